@@ -1,0 +1,541 @@
+"""The audit store: one SQLite file holding every run of a site.
+
+WAL mode so a report can read while a crawl writes; writes are batched by callers
+inside `transaction()`. URLs are interned in `urls` (pages and links refer to them by
+id), which keeps a 10,000-page run's link graph small. The schema is versioned with
+`PRAGMA user_version`; `MIGRATIONS[n]` upgrades version n to n + 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from rules.site import LinkRow, PageInfo, TargetStatus, TrapHit
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        start_url TEXT NOT NULL,
+        started TEXT NOT NULL,
+        finished TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        tool_version TEXT NOT NULL,
+        config TEXT NOT NULL DEFAULT '{}',
+        stats TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE urls (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url_id INTEGER NOT NULL REFERENCES urls(id),
+        final_url_id INTEGER REFERENCES urls(id),
+        status INTEGER,
+        content_type TEXT NOT NULL DEFAULT '',
+        is_html INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        depth INTEGER,
+        click_depth INTEGER,
+        title TEXT NOT NULL DEFAULT '',
+        lang TEXT NOT NULL DEFAULT '',
+        content_hash TEXT,
+        fetched_at TEXT,
+        elapsed_ms INTEGER,
+        in_sitemap INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        redirects TEXT NOT NULL DEFAULT '[]',
+        facts TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (run_id, url_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE links (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        source_id INTEGER NOT NULL,
+        target_id INTEGER NOT NULL,
+        fragment TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL,
+        region TEXT NOT NULL,
+        selector TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX links_by_source ON links(run_id, source_id);
+    CREATE INDEX links_by_target ON links(run_id, target_id);
+    CREATE TABLE link_status (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url_id INTEGER NOT NULL,
+        status INTEGER,
+        error TEXT,
+        final_url TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, url_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE sitemap_urls (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url_id INTEGER NOT NULL,
+        lastmod TEXT,
+        PRIMARY KEY (run_id, url_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE traps (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        pattern TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        example TEXT NOT NULL,
+        source TEXT NOT NULL,
+        variants INTEGER NOT NULL,
+        PRIMARY KEY (run_id, pattern)
+    ) WITHOUT ROWID;
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        category TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        url TEXT NOT NULL,
+        target TEXT,
+        message TEXT NOT NULL,
+        selector TEXT,
+        snippet TEXT,
+        evidence TEXT NOT NULL DEFAULT '{}',
+        pages TEXT NOT NULL DEFAULT '[]',
+        fingerprint TEXT NOT NULL,
+        priority INTEGER,
+        score REAL,
+        status TEXT
+    );
+    CREATE INDEX findings_by_run ON findings(run_id, rule);
+    CREATE INDEX findings_by_fingerprint ON findings(fingerprint, run_id);
+    CREATE TABLE rule_errors (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        url TEXT NOT NULL,
+        error TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The store file cannot be used (not SQLite, newer schema, unwritable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """One audit run as the store remembers it."""
+
+    id: int
+    start_url: str
+    started: str
+    finished: str | None
+    status: str
+    tool_version: str
+    config: Mapping[str, Any]
+    stats: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    """A finding as stored, with the fields the findings contract adds."""
+
+    id: int
+    rule: str
+    category: str
+    severity: str
+    url: str
+    target: str | None
+    message: str
+    selector: str | None
+    snippet: str | None
+    evidence: Mapping[str, Any]
+    pages: tuple[str, ...]
+    fingerprint: str
+    priority: int | None
+    score: float | None
+    status: str | None
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601, seconds precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Store:
+    """An open store. One writer at a time; readers may share the file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} is not a usable siteaudit store ({exc})") from exc
+        self._url_ids: dict[str, int] = {}
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer siteaudit (schema {version}); upgrade siteaudit"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a batch of writes as one transaction (much faster than one per row)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def begin_run(self, start_url: str, tool_version: str, config: Mapping[str, Any]) -> int:
+        """Record the start of a run and return its id."""
+        cur = self.db.execute(
+            "INSERT INTO runs(start_url, started, tool_version, config) VALUES (?, ?, ?, ?)",
+            (start_url, now(), tool_version, json.dumps(config, default=str)),
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
+        """Mark a run finished (or interrupted/failed) with its summary statistics."""
+        self.db.execute(
+            "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
+            (now(), status, json.dumps(stats, default=str), run_id),
+        )
+
+    def runs(self) -> list[RunInfo]:
+        """Every run, oldest first."""
+        rows = self.db.execute(
+            "SELECT id, start_url, started, finished, status, tool_version, config, stats "
+            "FROM runs ORDER BY id"
+        ).fetchall()
+        return [
+            RunInfo(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), json.loads(r[7]))
+            for r in rows
+        ]
+
+    def run(self, run_id: int | None = None) -> RunInfo:
+        """One run by id, or the latest one."""
+        runs = self.runs()
+        if not runs:
+            raise StoreError(f"{self.path} holds no audit runs")
+        if run_id is None:
+            return runs[-1]
+        for info in runs:
+            if info.id == run_id:
+                return info
+        raise StoreError(f"{self.path} has no run {run_id}")
+
+    # -- writing crawl results ----------------------------------------------------------
+
+    def url_id(self, url: str) -> int:
+        """The id of a URL, interning it on first sight."""
+        known = self._url_ids.get(url)
+        if known is not None:
+            return known
+        row = self.db.execute(
+            "INSERT INTO urls(url) VALUES (?) ON CONFLICT(url) DO UPDATE SET url = url RETURNING id",
+            (url,),
+        ).fetchone()
+        self._url_ids[url] = row[0]
+        return int(row[0])
+
+    def add_page(self, run_id: int, page: Mapping[str, Any]) -> None:
+        """Store one fetched in-scope URL (see crawler.items.PageItem for the fields)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages(run_id, url_id, final_url_id, status, content_type, "
+            "is_html, size, depth, title, lang, content_hash, fetched_at, elapsed_ms, error, "
+            "redirects, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                self.url_id(page["url"]),
+                self.url_id(page["final_url"]),
+                page["status"],
+                page["content_type"],
+                int(page["is_html"]),
+                page["size"],
+                page["depth"],
+                page["title"],
+                page["lang"],
+                page["content_hash"],
+                page["fetched_at"],
+                page["elapsed_ms"],
+                page["error"],
+                json.dumps(page["redirects"]),
+                json.dumps(page["facts"]),
+            ),
+        )
+
+    def add_links(self, run_id: int, source: str, links: Iterable[Any]) -> None:
+        """Store the links of one page (objects with url, fragment, text, kind, region, selector)."""
+        source_id = self.url_id(source)
+        self.db.executemany(
+            "INSERT INTO links(run_id, source_id, target_id, fragment, text, kind, region, selector)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (run_id, source_id, self.url_id(link.url), link.fragment, link.text[:200],
+                 link.kind, link.region, link.selector)
+                for link in links
+            ],
+        )
+
+    def add_link_status(
+        self, run_id: int, url: str, status: int | None, error: str | None, final_url: str
+    ) -> None:
+        """Store the outcome of checking an external link target."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO link_status(run_id, url_id, status, error, final_url)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (run_id, self.url_id(url), status, error, final_url),
+        )
+
+    def add_sitemap_urls(self, run_id: int, entries: Iterable[tuple[str, str | None]]) -> None:
+        """Store (url, lastmod) pairs read from the site's sitemaps."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO sitemap_urls(run_id, url_id, lastmod) VALUES (?, ?, ?)",
+            [(run_id, self.url_id(url), lastmod) for url, lastmod in entries],
+        )
+
+    def add_trap(self, run_id: int, hit: TrapHit) -> None:
+        """Record a URL family the crawl capped."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO traps(run_id, pattern, reason, example, source, variants)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, hit.pattern, hit.reason, hit.example, hit.source, hit.variants),
+        )
+
+    def add_findings(self, run_id: int, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Store findings (dicts with the findings-contract fields, before prioritising)."""
+        self.db.executemany(
+            "INSERT INTO findings(run_id, rule, category, severity, url, target, message, "
+            "selector, snippet, evidence, pages, fingerprint) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id, r["rule"], r["category"], r["severity"], r["url"], r.get("target"),
+                    r["message"], r.get("selector"), r.get("snippet"),
+                    json.dumps(r.get("evidence") or {}, default=str),
+                    json.dumps(list(r.get("pages") or ())), r["fingerprint"],
+                )
+                for r in rows
+            ],
+        )
+
+    def add_rule_error(self, run_id: int, rule: str, url: str, error: str) -> None:
+        """Record that a rule raised on a page (or on the site) and was skipped there."""
+        self.db.execute(
+            "INSERT INTO rule_errors(run_id, rule, url, error) VALUES (?, ?, ?, ?)",
+            (run_id, rule, url, error),
+        )
+
+    def set_click_depths(self, run_id: int, depths: Mapping[str, int]) -> None:
+        """Store each page's fewest clicks from the start URL."""
+        self.db.executemany(
+            "UPDATE pages SET click_depth = ? WHERE run_id = ? AND url_id = ?",
+            [(depth, run_id, self.url_id(url)) for url, depth in depths.items()],
+        )
+
+    def mark_in_sitemap(self, run_id: int) -> None:
+        """Flag pages that some sitemap lists."""
+        self.db.execute(
+            "UPDATE pages SET in_sitemap = 1 WHERE run_id = ? AND url_id IN "
+            "(SELECT url_id FROM sitemap_urls WHERE run_id = ?)",
+            (run_id, run_id),
+        )
+
+    def set_priorities(self, rows: Iterable[tuple[int, float, str | None, int]]) -> None:
+        """Store (priority, score, status, finding id) for findings."""
+        self.db.executemany(
+            "UPDATE findings SET priority = ?, score = ?, status = ? WHERE id = ?", list(rows)
+        )
+
+    def delete_findings(self, run_id: int) -> None:
+        """Forget a run's findings and rule errors (before site rules run again)."""
+        self.db.execute("DELETE FROM findings WHERE run_id = ?", (run_id,))
+        self.db.execute("DELETE FROM rule_errors WHERE run_id = ?", (run_id,))
+
+    # -- reading ------------------------------------------------------------------------
+
+    def count_pages(self, run_id: int, *, html_only: bool = True) -> int:
+        """How many in-scope URLs (by default HTML pages) the run fetched."""
+        sql = "SELECT COUNT(*) FROM pages WHERE run_id = ?" + (" AND is_html = 1" if html_only else "")
+        return int(self.db.execute(sql, (run_id,)).fetchone()[0])
+
+    def findings(self, run_id: int) -> list[StoredFinding]:
+        """A run's findings, highest priority score first."""
+        rows = self.db.execute(
+            "SELECT id, rule, category, severity, url, target, message, selector, snippet, "
+            "evidence, pages, fingerprint, priority, score, status FROM findings "
+            "WHERE run_id = ? ORDER BY score DESC, id",
+            (run_id,),
+        ).fetchall()
+        return [
+            StoredFinding(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
+                json.loads(r[9]), tuple(json.loads(r[10])), r[11], r[12], r[13], r[14],
+            )
+            for r in rows
+        ]
+
+    def rule_errors(self, run_id: int) -> list[tuple[str, str, str]]:
+        """(rule, url, error) of every rule failure in a run."""
+        return self.db.execute(
+            "SELECT rule, url, error FROM rule_errors WHERE run_id = ? ORDER BY rule, url",
+            (run_id,),
+        ).fetchall()
+
+    def fingerprints(self, run_id: int) -> set[str]:
+        """The fingerprints of a run's findings (for new / fixed / persisting)."""
+        rows = self.db.execute("SELECT fingerprint FROM findings WHERE run_id = ?", (run_id,))
+        return {r[0] for r in rows}
+
+    def site(self, run_id: int) -> StoredSite:
+        """The run's crawl as a `rules.site.Site`."""
+        return StoredSite(self, run_id)
+
+
+_PAGE_COLUMNS = (
+    "u.url, f.url, p.status, p.content_type, p.is_html, p.title, p.click_depth, "
+    "p.in_sitemap, p.error, p.redirects"
+)
+_PAGE_FROM = (
+    "FROM pages p JOIN urls u ON u.id = p.url_id LEFT JOIN urls f ON f.id = p.final_url_id"
+)
+_LINK_SELECT = (
+    "SELECT s.url, t.url, l.fragment, l.text, l.kind, l.region, l.selector FROM links l "
+    "JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id WHERE l.run_id = ?"
+)
+
+
+def _page_info(row: tuple[Any, ...]) -> PageInfo:
+    return PageInfo(
+        url=row[0],
+        final_url=row[1] or row[0],
+        status=row[2],
+        content_type=row[3],
+        is_html=bool(row[4]),
+        title=row[5],
+        click_depth=row[6],
+        in_sitemap=bool(row[7]),
+        error=row[8],
+        redirects=tuple(json.loads(row[9])),
+    )
+
+
+class StoredSite:
+    """`rules.site.Site` backed by one run in the store."""
+
+    def __init__(self, store: Store, run_id: int) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.start_url = store.run(run_id).start_url
+        self.db = store.db
+
+    def pages(self) -> Iterator[PageInfo]:
+        """Every in-scope URL the crawl requested."""
+        sql = f"SELECT {_PAGE_COLUMNS} {_PAGE_FROM} WHERE p.run_id = ? ORDER BY u.url"
+        for row in self.db.execute(sql, (self.run_id,)):
+            yield _page_info(row)
+
+    def page(self, url: str) -> PageInfo | None:
+        """One in-scope URL's record."""
+        sql = f"SELECT {_PAGE_COLUMNS} {_PAGE_FROM} WHERE p.run_id = ? AND u.url = ?"
+        row = self.db.execute(sql, (self.run_id, url)).fetchone()
+        return _page_info(row) if row else None
+
+    def links(self, *, kinds: tuple[str, ...] = ()) -> Iterator[LinkRow]:
+        """Every recorded link, optionally filtered by element kind."""
+        sql, args = _LINK_SELECT, [self.run_id]
+        if kinds:
+            sql += f" AND l.kind IN ({','.join('?' * len(kinds))})"
+            args.extend(kinds)
+        for row in self.db.execute(sql, args):
+            yield LinkRow(*row)
+
+    def links_to(self, url: str) -> Iterator[LinkRow]:
+        """Links pointing at `url`."""
+        sql = _LINK_SELECT + " AND t.url = ?"
+        for row in self.db.execute(sql, (self.run_id, url)):
+            yield LinkRow(*row)
+
+    def status(self, url: str) -> TargetStatus | None:
+        """How requesting `url` went, in scope or external."""
+        row = self.db.execute(
+            f"SELECT p.status, p.error, f.url {_PAGE_FROM} WHERE p.run_id = ? AND u.url = ?",
+            (self.run_id, url),
+        ).fetchone()
+        if row:
+            return TargetStatus(url, row[0], row[1], row[2] or url, internal=True)
+        row = self.db.execute(
+            "SELECT s.status, s.error, s.final_url FROM link_status s JOIN urls u ON u.id = s.url_id"
+            " WHERE s.run_id = ? AND u.url = ?",
+            (self.run_id, url),
+        ).fetchone()
+        if row:
+            return TargetStatus(url, row[0], row[1], row[2] or url, internal=False)
+        return None
+
+    def facts(self, rule_id: str) -> dict[str, Any]:
+        """What a site rule's `page_facts` collected, by page URL."""
+        out: dict[str, Any] = {}
+        sql = (
+            "SELECT u.url, json_extract(p.facts, ?) FROM pages p JOIN urls u ON u.id = p.url_id "
+            "WHERE p.run_id = ? AND json_type(p.facts, ?) IS NOT NULL"
+        )
+        path = f'$."{rule_id}"'
+        for url, value in self.db.execute(sql, (path, self.run_id, path)):
+            out[url] = json.loads(value) if isinstance(value, str) and value[:1] in "[{\"" else value
+        return out
+
+    def traps(self) -> Iterator[TrapHit]:
+        """URL families the crawl capped."""
+        rows = self.db.execute(
+            "SELECT pattern, reason, example, source, variants FROM traps WHERE run_id = ?"
+            " ORDER BY pattern",
+            (self.run_id,),
+        )
+        for row in rows:
+            yield TrapHit(*row)
+
+    def sitemap_lastmod(self) -> dict[str, str | None]:
+        """URL to lastmod, for every URL the sitemaps list."""
+        rows = self.db.execute(
+            "SELECT u.url, s.lastmod FROM sitemap_urls s JOIN urls u ON u.id = s.url_id"
+            " WHERE s.run_id = ?",
+            (self.run_id,),
+        )
+        return dict(rows.fetchall())
+
+    def html_link_graph(self) -> dict[str, list[str]]:
+        """Source page to the distinct pages it links to with a/area/iframe links."""
+        graph: dict[str, list[str]] = {}
+        rows = self.db.execute(
+            "SELECT DISTINCT s.url, t.url FROM links l JOIN urls s ON s.id = l.source_id "
+            "JOIN urls t ON t.id = l.target_id WHERE l.run_id = ? AND l.kind IN ('a', 'area', 'iframe')",
+            (self.run_id,),
+        )
+        for source, target in rows:
+            graph.setdefault(source, []).append(target)
+        return graph

@@ -1,0 +1,176 @@
+"""The rule API: what a rule declares about itself and what it yields.
+
+Rules know nothing of Scrapy, Selenium or SQLite. A `PageRule` receives a parsed
+`Page` (see `rules.page`) during the crawl; a `SiteRule` receives the whole crawled
+`Site` (see `rules.site`) afterwards. Both yield `Finding`s. Everything an editor
+reads about a rule (title, why it matters, how to fix, references, options) is
+metadata on the class, so the CLI, the report and docs/rules.md all come from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from rules.page import Page
+    from rules.site import Site
+
+
+class Category(enum.StrEnum):
+    """The six things the council's strategy asks of its website."""
+
+    LINKS = "links"
+    FRESHNESS = "freshness"
+    READABILITY = "readability"
+    ACCESSIBILITY = "accessibility"
+    FORMS = "forms"
+    CONTACT = "contact"
+
+
+class Severity(enum.StrEnum):
+    """How bad one occurrence is, before reach is taken into account."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def weight(self) -> int:
+        """Weight used by prioritisation: each step up counts about three times more."""
+        return _SEVERITY_WEIGHTS[self]
+
+
+_SEVERITY_WEIGHTS = {
+    Severity.CRITICAL: 27,
+    Severity.HIGH: 9,
+    Severity.MEDIUM: 3,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem on one page (or, with `pages`, one problem shared by many pages).
+
+    `key` distinguishes several findings of the same rule on the same page and target
+    (for example two different images without alt text); it feeds the fingerprint.
+    """
+
+    rule: str
+    url: str
+    message: str
+    severity: Severity
+    target: str | None = None
+    selector: str | None = None
+    snippet: str | None = None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    pages: tuple[str, ...] = ()
+    key: str = ""
+
+
+class Rule:
+    """Base of every rule. Subclass `PageRule` or `SiteRule`, not this."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    category: ClassVar[Category]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    """What it checks, in one or two sentences."""
+    why: ClassVar[str]
+    how_to_fix: ClassVar[str]
+    references: ClassVar[tuple[str, ...]] = ()
+
+    @dataclass(frozen=True)
+    class Options:
+        """Options of the rule; field names are the keys of its `[rules.<id>]` section."""
+
+    def __init__(self, options: Options | None = None, severity: Severity | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+        self.effective_severity = severity or self.severity
+
+    def finding(
+        self,
+        url: str,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        target: str | None = None,
+        selector: str | None = None,
+        snippet: str | None = None,
+        evidence: Mapping[str, Any] | None = None,
+        pages: tuple[str, ...] = (),
+        key: str = "",
+    ) -> Finding:
+        """Build a finding of this rule; severity defaults to the configured one."""
+        if severity is None or self.effective_severity != self.severity:
+            # A severity set in config wins over the rule's own grading.
+            severity = self.effective_severity
+        return Finding(
+            rule=self.id,
+            url=url,
+            message=message,
+            severity=severity,
+            target=target,
+            selector=selector,
+            snippet=_clip(snippet, 400) if snippet else None,
+            evidence=dict(evidence or {}),
+            pages=pages,
+            key=key,
+        )
+
+    @classmethod
+    def option_docs(cls) -> list[tuple[str, Any, str]]:
+        """(name, default, description) of each option, from the Options dataclass."""
+        docs = []
+        for f in dataclasses.fields(cls.Options):
+            docs.append((f.name, f.default, f.metadata.get("doc", "")))
+        return docs
+
+
+class PageRule(Rule):
+    """A rule run on every crawled HTML page, as it arrives."""
+
+    def applies_to(self, page: Page) -> bool:
+        """Whether to run on this page; by default every HTML page."""
+        return True
+
+    def check_page(self, page: Page) -> Iterator[Finding]:
+        """Yield the findings on one page."""
+        raise NotImplementedError
+
+
+class SiteRule(Rule):
+    """A rule run once after the crawl, over the whole site and its link graph.
+
+    A site rule that needs something from each page's HTML (the site object only keeps
+    pages' metadata and links) overrides `page_facts`: it runs during the crawl on the
+    parsed page and its JSON-serialisable result comes back as `site.facts(rule_id)`.
+    """
+
+    def page_facts(self, page: Page) -> Any:
+        """Collect what this rule needs from one parsed page; None means nothing."""
+        return None
+
+    def check_site(self, site: Site) -> Iterator[Finding]:
+        """Yield the findings across the site."""
+        raise NotImplementedError
+
+
+def option(default: Any, doc: str) -> Any:
+    """A documented option field: `target: int = option(9, "Reading age to aim for")`.
+
+    Use tuples, not lists, for sequences: options are frozen.
+    """
+    return field(default=default, metadata={"doc": doc})
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

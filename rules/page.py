@@ -1,0 +1,235 @@
+"""`Page`: one crawled HTML page, parsed once, shared by every page rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import lxml.html
+from lxml import etree
+
+from audits.urls import absolute
+
+# Landmark elements and ARIA roles, mapped to the page region they stand for.
+_REGION_TAGS = {"header": "header", "nav": "nav", "main": "main", "aside": "aside", "footer": "footer"}
+_REGION_ROLES = {
+    "banner": "header",
+    "navigation": "nav",
+    "main": "main",
+    "complementary": "aside",
+    "contentinfo": "footer",
+}
+_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+# Left out of the main text when a page has no <main>, role=main or <article>.
+_BOILERPLATE_TAGS = frozenset({"header", "nav", "footer", "aside", "form"})
+_BOILERPLATE_HINTS = ("cookie", "breadcrumb", "skip-link", "banner")
+
+# <link rel> values that name a host to warm up, not a resource to fetch.
+_HOST_ONLY_RELS = frozenset({"preconnect", "dns-prefetch"})
+
+# Element kinds whose URL attribute is a link, and that attribute.
+_LINK_ATTRS = {
+    "a": "href",
+    "area": "href",
+    "img": "src",
+    "link": "href",
+    "script": "src",
+    "iframe": "src",
+    "form": "action",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A URL referenced by a page: where it points, what it says and where it sits."""
+
+    url: str
+    fragment: str
+    text: str
+    kind: str
+    region: str
+    selector: str
+
+
+@dataclass(eq=False)
+class Page:
+    """A crawled HTML page. Parsed lazily, once, on first use of `tree`."""
+
+    url: str
+    html: str
+    status: int = 200
+    content_type: str = "text/html"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    depth: int = 0
+
+    @classmethod
+    def from_file(cls, path: str, url: str) -> Page:
+        """A page read from disk, as rule tests use it."""
+        with open(path, encoding="utf-8") as f:
+            return cls(url=url, html=f.read())
+
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement:
+        """The parsed document; malformed HTML is repaired by lxml, never rejected."""
+        try:
+            root = lxml.html.document_fromstring(self.html)
+        except (etree.ParserError, ValueError):
+            root = lxml.html.document_fromstring("<html><body></body></html>")
+        return root
+
+    @cached_property
+    def base_url(self) -> str:
+        """Where relative links resolve from: `<base href>` if present, else the page URL."""
+        for base in self.tree.iter("base"):
+            href = base.get("href")
+            if href:
+                resolved = absolute(self.url, href)
+                if resolved:
+                    return resolved[0]
+        return self.url
+
+    @cached_property
+    def title(self) -> str:
+        """The document title, whitespace collapsed."""
+        el = self.tree.find(".//title")
+        return collapse(el.text_content()) if el is not None else ""
+
+    @cached_property
+    def lang(self) -> str:
+        """The `lang` of the html element, lower-case, or ''."""
+        return (self.tree.get("lang") or "").strip().lower()
+
+    @cached_property
+    def h1(self) -> str:
+        """Text of the first h1, or ''."""
+        el = next(self.tree.iter("h1"), None)
+        return text_of(el) if el is not None else ""
+
+    @cached_property
+    def body(self) -> lxml.html.HtmlElement:
+        """The body element (lxml always creates one)."""
+        body = self.tree.find("body")
+        return body if body is not None else self.tree
+
+    @cached_property
+    def main(self) -> lxml.html.HtmlElement | None:
+        """The main content element: `<main>`, `[role=main]` or `<article>`; None if absent."""
+        for xpath in ("//main", "//*[@role='main']", "//article"):
+            found = self.tree.xpath(xpath)
+            if found:
+                return found[0]
+        return None
+
+    @cached_property
+    def main_text(self) -> str:
+        """The page's own words, without header, navigation, footer, asides and banners."""
+        if self.main is not None:
+            return text_of(self.main)
+        return text_of(self.body, skip_boilerplate=True)
+
+    @cached_property
+    def links(self) -> tuple[Link, ...]:
+        """Every URL the page references, in document order."""
+        return tuple(self._iter_links())
+
+    def _iter_links(self) -> Iterator[Link]:
+        base = self.base_url
+        for el in self.tree.iter(*_LINK_ATTRS):
+            kind = el.tag
+            value = el.get(_LINK_ATTRS[kind])
+            if value is None:
+                continue
+            if kind == "link" and (el.get("rel") or "").lower() in _HOST_ONLY_RELS:
+                continue
+            resolved = absolute(base, value)
+            if resolved is None:
+                continue
+            yield Link(
+                url=resolved[0],
+                fragment=resolved[1],
+                text=link_text(el),
+                kind=kind,
+                region=region_of(el),
+                selector=selector_of(el),
+            )
+
+
+def collapse(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip."""
+    return " ".join(text.split())
+
+
+def text_of(el: etree._Element, *, skip_boilerplate: bool = False) -> str:
+    """Visible text of an element, words kept apart across element boundaries."""
+    parts: list[str] = []
+    _collect_text(el, parts, skip_boilerplate)
+    return collapse(" ".join(parts))
+
+
+def _collect_text(el: etree._Element, parts: list[str], skip_boilerplate: bool) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    skipped = tag in _NO_TEXT_TAGS or (skip_boilerplate and _is_boilerplate(el, tag))
+    if not skipped:
+        if el.text and tag:
+            parts.append(el.text)
+        for child in el:
+            _collect_text(child, parts, skip_boilerplate)
+    if el.tail:
+        parts.append(el.tail)
+
+
+def _is_boilerplate(el: etree._Element, tag: str) -> bool:
+    if tag in _BOILERPLATE_TAGS or el.get("role") in _REGION_ROLES:
+        return el.get("role") != "main"
+    marker = f"{el.get('id', '')} {el.get('class', '')}".lower()
+    return any(hint in marker for hint in _BOILERPLATE_HINTS)
+
+
+def link_text(el: etree._Element) -> str:
+    """What a link says: its text, else an image's alt, else aria-label or title."""
+    if el.tag in ("a", "area", "form"):
+        text = text_of(el) if el.tag == "a" else ""
+        if not text:
+            alts = [img.get("alt", "") for img in el.iter("img")]
+            text = collapse(" ".join(alts))
+        return text or collapse(el.get("aria-label") or el.get("alt") or el.get("title") or "")
+    return collapse(el.get("alt") or el.get("title") or el.get("aria-label") or "")
+
+
+def region_of(el: etree._Element) -> str:
+    """The landmark region an element sits in: header, nav, main, aside, footer or body."""
+    for ancestor in el.iterancestors():
+        role = ancestor.get("role")
+        if role in _REGION_ROLES:
+            return _REGION_ROLES[role]
+        region = _REGION_TAGS.get(ancestor.tag)  # type: ignore[arg-type]
+        if region:
+            return region
+    return "body"
+
+
+def selector_of(el: etree._Element) -> str:
+    """A CSS selector that picks out this element, anchored at the nearest id."""
+    steps: list[str] = []
+    node: etree._Element | None = el
+    while node is not None and isinstance(node.tag, str) and node.tag not in ("html", "body"):
+        node_id = node.get("id")
+        if node_id and node_id.replace("-", "").replace("_", "").isalnum():
+            steps.append(f"#{node_id}")
+            break
+        parent = node.getparent()
+        step = node.tag
+        if parent is not None:
+            same = [s for s in parent if s.tag == node.tag]
+            if len(same) > 1:
+                step += f":nth-of-type({same.index(node) + 1})"
+        steps.append(step)
+        node = parent
+    return " > ".join(reversed(steps)) or "body"
+
+
+def snippet_of(el: etree._Element, limit: int = 300) -> str:
+    """The element's opening HTML, for evidence; children and tail left out when long."""
+    html = etree.tostring(el, encoding="unicode", method="html", with_tail=False)
+    return html if len(html) <= limit else html[: limit - 1] + "…"

@@ -1,0 +1,93 @@
+"""`Site`: what a site rule sees of the whole crawl (pages, link graph, statuses)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """What the crawl recorded about one in-scope URL (HTML page or document)."""
+
+    url: str
+    final_url: str
+    status: int | None
+    content_type: str
+    is_html: bool
+    title: str
+    click_depth: int | None
+    """Fewest clicks from the start URL over HTML links; None if no link path reaches it."""
+    in_sitemap: bool
+    error: str | None
+    redirects: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRow:
+    """One link from one page: source page, absolute target and where it sits."""
+
+    source: str
+    url: str
+    fragment: str
+    text: str
+    kind: str
+    region: str
+    selector: str
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStatus:
+    """The outcome of requesting a link target (in scope or external)."""
+
+    url: str
+    status: int | None
+    error: str | None
+    final_url: str
+    internal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrapHit:
+    """A URL family the crawl stopped following because it looked endless."""
+
+    pattern: str
+    reason: str
+    example: str
+    source: str
+    variants: int
+
+
+class Site(Protocol):
+    """The crawled site, as site rules query it. Backed by the store, so it scales."""
+
+    start_url: str
+
+    def pages(self) -> Iterator[PageInfo]:
+        """Every in-scope URL the crawl requested."""
+        ...
+
+    def page(self, url: str) -> PageInfo | None:
+        """One in-scope URL's record, by normalised URL."""
+        ...
+
+    def links(self, *, kinds: tuple[str, ...] = ()) -> Iterator[LinkRow]:
+        """Every recorded link, optionally only of the given element kinds."""
+        ...
+
+    def links_to(self, url: str) -> Iterator[LinkRow]:
+        """Links whose target is `url`."""
+        ...
+
+    def status(self, url: str) -> TargetStatus | None:
+        """How requesting `url` went, or None if it was never requested."""
+        ...
+
+    def facts(self, rule_id: str) -> Mapping[str, Any]:
+        """What the rule's `page_facts` collected, by page URL."""
+        ...
+
+    def traps(self) -> Iterator[TrapHit]:
+        """URL families the crawl capped."""
+        ...
