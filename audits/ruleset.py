@@ -56,7 +56,9 @@ def available_rules(*, plugins: bool = True) -> dict[str, type[Rule]]:
                     f"rule plugin {ep.name!r} from package {package} has id {cls.id!r}; they must match"
                 )
             if cls.id in rules:
-                raise PluginError(f"rule plugin {ep.name!r} from package {package} reuses a rule id")
+                raise PluginError(
+                    f"rule plugin {ep.name!r} from package {package} reuses a rule id"
+                )
             rules[cls.id] = cls
     return rules
 
@@ -66,9 +68,7 @@ def load_ruleset(config: AuditConfig) -> RuleSet:
     classes = available_rules(plugins=config.plugins)
     unknown = sorted(set(config.rules) - set(classes))
     if unknown:
-        raise ConfigError(
-            f"[rules.{unknown[0]}]: no such rule; `siteaudit rules` lists them"
-        )
+        raise ConfigError(f"[rules.{unknown[0]}]: no such rule; `siteaudit rules` lists them")
     page: list[PageRule] = []
     site: list[SiteRule] = []
     for rule_id, cls in classes.items():

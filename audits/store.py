@@ -295,8 +295,16 @@ class Store:
             "INSERT INTO links(run_id, source_id, target_id, fragment, text, kind, region, selector)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (run_id, source_id, self.url_id(link.url), link.fragment, link.text[:200],
-                 link.kind, link.region, link.selector)
+                (
+                    run_id,
+                    source_id,
+                    self.url_id(link.url),
+                    link.fragment,
+                    link.text[:200],
+                    link.kind,
+                    link.region,
+                    link.selector,
+                )
                 for link in links
             ],
         )
@@ -334,10 +342,18 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    run_id, r["rule"], r["category"], r["severity"], r["url"], r.get("target"),
-                    r["message"], r.get("selector"), r.get("snippet"),
+                    run_id,
+                    r["rule"],
+                    r["category"],
+                    r["severity"],
+                    r["url"],
+                    r.get("target"),
+                    r["message"],
+                    r.get("selector"),
+                    r.get("snippet"),
                     json.dumps(r.get("evidence") or {}, default=str),
-                    json.dumps(list(r.get("pages") or ())), r["fingerprint"],
+                    json.dumps(list(r.get("pages") or ())),
+                    r["fingerprint"],
                 )
                 for r in rows
             ],
@@ -380,7 +396,9 @@ class Store:
 
     def count_pages(self, run_id: int, *, html_only: bool = True) -> int:
         """How many in-scope URLs (by default HTML pages) the run fetched."""
-        sql = "SELECT COUNT(*) FROM pages WHERE run_id = ?" + (" AND is_html = 1" if html_only else "")
+        sql = "SELECT COUNT(*) FROM pages WHERE run_id = ?" + (
+            " AND is_html = 1" if html_only else ""
+        )
         return int(self.db.execute(sql, (run_id,)).fetchone()[0])
 
     def findings(self, run_id: int) -> list[StoredFinding]:
@@ -393,8 +411,21 @@ class Store:
         ).fetchall()
         return [
             StoredFinding(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
-                json.loads(r[9]), tuple(json.loads(r[10])), r[11], r[12], r[13], r[14],
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                json.loads(r[9]),
+                tuple(json.loads(r[10])),
+                r[11],
+                r[12],
+                r[13],
+                r[14],
             )
             for r in rows
         ]
@@ -420,9 +451,7 @@ _PAGE_COLUMNS = (
     "u.url, f.url, p.status, p.content_type, p.is_html, p.title, p.click_depth, "
     "p.in_sitemap, p.error, p.redirects"
 )
-_PAGE_FROM = (
-    "FROM pages p JOIN urls u ON u.id = p.url_id LEFT JOIN urls f ON f.id = p.final_url_id"
-)
+_PAGE_FROM = "FROM pages p JOIN urls u ON u.id = p.url_id LEFT JOIN urls f ON f.id = p.final_url_id"
 _LINK_SELECT = (
     "SELECT s.url, t.url, l.fragment, l.text, l.kind, l.region, l.selector FROM links l "
     "JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id WHERE l.run_id = ?"
@@ -506,7 +535,7 @@ class StoredSite:
         )
         path = f'$."{rule_id}"'
         for url, value in self.db.execute(sql, (path, self.run_id, path)):
-            out[url] = json.loads(value) if isinstance(value, str) and value[:1] in "[{\"" else value
+            out[url] = json.loads(value) if isinstance(value, str) and value[:1] in '[{"' else value
         return out
 
     def traps(self) -> Iterator[TrapHit]:

@@ -12,7 +12,13 @@ from lxml import etree
 from audits.urls import absolute
 
 # Landmark elements and ARIA roles, mapped to the page region they stand for.
-_REGION_TAGS = {"header": "header", "nav": "nav", "main": "main", "aside": "aside", "footer": "footer"}
+_REGION_TAGS = {
+    "header": "header",
+    "nav": "nav",
+    "main": "main",
+    "aside": "aside",
+    "footer": "footer",
+}
 _REGION_ROLES = {
     "banner": "header",
     "navigation": "nav",

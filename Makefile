@@ -1,0 +1,52 @@
+# `make demo` and `make test` work on a fresh machine: both run the idempotent `make setup`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+AXE    := vendor/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
+
+.PHONY: setup system-deps demo test lint format bench clean
+
+setup: $(STAMP) $(AXE)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# A current axe-core from the npm registry, for the browser stage (never committed).
+$(AXE):
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix vendor axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the accessibility browser stage will be skipped"; fi
+
+# Headless Chromium, chromedriver and redis-server from Debian's packages, where we may.
+system-deps:
+	@missing=""; \
+	for pair in chromium:chromium chromedriver:chromium-driver redis-server:redis-server; do \
+		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "Not installed:$$missing (install them with your package manager)"; fi
+
+demo: setup
+	$(VENV)/bin/siteaudit demo
+
+test: setup
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	$(PY) benchmarks/crawl.py --pages 10000
+
+clean:
+	rm -rf $(VENV) vendor siteaudit-report siteaudit-demo .pytest_cache .ruff_cache

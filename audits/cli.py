@@ -1,0 +1,261 @@
+"""The `siteaudit` command.
+
+Exit codes: 0 done; 1 findings at or above --fail-on; 2 usage or configuration error;
+3 the site could not be crawled; 4 an internal error (a bug: please report it);
+130 interrupted (what was stored is kept).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+import textwrap
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from audits import __version__
+from audits.config import ConfigError, load_config
+from audits.engine import AuditResult, SiteUnreachable, UsageError, audit, render
+from audits.ruleset import PluginError, available_rules
+from audits.store import Store, StoreError
+from rules.base import Rule
+
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"siteaudit: {message}", err=True)
+    sys.exit(code)
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every failure into one readable line and a documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, UsageError, PluginError, StoreError) as exc:
+            _fail(f"error: {exc}", EXIT_USAGE)
+        except SiteUnreachable as exc:
+            _fail(f"{exc} (partial results, if any, are kept in the store)", EXIT_UNREACHABLE)
+        except KeyboardInterrupt:
+            _fail("interrupted; what was stored is kept", EXIT_INTERRUPTED)
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+            _fail(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(rerun with --debug for details; please report this)",
+                EXIT_INTERNAL,
+            )
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="siteaudit")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def main(debug: bool) -> None:
+    """Audit a council website: links, freshness, readability, accessibility, forms, contact."""
+
+
+def _crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="TOML configuration file.",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("siteaudit-report"),
+            show_default=True,
+            help="Folder for the reports and (unless configured) the store.",
+        ),
+        click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many URLs."),
+        click.option(
+            "--max-depth",
+            type=click.IntRange(min=1),
+            help="Follow links at most this many clicks deep.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1),
+            help="Requests in flight at once to the site.",
+        ),
+        click.option(
+            "--delay", type=click.FloatRange(min=0), help="Seconds between requests to the site."
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=0),
+            help="Processes running page rules (0: in the crawler's process).",
+        ),
+        click.option("--no-plugins", is_flag=True, help="Run the built-in rules only."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress lines."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@main.command("audit")
+@click.argument("url")
+@_crawl_options
+@friendly_errors
+def audit_command(
+    url: str,
+    config_path: str | None,
+    out_dir: Path,
+    max_pages: int | None,
+    max_depth: int | None,
+    concurrency: int | None,
+    delay: float | None,
+    workers: int | None,
+    no_plugins: bool,
+    quiet: bool,
+) -> None:
+    """Crawl the site at URL and audit it; write the store and the reports to --out."""
+    config = load_config(config_path).with_crawl(
+        max_pages=max_pages,
+        max_depth=max_depth,
+        concurrency=concurrency,
+        delay=delay,
+        page_workers=workers,
+    )
+    if no_plugins:
+        config = dataclasses.replace(config, plugins=False)
+    result = audit(url, config, out_dir, progress=not quiet)
+    _print_summary(result)
+    if result.status == "interrupted":
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _print_summary(result: AuditResult) -> None:
+    if result.status == "interrupted":
+        click.echo(
+            f"Interrupted: kept {result.pages} pages in {result.store_path}; "
+            "the reports below cover the pages crawled so far."
+        )
+    click.echo(
+        f"Audited {result.pages} pages of {result.start_url} "
+        f"({result.other_urls} other URLs checked) in {result.seconds:.1f} s."
+    )
+    order = ("critical", "high", "medium", "low", "info")
+    counts = ", ".join(f"{result.findings[s]} {s}" for s in order if result.findings[s])
+    total = sum(result.findings.values())
+    click.echo(f"Findings: {total}" + (f" ({counts})" if counts else ""))
+    if result.rule_errors:
+        click.echo(f"Rule errors: {result.rule_errors} (listed in the report)")
+    for name, path in result.outputs.items():
+        click.echo(f"{name}: {path}")
+    click.echo(f"Store: {result.store_path} (run {result.run_id})")
+
+
+@main.command("rules")
+@click.argument("rule_id", required=False)
+@click.option("--no-plugins", is_flag=True, help="Built-in rules only.")
+@friendly_errors
+def rules_command(rule_id: str | None, no_plugins: bool) -> None:
+    """List every rule, or show one rule's full documentation."""
+    rules = available_rules(plugins=not no_plugins)
+    if rule_id is None:
+        width = max(len(r) for r in rules)
+        for cls in sorted(rules.values(), key=lambda r: (r.category, r.id)):
+            click.echo(f"{cls.id:<{width}}  {cls.category:<13} {cls.severity:<8}  {cls.title}")
+        return
+    if rule_id not in rules:
+        raise UsageError(f"no rule {rule_id!r}; `siteaudit rules` lists them")
+    click.echo(rule_docs(rules[rule_id]))
+
+
+def rule_docs(cls: type[Rule]) -> str:
+    """A rule's documentation as plain text, from its metadata."""
+
+    def para(text: str) -> str:
+        return textwrap.fill(" ".join(text.split()), width=88)
+
+    lines = [
+        f"{cls.id}: {cls.title}",
+        f"Category: {cls.category}    Default severity: {cls.severity}",
+        "",
+        "What it checks",
+        para(cls.summary),
+        "",
+        "Why it matters",
+        para(cls.why),
+        "",
+        "How to fix",
+        para(cls.how_to_fix),
+    ]
+    options = cls.option_docs()
+    if options:
+        lines += ["", f"Options ([rules.{cls.id}] in siteaudit.toml)"]
+        lines += [f"  {name} = {default!r}    {doc}" for name, default, doc in options]
+    if cls.references:
+        lines += ["", "References", *(f"  {ref}" for ref in cls.references)]
+    return "\n".join(lines)
+
+
+@main.command("report")
+@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("siteaudit-report"),
+    show_default=True,
+)
+@click.option("--run", "run_id", type=int, help="Run id (default: the latest).")
+@friendly_errors
+def report_command(db: str, out_dir: Path, run_id: int | None) -> None:
+    """Write the reports again from a store, without crawling."""
+    store = Store(db)
+    try:
+        run = store.run(run_id)
+        outputs = render(store, run.id, out_dir)
+    finally:
+        store.close()
+    for name, path in outputs.items():
+        click.echo(f"{name}: {path}")
+
+
+@main.command("demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("siteaudit-demo"),
+    show_default=True,
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@friendly_errors
+def demo_command(out_dir: Path, quiet: bool) -> None:
+    """Serve the bundled demo council site on 127.0.0.1 and audit it."""
+    from audits.siteserver import SiteServer
+
+    root = Path(__file__).parent / "demo_site"
+    with SiteServer(root) as server:
+        click.echo(f"Serving the demo council site at {server.url}/")
+        config = load_config(None)
+        result = audit(f"{server.url}/", config, out_dir, progress=not quiet)
+    _print_summary(result)
+    click.echo(f"\nOpen the report: {(out_dir / 'index.html').resolve().as_uri()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""One audit from start to finish: crawl, site rules, prioritising, reports.
+
+The crawl runs in this process on Scrapy's reactor, which cannot be restarted: one audit
+per process (tests run audits in subprocesses).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from audits import __version__
+from audits.config import AuditConfig, ConfigError
+from audits.pagestage import _describe
+from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
+from audits.store import Store, StoredSite
+from audits.urls import normalise
+
+
+class UsageError(Exception):
+    """The command was given something unusable (exit code 2)."""
+
+
+class SiteUnreachable(Exception):
+    """The site could not be crawled at all (exit code 3)."""
+
+
+@dataclass
+class AuditResult:
+    """What one audit produced, for the CLI's summary."""
+
+    run_id: int
+    store_path: Path
+    start_url: str
+    status: str
+    pages: int
+    other_urls: int
+    findings: Counter[str] = field(default_factory=Counter)
+    rule_errors: int = 0
+    outputs: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def check_start_url(url: str) -> str:
+    """The normalised start URL, or UsageError saying what is wrong with it."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        raise UsageError(f"{url!r} is not a web address: give a URL starting http:// or https://")
+    if not parts.hostname:
+        raise UsageError(f"{url!r} has no host name")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise UsageError(f"{url!r} has an invalid port") from None
+    return normalise(url)
+
+
+def audit(
+    start_url: str,
+    config: AuditConfig,
+    out_dir: Path,
+    *,
+    progress: bool = False,
+) -> AuditResult:
+    """Crawl and audit a site; write the store and the reports into out_dir."""
+    began = time.monotonic()
+    start_url = check_start_url(start_url)
+    ruleset = load_ruleset(config)  # config errors surface before any request is made
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store_path = Path(config.store) if config.store else out_dir / "audit.db"
+    store = Store(str(store_path))
+    run_id = store.begin_run(start_url, __version__, _public_config(config))
+    store.close()
+
+    stats = crawl(
+        start_url, config, store_path, run_id, progress=progress, log_file=out_dir / "crawl.log"
+    )
+    reason = stats.get("finish_reason", "finished")
+    interrupted = reason == "shutdown"
+
+    store = Store(str(store_path))
+    try:
+        site = store.site(run_id)
+        start_problem = _start_problem(site)
+        status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
+        if not start_problem:
+            run_site_stage(store, run_id, ruleset)
+        store.finish_run(run_id, status, _summary_stats(stats))
+        result = AuditResult(
+            run_id=run_id,
+            store_path=store_path,
+            start_url=start_url,
+            status=status,
+            pages=store.count_pages(run_id),
+            other_urls=store.count_pages(run_id, html_only=False) - store.count_pages(run_id),
+        )
+        if start_problem:
+            raise SiteUnreachable(start_problem)
+        result.outputs = render(store, run_id, out_dir, config)
+        result.findings = Counter(f.severity for f in store.findings(run_id))
+        result.rule_errors = len(store.rule_errors(run_id))
+    finally:
+        store.close()
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def crawl(
+    start_url: str,
+    config: AuditConfig,
+    store_path: Path,
+    run_id: int,
+    *,
+    progress: bool,
+    log_file: Path | None,
+) -> dict[str, Any]:
+    """Run the Scrapy crawl in this process; return its stats."""
+    from scrapy.crawler import AsyncCrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.site import SiteSpider
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    crawl_config = config.crawl
+    overrides: dict[str, Any] = {
+        "SITEAUDIT_STORE": str(store_path),
+        "SITEAUDIT_RUN_ID": run_id,
+        "SITEAUDIT_PROGRESS": progress,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl_config.concurrency,
+        "CONCURRENT_REQUESTS": max(32, crawl_config.concurrency * 2),
+        "DOWNLOAD_DELAY": crawl_config.delay,
+        "DOWNLOAD_TIMEOUT": crawl_config.timeout,
+        "DOWNLOAD_MAXSIZE": crawl_config.max_page_bytes,
+        "LOG_ENABLED": log_file is not None,
+    }
+    if log_file is not None:
+        overrides.update({"LOG_FILE": str(log_file), "LOG_FILE_APPEND": False})
+    settings.setdict(overrides, priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", log_file is not None, priority="cmdline")
+    process = AsyncCrawlerProcess(settings)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(crawler, start_url=start_url, audit_config=config)
+    process.start()
+    assert crawler.stats is not None
+    return crawler.stats.get_stats()
+
+
+def run_site_stage(store: Store, run_id: int, ruleset: RuleSet) -> None:
+    """After the crawl: click depths, sitemap flags, then every site rule."""
+    site = store.site(run_id)
+    with store.transaction():
+        store.set_click_depths(run_id, click_depths(site))
+        store.mark_in_sitemap(run_id)
+    for rule in ruleset.site_rules:
+        try:
+            rows = [finding_row(f, rule.category.value) for f in rule.check_site(site)]
+        except Exception as exc:  # a faulty rule must not cost the rest of the audit
+            store.add_rule_error(run_id, rule.id, site.start_url, _describe(exc))
+            continue
+        with store.transaction():
+            store.add_findings(run_id, rows)
+
+
+def click_depths(site: StoredSite) -> dict[str, int]:
+    """Fewest clicks from the start URL to every page, over HTML links, through redirects."""
+    final_of = {p.url: p.final_url for p in site.pages() if p.final_url != p.url}
+    graph = site.html_link_graph()
+    start = site.start_url
+    landing = final_of.get(start, start)
+    depths = {start: 0, landing: 0}
+    expanded = {landing}
+    queue = deque([landing])
+    while queue:
+        page = queue.popleft()
+        depth = depths[page] + 1
+        for target in graph.get(page, ()):
+            depths.setdefault(target, depth)
+            final = final_of.get(target, target)
+            if final not in expanded:
+                expanded.add(final)
+                depths.setdefault(final, depth)
+                queue.append(final)
+    return depths
+
+
+def render(
+    store: Store, run_id: int, out_dir: Path, config: AuditConfig | None = None
+) -> dict[str, Path]:
+    """Prioritise a run's findings and write findings.json and index.html."""
+    from reports import write_reports
+    from reports.prioritise import prioritise
+
+    plugins = config.plugins if config is not None else True
+    prioritise(store, run_id)
+    return write_reports(store, run_id, out_dir, list(available_rules(plugins=plugins).values()))
+
+
+def _start_problem(site: StoredSite) -> str | None:
+    """Why the start URL gave nothing to audit, or None when it is a working HTML page."""
+    page = site.page(site.start_url)
+    if page is None:
+        return f"could not crawl {site.start_url}: no response was recorded"
+    if page.error and page.status is None:
+        return f"could not crawl {site.start_url}: {page.error}"
+    if page.status is not None and page.status >= 400:
+        return f"could not crawl {site.start_url}: the server answered {page.status}"
+    landing = site.page(page.final_url) if page.final_url != page.url else page
+    if landing is None or not landing.is_html:
+        kind = (landing.content_type if landing else page.content_type) or "unknown type"
+        if (
+            page.final_url != page.url
+            and urlsplit(page.final_url).netloc != urlsplit(page.url).netloc
+        ):
+            return f"could not crawl {site.start_url}: it redirects to {page.final_url}"
+        return f"could not crawl {site.start_url}: it is not an HTML page ({kind})"
+    return None
+
+
+def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
+    keep = (
+        "finish_reason",
+        "downloader/request_count",
+        "downloader/response_count",
+        "siteaudit/pages_html",
+        "siteaudit/urls_other",
+        "siteaudit/findings",
+        "robotstxt/forbidden",
+        "elapsed_time_seconds",
+    )
+    return {k: stats[k] for k in keep if k in stats}
+
+
+def _public_config(config: AuditConfig) -> dict[str, Any]:
+    """The configuration as recorded with the run (nothing secret lives in it)."""
+    data = dataclasses.asdict(config)
+    data["rules"] = {k: dict(v) for k, v in config.rules.items()}
+    return data
+
+
+__all__ = ["AuditResult", "ConfigError", "SiteUnreachable", "UsageError", "audit", "render"]

@@ -1,0 +1,156 @@
+"""The page stage: parse an HTML page once, extract its links, run every page rule on it.
+
+This is the CPU-heavy half of a crawl (parsing, readability scores), so it runs in worker
+processes beside the crawler's own: `PageStage` hands pages to a process pool and the
+spider awaits the result, which keeps both cores busy. `workers=0` runs it inline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import multiprocessing
+import os
+import traceback
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from audits.config import AuditConfig
+from audits.ruleset import RuleSet, finding_row, load_ruleset
+from rules.page import Link, Page
+
+# Only the main text is scored and searched: a 6 MB page must not take seconds per rule.
+_MAX_HTML_CHARS = 2_000_000
+
+
+class PageStageError(Exception):
+    """A page could not be analysed (its worker process died on it)."""
+
+
+@dataclass(slots=True)
+class PageAnalysis:
+    """What the page stage learnt from one page."""
+
+    title: str
+    lang: str
+    content_hash: str
+    links: tuple[Link, ...]
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    rule_errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def analyse(
+    ruleset: RuleSet,
+    url: str,
+    body: bytes,
+    encoding: str,
+    headers: dict[str, str],
+    depth: int,
+) -> PageAnalysis:
+    """Parse one page and run every page rule and site-rule fact collector on it."""
+    html = body.decode(encoding, errors="replace")
+    if len(html) > _MAX_HTML_CHARS:
+        html = html[:_MAX_HTML_CHARS]
+    page = Page(url=url, html=html, headers=headers, depth=depth)
+    result = PageAnalysis(
+        title=page.title[:500],
+        lang=page.lang[:35],
+        content_hash=hashlib.blake2b(body, digest_size=16).hexdigest(),
+        links=page.links,
+    )
+    for rule in ruleset.page_rules:
+        try:
+            if rule.applies_to(page):
+                result.findings.extend(
+                    finding_row(f, rule.category.value) for f in rule.check_page(page)
+                )
+        except Exception as exc:  # a faulty rule must not cost the rest of the audit
+            result.rule_errors.append((rule.id, _describe(exc)))
+    for rule in ruleset.site_rules:
+        try:
+            facts = rule.page_facts(page)
+        except Exception as exc:
+            result.rule_errors.append((rule.id, _describe(exc)))
+            continue
+        if facts is not None:
+            result.facts[rule.id] = facts
+    return result
+
+
+def _describe(exc: BaseException) -> str:
+    """Exception type, message and the innermost frame: enough to report a rule bug."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" at {os.path.basename(frame[0].filename)}:{frame[0].lineno}" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"[:500]
+
+
+# -- the worker side ---------------------------------------------------------------------
+
+_worker_ruleset: RuleSet | None = None
+
+
+def _init_worker(config: AuditConfig) -> None:
+    global _worker_ruleset
+    warnings.simplefilter("ignore")
+    _worker_ruleset = load_ruleset(config)
+
+
+def _analyse_in_worker(
+    url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int
+) -> PageAnalysis:
+    assert _worker_ruleset is not None, "worker not initialised"
+    return analyse(_worker_ruleset, url, body, encoding, headers, depth)
+
+
+def default_workers() -> int:
+    """One worker per CPU core beside the crawler's own (at least one)."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+class PageStage:
+    """Runs `analyse` for the crawler: in a process pool, or inline with workers=0."""
+
+    def __init__(self, config: AuditConfig, workers: int | None = None) -> None:
+        self.config = config
+        self.workers = config.crawl.page_workers if workers is None else workers
+        if self.workers < 0:
+            self.workers = default_workers()
+        self.ruleset = load_ruleset(config)
+        self._pool: ProcessPoolExecutor | None = None
+        if self.workers:
+            self._pool = self._start_pool()
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the crawler process runs an event loop and threads.
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.config,),
+        )
+
+    async def analyse(
+        self, url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int
+    ) -> PageAnalysis:
+        """Analyse one page without blocking the crawl."""
+        if self._pool is None:
+            return analyse(self.ruleset, url, body, encoding, headers, depth)
+        try:
+            future = self._pool.submit(_analyse_in_worker, url, body, encoding, headers, depth)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            # A worker died (out of memory, a crashing C extension): start afresh and let
+            # the crawl go on without this page's analysis.
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._start_pool()
+            raise PageStageError("page analysis crashed its worker process; page skipped") from None
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

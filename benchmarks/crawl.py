@@ -1,0 +1,168 @@
+"""Benchmark: a full `siteaudit audit` of a generated council site, pages/s and peak memory.
+
+Uses the shared harness (../shared/bench): `sitegen.py` generates an N-page council-like
+site, `serve.sh` serves it with nginx on 127.0.0.1:8088 (127.0.0.2:8089 plays an external
+host). Run the peers in the same sitting (`../shared/bench/peers.sh run ...`) and compare
+ratios: the machines are shared and noisy.
+
+    .venv/bin/python benchmarks/crawl.py --pages 10000 [--links-only] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+SITES = Path("/tmp/sa-bench/sites")
+_SAMPLE_SECONDS = 0.25
+
+
+def tree_memory_kb(root_pid: int) -> tuple[int, int, float]:
+    """(summed PSS, largest single RSS, summed CPU seconds) of a process and its descendants."""
+    pids, frontier = [root_pid], [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            pids.append(child)
+            frontier.append(child)
+    pss = rss_max = 0
+    cpu = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss_max = max(rss_max, int(line.split()[1]))
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return pss, rss_max, cpu
+
+
+def run_measured(cmd: list[str]) -> dict[str, float]:
+    """Run a command; sample its process tree's memory; return wall, peaks and CPU."""
+    peak = {"pss": 0, "rss": 0, "cpu": 0.0}
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            pss, rss, cpu = tree_memory_kb(proc.pid)
+            peak["pss"] = max(peak["pss"], pss)
+            peak["rss"] = max(peak["rss"], rss)
+            peak["cpu"] = max(peak["cpu"], cpu)
+            done.wait(_SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        sys.exit(f"siteaudit failed (exit {proc.returncode}):\n{output[-3000:]}")
+    return {
+        "wall_s": wall,
+        "tree_pss_mb": peak["pss"] / 1024,
+        "max_rss_mb": peak["rss"] / 1024,
+        "cpu_s": peak["cpu"],
+    }
+
+
+def ensure_site(pages: int) -> Path:
+    """Generate the site once (sitegen output is deterministic for a page count)."""
+    site = SITES / f"n{pages}"
+    if not (site / "manifest.json").exists():
+        subprocess.run(
+            [sys.executable, str(BENCH / "sitegen.py"), "--pages", str(pages), "--out", str(site)],
+            check=True,
+        )
+    return site
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=None, help="page-rule processes")
+    parser.add_argument("--links-only", action="store_true", help="disable content rules")
+    parser.add_argument("--port", type=int, default=8088)
+    args = parser.parse_args()
+
+    site = ensure_site(args.pages)
+    serve = str(BENCH / "serve.sh")
+    subprocess.run([serve, "stop", str(args.port)], check=False, capture_output=True)
+    subprocess.run([serve, "start", str(site), str(args.port)], check=True, capture_output=True)
+    load1 = os.getloadavg()[0]
+    work = Path(tempfile.mkdtemp(prefix="siteaudit-bench-"))
+    try:
+        config = work / "bench.toml"
+        lines = ["[crawl]", f"max_pages = {args.pages * 2}"]
+        if args.links_only:
+            for rule in (
+                "stale-content",
+                "reading-age",
+                "image-missing-alt",
+                "phone-before-online",
+                "form-too-deep",
+            ):
+                lines += [f"[rules.{rule}]", "enabled = false"]
+        config.write_text("\n".join(lines) + "\n")
+        cmd = [
+            str(Path(sys.executable).parent / "siteaudit"),
+            "audit",
+            f"http://127.0.0.1:{args.port}/",
+            "--config",
+            str(config),
+            "--out",
+            str(work / "out"),
+            "--concurrency",
+            str(args.concurrency),
+            "--quiet",
+        ]
+        if args.workers is not None:
+            cmd += ["--workers", str(args.workers)]
+        result = run_measured(cmd)
+        findings = json.loads((work / "out" / "findings.json").read_text())
+        pages = findings["run"]["pages"]
+    finally:
+        subprocess.run([serve, "stop", str(args.port)], check=False, capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+    print(
+        json.dumps(
+            {
+                "site_pages": args.pages,
+                "mode": "links only" if args.links_only else "all static rules",
+                "pages": pages,
+                "findings": len(findings["findings"]),
+                "wall_s": round(result["wall_s"], 1),
+                "pages_per_s": round(pages / result["wall_s"], 1),
+                "cpu_s": round(result["cpu_s"], 1),
+                "peak_tree_pss_mb": round(result["tree_pss_mb"]),
+                "peak_process_rss_mb": round(result["max_rss_mb"]),
+                "load1_at_start": round(load1, 1),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""StorePipeline: writes everything the spider yields into the audit store, in batches."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from audits import __version__
+from audits.store import Store
+from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
+
+# One transaction per this many items or seconds, whichever comes first: per-row commits
+# would cost more than the crawl itself.
+_BATCH_ITEMS = 200
+_BATCH_SECONDS = 1.0
+
+
+class StorePipeline:
+    """Batches items and writes them to the store named by the SITEAUDIT_STORE setting.
+
+    The CLI opens the run and passes its id in SITEAUDIT_RUN_ID; a bare `scrapy crawl site`
+    opens a run of its own in `siteaudit-crawl.db`.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.path = crawler.settings.get("SITEAUDIT_STORE") or "siteaudit-crawl.db"
+        self.run_id: int | None = crawler.settings.getint("SITEAUDIT_RUN_ID") or None
+        self.batch: list[Any] = []
+        self.last_flush = time.monotonic()
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = Store(self.path)
+        if self.run_id is None:
+            spider = self.crawler.spider
+            self.run_id = self.store.begin_run(spider.start_url, __version__, {})  # type: ignore[union-attr]
+
+    def close_spider(self) -> None:
+        self.flush()
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item: Any) -> Any:
+        self.batch.append(item)
+        if isinstance(item, PageItem):
+            stats = self.crawler.stats
+            assert stats is not None
+            stats.inc_value("siteaudit/pages_html" if item.is_html else "siteaudit/urls_other")
+            stats.inc_value("siteaudit/findings", len(item.findings))
+        if len(self.batch) >= _BATCH_ITEMS or time.monotonic() - self.last_flush > _BATCH_SECONDS:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the batch in one transaction."""
+        batch, self.batch = self.batch, []
+        self.last_flush = time.monotonic()
+        if not batch or self.store is None or self.run_id is None:
+            return
+        store, run_id = self.store, self.run_id
+        with store.transaction():
+            for item in batch:
+                if isinstance(item, PageItem):
+                    store.add_page(
+                        run_id,
+                        {
+                            "url": item.url,
+                            "final_url": item.final_url,
+                            "status": item.status,
+                            "content_type": item.content_type,
+                            "is_html": item.is_html,
+                            "size": item.size,
+                            "depth": item.depth,
+                            "title": item.title,
+                            "lang": item.lang,
+                            "content_hash": item.content_hash,
+                            "fetched_at": item.fetched_at,
+                            "elapsed_ms": item.elapsed_ms,
+                            "error": item.error,
+                            "redirects": item.redirects,
+                            "facts": item.facts,
+                        },
+                    )
+                    if item.links:
+                        store.add_links(run_id, item.url, item.links)
+                    if item.findings:
+                        store.add_findings(run_id, item.findings)
+                    for rule_id, error in item.rule_errors:
+                        store.add_rule_error(run_id, rule_id, item.url, error)
+                elif isinstance(item, LinkStatusItem):
+                    store.add_link_status(run_id, item.url, item.status, item.error, item.final_url)
+                elif isinstance(item, SitemapItem):
+                    store.add_sitemap_urls(run_id, item.entries)
+                elif isinstance(item, TrapItem):
+                    store.add_trap(run_id, item.hit)

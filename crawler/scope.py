@@ -1,0 +1,68 @@
+"""Which URLs belong to the site, and which URL families look endless."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from audits.urls import host_of
+
+# A path whose segments repeat this often (/a/b/a/b/a/b/...) is a relative-link loop.
+_MAX_SEGMENT_REPEATS = 3
+
+
+class Scope:
+    """In-scope hosts plus include/exclude patterns, and the trap caps."""
+
+    def __init__(
+        self,
+        start_url: str,
+        *,
+        hosts: tuple[str, ...] = (),
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        max_url_variants: int = 50,
+    ) -> None:
+        self.hosts = {host_of(start_url), *(h.lower() for h in hosts)}
+        self.include = [re.compile(p) for p in include]
+        self.exclude = [re.compile(p) for p in exclude]
+        self.max_url_variants = max_url_variants
+        self._variants: Counter[str] = Counter()
+
+    def add_host(self, host: str) -> None:
+        """Take another host into scope (the start URL redirected there)."""
+        self.hosts.add(host.lower())
+
+    def is_internal(self, url: str) -> bool:
+        """True for URLs on the site's hosts (before include/exclude)."""
+        return url.startswith(("http://", "https://")) and host_of(url) in self.hosts
+
+    def wanted(self, url: str) -> bool:
+        """True for internal URLs that include/exclude patterns let through."""
+        if not self.is_internal(url):
+            return False
+        if self.include and not any(p.search(url) for p in self.include):
+            return False
+        return not any(p.search(url) for p in self.exclude)
+
+    def trap(self, url: str) -> tuple[str, str] | None:
+        """(pattern, reason) when the URL belongs to a family that looks endless, else None.
+
+        Counts a URL towards its family's cap; call once per new URL.
+        """
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        repeated = Counter(segments).most_common(1)
+        if repeated and repeated[0][1] > _MAX_SEGMENT_REPEATS:
+            pattern = f"{parts.netloc}/…/{repeated[0][0]}/…"
+            return pattern, f"the path repeats “{repeated[0][0]}” {repeated[0][1]} times"
+        if parts.query:
+            family = f"{parts.netloc}{parts.path}?…"
+            self._variants[family] += 1
+            if self._variants[family] > self.max_url_variants:
+                return (
+                    family,
+                    f"more than {self.max_url_variants} query-string variants of one path",
+                )
+        return None

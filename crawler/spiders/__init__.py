@@ -1,0 +1,1 @@
+"""The crawl's one spider lives in `crawler.spiders.site`."""
