@@ -123,7 +123,10 @@ def build_dataclass(cls: type, values: Any, where: str) -> Any:
     converted = {}
     for key, value in values.items():
         converted[key] = _coerce(value, hints[key], f"{where} {key}")
-    return cls(**converted)
+    try:
+        return cls(**converted)
+    except (TypeError, ValueError) as exc:  # an Options class rejecting a value
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _coerce(value: Any, hint: Any, where: str) -> Any:

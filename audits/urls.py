@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -35,6 +36,16 @@ def absolute(base: str, href: str) -> tuple[str, str] | None:
     never requested); `javascript:` and `data:` are dropped.
     """
     href = href.strip()
+    if href.startswith("/") and not href.startswith("//"):
+        # Menus repeat the same root-relative links on every page: resolve them once per
+        # origin rather than once per page.
+        scheme, _, rest = base.partition("://")
+        base = f"{scheme}://{rest.split('/', 1)[0]}/"
+    return _resolve(base, href)
+
+
+@lru_cache(maxsize=65536)
+def _resolve(base: str, href: str) -> tuple[str, str] | None:
     if not href:
         return None
     scheme = href.split(":", 1)[0].lower() if ":" in href else ""

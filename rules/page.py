@@ -141,6 +141,7 @@ class Page:
 
     def _iter_links(self) -> Iterator[Link]:
         base = self.base_url
+        selectors: dict[etree._Element, str] = {}
         for el in self.tree.iter(*_LINK_ATTRS):
             kind = el.tag
             value = el.get(_LINK_ATTRS[kind])
@@ -157,7 +158,7 @@ class Page:
                 text=link_text(el),
                 kind=kind,
                 region=region_of(el),
-                selector=selector_of(el),
+                selector=selector_of(el, selectors),
             )
 
 
@@ -215,24 +216,32 @@ def region_of(el: etree._Element) -> str:
     return "body"
 
 
-def selector_of(el: etree._Element) -> str:
-    """A CSS selector that picks out this element, anchored at the nearest id."""
-    steps: list[str] = []
-    node: etree._Element | None = el
-    while node is not None and isinstance(node.tag, str) and node.tag not in ("html", "body"):
-        node_id = node.get("id")
-        if node_id and node_id.replace("-", "").replace("_", "").isalnum():
-            steps.append(f"#{node_id}")
-            break
-        parent = node.getparent()
-        step = node.tag
-        if parent is not None:
-            same = [s for s in parent if s.tag == node.tag]
-            if len(same) > 1:
-                step += f":nth-of-type({same.index(node) + 1})"
-        steps.append(step)
-        node = parent
-    return " > ".join(reversed(steps)) or "body"
+def selector_of(el: etree._Element, cache: dict[etree._Element, str] | None = None) -> str:
+    """A CSS selector that picks out this element, anchored at the nearest id.
+
+    `cache` (one per page) remembers ancestors' selectors: sibling links in a menu share
+    all but their last step.
+    """
+    if cache is not None and el in cache:
+        return cache[el]
+    tag = el.tag
+    if not isinstance(tag, str) or tag in ("html", "body"):
+        return "body"
+    node_id = el.get("id")
+    if node_id and node_id.replace("-", "").replace("_", "").isalnum():
+        selector = f"#{node_id}"
+    else:
+        step = tag
+        # C-level sibling walks: much cheaper than listing the parent's children.
+        before = sum(1 for _ in el.itersiblings(tag, preceding=True))
+        if before or next(el.itersiblings(tag), None) is not None:
+            step += f":nth-of-type({before + 1})"
+        parent = el.getparent()
+        prefix = selector_of(parent, cache) if parent is not None else "body"
+        selector = step if prefix == "body" else f"{prefix} > {step}"
+    if cache is not None:
+        cache[el] = selector
+    return selector
 
 
 def snippet_of(el: etree._Element, limit: int = 300) -> str:

@@ -1,0 +1,247 @@
+"""Prioritising findings: which problems a council's editors should fix first.
+
+Page views are not known yet, so *reach* is estimated from the crawl:
+
+    breadth   = 1 + log2(pages affected)          pages affected = max(1, len(pages))
+    links     = 1 + log10(1 + inbound links)      distinct internal pages linking to the page
+    depth     = 2.0 home page, 1.5 one click away, 1.0 two, 0.75 three,
+                0.5 four or more clicks, or not reachable by links at all
+    reach     = breadth * links * depth
+    score     = severity weight * reach           (critical 27, high 9, medium 3, low 1, info 0)
+
+For a finding shared by many pages (a template problem) the links and depth factors
+come from the most prominent of those pages: the most linked-to and the shallowest.
+
+Bands, by score:
+
+    P1  score ≥ 50     fix now
+    P2  score ≥ 15     fix soon
+    P3  score ≥ 5      plan in
+    P4  below 5        when time allows (all "info" findings land here)
+
+and a critical finding is never below P2, however obscure its page.
+
+Status compares fingerprints with the latest earlier *finished* run of the same start
+URL: a finding seen there is "persisting", otherwise "new" (everything is new on the
+first audit). Fingerprints of that run which are gone now are "fixed".
+
+The scoring functions are pure. The store is read by `inbound_counts` and
+`click_depths` (one aggregate query each for the whole run, never one per finding),
+`previous_run_id` and `compare`; `prioritise` ties them together and writes the
+results back with `Store.set_priorities`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rules.base import Severity
+
+if TYPE_CHECKING:
+    from audits.store import Store
+
+SEVERITY_WEIGHTS: dict[str, int] = {s.value: s.weight for s in Severity}
+
+# Factor for 0, 1, 2, 3 clicks from the start URL; deeper or unreachable pages get
+# UNREACHED_DEPTH_FACTOR.
+DEPTH_FACTORS: tuple[float, ...] = (2.0, 1.5, 1.0, 0.75)
+UNREACHED_DEPTH_FACTOR = 0.5
+
+# (priority, lowest score for it), most urgent first; anything lower is P4.
+PRIORITY_BANDS: tuple[tuple[int, float], ...] = ((1, 50.0), (2, 15.0), (3, 5.0))
+LOWEST_PRIORITY = 4
+# The least urgent priority a severity may get, whatever its reach.
+SEVERITY_FLOOR: dict[str, int] = {Severity.CRITICAL.value: 2}
+
+# Link kinds that count as a way for a visitor to reach a page.
+NAVIGATION_KINDS: tuple[str, ...] = ("a", "area", "iframe")
+
+PRIORITY_EXPLANATION = """\
+Each finding gets a score: how serious the problem is, multiplied by how many people \
+are likely to meet it.
+
+Seriousness is the severity weight: critical 27, high 9, medium 3, low 1, info 0.
+
+How many people meet it (reach) is estimated from the crawl, because page views are \
+not available yet. Reach multiplies three things:
+- the number of pages with the problem: 1 + log2(pages), so 1 page counts 1, \
+2 pages 2, 4 pages 3 and 1,000 pages about 11;
+- how many other pages of the site link to the page: 1 + log10(1 + links), so no \
+links counts 1, 9 links 2 and 99 links 3;
+- how close the page is to the home page: the home page counts 2, one click away 1.5, \
+two clicks 1, three clicks 0.75, and deeper pages, or pages no link leads to, 0.5.
+For a problem on many pages, the best-linked and shallowest of them is used.
+
+The score is the severity weight multiplied by the reach. Priority bands: P1 (fix now) for a score of 50 or \
+more, P2 (fix soon) 15 or more, P3 (plan in) 5 or more, and P4 (when time allows) \
+below 5. A critical problem is never below P2.
+
+"New" means the problem was not found by the previous complete audit of the same \
+site; "persisting" means it was. Problems that the previous audit found and this one \
+did not are counted as fixed."""
+
+
+def severity_weight(severity: str) -> int:
+    """The weight of a severity name; unknown names weigh nothing."""
+    return SEVERITY_WEIGHTS.get(severity, 0)
+
+
+def breadth_factor(pages_affected: int) -> float:
+    """1 + log2(pages): each doubling of the pages affected adds one."""
+    return 1.0 + math.log2(max(1, pages_affected))
+
+
+def links_factor(inbound: int) -> float:
+    """1 + log10(1 + inbound links): each tenfold increase adds one."""
+    return 1.0 + math.log10(1 + max(0, inbound))
+
+
+def depth_factor(click_depth: int | None) -> float:
+    """Shallow pages reach more people; None means no link path reaches the page."""
+    if click_depth is None or click_depth < 0 or click_depth >= len(DEPTH_FACTORS):
+        return UNREACHED_DEPTH_FACTOR
+    return DEPTH_FACTORS[click_depth]
+
+
+def reach(pages_affected: int, inbound: int, click_depth: int | None) -> float:
+    """Estimated reach of a problem from crawl signals alone."""
+    return breadth_factor(pages_affected) * links_factor(inbound) * depth_factor(click_depth)
+
+
+def score(severity: str, pages_affected: int, inbound: int, click_depth: int | None) -> float:
+    """Severity weight * reach, rounded to two decimals."""
+    return round(severity_weight(severity) * reach(pages_affected, inbound, click_depth), 2)
+
+
+def priority_band(score_value: float, severity: str = "") -> int:
+    """Priority 1 (most urgent) to 4 for a score, honouring the severity's floor."""
+    band = LOWEST_PRIORITY
+    for priority, threshold in PRIORITY_BANDS:
+        if score_value >= threshold:
+            band = priority
+            break
+    return min(band, SEVERITY_FLOOR.get(severity, LOWEST_PRIORITY))
+
+
+def status_of(fingerprint: str, previous: set[str] | frozenset[str] | None) -> str:
+    """'persisting' if the previous run had the fingerprint, else 'new'."""
+    return "persisting" if previous is not None and fingerprint in previous else "new"
+
+
+def prominence(
+    urls: Iterable[str],
+    inbound: Mapping[str, int],
+    depths: Mapping[str, int | None],
+) -> tuple[int, int | None]:
+    """(most inbound links, shallowest click depth) over the pages of one finding."""
+    best_inbound = 0
+    best_depth: int | None = None
+    for url in urls:
+        best_inbound = max(best_inbound, inbound.get(url, 0))
+        depth = depths.get(url)
+        if depth is not None and (best_depth is None or depth < best_depth):
+            best_depth = depth
+    return best_inbound, best_depth
+
+
+# -- reading and writing the store --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """How a run compares with the previous finished run of the same site."""
+
+    previous_run_id: int | None
+    previous: frozenset[str] | None
+    """Fingerprints of the previous run, None when there is none."""
+    fixed: tuple[str, ...]
+    """Fingerprints of the previous run that this run no longer finds, sorted."""
+
+
+def previous_run_id(store: Store, run_id: int) -> int | None:
+    """The latest finished run before `run_id` with the same start URL."""
+    runs = store.runs()
+    current = next((r for r in runs if r.id == run_id), None)
+    if current is None:
+        return None
+    earlier = [
+        r.id
+        for r in runs
+        if r.id < run_id and r.start_url == current.start_url and r.status == "finished"
+    ]
+    return max(earlier) if earlier else None
+
+
+def compare(store: Store, run_id: int) -> Comparison:
+    """New / persisting / fixed bookkeeping of a run against its predecessor."""
+    prev_id = previous_run_id(store, run_id)
+    if prev_id is None:
+        return Comparison(None, None, ())
+    previous = frozenset(store.fingerprints(prev_id))
+    fixed = tuple(sorted(previous - store.fingerprints(run_id)))
+    return Comparison(prev_id, previous, fixed)
+
+
+def inbound_counts(store: Store, run_id: int) -> dict[str, int]:
+    """Distinct other in-scope pages linking to each crawled page (one query)."""
+    kinds = ",".join("?" * len(NAVIGATION_KINDS))
+    rows = store.db.execute(
+        "SELECT t.url, COUNT(DISTINCT l.source_id) FROM links l "
+        "JOIN pages p ON p.run_id = l.run_id AND p.url_id = l.target_id "
+        "JOIN urls t ON t.id = l.target_id "
+        f"WHERE l.run_id = ? AND l.source_id != l.target_id AND l.kind IN ({kinds}) "
+        "GROUP BY l.target_id",
+        (run_id, *NAVIGATION_KINDS),
+    )
+    return {url: int(count) for url, count in rows}
+
+
+def click_depths(store: Store, run_id: int, start_url: str) -> dict[str, int | None]:
+    """Each crawled page's clicks from the start URL, by URL and by final URL (one query).
+
+    When the run has no click depths at all (they were never computed), the crawl depth
+    stands in for them. The start URL is always depth 0.
+    """
+    rows = store.db.execute(
+        "SELECT u.url, f.url, p.click_depth, p.depth FROM pages p "
+        "JOIN urls u ON u.id = p.url_id LEFT JOIN urls f ON f.id = p.final_url_id "
+        "WHERE p.run_id = ?",
+        (run_id,),
+    ).fetchall()
+    use_crawl_depth = all(row[2] is None for row in rows)
+    depths: dict[str, int | None] = {}
+    for url, final_url, click_depth, crawl_depth in rows:
+        depth = crawl_depth if use_crawl_depth else click_depth
+        depths[url] = depth
+        if final_url and final_url != url:
+            known = depths.get(final_url)
+            if final_url not in depths or (depth is not None and (known is None or depth < known)):
+                depths[final_url] = depth
+    depths[start_url] = 0
+    return depths
+
+
+def prioritise(store: Store, run_id: int) -> list[str]:
+    """Score, band and date every finding of a run; return the fingerprints fixed since
+    the previous finished run of the same start URL (empty on the first audit)."""
+    inbound = inbound_counts(store, run_id)
+    depths = click_depths(store, run_id, store.run(run_id).start_url)
+    comparison = compare(store, run_id)
+    rows: list[tuple[int, float, str | None, int]] = []
+    for finding in store.findings(run_id):
+        urls = (finding.url, *finding.pages)
+        links, depth = prominence(urls, inbound, depths)
+        value = score(finding.severity, max(1, len(finding.pages)), links, depth)
+        priority = priority_band(value, finding.severity)
+        rows.append(
+            (priority, value, status_of(finding.fingerprint, comparison.previous), finding.id)
+        )
+    if store.db.in_transaction:
+        store.set_priorities(rows)
+    else:
+        with store.transaction():
+            store.set_priorities(rows)
+    return list(comparison.fixed)

@@ -1,0 +1,235 @@
+"""Scoring, bands and new / persisting / fixed."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from reports import prioritise as pr
+from tests.reports.reportkit import START, add_run, finding_row
+
+
+@pytest.mark.parametrize(
+    ("pages", "expected"),
+    [(0, 1.0), (1, 1.0), (2, 2.0), (4, 3.0), (1024, 11.0)],
+)
+def test_breadth_factor(pages: int, expected: float) -> None:
+    assert pr.breadth_factor(pages) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("inbound", "expected"),
+    [(0, 1.0), (9, 2.0), (99, 3.0), (-5, 1.0)],
+)
+def test_links_factor(inbound: int, expected: float) -> None:
+    assert pr.links_factor(inbound) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("depth", "expected"),
+    [(0, 2.0), (1, 1.5), (2, 1.0), (3, 0.75), (4, 0.5), (12, 0.5), (None, 0.5), (-1, 0.5)],
+)
+def test_depth_factor(depth: int | None, expected: float) -> None:
+    assert pr.depth_factor(depth) == expected
+
+
+@pytest.mark.parametrize(
+    ("severity", "pages", "inbound", "depth", "expected"),
+    [
+        # one page, two clicks deep, nothing links to it: reach 1
+        ("high", 1, 0, 2, 9.0),
+        ("critical", 1, 0, 2, 27.0),
+        ("medium", 1, 0, 2, 3.0),
+        ("low", 1, 0, 2, 1.0),
+        ("info", 1000, 999, 0, 0.0),
+        # home page with 99 pages linking to it: 2 * 3
+        ("high", 1, 99, 0, 54.0),
+        # a template problem on 4 pages, one click deep, 9 links: 3 * 2 * 1.5
+        ("medium", 4, 9, 1, 27.0),
+        # an orphan page
+        ("critical", 1, 0, None, 13.5),
+        ("unknown-severity", 8, 8, 0, 0.0),
+    ],
+)
+def test_score(severity: str, pages: int, inbound: int, depth: int | None, expected: float) -> None:
+    assert pr.score(severity, pages, inbound, depth) == pytest.approx(expected)
+
+
+def test_score_is_weight_times_reach() -> None:
+    value = pr.score("high", 3, 5, 3)
+    reach = (1 + math.log2(3)) * (1 + math.log10(6)) * 0.75
+    assert value == round(9 * reach, 2)
+
+
+@pytest.mark.parametrize(
+    ("score", "severity", "expected"),
+    [
+        (1000.0, "high", 1),
+        (50.0, "high", 1),
+        (49.99, "high", 2),
+        (15.0, "medium", 2),
+        (14.99, "medium", 3),
+        (5.0, "low", 3),
+        (4.99, "low", 4),
+        (0.0, "info", 4),
+        # critical is never below P2
+        (13.5, "critical", 2),
+        (0.0, "critical", 2),
+        (60.0, "critical", 1),
+    ],
+)
+def test_priority_band(score: float, severity: str, expected: int) -> None:
+    assert pr.priority_band(score, severity) == expected
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "previous", "expected"),
+    [
+        ("a", None, "new"),
+        ("a", set(), "new"),
+        ("a", {"b"}, "new"),
+        ("a", {"a", "b"}, "persisting"),
+    ],
+)
+def test_status_of(fingerprint: str, previous: set[str] | None, expected: str) -> None:
+    assert pr.status_of(fingerprint, previous) == expected
+
+
+def test_prominence_takes_best_page() -> None:
+    inbound = {"a": 3, "b": 10, "c": 1}
+    depths = {"a": 4, "b": None, "c": 1}
+    assert pr.prominence(["a", "b", "c", "unknown"], inbound, depths) == (10, 1)
+    assert pr.prominence(["unknown"], inbound, depths) == (0, None)
+
+
+def test_explanation_mentions_every_band_and_weight() -> None:
+    text = pr.PRIORITY_EXPLANATION
+    for needle in ("27", "9", "50", "15", "5", "P1", "P4", "log2", "log10"):
+        assert needle in text
+
+
+HOME = START
+SERVICES = START + "services"
+BINS = START + "services/bins"
+DEEP = START + "a/b/c/d/e"
+
+
+def _graph_run(store, findings, **kwargs):
+    pages = [HOME, SERVICES, BINS, DEEP]
+    links = {
+        HOME: [SERVICES, HOME],
+        SERVICES: [HOME, BINS],
+        BINS: [HOME, SERVICES],
+        DEEP: [HOME],
+    }
+    depths = {HOME: 0, SERVICES: 1, BINS: 2, DEEP: 5}
+    return add_run(store, findings, pages=pages, links=links, depths=depths, **kwargs)
+
+
+def test_inbound_counts_and_click_depths(store) -> None:
+    run_id = _graph_run(store, [])
+    inbound = pr.inbound_counts(store, run_id)
+    # self-links do not count; distinct linking pages do
+    assert inbound == {HOME: 3, SERVICES: 2, BINS: 1}
+    assert pr.click_depths(store, run_id, HOME) == {HOME: 0, SERVICES: 1, BINS: 2, DEEP: 5}
+
+
+def test_click_depths_fall_back_to_crawl_depth(store) -> None:
+    run_id = add_run(store, [], pages=[HOME, SERVICES])
+    depths = pr.click_depths(store, run_id, HOME)
+    assert depths[HOME] == 0  # the start URL, whatever the crawl recorded
+    assert depths[SERVICES] == 1  # page_row's crawl depth
+
+
+def test_prioritise_scores_by_reach(store) -> None:
+    run_id = _graph_run(
+        store,
+        [
+            finding_row(url=HOME, target="https://x.example/1"),
+            finding_row(url=DEEP, target="https://x.example/2"),
+            finding_row(url=BINS, severity="low", target="https://x.example/3"),
+            finding_row(
+                url=DEEP,
+                target="https://x.example/4",
+                pages=[DEEP, BINS, SERVICES, HOME],
+            ),
+        ],
+    )
+    assert pr.prioritise(store, run_id) == []
+    by_target = {f.target: f for f in store.findings(run_id)}
+    home = by_target["https://x.example/1"]
+    assert home.score == pytest.approx(9 * 2.0 * (1 + math.log10(4)), abs=0.01)
+    assert home.priority == 2
+    deep = by_target["https://x.example/2"]
+    assert deep.score == pytest.approx(9 * 0.5, abs=0.01)
+    assert deep.priority == 4
+    # a template problem takes its most prominent page (the home page) and its breadth
+    template = by_target["https://x.example/4"]
+    assert template.score == pytest.approx(9 * 3 * 2.0 * (1 + math.log10(4)), abs=0.01)
+    assert template.priority == 1
+    assert {f.status for f in by_target.values()} == {"new"}
+    # findings() now sorts most urgent first
+    assert store.findings(run_id)[0].target == "https://x.example/4"
+
+
+def test_new_persisting_and_fixed_across_runs(store) -> None:
+    first = _graph_run(
+        store,
+        [
+            finding_row(url=HOME, fingerprint="stays"),
+            finding_row(url=BINS, fingerprint="goes"),
+        ],
+    )
+    assert pr.prioritise(store, first) == []
+    second = _graph_run(
+        store,
+        [
+            finding_row(url=HOME, fingerprint="stays"),
+            finding_row(url=SERVICES, fingerprint="arrives"),
+        ],
+    )
+    assert pr.prioritise(store, second) == ["goes"]
+    status = {f.fingerprint: f.status for f in store.findings(second)}
+    assert status == {"stays": "persisting", "arrives": "new"}
+    comparison = pr.compare(store, second)
+    assert comparison.previous_run_id == first
+    assert comparison.fixed == ("goes",)
+    # the first run is still compared with nothing
+    assert pr.previous_run_id(store, first) is None
+
+
+def test_only_finished_runs_of_the_same_site_count(store) -> None:
+    base = _graph_run(store, [finding_row(url=HOME, fingerprint="x")])
+    _graph_run(store, [], status="interrupted")  # found nothing because it stopped
+    add_run(store, [finding_row(url=HOME, fingerprint="y")], start_url="https://other.example/")
+    latest = _graph_run(store, [finding_row(url=HOME, fingerprint="x")])
+    assert pr.previous_run_id(store, latest) == base
+    assert pr.prioritise(store, latest) == []
+    assert [f.status for f in store.findings(latest)] == ["persisting"]
+
+
+def test_prioritise_is_idempotent(store) -> None:
+    run_id = _graph_run(store, [finding_row(url=HOME), finding_row(url=BINS, target="t")])
+    pr.prioritise(store, run_id)
+    first = [(f.id, f.priority, f.score, f.status) for f in store.findings(run_id)]
+    pr.prioritise(store, run_id)
+    assert [(f.id, f.priority, f.score, f.status) for f in store.findings(run_id)] == first
+
+
+def test_prioritise_uses_a_fixed_number_of_queries(store) -> None:
+    def count_queries(n: int) -> int:
+        run_id = _graph_run(
+            store,
+            [finding_row(url=BINS, target=f"https://x.example/{i}") for i in range(n)],
+            start_url=START + f"?n={n}",  # a separate site each time: no comparison
+        )
+        statements: list[str] = []
+        store.db.set_trace_callback(statements.append)
+        try:
+            pr.prioritise(store, run_id)
+        finally:
+            store.db.set_trace_callback(None)
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+    assert count_queries(3) == count_queries(60)
