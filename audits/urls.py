@@ -11,7 +11,49 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Extensions of targets that are never HTML pages: requested for their status only.
 DOCUMENT_EXTENSIONS = frozenset(
-    [".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".rtf", ".csv", ".txt", ".zip", ".gz", ".xml", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp", ".tif", ".tiff", ".mp3", ".mp4", ".m4a", ".wav", ".ogg", ".webm", ".mov", ".avi", ".css", ".js", ".json", ".woff", ".woff2", ".ttf", ".eot"]
+    [
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".odt",
+        ".ods",
+        ".odp",
+        ".rtf",
+        ".csv",
+        ".txt",
+        ".zip",
+        ".gz",
+        ".xml",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".svg",
+        ".webp",
+        ".ico",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".mp3",
+        ".mp4",
+        ".m4a",
+        ".wav",
+        ".ogg",
+        ".webm",
+        ".mov",
+        ".avi",
+        ".css",
+        ".js",
+        ".json",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".eot",
+    ]
 )
 
 

@@ -43,6 +43,10 @@ DOWNLOAD_WARNSIZE = 0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# Scrapy starts this many tasks for every response's output; our pipeline is synchronous,
+# so more only costs event-loop time (the default of 100 cost ~15% of the crawl's CPU).
+CONCURRENT_ITEMS = 2
+
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}
 
