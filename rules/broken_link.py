@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from audits.urls import is_document
 from rules.base import Category, Finding, Severity, SiteRule, option
-from rules.site import LinkRow, Site, TargetStatus
+from rules.site import ROBOTS_FORBIDDEN, LinkRow, Site, TargetStatus
 
 # Element kinds checked here. Form actions are left out: a form's action often answers
 # GET with an error by design (it expects a POST), so it says nothing about the link.
@@ -119,7 +119,8 @@ class BrokenLink(SiteRule):
 def is_broken(status: TargetStatus) -> bool:
     """Whether a request outcome means the target is unusable (final status after redirects)."""
     if status.status is None:
-        return bool(status.error)
+        # Not requested because robots.txt forbids it: unknown, not broken.
+        return bool(status.error) and status.error != ROBOTS_FORBIDDEN
     return status.status >= 400 and status.status not in _NOT_BROKEN
 
 

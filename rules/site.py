@@ -6,6 +6,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+ROBOTS_FORBIDDEN = "forbidden by robots.txt"
+"""The error recorded for a link target robots.txt did not let the crawler request."""
+
 
 @dataclass(frozen=True, slots=True)
 class PageInfo:

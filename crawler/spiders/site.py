@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -32,7 +33,7 @@ from audits.store import now
 from audits.urls import absolute, host_of, is_document, normalise
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.scope import Scope
-from rules.site import TrapHit
+from rules.site import ROBOTS_FORBIDDEN, TrapHit
 
 _MAX_REDIRECTS = 10
 # Element kinds whose target is a page to crawl (when in scope); the others are assets.
@@ -441,17 +442,28 @@ def _describe_failure(failure: Failure) -> str:
     exc = failure.value
     name = type(exc).__name__
     text = str(exc).strip()
-    friendly = {
-        "DNSLookupError": "host name does not resolve",
-        "ConnectionRefusedError": "connection refused",
-        "TimeoutError": "timed out",
-        "TCPTimedOutError": "timed out",
-        "ResponseNeverReceived": "connection closed before a response",
-        "ConnectError": "could not connect",
-        "IgnoreRequest": "forbidden by robots.txt",
-        "ResponseFailed": "connection lost while receiving the response",
-        "DataLoss": "response cut short",
-    }.get(name)
-    if "larger than download max size" in text or "maxsize" in text:
-        friendly = "response larger than the download limit"
-    return friendly or f"{name}: {text}"[:300]
+    if isinstance(exc, IgnoreRequest):
+        return ROBOTS_FORBIDDEN
+    if "max size" in text or "maxsize" in text:
+        return "response larger than the download limit"
+    for marker, plain in _FAILURES:
+        if marker in name:
+            return plain
+    return f"{name}: {text}"[:300]
+
+
+# Exception class names (Scrapy's and Twisted's) and what they mean to a person.
+_FAILURES = (
+    ("ConnectionRefused", "connection refused"),
+    ("CannotResolveHost", "host name does not resolve"),
+    ("DNSLookup", "host name does not resolve"),
+    ("Timeout", "timed out"),
+    ("TimedOut", "timed out"),
+    ("SSL", "secure connection (TLS) failed"),
+    ("DataLoss", "response cut short"),
+    ("ResponseNeverReceived", "connection closed before a response"),
+    ("ResponseFailed", "connection lost while receiving the response"),
+    ("ConnectionLost", "connection lost while receiving the response"),
+    ("ConnectionDone", "connection closed before a response"),
+    ("DownloadCancelled", "download abandoned"),
+)

@@ -16,7 +16,7 @@ from rules.broken_link import BrokenLink
 from rules.crawl_trap import CrawlTrap
 from rules.form_too_deep import FormTooDeep, click_paths, shortest_click_path
 from rules.page import Page
-from rules.site import LinkRow, PageInfo, Site, TargetStatus, TrapHit
+from rules.site import ROBOTS_FORBIDDEN, LinkRow, PageInfo, Site, TargetStatus, TrapHit
 
 HOME = "https://council.example/"
 
@@ -450,3 +450,11 @@ def test_click_paths_serves_many_goals_in_one_search() -> None:
 
 def test_click_paths_from_an_unknown_start() -> None:
     assert click_paths(GRAPH, "elsewhere", ["pay"]) == {}
+
+
+def test_target_forbidden_by_robots_txt_is_not_broken() -> None:
+    site = MemorySite(
+        pages=[info(u("/contact")), info(u("/admin/"), status=None, error=ROBOTS_FORBIDDEN)],
+        links=[link(u("/contact"), u("/admin/"), text="Staff login")],
+    )
+    assert list(BrokenLink().check_site(site)) == []
