@@ -509,14 +509,21 @@ class StoredSite:
         for row in self.db.execute(sql, (self.run_id, url)):
             yield LinkRow(*row)
 
-    def status(self, url: str) -> TargetStatus | None:
+    def status(self, url: str, _hops: int = 0) -> TargetStatus | None:
         """How requesting `url` went, in scope or external."""
         row = self.db.execute(
             f"SELECT p.status, p.error, f.url {_PAGE_FROM} WHERE p.run_id = ? AND u.url = ?",
             (self.run_id, url),
         ).fetchone()
         if row:
-            return TargetStatus(url, row[0], row[1], row[2] or url, internal=True)
+            status, error, final_url = row[0], row[1], row[2] or url
+            if status is not None and 300 <= status < 400 and final_url != url and _hops < 10:
+                # A redirect to a page crawled under its own URL: its outcome is that page's.
+                target = self.status(final_url, _hops + 1)
+                if target is not None:
+                    status, error = target.status, target.error
+                    final_url = target.final_url
+            return TargetStatus(url, status, error, final_url, internal=True)
         row = self.db.execute(
             "SELECT s.status, s.error, s.final_url FROM link_status s JOIN urls u ON u.id = s.url_id"
             " WHERE s.run_id = ? AND u.url = ?",

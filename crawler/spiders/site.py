@@ -341,6 +341,13 @@ class SiteSpider(scrapy.Spider):
             # example.org -> www.example.org: the site lives at the redirect target.
             self.scope.add_host(host_of(target))
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
+            if target in self.seen:
+                # Crawled (or queued) under its own URL already: record the hop, and let
+                # the store resolve the redirect's outcome through the target's row.
+                item = self._page_item(response, requested, chain)
+                item.final_url, item.redirects = target, [*chain, target]
+                yield item
+                return
             request = self._page_request(target, depth=meta["depth"], chain=chain)
             request.meta["start"] = meta.get("start", False)
         else:
