@@ -565,11 +565,11 @@ class StoredSite:
         return dict(rows.fetchall())
 
     def html_link_graph(self) -> dict[str, list[str]]:
-        """Source page to the distinct pages it links to with a/area/iframe links."""
+        """Source page to the distinct pages it links to with a/area links (clicks)."""
         graph: dict[str, list[str]] = {}
         rows = self.db.execute(
             "SELECT DISTINCT s.url, t.url FROM links l JOIN urls s ON s.id = l.source_id "
-            "JOIN urls t ON t.id = l.target_id WHERE l.run_id = ? AND l.kind IN ('a', 'area', 'iframe')",
+            "JOIN urls t ON t.id = l.target_id WHERE l.run_id = ? AND l.kind IN ('a', 'area')",
             (self.run_id,),
         )
         for source, target in rows:

@@ -27,6 +27,11 @@ _REGION_ROLES = {
     "contentinfo": "footer",
 }
 _NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+# Elements that flow within a line: no word break at their edges.
+_INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo cite code data dfn em i kbd label mark q s samp small span strong "
+    "sub sup time u var font".split()
+)
 # Left out of the main text when a page has no <main>, role=main or <article>.
 _BOILERPLATE_TAGS = frozenset({"header", "nav", "footer", "aside", "form"})
 _BOILERPLATE_HINTS = ("cookie", "breadcrumb", "skip-link", "banner")
@@ -168,21 +173,29 @@ def collapse(text: str) -> str:
 
 
 def text_of(el: etree._Element, *, skip_boilerplate: bool = False) -> str:
-    """Visible text of an element, words kept apart across element boundaries."""
+    """Visible text of an element: words kept apart across block boundaries (paragraphs,
+    list items, cells), inline markup (links, emphasis) joined as the browser shows it."""
     parts: list[str] = []
-    _collect_text(el, parts, skip_boilerplate)
-    return collapse(" ".join(parts))
+    _collect_text(el, parts, skip_boilerplate, with_tail=False)
+    return collapse("".join(parts))
 
 
-def _collect_text(el: etree._Element, parts: list[str], skip_boilerplate: bool) -> None:
+def _collect_text(
+    el: etree._Element, parts: list[str], skip_boilerplate: bool, *, with_tail: bool = True
+) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     skipped = tag in _NO_TEXT_TAGS or (skip_boilerplate and _is_boilerplate(el, tag))
+    inline = tag in _INLINE_TAGS
     if not skipped:
+        if not inline:
+            parts.append(" ")
         if el.text and tag:
             parts.append(el.text)
         for child in el:
             _collect_text(child, parts, skip_boilerplate)
-    if el.tail:
+        if not inline:
+            parts.append(" ")
+    if el.tail and with_tail:
         parts.append(el.tail)
 
 
