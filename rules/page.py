@@ -29,8 +29,34 @@ _REGION_ROLES = {
 _NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 # Elements that flow within a line: no word break at their edges.
 _INLINE_TAGS = frozenset(
-    "a abbr b bdi bdo cite code data dfn em i kbd label mark q s samp small span strong "
-    "sub sup time u var font".split()
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "kbd",
+        "label",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "font",
+    ]
 )
 # Left out of the main text when a page has no <main>, role=main or <article>.
 _BOILERPLATE_TAGS = frozenset({"header", "nav", "footer", "aside", "form"})
