@@ -1,0 +1,201 @@
+"""What the crawl fetches and records: scope, caps, sitemaps, redirects, politeness.
+
+Each test serves a small site from routes on 127.0.0.1 and runs a real audit in a
+subprocess, then reads the store.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from audits.siteserver import RequestInfo, Response, SiteServer
+from tests.cli import run_cli
+
+
+def page(*hrefs: str, title: str = "Page") -> Response:
+    links = "".join(f'<li><a href="{href}">{href}</a></li>' for href in hrefs)
+    return Response.html(
+        f"<html lang='en'><head><title>{title}</title></head>"
+        f"<body><main><h1>{title}</h1><ul>{links}</ul></main></body></html>"
+    )
+
+
+def fixed(response: Response) -> Callable[[RequestInfo], Response]:
+    return lambda request: response
+
+
+def audit(server: SiteServer, tmp_path: Path, *args: str, config: str = "") -> sqlite3.Connection:
+    """Audit the server's site; return the store."""
+    options = list(args)
+    if config:
+        (tmp_path / "siteaudit.toml").write_text(config)
+        options += ["--config", str(tmp_path / "siteaudit.toml")]
+    result = run_cli("audit", f"{server.url}/", "--out", tmp_path, "-q", "--workers", "0", *options)
+    assert result.returncode == 0, result.stderr
+    return sqlite3.connect(tmp_path / "audit.db")
+
+
+def stored(db: sqlite3.Connection, origin: str) -> dict[str, tuple]:
+    """Path to (status, is_html, depth, click_depth, redirects, error, in_sitemap)."""
+    rows = db.execute(
+        "SELECT u.url, p.status, p.is_html, p.depth, p.click_depth, p.redirects, p.error, "
+        "p.in_sitemap FROM pages p JOIN urls u ON u.id = p.url_id"
+    )
+    return {url.removeprefix(origin): rest for url, *rest in rows}  # type: ignore[misc]
+
+
+def test_max_pages_and_max_depth_cap_the_crawl(tmp_path: Path) -> None:
+    routes = {f"/p{i}": fixed(page(f"/p{i + 1}")) for i in range(1, 30)}
+    routes["/"] = fixed(page("/p1"))
+    with SiteServer(routes=routes) as server:
+        by_depth = stored(audit(server, tmp_path / "depth", "--max-depth", "3"), server.url)
+        by_pages = stored(audit(server, tmp_path / "pages", "--max-pages", "5"), server.url)
+    assert set(by_depth) == {"/", "/p1", "/p2", "/p3"}
+    assert len(by_pages) == 5
+
+
+def test_click_depth_is_the_shortest_path_even_when_found_late(tmp_path: Path) -> None:
+    # /deep is reached first through a long chain but also linked from the home page.
+    routes = {
+        "/": fixed(page("/a", "/deep")),
+        "/a": fixed(page("/b")),
+        "/b": fixed(page("/deep")),
+        "/deep": fixed(page()),
+    }
+    with SiteServer(routes=routes) as server:
+        pages = stored(audit(server, tmp_path), server.url)
+    assert pages["/deep"][3] == 1
+    assert pages["/b"][3] == 2
+
+
+def test_include_exclude_and_extra_hosts_set_the_scope(tmp_path: Path) -> None:
+    with SiteServer(routes={"/*": fixed(page(title="Other host"))}) as other:
+        routes = {
+            "/": fixed(page("/news/1", "/search?q=x", "/bins/", f"{other.url}/forms/a")),
+            "/news/1": fixed(page()),
+            "/bins/": fixed(page()),
+        }
+        with SiteServer(routes=routes) as server:
+            config = f'[crawl]\nexclude = ["/search"]\nhosts = ["{other.url.split("//")[1]}"]\n'
+            pages = stored(audit(server, tmp_path, config=config), server.url)
+            requested = [r.target for r in server.requests]
+        assert [r.target for r in other.requests if r.method == "GET"] == [
+            "/robots.txt",
+            "/forms/a",
+        ]
+        form = f"{other.url}/forms/a"
+    assert "/search?q=x" not in requested
+    assert pages[form][1] == 1  # crawled as a page of the site
+
+
+def test_sitemap_index_and_gzipped_sitemap_seed_orphan_pages(tmp_path: Path) -> None:
+    def robots(request: RequestInfo) -> Response:
+        body = f"User-agent: *\nDisallow:\nSitemap: {request.origin}/sitemap-index.xml\n"
+        return Response(body=body.encode(), headers={"Content-Type": "text/plain"})
+
+    def index(request: RequestInfo) -> Response:
+        xml = (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{request.origin}/pages.xml.gz</loc></sitemap></sitemapindex>"
+        )
+        return Response(body=xml.encode(), headers={"Content-Type": "application/xml"})
+
+    def pages_gz(request: RequestInfo) -> Response:
+        xml = (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{request.origin}/orphan</loc><lastmod>2024-01-02</lastmod></url>"
+            f"<url><loc>{request.origin}/</loc></url></urlset>"
+        )
+        return Response(
+            body=gzip.compress(xml.encode()), headers={"Content-Type": "application/gzip"}
+        )
+
+    routes = {
+        "/robots.txt": robots,
+        "/sitemap-index.xml": index,
+        "/pages.xml.gz": pages_gz,
+        "/": fixed(page("/linked")),
+        "/linked": fixed(page()),
+        "/orphan": fixed(page()),
+    }
+    with SiteServer(routes=routes) as server:
+        db = audit(server, tmp_path)
+        pages = stored(db, server.url)
+    assert pages["/orphan"][1] == 1
+    assert pages["/orphan"][3] is None  # no link leads there
+    assert pages["/orphan"][6] == 1  # in a sitemap
+    assert db.execute("SELECT lastmod FROM sitemap_urls WHERE lastmod IS NOT NULL").fetchall() == [
+        ("2024-01-02",)
+    ]
+
+
+def test_redirect_chains_are_recorded_and_loops_reported(tmp_path: Path) -> None:
+    routes = {
+        "/": fixed(page("/old", "/loop-a")),
+        "/old": fixed(Response.redirect("/older", 301)),
+        "/older": fixed(Response.redirect("/new", 302)),
+        "/new": fixed(page()),
+        "/loop-a": fixed(Response.redirect("/loop-b")),
+        "/loop-b": fixed(Response.redirect("/loop-a")),
+    }
+    with SiteServer(routes=routes) as server:
+        pages = stored(audit(server, tmp_path), server.url)
+        gets = [r.target for r in server.requests if r.target == "/new"]
+        origin = server.url
+    assert pages["/old"][4] == f'["{origin}/old", "{origin}/older", "{origin}/new"]'
+    assert pages["/new"][1] == 1
+    assert len(gets) == 1
+    assert pages["/loop-a"][5] == "redirect loop"
+
+
+def test_documents_get_head_then_get_when_head_is_refused(tmp_path: Path) -> None:
+    def pdf(request: RequestInfo) -> Response:
+        if request.method == "HEAD":
+            return Response(status=405)
+        return Response(body=b"%PDF-1.4\n", headers={"Content-Type": "application/pdf"})
+
+    routes = {
+        "/": fixed(page("/leaflet.pdf", "/missing.pdf")),
+        "/leaflet.pdf": pdf,
+    }
+    with SiteServer(routes=routes) as server:
+        pages = stored(audit(server, tmp_path), server.url)
+        methods = [(r.method, r.target) for r in server.requests if r.target.endswith(".pdf")]
+    assert ("HEAD", "/leaflet.pdf") in methods
+    assert ("GET", "/leaflet.pdf") in methods
+    assert pages["/leaflet.pdf"][:2] == [200, 0]
+    assert pages["/missing.pdf"][:2] == [404, 0]
+
+
+def test_robots_crawl_delay_spaces_requests(tmp_path: Path) -> None:
+    times: list[float] = []
+
+    def timed(request: RequestInfo) -> Response:
+        times.append(time.monotonic())
+        return page("/a", "/b", "/c")
+
+    robots = Response(
+        body=b"User-agent: *\nCrawl-delay: 1\n", headers={"Content-Type": "text/plain"}
+    )
+    routes = {"/robots.txt": fixed(robots), "/": timed, "/a": timed, "/b": timed, "/c": timed}
+    with SiteServer(routes=routes) as server:
+        audit(server, tmp_path, "--concurrency", "8", config="[crawl]\nuse_sitemaps = false\n")
+    assert len(times) == 4
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert min(gaps) > 0.4  # Scrapy randomises the delay between 0.5x and 1.5x
+
+
+def test_start_url_redirecting_to_another_host_brings_that_host_into_scope(
+    tmp_path: Path,
+) -> None:
+    with SiteServer(routes={"/": fixed(page("/about")), "/about": fixed(page())}) as www:
+        with SiteServer(routes={"/": fixed(Response.redirect(f"{www.url}/"))}) as bare:
+            result = run_cli("audit", f"{bare.url}/", "--out", tmp_path, "-q", "--workers", "0")
+            assert result.returncode == 0, result.stderr
+        pages = stored(sqlite3.connect(tmp_path / "audit.db"), www.url)
+    assert pages["/about"][1] == 1
