@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import sys
 import textwrap
 import traceback
@@ -169,46 +170,129 @@ def _print_summary(result: AuditResult) -> None:
 @main.command("rules")
 @click.argument("rule_id", required=False)
 @click.option("--no-plugins", is_flag=True, help="Built-in rules only.")
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Full documentation as Markdown (docs/rules.md is this, with --no-plugins).",
+)
 @friendly_errors
-def rules_command(rule_id: str | None, no_plugins: bool) -> None:
+def rules_command(rule_id: str | None, no_plugins: bool, markdown: bool) -> None:
     """List every rule, or show one rule's full documentation."""
     rules = available_rules(plugins=not no_plugins)
-    if rule_id is None:
-        width = max(len(r) for r in rules)
-        for cls in sorted(rules.values(), key=lambda r: (r.category, r.id)):
-            click.echo(f"{cls.id:<{width}}  {cls.category:<13} {cls.severity:<8}  {cls.title}")
-        return
-    if rule_id not in rules:
+    if rule_id is not None and rule_id not in rules:
         raise UsageError(f"no rule {rule_id!r}; `siteaudit rules` lists them")
-    click.echo(rule_docs(rules[rule_id]))
+    listed = sorted(rules.values(), key=lambda r: (r.category, r.id))
+    if markdown:
+        click.echo(rule_markdown(rules[rule_id]) if rule_id else rules_markdown(listed))
+    elif rule_id:
+        click.echo(rule_docs(rules[rule_id]))
+    else:
+        width = max(len(r) for r in rules)
+        for cls in listed:
+            click.echo(f"{cls.id:<{width}}  {cls.category:<13} {cls.severity:<8}  {cls.title}")
+
+
+def _doc_sections(cls: type[Rule]) -> tuple[tuple[str, str], ...]:
+    """The prose of a rule's documentation as (heading, text), whitespace collapsed.
+
+    The one place both the plain-text and the Markdown docs take a rule's text from.
+    """
+    return tuple(
+        (heading, " ".join(text.split()))
+        for heading, text in (
+            ("What it checks", cls.summary),
+            ("Why it matters", cls.why),
+            ("How to fix", cls.how_to_fix),
+        )
+    )
+
+
+def _toml_value(value: Any) -> str:
+    """An option's default as it would be written in siteaudit.toml."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        if "\\" in value and "'" not in value and "\n" not in value:
+            # A literal string: regular expressions read (and copy) without doubled backslashes.
+            return f"'{value}'"
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
 
 
 def rule_docs(cls: type[Rule]) -> str:
     """A rule's documentation as plain text, from its metadata."""
-
-    def para(text: str) -> str:
-        return textwrap.fill(" ".join(text.split()), width=88)
-
     lines = [
         f"{cls.id}: {cls.title}",
         f"Category: {cls.category}    Default severity: {cls.severity}",
-        "",
-        "What it checks",
-        para(cls.summary),
-        "",
-        "Why it matters",
-        para(cls.why),
-        "",
-        "How to fix",
-        para(cls.how_to_fix),
     ]
+    for heading, text in _doc_sections(cls):
+        lines += ["", heading, textwrap.fill(text, width=88)]
     options = cls.option_docs()
     if options:
         lines += ["", f"Options ([rules.{cls.id}] in siteaudit.toml)"]
-        lines += [f"  {name} = {default!r}    {doc}" for name, default, doc in options]
+        lines += [f"  {name} = {_toml_value(default)}    {doc}" for name, default, doc in options]
     if cls.references:
         lines += ["", "References", *(f"  {ref}" for ref in cls.references)]
     return "\n".join(lines)
+
+
+def rule_markdown(cls: type[Rule]) -> str:
+    """A rule's documentation as a Markdown section, from its metadata."""
+    lines = [
+        f"## {cls.id}: {cls.title}",
+        "",
+        f"Category: **{cls.category}** · Default severity: **{cls.severity}**",
+    ]
+    for heading, text in _doc_sections(cls):
+        lines += ["", f"### {heading}", "", text]
+    options = cls.option_docs()
+    if options:
+        lines += [
+            "",
+            "### Options",
+            "",
+            f"In the `[rules.{cls.id}]` section of `siteaudit.toml`:",
+            "",
+            "| option | default | description |",
+            "| --- | --- | --- |",
+        ]
+        lines += [
+            f"| `{name}` | {_md_cell(f'`{_toml_value(default)}`')} | {_md_cell(doc)} |"
+            for name, default, doc in options
+        ]
+    if cls.references:
+        lines += ["", "### References", "", *(f"- <{ref}>" for ref in cls.references)]
+    return "\n".join(lines)
+
+
+def rules_markdown(classes: list[type[Rule]]) -> str:
+    """The documentation of every given rule as one Markdown document (docs/rules.md)."""
+    lines = [
+        "# Rules",
+        "",
+        "<!-- Generated by `siteaudit rules --markdown --no-plugins` from the rules' metadata."
+        " Edit the rule classes, then regenerate; do not edit this file by hand. -->",
+        "",
+        "Every rule can also be switched off (`enabled = false`) or given another severity"
+        ' (`severity = "low"`) in its `[rules.<id>]` section of `siteaudit.toml`.',
+        "",
+        "| rule | category | default severity | title |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| `{cls.id}` | {cls.category} | {cls.severity} | {_md_cell(cls.title)} |"
+            for cls in classes
+        ),
+    ]
+    for cls in classes:
+        lines += ["", rule_markdown(cls)]
+    return "\n".join(lines)
+
+
+def _md_cell(text: str) -> str:
+    # A pipe ends a table cell even inside a code span, unless escaped.
+    return text.replace("|", "\\|")
 
 
 @main.command("report")

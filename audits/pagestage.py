@@ -85,7 +85,8 @@ def _describe(exc: BaseException) -> str:
     """Exception type, message and the innermost frame: enough to report a rule bug."""
     frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" at {os.path.basename(frame[0].filename)}:{frame[0].lineno}" if frame else ""
-    return f"{type(exc).__name__}: {exc}{where}"[:500]
+    message = " ".join(str(exc).split())  # one line, whatever the exception says
+    return f"{type(exc).__name__}: {message}{where}"[:500]
 
 
 # -- the worker side ---------------------------------------------------------------------

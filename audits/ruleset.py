@@ -45,7 +45,7 @@ def available_rules(*, plugins: bool = True) -> dict[str, type[Rule]]:
                 cls = ep.load()
             except Exception as exc:
                 raise PluginError(
-                    f"rule plugin {ep.name!r} from package {package} failed to load: {exc}"
+                    f"rule plugin {ep.name!r} from package {package} failed to load: {' '.join(str(exc).split())}"
                 ) from exc
             if not (isinstance(cls, type) and issubclass(cls, PageRule | SiteRule)):
                 raise PluginError(

@@ -129,8 +129,9 @@ class Page:
     @cached_property
     def title(self) -> str:
         """The document title, whitespace collapsed."""
-        el = self.tree.find(".//title")
-        return collapse(el.text_content()) if el is not None else ""
+        # An inline SVG's <title> names the drawing, not the page.
+        found = self.tree.xpath("//title[not(ancestor::svg)]")
+        return text_of(found[0]) if found else ""
 
     @cached_property
     def lang(self) -> str:

@@ -1,0 +1,191 @@
+"""The page stage in process: parsing, link extraction and running rules on one page."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audits.config import AuditConfig
+from audits.pagestage import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse
+from audits.ruleset import RuleSet
+from rules.base import Category, Finding, PageRule, Severity, SiteRule
+from rules.image_missing_alt import ImageMissingAlt
+from rules.page import Page
+from tests.test_plugins import fake_distribution
+
+URL = "https://www.example.gov.uk/bins/"
+
+
+class _TestRule:
+    """Metadata every rule needs; these rules are never shown to anyone."""
+
+    category = Category.LINKS
+    severity = Severity.LOW
+    title = summary = why = how_to_fix = "Test rule."
+
+    @dataclass(frozen=True)
+    class Options:
+        """No options."""
+
+
+class RaisesOnEveryPage(_TestRule, PageRule):
+    """A faulty page rule."""
+
+    id = "raises-on-every-page"
+
+    def check_page(self, page: Page) -> Iterator[Finding]:
+        """Fail, as a buggy rule would."""
+        raise ValueError("cannot cope with this page")
+
+
+class FactsRaise(_TestRule, SiteRule):
+    """A site rule whose fact collector is faulty."""
+
+    id = "facts-raise"
+
+    def page_facts(self, page: Page) -> Any:
+        """Fail, as a buggy collector would."""
+        raise KeyError("missing")
+
+
+class CollectsHeading(_TestRule, SiteRule):
+    """A site rule that wants each page's h1 and how much HTML it saw."""
+
+    id = "collects-heading"
+
+    def page_facts(self, page: Page) -> Any:
+        """The page's h1 and the length of the HTML the rule was given."""
+        return {"h1": page.h1, "chars": len(page.html)}
+
+
+class CollectsNothing(_TestRule, SiteRule):
+    """A site rule with nothing to collect from pages."""
+
+    id = "collects-nothing"
+
+
+def run(
+    html: str | bytes,
+    *rules: PageRule | SiteRule,
+    encoding: str = "utf-8",
+) -> PageAnalysis:
+    """`analyse` one page with the given rules."""
+    ruleset = RuleSet(
+        page_rules=tuple(r for r in rules if isinstance(r, PageRule)),
+        site_rules=tuple(r for r in rules if isinstance(r, SiteRule)),
+    )
+    body = html.encode(encoding) if isinstance(html, str) else html
+    return analyse(ruleset, URL, body, encoding, {"content-type": "text/html"}, 1)
+
+
+def test_a_page_rule_that_raises_is_recorded_and_the_other_rules_still_run() -> None:
+    html = '<html><body><main><img src="bin.png"></main></body></html>'
+    analysis = run(html, RaisesOnEveryPage(), ImageMissingAlt(), CollectsHeading())
+    assert [f["rule"] for f in analysis.findings] == ["image-missing-alt"]
+    assert "collects-heading" in analysis.facts
+    [(rule, error)] = analysis.rule_errors
+    assert rule == "raises-on-every-page"
+    assert error.startswith("ValueError: cannot cope with this page at test_pagestage.py:")
+
+
+def test_a_site_rule_whose_page_facts_raise_is_recorded_and_the_others_still_collect() -> None:
+    analysis = run("<h1>Bins</h1>", FactsRaise(), CollectsHeading())
+    assert [rule for rule, _ in analysis.rule_errors] == ["facts-raise"]
+    assert analysis.facts["collects-heading"]["h1"] == "Bins"
+
+
+def test_page_facts_of_site_rules_come_back_by_rule_id_and_none_is_left_out() -> None:
+    analysis = run("<h1>Bin collection days</h1>", CollectsHeading(), CollectsNothing())
+    assert list(analysis.facts) == ["collects-heading"]
+    assert analysis.facts["collects-heading"]["h1"] == "Bin collection days"
+
+
+def test_a_windows_1252_body_is_decoded_with_the_given_encoding() -> None:
+    body = "<html><head><title>Garden waste: £45 a year</title></head></html>".encode("cp1252")
+    assert b"\xa3" in body  # the pound sign is one byte in windows-1252, invalid as UTF-8
+    analysis = run(body, encoding="cp1252")
+    assert analysis.title == "Garden waste: £45 a year"
+
+
+def test_links_are_extracted_with_their_kind_and_region() -> None:
+    html = """<html><body>
+      <nav><a href="/">Home</a></nav>
+      <main><a href="collections?week=2#today">This week</a><img src="/img/bin.png" alt=""></main>
+      <footer><a href="https://www.gov.uk/">GOV.UK</a></footer>
+    </body></html>"""
+    links = run(html).links
+    assert [(link.url, link.fragment, link.kind, link.region) for link in links] == [
+        ("https://www.example.gov.uk/", "", "a", "nav"),
+        ("https://www.example.gov.uk/bins/collections?week=2", "today", "a", "main"),
+        ("https://www.example.gov.uk/img/bin.png", "", "img", "main"),
+        ("https://www.gov.uk/", "", "a", "footer"),
+    ]
+    assert [link.text for link in links] == ["Home", "This week", "", "GOV.UK"]
+
+
+def test_a_body_larger_than_the_cap_is_truncated_not_rejected() -> None:
+    head = '<html><head><title>Planning register</title></head><body><a href="/early">Early</a>'
+    tail = '<a href="/late">Late</a></body></html>'
+    html = head + "x" * _MAX_HTML_CHARS + tail
+    analysis = run(html, CollectsHeading())
+    assert analysis.title == "Planning register"
+    assert analysis.facts["collects-heading"]["chars"] == _MAX_HTML_CHARS
+    assert [link.url for link in analysis.links] == ["https://www.example.gov.uk/early"]
+
+
+# A rule that reports which process ran it, registered as an entry point so the page
+# stage's worker processes load it as they load any plugin.
+PID_RULE = '''
+import os
+from dataclasses import dataclass
+
+from rules.base import Category, Severity, SiteRule
+
+
+class ProcessProbe(SiteRule):
+    """Reports the id of the process its page_facts ran in."""
+
+    id = "process-probe"
+    title = summary = why = how_to_fix = "Test rule."
+    category = Category.LINKS
+    severity = Severity.INFO
+
+    @dataclass(frozen=True)
+    class Options:
+        """No options."""
+
+    def page_facts(self, page):
+        return os.getpid()
+'''
+
+
+@pytest.mark.parametrize(("workers", "same_process"), [(0, True), (1, False)])
+def test_page_stage_runs_rules_in_a_worker_process_unless_workers_is_0(
+    workers: int, same_process: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_distribution(
+        tmp_path,
+        "siteaudit-process-probe",
+        "1.0",
+        {"process-probe": "siteaudit_process_probe:ProcessProbe"},
+        {"siteaudit_process_probe": PID_RULE},
+    )
+    # Spawned workers start with this process's sys.path, so they find the probe too.
+    monkeypatch.syspath_prepend(str(tmp_path))
+    stage = PageStage(AuditConfig(), workers=workers)
+    try:
+        analysis = asyncio.run(
+            stage.analyse(URL, b"<html><title>Bins</title></html>", "utf-8", {}, 0)
+        )
+    finally:
+        stage.close()
+    assert analysis.title == "Bins"
+    pid = analysis.facts["process-probe"]
+    assert isinstance(pid, int)
+    assert (pid == os.getpid()) is same_process
