@@ -51,6 +51,16 @@ class CrawlConfig:
     """Most query-string variants of one path to crawl (stops calendars and the like)."""
     check_external: bool = True
     """Request external link targets for their status (never crawled)."""
+    external_concurrency: int = 2
+    """Requests in flight at once to each external host: other people's servers."""
+    external_delay: float = 0.0
+    """Seconds between requests to one external host (their robots.txt Crawl-delay wins)."""
+    external_cache_hours: float = 24.0
+    """Reuse an external link's OK verdict from an earlier run this recent; 0 re-checks all."""
+    retries: int = 2
+    """Times a server error (5xx) or rate limit (429) is retried, with growing waits."""
+    max_retry_after: float = 30.0
+    """Longest Retry-After wait honoured, in seconds; longer asks are treated as refusals."""
     use_sitemaps: bool = True
     """Read robots.txt Sitemap lines and /sitemap.xml to find pages."""
     max_page_bytes: int = 10 * 1024 * 1024

@@ -22,6 +22,7 @@ from audits.pagestage import _describe
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
 from audits.store import Store, StoredSite
 from audits.urls import normalise
+from rules.site import SOFT_404_TITLE_STAT
 
 
 class UsageError(Exception):
@@ -90,6 +91,7 @@ def audit(
         site = store.site(run_id)
         start_problem = _start_problem(site)
         status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
+        store.save_stats(run_id, _summary_stats(stats))
         if not start_problem:
             run_site_stage(store, run_id, ruleset)
         store.finish_run(run_id, status, _summary_stats(stats))
@@ -234,6 +236,7 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         "siteaudit/findings",
         "robotstxt/forbidden",
         "elapsed_time_seconds",
+        SOFT_404_TITLE_STAT,
     )
     return {k: stats[k] for k in keep if k in stats}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import multiprocessing
 import os
 import traceback
@@ -20,6 +21,7 @@ from typing import Any
 
 from audits.config import AuditConfig
 from audits.ruleset import RuleSet, finding_row, load_ruleset
+from audits.urls import absolute
 from rules.page import Link, Page
 
 # Only the main text is scored and searched: a 6 MB page must not take seconds per rule.
@@ -81,6 +83,35 @@ def analyse(
     return result
 
 
+def pdf_links(url: str, body: bytes) -> tuple[Link, ...]:
+    """The web links inside a PDF (its link annotations), with the document as their source.
+
+    Raises PageStageError when the file is not a readable PDF.
+    """
+    import pypdf  # imported here: only workers that meet a PDF pay for it
+    from pypdf.errors import PyPdfError
+
+    links: list[Link] = []
+    seen: set[str] = set()
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(body))
+        for number, pdf_page in enumerate(reader.pages, start=1):
+            for annotation in pdf_page.get("/Annots") or ():
+                obj = annotation.get_object()
+                action = obj.get("/A")
+                if obj.get("/Subtype") != "/Link" or action is None:
+                    continue
+                uri = action.get_object().get("/URI")
+                resolved = absolute(url, str(uri)) if uri else None
+                if resolved is None or resolved[0] + resolved[1] in seen:
+                    continue
+                seen.add(resolved[0] + resolved[1])
+                links.append(Link(resolved[0], resolved[1], "", "a", "document", f"page {number}"))
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise PageStageError(f"the PDF could not be read ({type(exc).__name__})") from None
+    return tuple(links)
+
+
 def _describe(exc: BaseException) -> str:
     """Exception type, message and the innermost frame: enough to report a rule bug."""
     frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
@@ -140,9 +171,17 @@ class PageStage:
         """Analyse one page without blocking the crawl."""
         if self._pool is None:
             return analyse(self.ruleset, url, body, encoding, headers, depth)
+        return await self._run(_analyse_in_worker, url, body, encoding, headers, depth)
+
+    async def pdf_links(self, url: str, body: bytes) -> tuple[Link, ...]:
+        """Links inside a PDF, read in a worker process (parsing a PDF is CPU work)."""
+        return await self._run(pdf_links, url, body)
+
+    async def _run(self, function: Any, *args: Any) -> Any:
+        if self._pool is None:
+            return function(*args)
         try:
-            future = self._pool.submit(_analyse_in_worker, url, body, encoding, headers, depth)
-            return await asyncio.wrap_future(future)
+            return await asyncio.wrap_future(self._pool.submit(function, *args))
         except BrokenProcessPool:
             # A worker died (out of memory, a crashing C extension): start afresh and let
             # the crawl go on without this page's analysis.

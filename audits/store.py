@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rules.site import LinkRow, PageInfo, TargetStatus, TrapHit
@@ -117,6 +117,11 @@ MIGRATIONS: tuple[str, ...] = (
         error TEXT NOT NULL
     );
     """,
+    # 2: external link verdicts are cached across runs (when checked, reused or not).
+    """
+    ALTER TABLE link_status ADD COLUMN checked_at TEXT;
+    ALTER TABLE link_status ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -218,11 +223,19 @@ class Store:
         )
         return int(cur.lastrowid or 0)
 
+    def save_stats(self, run_id: int, stats: Mapping[str, Any]) -> None:
+        """Record a run's crawl statistics (before the site rules, which may read them)."""
+        self.db.execute(
+            "UPDATE runs SET stats = ? WHERE id = ?", (json.dumps(stats, default=str), run_id)
+        )
+
     def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
-        """Mark a run finished (or interrupted/failed) with its summary statistics."""
+        """Mark a run finished (or interrupted/failed), adding to its statistics."""
+        row = self.db.execute("SELECT stats FROM runs WHERE id = ?", (run_id,)).fetchone()
+        merged = {**(json.loads(row[0]) if row else {}), **stats}
         self.db.execute(
             "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
-            (now(), status, json.dumps(stats, default=str), run_id),
+            (now(), status, json.dumps(merged, default=str), run_id),
         )
 
     def runs(self) -> list[RunInfo]:
@@ -310,14 +323,55 @@ class Store:
         )
 
     def add_link_status(
-        self, run_id: int, url: str, status: int | None, error: str | None, final_url: str
+        self,
+        run_id: int,
+        url: str,
+        status: int | None,
+        error: str | None,
+        final_url: str,
+        *,
+        checked_at: str | None = None,
+        cached: bool = False,
     ) -> None:
-        """Store the outcome of checking an external link target."""
+        """Store the outcome of checking an external link target (or reusing a recent one)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO link_status(run_id, url_id, status, error, final_url)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (run_id, self.url_id(url), status, error, final_url),
+            "INSERT OR REPLACE INTO link_status(run_id, url_id, status, error, final_url, "
+            "checked_at, cached) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run_id, self.url_id(url), status, error, final_url, checked_at or now(), int(cached)),
         )
+
+    def recent_external_verdicts(
+        self, start_url: str, max_age_hours: float
+    ) -> dict[str, tuple[int, str, str]]:
+        """External targets that answered OK (2xx) recently, for this site's earlier runs:
+        url -> (status, final_url, checked_at). Broken ones are always checked again."""
+        if max_age_hours <= 0:
+            return {}
+        since = (datetime.now(UTC) - timedelta(hours=max_age_hours)).replace(microsecond=0)
+        rows = self.db.execute(
+            "SELECT u.url, s.status, s.final_url, MAX(s.checked_at) FROM link_status s "
+            "JOIN urls u ON u.id = s.url_id JOIN runs r ON r.id = s.run_id "
+            "WHERE r.start_url = ? AND s.checked_at >= ? AND s.status BETWEEN 200 AND 299 "
+            "GROUP BY u.url",
+            (start_url, since.isoformat()),
+        )
+        return {url: (status, final_url, checked) for url, status, final_url, checked in rows}
+
+    def status_history(
+        self, start_url: str, url: str
+    ) -> list[tuple[int, str, int | None, str | None]]:
+        """(run id, run start, status, error) of one link target across this site's runs, oldest first."""
+        rows = self.db.execute(
+            "SELECT r.id, r.started, s.status, s.error FROM link_status s "
+            "JOIN urls u ON u.id = s.url_id JOIN runs r ON r.id = s.run_id "
+            "WHERE r.start_url = ? AND u.url = ? "
+            "UNION ALL "
+            "SELECT r.id, r.started, p.status, p.error FROM pages p "
+            "JOIN urls u ON u.id = p.url_id JOIN runs r ON r.id = p.run_id "
+            "WHERE r.start_url = ? AND u.url = ? ORDER BY 1",
+            (start_url, url, start_url, url),
+        )
+        return rows.fetchall()
 
     def add_sitemap_urls(self, run_id: int, entries: Iterable[tuple[str, str | None]]) -> None:
         """Store (url, lastmod) pairs read from the site's sitemaps."""
@@ -479,7 +533,9 @@ class StoredSite:
     def __init__(self, store: Store, run_id: int) -> None:
         self.store = store
         self.run_id = run_id
-        self.start_url = store.run(run_id).start_url
+        run = store.run(run_id)
+        self.start_url = run.start_url
+        self.stats = run.stats
         self.db = store.db
 
     def pages(self) -> Iterator[PageInfo]:
@@ -554,6 +610,12 @@ class StoredSite:
         )
         for row in rows:
             yield TrapHit(*row)
+
+    def status_history(self, url: str) -> list[tuple[int, str, int | None, str | None]]:
+        """(run id, run start, status, error) of a link target in this site's runs so far."""
+        return [
+            row for row in self.store.status_history(self.start_url, url) if row[0] <= self.run_id
+        ]
 
     def sitemap_lastmod(self) -> dict[str, str | None]:
         """URL to lastmod, for every URL the sitemaps list."""

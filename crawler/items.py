@@ -41,6 +41,8 @@ class LinkStatusItem:
     status: int | None
     error: str | None
     final_url: str
+    checked_at: str = ""
+    cached: bool = False
 
 
 @dataclass(slots=True)

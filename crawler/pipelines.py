@@ -95,7 +95,15 @@ class StorePipeline:
                     for rule_id, error in item.rule_errors:
                         store.add_rule_error(run_id, rule_id, item.url, error)
                 elif isinstance(item, LinkStatusItem):
-                    store.add_link_status(run_id, item.url, item.status, item.error, item.final_url)
+                    store.add_link_status(
+                        run_id,
+                        item.url,
+                        item.status,
+                        item.error,
+                        item.final_url,
+                        checked_at=item.checked_at or None,
+                        cached=item.cached,
+                    )
                 elif isinstance(item, SitemapItem):
                     store.add_sitemap_urls(run_id, item.entries)
                 elif isinstance(item, TrapItem):

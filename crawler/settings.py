@@ -33,7 +33,10 @@ HTTPERROR_ALLOW_ALL = True
 # status check.
 REDIRECT_ENABLED = False
 METAREFRESH_ENABLED = False
+# Network errors get one more try; HTTP errors are retried by the spider, with waits and
+# Retry-After honoured, which Scrapy's immediate retries don't do.
 RETRY_TIMES = 1
+RETRY_HTTP_CODES: list[int] = []
 
 # Huge responses and decompression bombs are abandoned, not held in memory.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024

@@ -8,6 +8,11 @@ from typing import Any, Protocol
 
 ROBOTS_FORBIDDEN = "forbidden by robots.txt"
 """The error recorded for a link target robots.txt did not let the crawler request."""
+TIMED_OUT = "timed out"
+"""The error recorded for a target that did not answer within the timeout."""
+SOFT_404_TITLE_STAT = "siteaudit/soft_404_title"
+"""Crawl statistic: the title of the page the site serves, with status 200, for an address
+that cannot exist (absent when the site answers such addresses with a real 404)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,8 @@ class Site(Protocol):
     """The crawled site, as site rules query it. Backed by the store, so it scales."""
 
     start_url: str
+    stats: Mapping[str, Any]
+    """The crawl's statistics (see SOFT_404_TITLE_STAT)."""
 
     def pages(self) -> Iterator[PageInfo]:
         """Every in-scope URL the crawl requested."""
@@ -93,4 +100,9 @@ class Site(Protocol):
 
     def traps(self) -> Iterator[TrapHit]:
         """URL families the crawl capped."""
+        ...
+
+    def status_history(self, url: str) -> list[tuple[int, str, int | None, str | None]]:
+        """(run id, run start, status, error) of a link target in this site's runs so far,
+        oldest first, this run included."""
         ...

@@ -157,19 +157,19 @@ def test_documents_get_head_then_get_when_head_is_refused(tmp_path: Path) -> Non
     def pdf(request: RequestInfo) -> Response:
         if request.method == "HEAD":
             return Response(status=405)
-        return Response(body=b"%PDF-1.4\n", headers={"Content-Type": "application/pdf"})
+        return Response(body=b"PK\x03\x04", headers={"Content-Type": "application/msword"})
 
     routes = {
-        "/": fixed(page("/leaflet.pdf", "/missing.pdf")),
-        "/leaflet.pdf": pdf,
+        "/": fixed(page("/leaflet.docx", "/missing.docx")),
+        "/leaflet.docx": pdf,
     }
     with SiteServer(routes=routes) as server:
         pages = stored(audit(server, tmp_path), server.url)
-        methods = [(r.method, r.target) for r in server.requests if r.target.endswith(".pdf")]
-    assert ("HEAD", "/leaflet.pdf") in methods
-    assert ("GET", "/leaflet.pdf") in methods
-    assert pages["/leaflet.pdf"][:2] == [200, 0]
-    assert pages["/missing.pdf"][:2] == [404, 0]
+        methods = [(r.method, r.target) for r in server.requests if r.target.endswith(".docx")]
+    assert ("HEAD", "/leaflet.docx") in methods
+    assert ("GET", "/leaflet.docx") in methods
+    assert pages["/leaflet.docx"][:2] == [200, 0]
+    assert pages["/missing.docx"][:2] == [404, 0]
 
 
 def test_robots_crawl_delay_spaces_requests(tmp_path: Path) -> None:

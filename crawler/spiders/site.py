@@ -2,48 +2,84 @@
 
 - HTML pages in scope are fetched, analysed by the page stage (links, page rules) and
   their links followed;
-- documents and assets in scope (PDFs, images, scripts, stylesheets) and, when enabled,
-  external targets get a status check only: HEAD, then GET if HEAD fails;
+- PDFs in scope are fetched and the links inside them followed, so pages and forms that
+  only a document leads to are found;
+- other documents and assets in scope (images, scripts, stylesheets, form actions) and,
+  when enabled, external targets get a status check only: HEAD, then GET if HEAD fails;
+- server errors and rate limits are retried with growing waits (Retry-After honoured),
+  and refusals that look like bot protection once with a browser's user agent, so that
+  verdicts don't cry wolf;
+- external hosts get their own, smaller concurrency, and OK verdicts from a recent run
+  are reused rather than asked for again;
 - redirects are followed here rather than by Scrapy's middleware, so that each chain is
   recorded and a redirect off the site ends in a status check, never a crawl;
 - robots.txt is obeyed (Scrapy's middleware), its Crawl-delay honoured and its Sitemap
-  lines, plus /sitemap.xml, seed the crawl after the pages links lead to.
+  lines, plus /sitemap.xml, seed the crawl after the pages links lead to;
+- a request for a page that cannot exist learns what the site's "not found" page looks
+  like, for soft-404 detection.
 
 Run it on its own for debugging: `scrapy crawl site -a start_url=https://example.org/`.
 """
 
 from __future__ import annotations
 
-import gzip
+import asyncio
+import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
+import lxml.html
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from audits.config import AuditConfig, load_config
 from audits.pagestage import PageStage, PageStageError
-from audits.store import now
+from audits.store import Store, now
 from audits.urls import absolute, host_of, is_document, normalise
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.scope import Scope
-from rules.site import ROBOTS_FORBIDDEN, TrapHit
+from rules.page import Link
+from rules.site import ROBOTS_FORBIDDEN, SOFT_404_TITLE_STAT, TrapHit
 
 _MAX_REDIRECTS = 10
-# Element kinds whose target is a page to crawl (when in scope); the others are assets.
+# Element kinds whose target is a page to crawl (when in scope); the others are files.
 _PAGE_KINDS = frozenset({"a", "area", "iframe"})
 # Element kinds whose target gets a status check.
-_CHECKED_KINDS = frozenset({"a", "area", "iframe", "img", "script", "link"})
+_CHECKED_KINDS = frozenset(
+    {
+        "a",
+        "area",
+        "iframe",
+        "img",
+        "script",
+        "link",
+        "form",
+        "source",
+        "video",
+        "audio",
+        "embed",
+        "object",
+    }
+)
 # Sitemap-only URLs are fetched after everything links lead to.
 _SITEMAP_PRIORITY = -1_000_000
 _EXTERNAL_PRIORITY = -100
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Answers that often mean "not for robots" rather than "not here".
+_REFUSALS = frozenset({401, 403, 999})
+# Asked once more with this, when a server refuses our own user agent.
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Safari/537.36"
+)
 
 
 class SiteSpider(scrapy.Spider):
@@ -70,9 +106,12 @@ class SiteSpider(scrapy.Spider):
             max_url_variants=crawl.max_url_variants,
         )
         self.seen: set[str] = set()
+        self.checked_only: set[str] = set()
+        """In-scope URLs requested for their status only (files, form actions)."""
         self.in_scope_requested = 0
         self.traps: set[str] = set()
         self.page_stage: PageStage | None = None
+        self.known_external: dict[str, tuple[int, str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -82,32 +121,68 @@ class SiteSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """The start URL, then /sitemap.xml (which 404s quietly on sites without one)."""
+        """The start URL, a page that cannot exist, then /sitemap.xml."""
+        crawl = self.audit_config.crawl
         self.page_stage = PageStage(self.audit_config)
+        self.known_external = self._recent_external_verdicts()
+        for host in self.scope.hosts:
+            self._set_site_slot(host)
         self.seen.add(self.start_url)
         self.in_scope_requested += 1
         yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
-        if self.audit_config.crawl.use_sitemaps:
+        probe = urljoin(self.start_url, f"/siteaudit-check-{secrets.token_hex(6)}-not-a-page")
+        yield scrapy.Request(
+            probe,
+            callback=self.parse_probe,
+            errback=self._ignore,
+            dont_filter=True,
+            meta={"siteaudit": "probe"},
+        )
+        if crawl.use_sitemaps:
             yield self._sitemap_request(urljoin(self.start_url, "/sitemap.xml"))
 
     def _closed(self) -> None:
         if self.page_stage is not None:
             self.page_stage.close()
 
+    def _recent_external_verdicts(self) -> dict[str, tuple[int, str, str]]:
+        """OK verdicts on external links from this site's recent runs, to reuse."""
+        path = self.settings.get("SITEAUDIT_STORE")
+        hours = self.audit_config.crawl.external_cache_hours
+        if not path or hours <= 0 or not self.audit_config.crawl.check_external:
+            return {}
+        store = Store(path)
+        try:
+            return store.recent_external_verdicts(self.start_url, hours)
+        finally:
+            store.close()
+
+    def _set_site_slot(self, host: str) -> None:
+        """The site's own hosts get the configured concurrency and delay; every other
+        host gets the smaller external allowance (CONCURRENT_REQUESTS_PER_DOMAIN)."""
+        crawl = self.audit_config.crawl
+        downloader = self.crawler.engine.downloader
+        key = host.split(":")[0]
+        settings = {"concurrency": crawl.concurrency, "delay": crawl.delay}
+        downloader.per_slot_settings[key] = settings
+        slot = downloader.slots.get(key)
+        if slot is not None:
+            slot.concurrency, slot.delay = crawl.concurrency, crawl.delay
+
     # -- robots.txt -------------------------------------------------------------------
 
     def _robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
-        """Honour Crawl-delay and read Sitemap lines of in-scope hosts' robots.txt."""
-        if not self.scope.is_internal(request.url):
-            return
+        """Honour any host's Crawl-delay; read the Sitemap lines of the site's robots.txt."""
+        internal = self.scope.is_internal(request.url)
         delay = robotparser.crawl_delay(self.settings.get("USER_AGENT"))
-        slot = self.crawler.engine.downloader.slots.get(
-            request.meta.get("download_slot") or host_of(request.url).split(":")[0]
-        )
+        slot = self.crawler.engine.downloader.slots.get(host_of(request.url).split(":")[0])
         if delay and slot is not None and delay > slot.delay:
-            slot.delay = min(float(delay), 60.0)
-            self.logger.info("robots.txt asks for %.1f s between requests", slot.delay)
-        if self.audit_config.crawl.use_sitemaps:
+            ceiling = 60.0 if internal else self.audit_config.crawl.max_retry_after
+            slot.delay = min(float(delay), ceiling)
+            self.logger.info(
+                "%s asks for %.1f s between requests", host_of(request.url), slot.delay
+            )
+        if internal and self.audit_config.crawl.use_sitemaps:
             for sitemap_url in getattr(getattr(robotparser, "rp", None), "sitemaps", ()):
                 resolved = absolute(request.url, sitemap_url)
                 if resolved and self.scope.is_internal(resolved[0]):
@@ -131,9 +206,9 @@ class SiteSpider(scrapy.Spider):
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
-                body = gzip.decompress(body)[: self.audit_config.crawl.max_page_bytes]
-            except (OSError, EOFError):
-                self.logger.warning("sitemap %s is not valid gzip", response.url)
+                body = gunzip(body, max_size=self.audit_config.crawl.max_page_bytes)
+            except (OSError, EOFError, ValueError):
+                self.logger.warning("sitemap %s is not valid gzip (or too large)", response.url)
                 return
         try:
             sitemap = Sitemap(body)
@@ -159,7 +234,21 @@ class SiteSpider(scrapy.Spider):
             if followed is not None:
                 yield followed
 
-    # -- pages ------------------------------------------------------------------------
+    # -- the site's "not found" page ------------------------------------------------
+
+    def parse_probe(self, response: Response) -> None:
+        """A page that cannot exist answered 200: remember its title to spot soft 404s."""
+        if response.status != 200 or not _content_type(response).startswith(_HTML_TYPES):
+            return
+        try:
+            title = lxml.html.document_fromstring(response.text).findtext(".//title") or ""
+        except (ValueError, lxml.etree.ParserError):
+            return
+        if title.strip():
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value(SOFT_404_TITLE_STAT, " ".join(title.split()))
+
+    # -- requests ---------------------------------------------------------------------
 
     def _page_request(
         self,
@@ -173,11 +262,12 @@ class SiteSpider(scrapy.Spider):
         return scrapy.Request(
             url,
             callback=self.parse_page,
-            errback=self.page_failed,
+            errback=self.request_failed,
             priority=-depth if priority is None else priority,
             dont_filter=True,  # self.seen deduplicates before a Request is even built
             meta={
                 "siteaudit": "page",
+                "internal": True,
                 "depth": depth,
                 "chain": chain,
                 "start": is_start,
@@ -198,7 +288,7 @@ class SiteSpider(scrapy.Spider):
             url,
             method=method,
             callback=self.parse_checked,
-            errback=self.check_failed,
+            errback=self.request_failed,
             priority=-depth if internal else _EXTERNAL_PRIORITY,
             dont_filter=True,
             meta={
@@ -212,9 +302,14 @@ class SiteSpider(scrapy.Spider):
 
     def _follow(
         self, url: str, *, depth: int, kind: str, source: str, priority: int | None = None
-    ) -> scrapy.Request | TrapItem | None:
-        """The request for a newly seen link target; a TrapItem the first time a URL family
-        is capped; None when the target is already seen or out of bounds."""
+    ) -> scrapy.Request | LinkStatusItem | TrapItem | None:
+        """The request for a newly seen link target; a cached verdict for a recently checked
+        external target; a TrapItem the first time a URL family is capped; or None when the
+        target is already seen or out of bounds."""
+        if url in self.checked_only and kind in _PAGE_KINDS and not is_document(url):
+            # First met as a form action or embed, now as a link: it is a page after all.
+            self.checked_only.discard(url)
+            return self._page_request(url, depth=depth, chain=[], priority=priority)
         if url in self.seen or kind not in _CHECKED_KINDS or not url.startswith("http"):
             return None  # mailto: and tel: links are recorded, never requested
         crawl = self.audit_config.crawl
@@ -231,11 +326,18 @@ class SiteSpider(scrapy.Spider):
                 self.in_scope_requested += 1
                 return self._page_request(url, depth=depth, chain=[], priority=priority)
             self.seen.add(url)
+            self.checked_only.add(url)
             self.in_scope_requested += 1
-            return self._check_request(url, internal=True, depth=depth)
+            # A PDF is read for the links inside it; other files only need a status.
+            method = "GET" if url.lower().endswith(".pdf") else "HEAD"
+            return self._check_request(url, internal=True, method=method, depth=depth)
         if self.scope.is_internal(url) or not crawl.check_external:
             return None  # excluded by config: neither crawled nor checked
         self.seen.add(url)
+        known = self.known_external.get(url)
+        if known is not None:
+            status, final_url, checked_at = known
+            return LinkStatusItem(url, status, None, final_url, checked_at=checked_at, cached=True)
         return self._check_request(url, internal=False)
 
     def _trap_item(self, trap: tuple[str, str], url: str, source: str) -> TrapItem | None:
@@ -246,6 +348,44 @@ class SiteSpider(scrapy.Spider):
         variants = self.audit_config.crawl.max_url_variants
         return TrapItem(TrapHit(pattern, reason, url, source, variants))
 
+    def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
+        for link in links:
+            followed = self._follow(link.url, depth=depth, kind=link.kind, source=source)
+            if followed is not None:
+                yield followed
+
+    # -- responses --------------------------------------------------------------------
+
+    async def _retry(self, response: Response) -> scrapy.Request | None:
+        """The same request again, after a wait, when the answer may be passing: a server
+        error or rate limit (with growing waits, honouring Retry-After), or a refusal
+        that may be bot protection (once, with a browser's user agent)."""
+        crawl = self.audit_config.crawl
+        request, meta, status = response.request, response.meta, response.status
+        if request is None:
+            return None
+        tries = meta.get("tries", 0)
+        headers: dict[str, str] = {}
+        if status in _REFUSALS and not meta.get("browser_ua"):
+            wait = 0.0
+            headers["User-Agent"] = BROWSER_USER_AGENT
+        elif (status == 429 or status >= 500) and tries < crawl.retries:
+            asked = _retry_after(response.headers.get("Retry-After", b"").decode("latin-1"))
+            wait = asked if asked is not None else float(2**tries)
+            if wait > crawl.max_retry_after:
+                return None
+        else:
+            return None
+        if wait:
+            await asyncio.sleep(wait)
+        retry = request.replace(dont_filter=True)
+        retry.meta["tries"] = tries + 1
+        retry.meta["started"] = time.monotonic()
+        if headers:
+            retry.meta["browser_ua"] = True
+            retry.headers.update(headers)
+        return retry
+
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         """A response to a page request: follow a redirect, record a document, or analyse."""
         meta = response.meta
@@ -255,7 +395,15 @@ class SiteSpider(scrapy.Spider):
             for request_or_item in self._redirect(response):
                 yield request_or_item
             return
+        retry = await self._retry(response) if response.status >= 400 else None
+        if retry is not None:
+            yield retry
+            return
         item = self._page_item(response, requested, chain)
+        if _is_pdf(response):
+            async for output in self._read_pdf(response, item):
+                yield output
+            return
         if not item.content_type.startswith(_HTML_TYPES) or response.status >= 400:
             yield item
             return
@@ -286,19 +434,24 @@ class SiteSpider(scrapy.Spider):
             item.error = str(exc)
             yield item
             return
-        item.title, item.lang, item.content_hash = (
-            analysis.title,
-            analysis.lang,
-            analysis.content_hash,
-        )
+        item.title, item.lang = analysis.title, analysis.lang
+        item.content_hash = analysis.content_hash
         item.links, item.findings = analysis.links, analysis.findings
         item.facts, item.rule_errors = analysis.facts, analysis.rule_errors
         yield item
-        depth = meta["depth"] + 1
-        for link in analysis.links:
-            followed = self._follow(link.url, depth=depth, kind=link.kind, source=final)
-            if followed is not None:
-                yield followed
+        for output in self._follow_links(analysis.links, meta["depth"] + 1, final):
+            yield output
+
+    async def _read_pdf(self, response: Response, item: PageItem) -> AsyncIterator[Any]:
+        """Record an in-scope PDF with the links inside it, and follow them."""
+        assert self.page_stage is not None
+        try:
+            item.links = await self.page_stage.pdf_links(item.final_url, response.body)
+        except PageStageError as exc:
+            item.error = str(exc)
+        yield item
+        for output in self._follow_links(item.links, response.meta["depth"] + 1, item.url):
+            yield output
 
     def _page_item(self, response: Response, url: str, chain: list[str]) -> PageItem:
         started = response.meta.get("started")
@@ -326,20 +479,19 @@ class SiteSpider(scrapy.Spider):
         location = response.headers.get("Location", b"").decode("latin-1")
         resolved = absolute(response.url, location)
         if resolved is None:
-            yield self._failure_item(meta, requested, "redirect to an unusable address", chain)
+            yield self._failure(meta, requested, "redirect to an unusable address", chain)
             return
         target = resolved[0]
         if target in chain:
-            yield self._failure_item(meta, requested, "redirect loop", chain)
+            yield self._failure(meta, requested, "redirect loop", chain)
             return
         if len(chain) > _MAX_REDIRECTS:
-            yield self._failure_item(
-                meta, requested, f"more than {_MAX_REDIRECTS} redirects", chain
-            )
+            yield self._failure(meta, requested, f"more than {_MAX_REDIRECTS} redirects", chain)
             return
         if meta.get("start") and host_of(target) != host_of(requested):
             # example.org -> www.example.org: the site lives at the redirect target.
             self.scope.add_host(host_of(target))
+            self._set_site_slot(host_of(target))
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
             if target in self.seen:
                 # Crawled (or queued) under its own URL already: record the hop, and let
@@ -359,58 +511,60 @@ class SiteSpider(scrapy.Spider):
                 chain=chain,
                 depth=meta["depth"],
             )
+            request.meta["from_page"] = meta["siteaudit"] == "page" or meta.get("from_page", False)
         yield request
 
-    # -- status checks ----------------------------------------------------------------
-
-    def parse_checked(self, response: Response) -> Iterator[Any]:
-        """A status check answered: follow redirects, retry HEAD as GET, record the status."""
+    async def parse_checked(self, response: Response) -> AsyncIterator[Any]:
+        """A status check answered: follow redirects, retry, read PDFs, record the status."""
         meta = response.meta
         if 300 <= response.status < 400 and b"Location" in response.headers:
-            yield from self._redirect(response)
+            for output in self._redirect(response):
+                yield output
             return
-        if (
-            response.request is not None
-            and response.request.method == "HEAD"
-            and response.status >= 400
-        ):
+        request = response.request
+        if request is not None and request.method == "HEAD" and response.status >= 400:
             # Some servers refuse or mishandle HEAD; ask again properly before judging.
-            yield self._check_request(
-                normalise(response.url),
-                internal=meta["internal"],
-                method="GET",
-                chain=meta["chain"],
-                depth=meta["depth"],
-            )
+            retry = request.replace(method="GET", dont_filter=True)
+            retry.meta["started"] = time.monotonic()
+            yield retry
+            return
+        retry = await self._retry(response) if response.status >= 400 else None
+        if retry is not None:
+            yield retry
             return
         chain = meta["chain"]
         requested = chain[0] if chain else normalise(response.url)
-        if meta["internal"]:
-            yield self._page_item(response, requested, chain)
-        else:
-            yield LinkStatusItem(requested, response.status, None, normalise(response.url))
+        if not meta["internal"]:
+            yield LinkStatusItem(requested, response.status, None, normalise(response.url), now())
+            return
+        if not meta.get("from_page") and requested not in self.checked_only:
+            return  # crawled as a page meanwhile; that record is the better one
+        item = self._page_item(response, requested, chain)
+        if _is_pdf(response) and response.status < 400 and not chain:
+            async for output in self._read_pdf(response, item):
+                yield output
+            return
+        yield item
 
-    def check_failed(self, failure: Failure) -> Iterator[Any]:
-        """A status check got no answer: record why."""
+    def request_failed(self, failure: Failure) -> Iterator[Any]:
+        """A request got no answer (refused, timed out, too large...): record why."""
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         requested = meta["chain"][0] if meta["chain"] else normalise(request.url)
         error = _describe_failure(failure)
+        upgraded = meta["internal"] and requested not in self.checked_only
+        if meta["siteaudit"] == "check" and not meta.get("from_page") and upgraded:
+            return  # crawled as a page meanwhile
         if meta["internal"]:
-            yield self._failure_item(meta, requested, error, meta["chain"])
+            yield self._failure(meta, requested, error, meta["chain"])
         else:
-            yield LinkStatusItem(requested, None, error, normalise(request.url))
+            yield LinkStatusItem(requested, None, error, normalise(request.url), now())
 
-    def page_failed(self, failure: Failure) -> Iterator[Any]:
-        """A page request got no answer (refused, timed out, too large...): record why."""
-        request = failure.request  # type: ignore[attr-defined]
-        meta = request.meta
-        requested = meta["chain"][0] if meta["chain"] else normalise(request.url)
-        yield self._failure_item(meta, requested, _describe_failure(failure), meta["chain"])
-
-    def _failure_item(
+    def _failure(
         self, meta: dict[str, Any], url: str, error: str, chain: list[str]
-    ) -> PageItem:
+    ) -> PageItem | LinkStatusItem:
+        if not meta.get("internal", True):
+            return LinkStatusItem(url, None, error, chain[-1] if chain else url, now())
         return PageItem(
             url=url,
             final_url=chain[-1] if chain else url,
@@ -422,12 +576,30 @@ class SiteSpider(scrapy.Spider):
         )
 
     def _ignore(self, failure: Failure) -> None:
-        self.logger.info("sitemap not fetched: %s", _describe_failure(failure))
+        self.logger.info("not fetched: %s", _describe_failure(failure))
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _content_type(response: Response) -> str:
     raw = response.headers.get("Content-Type", b"").decode("latin-1")
     return raw.split(";", 1)[0].strip().lower()
+
+
+def _is_pdf(response: Response) -> bool:
+    return response.body[:5] == b"%PDF-" or _content_type(response) == "application/pdf"
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -459,7 +631,8 @@ def _describe_failure(failure: Failure) -> str:
     return f"{name}: {text}"[:300]
 
 
-# Exception class names (Scrapy's and Twisted's) and what they mean to a person.
+# Exception class names (Scrapy's and Twisted's) and what they mean to a person. The
+# rules match on these phrases: keep them in step with rules/site.py's verdicts.
 _FAILURES = (
     ("ConnectionRefused", "connection refused"),
     ("CannotResolveHost", "host name does not resolve"),
@@ -467,6 +640,7 @@ _FAILURES = (
     ("Timeout", "timed out"),
     ("TimedOut", "timed out"),
     ("SSL", "secure connection (TLS) failed"),
+    ("TLS", "secure connection (TLS) failed"),
     ("DataLoss", "response cut short"),
     ("ResponseNeverReceived", "connection closed before a response"),
     ("ResponseFailed", "connection lost while receiving the response"),
