@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from audits.urls import is_document
 from rules.base import Category, Finding, Severity, SiteRule, option
-from rules.site import ROBOTS_FORBIDDEN, LinkRow, Site, TargetStatus
+from rules.link_verdicts import (
+    CHECKED_KINDS,
+    CLICKED_KINDS,
+    LinkedTarget,
+    Verdict,
+    group_by_target,
+    last_segment,
+    verdict,
+)
+from rules.site import Site, TargetStatus
 
-# Element kinds checked here. Form actions are left out: a form's action often answers
-# GET with an error by design (it expects a POST), so it says nothing about the link.
-CHECKED_KINDS = ("a", "area", "img", "link", "script", "iframe")
-# Links a visitor clicks: a dead one stops them. Broken embedded files (images, scripts,
-# stylesheets, frames) degrade the page but leave the visitor on it.
-_CLICKED_KINDS = frozenset({"a", "area"})
-# "Too many requests" means the server throttled the crawler, not that the page is gone.
-_NOT_BROKEN = frozenset({429})
+_REPORTED = frozenset({Verdict.BROKEN, Verdict.SERVER_ERROR, Verdict.TIMED_OUT})
 
 _KIND_NOUNS = {
     "a": "page",
@@ -25,16 +27,12 @@ _KIND_NOUNS = {
     "link": "linked file",
     "script": "script",
     "iframe": "embedded page",
+    "source": "media file",
+    "video": "video",
+    "audio": "audio file",
+    "embed": "embedded file",
+    "object": "embedded file",
 }
-
-
-@dataclass
-class _Broken:
-    """A broken target and every place that links to it (accumulated while scanning)."""
-
-    status: TargetStatus
-    sources: set[str] = field(default_factory=set)
-    rows: list[LinkRow] = field(default_factory=list)
 
 
 class BrokenLink(SiteRule):
@@ -72,122 +70,104 @@ class BrokenLink(SiteRule):
         """Options of broken-link."""
 
         include_external: bool = option(
-            False,
-            "Also report links to other websites that return an error (reported as medium "
-            "severity). Off by default: external links are left to a fuller link checker.",
+            True, "Also report links to other websites that fail (at medium severity)."
+        )
+        external_broken_after_runs: int = option(
+            1,
+            "Report a failing external link only after it has failed this many runs in a "
+            "row (nightly audits: 2 or 3 avoids alerts for a site that was briefly down).",
         )
 
     def check_site(self, site: Site) -> Iterator[Finding]:
-        """One finding per broken target, naming every page that links to it."""
-        broken = collect_broken(
-            site.links(kinds=CHECKED_KINDS), site.status, self.options.include_external
-        )
-        for target in sorted(broken):
-            yield self._finding(target, broken[target])
+        """One finding per failing target, naming every page that links to it."""
+        include_external = self.options.include_external
 
-    def _finding(self, target: str, entry: _Broken) -> Finding:
-        pages = tuple(sorted(entry.sources))
-        first = pages[0]
-        kind = main_kind(row.kind for row in entry.rows)
-        # The first page's own wording, so the editor can find the link on it.
-        text = next((r.text for r in entry.rows if r.source == first and r.text), "")
-        text = text or next((r.text for r in entry.rows if r.text), "")
-        status = entry.status
+        def failing(status: TargetStatus) -> bool:
+            return verdict(status) in _REPORTED and (status.internal or include_external)
+
+        targets = group_by_target(site.links(kinds=CHECKED_KINDS), site.status, failing)
+        for target in sorted(targets):
+            entry = targets[target]
+            streak, since = failing_streak(site, target)
+            if not entry.status.internal and streak < self.options.external_broken_after_runs:
+                continue
+            yield self._finding(target, entry, streak, since)
+
+    def _finding(self, target: str, entry: LinkedTarget, streak: int, since: str) -> Finding:
+        status, kind, text = entry.status, entry.kind, entry.link_text
+        found = verdict(status)
         redirected = bool(status.final_url) and status.final_url != target
-        severity = Severity.HIGH if kind in _CLICKED_KINDS else Severity.MEDIUM
         if not status.internal:
+            severity = Severity.LOW if found is Verdict.TIMED_OUT else Severity.MEDIUM
+        elif found is Verdict.BROKEN and kind in CLICKED_KINDS:
+            severity = Severity.HIGH
+        else:
             severity = Severity.MEDIUM
         evidence = {
+            "verdict": found.value,
             "status": status.status,
             "error": status.error,
             "link_text": text,
             "kind": kind,
             "links": len(entry.rows),
+            "external": not status.internal,
+            "failing_since": since,
+            "failed_runs": streak,
+            "where": entry.places(),
         }
         if redirected:
             evidence["final_url"] = status.final_url
+        if entry.in_template:
+            evidence["template"] = True
+        message = broken_message(target, kind, status, text, redirected)
+        if entry.in_template:
+            message += " (in the site-wide header, menu or footer: fix it once in the template)"
         return self.finding(
-            first,
-            broken_message(target, kind, status.status, status.error, text, redirected),
+            entry.pages[0],
+            message,
             severity=severity,
             target=target,
             evidence=evidence,
-            pages=pages,
+            pages=entry.pages,
         )
 
 
-def is_broken(status: TargetStatus) -> bool:
-    """Whether a request outcome means the target is unusable (final status after redirects)."""
-    if status.status is None:
-        # Not requested because robots.txt forbids it: unknown, not broken.
-        return bool(status.error) and status.error != ROBOTS_FORBIDDEN
-    return status.status >= 400 and status.status not in _NOT_BROKEN
-
-
-def collect_broken(
-    links: Iterable[LinkRow],
-    status_of: Callable[[str], TargetStatus | None],
-    include_external: bool,
-) -> dict[str, _Broken]:
-    """Group the links to broken targets by target, asking each target's status once."""
-    verdicts: dict[str, TargetStatus | None] = {}
-    broken: dict[str, _Broken] = {}
-    for row in links:
-        if not row.url.startswith(("http://", "https://")):
-            continue  # mailto:, tel:, sms: are recorded but never requested
-        if row.url not in verdicts:
-            status = status_of(row.url)
-            keep = status is not None and is_broken(status)
-            if keep and not status.internal and not include_external:
-                keep = False
-            verdicts[row.url] = status if keep else None
-        status = verdicts[row.url]
-        if status is None:
-            continue
-        entry = broken.setdefault(row.url, _Broken(status))
-        entry.sources.add(row.source)
-        entry.rows.append(row)
-    return broken
-
-
-def main_kind(kinds: Iterable[str]) -> str:
-    """The kind that matters most: a clickable link beats an embedded file."""
-    seen = list(kinds)
-    for kind in seen:
-        if kind in _CLICKED_KINDS:
-            return kind
-    return seen[0] if seen else "a"
+def failing_streak(site: Site, target: str) -> tuple[int, str]:
+    """How many runs in a row, up to this one, the target has failed, and since when."""
+    streak, since = 0, ""
+    for _run, started, code, error in reversed(site.status_history(target)):
+        status = TargetStatus(target, code, error, target, internal=True)
+        if verdict(status) not in _REPORTED:
+            break
+        streak, since = streak + 1, started
+    return max(streak, 1), since
 
 
 def broken_message(
-    target: str,
-    kind: str,
-    status: int | None,
-    error: str | None,
-    text: str,
-    redirected: bool,
+    target: str, kind: str, status: TargetStatus, text: str, redirected: bool
 ) -> str:
     """An editor-facing headline such as 'Link to a missing page (404): "Council tax bands"'."""
-    noun = "document" if kind in _CLICKED_KINDS and is_document(target) else _KIND_NOUNS[kind]
-    code = str(status) if status is not None else (error or "no response")
+    noun = (
+        "document"
+        if kind in CLICKED_KINDS and is_document(target)
+        else _KIND_NOUNS.get(kind, "file")
+    )
+    code, error = status.status, status.error
+    where = "on another website " if not status.internal else ""
+    detail = str(code) if code is not None else (error or "no response")
     if redirected:
-        code += ", after a redirect"
-    if status in (404, 410):
-        what = f"a missing {noun}"
-    elif status in (401, 403):
-        what = f"a {noun} visitors are not allowed to open"
-    elif status is not None and status >= 500:
-        what = f"a {noun} that fails with a server error"
-    elif status is not None:
-        what = f"a {noun} that returns an error"
+        detail += ", after a redirect"
+    if code in (404, 410):
+        what = f"a missing {noun} {where}"
+    elif code is not None and code >= 500:
+        what = f"a {noun} {where}that fails with a server error, even when asked again"
+        detail = str(code)
+    elif code is not None:
+        what = f"a {noun} {where}that returns an error"
+    elif verdict(status) is Verdict.TIMED_OUT:
+        what = f"a {noun} {where}that did not answer in time"
     else:
-        what = f"a {noun} that could not be loaded"
-    lead = "Link to" if kind in _CLICKED_KINDS else "Page uses"
-    label = text or _last_segment(target)
-    return f'{lead} {what} ({code}): "{label}"'
-
-
-def _last_segment(url: str) -> str:
-    """The file or page name at the end of a URL, to label links that have no text."""
-    path = url.split("?", 1)[0].rstrip("/")
-    return path.rsplit("/", 1)[-1] or url
+        what = f"a {noun} {where}that could not be loaded"
+    lead = "Link to" if kind in CLICKED_KINDS else "Page uses"
+    label = text or last_segment(target)
+    return f'{lead} {what.rstrip()} ({detail}): "{label}"'

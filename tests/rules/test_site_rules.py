@@ -69,8 +69,12 @@ class MemorySite:
         facts: Mapping[str, Mapping[str, Any]] | None = None,
         traps: Iterable[TrapHit] = (),
         start_url: str = HOME,
+        history: Mapping[str, list[tuple[int, str, int | None, str | None]]] | None = None,
+        stats: Mapping[str, Any] | None = None,
     ) -> None:
         self.start_url = start_url
+        self.stats = dict(stats or {})
+        self._history = dict(history or {})
         self._pages = {p.url: p for p in pages}
         self._links = list(links)
         self._external = {s.url: s for s in external}
@@ -100,6 +104,12 @@ class MemorySite:
 
     def traps(self) -> Iterator[TrapHit]:
         return iter(self._traps)
+
+    def status_history(self, url: str) -> list[tuple[int, str, int | None, str | None]]:
+        """Earlier runs from `history`, then this run's answer."""
+        now = self.status(url)
+        current = [(99, "2026-11-24T02:00:00+00:00", now.status, now.error)] if now else []
+        return [*self._history.get(url, []), *current]
 
 
 def test_memory_site_satisfies_the_protocol() -> None:
@@ -162,17 +172,83 @@ def test_working_and_redirected_links_are_not_reported() -> None:
     assert list(BrokenLink().check_site(site)) == []
 
 
-def test_external_errors_are_ignored_unless_asked_for() -> None:
+def test_external_errors_are_medium_and_can_be_switched_off() -> None:
     gone = "https://partner.example/old-scheme"
     site = MemorySite(
         pages=[info(u("/grants"))],
         links=[link(u("/grants"), gone, text="Warm homes scheme")],
         external=[TargetStatus(gone, 404, None, gone, internal=False)],
     )
-    assert list(BrokenLink().check_site(site)) == []
-    [finding] = BrokenLink(BrokenLink.Options(include_external=True)).check_site(site)
+    [finding] = BrokenLink().check_site(site)
     assert finding.severity is Severity.MEDIUM
     assert finding.target == gone
+    assert "on another website" in finding.message
+    assert list(BrokenLink(BrokenLink.Options(include_external=False)).check_site(site)) == []
+
+
+def test_external_link_is_reported_after_n_failed_runs_with_since_when() -> None:
+    gone = "https://partner.example/old-scheme"
+    earlier = [
+        (1, "2026-11-21T02:00:00+00:00", 200, None),
+        (2, "2026-11-22T02:00:00+00:00", 404, None),
+    ]
+    site = MemorySite(
+        pages=[info(u("/grants"))],
+        links=[link(u("/grants"), gone)],
+        external=[TargetStatus(gone, 404, None, gone, internal=False)],
+        history={gone: earlier},
+    )
+    three_runs = BrokenLink(BrokenLink.Options(external_broken_after_runs=3))
+    assert list(three_runs.check_site(site)) == []
+    [finding] = BrokenLink(BrokenLink.Options(external_broken_after_runs=2)).check_site(site)
+    assert finding.evidence["failed_runs"] == 2
+    assert finding.evidence["failing_since"] == "2026-11-22T02:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "expected"),
+    [
+        (410, None, "a missing page (410)"),
+        (500, None, "fails with a server error, even when asked again (500)"),
+        (None, "timed out", "did not answer in time (timed out)"),
+        (None, "host name does not resolve", "could not be loaded (host name does not resolve)"),
+        (None, "redirect loop", "could not be loaded (redirect loop)"),
+    ],
+)
+def test_each_failure_has_its_own_plain_message(
+    status: int | None, error: str | None, expected: str
+) -> None:
+    target = u("/target")
+    site = MemorySite(
+        pages=[info(u("/from")), info(target, status=status, error=error)],
+        links=[link(u("/from"), target, text="Target")],
+    )
+    [finding] = BrokenLink().check_site(site)
+    assert expected in finding.message
+
+
+@pytest.mark.parametrize("status", [401, 403, 429, 999])
+def test_refusals_and_rate_limits_are_not_broken(status: int) -> None:
+    target = "https://social.example/council"
+    site = MemorySite(
+        pages=[info(u("/contact"))],
+        links=[link(u("/contact"), target)],
+        external=[TargetStatus(target, status, None, target, internal=False)],
+    )
+    assert list(BrokenLink().check_site(site)) == []
+
+
+def test_broken_link_in_the_footer_of_every_page_is_one_template_finding() -> None:
+    target = u("/old-privacy")
+    sources = [u(f"/page-{i}") for i in range(5)]
+    site = MemorySite(
+        pages=[*(info(s) for s in sources), info(target, status=404)],
+        links=[LinkRow(s, target, "", "Privacy", "a", "footer", "footer > a") for s in sources],
+    )
+    [finding] = BrokenLink().check_site(site)
+    assert finding.pages == tuple(sorted(sources))
+    assert finding.evidence["template"] is True
+    assert "template" in finding.message
 
 
 def test_broken_image_is_medium_and_failed_request_is_broken() -> None:

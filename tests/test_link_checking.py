@@ -1,0 +1,235 @@
+"""Link verdicts end to end: a council site whose links fail in every way links fail.
+
+The site (127.0.0.1) and a partner site (127.0.0.2, "external") answer with 410s, server
+errors that recover, rate limits with Retry-After, bot blocking, redirect chains and loops,
+hangs, soft 404s, missing #sections, a bad mailto: and a PDF whose link is the only way to
+one page. One audit runs over both; each test checks one verdict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import sqlite3
+from collections import Counter
+from typing import Any
+
+import pypdf
+import pytest
+from pypdf.annotations import Link as PdfLink
+
+from audits.siteserver import RequestInfo, Response, SiteServer
+from tests.cli import load_findings, run_cli
+
+TIMEOUT = 2
+
+
+def html(title: str, body: str = "") -> Response:
+    return Response.html(
+        f"<html lang='en'><head><title>{title}</title></head><body><main><h1>{title}</h1>"
+        f"{body}</main></body></html>"
+    )
+
+
+def links(*hrefs: str) -> str:
+    return "".join(f'<p><a href="{href}">Link to {href}</a></p>' for href in hrefs)
+
+
+def pdf_with_link(url: str) -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=300, height=300)
+    writer.add_annotation(page_number=0, annotation=PdfLink(rect=(10, 10, 200, 40), url=url))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class Flaky:
+    """Fails `times` times with `status` (and optional headers), then answers a page."""
+
+    def __init__(self, status: int, times: int = 1, headers: dict[str, str] | None = None):
+        self.status, self.left, self.headers = status, times, headers or {}
+        self.answers: list[int] = []
+
+    def __call__(self, request: RequestInfo) -> Response:
+        if self.left > 0:
+            self.left -= 1
+            self.answers.append(self.status)
+            return Response(status=self.status, headers=self.headers)
+        self.answers.append(200)
+        return html("Recovered")
+
+
+def only_for_browsers(request: RequestInfo) -> Response:
+    if "Mozilla" in request.headers.get("user-agent", ""):
+        return html("Welcome, browser")
+    return Response(status=403)
+
+
+def hang(request: RequestInfo) -> Response:
+    return dataclasses.replace(html("Too late"), delay=TIMEOUT + 3)
+
+
+@pytest.fixture(scope="module")
+def link_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("links")
+    flaky, busy = Flaky(500), Flaky(429, headers={"Retry-After": "1"})
+    partner_routes = {
+        "/ok": lambda r: html("Partner page"),
+        "/dead": lambda r: Response(status=404),
+        "/hang": hang,
+        "/ratelimited": lambda r: Response(status=429, headers={"Retry-After": "1"}),
+        "/blocked": lambda r: Response(status=403),
+    }
+    with SiteServer(routes=partner_routes, host="127.0.0.2") as partner:
+        p = partner.url
+        routes = {
+            "/": lambda r: html(
+                "Home",
+                links(
+                    "/gone",
+                    "/flaky",
+                    "/busy",
+                    "/bots",
+                    "/old",
+                    "/loop-a",
+                    "/slow",
+                    "/soft",
+                    "/frag",
+                    "/doc.pdf",
+                    "http://nowhere.invalid/",
+                    f"{p}/ok",
+                    f"{p}/dead",
+                    f"{p}/hang",
+                    f"{p}/ratelimited",
+                    f"{p}/blocked",
+                )
+                + '<p><a href="mailto:council@northbrook">Email us</a></p>',
+            ),
+            "/gone": lambda r: Response(status=410),
+            "/flaky": flaky,
+            "/busy": busy,
+            "/bots": only_for_browsers,
+            "/old": lambda r: Response.redirect("/older"),
+            "/older": lambda r: Response.redirect("/new"),
+            "/new": lambda r: html("New"),
+            "/loop-a": lambda r: Response.redirect("/loop-b"),
+            "/loop-b": lambda r: Response.redirect("/loop-a"),
+            "/slow": hang,
+            "/soft": lambda r: html("Sorry, page not found"),
+            "/frag": lambda r: html(
+                "Fees",
+                '<h2 id="here">Here</h2><p><a href="#here">ok</a> <a href="#absent">Absent</a>'
+                ' <a href="/new#missing">Missing section</a> <a href="/new#top">Top</a></p>',
+            ),
+            "/doc.pdf": lambda r: Response(
+                body=pdf_with_link(r.origin + "/only-in-pdf"),
+                headers={"Content-Type": "application/pdf"},
+            ),
+            "/only-in-pdf": lambda r: html("Only in the PDF"),
+        }
+        with SiteServer(routes=routes) as site:
+            config = out / "siteaudit.toml"
+            config.write_text(f"[crawl]\ntimeout = {TIMEOUT}\nuse_sitemaps = false\n")
+            result = run_cli(
+                "audit",
+                f"{site.url}/",
+                "--out",
+                out,
+                "--config",
+                config,
+                "--workers",
+                "0",
+                timeout=300,
+            )
+            site_requests = Counter(r.target for r in site.requests)
+            origin = site.url
+    assert result.returncode == 0, result.stderr
+    return {
+        "findings": load_findings(out)["findings"],
+        "origin": origin,
+        "partner": p,
+        "requests": site_requests,
+        "flaky": flaky.answers,
+        "busy": busy.answers,
+        "db": sqlite3.connect(out / "audit.db"),
+    }
+
+
+def targets(audit: dict[str, Any], rule: str) -> set[str]:
+    origin = audit["origin"]
+    return {f["target"].removeprefix(origin) for f in audit["findings"] if f["rule"] == rule}
+
+
+def test_broken_targets_are_reported_and_working_ones_are_not(link_audit: dict[str, Any]) -> None:
+    p = link_audit["partner"]
+    assert targets(link_audit, "broken-link") == {
+        "/gone",
+        "/loop-a",
+        "/slow",
+        "http://nowhere.invalid/",
+        f"{p}/dead",
+        f"{p}/hang",
+    }
+
+
+def test_server_error_and_rate_limit_are_retried_until_they_recover(
+    link_audit: dict[str, Any],
+) -> None:
+    assert link_audit["flaky"] == [500, 200]
+    assert link_audit["busy"] == [429, 200]
+
+
+def test_bot_blocking_and_lasting_rate_limits_are_not_verified_not_broken(
+    link_audit: dict[str, Any],
+) -> None:
+    p = link_audit["partner"]
+    assert targets(link_audit, "link-not-verified") == {f"{p}/ratelimited", f"{p}/blocked"}
+
+
+def test_each_verdict_says_what_happened(link_audit: dict[str, Any]) -> None:
+    origin, p = link_audit["origin"], link_audit["partner"]
+    verdicts = {
+        f["target"]: f["evidence"]["verdict"]
+        for f in link_audit["findings"]
+        if f["rule"] == "broken-link"
+    }
+    assert verdicts[f"{origin}/gone"] == "broken"
+    assert verdicts[f"{origin}/slow"] == "timed out"
+    assert verdicts[f"{p}/hang"] == "timed out"
+    assert verdicts["http://nowhere.invalid/"] == "broken"
+    loop = next(f for f in link_audit["findings"] if f["target"] == f"{origin}/loop-a")
+    assert loop["evidence"]["error"] == "redirect loop"
+
+
+def test_redirect_chain_is_reported_with_its_final_address(link_audit: dict[str, Any]) -> None:
+    [finding] = [f for f in link_audit["findings"] if f["rule"] == "redirected-link"]
+    assert finding["evidence"]["hops"] == 2
+    assert finding["evidence"]["final_url"] == link_audit["origin"] + "/new"
+
+
+def test_soft_404_missing_sections_and_bad_mailto(link_audit: dict[str, Any]) -> None:
+    assert targets(link_audit, "soft-404") == {"/soft"}
+    assert targets(link_audit, "broken-fragment") == {"/frag#absent", "/new#missing"}
+    assert targets(link_audit, "malformed-contact-link") == {"mailto:council@northbrook"}
+
+
+def test_page_only_a_pdf_links_to_is_crawled(link_audit: dict[str, Any]) -> None:
+    db: sqlite3.Connection = link_audit["db"]
+    row = db.execute(
+        "SELECT p.is_html FROM pages p JOIN urls u ON u.id = p.url_id WHERE u.url = ?",
+        (link_audit["origin"] + "/only-in-pdf",),
+    ).fetchone()
+    assert row == (1,)
+    [(region,)] = db.execute(
+        "SELECT l.region FROM links l JOIN urls t ON t.id = l.target_id WHERE t.url = ?",
+        (link_audit["origin"] + "/only-in-pdf",),
+    ).fetchall()
+    assert region == "document"
+
+
+def test_every_target_is_requested_once_apart_from_retries(link_audit: dict[str, Any]) -> None:
+    requests = link_audit["requests"]
+    assert requests["/gone"] == 1
+    assert requests["/new"] == 1  # reached through a redirect chain and linked directly
+    assert requests["/flaky"] == 2
