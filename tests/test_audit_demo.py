@@ -15,6 +15,8 @@ from reports.findings_json import validate_findings
 from tests.cli import load_findings, run_cli
 
 EXPECTED = json.loads((DEMO_ROOT / "EXPECTED.json").read_text(encoding="utf-8"))
+# The demo links to GOV.UK; tests run offline, as `siteaudit demo` does.
+OFFLINE = "[crawl]\ncheck_external = false\n"
 
 
 def _path(url: str | None) -> str | None:
@@ -25,8 +27,12 @@ def _path(url: str | None) -> str | None:
 def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One audit of the demo site (with a page-rule worker process), shared by the tests."""
     out = tmp_path_factory.mktemp("demo")
+    config = out / "offline.toml"
+    config.write_text(OFFLINE)
     with SiteServer(DEMO_ROOT) as server:
-        result = run_cli("audit", f"{server.url}/", "--out", out, "--workers", "1")
+        result = run_cli(
+            "audit", f"{server.url}/", "--out", out, "--workers", "1", "--config", config
+        )
         requested = [request.target for request in server.requests]
     assert result.returncode == 0, result.stderr
     return {"out": out, "result": result, "findings": load_findings(out), "requested": requested}
@@ -113,7 +119,7 @@ def test_report_command_rerenders_from_the_store(
 
 def test_second_run_marks_findings_persisting(tmp_path: Path) -> None:
     config = tmp_path / "siteaudit.toml"
-    config.write_text(f'[store]\npath = "{tmp_path / "history.db"}"\n')
+    config.write_text(f'{OFFLINE}[store]\npath = "{tmp_path / "history.db"}"\n')
     with SiteServer(DEMO_ROOT) as server:
         for out in ("first", "second"):
             result = run_cli(
