@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from crawl import BENCH, ensure_site, run_measured  # noqa: E402
+from crawl import BENCH, ensure_site, run_measured
 
 
 def site_path(url: str, origin: str) -> str:
