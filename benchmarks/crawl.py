@@ -21,7 +21,10 @@ import threading
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+# The shared harness sits beside the project checkout; SITEAUDIT_BENCH points elsewhere.
+BENCH = Path(
+    os.environ.get("SITEAUDIT_BENCH", Path(__file__).resolve().parents[2] / "shared" / "bench")
+)
 SITES = Path("/tmp/sa-bench/sites")
 _SAMPLE_SECONDS = 0.25
 
