@@ -159,6 +159,8 @@ def broken_message(
         detail += ", after a redirect"
     if code in (404, 410):
         what = f"a missing {noun} {where}"
+    elif code == 403:
+        what = f"a {noun} {where}that visitors are not allowed to open"
     elif code is not None and code >= 500:
         what = f"a {noun} {where}that fails with a server error, even when asked again"
         detail = str(code)

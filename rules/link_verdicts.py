@@ -56,6 +56,9 @@ def verdict(status: TargetStatus) -> Verdict:
         if not error or error == ROBOTS_FORBIDDEN:
             return Verdict.UNKNOWN
         return Verdict.TIMED_OUT if error == TIMED_OUT else Verdict.BROKEN
+    if code == 403 and status.internal:
+        # The site's own page refused a browser too: visitors meet "Forbidden" there.
+        return Verdict.BROKEN
     if code in REFUSED or code == 429:
         return Verdict.NOT_VERIFIED
     if code >= 500:

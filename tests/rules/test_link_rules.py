@@ -6,6 +6,7 @@ import pytest
 
 from rules.base import Severity
 from rules.broken_fragment import BrokenFragment, is_anchor
+from rules.broken_link import BrokenLink
 from rules.link_not_verified import LinkNotVerified
 from rules.malformed_contact_link import mailto_problem, tel_problem
 from rules.redirected_link import RedirectedLink
@@ -142,3 +143,16 @@ def test_mailto_syntax(href: str, bad: bool) -> None:
 )
 def test_tel_is_dialable(href: str, bad: bool) -> None:
     assert (tel_problem(href) is not None) is bad
+
+
+def test_the_sites_own_forbidden_page_is_broken_but_a_partners_is_not_verified() -> None:
+    partner = "https://partner.example/members"
+    site = MemorySite(
+        pages=[info(u("/a")), info(u("/files/"), status=403)],
+        links=[link(u("/a"), u("/files/"), text="Files"), link(u("/a"), partner)],
+        external=[TargetStatus(partner, 403, None, partner, internal=False)],
+    )
+    [broken] = BrokenLink().check_site(site)
+    assert broken.target == u("/files/")
+    assert "not allowed to open" in broken.message
+    assert [f.target for f in LinkNotVerified().check_site(site)] == [partner]
