@@ -48,7 +48,9 @@ def score(findings: list[dict], manifest: dict, origin: str) -> dict[str, object
         if f["rule"] == "broken-fragment"
         for page in f["pages"]
     }
-    redirects = {r["from"] for r in manifest["redirects"] if r["final_status"] == 200}
+    redirects = {
+        r["from"] for r in manifest["redirects"] if r["final_status"] == 200 and r["linked_from"]
+    }
     redirected = {
         site_path(f["target"], origin) for f in findings if f["rule"] == "redirected-link"
     }
