@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import sqlite3
+import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -233,3 +235,62 @@ def test_every_target_is_requested_once_apart_from_retries(link_audit: dict[str,
     assert requests["/gone"] == 1
     assert requests["/new"] == 1  # reached through a redirect chain and linked directly
     assert requests["/flaky"] == 2
+
+
+class InFlight:
+    """A slow page that records the most requests it was serving at once."""
+
+    def __init__(self) -> None:
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, request: RequestInfo) -> Response:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.3)
+        with self.lock:
+            self.now -= 1
+        return html("Partner page")
+
+
+def test_external_hosts_get_two_requests_at_a_time(tmp_path: Path) -> None:
+    counter = InFlight()
+    with SiteServer(routes={"/*": counter}, host="127.0.0.2") as partner:
+        hrefs = [f"{partner.url}/page-{i}" for i in range(12)]
+        with SiteServer(routes={"/": lambda r: html("Home", links(*hrefs))}) as site:
+            result = run_cli("audit", f"{site.url}/", "--out", tmp_path, "-q", "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert counter.most == 2
+
+
+def test_recent_ok_external_verdicts_are_reused_and_broken_ones_checked_again(
+    tmp_path: Path,
+) -> None:
+    with SiteServer(
+        routes={"/ok": lambda r: html("Fine"), "/dead": lambda r: Response(status=404)},
+        host="127.0.0.2",
+    ) as partner:
+        home = html("Home", links(f"{partner.url}/ok", f"{partner.url}/dead"))
+        with SiteServer(routes={"/": lambda r: home}) as site:
+            config = tmp_path / "siteaudit.toml"
+            config.write_text(f'[store]\npath = "{tmp_path / "history.db"}"\n')
+            for run in ("first", "second"):
+                result = run_cli(
+                    "audit",
+                    f"{site.url}/",
+                    "--out",
+                    tmp_path / run,
+                    "--config",
+                    config,
+                    "-q",
+                    "--workers",
+                    "0",
+                )
+                assert result.returncode == 0, result.stderr
+        asked = Counter(r.target for r in partner.requests if r.target != "/robots.txt")
+    assert asked["/ok"] == 1  # the second run reused the first run's verdict
+    assert asked["/dead"] >= 2  # HEAD then GET, in each run
+    second = load_findings(tmp_path / "second")["findings"]
+    [dead] = [f for f in second if f["rule"] == "broken-link"]
+    assert dead["evidence"]["failed_runs"] == 2
