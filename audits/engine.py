@@ -136,9 +136,11 @@ def crawl(
         "SITEAUDIT_STORE": str(store_path),
         "SITEAUDIT_RUN_ID": run_id,
         "SITEAUDIT_PROGRESS": progress,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl_config.concurrency,
+        # Every host gets the external allowance; the spider gives the site's own hosts
+        # the configured concurrency and delay (DOWNLOAD_SLOTS, per host).
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl_config.external_concurrency,
         "CONCURRENT_REQUESTS": max(32, crawl_config.concurrency * 2),
-        "DOWNLOAD_DELAY": crawl_config.delay,
+        "DOWNLOAD_DELAY": crawl_config.external_delay,
         "DOWNLOAD_TIMEOUT": crawl_config.timeout,
         "DOWNLOAD_MAXSIZE": crawl_config.max_page_bytes,
         "LOG_ENABLED": log_file is not None,

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pypdf
