@@ -169,19 +169,28 @@ class SiteSpider(scrapy.Spider):
         if slot is not None:
             slot.concurrency, slot.delay = crawl.concurrency, crawl.delay
 
+    def _slow_down(self, host: str, delay: float) -> None:
+        """At least `delay` seconds between requests to `host`, now and after its idle
+        download slot is recycled."""
+        downloader = self.crawler.engine.downloader
+        key = host.split(":")[0]
+        settings = downloader.per_slot_settings.setdefault(key, {})
+        if delay > settings.get("delay", 0.0):
+            settings["delay"] = delay
+            self.logger.info("%s asks for %.1f s between requests", host, delay)
+        slot = downloader.slots.get(key)
+        if slot is not None and delay > slot.delay:
+            slot.delay = delay
+
     # -- robots.txt -------------------------------------------------------------------
 
     def _robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
         """Honour any host's Crawl-delay; read the Sitemap lines of the site's robots.txt."""
         internal = self.scope.is_internal(request.url)
         delay = robotparser.crawl_delay(self.settings.get("USER_AGENT"))
-        slot = self.crawler.engine.downloader.slots.get(host_of(request.url).split(":")[0])
-        if delay and slot is not None and delay > slot.delay:
+        if delay:
             ceiling = 60.0 if internal else self.audit_config.crawl.max_retry_after
-            slot.delay = min(float(delay), ceiling)
-            self.logger.info(
-                "%s asks for %.1f s between requests", host_of(request.url), slot.delay
-            )
+            self._slow_down(host_of(request.url), min(float(delay), ceiling))
         if internal and self.audit_config.crawl.use_sitemaps:
             for sitemap_url in getattr(getattr(robotparser, "rp", None), "sitemaps", ()):
                 resolved = absolute(request.url, sitemap_url)
