@@ -42,9 +42,11 @@ RETRY_HTTP_CODES: list[int] = []
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 
-# Nothing here needs a session; the telnet console is a needless open port.
+# Nothing here needs a session; the telnet console and remote control are needless open
+# ports.
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # Scrapy starts this many tasks for every response's output; our pipeline is synchronous,
 # so more only costs event-loop time (the default of 100 cost ~15% of the crawl's CPU).

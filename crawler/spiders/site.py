@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,7 +35,7 @@ from urllib.parse import urljoin
 import lxml.html
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -112,12 +113,15 @@ class SiteSpider(scrapy.Spider):
         self.traps: set[str] = set()
         self.page_stage: PageStage | None = None
         self.known_external: dict[str, tuple[int, str, str]] = {}
+        self.external_checks: Counter[str] = Counter()
+        self.external_waiting: defaultdict[str, deque[scrapy.Request]] = defaultdict(deque)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -347,7 +351,36 @@ class SiteSpider(scrapy.Spider):
         if known is not None:
             status, final_url, checked_at = known
             return LinkStatusItem(url, status, None, final_url, checked_at=checked_at, cached=True)
-        return self._check_request(url, internal=False)
+        return self._admit_external(self._check_request(url, internal=False))
+
+    # Scrapy 2.19's download slots let a burst of queued requests past their concurrency
+    # (requests are counted as transferring only once their coroutine starts), so the
+    # spider keeps other people's servers to `external_concurrency` checks itself.
+
+    def _admit_external(self, request: scrapy.Request) -> scrapy.Request | None:
+        """The request, if its host has a check to spare; else None (it waits its turn)."""
+        host = host_of(request.url)
+        if self.external_checks[host] < self.audit_config.crawl.external_concurrency:
+            self.external_checks[host] += 1
+            return request
+        self.external_waiting[host].append(request)
+        return None
+
+    def _release_external(self, url: str) -> None:
+        """A check of an external target is over: start the host's next waiting one."""
+        host = host_of(url)
+        if self.external_waiting[host]:
+            self.crawler.engine.crawl(self.external_waiting[host].popleft())
+        else:
+            self.external_checks[host] = max(0, self.external_checks[host] - 1)
+
+    def _idle(self) -> None:
+        """Never close with checks still waiting (a safety net: releases start them)."""
+        waiting = [host for host, queue in self.external_waiting.items() if queue]
+        for host in waiting:
+            self.crawler.engine.crawl(self.external_waiting[host].popleft())
+        if waiting:
+            raise DontCloseSpider
 
     def _trap_item(self, trap: tuple[str, str], url: str, source: str) -> TrapItem | None:
         pattern, reason = trap
@@ -544,6 +577,7 @@ class SiteSpider(scrapy.Spider):
         chain = meta["chain"]
         requested = chain[0] if chain else normalise(response.url)
         if not meta["internal"]:
+            self._release_external(requested)
             yield LinkStatusItem(requested, response.status, None, normalise(response.url), now())
             return
         if not meta.get("from_page") and requested not in self.checked_only:
@@ -567,12 +601,14 @@ class SiteSpider(scrapy.Spider):
         if meta["internal"]:
             yield self._failure(meta, requested, error, meta["chain"])
         else:
+            self._release_external(requested)
             yield LinkStatusItem(requested, None, error, normalise(request.url), now())
 
     def _failure(
         self, meta: dict[str, Any], url: str, error: str, chain: list[str]
     ) -> PageItem | LinkStatusItem:
         if not meta.get("internal", True):
+            self._release_external(url)
             return LinkStatusItem(url, None, error, chain[-1] if chain else url, now())
         return PageItem(
             url=url,
