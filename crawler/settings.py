@@ -56,6 +56,13 @@ CONCURRENT_ITEMS = 2
 # would only repeat that work for every request (about a tenth of the crawl's CPU).
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 
+# Staging credentials are added by our own middleware, which knows the site's scope;
+# Scrapy's basic-auth middleware is not needed.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "crawler.middlewares.StagingCredentials": 450,
+}
+
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}
 

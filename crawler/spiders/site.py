@@ -42,7 +42,9 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from audits.config import AuditConfig, load_config
+from audits.credentials import Credentials, from_environment
 from audits.pagestage import PageStage, PageStageError
+from audits.resume import resume_state
 from audits.store import Store, now
 from audits.urls import absolute, host_of, is_document, normalise
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
@@ -93,10 +95,12 @@ class SiteSpider(scrapy.Spider):
         start_url: str,
         audit_config: AuditConfig | None = None,
         config: str | None = None,
+        credentials: Credentials | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.audit_config = audit_config or load_config(config)
+        self.credentials = credentials if credentials is not None else from_environment()
         crawl = self.audit_config.crawl
         self.start_url = normalise(start_url)
         self.scope = Scope(
@@ -131,9 +135,13 @@ class SiteSpider(scrapy.Spider):
         self.known_external = self._recent_external_verdicts()
         for host in self.scope.hosts:
             self._set_site_slot(host)
-        self.seen.add(self.start_url)
-        self.in_scope_requested += 1
-        yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
+        if self.settings.getbool("SITEAUDIT_RESUME"):
+            for request in self._resume():
+                yield request
+        if self.start_url not in self.seen:
+            self.seen.add(self.start_url)
+            self.in_scope_requested += 1
+            yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
         probe = urljoin(self.start_url, f"/siteaudit-check-{secrets.token_hex(6)}-not-a-page")
         yield scrapy.Request(
             probe,
@@ -144,6 +152,26 @@ class SiteSpider(scrapy.Spider):
         )
         if crawl.use_sitemaps:
             yield self._sitemap_request(urljoin(self.start_url, "/sitemap.xml"))
+
+    def _resume(self) -> Iterator[Any]:
+        """Carry on an interrupted run: what the store holds is done; the links from stored
+        pages to targets it doesn't hold yet are the frontier."""
+        store = Store(self.settings.get("SITEAUDIT_STORE"))
+        try:
+            done, frontier, sitemap = resume_state(store, self.settings.getint("SITEAUDIT_RUN_ID"))
+        finally:
+            store.close()
+        self.seen |= done
+        self.in_scope_requested = sum(1 for url in done if self.scope.is_internal(url))
+        self.logger.info("resuming: %d URLs done, %d links to follow", len(done), len(frontier))
+        for target, kind, depth, source in frontier:
+            followed = self._follow(target, depth=depth, kind=kind, source=source)
+            if followed is not None:
+                yield followed
+        for url in sitemap:
+            followed = self._follow(url, depth=0, kind="a", source=url, priority=_SITEMAP_PRIORITY)
+            if followed is not None:
+                yield followed
 
     def _closed(self) -> None:
         if self.page_stage is not None:
