@@ -1,0 +1,89 @@
+"""The CI gate's decisions and baselines, on stored findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audits.config import ConfigError
+from audits.gate import Gate, at_or_above, judge, load_baseline, parse_gate, write_baseline
+from audits.store import StoredFinding
+
+
+def finding(severity: str, category: str = "links", fingerprint: str = "") -> StoredFinding:
+    return StoredFinding(
+        id=1,
+        rule="broken-link",
+        category=category,
+        severity=severity,
+        url="https://council.example/",
+        target=None,
+        message="Link to a missing page",
+        selector=None,
+        snippet=None,
+        evidence={},
+        pages=(),
+        fingerprint=fingerprint or severity,
+        priority=1,
+        score=1.0,
+        status="new",
+    )
+
+
+@pytest.mark.parametrize(
+    ("severity", "threshold", "expected"),
+    [
+        ("critical", "high", True),
+        ("high", "high", True),
+        ("medium", "high", False),
+        ("info", "info", True),
+        ("low", "critical", False),
+    ],
+)
+def test_severity_order(severity: str, threshold: str, expected: bool) -> None:
+    assert at_or_above(severity, threshold) is expected
+
+
+def test_gate_fails_on_threshold_with_per_category_overrides() -> None:
+    gate = parse_gate("high", {"readability": "none", "accessibility": "medium"}, "[gate]")
+    result = judge(
+        [
+            finding("high"),
+            finding("critical", "readability"),
+            finding("medium", "accessibility"),
+            finding("medium", "links"),
+        ],
+        gate,
+        baseline=None,
+    )
+    assert [(f.category, f.severity) for f in result.failing] == [
+        ("links", "high"),
+        ("accessibility", "medium"),
+    ]
+    assert result.summary()[0].startswith("Gate failed: 2 findings")
+
+
+def test_baseline_accepts_known_findings_only(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    assert (
+        write_baseline(path, [finding("high", fingerprint="old")], "https://council.example/") == 1
+    )
+    baseline = load_baseline(path)
+    result = judge(
+        [finding("high", fingerprint="old"), finding("high", fingerprint="new")], Gate(), baseline
+    )
+    assert [f.fingerprint for f in result.failing] == ["new"]
+    assert result.accepted == 1
+
+
+def test_bad_thresholds_and_baselines_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="must be one of"):
+        parse_gate("severe", None, "--fail-on")
+    with pytest.raises(ConfigError, match="unknown category"):
+        parse_gate("high", {"spelling": "low"}, "[gate]")
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    with pytest.raises(ConfigError, match="not a siteaudit baseline"):
+        load_baseline(tmp_path / "bad.json")
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_baseline(tmp_path / "missing.json")
