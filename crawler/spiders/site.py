@@ -96,9 +96,12 @@ class SiteSpider(scrapy.Spider):
         audit_config: AuditConfig | None = None,
         config: str | None = None,
         credentials: Credentials | None = None,
+        only_urls: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.only_urls = {normalise(u) for u in only_urls} if only_urls is not None else None
+        """With --urls: the pages to audit; every other link target gets a status check."""
         self.audit_config = audit_config or load_config(config)
         self.credentials = credentials if credentials is not None else from_environment()
         crawl = self.audit_config.crawl
@@ -142,6 +145,12 @@ class SiteSpider(scrapy.Spider):
             self.seen.add(self.start_url)
             self.in_scope_requested += 1
             yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
+        if self.only_urls is not None:
+            # A release's changed pages: audit those, check their links, crawl nothing else.
+            for url in sorted(self.only_urls - self.seen):
+                self.seen.add(url)
+                yield self._page_request(url, depth=1, chain=[])
+            return
         probe = urljoin(self.start_url, f"/siteaudit-check-{secrets.token_hex(6)}-not-a-page")
         yield scrapy.Request(
             probe,
@@ -357,7 +366,8 @@ class SiteSpider(scrapy.Spider):
         if self.scope.wanted(url):
             if crawl.max_pages and self.in_scope_requested >= crawl.max_pages:
                 return None
-            if kind in _PAGE_KINDS and not is_document(url):
+            crawlable = self.only_urls is None or url in self.only_urls
+            if kind in _PAGE_KINDS and not is_document(url) and crawlable:
                 if crawl.max_depth and depth > crawl.max_depth:
                     return None
                 trap = self.scope.trap(url)
