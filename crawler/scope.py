@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import Counter
 from urllib.parse import urlsplit
@@ -29,6 +30,14 @@ class Scope:
         self.exclude = [re.compile(p) for p in exclude]
         self.max_url_variants = max_url_variants
         self._variants: Counter[str] = Counter()
+        self._site_is_private = _private_host(urlsplit(start_url).hostname or "")
+
+    def is_private(self, url: str) -> bool:
+        """True for a link to a private, loopback or link-local address (by IP literal or
+        "localhost") while the site itself is public: the crawler may run inside the
+        council's network, and a page must not make it probe that network (or a cloud
+        metadata address). A site audited on a private address may link to others."""
+        return _private_host(urlsplit(url).hostname or "") and not self._site_is_private
 
     def add_host(self, host: str) -> None:
         """Take another host into scope (the start URL redirected there)."""
@@ -66,3 +75,13 @@ class Scope:
                     f"more than {self.max_url_variants} query-string variants of one path",
                 )
         return None
+
+
+def _private_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False  # a name: resolved by DNS at request time
+    return address.is_private or address.is_loopback or address.is_link_local

@@ -12,7 +12,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rules.site import ROBOTS_FORBIDDEN, TIMED_OUT, LinkRow, TargetStatus
+from rules.site import PRIVATE_ADDRESS, ROBOTS_FORBIDDEN, TIMED_OUT, LinkRow, TargetStatus
 
 # Element kinds whose targets are checked. Form actions are left out: a form's action
 # often answers GET with an error by design (it expects a POST).
@@ -53,7 +53,7 @@ def verdict(status: TargetStatus) -> Verdict:
     """The verdict on one request outcome (the final answer after redirects)."""
     code, error = status.status, status.error
     if code is None:
-        if not error or error == ROBOTS_FORBIDDEN:
+        if not error or error in (ROBOTS_FORBIDDEN, PRIVATE_ADDRESS):
             return Verdict.UNKNOWN
         return Verdict.TIMED_OUT if error == TIMED_OUT else Verdict.BROKEN
     if code == 403 and status.internal:

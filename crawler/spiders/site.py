@@ -50,7 +50,7 @@ from audits.urls import absolute, host_of, is_document, normalise
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.scope import Scope
 from rules.page import Link
-from rules.site import ROBOTS_FORBIDDEN, SOFT_404_TITLE_STAT, TrapHit
+from rules.site import PRIVATE_ADDRESS, ROBOTS_FORBIDDEN, SOFT_404_TITLE_STAT, TrapHit
 
 _MAX_REDIRECTS = 10
 # Element kinds whose target is a page to crawl (when in scope); the others are files.
@@ -385,6 +385,8 @@ class SiteSpider(scrapy.Spider):
         if self.scope.is_internal(url) or not crawl.check_external:
             return None  # excluded by config: neither crawled nor checked
         self.seen.add(url)
+        if self.scope.is_private(url):
+            return LinkStatusItem(url, None, PRIVATE_ADDRESS, url, now())
         known = self.known_external.get(url)
         if known is not None:
             status, final_url, checked_at = known
