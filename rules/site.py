@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 ROBOTS_FORBIDDEN = "forbidden by robots.txt"
 """The error recorded for a link target robots.txt did not let the crawler request."""
+PRIVATE_ADDRESS = "not checked: a private network address"
+"""The error recorded for an external link to a private address (see crawler.scope)."""
 TIMED_OUT = "timed out"
 """The error recorded for a target that did not answer within the timeout."""
 SOFT_404_TITLE_STAT = "siteaudit/soft_404_title"
