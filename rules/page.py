@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import pairwise
 
 import lxml.html
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from audits.urls import absolute
 
@@ -60,7 +62,26 @@ _INLINE_TAGS = frozenset(
 )
 # Left out of the main text when a page has no <main>, role=main or <article>.
 _BOILERPLATE_TAGS = frozenset({"header", "nav", "footer", "aside", "form"})
-_BOILERPLATE_HINTS = ("cookie", "breadcrumb", "skip-link", "banner")
+# Class or id fragments of page furniture in templates without landmark elements.
+_BOILERPLATE_HINTS = ("cookie", "breadcrumb", "skip-link", "banner", "sidebar", "navbar")
+
+# Elements that end a block of text: a heading, paragraph, list item or cell is read as a
+# unit of its own, a sentence that ends there even without a full stop.
+_BLOCK_TAGS = frozenset(
+    {f"h{level}" for level in range(1, 7)}
+    | {"p", "li", "dt", "dd", "dl", "ul", "ol", "td", "th", "tr", "table", "caption"}
+    | {"div", "section", "article", "main", "header", "footer", "nav", "aside", "form"}
+    | {"blockquote", "pre", "figure", "figcaption", "address", "details", "summary"}
+    | {"fieldset", "legend", "hr"}
+)
+# The kind of block each element starts; other block elements (div, ul, table...) are
+# containers whose text keeps the kind of the block around them.
+_BLOCK_KINDS = (
+    {f"h{level}": "heading" for level in range(1, 7)}
+    | dict.fromkeys(("li", "dt", "dd"), "item")
+    | dict.fromkeys(("td", "th", "caption"), "cell")
+)
+_PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "address", "figcaption"})
 
 # <link rel> values that name a host to warm up, not a resource to fetch.
 _HOST_ONLY_RELS = frozenset({"preconnect", "dns-prefetch"})
@@ -89,9 +110,25 @@ class Link:
     selector: str
 
 
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    """A run of text read as one unit, and what kind of block holds it.
+
+    `kind` is "heading", "paragraph", "item" (list item or definition), "cell" (table
+    cell or caption) or "text" (words directly inside a container such as a div).
+    """
+
+    kind: str
+    text: str
+
+
 @dataclass(eq=False)
 class Page:
-    """A crawled HTML page. Parsed lazily, once, on first use of `tree`."""
+    """A crawled HTML page. Parsed lazily, once, on first use of `tree`.
+
+    `main_selectors` are CSS selectors of the main content for templates without a
+    `<main>` landmark (the `[content] main_selectors` setting); the first that matches wins.
+    """
 
     url: str
     html: str
@@ -99,6 +136,7 @@ class Page:
     content_type: str = "text/html"
     headers: Mapping[str, str] = field(default_factory=dict)
     depth: int = 0
+    main_selectors: tuple[str, ...] = ()
 
     @classmethod
     def from_file(cls, path: str, url: str) -> Page:
@@ -152,19 +190,31 @@ class Page:
 
     @cached_property
     def main(self) -> lxml.html.HtmlElement | None:
-        """The main content element: `<main>`, `[role=main]` or `<article>`; None if absent."""
-        for xpath in ("//main", "//*[@role='main']", "//article"):
+        """The main content element: a configured selector's, else `<main>`, `[role=main]`
+        or a lone `<article>`; None if there is none."""
+        for selector in self.main_selectors:
+            found = css_selector(selector)(self.tree)
+            if found:
+                return found[0]
+        for xpath in ("//main", "//*[@role='main']"):
             found = self.tree.xpath(xpath)
             if found:
                 return found[0]
-        return None
+        # Several articles are a listing's cards (news, events), not one page's content.
+        articles = self.tree.xpath("//article[not(ancestor::article)]")
+        return articles[0] if len(articles) == 1 else None
+
+    @cached_property
+    def main_blocks(self) -> tuple[TextBlock, ...]:
+        """The main content as blocks of text (headings, paragraphs, items, cells)."""
+        if self.main is not None:
+            return text_blocks(self.main)
+        return text_blocks(self.body, skip_boilerplate=True)
 
     @cached_property
     def main_text(self) -> str:
         """The page's own words, without header, navigation, footer, asides and banners."""
-        if self.main is not None:
-            return text_of(self.main)
-        return text_of(self.body, skip_boilerplate=True)
+        return " ".join(block.text for block in self.main_blocks)
 
     @cached_property
     def links(self) -> tuple[Link, ...]:
@@ -203,27 +253,76 @@ def text_of(el: etree._Element, *, skip_boilerplate: bool = False) -> str:
     """Visible text of an element: words kept apart across block boundaries (paragraphs,
     list items, cells), inline markup (links, emphasis) joined as the browser shows it."""
     parts: list[str] = []
-    _collect_text(el, parts, skip_boilerplate, with_tail=False)
+    _collect_text(el, parts, skip_boilerplate, None, "text", with_tail=False)
     return collapse("".join(parts))
 
 
+def text_blocks(el: etree._Element, *, skip_boilerplate: bool = False) -> tuple[TextBlock, ...]:
+    """Visible text of an element split at block boundaries, each block with its kind.
+
+    Joined with spaces, the blocks' texts are exactly `text_of(el)`: one walk of the tree
+    serves both the page's words and the sentence-aware rules.
+    """
+    parts: list[str] = []
+    # (index into parts where a block starts, its kind); text after a block's end belongs
+    # to the block around it again.
+    marks: list[tuple[int, str]] = [(0, "text")]
+    _collect_text(el, parts, skip_boilerplate, marks, "text", with_tail=False)
+    marks.append((len(parts), ""))
+    blocks = []
+    for (start, kind), (end, _) in pairwise(marks):
+        text = collapse("".join(parts[start:end])) if end > start else ""
+        if text:
+            blocks.append(TextBlock(kind, text))
+    return tuple(blocks)
+
+
 def _collect_text(
-    el: etree._Element, parts: list[str], skip_boilerplate: bool, *, with_tail: bool = True
+    el: etree._Element,
+    parts: list[str],
+    skip_boilerplate: bool,
+    marks: list[tuple[int, str]] | None,
+    kind: str,
+    *,
+    with_tail: bool = True,
 ) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     skipped = tag in _NO_TEXT_TAGS or (skip_boilerplate and _is_boilerplate(el, tag))
     inline = tag in _INLINE_TAGS
     if not skipped:
+        inner = kind
+        block = marks is not None and tag in _BLOCK_TAGS
+        if block:
+            inner = _block_kind(tag, kind)
+            marks.append((len(parts), inner))  # type: ignore[union-attr]
         if not inline:
             parts.append(" ")
         if el.text and tag:
             parts.append(el.text)
         for child in el:
-            _collect_text(child, parts, skip_boilerplate)
+            _collect_text(child, parts, skip_boilerplate, marks, inner)
         if not inline:
             parts.append(" ")
+        if block:
+            marks.append((len(parts), kind))  # type: ignore[union-attr]
     if el.tail and with_tail:
         parts.append(el.tail)
+
+
+def _block_kind(tag: str, around: str) -> str:
+    """The kind of the block `tag` starts inside a block of kind `around`."""
+    kind = _BLOCK_KINDS.get(tag)
+    if kind is not None:
+        return kind
+    if tag in _PARAGRAPH_TAGS and around in ("text", "paragraph"):
+        return "paragraph"
+    return around
+
+
+@lru_cache(maxsize=64)
+def css_selector(selector: str) -> CSSSelector:
+    """A compiled CSS selector (raises cssselect's SelectorError when it does not parse)."""
+    return CSSSelector(selector, translator="html")
 
 
 def _is_boilerplate(el: etree._Element, tag: str) -> bool:

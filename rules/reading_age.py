@@ -1,49 +1,44 @@
-"""reading-age: pages written above the reading age most people read comfortably at."""
+"""reading-age: pages written above the reading age most people read comfortably at.
+
+The scores are textstat's formulas computed from our own counts: textstat recounts a
+whole text for every measure, and its syllable count (a CMUdict lookup, else Pyphen)
+dominated the page stage. Here each distinct word's syllables are counted once per
+worker process (`syllables`, cached) and the Flesch formulas applied to the totals; the
+tests check the results equal textstat's own.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
-from lxml import etree
 from textstat.textstat import textstatistics
 
 from rules.base import Category, Finding, PageRule, Severity, option
 from rules.page import Page
+from rules.text import clip, first_words, is_english_page, prose_blocks, prose_text
 
 # A private instance: textstat's module-level one has global settings (language,
-# rounding) that other code could change.
+# rounding) that other code could change. Apostrophes of contractions are kept, as
+# textstat's own word counts keep them.
 _TEXTSTAT = textstatistics()
+_TEXTSTAT.set_rm_apostrophe(False)
 
-# Scoring a huge page word by word takes seconds; its first 5,000 words are a fair sample.
+# Scoring a huge page word by word takes a while; its first 5,000 words are a fair sample.
 MAX_WORDS = 5000
 # GOV.UK advises keeping sentences to 25 words or fewer.
 LONG_SENTENCE_WORDS = 25
 HARDEST_SHOWN = 3
-SENTENCE_CLIP = 300
 # Above these, the message blames long sentences / long words (plain English sits below).
 _LONG_AVERAGE_SENTENCE = 20.0
 _LONG_AVERAGE_SYLLABLES = 1.5
-
-# The same sentence split textstat uses, so the evidence matches the score.
+# textstat's sentence split, so the counts (and evidence) match its scores.
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
-_ENDS_SENTENCE = re.compile(r"([^.!?:;\s])\s*\n")
-
-# Elements that end a line of text: a heading or list item without a full stop is still
-# a sentence of its own, not the start of the next paragraph's first sentence.
-_BLOCK_TAGS = frozenset(
-    {f"h{level}" for level in range(1, 7)}
-    | {"p", "li", "dt", "dd", "dl", "ul", "ol", "td", "th", "tr", "table", "caption"}
-    | {"div", "section", "article", "blockquote", "pre", "figcaption", "address"}
-    | {"legend", "label", "summary"}
-)
-_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
-# Without a <main>, these hold the site's furniture, not the page's own words (the same
-# choice `Page.main_text` makes).
-_BOILERPLATE_TAGS = frozenset({"header", "nav", "footer", "aside", "form"})
-_BOILERPLATE_ROLES = frozenset({"banner", "navigation", "complementary", "contentinfo"})
-_BOILERPLATE_HINTS = ("cookie", "breadcrumb", "skip-link", "banner")
+# Flesch and Flesch-Kincaid constants for English, as textstat has them.
+_FRE_BASE, _FRE_SENTENCE, _FRE_SYLLABLE = 206.835, 1.015, 84.6
+_FK_SENTENCE, _FK_SYLLABLE, _FK_BASE = 0.39, 11.8, 15.59
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,90 +50,96 @@ class Readability:
     fk_grade: float
     words: int
     sentences: int
+    syllables: int
     avg_sentence_length: float
     long_sentence_share: float
     hardest_sentences: tuple[str, ...]
 
     @property
     def avg_syllables_per_word(self) -> float:
-        """Derived from the Flesch-Kincaid formula, so textstat need not count again."""
-        return (self.fk_grade + 15.59 - 0.39 * self.avg_sentence_length) / 11.8
+        """Syllables per word, which the Flesch formulas weigh."""
+        return self.syllables / self.words if self.words else 0.0
 
 
-def is_english(lang: str) -> bool:
-    """Whether a `lang` value (already lower-case) names English, or is unset."""
-    lang = lang.strip().lower().replace("_", "-")
-    return not lang or lang == "en" or lang.startswith("en-")
+@lru_cache(maxsize=200_000)
+def syllables(word: str) -> int:
+    """Syllables in one lower-case word, by textstat's own count (CMUdict, else Pyphen)."""
+    return _TEXTSTAT.syllable_count(word)
 
 
-def prose_text(root: etree._Element, *, skip_boilerplate: bool = False) -> str:
-    """Visible text with a sentence break after each block (heading, list item, cell...)."""
-    parts: list[str] = []
-    _collect(root, parts, skip_boilerplate)
-    text = _ENDS_SENTENCE.sub(r"\1.\n", " ".join(parts))
-    return " ".join(text.split())
+def words_of(text: str) -> list[str]:
+    """The words textstat counts in text, lower-cased: punctuation removed (after which
+    textstat lower-cases), contractions kept."""
+    return _TEXTSTAT.remove_punctuation(text).lower().split()
 
 
-def _collect(el: etree._Element, parts: list[str], skip_boilerplate: bool) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    skipped = not tag or tag in _NO_TEXT_TAGS or (skip_boilerplate and _is_boilerplate(el, tag))
-    if not skipped:
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            _collect(child, parts, skip_boilerplate)
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-    if el.tail:
-        parts.append(el.tail)
+def count_syllables(words: list[str]) -> int:
+    """Syllables in a list of lower-case words."""
+    return sum(map(syllables, words))
 
 
-def _is_boilerplate(el: etree._Element, tag: str) -> bool:
-    role = el.get("role")
-    if role == "main":
-        return False
-    if tag in _BOILERPLATE_TAGS or role in _BOILERPLATE_ROLES:
-        return True
-    marker = f"{el.get('id', '')} {el.get('class', '')}".lower()
-    return any(hint in marker for hint in _BOILERPLATE_HINTS)
+def fk_grade(words: int, sentences: int, syllable_count: int) -> float:
+    """Flesch-Kincaid grade from counts (0 for no text, as textstat gives)."""
+    if not words or not sentences or not syllable_count:
+        return 0.0
+    return _FK_SENTENCE * words / sentences + _FK_SYLLABLE * syllable_count / words - _FK_BASE
 
 
-def first_words(text: str, limit: int = MAX_WORDS) -> str:
-    """The first `limit` words of text."""
-    words = text.split(maxsplit=limit)
-    return " ".join(words[:limit])
+def flesch_reading_ease(words: int, sentences: int, syllable_count: int) -> float:
+    """Flesch reading ease from counts (0 for no text, as textstat gives)."""
+    if not words or not sentences or not syllable_count:
+        return 0.0
+    return _FRE_BASE - _FRE_SENTENCE * words / sentences - _FRE_SYLLABLE * syllable_count / words
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences as textstat counts them (fragments of two words or fewer are dropped)."""
-    return [s.strip() for s in _SENTENCE.findall(text) if len(s.split()) > 2]
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the scores are computed from: the text's words and syllables, and the words of
+    each sentence textstat counts (those of more than two words)."""
+
+    words: list[str]
+    syllables: int
+    sentences: list[tuple[str, list[str]]]
 
 
-def clip(text: str, limit: int = SENTENCE_CLIP) -> str:
-    """Text cut to `limit` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def count(text: str) -> Counts:
+    """Count a text's words, syllables and sentences as textstat does."""
+    words = words_of(text)
+    counted = []
+    for fragment in _SENTENCE.findall(text):
+        sentence_words = words_of(fragment)
+        if len(sentence_words) > 2:
+            counted.append((fragment.strip(), sentence_words))
+    return Counts(words, count_syllables(words), counted)
 
 
-def measure(text: str) -> Readability:
-    """Score a text: textstat once per measure, sentence statistics from one split."""
-    fk_grade = _TEXTSTAT.flesch_kincaid_grade(text)
-    ease = _TEXTSTAT.flesch_reading_ease(text)
-    words = _TEXTSTAT.lexicon_count(text)
-    sentences = _TEXTSTAT.sentence_count(text)
-    split = split_sentences(text)
-    lengths = [len(s.split()) for s in split]
-    long_share = sum(n > LONG_SENTENCE_WORDS for n in lengths) / len(lengths) if lengths else 0.0
-    order = sorted(range(len(split)), key=lambda i: -lengths[i])[:HARDEST_SHOWN]
+def score(counts: Counts, *, with_hardest: bool = True) -> Readability:
+    """The scores from counts; with `with_hardest`, also the sentences hardest by their own
+    Flesch-Kincaid grade (every sentence's syllables looked up again)."""
+    words, syllable_count, counted = len(counts.words), counts.syllables, counts.sentences
+    sentences = max(1, len(counted)) if words or counted else 0
+    grade = fk_grade(words, sentences, syllable_count)
+    long_sentences = sum(len(w) > LONG_SENTENCE_WORDS for _, w in counted)
+    hardest: list[str] = []
+    if with_hardest:
+        by_grade = sorted(counted, key=lambda c: -fk_grade(len(c[1]), 1, count_syllables(c[1])))
+        hardest = [fragment for fragment, _ in by_grade[:HARDEST_SHOWN]]
     return Readability(
-        reading_age=fk_grade + 5,
-        flesch_reading_ease=ease,
-        fk_grade=fk_grade,
+        reading_age=grade + 5,
+        flesch_reading_ease=flesch_reading_ease(words, sentences, syllable_count),
+        fk_grade=grade,
         words=words,
         sentences=sentences,
+        syllables=syllable_count,
         avg_sentence_length=words / sentences if sentences else 0.0,
-        long_sentence_share=long_share,
-        hardest_sentences=tuple(clip(split[i]) for i in order),
+        long_sentence_share=long_sentences / len(counted) if counted else 0.0,
+        hardest_sentences=tuple(clip(s) for s in hardest),
     )
+
+
+def measure(text: str, *, with_hardest: bool = True) -> Readability:
+    """Score a text (see `score`)."""
+    return score(count(text), with_hardest=with_hardest)
 
 
 def grade_severity(over: float) -> Severity:
@@ -150,12 +151,12 @@ def grade_severity(over: float) -> Severity:
     return Severity.HIGH
 
 
-def reading_message(score: Readability, target: int) -> str:
+def reading_message(scores: Readability, target: int) -> str:
     """Editor-facing headline naming what makes the text hard."""
     long_sentences = (
-        score.avg_sentence_length > _LONG_AVERAGE_SENTENCE or score.long_sentence_share > 0.25
+        scores.avg_sentence_length > _LONG_AVERAGE_SENTENCE or scores.long_sentence_share > 0.25
     )
-    long_words = score.avg_syllables_per_word > _LONG_AVERAGE_SYLLABLES
+    long_words = scores.avg_syllables_per_word > _LONG_AVERAGE_SYLLABLES
     if long_sentences and long_words:
         cause = "long sentences and long words make this page hard to follow"
     elif long_sentences:
@@ -164,7 +165,7 @@ def reading_message(score: Readability, target: int) -> str:
         cause = "long words make this page hard to follow"
     else:
         cause = "this page is harder to read than it should be"
-    return f"Reading age {round(score.reading_age)} (target {target}): {cause}"
+    return f"Reading age {round(scores.reading_age)} (target {target}): {cause}"
 
 
 class ReadingAge(PageRule):
@@ -177,7 +178,8 @@ class ReadingAge(PageRule):
     summary = (
         "Estimates the reading age of each page's main text (Flesch-Kincaid grade plus 5, "
         "as a UK reading age) and flags pages above the target, 9 by default. Pages with "
-        "little text or not in English are skipped."
+        "little running text (too short, or mostly tables and short list items) or not in "
+        "English are skipped."
     )
     why = (
         "Many residents read best at the level of a 9-year-old, including people with "
@@ -202,37 +204,41 @@ class ReadingAge(PageRule):
         """Options of reading-age."""
 
         target: int = option(9, "Highest acceptable UK reading age (years)")
-        min_words: int = option(100, "Skip pages whose main text has fewer words than this")
+        min_words: int = option(
+            100,
+            "Skip pages with fewer words than this in sentences (table cells and list items "
+            "of one or two words do not count)",
+        )
 
     def applies_to(self, page: Page) -> bool:
         """English pages only (or pages that do not say their language)."""
-        main_lang = page.main.get("lang") if page.main is not None else None
-        return is_english(main_lang or page.lang)
+        return is_english_page(page)
 
     def check_page(self, page: Page) -> Iterator[Finding]:
         """Yield one finding when the main text's reading age is above the target."""
-        if len(page.main_text.split()) < self.options.min_words:
+        blocks = prose_blocks(page.main_blocks)
+        if sum(len(b.text.split()) for b in blocks) < self.options.min_words:
             return
-        root = page.main if page.main is not None else page.body
-        text = first_words(prose_text(root, skip_boilerplate=page.main is None))
-        score = measure(text)
-        reading_age = round(score.reading_age, 1)
+        counts = count(first_words(prose_text(blocks), MAX_WORDS))
+        scores = score(counts, with_hardest=False)
+        reading_age = round(scores.reading_age, 1)
         target = self.options.target
         if reading_age <= target:
             return
+        scores = score(counts)  # flagged: now the hardest sentences are worth finding
         yield self.finding(
             page.url,
-            reading_message(score, target),
+            reading_message(scores, target),
             severity=grade_severity(reading_age - target),
             evidence={
                 "reading_age": reading_age,
                 "target": target,
-                "flesch_reading_ease": round(score.flesch_reading_ease, 1),
-                "fk_grade": round(score.fk_grade, 1),
-                "words": score.words,
-                "sentences": score.sentences,
-                "avg_sentence_length": round(score.avg_sentence_length, 1),
-                "long_sentence_share": round(score.long_sentence_share, 2),
-                "hardest_sentences": list(score.hardest_sentences),
+                "flesch_reading_ease": round(scores.flesch_reading_ease, 1),
+                "fk_grade": round(scores.fk_grade, 1),
+                "words": scores.words,
+                "sentences": scores.sentences,
+                "avg_sentence_length": round(scores.avg_sentence_length, 1),
+                "long_sentence_share": round(scores.long_sentence_share, 2),
+                "hardest_sentences": list(scores.hardest_sentences),
             },
         )

@@ -1,4 +1,9 @@
-"""stale-content: pages whose "last updated" date is long past."""
+"""stale-content: pages whose "last updated" date is long past.
+
+A site rule with a page-stage half: `page_facts` finds the date each page gives itself
+(visible text, metadata, the HTTP Last-Modified header) while the page is parsed, and
+`check_site` weighs it against the sitemap's lastmod, which only the whole crawl knows.
+"""
 
 from __future__ import annotations
 
@@ -7,62 +12,37 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
-from rules.base import Category, Finding, PageRule, Severity, option
+from rules.base import Category, Finding, Severity, SiteRule, option
+from rules.dates import (
+    as_of_date,
+    check_as_of,
+    describe_age,
+    describe_date,
+    match_date,
+    months_before,
+    months_between,
+    parse_http_date,
+)
 from rules.page import Page, collapse, text_of
-
-# Dates before this are placeholders (a CMS's "1 January 1970"), not real edits.
-_EARLIEST_YEAR = 1995
-
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-_MONTH = (
-    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
-)
-_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
-_ORDINAL = r"(?:st|nd|rd|th)?"
-
-# Each format is tried at the start of the text; the first that matches wins. The flag
-# says whether a numeric date may be read month first when day first is impossible.
-_DATE_FORMATS: tuple[tuple[re.Pattern[str], bool], ...] = tuple(
-    (re.compile(_WEEKDAY + pattern, re.IGNORECASE), month_first_fallback)
-    for pattern, month_first_fallback in (
-        # 2019-03-03, also the date part of 2019-03-03T10:00:00Z
-        (r"(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})(?!\d)", False),
-        # 03/03/2019, 3.3.2019, 03-03-19: day first, as in the UK
-        (r"(?P<day>\d{1,2})[/.\-](?P<mon>\d{1,2})[/.\-](?P<year>\d{4}|\d{2})(?!\d)", True),
-        # 3 March 2019, 3rd Mar. 2019, 3 of March, 2019
-        (rf"(?P<day>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})(?!\d)", False),
-        # March 3, 2019 (US order, sometimes used by CMS templates)
-        (rf"{_MONTH}\s+(?P<day>\d{{1,2}}){_ORDINAL},?\s+(?P<year>\d{{4}})(?!\d)", False),
-        # March 2019
-        (rf"{_MONTH},?\s+(?P<year>\d{{4}})(?!\d)", False),
-    )
-)
+from rules.site import Site
 
 # The wordings that introduce a page's own date. Bare "updated"/"reviewed" need a colon:
 # without one they are ordinary prose ("we updated the charges in April 2019").
 _WORDING = re.compile(
-    r"(?P<wording>(?:(?:page|content|this\s+page\s+was)\s+)?last\s+"
-    r"(?:updated|reviewed|checked|modified|edited)|(?:updated|reviewed|modified)(?=\s*:))"
+    r"(?P<wording>(?:(?:page|content|this\s+(?:page|statement)\s+was)\s+)?last\s+"
+    r"(?:updated|reviewed|checked|modified|edited|amended)"
+    r"|(?:updated|reviewed|modified|last\s+review|(?<!next )review\s+date|date\s+reviewed)(?=\s*:))"
     r"(?:\s*(?:[:\-\u2013\u2014]|on|date)\s*)*",
     re.IGNORECASE,
 )
+
+# The word at the heart of every wording, and how far before and after it the wording can
+# reach ("This statement was last updated", "Review date:").
+_VERB = re.compile(r"updated|reviewed|review|checked|modified|edited|amended", re.IGNORECASE)
+_VERB_LEAD, _VERB_TAIL = 40, 24
 
 # <meta name/property> keys holding a modification date, in order of trust.
 _META_KEYS = (
@@ -74,9 +54,13 @@ _META_KEYS = (
     "datemodified",  # <meta itemprop="dateModified">, schema.org microdata
 )
 
+VISIBLE = "visible text"
+SITEMAP = "sitemap lastmod"
+HTTP_HEADER = "HTTP Last-Modified"
+
 
 class DateMatch(NamedTuple):
-    """A date found on a page, where it came from and the words around it."""
+    """A date found for a page, where it came from and the words around it."""
 
     when: date
     source: str
@@ -84,55 +68,9 @@ class DateMatch(NamedTuple):
     matched: str
 
 
-def match_date(text: str) -> tuple[date, str] | None:
-    """Parse a date at the start of `text`: (date, the text that matched) or None.
-
-    Numeric dates are read day first (UK), falling back to month first only when the
-    day-first reading is impossible (03/25/2019). A month without a day means its 1st.
-    """
-    text = text.lstrip()
-    for pattern, month_first_fallback in _DATE_FORMATS:
-        m = pattern.match(text)
-        if m is None:
-            continue
-        parsed = _build_date(m.groupdict(), month_first_fallback)
-        if parsed is not None:
-            return parsed, m.group(0).strip()
-    return None
-
-
-def parse_date(text: str) -> date | None:
-    """The date at the start of `text`, or None (see `match_date`)."""
-    found = match_date(text)
-    return found[0] if found else None
-
-
-def _build_date(groups: Mapping[str, str | None], month_first_fallback: bool) -> date | None:
-    year = int(groups["year"] or 0)
-    if year < 100:
-        # Two-digit years on a web page are this century.
-        year += 2000
-    if groups.get("month"):
-        month = _MONTHS[groups["month"][:3].lower()]
-    else:
-        month = int(groups.get("mon") or 0)
-    day = int(groups.get("day") or 1)
-    candidates = [(year, month, day)]
-    if month_first_fallback:
-        candidates.append((year, day, month))  # month-first fallback for 03/25/2019
-    for y, mo, d in candidates:
-        try:
-            found = date(y, mo, d)
-        except ValueError:
-            continue
-        if found.year >= _EARLIEST_YEAR:
-            return found
-    return None
-
-
 def find_visible_date(text: str) -> tuple[date, str, str] | None:
     """The first "Last updated <date>"-style statement in text: (date, wording, matched)."""
-    for m in _WORDING.finditer(text):
+    for m in _wordings(text):
         tail = text[m.end() : m.end() + 60]
         found = match_date(tail)
         if found is not None:
@@ -142,15 +80,16 @@ def find_visible_date(text: str) -> tuple[date, str, str] | None:
     return None
 
 
-def parse_http_date(value: str) -> date | None:
-    """An HTTP date header (`Sun, 03 Mar 2019 10:00:00 GMT`) as a date, or None."""
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed is None or parsed.year < _EARLIEST_YEAR:
-        return None
-    return parsed.date()
+def _wordings(text: str) -> Iterator[re.Match[str]]:
+    """`_WORDING` matches, searched only around the verbs every wording has: a regular
+    expression with a dozen optional starts is slow to try at every character."""
+    searched = 0
+    for verb in _VERB.finditer(text):
+        start = max(searched, verb.start() - _VERB_LEAD)
+        m = _WORDING.search(text, start, verb.end() + _VERB_TAIL)
+        if m is not None and m.start() >= searched:
+            searched = m.end()
+            yield m
 
 
 def find_json_ld_modified(data: Any) -> str | None:
@@ -171,36 +110,18 @@ def find_json_ld_modified(data: Any) -> str | None:
     return None
 
 
-def months_between(earlier: date, later: date) -> int:
-    """Whole months from `earlier` to `later` (negative when `earlier` is later)."""
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    if later.day < earlier.day:
-        months -= 1
-    return months
-
-
-def describe_age(months: int) -> str:
-    """'2 years and 3 months', '1 year', '11 months'."""
-    years, rest = divmod(months, 12)
-    parts = []
-    if years:
-        parts.append(f"{years} year{'s' if years != 1 else ''}")
-    if rest or not years:
-        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
-    return " and ".join(parts)
-
-
 def page_date(page: Page) -> DateMatch | None:
-    """The page's last-updated date: visible text first, then metadata, then HTTP."""
-    texts = [page.main_text]
-    if page.main is not None:
+    """The date the page gives itself: visible text first, then its metadata.
+
+    The HTTP header is not the page's own statement; see `header_date`.
+    """
+    found = find_visible_date(page.main_text)
+    if found is None and page.main is not None:
         # Templates often put "Page last updated" in the footer, outside <main>.
-        texts.append(text_of(page.body))
-    for text in texts:
-        found = find_visible_date(text)
-        if found:
-            return DateMatch(found[0], "visible text", found[1], found[2])
-    return _meta_date(page) or _json_ld_date(page) or _header_date(page.headers)
+        found = find_visible_date(text_of(page.body))
+    if found:
+        return DateMatch(found[0], VISIBLE, found[1], found[2])
+    return _meta_date(page) or _json_ld_date(page)
 
 
 def _meta_date(page: Page) -> DateMatch | None:
@@ -234,15 +155,72 @@ def _json_ld_date(page: Page) -> DateMatch | None:
     return None
 
 
-def _header_date(headers: Mapping[str, str]) -> DateMatch | None:
+def header_date(headers: Mapping[str, str]) -> DateMatch | None:
+    """The HTTP Last-Modified header as a date, or None."""
     value = headers.get("last-modified")
     when = parse_http_date(value) if value else None
     if when is None or value is None:
         return None
-    return DateMatch(when, "HTTP Last-Modified", "Last-Modified", value)
+    return DateMatch(when, HTTP_HEADER, "Last-Modified", value)
 
 
-class StaleContent(PageRule):
+def sitemap_date(lastmod: str | None) -> DateMatch | None:
+    """A sitemap `<lastmod>` (W3C datetime) as a date, or None."""
+    found = match_date(lastmod) if lastmod else None
+    if found is None or lastmod is None:
+        return None
+    return DateMatch(found[0], SITEMAP, "lastmod", lastmod)
+
+
+def best_date(
+    own: DateMatch | None, sitemap: DateMatch | None, header: DateMatch | None
+) -> DateMatch | None:
+    """The most trustworthy of a page's dates.
+
+    The page's own statement wins; then the sitemap, which a CMS writes from the content's
+    edit date; the HTTP header last, because dynamic sites send the time the page was
+    generated, which says nothing about when anyone last looked at its content.
+    """
+    return own or sitemap or header
+
+
+def max_age_for(url: str, sections: tuple[tuple[str, int], ...], default: int) -> tuple[int, str]:
+    """The review period of the page at `url`: (months, the section prefix that set it).
+
+    A prefix starting with "/" is matched against the URL's path, anything else against the
+    whole URL; the longest matching prefix wins. No match gives (default, "").
+    """
+    path = urlsplit(url).path or "/"
+    best = ("", default)
+    for prefix, months in sections:
+        subject = path if prefix.startswith("/") else url
+        if subject.startswith(prefix) and len(prefix) > len(best[0]):
+            best = (prefix, months)
+    return best[1], best[0]
+
+
+def facts_of(found: DateMatch | None) -> dict[str, str] | None:
+    """A DateMatch as JSON-serialisable page facts."""
+    if found is None:
+        return None
+    return {
+        "date": found.when.isoformat(),
+        "source": found.source,
+        "wording": found.wording,
+        "matched": found.matched,
+    }
+
+
+def from_facts(facts: Mapping[str, str] | None) -> DateMatch | None:
+    """The DateMatch that `facts_of` stored."""
+    if not facts:
+        return None
+    return DateMatch(
+        date.fromisoformat(facts["date"]), facts["source"], facts["wording"], facts["matched"]
+    )
+
+
+class StaleContent(SiteRule):
     """Flag pages whose last-updated date is older than the review period."""
 
     id = "stale-content"
@@ -251,8 +229,9 @@ class StaleContent(PageRule):
     severity = Severity.MEDIUM
     summary = (
         "Finds the date a page was last updated or reviewed (a 'Last updated' line on the "
-        "page, else the page's metadata, else the date the web server gives) and flags pages "
-        "older than the review period, 24 months by default."
+        "page, else the page's metadata, else the sitemap's lastmod, else the date the web "
+        "server gives) and flags pages older than the review period: 24 months by default, "
+        "and configurable for each section of the site."
     )
     why = (
         "Council information changes: charges, opening times, rules and contacts. A page "
@@ -277,54 +256,94 @@ class StaleContent(PageRule):
         """Options of stale-content."""
 
         max_age_months: int = option(24, "Flag pages last updated more than this many months ago")
+        sections: tuple[tuple[str, int], ...] = option(
+            (),
+            "Review periods for parts of the site, as a table of URL prefix to months, e.g. "
+            '{"/news/" = 6, "/consultations/" = 3}; the longest matching prefix wins, and 0 '
+            "never flags that section (archives)",
+        )
         as_of: str = option(
             "",
             "Date to measure age from, as YYYY-MM-DD; empty means today (set it for "
-            "reproducible runs and tests)",
+            "reproducible runs and tests; `siteaudit audit --as-of` sets it too)",
         )
 
         def __post_init__(self) -> None:
-            """Reject an `as_of` that is not an ISO date, at configuration time."""
-            if self.as_of:
-                try:
-                    date.fromisoformat(self.as_of)
-                except ValueError:
+            """Reject a bad `as_of` or section at configuration time."""
+            check_as_of(self.as_of)
+            for prefix, months in self.sections:
+                if not prefix or months < 0:
                     raise ValueError(
-                        f"as_of must be a date like 2024-01-31, got {self.as_of!r}"
-                    ) from None
+                        f"sections: {prefix!r} = {months} needs a prefix and months >= 0"
+                    )
 
-    def check_page(self, page: Page) -> Iterator[Finding]:
-        """Yield a finding when the page's date is older than `max_age_months`."""
-        found = page_date(page)
-        if found is None:
+    def page_facts(self, page: Page) -> dict[str, Any] | None:
+        """The page's own date and its Last-Modified header, when it has either."""
+        facts = {
+            key: value
+            for key, value in (
+                ("own", facts_of(page_date(page))),
+                ("header", facts_of(header_date(page.headers))),
+            )
+            if value is not None
+        }
+        return facts or None
+
+    def check_site(self, site: Site) -> Iterator[Finding]:
+        """Yield a finding for each page whose best date is older than its review period."""
+        facts = site.facts(self.id)
+        lastmods = site.sitemap_lastmod()
+        as_of = as_of_date(self.options.as_of)
+        for info in site.pages():
+            if (
+                not info.is_html
+                or info.url != info.final_url
+                or not 200 <= (info.status or 0) < 300
+            ):
+                continue
+            page_facts = facts.get(info.url) or {}
+            found = best_date(
+                from_facts(page_facts.get("own")),
+                sitemap_date(lastmods.get(info.url)),
+                from_facts(page_facts.get("header")),
+            )
+            if found is not None:
+                yield from self.judge(info.url, found, as_of)
+
+    def judge(self, url: str, found: DateMatch, as_of: date) -> Iterator[Finding]:
+        """A finding when `found` is older than the review period of the page's section."""
+        limit, section = max_age_for(url, self.options.sections, self.options.max_age_months)
+        # Older than the period means before the same day `limit` months ago: 1 June 2023
+        # is not over 24 months on 1 June 2025, 31 May 2023 is.
+        if limit == 0 or found.when >= months_before(as_of, limit):
             return
-        as_of = date.fromisoformat(self.options.as_of) if self.options.as_of else date.today()
-        limit = self.options.max_age_months
         age = months_between(found.when, as_of)
-        if age <= limit:
-            return
-        severity = Severity.HIGH if age > 2 * limit else Severity.MEDIUM
+        evidence: dict[str, Any] = {
+            "date": found.when.isoformat(),
+            "source": found.source,
+            "wording": found.wording,
+            "matched": found.matched,
+            "age_months": age,
+            "max_age_months": limit,
+        }
+        if section:
+            evidence["section"] = section
         yield self.finding(
-            page.url,
+            url,
             stale_message(found, age, limit),
-            severity=severity,
-            evidence={
-                "date": found.when.isoformat(),
-                "source": found.source,
-                "wording": found.wording,
-                "matched": found.matched,
-                "age_months": age,
-                "max_age_months": limit,
-            },
+            severity=(
+                Severity.HIGH if found.when < months_before(as_of, 2 * limit) else Severity.MEDIUM
+            ),
+            evidence=evidence,
         )
 
 
 def stale_message(found: DateMatch, age: int, limit: int) -> str:
     """Editor-facing headline, quoting the page's own words when the date is visible."""
-    if found.source == "visible text":
+    if found.source == VISIBLE:
         lead = f'The page says "{found.matched}"'
     else:
-        lead = f"The page was last changed on {found.when.day} {found.when:%B %Y} (from {found.source})"
+        lead = f"The page was last changed on {describe_date(found.when)} (from {found.source})"
     return (
         f"{lead}: that is {describe_age(age)} ago, "
         f"longer than the {limit} months allowed between reviews"
