@@ -1,85 +1,144 @@
-"""index.html: the report council content editors read.
+"""The HTML report: a static site of pages for editors and the web team.
 
-One self-contained file: the stylesheet is inlined, there is one tiny inline script
-(allowed by its hash in the page's Content-Security-Policy, and only needed for the
-filters), and nothing is loaded from anywhere, so it works from file:// offline.
+    index.html                    overview: health per category with trends, counts by
+                                  priority, "do these first", sections, checks, changes
+    rules/<rule>.html             one per check: why it matters, how to fix, the problems
+    pages/<hash>.html             one per page of the site with problems: everything on it
+    sections/<section>.html       one per section or owner: their problems, most urgent first
+    views/<view>.html             forms and top tasks, contact, shared templates,
+                                  accessibility in templates (with screenshots), new, fixed
+    report.css                    the stylesheet every page links to
+
+Long lists are split into files of `PAGE_SIZE` rows (`rules/broken-link-2.html`, ...), so
+every file opens quickly whatever the size of the site. Each template is compiled once
+and streamed into its files; the folders of many files are filled in a staging folder
+that replaces the old one at the end (`reports.files.staged_dir`).
+
+It works offline from file:// and loads nothing from anywhere: the stylesheet is a file
+beside the pages, and the one script (search, filter and sort; every page works without
+it) is inline, allowed by its hash in each page's Content-Security-Policy.
 
 Everything that comes from crawled pages is untrusted. The jinja2 environment
 autoescapes every template whatever its file name, undefined variables are errors,
-and `safe_href` only lets absolute http(s) URLs become links.
+`safe_href` only lets absolute http(s) URLs become links, and screenshots must be
+relative image paths inside the report folder (`reports.model.safe_screenshot`).
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
-import json
-import re
-from collections.abc import Iterable, Mapping
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from audits import PROJECT_URL, __version__
-from reports.findings_json import write_atomic
-from reports.prioritise import PRIORITY_EXPLANATION
-from rules.base import Category, Rule, Severity
+from reports.files import WRITE_BUFFER, atomic_open, staged_dir, write_atomic
+from reports.health import RunHealth
+from reports.html_fragments import Fragments, safe_href
+from reports.model import ReportModel, Row
+from reports.prioritise import priority_explanation
+from reports.text import (
+    CATEGORY_LABELS,
+    PRIORITY_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    paragraphs,
+    show_value,
+    slug,
+    text_blocks,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
+INDEX_HTML = "index.html"
+STYLESHEET = "report.css"
+PAGE_SIZE = 100
+"""Rows in one file of a long list."""
+TOP_FIXES = 20
+"""Problems in the overview's "do these first"."""
+SHARED_IN_SECTION = 20
+"""Shared (template) problems listed on a section's first page."""
+TOP_PAGES_IN_SECTION = 30
+"""A section's pages with the most urgent problems, listed on its first page."""
 MAX_ROWS = 500
-"""Findings (and rule errors) shown in the page; findings.json has all of them."""
-MAX_PAGES_LISTED = 50
-"""Affected pages listed under one finding."""
-PAGES_SHOWN_OPEN = 3
-"""Up to this many affected pages are listed openly; more go inside <details>."""
-
-CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    Category.LINKS: ("Links", "Links that are broken or lead somewhere unexpected"),
-    Category.FRESHNESS: ("Out-of-date content", "Pages and documents that look out of date"),
-    Category.READABILITY: ("Readability", "Text that is harder to read than it needs to be"),
-    Category.ACCESSIBILITY: ("Accessibility", "Barriers for disabled people"),
-    Category.FORMS: ("Online forms", "Online forms that are hard to find or to complete"),
-    Category.CONTACT: ("Contact", "Pages that steer people to phone before going online"),
-}
-SEVERITY_LABELS: dict[str, str] = {
-    Severity.CRITICAL: "Critical",
-    Severity.HIGH: "High",
-    Severity.MEDIUM: "Medium",
-    Severity.LOW: "Low",
-    Severity.INFO: "For information",
-}
-PRIORITY_LABELS: dict[int, str] = {
-    1: "Fix now",
-    2: "Fix soon",
-    3: "Plan in",
-    4: "When time allows",
-}
-STATUS_LABELS: dict[str, str] = {"new": "New", "persisting": "Still there"}
-
-FILTER_SCRIPT = (
-    "(function(){var f=document.getElementById('filters');if(!f)return;f.hidden=false;"
-    "var rows=document.querySelectorAll('#findings-table tbody tr'),"
-    "out=document.getElementById('filter-status');"
-    "function apply(){var c=f.elements.category.value,p=f.elements.priority.value,n=0;"
-    "for(var i=0;i<rows.length;i++){var r=rows[i],ok=(!c||r.getAttribute('data-category')===c)"
-    "&&(!p||r.getAttribute('data-priority')===p);r.hidden=!ok;if(ok)n++;}"
-    "out.textContent=n+' of '+rows.length+' problems shown';}"
-    "f.addEventListener('change',apply);"
-    "f.addEventListener('submit',function(e){e.preventDefault();apply();});})();"
-)
+"""Rule errors listed in the overview; findings.json has all of them."""
+FIXED_ON_OVERVIEW = 10
+"""Fixed problems listed in the overview; views/fixed.html has all of them."""
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-_SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
+
+EXPORT_FILES: dict[str, tuple[str, str]] = {
+    "json": ("findings.json", "every problem, for other tools (the findings contract)"),
+    "csv": ("findings.csv", "a row per problem and page, for spreadsheets"),
+    "sarif": ("findings.sarif", "SARIF 2.1.0, for code-scanning dashboards"),
+    "junit": ("junit.xml", "JUnit XML, for CI servers"),
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """A list of problems picked by a predicate; written only when it has any."""
+
+    slug: str
+    title: str
+    intro: str
+    picks: Callable[[Row], bool]
+    screenshots: bool = False
+
+
+def _is_task(row: Row) -> bool:
+    evidence = row.f["evidence"]
+    return row.f["category"] == "forms" or "task" in evidence or "top_task" in evidence
+
+
+VIEWS: tuple[View, ...] = (
+    View(
+        "forms",
+        "Online forms and top tasks",
+        "Problems with the online forms and the tasks residents come to the site for: forms "
+        "that are too many clicks away, hard to find or hard to complete.",
+        _is_task,
+    ),
+    View(
+        "contact",
+        "Contact: phone and email before the online option",
+        "Pages that show a phone number or email address before the online way of doing "
+        "the same thing, which sends people to the most expensive channel.",
+        lambda row: row.f["category"] == "contact",
+    ),
+    View(
+        "templates",
+        "Problems in shared templates and menus",
+        "Problems found on many pages at once, usually because they are in a shared "
+        "template, menu or footer. Fixing one fixes every page listed.",
+        lambda row: row.pages_count > 1,
+    ),
+    View(
+        "accessibility-templates",
+        "Accessibility problems in templates, with screenshots",
+        "Accessibility barriers shared by many pages, or captured in a screenshot by the "
+        "browser checks. Each is a fix for the web team rather than for one editor.",
+        lambda row: (
+            row.f["category"] == "accessibility"
+            and (row.pages_count > 1 or row.screenshot is not None)
+        ),
+        screenshots=True,
+    ),
+)
 
 
 def script_hash(script: str) -> str:
@@ -88,17 +147,23 @@ def script_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+def _static_text(name: str) -> str:
+    text = (STATIC_DIR / name).read_text(encoding="utf-8")
+    if "</" in text:
+        # Inlined into a page (the script) or not, neither may close an element early.
+        raise ValueError(f"{name} must not contain '</'")
+    return text
+
+
+SCRIPT = _static_text("report.js")
+FILTER_SCRIPT = SCRIPT  # the name older code and tests know
+
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    f"script-src {script_hash(FILTER_SCRIPT)}; base-uri 'none'; form-action 'none'"
+    # 'self' lets the pages use report.css and screenshots over http(s) and, in Chromium,
+    # from file://; `file:` covers browsers that treat every local file as its own origin.
+    "default-src 'none'; style-src 'self' file:; img-src 'self' file: data:; "
+    f"script-src {script_hash(SCRIPT)}; base-uri 'none'; form-action 'none'"
 )
-
-
-def safe_href(url: object) -> str | None:
-    """`url` if it may become a link: absolute http(s), no spaces or control characters."""
-    if isinstance(url, str) and _SAFE_URL.fullmatch(url):
-        return url
-    return None
 
 
 def nice_date(value: str | None) -> str:
@@ -114,51 +179,18 @@ def nice_date(value: str | None) -> str:
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} UTC"
 
 
+def short_date(value: str | None) -> str:
+    """'5 Mar 2025' from an ISO 8601 time."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return value or ""
+    return f"{moment.day} {_MONTHS[moment.month - 1][:3]} {moment.year}"
+
+
 def thousands(value: int | float) -> str:
     """1234 -> '1,234'."""
     return f"{value:,}"
-
-
-def paragraphs(text: str | None) -> list[str]:
-    """Split rule documentation into paragraphs on blank lines, tidying indentation."""
-    if not text:
-        return []
-    blocks = re.split(r"\n\s*\n", text.strip())
-    return [" ".join(line.strip() for line in block.splitlines()) for block in blocks]
-
-
-def text_blocks(text: str) -> list[tuple[str, Any]]:
-    """Lines of plain text as ("p", line) paragraphs and ("ul", [items]) for "- " lines."""
-    blocks: list[tuple[str, Any]] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("- "):
-            if not blocks or blocks[-1][0] != "ul":
-                blocks.append(("ul", []))
-            blocks[-1][1].append(line[2:])
-        else:
-            blocks.append(("p", line))
-    return blocks
-
-
-def show_value(value: Any) -> str:
-    """An evidence or option value as plain text."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str | int | float):
-        return str(value)
-    if isinstance(value, tuple | list) and all(isinstance(v, str | int | float) for v in value):
-        return ", ".join(str(v) for v in value) if value else "none"
-    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
-
-
-def slug(value: str) -> str:
-    """A rule id made safe for an HTML id attribute."""
-    return re.sub(r"[^a-z0-9_-]+", "-", str(value).lower()).strip("-") or "rule"
 
 
 @cache
@@ -173,10 +205,18 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.globals.update(
+        categories=CATEGORY_LABELS,
+        severities=SEVERITY_LABELS,
+        priorities=PRIORITY_LABELS,
+        statuses=STATUS_LABELS,
     )
     env.filters.update(
         safe_href=safe_href,
         nice_date=nice_date,
+        short_date=short_date,
         thousands=thousands,
         paragraphs=paragraphs,
         show_value=show_value,
@@ -187,109 +227,440 @@ def environment() -> jinja2.Environment:
 
 @cache
 def stylesheet() -> str:
-    """The report stylesheet, to inline into the page."""
-    css = (STATIC_DIR / "report.css").read_text(encoding="utf-8")
-    if "</" in css:
-        raise ValueError("report.css must not contain '</'")
-    return css
+    """The report stylesheet (report.css)."""
+    return _static_text(STYLESHEET)
 
 
-def rule_docs(
-    rule_classes: Iterable[type[Rule]] | Mapping[str, type[Rule]],
-) -> list[dict[str, Any]]:
-    """Each rule's documentation as plain data, sorted by category and title."""
-    classes = rule_classes.values() if isinstance(rule_classes, Mapping) else rule_classes
-    docs = []
-    for cls in classes:
-        try:
-            options = [
-                {
-                    "name": name,
-                    "default": "(worked out when the check runs)"
-                    if default is dataclasses.MISSING
-                    else default,
-                    "doc": doc,
-                }
-                for name, default, doc in cls.option_docs()
-            ]
-        except (TypeError, AttributeError):
-            options = []
-        category = str(getattr(cls, "category", ""))
-        severity = str(getattr(cls, "severity", ""))
-        docs.append(
-            {
-                "id": str(cls.id),
-                "title": str(getattr(cls, "title", cls.id)),
-                "category": category,
-                "category_label": CATEGORY_LABELS.get(category, (category, ""))[0],
-                "severity": severity,
-                "severity_label": SEVERITY_LABELS.get(severity, severity),
-                "summary": str(getattr(cls, "summary", "")),
-                "why": str(getattr(cls, "why", "")),
-                "how_to_fix": str(getattr(cls, "how_to_fix", "")),
-                "references": [str(r) for r in getattr(cls, "references", ())],
-                "options": options,
-            }
-        )
-    order = list(CATEGORY_LABELS)
-    docs.sort(
-        key=lambda d: (
-            order.index(d["category"]) if d["category"] in order else len(order),
-            d["title"].lower(),
-        )
-    )
-    return docs
+# -- pagination ---------------------------------------------------------------------------
 
 
-def render_html(
-    data: Mapping[str, Any],
-    rule_classes: Iterable[type[Rule]] | Mapping[str, type[Rule]],
-    *,
-    previous_started: str | None = None,
-) -> str:
-    """The report page for a findings.json document (`reports.findings_json.build_findings`).
+@dataclass(frozen=True)
+class Pager:
+    """Where one file sits in a list split over several files."""
 
-    `previous_started` is when the run the statuses compare with started, if any.
+    number: int
+    count: int
+    base: str
+    total: int
+    first: int
+    """Position (from 1) of the file's first item in the whole list."""
+    last: int
+
+    def name(self, number: int) -> str:
+        """The file name of page `number` of this list."""
+        return page_name(self.base, number)
+
+    @property
+    def links(self) -> list[int | None]:
+        """Page numbers to link to: the first, the last, and two either side of this one;
+        None marks a gap."""
+        wanted = {1, self.count, *range(self.number - 2, self.number + 3)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.count)
+        out: list[int | None] = []
+        for n in numbers:
+            if out and out[-1] is not None and n - out[-1] > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def page_name(base: str, number: int) -> str:
+    """'broken-link.html' for page 1, 'broken-link-2.html' for page 2."""
+    return f"{base}.html" if number == 1 else f"{base}-{number}.html"
+
+
+def paginate(
+    items: Sequence[Any], base: str, size: int | None = None
+) -> Iterator[tuple[Pager, Sequence[Any]]]:
+    """(pager, items of that file) for each file of a list; one empty file for no items.
+
+    `size` defaults to PAGE_SIZE (read at call time, so tests can shrink it).
     """
-    rules = rule_docs(rule_classes)
-    titles = {r["id"]: r["title"] for r in rules}
-    findings = data["findings"]
-    errors = data["rule_errors"]
-    template = environment().get_template("index.html.j2")
-    return template.render(
-        data=data,
-        run=data["run"],
-        summary=data["summary"],
-        findings=findings[:MAX_ROWS],
-        total_findings=len(findings),
-        rule_errors=errors[:MAX_ROWS],
-        total_rule_errors=len(errors),
-        rules=rules,
-        rule_titles=titles,
-        documented=set(titles),
-        previous_started=previous_started,
-        categories=CATEGORY_LABELS,
-        severities=SEVERITY_LABELS,
-        priorities=PRIORITY_LABELS,
-        statuses=STATUS_LABELS,
-        explanation=text_blocks(PRIORITY_EXPLANATION),
-        max_rows=MAX_ROWS,
-        max_pages=MAX_PAGES_LISTED,
-        pages_open=PAGES_SHOWN_OPEN,
-        version=__version__,
-        project_url=PROJECT_URL,
-        csp=CONTENT_SECURITY_POLICY,
-        css=Markup(stylesheet()),  # noqa: S704 - our own file, checked for '</'
-        script=Markup(FILTER_SCRIPT),  # noqa: S704 - a constant, allowed by its hash
+    size = size or PAGE_SIZE
+    count = max(1, math.ceil(len(items) / size))
+    for number in range(1, count + 1):
+        chunk = items[(number - 1) * size : number * size]
+        first = (number - 1) * size + 1
+        yield Pager(number, count, base, len(items), first, first + len(chunk) - 1), chunk
+
+
+# -- trend charts ---------------------------------------------------------------------------
+
+CHART_WIDTH = 260
+CHART_HEIGHT = 96
+_PAD_LEFT, _PAD_RIGHT, _PAD_TOP, _PAD_BOTTOM = 28, 10, 8, 18
+
+
+def chart_points(values: Sequence[int]) -> list[tuple[float, float]]:
+    """(x, y) in the chart's box for health values 0..100, evenly spaced, oldest left."""
+    inner_w = CHART_WIDTH - _PAD_LEFT - _PAD_RIGHT
+    inner_h = CHART_HEIGHT - _PAD_TOP - _PAD_BOTTOM
+    step = inner_w / (len(values) - 1) if len(values) > 1 else 0.0
+    return [
+        (
+            round(_PAD_LEFT + (i * step if len(values) > 1 else inner_w / 2), 1),
+            round(_PAD_TOP + inner_h * (1 - max(0, min(100, v)) / 100), 1),
+        )
+        for i, v in enumerate(values)
+    ]
+
+
+def trend_svg(category: str, label: str, points: Sequence[RunHealth]) -> Markup:
+    """A small inline SVG line chart of one category's health over runs.
+
+    Named by its <title> and described by its <desc> (first and latest value), so a
+    screen reader announces it as one image; the numbers are also in a table beside it.
+    """
+    values = [p.health.get(category, 100) for p in points]
+    coords = chart_points(values)
+    ident = f"trend-{slug(category)}"
+    first, last = points[0], points[-1]
+    desc = (
+        f"{label} health went from {values[0]} on {short_date(first.started)} to "
+        f"{values[-1]} on {short_date(last.started)}, over {len(points)} audits."
+        if len(points) > 1
+        else f"{label} health is {values[0]}; trends appear after the next audit."
     )
+    bottom = CHART_HEIGHT - _PAD_BOTTOM
+    parts = [
+        f'<svg class="trend" role="img" aria-labelledby="{ident}-t {ident}-d" '
+        f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
+        'focusable="false" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ident}-t">{escape(label)} health over the last {len(points)} audits</title>',
+        f'<desc id="{ident}-d">{escape(desc)}</desc>',
+        f'<line class="grid" x1="{_PAD_LEFT}" y1="{_PAD_TOP}" x2="{CHART_WIDTH - _PAD_RIGHT}" y2="{_PAD_TOP}"/>',
+        f'<line class="axis" x1="{_PAD_LEFT}" y1="{bottom}" x2="{CHART_WIDTH - _PAD_RIGHT}" y2="{bottom}"/>',
+        f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + 4}" text-anchor="end">100</text>',
+        f'<text x="{_PAD_LEFT - 4}" y="{bottom + 4}" text-anchor="end">0</text>',
+        f'<text x="{_PAD_LEFT}" y="{CHART_HEIGHT - 3}">{escape(short_date(first.started))}</text>',
+    ]
+    if len(points) > 1:
+        parts.append(
+            f'<text x="{CHART_WIDTH - _PAD_RIGHT}" y="{CHART_HEIGHT - 3}" text-anchor="end">'
+            f"{escape(short_date(last.started))}</text>"
+        )
+        line = " ".join(f"{x},{y}" for x, y in coords)
+        parts.append(f'<polyline class="line" points="{line}"/>')
+    parts.extend(f'<circle class="dot" cx="{x}" cy="{y}" r="2.5"/>' for x, y in coords)
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - numbers and escaped text only
 
 
-def write_html(
-    data: Mapping[str, Any],
-    rule_classes: Iterable[type[Rule]] | Mapping[str, type[Rule]],
-    path: Path,
-    *,
-    previous_started: str | None = None,
-) -> Path:
-    """Render the report page and write it atomically."""
-    return write_atomic(path, render_html(data, rule_classes, previous_started=previous_started))
+# -- rendering --------------------------------------------------------------------------------
+
+
+def render_to(path: Path, template: jinja2.Template, context: Mapping[str, Any]) -> None:
+    """Stream a template's output into a new file (inside a staging folder)."""
+    with open(path, "w", encoding="utf-8", newline="\n", buffering=WRITE_BUFFER) as handle:
+        for chunk in template.generate(context):
+            handle.write(chunk)
+
+
+def render_atomic(path: Path, template: jinja2.Template, context: Mapping[str, Any]) -> Path:
+    """Stream a template's output into `path` through a temporary file."""
+    with atomic_open(path) as handle:
+        for chunk in template.generate(context):
+            handle.write(chunk)
+    return path
+
+
+class HtmlReport:
+    """Writes the HTML report of one model into a folder."""
+
+    def __init__(self, model: ReportModel, out: Path) -> None:
+        self.model = model
+        self.out = out
+        self.env = environment()
+        data = model.data
+        self.views = [(view, [row for row in model.rows if view.picks(row)]) for view in VIEWS]
+        self.views = [(view, rows) for view, rows in self.views if rows]
+        compared = data["run"]["compared_with"] is not None
+        self.new_rows = [row for row in model.rows if row.f["status"] == "new"] if compared else []
+        exports = [(name, *EXPORT_FILES[name]) for name in EXPORT_FILES if name in model.formats]
+        self.base: dict[str, Any] = {
+            "data": data,
+            "run": data["run"],
+            "summary": data["summary"],
+            "site_host": urlsplit(data["run"]["start_url"]).netloc,
+            "csp": CONTENT_SECURITY_POLICY,
+            "script": Markup(SCRIPT),  # noqa: S704 - our own file, checked for '</'
+            "version": __version__,
+            "project_url": PROJECT_URL,
+            "exports": exports,
+            "views": [(view.slug, view.title, len(rows)) for view, rows in self.views],
+            "has_changes": compared,
+            "fixed_count": len(model.fixed),
+            "new_count": len(self.new_rows),
+            "section_slugs": {s.name: s.slug for s in model.sections},
+            "rule_docs": {r["id"]: r for r in model.rules},
+        }
+
+        how_to_fix = {doc["id"]: doc["how_to_fix"] for doc in model.rules}
+        self.fragments = {root: Fragments(root, how_to_fix) for root in ("", "../")}
+        self._chrome: dict[tuple[str, str], dict[str, Markup]] = {}
+
+    def chrome(self, root: str, current: str) -> dict[str, Markup]:
+        """The navigation and footer of pages at `root` of one kind, rendered once."""
+        key = (root, current)
+        known = self._chrome.get(key)
+        if known is None:
+            macros = self.env.get_template("macros.html.j2").module
+            base = self.base
+            known = {
+                # Macros of an autoescaping environment return Markup already.
+                "nav_html": macros.nav(root, current, base["views"], base["has_changes"]),
+                "footer_html": macros.footer(
+                    root,
+                    base["data"],
+                    base["run"],
+                    base["exports"],
+                    base["version"],
+                    base["project_url"],
+                ),
+            }
+            self._chrome[key] = known
+        return known
+
+    def context(self, root: str, current: str, **extra: Any) -> dict[str, Any]:
+        """The variables every template gets, plus the page's own."""
+        return {
+            **self.base,
+            **self.chrome(root, current),
+            "root": root,
+            "current": current,
+            **extra,
+        }
+
+    def write(self) -> Path:
+        """Write every page; index.html last, so its links lead to files that exist."""
+        write_atomic(self.out / STYLESHEET, stylesheet())
+        with staged_dir(self.out / "rules") as folder:
+            self.write_rules(folder)
+        with staged_dir(self.out / "pages") as folder:
+            self.write_pages(folder)
+        with staged_dir(self.out / "sections") as folder:
+            self.write_sections(folder)
+        with staged_dir(self.out / "views") as folder:
+            self.write_views(folder)
+        return self.write_index()
+
+    def write_index(self) -> Path:
+        model = self.model
+        data = model.data
+        by_category = Counter(row.f["category"] for row in model.rows)
+        categories = []
+        for key, (label, about) in CATEGORY_LABELS.items():
+            categories.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "about": about,
+                    "health": model.health.get(key, 100),
+                    "findings": by_category.get(key, 0),
+                    "chart": trend_svg(key, label, model.history) if model.history else None,
+                }
+            )
+        rules_used = Counter(row.f["rule"] for row in model.rows)
+        rule_pages = Counter()
+        for rule_id, rows in model.rule_rows.items():
+            rule_pages[rule_id] = len({u for row in rows for u in (row.f["url"], *row.f["pages"])})
+        checks = [
+            {
+                "id": doc["id"],
+                "title": doc["title"],
+                "category_label": doc["category_label"],
+                "findings": rules_used.get(doc["id"], 0),
+                "pages": rule_pages.get(doc["id"], 0),
+                "file": model.rule_files[doc["id"]],
+            }
+            for doc in model.rules
+        ]
+        documented = {doc["id"] for doc in model.rules}
+        checks += [
+            {
+                "id": rule_id,
+                "title": rule_id,
+                "category_label": "",
+                "findings": count,
+                "pages": rule_pages.get(rule_id, 0),
+                "file": model.rule_files[rule_id],
+            }
+            for rule_id, count in sorted(rules_used.items())
+            if rule_id not in documented
+        ]
+        sections = [
+            {
+                "name": s.name,
+                "slug": s.slug,
+                "prefixes": s.prefixes,
+                "configured": s.configured,
+                "pages": model.section_pages.get(s.name, 0),
+                "own": len(model.section_rows.get(s.name, ())),
+                "shared": len(model.section_shared.get(s.name, ())),
+                "by_priority": model.priority_counts.get(s.name, Counter()),
+            }
+            for s in model.sections
+        ]
+        template = self.env.get_template("index.html.j2")
+        context = self.context(
+            "",
+            "overview",
+            categories=categories,
+            history=model.history,
+            top_count=min(TOP_FIXES, len(model.rows)),
+            top_body=self.fragments[""].rows(model.rows[:TOP_FIXES]),
+            checks=checks,
+            sections=sections,
+            fixed=model.fixed[:FIXED_ON_OVERVIEW],
+            rule_errors=data["rule_errors"][:MAX_ROWS],
+            total_rule_errors=len(data["rule_errors"]),
+            previous_started=model.previous_started,
+            explanation=text_blocks(priority_explanation(model.with_views)),
+            health_blocks=text_blocks(HEALTH_EXPLANATION),
+            with_views=model.with_views,
+        )
+        return render_atomic(self.out / INDEX_HTML, template, context)
+
+    def write_rules(self, folder: Path) -> None:
+        template = self.env.get_template("rule.html.j2")
+        docs = {doc["id"]: doc for doc in self.model.rules}
+        for rule_id, file_name in self.model.rule_files.items():
+            rows = self.model.rule_rows.get(rule_id, [])
+            doc = docs.get(rule_id)
+            pages = len({u for row in rows for u in (row.f["url"], *row.f["pages"])})
+            for pager, chunk in paginate(rows, file_name[: -len(".html")]):
+                context = self.context(
+                    "../",
+                    "checks",
+                    rule_id=rule_id,
+                    doc=doc,
+                    body=self.fragments["../"].rows(list(chunk), show_rule=False),
+                    pager=pager,
+                    total=len(rows),
+                    pages_affected=pages,
+                    table_id="problems",
+                )
+                render_to(folder / pager.name(pager.number), template, context)
+
+    def write_pages(self, folder: Path) -> None:
+        template = self.env.get_template("page.html.j2")
+        sections = {s.name: s for s in self.model.sections}
+        fragments = self.fragments["../"]
+        for url, rows in self.model.page_rows.items():
+            facts = self.model.pages[url]
+            context = self.context(
+                "../",
+                "page",
+                page=facts,
+                section=sections[facts.section],
+                count=len(rows),
+                items=fragments.page_items(rows, url),
+            )
+            render_to(folder / facts.file, template, context)
+
+    def write_sections(self, folder: Path) -> None:
+        template = self.env.get_template("section.html.j2")
+        model = self.model
+        for section in model.sections:
+            own = model.section_rows.get(section.name, [])
+            shared = model.section_shared.get(section.name, [])
+            top_pages = self.section_top_pages(section.name)
+            for pager, chunk in paginate(own, section.slug):
+                context = self.context(
+                    "../",
+                    "sections",
+                    section=section,
+                    body=self.fragments["../"].rows(list(chunk)),
+                    pager=pager,
+                    total=len(own),
+                    shared=shared[:SHARED_IN_SECTION] if pager.number == 1 else [],
+                    shared_body=self.fragments["../"].rows(shared[:SHARED_IN_SECTION])
+                    if pager.number == 1
+                    else Markup(),
+                    shared_total=len(shared),
+                    top_pages=top_pages if pager.number == 1 else [],
+                    pages=model.section_pages.get(section.name, 0),
+                    by_priority=model.priority_counts.get(section.name, Counter()),
+                    table_id="problems",
+                )
+                render_to(folder / pager.name(pager.number), template, context)
+
+    def section_top_pages(self, name: str) -> list[dict[str, Any]]:
+        """The section's pages with problems, most urgent first (by their worst, then total)."""
+        found = []
+        for url, facts in self.model.pages.items():
+            if facts.section != name:
+                continue
+            rows = self.model.page_rows[url]
+            priorities = Counter(row.f["priority"] for row in rows)
+            found.append(
+                {
+                    "facts": facts,
+                    "count": len(rows),
+                    "by_priority": priorities,
+                    "key": (min(priorities), -sum(row.f["score"] for row in rows), url),
+                }
+            )
+        found.sort(key=lambda item: item["key"])
+        return found[:TOP_PAGES_IN_SECTION]
+
+    def write_views(self, folder: Path) -> None:
+        template = self.env.get_template("list.html.j2")
+        lists: list[tuple[str, str, str, Sequence[Row], bool]] = [
+            (view.slug, view.title, view.intro, rows, view.screenshots) for view, rows in self.views
+        ]
+        if self.base["has_changes"]:
+            lists.append(
+                (
+                    "new",
+                    "New since the last audit",
+                    "Problems this audit found that the previous one did not, most urgent first.",
+                    self.new_rows,
+                    False,
+                )
+            )
+        for name, title, intro, rows, shots in lists:
+            for pager, chunk in paginate(rows, name):
+                context = self.context(
+                    "../",
+                    name,
+                    title=title,
+                    intro=intro,
+                    body=self.fragments["../"].rows(list(chunk), screenshots=shots),
+                    pager=pager,
+                    total=len(rows),
+                    table_id="problems",
+                )
+                render_to(folder / pager.name(pager.number), template, context)
+        if self.base["has_changes"]:
+            fixed_template = self.env.get_template("fixed.html.j2")
+            for pager, chunk in paginate(self.model.fixed, "fixed"):
+                context = self.context(
+                    "../",
+                    "fixed",
+                    rows=chunk,
+                    pager=pager,
+                    total=len(self.model.fixed),
+                    rule_titles={doc["id"]: doc["title"] for doc in self.model.rules},
+                    table_id="fixed",
+                )
+                render_to(folder / pager.name(pager.number), fixed_template, context)
+
+
+HEALTH_EXPLANATION = """\
+Each category's health is the share of the site's pages that are free of serious \
+problems of that kind, from 0 to 100.
+- A page with a critical or high problem in the category counts as 0 for it.
+- A page whose worst problem in the category is medium counts as half.
+- Any other page counts in full: low and "for information" problems do not lower the score.
+A problem shared by many pages (in a template or menu) counts on every one of them. \
+The score is 100 times the pages' average, rounded down, so 100 means no page has a \
+medium, high or critical problem of that kind. Every page weighs the same, so scores \
+of different audits can be compared; the charts show them for the latest audits of \
+this site."""
+
+
+def write_html_report(model: ReportModel, out: Path) -> Path:
+    """Write the whole HTML report into `out`; returns the path of index.html."""
+    out.mkdir(parents=True, exist_ok=True)
+    return HtmlReport(model, out).write()

@@ -1,16 +1,31 @@
 """Prioritising findings: which problems a council's editors should fix first.
 
-Page views are not known yet, so *reach* is estimated from the crawl:
+    score = severity weight * reach * effort
+
+Severity weights: critical 27, high 9, medium 3, low 1, info 0.
+
+*Reach* comes from real page views when an analytics export is configured
+(`[report] page_views`, see `reports.pageviews`):
+
+    reach     = 1 + log10(1 + views)              views summed over every page affected
+
+otherwise it is estimated from the crawl:
 
     breadth   = 1 + log2(pages affected)          pages affected = max(1, len(pages))
     links     = 1 + log10(1 + inbound links)      distinct internal pages linking to the page
     depth     = 2.0 home page, 1.5 one click away, 1.0 two, 0.75 three,
                 0.5 four or more clicks, or not reachable by links at all
     reach     = breadth * links * depth
-    score     = severity weight * reach           (critical 27, high 9, medium 3, low 1, info 0)
 
 For a finding shared by many pages (a template problem) the links and depth factors
 come from the most prominent of those pages: the most linked-to and the shallowest.
+
+*Effort* rewards problems that are cheap to fix for what they cost residents. A rule
+that knows puts `effort` ("low", "medium" or "high") in the finding's evidence:
+
+    effort    = 1.5 low, 1.0 medium, 0.75 high
+                no effort given: 1.5 for a problem shared by several pages (one fix in
+                the shared template or menu mends them all), else 1.0
 
 Bands, by score:
 
@@ -33,15 +48,17 @@ results back with `Store.set_priorities`.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rules.base import Severity
 
 if TYPE_CHECKING:
     from audits.store import Store
+    from reports.pageviews import PageViews
 
 SEVERITY_WEIGHTS: dict[str, int] = {s.value: s.weight for s in Severity}
 
@@ -56,17 +73,25 @@ LOWEST_PRIORITY = 4
 # The least urgent priority a severity may get, whatever its reach.
 SEVERITY_FLOOR: dict[str, int] = {Severity.CRITICAL.value: 2}
 
+# Effort named in a finding's evidence, and the factor it gives the score.
+EFFORT_FACTORS: dict[str, float] = {"low": 1.5, "medium": 1.0, "high": 0.75}
+# A problem shared by several pages is one fix (a template, a menu) unless the rule says.
+SHARED_EFFORT = "low"
+DEFAULT_EFFORT = "medium"
+
 # Link kinds that count as a way for a visitor to reach a page.
 NAVIGATION_KINDS: tuple[str, ...] = ("a", "area", "iframe")
 
-PRIORITY_EXPLANATION = """\
+_EXPLANATION_START = """\
 Each finding gets a score: how serious the problem is, multiplied by how many people \
-are likely to meet it.
+are likely to meet it, multiplied by how cheap it is to fix.
 
 Seriousness is the severity weight: critical 27, high 9, medium 3, low 1, info 0.
+"""
 
-How many people meet it (reach) is estimated from the crawl, because page views are \
-not available yet. Reach multiplies three things:
+_CRAWL_REACH = """\
+How many people meet it (reach) is estimated from the crawl, because no page views \
+were given. Reach multiplies three things:
 - the number of pages with the problem: 1 + log2(pages), so 1 page counts 1, \
 2 pages 2, 4 pages 3 and 1,000 pages about 11;
 - how many other pages of the site link to the page: 1 + log10(1 + links), so no \
@@ -74,14 +99,37 @@ links counts 1, 9 links 2 and 99 links 3;
 - how close the page is to the home page: the home page counts 2, one click away 1.5, \
 two clicks 1, three clicks 0.75, and deeper pages, or pages no link leads to, 0.5.
 For a problem on many pages, the best-linked and shallowest of them is used.
+"""
 
-The score is the severity weight multiplied by the reach. Priority bands: P1 (fix now) for a score of 50 or \
-more, P2 (fix soon) 15 or more, P3 (plan in) 5 or more, and P4 (when time allows) \
-below 5. A critical problem is never below P2.
+_VIEWS_REACH = """\
+How many people meet it (reach) comes from the page views in the analytics export: \
+1 + log10(1 + views), adding up the views of every page with the problem. So no views \
+counts 1, 9 views 2, 999 views 4 and 99,999 views 6. Pages the export does not list \
+count as having no views.
+"""
+
+_EXPLANATION_END = """\
+How cheap it is to fix (effort): a check that knows says so, and low effort counts 1.5, \
+medium 1 and high 0.75. Otherwise a problem shared by several pages counts 1.5, \
+because one fix in the shared template or menu mends every page, and any other \
+problem counts 1.
+
+The score is the severity weight multiplied by the reach and the effort. Priority \
+bands: P1 (fix now) for a score of 50 or more, P2 (fix soon) 15 or more, P3 (plan in) \
+5 or more, and P4 (when time allows) below 5. A critical problem is never below P2.
 
 "New" means the problem was not found by the previous complete audit of the same \
 site; "persisting" means it was. Problems that the previous audit found and this one \
 did not are counted as fixed."""
+
+
+def priority_explanation(with_views: bool = False) -> str:
+    """How scores and priorities are worked out, in plain English, for the report."""
+    reach_text = _VIEWS_REACH if with_views else _CRAWL_REACH
+    return "\n".join((_EXPLANATION_START, reach_text, _EXPLANATION_END))
+
+
+PRIORITY_EXPLANATION = priority_explanation()
 
 
 def severity_weight(severity: str) -> int:
@@ -111,9 +159,41 @@ def reach(pages_affected: int, inbound: int, click_depth: int | None) -> float:
     return breadth_factor(pages_affected) * links_factor(inbound) * depth_factor(click_depth)
 
 
-def score(severity: str, pages_affected: int, inbound: int, click_depth: int | None) -> float:
-    """Severity weight * reach, rounded to two decimals."""
-    return round(severity_weight(severity) * reach(pages_affected, inbound, click_depth), 2)
+def views_reach(views: int) -> float:
+    """Reach from real page views: 1 + log10(1 + views)."""
+    return 1.0 + math.log10(1 + max(0, views))
+
+
+def effort_of(evidence_effort: object, pages_affected: int) -> str:
+    """The effort a finding's fix takes: the rule's word, else by whether pages share it."""
+    if isinstance(evidence_effort, str) and evidence_effort.lower() in EFFORT_FACTORS:
+        return evidence_effort.lower()
+    return SHARED_EFFORT if pages_affected > 1 else DEFAULT_EFFORT
+
+
+def effort_factor(effort: str) -> float:
+    """Cheap fixes count more: low 1.5, medium 1, high 0.75 (unknown words count 1)."""
+    return EFFORT_FACTORS.get(effort, 1.0)
+
+
+def score(
+    severity: str,
+    pages_affected: int,
+    inbound: int,
+    click_depth: int | None,
+    *,
+    views: int | None = None,
+    effort: str = DEFAULT_EFFORT,
+) -> float:
+    """Severity weight * reach * effort, rounded to two decimals.
+
+    Reach comes from `views` (summed over the pages affected) when given, else from the
+    crawl signals.
+    """
+    spread = (
+        views_reach(views) if views is not None else reach(pages_affected, inbound, click_depth)
+    )
+    return round(severity_weight(severity) * spread * effort_factor(effort), 2)
 
 
 def priority_band(score_value: float, severity: str = "") -> int:
@@ -224,21 +304,58 @@ def click_depths(store: Store, run_id: int, start_url: str) -> dict[str, int | N
     return depths
 
 
-def prioritise(store: Store, run_id: int) -> list[str]:
+def scoring_rows(store: Store, run_id: int) -> list[tuple[Any, ...]]:
+    """(id, severity, url, pages as JSON, evidence's effort, fingerprint) of a run's findings.
+
+    Only what scoring needs: the evidence is not parsed (200,000 findings' worth is seconds).
+    """
+    return store.db.execute(
+        "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint "
+        "FROM findings WHERE run_id = ? ORDER BY id",
+        (run_id,),
+    ).fetchall()
+
+
+def prioritise(
+    store: Store,
+    run_id: int,
+    page_views: PageViews | None = None,
+    *,
+    comparison: Comparison | None = None,
+    inbound: Mapping[str, int] | None = None,
+) -> list[str]:
     """Score, band and date every finding of a run; return the fingerprints fixed since
-    the previous finished run of the same start URL (empty on the first audit)."""
-    inbound = inbound_counts(store, run_id)
+    the previous finished run of the same start URL (empty on the first audit).
+
+    With `page_views`, reach comes from them instead of the crawl signals. `comparison`
+    and `inbound` save reading the store again when the caller has them already.
+    """
+    if inbound is None:
+        inbound = inbound_counts(store, run_id)
     depths = click_depths(store, run_id, store.run(run_id).start_url)
-    comparison = compare(store, run_id)
+    if comparison is None:
+        comparison = compare(store, run_id)
+    views_of: dict[str, int] = {}
     rows: list[tuple[int, float, str | None, int]] = []
-    for finding in store.findings(run_id):
-        urls = (finding.url, *finding.pages)
-        links, depth = prominence(urls, inbound, depths)
-        value = score(finding.severity, max(1, len(finding.pages)), links, depth)
-        priority = priority_band(value, finding.severity)
-        rows.append(
-            (priority, value, status_of(finding.fingerprint, comparison.previous), finding.id)
-        )
+    for finding_id, severity, url, pages_json, effort_word, fingerprint in scoring_rows(
+        store, run_id
+    ):
+        pages = json.loads(pages_json) if pages_json != "[]" else []
+        urls = (url, *pages)
+        affected = max(1, len(pages))
+        effort = effort_of(effort_word, affected)
+        if page_views is not None:
+            views = 0
+            for page in set(urls):
+                if page not in views_of:
+                    views_of[page] = page_views.views(page)
+                views += views_of[page]
+            value = score(severity, affected, 0, None, views=views, effort=effort)
+        else:
+            links, depth = prominence(urls, inbound, depths)
+            value = score(severity, affected, links, depth, effort=effort)
+        priority = priority_band(value, severity)
+        rows.append((priority, value, status_of(fingerprint, comparison.previous), finding_id))
     if store.db.in_transaction:
         store.set_priorities(rows)
     else:

@@ -121,9 +121,10 @@ def add_run(
     depths: Mapping[str, int] | None = None,
     start_url: str = START,
     status: str = "finished",
+    config: Mapping[str, Any] | None = None,
 ) -> int:
-    """One complete run: pages, links, click depths, findings."""
-    run_id = store.begin_run(start_url, "0.1.0", {})
+    """One complete run: pages, links, click depths, findings (and the config it recorded)."""
+    run_id = store.begin_run(start_url, "0.1.0", dict(config or {}))
     with store.transaction():
         for url in pages:
             store.add_page(run_id, page_row(url))

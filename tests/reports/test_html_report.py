@@ -1,4 +1,5 @@
-"""index.html: renders, shows the counts, escapes everything crawled, loads nothing."""
+"""The HTML report: every page type is written, escapes everything crawled, loads nothing
+from elsewhere, carries a Content-Security-Policy, and splits long lists into files."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ import hashlib
 import re
 import socket
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 from reports import html as report_html
 from reports import write_reports
+from reports.html import Pager, chart_points, page_name, paginate, trend_svg
+from reports.html_fragments import MAX_PAGES_LISTED, safe_href
+from reports.model import page_file, safe_screenshot
 from tests.reports.reportkit import RULES, START, DemoBrokenLink, add_run, finding_row
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'
 JS_URL = "javascript:alert(1)"
 PAGE = START + "council-tax"
+BINS = START + "bins/collections"
 
 
 class Collector(HTMLParser):
@@ -28,6 +34,7 @@ class Collector(HTMLParser):
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.scripts: list[str] = []
         self.styles: list[str] = []
+        self.text: list[str] = []
         self._in: str | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -43,6 +50,8 @@ class Collector(HTMLParser):
             self.scripts.append(data)
         elif self._in == "style":
             self.styles.append(data)
+        else:
+            self.text.append(data)
 
     def attrs(self, tag: str, name: str) -> list[str]:
         return [a[name] or "" for t, a in self.tags if t == tag and name in a]
@@ -54,9 +63,18 @@ def parse(text: str) -> Collector:
     return collector
 
 
+def html_files(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
 @pytest.fixture
 def hostile(store, tmp_path):
-    """A run whose crawled data tries to inject markup and script."""
+    """A run (compared with an earlier one) whose crawled data tries to inject markup."""
+    add_run(
+        store,
+        [finding_row(url=PAGE, fingerprint="gone", message=f"Fixed {SCRIPT}")],
+        pages=[START, PAGE, BINS],
+    )
     run_id = add_run(
         store,
         [
@@ -69,7 +87,7 @@ def hostile(store, tmp_path):
                 target=JS_URL,
                 selector=f"a[title='{BREAKOUT}']",
                 snippet=f'<a href="{JS_URL}">{SCRIPT}</a>',
-                evidence={SCRIPT: BREAKOUT},
+                evidence={SCRIPT: BREAKOUT, "screenshot": f"../{SCRIPT}.png"},
                 pages=[JS_URL, "  JavaScript:alert(2)", f"https://ok.example/{BREAKOUT}"],
                 fingerprint="hostile",
             ),
@@ -82,85 +100,139 @@ def hostile(store, tmp_path):
             ),
             finding_row(
                 "demo-reading-age",
-                START + "bins",
+                BINS,
                 category="readability",
                 severity="medium",
                 message="The text has a reading age of 16.",
                 fingerprint="reading",
             ),
+            finding_row(
+                "axe-contrast",
+                START,
+                category="accessibility",
+                severity="high",
+                message="Text does not stand out from its background.",
+                pages=[START, PAGE, BINS],
+                evidence={"screenshot": "screenshots/axe-contrast-0123.png"},
+                fingerprint="template",
+            ),
         ],
-        pages=[START, PAGE, START + "bins"],
+        pages=[START, PAGE, BINS],
     )
     store.add_rule_error(run_id, "demo-reading-age", START + "x", f"ValueError: {SCRIPT}")
-    paths = write_reports(store, run_id, tmp_path / "report", RULES)
-    return paths["html"].read_text(encoding="utf-8")
-
-
-def test_writes_both_files(hostile, tmp_path) -> None:
     out = tmp_path / "report"
-    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "index.html"]
+    write_reports(store, run_id, out, RULES, formats=("html", "json", "csv", "sarif", "junit"))
+    return out
 
 
-def test_page_basics(hostile) -> None:
-    assert hostile.startswith("<!DOCTYPE html>")
-    assert '<html lang="en-GB">' in hostile
-    doc = parse(hostile)
-    names = [t for t, _ in doc.tags]
-    for landmark in ("header", "nav", "main", "footer"):
-        assert landmark in names
-    assert START in hostile
-    assert "Pages audited" in hostile
-    # every header cell says what it heads
-    ths = [a for t, a in doc.tags if t == "th"]
-    assert ths
-    assert all(a.get("scope") in ("col", "row") for a in ths)
-    assert "@media print" in "".join(doc.styles)
+def test_every_page_type_is_written(hostile) -> None:
+    names = {p.relative_to(hostile).as_posix() for p in html_files(hostile)}
+    assert "index.html" in names
+    assert "rules/demo-broken-link.html" in names
+    assert "rules/demo-reading-age.html" in names
+    # a rule with findings but no documentation (a plugin not loaded) still gets a page
+    assert "rules/axe-contrast.html" in names
+    assert f"pages/{page_file(PAGE)}" in names
+    assert f"pages/{page_file(BINS)}" in names
+    assert {"sections/bins.html", "sections/council-tax.html", "sections/home-page.html"} <= names
+    assert {"views/templates.html", "views/accessibility-templates.html"} <= names
+    assert {"views/new.html", "views/fixed.html"} <= names
+    # no forms or contact findings: those views are not written
+    assert "views/forms.html" not in names
+    assert "views/contact.html" not in names
+    assert (hostile / "report.css").is_file()
+    assert {"findings.json", "findings.csv", "findings.sarif", "junit.xml"} <= {
+        p.name for p in hostile.iterdir()
+    }
 
 
-def test_counts_appear(hostile) -> None:
-    def count_cell(caption: str, label: str) -> str:
-        table = hostile.split(f"<caption>{caption}</caption>", 1)[1].split("</table>", 1)[0]
-        row = next(r for r in table.split("<tr>") if label in r)
-        return re.findall(r'<td class="num">([^<]*)</td>', row)[0]
+def test_every_page_has_csp_landmarks_and_no_outside_assets(hostile) -> None:
+    for path in html_files(hostile):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("<!DOCTYPE html>"), path
+        assert '<html lang="en-GB">' in text
+        doc = parse(text)
+        metas = [a for t, a in doc.tags if t == "meta" and a.get("http-equiv")]
+        assert len(metas) == 1, path
+        assert metas[0]["http-equiv"] == "Content-Security-Policy"
+        policy = metas[0]["content"]
+        assert "default-src 'none'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        for digest in (hashlib.sha256(s.encode()).digest() for s in doc.scripts):
+            assert f"'sha256-{base64.b64encode(digest).decode()}'" in policy
+        assert text.index("Content-Security-Policy") < text.index("<link")
+        names = [t for t, _ in doc.tags]
+        for landmark in ("header", "nav", "main", "footer"):
+            assert landmark in names, (path, landmark)
+        # the stylesheet is ours, beside the pages; scripts are inline only
+        assert doc.attrs("link", "href") in (["report.css"], ["../report.css"])
+        assert not doc.attrs("script", "src")
+        for src in doc.attrs("img", "src"):
+            assert not re.match(r"[a-z]+:", src) and "//" not in src, src
+        ths = [a for t, a in doc.tags if t == "th"]
+        assert all(a.get("scope") in ("col", "row") for a in ths), path
+        assert not doc.styles, "no inline styles: the CSP does not allow them"
+        for _, attrs in doc.tags:
+            assert "style" not in attrs
 
-    assert count_cell("Problems by category", "Links") == "3"
-    assert count_cell("Problems by category", "Readability") == "1"
-    assert count_cell("Problems by category", "Online forms") == "0"
-    assert count_cell("Problems by severity", "Critical") == "1"
-    assert count_cell("Problems by severity", "High") == "2"
-    assert count_cell("Problems by severity", "Medium") == "1"
-    assert "<dt>Problems found</dt><dd>4</dd>" in hostile
-    assert "<dt>Pages audited</dt><dd>3</dd>" in hostile
 
-
-def test_crawled_content_is_escaped(hostile) -> None:
-    assert SCRIPT not in hostile
-    assert "<img" not in hostile
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile
-    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in hostile
-    doc = parse(hostile)
-    # the only script is ours, and no element carries an event handler
-    assert len(doc.scripts) == 1
-    assert doc.scripts[0] == report_html.FILTER_SCRIPT
-    for _, attrs in doc.tags:
-        assert not any(name.startswith("on") for name in attrs)
+def test_crawled_content_is_escaped_everywhere(hostile) -> None:
+    for path in html_files(hostile):
+        text = path.read_text(encoding="utf-8")
+        assert SCRIPT not in text, path
+        assert "onerror=alert" not in text.replace("onerror=alert(1)&gt;", ""), path
+        doc = parse(text)
+        for script in doc.scripts:
+            assert script == report_html.SCRIPT
+        for _, attrs in doc.tags:
+            assert not any(name.startswith("on") for name in attrs), path
+        for href in doc.attrs("a", "href"):
+            assert not href.lower().lstrip().startswith(("javascript", "data:")), (path, href)
+            assert href.startswith(("https://", "http://", "#", "../")) or re.fullmatch(
+                r"[a-z0-9/_.#-]+", href
+            ), (path, href)
+    index = (hostile / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+    page = (hostile / "pages" / page_file(START + SCRIPT)).read_text(encoding="utf-8")
+    assert "Link text &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     # the query string's & is escaped in the href too
-    assert 'href="https://gone.example/a?x=1&amp;y=2"' in hostile
+    rule = (hostile / "rules" / "demo-broken-link.html").read_text(encoding="utf-8")
+    assert 'href="https://gone.example/a?x=1&amp;y=2"' in rule
+    # javascript: addresses are shown as text, never as links
+    assert "javascript:alert(1)" in rule
+    assert "  JavaScript:alert(2)" in rule
 
 
-def test_only_http_urls_become_links(hostile) -> None:
-    doc = parse(hostile)
-    hrefs = doc.attrs("a", "href")
-    assert hrefs
-    for href in hrefs:
-        assert href.startswith(("https://", "http://", "#")) or href == "findings.json", href
-    assert not any("javascript" in h.lower() for h in hrefs)
-    # the javascript: URLs are still shown, as text
-    assert JS_URL in hostile
-    assert "  JavaScript:alert(2)" in hostile
-    # a reference in a rule's docs is checked the same way
-    assert "javascript:alert(&#39;ref&#39;)" in hostile
-    assert 'href="https://www.w3.org/WAI/"' in hostile
+def test_unsafe_screenshot_paths_are_dropped(hostile) -> None:
+    page = (hostile / "pages" / page_file(START + SCRIPT)).read_text(encoding="utf-8")
+    assert "<img" not in page
+    template = (hostile / "views" / "accessibility-templates.html").read_text(encoding="utf-8")
+    assert '<img src="../screenshots/axe-contrast-0123.png"' in template
+    assert 'alt="Screenshot of the problem on https://council.example.gov.uk/"' in template
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("screenshots/a-1.png", "screenshots/a-1.png"),
+        ("screenshots/A_b.JPG", "screenshots/A_b.JPG"),
+        ("../secret.png", None),
+        ("/etc/passwd.png", None),
+        ("screenshots/../../x.png", None),
+        ("https://evil.example/x.png", None),
+        ("javascript:alert(1).png", None),
+        ("screenshots/x.svg", None),
+        ("screenshots/x.png?y", None),
+        ('screenshots/"x".png', None),
+        ("screenshots//x.png", None),
+        ("", None),
+        (None, None),
+        (12, None),
+    ],
+)
+def test_safe_screenshot(value, expected) -> None:
+    assert safe_screenshot(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -182,77 +254,197 @@ def test_only_http_urls_become_links(hostile) -> None:
     ],
 )
 def test_safe_href(url, expected) -> None:
+    assert safe_href(url) == expected
     assert report_html.safe_href(url) == expected
 
 
-def test_no_external_assets(hostile) -> None:
-    doc = parse(hostile)
-    assert not doc.attrs("link", "href")
-    assert not doc.attrs("script", "src")
-    assert not doc.attrs("img", "src")
-    for tag, attrs in doc.tags:
-        for name in ("src", "srcset", "poster", "data"):
-            assert name not in attrs, (tag, name)
-    css = "".join(doc.styles)
-    assert "@import" not in css
-    assert "url(" not in css
-    assert not re.search(r"https?://", css)
+def test_overview_content(hostile) -> None:
+    index = (hostile / "index.html").read_text(encoding="utf-8")
+    for heading in (
+        "Health by category",
+        "Do these first",
+        "Sections and their owners",
+        "Checks",
+        "Fixed since the last audit",
+        "How priority is worked out",
+        "How the health score is worked out",
+        "Checks that failed",
+    ):
+        assert heading in index, heading
+    assert "<dt>Problems found</dt><dd>5</dd>" in index
+    assert "<dt>Pages audited</dt><dd>3</dd>" in index
+    # one trend chart per category, named and described for screen readers
+    doc = parse(index)
+    charts = [a for t, a in doc.tags if t == "svg"]
+    assert len(charts) == 6
+    assert all(a.get("role") == "img" and a.get("aria-labelledby") for a in charts)
+    # what was fixed is listed, escaped
+    assert "Fixed &lt;script&gt;" in index
+    assert '<a href="views/fixed.html">1 problem fixed</a>' in index
+    assert "ValueError: &lt;script&gt;" in index
+    for file in ("findings.json", "findings.csv", "findings.sarif", "junit.xml"):
+        assert f'<a href="{file}">{file}</a>' in index
 
 
-def test_content_security_policy(hostile) -> None:
-    doc = parse(hostile)
-    metas = [a for t, a in doc.tags if t == "meta" and a.get("http-equiv")]
-    assert len(metas) == 1
-    assert metas[0]["http-equiv"] == "Content-Security-Policy"
-    policy = metas[0]["content"]
-    assert "default-src 'none'" in policy
-    assert "unsafe-eval" not in policy
-    # the inline script is allowed by its hash, and only it
-    digest = hashlib.sha256(doc.scripts[0].encode()).digest()
-    assert f"script-src 'sha256-{base64.b64encode(digest).decode()}'" in policy
-    assert "script-src 'unsafe-inline'" not in policy
-    # the policy comes before anything it governs
-    assert hostile.index("Content-Security-Policy") < hostile.index("<style>")
+def test_rule_page_explains_the_check(hostile) -> None:
+    text = (hostile / "rules" / "demo-broken-link.html").read_text(encoding="utf-8")
+    assert "<h1>Broken link</h1>" in text
+    assert "Why it matters" in text and "How to fix it" in text
+    assert "People who follow a broken link give up or phone instead." in text
+    assert "<p>That costs money.</p>" in text
+    assert 'href="https://www.w3.org/WAI/"' in text
+    assert "javascript:alert(&#39;ref&#39;)" in text  # a bad reference stays text
+    assert "<code>timeout</code>" in text and "Seconds to wait for a reply" in text
+    # its problems link to the pages' own report pages
+    assert f'href="../pages/{page_file(PAGE)}"' in text
+    undocumented = (hostile / "rules" / "axe-contrast.html").read_text(encoding="utf-8")
+    assert "plugin that was not loaded" in undocumented
 
 
-def test_autoescape_is_on_for_j2_templates() -> None:
-    env = report_html.environment()
-    assert env.autoescape is True
-    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
-    template = env.get_template("index.html.j2")
-    assert template.environment.autoescape is True
+def test_page_lists_everything_wrong_on_it(hostile) -> None:
+    text = (hostile / "pages" / page_file(PAGE)).read_text(encoding="utf-8")
+    assert "Problems on “A page”" in text
+    assert "2 problems, most urgent first" in text
+    # its own broken link and the template problem reported on the home page
+    assert "This link leads to a page that does not exist." in text
+    assert "Text does not stand out from its background." in text
+    assert "The same problem is on 3 pages" in text
+    assert f'(reported on <a href="{page_file(START)}">{START}</a>)' in text
+    assert 'href="../sections/council-tax.html"' in text
+    assert "How to fix it" in text
 
 
-def test_rule_docs_section(hostile) -> None:
-    assert "About the checks" in hostile
-    assert 'id="rule-demo-broken-link"' in hostile
-    assert "Why it matters" in hostile
-    assert "People who follow a broken link give up or phone instead." in hostile
-    assert "<p>That costs money.</p>" in hostile
-    assert "How to fix it" in hostile
-    # options with their defaults
-    assert "<code>timeout</code>" in hostile
-    assert "<code>10.0</code>" in hostile
-    assert "<code>mailto</code>" in hostile
-    assert "Seconds to wait for a reply" in hostile
-    assert "How priority is worked out" in hostile
+def test_section_page_splits_own_and_shared(hostile) -> None:
+    text = (hostile / "sections" / "bins.html").read_text(encoding="utf-8")
+    assert "<h1>/bins</h1>" in text
+    own = text.split('id="problems-heading"', 1)[1].split('id="shared-heading"', 1)[0]
+    assert "The text has a reading age of 16." in own
+    assert "Text does not stand out" not in own
+    shared = text.split('id="shared-heading"', 1)[1]
+    assert "Text does not stand out from its background." in shared
+    assert "Pages to look at first" in text
 
 
-def test_rule_errors_section(hostile) -> None:
-    assert 'id="rule-errors"' in hostile
-    assert "ValueError: &lt;script&gt;" in hostile
+def test_new_and_fixed_views(hostile) -> None:
+    new = (hostile / "views" / "new.html").read_text(encoding="utf-8")
+    assert new.count("<tr data-category=") == 5
+    fixed = (hostile / "views" / "fixed.html").read_text(encoding="utf-8")
+    assert "Fixed &lt;script&gt;alert(1)&lt;/script&gt;" in fixed
 
 
-def test_no_rule_errors_section_without_errors(store, tmp_path) -> None:
-    run_id = add_run(store, [finding_row()])
-    text = write_reports(store, run_id, tmp_path, RULES)["html"].read_text(encoding="utf-8")
-    assert 'id="rule-errors"' not in text
-    assert "first complete audit" in text
+def test_configured_sections_name_owners(store, tmp_path) -> None:
+    from audits.config import ReportConfig
+
+    run_id = add_run(
+        store,
+        [
+            finding_row(url=START + "bins/a", fingerprint="a"),
+            finding_row(url=START + "recycling/b", fingerprint="b"),
+            finding_row(url=START + "parking/", fingerprint="c"),
+        ],
+        pages=[START, START + "bins/a", START + "recycling/b", START + "parking/"],
+    )
+    config = ReportConfig(sections={"/bins/": "Waste team", "/recycling/": "Waste team"})
+    out = tmp_path / "r"
+    write_reports(store, run_id, out, RULES, config=config)
+    waste = (out / "sections" / "waste-team.html").read_text(encoding="utf-8")
+    assert "<h1>Waste team</h1>" in waste
+    assert waste.count("<tr data-category=") == 2
+    assert (out / "sections" / "parking.html").is_file()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    table = index.split('id="sections-table"', 1)[1].split("</table>", 1)[0]
+    assert table.index("Waste team") < table.index("/parking")  # owners first
+    assert "/bins/, /recycling/" in table
+
+
+def test_long_lists_are_paginated(store, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(report_html, "PAGE_SIZE", 4)
+    run_id = add_run(
+        store, [finding_row(url=START + f"bins/{i}", fingerprint=f"f{i}") for i in range(10)]
+    )
+    out = tmp_path / "r"
+    write_reports(store, run_id, out, RULES)
+    files = sorted(p.name for p in (out / "rules").iterdir())
+    assert files == [
+        "demo-broken-link-2.html",
+        "demo-broken-link-3.html",
+        "demo-broken-link.html",
+        "demo-reading-age.html",
+    ]
+    first = (out / "rules" / "demo-broken-link.html").read_text(encoding="utf-8")
+    assert first.count("<tr data-category=") == 4
+    assert "Showing 1 to 4 of 10." in first
+    assert 'href="demo-broken-link-2.html" rel="next"' in first
+    last = (out / "rules" / "demo-broken-link-3.html").read_text(encoding="utf-8")
+    assert last.count("<tr data-category=") == 2
+    assert 'href="demo-broken-link-2.html" rel="prev"' in last
+    assert "About this check" not in last  # the explanation is on the first page only
+    sections = sorted(p.name for p in (out / "sections").iterdir())
+    assert "bins-3.html" in sections
+
+
+@pytest.mark.parametrize(
+    ("items", "size", "expected"),
+    [
+        (0, 10, [(1, 1, 0)]),
+        (10, 10, [(1, 1, 10)]),
+        (11, 10, [(1, 2, 10), (2, 2, 1)]),
+        (25, 10, [(1, 3, 10), (2, 3, 10), (3, 3, 5)]),
+    ],
+)
+def test_paginate(items: int, size: int, expected) -> None:
+    got = [(p.number, p.count, len(chunk)) for p, chunk in paginate(list(range(items)), "x", size)]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "count", "links"),
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (1, 10, [1, 2, 3, None, 10]),
+        (5, 10, [1, None, 3, 4, 5, 6, 7, None, 10]),
+        (10, 10, [1, None, 8, 9, 10]),
+    ],
+)
+def test_pager_links(number: int, count: int, links) -> None:
+    assert Pager(number, count, "x", count * 10, 1, 10).links == links
+
+
+def test_page_name() -> None:
+    assert page_name("broken-link", 1) == "broken-link.html"
+    assert page_name("broken-link", 3) == "broken-link-3.html"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([100], [(139.0, 8.0)]),
+        ([0, 100], [(28.0, 78.0), (250.0, 8.0)]),
+        ([50, 50, 120], [(28.0, 43.0), (139.0, 43.0), (250.0, 8.0)]),
+    ],
+)
+def test_chart_points(values, expected) -> None:
+    assert chart_points(values) == expected
+
+
+def test_trend_svg_is_escaped_and_labelled() -> None:
+    from reports.health import RunHealth
+
+    points = [
+        RunHealth(1, "2025-03-01T02:00:00+00:00", "finished", 10, {}, {"links": 40}),
+        RunHealth(2, "2025-03-02T02:00:00+00:00", "finished", 10, {}, {"links": 90}),
+    ]
+    svg = str(trend_svg("links", "<Links>", points))
+    assert "&lt;Links&gt; health went from 40 on 1 Mar 2025 to 90 on 2 Mar 2025" in svg
+    assert "<polyline" in svg and svg.count("<circle") == 2
+    single = str(trend_svg("links", "Links", points[:1]))
+    assert "<polyline" not in single and "trends appear after the next audit" in single
 
 
 def test_pages_list_collapses_after_three(store, tmp_path) -> None:
     few = [START + f"few/{i}" for i in range(3)]
-    many = [START + f"many/{i}" for i in range(report_html.MAX_PAGES_LISTED + 7)]
+    many = [START + f"many/{i}" for i in range(MAX_PAGES_LISTED + 7)]
     run_id = add_run(
         store,
         [
@@ -260,29 +452,43 @@ def test_pages_list_collapses_after_three(store, tmp_path) -> None:
             finding_row(url=many[0], pages=many, fingerprint="many"),
         ],
     )
-    text = write_reports(store, run_id, tmp_path, RULES)["html"].read_text(encoding="utf-8")
-    table = text.split('id="findings-table"', 1)[1].split("</table>", 1)[0]
-    rows = table.split("<tr ")
+    out = tmp_path / "r"
+    write_reports(store, run_id, out, RULES)
+    text = (out / "rules" / "demo-broken-link.html").read_text(encoding="utf-8")
+    rows = text.split("<tr data-category=")
     few_row = next(r for r in rows if "few/0" in r)
     many_row = next(r for r in rows if "many/0" in r)
-    assert "<details>" not in few_row.split('class="pages"')[1]
+    assert "<details><summary>Show" not in few_row
     assert all(f">{u}</a>" in few_row for u in few)
-    assert "<details>" in many_row
     assert f"Show {len(many)} pages" in many_row
-    assert "and 7 more, listed in findings.json" in many_row
-    assert f">{many[report_html.MAX_PAGES_LISTED]}</a>" not in many_row
+    assert "and 7 more, in the exports" in many_row
+    assert f">{many[MAX_PAGES_LISTED]}</a>" not in many_row
+    # every affected page got its own report page
+    assert all((out / "pages" / page_file(u)).is_file() for u in many)
 
 
-def test_rows_are_capped(store, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(report_html, "MAX_ROWS", 5)
-    run_id = add_run(
-        store, [finding_row(url=START + f"p{i}", fingerprint=f"f{i}") for i in range(8)]
-    )
-    text = write_reports(store, run_id, tmp_path, RULES)["html"].read_text(encoding="utf-8")
-    table = text.split('id="findings-table"', 1)[1].split("</table>", 1)[0]
-    assert table.count("<tr data-category=") == 5
-    assert "5 most urgent of 8 problems" in text
-    assert '<a href="findings.json">findings.json</a>' in text
+def test_stale_pages_disappear_and_nothing_is_left_half_written(store, tmp_path) -> None:
+    out = tmp_path / "r"
+    first = add_run(store, [finding_row(url=PAGE, fingerprint="a")], pages=[START, PAGE])
+    write_reports(store, first, out, RULES)
+    assert (out / "pages" / page_file(PAGE)).is_file()
+    second = add_run(store, [finding_row(url=BINS, fingerprint="b")], pages=[START, BINS])
+    write_reports(store, second, out, RULES)
+    assert not (out / "pages" / page_file(PAGE)).exists()
+    assert (out / "pages" / page_file(BINS)).is_file()
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_formats_pick_the_outputs(store, tmp_path) -> None:
+    run_id = add_run(store, [finding_row()])
+    out = tmp_path / "r"
+    paths = write_reports(store, run_id, out, RULES, formats=("json", "csv"))
+    assert set(paths) == {"json", "csv"}
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.json"]
+    html_only = write_reports(store, run_id, tmp_path / "h", RULES, formats=("html",))
+    index = html_only["html"].read_text(encoding="utf-8")
+    assert "findings.json" not in index  # not written, so not linked
 
 
 def test_statuses_and_fixed_in_summary(store, tmp_path) -> None:
@@ -292,18 +498,19 @@ def test_statuses_and_fixed_in_summary(store, tmp_path) -> None:
     text = write_reports(store, second, tmp_path / "two", [DemoBrokenLink])["html"].read_text(
         encoding="utf-8"
     )
-    assert "1 new problem," in text
+    assert "1 new problem</a>," in text
     assert "1 problem still there" in text
-    assert "1 problem fixed" in text
-    assert text.count('<span class="tag-new">New</span>') == 1
+    assert "1 problem fixed</a>" in text
 
 
 def test_unknown_rule_and_unfinished_run(store, tmp_path) -> None:
     run_id = store.begin_run(START, "0.1.0", {})
     store.add_findings(run_id, [finding_row("plugin-rule", fingerprint="p")])
-    text = write_reports(store, run_id, tmp_path, {})["html"].read_text(encoding="utf-8")
+    out = tmp_path / "r"
+    text = write_reports(store, run_id, out, {})["html"].read_text(encoding="utf-8")
     assert "This audit did not finish" in text
     assert "plugin-rule" in text
+    assert (out / "rules" / "plugin-rule.html").is_file()
 
 
 def test_renders_without_network(store, tmp_path, monkeypatch) -> None:
@@ -316,6 +523,23 @@ def test_renders_without_network(store, tmp_path, monkeypatch) -> None:
     run_id = add_run(store, [finding_row()])
     text = write_reports(store, run_id, tmp_path, RULES)["html"].read_text(encoding="utf-8")
     assert "</html>" in text
+
+
+def test_autoescape_is_on_for_j2_templates() -> None:
+    env = report_html.environment()
+    assert env.autoescape is True
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    for name in ("index", "rule", "page", "section", "list", "fixed", "base", "macros"):
+        assert env.get_template(f"{name}.html.j2").environment.autoescape is True
+
+
+def test_static_files_are_safe_to_inline() -> None:
+    css = report_html.stylesheet()
+    assert "@import" not in css and "url(" not in css
+    assert not re.search(r"https?://", css)
+    assert "@media print" in css
+    assert "</" not in report_html.SCRIPT
+    assert "eval(" not in report_html.SCRIPT and "innerHTML" not in report_html.SCRIPT
 
 
 def test_contrast_of_badges() -> None:

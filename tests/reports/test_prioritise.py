@@ -105,8 +105,77 @@ def test_prominence_takes_best_page() -> None:
 
 def test_explanation_mentions_every_band_and_weight() -> None:
     text = pr.PRIORITY_EXPLANATION
-    for needle in ("27", "9", "50", "15", "5", "P1", "P4", "log2", "log10"):
+    for needle in ("27", "9", "50", "15", "5", "P1", "P4", "log2", "log10", "1.5", "0.75"):
         assert needle in text
+    assert "page views" in pr.priority_explanation(with_views=True)
+    assert "log2" not in pr.priority_explanation(with_views=True)
+
+
+@pytest.mark.parametrize(
+    ("word", "pages", "expected"),
+    [
+        (None, 1, "medium"),
+        (None, 2, "low"),  # shared: one fix in the template
+        ("high", 50, "high"),  # the rule knows better
+        ("LOW", 1, "low"),
+        ("medium", 9, "medium"),
+        ("enormous", 1, "medium"),  # unknown words are ignored
+        (3, 4, "low"),
+    ],
+)
+def test_effort_of(word: object, pages: int, expected: str) -> None:
+    assert pr.effort_of(word, pages) == expected
+
+
+@pytest.mark.parametrize(
+    ("effort", "expected"), [("low", 1.5), ("medium", 1.0), ("high", 0.75), ("other", 1.0)]
+)
+def test_effort_factor(effort: str, expected: float) -> None:
+    assert pr.effort_factor(effort) == expected
+
+
+@pytest.mark.parametrize(
+    ("views", "expected"), [(0, 1.0), (9, 2.0), (999, 4.0), (99_999, 6.0), (-3, 1.0)]
+)
+def test_views_reach(views: int, expected: float) -> None:
+    assert pr.views_reach(views) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("severity", "views", "effort", "expected"),
+    [
+        ("high", 99_999, "medium", 54.0),  # a busy page: P1
+        ("high", 0, "medium", 9.0),
+        ("critical", 9, "low", 81.0),
+        ("medium", 999, "high", 9.0),
+        ("info", 10**9, "low", 0.0),
+    ],
+)
+def test_score_with_views_and_effort(severity, views, effort, expected) -> None:
+    # views win over the crawl signals, whatever they are
+    assert pr.score(severity, 1000, 500, 0, views=views, effort=effort) == pytest.approx(expected)
+
+
+def test_prioritise_with_page_views(store) -> None:
+    from reports.pageviews import parse_page_views
+
+    views = parse_page_views("Page path,Views\n/services/bins,99999\n/services,9\n", START)
+    run_id = _graph_run(
+        store,
+        [
+            finding_row(url=BINS, target="busy"),  # deep, but busy
+            finding_row(url=HOME, target="home"),  # the home page, but no views listed
+            finding_row(url=DEEP, target="shared", pages=[BINS, SERVICES]),
+            finding_row(url=DEEP, target="effort", evidence={"effort": "high"}),
+        ],
+    )
+    pr.prioritise(store, run_id, views)
+    by_target = {f.target: f for f in store.findings(run_id)}
+    assert by_target["busy"].score == 54.0 and by_target["busy"].priority == 1
+    assert by_target["home"].score == 9.0 and by_target["home"].priority == 3
+    # a shared problem adds up its pages' views, and is low effort
+    assert by_target["shared"].score == pytest.approx(round(9 * (1 + math.log10(100_008)) * 1.5, 2))
+    assert by_target["effort"].score == pytest.approx(9 * 0.75)
 
 
 HOME = START
@@ -164,9 +233,10 @@ def test_prioritise_scores_by_reach(store) -> None:
     deep = by_target["https://x.example/2"]
     assert deep.score == pytest.approx(9 * 0.5, abs=0.01)
     assert deep.priority == 4
-    # a template problem takes its most prominent page (the home page) and its breadth
+    # a template problem takes its most prominent page (the home page) and its breadth,
+    # and counts as low effort (one fix mends every page)
     template = by_target["https://x.example/4"]
-    assert template.score == pytest.approx(9 * 3 * 2.0 * (1 + math.log10(4)), abs=0.01)
+    assert template.score == pytest.approx(9 * 3 * 2.0 * (1 + math.log10(4)) * 1.5, abs=0.01)
     assert template.priority == 1
     assert {f.status for f in by_target.values()} == {"new"}
     # findings() now sorts most urgent first

@@ -1,0 +1,190 @@
+"""Health scores per category, and their history across runs of the same site.
+
+A category's health is the share of the site's HTML pages that are free of serious
+problems of that kind, from 0 (every page has a high or critical one) to 100 (none has
+a medium, high or critical one):
+
+    page penalty  = 1    when the page has a critical or high problem in the category
+                    0.5  when its worst problem in the category is medium
+                    0    otherwise (low and info problems do not count)
+    health        = 100 * (1 - sum of page penalties / HTML pages), rounded down
+
+A problem shared by many pages (a template problem) counts on every one of them.
+Every page weighs the same, so the score of one run can be compared with another's,
+however the site's traffic moved; the priorities are where traffic counts.
+
+Each run's scores are computed once and kept with the run (`stats.report_health` in the
+store) so that the trend over many runs costs one query per run, not a recount.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rules.base import Category
+
+if TYPE_CHECKING:
+    from audits.store import Store
+
+PENALTIES: dict[str, float] = {"critical": 1.0, "high": 1.0, "medium": 0.5}
+HEALTH_VERSION = 1
+"""Raised whenever the formula changes, so kept scores are worked out again."""
+STATS_KEY = "report_health"
+MAX_HISTORY = 30
+"""Runs shown in the trend charts, the latest ones."""
+
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
+
+
+def page_penalties(
+    findings: Iterable[tuple[str, str, str, Sequence[str]]], pages: set[str]
+) -> dict[str, dict[str, float]]:
+    """category -> page -> penalty, from (category, severity, url, pages) of findings.
+
+    Only pages in `pages` (the run's HTML pages) count.
+    """
+    result: dict[str, dict[str, float]] = {c: {} for c in CATEGORIES}
+    for category, severity, url, shared in findings:
+        penalty = PENALTIES.get(severity)
+        if penalty is None:
+            continue
+        by_page = result.setdefault(category, {})
+        for page in (url, *shared) if shared else (url,):
+            if page in pages and by_page.get(page, 0.0) < penalty:
+                by_page[page] = penalty
+    return result
+
+
+def health_score(page_count: int, penalties: Iterable[float]) -> int:
+    """100 * (1 - penalties / pages), rounded down, within 0..100; 100 for no pages."""
+    if page_count <= 0:
+        return 100
+    value = 100.0 * (1.0 - sum(penalties) / page_count)
+    return max(0, min(100, math.floor(value + 1e-9)))
+
+
+def health_scores(
+    findings: Iterable[tuple[str, str, str, Sequence[str]]], pages: set[str]
+) -> dict[str, int]:
+    """Every category's health for one run."""
+    penalties = page_penalties(findings, pages)
+    return {c: health_score(len(pages), penalties.get(c, {}).values()) for c in CATEGORIES}
+
+
+@dataclass(frozen=True, slots=True)
+class RunHealth:
+    """One run's point on the trend charts."""
+
+    run_id: int
+    started: str
+    status: str
+    pages: int
+    findings: dict[str, int]
+    """Findings per category."""
+    health: dict[str, int]
+
+
+def html_pages(store: Store, run_id: int) -> set[str]:
+    """The URLs of a run's HTML pages."""
+    rows = store.db.execute(
+        "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id = ? AND p.is_html = 1",
+        (run_id,),
+    )
+    return {url for (url,) in rows}
+
+
+def category_counts(store: Store, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """run id -> findings per category (every category present), in one query."""
+    counts: dict[int, dict[str, int]] = {r: dict.fromkeys(CATEGORIES, 0) for r in run_ids}
+    if not run_ids:
+        return counts
+    marks = ",".join("?" * len(run_ids))
+    rows = store.db.execute(
+        f"SELECT run_id, category, COUNT(*) FROM findings WHERE run_id IN ({marks}) "
+        "GROUP BY run_id, category",
+        tuple(run_ids),
+    )
+    for run_id, category, count in rows:
+        counts[run_id][category] = int(count)
+    return counts
+
+
+def compute_run_health(store: Store, run_id: int) -> tuple[int, dict[str, int]]:
+    """(HTML pages, health per category) of a stored run, read with two lean queries."""
+    pages = html_pages(store, run_id)
+    marks = ",".join("?" * len(PENALTIES))
+    rows = store.db.execute(
+        f"SELECT category, severity, url, pages FROM findings WHERE run_id = ? AND severity IN ({marks})",
+        (run_id, *PENALTIES),
+    )
+    findings = (
+        (category, severity, url, json.loads(shared) if shared != "[]" else ())
+        for category, severity, url, shared in rows
+    )
+    return len(pages), health_scores(findings, pages)
+
+
+def kept_health(stats: Any) -> tuple[int, dict[str, int]] | None:
+    """The scores kept with a run by an earlier report, if made by this formula."""
+    if not isinstance(stats, dict):
+        return None
+    kept = stats.get(STATS_KEY)
+    if not isinstance(kept, dict) or kept.get("version") != HEALTH_VERSION:
+        return None
+    health, pages = kept.get("health"), kept.get("pages")
+    if not isinstance(health, dict) or not isinstance(pages, int):
+        return None
+    return pages, {c: int(health.get(c, 100)) for c in CATEGORIES}
+
+
+def keep_health(store: Store, run_id: int, pages: int, health: dict[str, int]) -> None:
+    """Keep a run's scores with it; a read-only or busy store just goes without."""
+    value = json.dumps({"version": HEALTH_VERSION, "pages": pages, "health": health})
+    with contextlib.suppress(sqlite3.Error):
+        store.db.execute(
+            "UPDATE runs SET stats = json_set(CASE WHEN json_valid(stats) THEN stats ELSE '{}' END,"
+            " ?, json(?)) WHERE id = ?",
+            (f"$.{STATS_KEY}", value, run_id),
+        )
+
+
+def history(
+    store: Store,
+    run_id: int,
+    current: tuple[int, dict[str, int]] | None = None,
+    limit: int = MAX_HISTORY,
+) -> list[RunHealth]:
+    """The trend: finished runs of the same start URL up to `run_id`, and `run_id` itself,
+    oldest first, at most `limit` of them.
+
+    `current` is (pages, health) of `run_id` when the caller has worked it out already.
+    """
+    runs = store.runs()
+    this = next(r for r in runs if r.id == run_id)
+    chosen = [
+        r
+        for r in runs
+        if r.start_url == this.start_url
+        and (r.id == run_id or (r.id < run_id and r.status == "finished"))
+    ][-limit:]
+    counts = category_counts(store, [r.id for r in chosen])
+    points = []
+    for run in chosen:
+        if run.id == run_id and current is not None:
+            pages, health = current
+        else:
+            known = kept_health(run.stats)
+            if known is None:
+                known = compute_run_health(store, run.id)
+                keep_health(store, run.id, *known)
+            pages, health = known
+        points.append(RunHealth(run.id, run.started, run.status, pages, counts[run.id], health))
+    if current is not None:
+        keep_health(store, run_id, *current)
+    return points

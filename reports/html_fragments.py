@@ -1,0 +1,257 @@
+"""The HTML of one finding, built once and reused by every page that lists it.
+
+A finding appears in its check's page, its section's page, any focused view and the
+page of every site page it is on (a template problem on 50,000 pages appears 50,000
+times). Rendering it through a template macro each time would take most of the time
+of a big report, so its table row and its list item are built here once, with every
+crawled string passed through `markupsafe.escape` (the same escaping jinja's autoescape
+applies), and handed to the templates as `Markup`.
+
+Everything here is escaped explicitly: a value is either escaped with `e()`, a number we
+formatted, or a constant. External addresses only become links through `safe_href`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from reports.model import Row, page_file
+from reports.text import PRIORITY_LABELS, SEVERITY_LABELS, STATUS_LABELS, paragraphs, show_value
+
+MAX_PAGES_LISTED = 50
+"""Affected pages listed under one finding."""
+PAGES_SHOWN_OPEN = 3
+"""Up to this many affected pages are listed openly; more go inside <details>."""
+
+_SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
+
+
+def e(value: object) -> str:
+    """HTML-escaped text of any value (quotes too, so it is safe in attributes)."""
+    return str(escape(value))
+
+
+def safe_href(url: object) -> str | None:
+    """`url` if it may become a link: absolute http(s), no spaces or control characters."""
+    if isinstance(url, str) and _SAFE_URL.fullmatch(url):
+        return url
+    return None
+
+
+def external_link(url: object) -> str:
+    """A link to an address on the web, or the address as plain text when it is not http(s)."""
+    href = safe_href(url)
+    if href:
+        return f'<a href="{e(href)}">{e(url)}</a>'
+    return f'<span class="not-linked">{e(url)}</span>'
+
+
+def priority_badge(number: object) -> str:
+    """The P1..P4 badge with its meaning."""
+    label = PRIORITY_LABELS.get(number, "") if isinstance(number, int) else ""
+    return (
+        f'<span class="badge p{e(number)}">P{e(number)}</span> <span class="band">{e(label)}</span>'
+    )
+
+
+def severity_badge(severity: str) -> str:
+    """The severity badge."""
+    return (
+        f'<span class="badge sev-{e(severity)}">{e(SEVERITY_LABELS.get(severity, severity))}</span>'
+    )
+
+
+def new_tag(f: Mapping[str, Any]) -> str:
+    """The "New" tag for a finding the previous run did not have."""
+    return f' <span class="tag-new">{STATUS_LABELS["new"]}</span>' if f["status"] == "new" else ""
+
+
+def evidence_label(key: str) -> str:
+    """'click_depth' -> 'Click depth', as the detail list shows evidence keys."""
+    text = str(key).replace("_", " ")
+    return text[:1].upper() + text[1:].lower()
+
+
+def detail(f: Mapping[str, Any]) -> str:
+    """The "More detail" disclosure: target, selector, snippet and evidence."""
+    items = []
+    if f["target"]:
+        items.append(f"<dt>Link or item</dt><dd>{external_link(f['target'])}</dd>")
+    if f["selector"]:
+        items.append(f"<dt>Where on the page</dt><dd><code>{e(f['selector'])}</code></dd>")
+    if f["snippet"]:
+        items.append(f"<dt>HTML</dt><dd><pre><code>{e(f['snippet'])}</code></pre></dd>")
+    for key in sorted(f["evidence"], key=str):
+        if key == "screenshot":
+            continue
+        value = f["evidence"][key]
+        items.append(f"<dt>{e(evidence_label(key))}</dt><dd>{e(show_value(value))}</dd>")
+    if not items:
+        return ""
+    return (
+        '<details class="detail"><summary>More detail</summary><dl>'
+        + "".join(items)
+        + "</dl></details>"
+    )
+
+
+def screenshot(path: str, root: str, url: str) -> str:
+    """A screenshot of the problem (a relative image path checked by the model)."""
+    src = e(root + path)
+    # The image is not itself a link: a small screenshot would be a target too small to
+    # tap (WCAG 2.5.8); the caption's text link opens it full size.
+    return (
+        f'<figure class="shot"><img src="{src}" alt="Screenshot of the problem on {e(url)}" '
+        'loading="lazy"><figcaption>Screenshot taken by the browser checks: '
+        f'<a href="{src}">open it full size</a>.</figcaption></figure>'
+    )
+
+
+def page_list(f: Mapping[str, Any], root: str) -> str:
+    """The pages a shared problem is on, as links to their report pages."""
+    pages = f["pages"]
+    if not pages or (len(pages) == 1 and pages[0] == f["url"]):
+        return ""
+    items = "".join(
+        f'<li><a href="{root}pages/{page_file(p)}">{e(p)}</a></li>'
+        for p in pages[:MAX_PAGES_LISTED]
+    )
+    listing = f'<ul class="page-list">{items}</ul>'
+    if len(pages) <= PAGES_SHOWN_OPEN:
+        return listing
+    more = (
+        f'<p class="note">and {len(pages) - MAX_PAGES_LISTED:,} more, in the exports</p>'
+        if len(pages) > MAX_PAGES_LISTED
+        else ""
+    )
+    return f"<details><summary>Show {len(pages):,} pages</summary>{listing}{more}</details>"
+
+
+class Fragments:
+    """Builds and remembers the HTML of findings for pages at one depth (`root`)."""
+
+    def __init__(self, root: str, how_to_fix: Mapping[str, str]) -> None:
+        self.root = root
+        self.how_to_fix = how_to_fix
+        self._message: dict[tuple[int, bool], str] = {}
+        self._pages: dict[int, str] = {}
+        self._items: dict[tuple[int, bool], str] = {}
+        self._fix: dict[str, str] = {}
+        self._detail: dict[int, str] = {}
+
+    def detail(self, row: Row) -> str:
+        """The finding's "More detail" disclosure, built once (tables and page lists share it)."""
+        html = self._detail.get(row.rank)
+        if html is None:
+            html = self._detail[row.rank] = detail(row.f)
+        return html
+
+    def message_cell(self, row: Row, screenshots: bool) -> str:
+        key = (row.rank, screenshots)
+        html = self._message.get(key)
+        if html is None:
+            f = row.f
+            shot = (
+                screenshot(row.screenshot, self.root, f["url"])
+                if screenshots and row.screenshot
+                else ""
+            )
+            html = f'<td class="message">{e(f["message"])}{self.detail(row)}{shot}</td>'
+            self._message[key] = html
+        return html
+
+    def pages_cell(self, row: Row) -> str:
+        html = self._pages.get(row.rank)
+        if html is None:
+            html = (
+                f'<td class="pages" data-sort-value="{row.pages_count}">'
+                f'<span class="count">{row.pages_count:,}</span>{page_list(row.f, self.root)}</td>'
+            )
+            self._pages[row.rank] = html
+        return html
+
+    def table_row(
+        self, row: Row, *, show_rule: bool = True, show_page: bool = True, screenshots: bool = False
+    ) -> str:
+        """One <tr> of a table of problems (see the findings_table macro for its head)."""
+        f = row.f
+        cells = [
+            f'<tr data-category="{e(f["category"])}" data-priority="{e(f["priority"])}" '
+            f'data-status="{e(f["status"])}" data-severity="{e(f["severity"])}">',
+            f'<td data-sort-value="{row.rank}">{priority_badge(f["priority"])} '
+            f"{severity_badge(f['severity'])}</td>",
+        ]
+        if show_rule:
+            cells.append(
+                f'<th scope="row"><a href="{self.root}rules/{e(row.rule_file)}">'
+                f"{e(row.rule_title)}</a>{new_tag(f)}</th>"
+            )
+        cells.append(self.message_cell(row, screenshots))
+        if show_page:
+            tag = "td" if show_rule else 'th scope="row"'
+            shared = (
+                '<span class="shared-note">Shared with pages in other sections</span>'
+                if row.shared
+                else ""
+            )
+            cells.append(
+                f'<{tag} class="url" data-sort-value="{e(f["url"])}">'
+                f'<a href="{self.root}pages/{row.page_file}">{e(f["url"])}</a>'
+                f"{'' if show_rule else new_tag(f)}{shared}</{tag[:2]}>"
+            )
+        cells.append(self.pages_cell(row))
+        cells.append("</tr>")
+        return "".join(cells)
+
+    def rows(self, rows: list[Row], **options: bool) -> Markup:
+        """The <tbody> content for rows."""
+        return Markup("".join(self.table_row(row, **options) for row in rows))  # noqa: S704 - escaped above
+
+    def how_to_fix_html(self, rule_id: str) -> str:
+        html = self._fix.get(rule_id)
+        if html is None:
+            text = self.how_to_fix.get(rule_id, "")
+            html = (
+                '<details class="detail"><summary>How to fix it</summary>'
+                + "".join(f"<p>{e(p)}</p>" for p in paragraphs(text))
+                + "</details>"
+                if text
+                else ""
+            )
+            self._fix[rule_id] = html
+        return html
+
+    def page_item(self, row: Row, page_url: str) -> str:
+        """One problem in the list on a site page's report page (pages/<hash>.html)."""
+        f = row.f
+        primary = f["url"] == page_url
+        key = (row.rank, primary)
+        html = self._items.get(key)
+        if html is not None:
+            return html
+        where = "" if primary else f' (reported on <a href="{row.page_file}">{e(f["url"])}</a>)'
+        shared = (
+            f'<p class="shared-note">The same problem is on {row.pages_count:,} pages: it is '
+            "probably in a shared template or menu, so one fix mends them all. "
+            f'<a href="{self.root}rules/{e(row.rule_file)}">See the check</a>.</p>'
+            if row.pages_count > 1
+            else ""
+        )
+        shot = screenshot(row.screenshot, self.root, f["url"]) if row.screenshot else ""
+        html = (
+            f'<li><h3><span class="badges">{priority_badge(f["priority"])}</span> '
+            f'<a href="{self.root}rules/{e(row.rule_file)}">{e(row.rule_title)}</a>{new_tag(f)}</h3>'
+            f"<p>{e(f['message'])}{where}</p>{shared}{self.how_to_fix_html(f['rule'])}"
+            f"{self.detail(row)}{shot}</li>"
+        )
+        if row.pages_count > 1:  # only a shared problem is listed on more than one page
+            self._items[key] = html
+        return html
+
+    def page_items(self, rows: list[Row], page_url: str) -> Markup:
+        """The <ol> items of a site page's problems."""
+        return Markup("".join(self.page_item(row, page_url) for row in rows))  # noqa: S704 - escaped above

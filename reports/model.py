@@ -1,0 +1,274 @@
+"""Everything the HTML report shows, gathered once from the store and the findings.
+
+`build_model` reads the run's pages (titles, click depths, inbound links), assigns each
+finding to its rule, its pages and its section, works out the health scores and their
+history, and collects the findings fixed since the previous run. The templates only
+look things up in the result; they never query the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from reports.health import RunHealth, health_scores, history
+from reports.prioritise import Comparison, compare, inbound_counts
+from reports.sections import Section, Sections
+from reports.text import slug
+
+if TYPE_CHECKING:
+    from audits.store import Store
+    from reports.pageviews import PageViews
+
+SHOTS_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+
+
+@dataclass(slots=True)
+class Row:
+    """One finding as the report shows it."""
+
+    rank: int
+    """Position in the most-urgent-first order, from 0."""
+    f: Mapping[str, Any]
+    """The finding as findings.json has it."""
+    rule_title: str
+    rule_file: str
+    page_file: str
+    section: str
+    shared: bool
+    """Its pages lie in more than one section (a template or menu problem)."""
+    pages_count: int
+    screenshot: str | None
+
+
+@dataclass(slots=True)
+class PageFacts:
+    """What the report says about one page of the site."""
+
+    url: str
+    title: str
+    click_depth: int | None
+    inbound: int
+    views: int | None
+    section: str
+    file: str
+
+
+@dataclass
+class ReportModel:
+    """The report of one run, indexed for every page type."""
+
+    data: Mapping[str, Any]
+    rules: list[dict[str, Any]]
+    rows: list[Row]
+    rule_rows: dict[str, list[Row]]
+    rule_files: dict[str, str]
+    page_rows: dict[str, list[Row]]
+    pages: dict[str, PageFacts]
+    sections: list[Section]
+    section_rows: dict[str, list[Row]]
+    """Each section's own findings (all their pages in the section)."""
+    section_shared: dict[str, list[Row]]
+    """Shared findings touching each section."""
+    section_pages: dict[str, int]
+    """HTML pages audited in each section."""
+    health: dict[str, int]
+    history: list[RunHealth]
+    fixed: list[dict[str, Any]]
+    previous_started: str | None
+    with_views: bool
+    formats: tuple[str, ...]
+    priority_counts: dict[str, Counter[int]] = field(default_factory=dict)
+    """Per section: findings per priority (own and shared)."""
+
+
+def page_file(url: str) -> str:
+    """The file name (under pages/) of a site page's report page."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:16] + ".html"  # noqa: S324 - a name
+
+
+def safe_screenshot(value: object) -> str | None:
+    """A screenshot path from a finding's evidence, if it is a safe relative image path.
+
+    Screenshots are files the browser stage saved inside the report folder, such as
+    `screenshots/3f2a.png`: no scheme, no absolute path, no `..`, an image extension.
+    """
+    if not isinstance(value, str) or not value or len(value) > 300:
+        return None
+    path = value.replace("\\", "/")
+    if path.startswith("/") or ":" in path or "?" in path or "#" in path:
+        return None
+    parts = path.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return None
+    if not all(ch.isalnum() or ch in "-_./" for ch in path):
+        return None
+    return path if path.lower().endswith(SHOTS_EXTENSIONS) else None
+
+
+def rule_file_names(rule_ids: Sequence[str]) -> dict[str, str]:
+    """rule id -> file name under rules/: the id itself when it is a safe file name,
+    else a safe version of it with a short hash, so two ids never share a file."""
+    names: dict[str, str] = {}
+    for rule_id in sorted(rule_ids):
+        base = slug(rule_id)[:80]
+        if base != rule_id:
+            base = f"{base}-{hashlib.sha1(rule_id.encode()).hexdigest()[:8]}"  # noqa: S324 - a name
+        names[rule_id] = base + ".html"
+    return names
+
+
+def page_facts_rows(store: Store, run_id: int) -> dict[str, tuple[str, int | None]]:
+    """url -> (title, click depth) of the run's pages, one query."""
+    rows = store.db.execute(
+        "SELECT u.url, p.title, p.click_depth FROM pages p "
+        "JOIN urls u ON u.id = p.url_id WHERE p.run_id = ?",
+        (run_id,),
+    )
+    return {url: (title or "", depth) for url, title, depth in rows}
+
+
+def html_page_urls(store: Store, run_id: int) -> set[str]:
+    """The run's HTML pages."""
+    rows = store.db.execute(
+        "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id = ? AND p.is_html = 1",
+        (run_id,),
+    )
+    return {url for (url,) in rows}
+
+
+def fixed_findings(store: Store, previous: int | None, fixed: set[str]) -> list[dict[str, Any]]:
+    """The previous run's findings whose fingerprints this run no longer has, most urgent first."""
+    if previous is None or not fixed:
+        return []
+    rows = store.db.execute(
+        "SELECT rule, category, severity, priority, score, url, message, fingerprint "
+        "FROM findings WHERE run_id = ?",
+        (previous,),
+    )
+    keys = ("rule", "category", "severity", "priority", "score", "url", "message", "fingerprint")
+    found = [dict(zip(keys, row, strict=True)) for row in rows if row[7] in fixed]
+    found.sort(key=lambda f: (f["priority"] or 99, -(f["score"] or 0.0), f["url"]))
+    return found
+
+
+def build_model(
+    store: Store,
+    data: Mapping[str, Any],
+    rules: list[dict[str, Any]],
+    *,
+    sections_config: Mapping[str, str] | None = None,
+    page_views: PageViews | None = None,
+    formats: Sequence[str] = ("html", "json"),
+    comparison: Comparison | None = None,
+    inbound: Mapping[str, int] | None = None,
+) -> ReportModel:
+    """The report model of a findings.json document written from `store`.
+
+    `comparison` and `inbound` save reading the store again when the caller has them.
+    """
+    run = data["run"]
+    run_id = run["id"]
+    site_host = urlsplit(run["start_url"]).netloc
+    sections = Sections(sections_config or {}, site_host)
+    titles = {r["id"]: r["title"] for r in rules}
+    rule_files = rule_file_names(
+        sorted({f["rule"] for f in data["findings"]} | set(titles)),
+    )
+    facts = page_facts_rows(store, run_id)
+    if inbound is None:
+        inbound = inbound_counts(store, run_id)
+    html_urls = html_page_urls(store, run_id)
+
+    rows: list[Row] = []
+    rule_rows: dict[str, list[Row]] = defaultdict(list)
+    page_rows: dict[str, list[Row]] = defaultdict(list)
+    section_rows: dict[str, list[Row]] = defaultdict(list)
+    section_shared: dict[str, list[Row]] = defaultdict(list)
+    priority_counts: dict[str, Counter[int]] = defaultdict(Counter)
+    page_files: dict[str, str] = {}
+
+    def file_of(url: str) -> str:
+        name = page_files.get(url)
+        if name is None:
+            name = page_files[url] = page_file(url)
+        return name
+
+    for rank, f in enumerate(data["findings"]):
+        urls = list(dict.fromkeys((f["url"], *f["pages"])))
+        owners = {sections.of(u) for u in urls}
+        home = sections.of(f["url"])
+        row = Row(
+            rank=rank,
+            f=f,
+            rule_title=titles.get(f["rule"], f["rule"]),
+            rule_file=rule_files[f["rule"]],
+            page_file=file_of(f["url"]),
+            section=home,
+            shared=len(owners) > 1,
+            pages_count=max(1, len(f["pages"])),
+            screenshot=safe_screenshot(f["evidence"].get("screenshot")),
+        )
+        rows.append(row)
+        rule_rows[f["rule"]].append(row)
+        for url in urls:
+            page_rows[url].append(row)
+            file_of(url)
+        if row.shared:
+            for owner in sorted(owners):
+                section_shared[owner].append(row)
+                priority_counts[owner][f["priority"]] += 1
+        else:
+            section_rows[home].append(row)
+            priority_counts[home][f["priority"]] += 1
+
+    pages: dict[str, PageFacts] = {}
+    for url in page_rows:
+        title, depth = facts.get(url, ("", None))
+        pages[url] = PageFacts(
+            url=url,
+            title=title,
+            click_depth=depth,
+            inbound=inbound.get(url, 0),
+            views=page_views.views(url) if page_views is not None else None,
+            section=sections.of(url),
+            file=file_of(url),
+        )
+    section_pages: Counter[str] = Counter(sections.of(u) for u in html_urls)
+
+    health = health_scores(
+        ((f["category"], f["severity"], f["url"], f["pages"]) for f in data["findings"]),
+        html_urls,
+    )
+    points = history(store, run_id, current=(len(html_urls), health))
+    if comparison is None:
+        comparison = compare(store, run_id)
+    fixed_prints = set(comparison.fixed)
+    fixed = fixed_findings(store, run["compared_with"], fixed_prints)
+    previous_started = (
+        store.run(run["compared_with"]).started if run["compared_with"] is not None else None
+    )
+    return ReportModel(
+        data=data,
+        rules=rules,
+        rows=rows,
+        rule_rows=dict(rule_rows),
+        rule_files=rule_files,
+        page_rows=dict(page_rows),
+        pages=pages,
+        sections=sections.all(),
+        section_rows=dict(section_rows),
+        section_shared=dict(section_shared),
+        section_pages=dict(section_pages),
+        health=health,
+        history=points,
+        fixed=fixed,
+        previous_started=previous_started,
+        with_views=page_views is not None,
+        formats=tuple(formats),
+        priority_counts=dict(priority_counts),
+    )

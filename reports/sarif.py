@@ -1,0 +1,201 @@
+"""findings.sarif: the run as SARIF 2.1.0, for code-scanning dashboards and CI annotations.
+
+- `tool.driver.rules`: every check, from the rules' metadata (title, what it checks, why
+  it matters and how to fix, the first web reference as `helpUri`, the category as a tag);
+- one `result` per finding: `ruleId`, a level from the severity (critical and high are
+  `error`, medium `warning`, low `note`; `info` is an informational result with level
+  `none`), the message, the page URL as the artifact location, the CSS selector as a
+  logical location, the other pages of a shared problem as related locations;
+- `partialFingerprints["siteaudit/v1"]` is the finding's fingerprint, so a dashboard
+  tracks a problem across runs; `baselineState` is `new` or `unchanged` when the run was
+  compared with an earlier one;
+- priority, score, status, target and evidence go in each result's `properties`;
+- rules that failed on a page are tool execution notifications of the invocation.
+
+Validated in the tests against the OASIS SARIF 2.1.0 JSON Schema (`schema/sarif-2.1.0.json`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from audits import PROJECT_URL
+from reports.files import atomic_open
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+SCHEMA_PATH = Path(__file__).parent / "schema" / "sarif-2.1.0.json"
+FINGERPRINT_KEY = "siteaudit/v1"
+MAX_RELATED = 1000
+"""Other pages of a shared problem listed as related locations; findings.json has all."""
+
+LEVELS: dict[str, str] = {
+    "critical": "error",
+    "high": "error",
+    "medium": "warning",
+    "low": "note",
+    "info": "none",
+}
+BASELINE: dict[str, str] = {"new": "new", "persisting": "unchanged"}
+
+
+@cache
+def load_schema() -> dict[str, Any]:
+    """The SARIF 2.1.0 JSON Schema (draft 4) as published by OASIS."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def utc(value: str | None) -> str | None:
+    """'2025-03-01T02:00:07+00:00' -> '2025-03-01T02:00:07Z' (SARIF prefers the Z form)."""
+    if value and value.endswith("+00:00"):
+        return value[: -len("+00:00")] + "Z"
+    return value
+
+
+def pascal(rule_id: str) -> str:
+    """'broken-link' -> 'BrokenLink': SARIF's `name` is an identifier-like string."""
+    return "".join(part[:1].upper() + part[1:] for part in rule_id.replace("_", "-").split("-"))
+
+
+def rule_descriptor(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A reportingDescriptor from a rule's documentation (`reports.text.rule_docs`)."""
+    why = " ".join(doc["why"].split())
+    fix = " ".join(doc["how_to_fix"].split())
+    help_text = "\n\n".join(
+        part
+        for part in (f"Why it matters: {why}" if why else "", f"How to fix: {fix}" if fix else "")
+        if part
+    )
+    descriptor: dict[str, Any] = {
+        "id": doc["id"],
+        "name": pascal(doc["id"]),
+        "shortDescription": {"text": doc["title"]},
+        "fullDescription": {"text": " ".join(doc["summary"].split()) or doc["title"]},
+        "defaultConfiguration": {"level": LEVELS.get(doc["severity"], "warning")},
+        "properties": {"category": doc["category"], "tags": [doc["category"]]},
+    }
+    if help_text:
+        descriptor["help"] = {"text": help_text}
+    web = [r for r in doc["references"] if r.startswith(("https://", "http://"))]
+    if web:
+        descriptor["helpUri"] = web[0]
+    return descriptor
+
+
+def location(url: str, selector: str | None = None) -> dict[str, Any]:
+    """A location: the page as the artifact, the element's selector as a logical location."""
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": url}}}
+    if selector:
+        loc["logicalLocations"] = [{"fullyQualifiedName": selector, "kind": "element"}]
+    return loc
+
+
+def result(finding: Mapping[str, Any], rule_index: int | None, compared: bool) -> dict[str, Any]:
+    """One finding as a SARIF result."""
+    out: dict[str, Any] = {
+        "ruleId": finding["rule"],
+        "level": LEVELS.get(finding["severity"], "warning"),
+        "message": {"text": finding["message"]},
+        "locations": [location(finding["url"], finding["selector"])],
+        "partialFingerprints": {FINGERPRINT_KEY: finding["fingerprint"]},
+        "properties": {
+            "priority": finding["priority"],
+            "score": finding["score"],
+            "severity": finding["severity"],
+            "category": finding["category"],
+            "status": finding["status"],
+            "target": finding["target"],
+            "pagesAffected": max(1, len(finding["pages"])),
+            "evidence": finding["evidence"],
+        },
+    }
+    if rule_index is not None:
+        out["ruleIndex"] = rule_index
+    if finding["severity"] == "info":
+        out["kind"] = "informational"
+    if compared:
+        out["baselineState"] = BASELINE.get(finding["status"], "new")
+    others = [p for p in dict.fromkeys(finding["pages"]) if p != finding["url"]]
+    if others:
+        out["relatedLocations"] = [
+            {
+                **location(page),
+                "id": number,
+                "message": {"text": "The same problem is on this page."},
+            }
+            for number, page in enumerate(others[:MAX_RELATED], start=1)
+        ]
+    return out
+
+
+def build_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The SARIF log of a findings.json document; `rules` documents the checks."""
+    documented = {doc["id"]: doc for doc in rules}
+    used = sorted({f["rule"] for f in data["findings"]} - set(documented))
+    descriptors = [rule_descriptor(doc) for doc in rules] + [
+        {"id": rule_id, "shortDescription": {"text": rule_id}} for rule_id in used
+    ]
+    index = {d["id"]: n for n, d in enumerate(descriptors)}
+    run = data["run"]
+    compared = run["compared_with"] is not None
+    invocation: dict[str, Any] = {
+        "executionSuccessful": run["status"] == "finished",
+        "startTimeUtc": utc(run["started"]),
+    }
+    if run["finished"]:
+        invocation["endTimeUtc"] = utc(run["finished"])
+    if data["rule_errors"]:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "error",
+                "message": {"text": e["error"]},
+                "associatedRule": {
+                    "id": e["rule"],
+                    **({"index": index[e["rule"]]} if e["rule"] in index else {}),
+                },
+                "locations": [location(e["url"])],
+            }
+            for e in data["rule_errors"]
+        ]
+    return {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "siteaudit",
+                        "version": data["tool"]["version"],
+                        "informationUri": PROJECT_URL,
+                        "rules": descriptors,
+                    }
+                },
+                "automationDetails": {"id": f"siteaudit/{run['start_url']}/{run['id']}"},
+                "invocations": [invocation],
+                "results": [result(f, index.get(f["rule"]), compared) for f in data["findings"]],
+                "properties": {
+                    "startUrl": run["start_url"],
+                    "runId": run["id"],
+                    "pages": run["pages"],
+                    "comparedWith": run["compared_with"],
+                    "fixed": data["summary"]["fixed"],
+                },
+            }
+        ],
+    }
+
+
+def write_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]], path: Path) -> Path:
+    """Write findings.sarif atomically."""
+    log = build_sarif(data, rules)
+    with atomic_open(path) as handle:
+        # Compact: a big site's log runs to hundreds of megabytes indented.
+        # dumps, not dump: only dumps uses the C encoder.
+        handle.write(json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return Path(path)
