@@ -3,169 +3,59 @@
 from __future__ import annotations
 
 import bisect
-import re
+import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-import phonenumbers
 from lxml import etree
 
 from audits.urls import absolute, is_document
 from rules.base import Category, Finding, PageRule, Severity, option
+from rules.contacts import Contact, PageScan, scan_page
+from rules.forms import (
+    DEFAULT_FORM_HOSTS,
+    DEFAULT_FORM_PATHS,
+    DEFAULT_ONLINE_TEXT,
+    FormOptions,
+    compile_online_text,
+    host_matches,
+    path_matches,
+    service_forms,
+)
 from rules.page import Page, link_text, selector_of
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
-# Side content, even inside <main>: a "Related links" box offering "Report a pothole"
-# is not this page's online option, and a sidebar's phone number is not in its flow.
-_SIDE_TAGS = frozenset({"nav", "aside"})
-_SIDE_ROLES = frozenset({"navigation", "complementary"})
-_SIDE_HINTS = ("cookie", "breadcrumb", "skip-link", "related")
-# Without a <main>, the page's header and footer are the site's furniture too.
-_FURNITURE_TAGS = frozenset({"header", "footer"})
-_FURNITURE_ROLES = frozenset({"banner", "contentinfo"})
+__all__ = [
+    "DEFAULT_FORM_HOSTS",
+    "DEFAULT_FORM_PATHS",
+    "DEFAULT_ONLINE_TEXT",
+    "OnlineOption",
+    "PhoneBeforeOnline",
+    "first_online_option",
+    "host_matches",
+    "path_matches",
+]
 
-DEFAULT_FORM_HOSTS = (
-    "forms.office.com",
-    "docs.google.com/forms",
-    "forms.gle",
-    "jotform.com",
-    "achieveservice.com",
-    "firmstep.com",
-    "form.gov.uk",
-    "forms.service.gov.uk",
-    "surveymonkey.co.uk",
-    "surveymonkey.com",
-    "smartsurvey.co.uk",
-    "citizenspace.com",
-    "granicus.com",
-    "govdelivery.com",
-    "eformsdirect.com",
-    "liberty-cloud.co.uk",
-    "civicaepay.co.uk",
+
+DEFAULT_EXEMPT_TEXT = (
+    r"\b(?:emergenc(?:y|ies)|urgent(?:ly)?|danger(?:ous)?|in immediate|at risk|out of hours"
+    r"|nowhere (?:safe )?to stay|homeless|999)\b"
 )
-DEFAULT_FORM_PATHS = ("form", "forms", "eform", "eforms", "apply", "webform")
-# A verb of doing followed by "online", or a link that starts with such a verb
-# ("Report a missed bin", "Apply for a blue badge", "Pay your council tax"), unless it
-# goes on to offer a non-online channel ("Pay by phone").
-DEFAULT_ONLINE_TEXT = (
-    r"\b(?:apply|report|pay|book|request|order|renew|register|claim|check|tell us|contact us"
-    r"|complete|submit|make|cancel|change|update)\b.{0,40}\bonline\b"
-    r"|^(?:apply|report|pay|book|request|order|renew|register|claim|cancel|start now|submit"
-    r"|sign up)\b(?!.*\b(?:by (?:phone|telephone|post|cheque)|in person)\b)"
-)
-
-
-def _compile_text(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-def host_matches(url: str, entries: tuple[str, ...]) -> bool:
-    """Whether a URL is on one of the form platforms (`host` or `host/path-prefix`)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    path = parts.path.lower()
-    for entry in entries:
-        entry_host, _, entry_path = entry.lower().partition("/")
-        if host != entry_host and not host.endswith("." + entry_host):
-            continue
-        if not entry_path or path.startswith("/" + entry_path):
-            return True
-    return False
-
-
-def path_matches(url: str, names: tuple[str, ...]) -> bool:
-    """Whether a path segment is a form word: /forms/..., /apply-for-a-permit, /form.aspx.
-
-    Whole words only, so /formal-complaints and /information do not count.
-    """
-    for segment in urlsplit(url).path.lower().split("/"):
-        stem = segment.split(".", 1)[0]
-        if any(stem == name or stem.startswith(name + "-") for name in names):
-            return True
-    return False
-
-
-@dataclass
-class _Walk:
-    """The main content flattened once: its text, who owns each piece, and its links."""
-
-    parts: list[str] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    owners: list[etree._Element] = field(default_factory=list)
-    links: list[tuple[int, etree._Element]] = field(default_factory=list)
-    length: int = 0
-
-    def add(self, text: str, owner: etree._Element) -> None:
-        self.starts.append(self.length)
-        self.owners.append(owner)
-        self.parts.append(text)
-        self.parts.append(" ")
-        self.length += len(text) + 1
-
-    def owner_at(self, offset: int) -> etree._Element | None:
-        i = bisect.bisect_right(self.starts, offset) - 1
-        return self.owners[i] if i >= 0 else None
-
-
-def _walk(el: etree._Element, state: _Walk, skip_furniture: bool) -> None:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    skipped = not tag or tag in _NO_TEXT_TAGS or _is_aside(el, tag, skip_furniture)
-    if not skipped:
-        if tag == "a" and el.get("href") is not None:
-            state.links.append((state.length, el))
-        if el.text:
-            state.add(el.text, el)
-        for child in el:
-            _walk(child, state, skip_furniture)
-    parent = el.getparent()
-    if el.tail and parent is not None:
-        state.add(el.tail, parent)
-
-
-def _is_aside(el: etree._Element, tag: str, skip_furniture: bool) -> bool:
-    role = el.get("role")
-    if role == "main":
-        return False
-    if tag in _SIDE_TAGS or role in _SIDE_ROLES:
-        return True
-    if skip_furniture and (tag in _FURNITURE_TAGS or role in _FURNITURE_ROLES):
-        return True
-    marker = f"{el.get('id', '')} {el.get('class', '')}".lower()
-    return any(hint in marker for hint in _SIDE_HINTS)
+# How much text around a number is read for `exempt_text`: its sentence and the one before.
+_CONTEXT_BEFORE, _CONTEXT_AFTER = 160, 60
 
 
 @dataclass(frozen=True, slots=True)
-class Contact:
-    """A phone number or email address found in the content."""
+class OnlineOption:
+    """The first way to do the task online that the main content offers."""
 
     offset: int
     kind: str
-    shown: str
-    element: etree._Element | None
-
-
-def first_contact(state: _Walk, text: str) -> Contact | None:
-    """The earliest phone number or email in `text` (a prefix of the walk) or its links."""
-    found: list[Contact] = []
-    match = next(iter(phonenumbers.PhoneNumberMatcher(text, "GB")), None)
-    if match is not None:
-        found.append(Contact(match.start, "phone", match.raw_string, state.owner_at(match.start)))
-    email = _EMAIL.search(text)
-    if email:
-        found.append(Contact(email.start(), "email", email.group(0), state.owner_at(email.start())))
-    for offset, el in state.links:
-        if offset >= len(text):
-            break
-        href = (el.get("href") or "").strip()
-        scheme = href.split(":", 1)[0].lower()
-        if scheme in ("tel", "mailto"):
-            shown = link_text(el) or href.split(":", 1)[1].split("?", 1)[0]
-            kind = "phone" if scheme == "tel" else "email"
-            found.append(Contact(offset, kind, shown, el))
-            break
-    return min(found, key=lambda c: c.offset) if found else None
+    """"link" (to a form, a form platform or 'Apply online'-style) or "form" (on the page)."""
+    text: str
+    url: str
+    element: etree._Element
 
 
 class PhoneBeforeOnline(PageRule):
@@ -176,9 +66,11 @@ class PhoneBeforeOnline(PageRule):
     category = Category.CONTACT
     severity = Severity.MEDIUM
     summary = (
-        "On pages that offer an online way to do something (a form, 'apply online', 'report "
-        "it online', 'pay online'), checks whether a phone number or email address appears "
-        "earlier in the main content than the online option."
+        "On pages that offer an online way to do something (a form on the page, a link to a "
+        "form or form platform, 'apply online', 'Start now'), checks whether a phone number "
+        "or email address appears earlier in the main content than the online option. It "
+        "is more serious when the number is in the first heading or paragraph. The site's "
+        "header, footer and side panels do not count."
     )
     why = (
         "People act on the first option they see. If a phone number comes first, many "
@@ -198,14 +90,9 @@ class PhoneBeforeOnline(PageRule):
     )
 
     @dataclass(frozen=True)
-    class Options:
+    class Options(FormOptions):
         """Options of phone-before-online."""
 
-        form_hosts: tuple[str, ...] = option(
-            DEFAULT_FORM_HOSTS,
-            "Hosts (optionally host/path) of online form platforms; a link there is an "
-            "online option",
-        )
         form_paths: tuple[str, ...] = option(
             DEFAULT_FORM_PATHS,
             "Path words that mark a link to a form, matched as a whole path segment or its "
@@ -217,17 +104,37 @@ class PhoneBeforeOnline(PageRule):
             "an online option",
         )
 
+        exempt_text: str = option(
+            DEFAULT_EXEMPT_TEXT,
+            "Regular expression (case-insensitive): a number or address with these words "
+            "around it (emergencies, people at risk) may come first, and is not counted",
+        )
+
         def __post_init__(self) -> None:
-            """Reject an `online_text` that is not a valid regular expression."""
-            try:
-                _compile_text(self.online_text)
-            except re.error as exc:
-                raise ValueError(f"online_text is not a valid regular expression: {exc}") from None
+            """Reject an invalid pattern or form selector."""
+            super().__post_init__()
+            compile_online_text(self.online_text)
+            compile_online_text(self.exempt_text)
 
     def __init__(self, options: Options | None = None, severity: Severity | None = None) -> None:
-        """Compile the link-text pattern once for the whole crawl."""
+        """Compile the text patterns once for the whole crawl."""
         super().__init__(options, severity)
-        self._online_text = _compile_text(self.options.online_text)
+        self._online_text = compile_online_text(self.options.online_text)
+        self._exempt = compile_online_text(self.options.exempt_text)
+
+    def counted_contacts(self, scan: PageScan) -> list[Contact]:
+        """Contacts in the main content's flow, earliest first, emergency lines left out."""
+        return [c for c in scan.flow_contacts() if not self.exempt(scan, c)]
+
+    def exempt(self, scan: PageScan, contact: Contact) -> bool:
+        """Whether the words around the contact make it a line that may come first."""
+        index = _segment_at(scan, contact)
+        if index < 0:
+            return False
+        segment = scan.segments[index]
+        at = contact.offset - segment.start
+        around = segment.text[max(0, at - _CONTEXT_BEFORE) : at + _CONTEXT_AFTER]
+        return self._exempt.search(around) is not None
 
     def online_option(self, el: etree._Element, base_url: str) -> tuple[str, str] | None:
         """(link text, URL) when a link is an online way to do the task, else None."""
@@ -235,44 +142,131 @@ class PhoneBeforeOnline(PageRule):
         if resolved is None or not resolved[0].startswith(("http://", "https://")):
             return None
         url = resolved[0]
-        text = link_text(el)
-        if host_matches(url, self.options.form_hosts):
-            return text, url
-        if is_document(url):
+        kind = _target_kind(url, self.options.form_hosts, self.options.form_paths)
+        if kind == "document":
             return None  # a PDF form to print and post is not an online option
-        if path_matches(url, self.options.form_paths) or self._online_text.search(text):
+        text = _anchor_text(el)
+        if kind or self._online_text.search(text):
             return text, url
         return None
 
+    def first_online(self, page: Page, scan: PageScan) -> OnlineOption | None:
+        """The first online option in the main content's reading order."""
+        return first_online_option(page, scan, self)
+
     def check_page(self, page: Page) -> Iterator[Finding]:
         """At most one finding: the first contact detail shown before the online option."""
-        root = page.main if page.main is not None else page.body
-        state = _Walk()
-        _walk(root, state, skip_furniture=page.main is None)
-        online, online_at = None, 0
-        for offset, el in state.links:
-            online = self.online_option(el, page.base_url)
-            if online is not None:
-                online_at = offset
-                break
+        scan = scan_page(page)
+        contacts = self.counted_contacts(scan)
+        if not contacts:
+            return  # no contact details in the content: nothing comes before anything
+        online = self.first_online(page, scan)
         if online is None:
             return  # no online option: nothing to put first
-        text = "".join(state.parts)[:online_at]
-        contact = first_contact(state, text)
+        contact = next((c for c in contacts if c.offset < online.offset), None)
         if contact is None:
             return
+        position = _position(scan, contact)
         noun = "phone number" if contact.kind == "phone" else "email address"
-        online_text, online_url = online
-        label = online_text or online_url
+        if online.kind == "form":
+            what = "the online form on this page"
+        else:
+            what = f'the online option "{online.text or online.url}"'
         yield self.finding(
             page.url,
-            f'The {noun} {contact.shown} appears before the online option "{label}"',
-            target=online_url,
+            f"The {noun} {contact.shown} appears before {what}"
+            + (f", in the {position}" if position else ""),
+            severity=Severity.HIGH if position else Severity.MEDIUM,
+            target=online.url,
             selector=selector_of(contact.element) if contact.element is not None else None,
             evidence={
                 "contact": contact.shown,
                 "kind": contact.kind,
-                "online_link_text": online_text,
-                "online_link_url": online_url,
+                "value": contact.value,
+                "position": position or "later",
+                "online_kind": online.kind,
+                "online_link_text": online.text,
+                "online_link_url": online.url,
             },
         )
+
+
+def first_online_option(page: Page, scan: PageScan, rule: PhoneBeforeOnline) -> OnlineOption | None:
+    """The earliest online option in the flow: a link to a form, or a service form.
+
+    Cached per page and settings: phone-before-online and phone-only-service both ask.
+    """
+    options = rule.options
+    key = (
+        options.form_hosts,
+        options.form_paths,
+        options.online_text,
+        options.form_selectors,
+        options.not_form_selectors,
+    )
+    cached = _ONLINE.setdefault(page, {})
+    if key not in cached:
+        cached[key] = _first_online_option(page, scan, rule)
+    return cached[key]
+
+
+def _first_online_option(
+    page: Page, scan: PageScan, rule: PhoneBeforeOnline
+) -> OnlineOption | None:
+    found: OnlineOption | None = None
+    for offset, el, flow in scan.anchors:
+        if not flow:
+            continue
+        option_ = rule.online_option(el, page.base_url)
+        if option_ is not None:
+            found = OnlineOption(offset, "link", option_[0], option_[1], el)
+            break
+    forms = service_forms(page, rule.options.form_selectors, rule.options.not_form_selectors)
+    if forms:
+        wanted = set(forms)
+        for offset, el, flow in scan.forms:
+            if found is not None and offset >= found.offset:
+                break
+            if flow and el in wanted:
+                action = absolute(page.base_url, el.get("action") or "")
+                url = action[0] if action and action[0].startswith("http") else page.url
+                found = OnlineOption(offset, "form", "", url, el)
+                break
+    return found
+
+
+_ONLINE: weakref.WeakKeyDictionary[Page, dict[tuple[Any, ...], OnlineOption | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@lru_cache(maxsize=65536)
+def _target_kind(url: str, hosts: tuple[str, ...], paths: tuple[str, ...]) -> str:
+    """'platform', 'path' (a form word in the path), 'document' or '' for a link target."""
+    if host_matches(url, hosts):
+        return "platform"
+    if is_document(url):
+        return "document"
+    return "path" if path_matches(url, paths) else ""
+
+
+def _anchor_text(el: etree._Element) -> str:
+    """What a link says (its text, else an image's alt or its label), cheaply."""
+    text = " ".join(el.text_content().split())
+    return text or link_text(el)
+
+
+def _segment_at(scan: PageScan, contact: Contact) -> int:
+    """Index of the segment holding the contact (a link's: the one its offset falls in)."""
+    if contact.segment >= 0:
+        return contact.segment
+    starts = [s.start for s in scan.segments]
+    return bisect.bisect_right(starts, contact.offset) - 1
+
+
+def _position(scan: PageScan, contact: Contact) -> str:
+    """'first heading' or 'first paragraph' when the contact is there, else ''."""
+    index = _segment_at(scan, contact)
+    if index < 0 or index not in scan.lead_segments():
+        return ""
+    return f"first {scan.segments[index].kind}"
