@@ -1,0 +1,809 @@
+"""The browser stage: axe-core in headless Chromium on every crawled HTML page.
+
+After the crawl, every page that answered 200 with HTML is loaded in a pool of headless
+Chromium browsers driven through Selenium, one thread per browser (Selenium's calls block,
+and Chromium does the work in its own processes). axe-core is injected into every new
+document over the DevTools protocol before the page's own scripts run, then run with a
+small script that passes its options as JSON and always answers, so an axe-core error is
+reported at once instead of as a script timeout. Images, fonts and media are never
+fetched: axe-core needs the DOM and the styles, not the pixels.
+
+What axe-core flags is stored per page (`Store.add_browser_result`); the rules
+`axe-violation`, `axe-needs-review` and `browser-audit-error` turn it into findings with
+the other site rules. A page whose content is unchanged since the previous run, checked
+by the same axe-core with the same options, reuses the stored result without a browser.
+
+Without axe-core or Chromium the stage says so in one line on stderr and the audit goes
+on without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+from audits.config import BrowserConfig
+from rules.axe_results import (
+    INCOMPLETE,
+    VIOLATION,
+    AxeNode,
+    template_key,
+    wcag_criteria,
+)
+
+if TYPE_CHECKING:
+    from audits.store import Store
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VENDOR_AXE = REPO_ROOT / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
+"""Where `make setup` installs the pinned axe-core."""
+AXE_ENV = "SITEAUDIT_AXE"
+"""Environment variable naming axe.min.js (the config's `[browser] axe_path` wins)."""
+
+# Debian's real binary: /usr/bin/chromium is a wrapper script that adds its own flags.
+CHROMIUM_PATHS = ("/usr/lib/chromium/chromium",)
+CHROMEDRIVER_PATHS = ("/usr/bin/chromedriver",)
+
+HOW_TO_GET_AXE = "run `make setup` (or set [browser] axe_path or $SITEAUDIT_AXE)"
+HOW_TO_GET_CHROMIUM = "install them with `apt-get install chromium chromium-driver`"
+
+# Headless, and off the internet: no updates, sync, extensions or Google services.
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-extensions",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--window-size=1280,1024",
+    # Without this Chromium still looks up accounts.google.com and its update hosts.
+    "--host-resolver-rules=MAP *.google.com ~NOTFOUND, MAP *.googleapis.com ~NOTFOUND, "
+    "MAP *.gvt1.com ~NOTFOUND",
+)
+
+# What axe-core does not need: images, fonts and media (with or without a query string).
+_IMAGES = ("png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico", "svg", "tif", "tiff")
+_FONTS = ("woff", "woff2", "ttf", "otf", "eot")
+_MEDIA = ("mp4", "webm", "ogg", "ogv", "mp3", "wav", "m4a", "m4v", "mov", "avi", "flac")
+IMAGE_URLS = tuple(pattern for ext in _IMAGES for pattern in (f"*.{ext}", f"*.{ext}?*"))
+BLOCKED_URLS = IMAGE_URLS + tuple(
+    pattern for ext in (*_FONTS, *_MEDIA) for pattern in (f"*.{ext}", f"*.{ext}?*")
+)
+
+# Runs axe-core on the document and always calls back: with the results, trimmed to what
+# is stored, or with the error (a rejected promise must not become a 30 s script timeout).
+AXE_RUNNER = """
+const done = arguments[arguments.length - 1];
+const options = arguments[0];
+if (!window.axe || typeof window.axe.run !== 'function') {
+  done({error: 'axe-core was not loaded into the page'});
+  return;
+}
+const trim = (results) => results.map((rule) => ({
+  id: rule.id, impact: rule.impact, tags: rule.tags, help: rule.help, helpUrl: rule.helpUrl,
+  nodes: rule.nodes.map((node) => ({
+    impact: node.impact, target: node.target, html: node.html,
+    failureSummary: node.failureSummary,
+  })),
+}));
+window.axe.run(document, options)
+  .then((r) => done({version: r.testEngine.version, violations: trim(r.violations),
+                     incomplete: trim(r.incomplete)}))
+  .catch((e) => done({error: String((e && e.message) || e)}));
+"""
+
+# Loads the images in and around an element again (they were blocked), for its screenshot;
+# gives up after 3 s.
+_LOAD_IMAGES = """
+const element = arguments[0];
+const done = arguments[arguments.length - 1];
+const images = [element, ...element.querySelectorAll('img')].filter((e) => e.tagName === 'IMG');
+const loads = images.map((img) => {
+  const src = img.getAttribute('src');
+  if (src) { img.removeAttribute('src'); img.setAttribute('src', src); }
+  return img.decode().catch(() => null);
+});
+Promise.race([Promise.all(loads), new Promise((r) => setTimeout(r, 3000))]).then(() => done(true));
+"""
+
+_AXE_HEADER = re.compile(r"axe v(\d+\.\d+\.\d+)")
+# Elements that stand for the whole page (a missing title or lang): no picture to take.
+_PAGE_TARGETS = frozenset({"html", "body", "head", "title"})
+_LIVE_INTERVAL = 0.5
+_LOG_INTERVAL = 5.0
+
+
+class BrowserUnavailable(Exception):
+    """The browser stage cannot run; the message says why and how to fix it, in one line."""
+
+
+class PageTimeout(Exception):
+    """The page did not load, or axe-core did not finish, within the page timeout."""
+
+
+class BrowserCrashed(Exception):
+    """The browser (or chromedriver) stopped answering; restart it and try again."""
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrowserSettings:
+    """Everything a browser in the pool needs, resolved from the config."""
+
+    axe_source: str
+    axe_version: str
+    chromium: str
+    chromedriver: str
+    workers: int
+    page_timeout: float
+    recycle_after: int
+    axe_options: Mapping[str, Any]
+    blocked: tuple[str, ...] = BLOCKED_URLS
+
+    @property
+    def options_key(self) -> str:
+        """axe-core's options as stored with each result: results depend on them."""
+        return json.dumps(self.axe_options, sort_keys=True)
+
+    @classmethod
+    def from_config(cls, config: BrowserConfig) -> BrowserSettings:
+        """Find axe-core and Chromium; BrowserUnavailable (one line) if either is missing."""
+        axe_path = locate_axe(config.axe_path)
+        source, version = read_axe(axe_path)
+        chromium, chromedriver = locate_chromium()
+        return cls(
+            axe_source=source,
+            axe_version=version,
+            chromium=chromium,
+            chromedriver=chromedriver,
+            workers=config.workers or _cpu_count(),
+            page_timeout=config.page_timeout,
+            recycle_after=config.recycle_after,
+            axe_options=axe_run_options(config),
+            blocked=BLOCKED_URLS + tuple(config.block),
+        )
+
+
+def axe_run_options(config: BrowserConfig) -> dict[str, Any]:
+    """The options passed to `axe.run`."""
+    tags = list(config.tags) + (["best-practice"] if config.best_practice else [])
+    return {
+        "runOnly": {"type": "tag", "values": tags},
+        # Passes and inapplicable rules are never stored: not building them is much faster.
+        "resultTypes": ["violations", "incomplete"],
+        # Frames are pages of their own (the crawl follows iframe sources); waiting on a
+        # cross-origin frame without axe-core in it would cost a minute.
+        "iframes": False,
+        "selectors": True,
+        "ancestry": False,
+        "xpath": False,
+        "elementRef": False,
+        "performanceTimer": False,
+    }
+
+
+def locate_axe(configured: str = "") -> Path:
+    """axe.min.js: the config's path, else $SITEAUDIT_AXE, else the vendored copy."""
+    raw = configured or os.environ.get(AXE_ENV, "")
+    path = Path(raw).expanduser() if raw else VENDOR_AXE
+    if not path.is_file():
+        raise BrowserUnavailable(
+            f"browser stage skipped: axe-core not found at {path}; {HOW_TO_GET_AXE}"
+        )
+    return path
+
+
+def read_axe(path: Path) -> tuple[str, str]:
+    """axe-core's source and the version in its header comment."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BrowserUnavailable(
+            f"browser stage skipped: cannot read axe-core at {path} ({exc}); {HOW_TO_GET_AXE}"
+        ) from None
+    m = _AXE_HEADER.search(source[:500])
+    if not m:
+        raise BrowserUnavailable(
+            f"browser stage skipped: {path} is not axe-core's axe.min.js; {HOW_TO_GET_AXE}"
+        )
+    return source, m.group(1)
+
+
+def locate_chromium() -> tuple[str, str]:
+    """(Chromium binary, chromedriver) from Debian's packages, else from the PATH."""
+    chromium = _first_file(CHROMIUM_PATHS) or shutil.which("chromium")
+    chromedriver = _first_file(CHROMEDRIVER_PATHS) or shutil.which("chromedriver")
+    if not chromium or not chromedriver:
+        missing = " and ".join(
+            name
+            for name, found in (("Chromium", chromium), ("chromedriver", chromedriver))
+            if not found
+        )
+        raise BrowserUnavailable(
+            f"browser stage skipped: {missing} not found; {HOW_TO_GET_CHROMIUM}"
+        )
+    return chromium, chromedriver
+
+
+def _cpu_count() -> int:
+    """CPUs this process may use (a container or taskset may allow fewer than exist)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _first_file(paths: Sequence[str]) -> str | None:
+    return next((p for p in paths if os.path.isfile(p) and os.access(p, os.X_OK)), None)
+
+
+# -- one page's result ---------------------------------------------------------------------
+
+
+@dataclass
+class PageCheck:
+    """What checking one page gave: flagged nodes (with screenshots) or an error."""
+
+    url: str
+    nodes: list[tuple[AxeNode, bytes | None]] = field(default_factory=list)
+    error: str | None = None
+    elapsed_ms: int = 0
+
+
+def parse_axe_results(url: str, raw: Mapping[str, Any]) -> list[AxeNode]:
+    """The AXE_RUNNER's answer as nodes: violations first, then needs-review."""
+    nodes = []
+    for outcome, key in ((VIOLATION, "violations"), (INCOMPLETE, "incomplete")):
+        for rule in raw.get(key) or ():
+            wcag = wcag_criteria(rule.get("tags") or ())
+            # axe-core adds ?application=axeAPI to its help links: it says nothing to editors.
+            help_url = (rule.get("helpUrl") or "").split("?", 1)[0]
+            for node in rule.get("nodes") or ():
+                nodes.append(
+                    AxeNode(
+                        url=url,
+                        outcome=outcome,
+                        rule=rule.get("id", "?"),
+                        impact=node.get("impact") or rule.get("impact"),
+                        wcag=wcag,
+                        help=rule.get("help") or "",
+                        help_url=help_url,
+                        target=format_target(node.get("target") or ()),
+                        html=node.get("html") or "",
+                        failure_summary=node.get("failureSummary") or "",
+                    )
+                )
+    return nodes
+
+
+def format_target(target: Sequence[Any]) -> str:
+    """axe-core's target as one selector; shadow DOM steps are joined with ` >>> `."""
+    return " | ".join(
+        " >>> ".join(map(str, step)) if isinstance(step, list) else str(step) for step in target
+    )
+
+
+class ScreenshotPlanner:
+    """Decides which flagged elements get a picture: the top issues, at most `limit`.
+
+    The first element of each critical or serious violation, and of each violation seen
+    on a second page (a template issue in the making). Shared by the pool's threads.
+    """
+
+    def __init__(self, limit: int, seen: Sequence[AxeNode] = ()) -> None:
+        self.lock = threading.Lock()
+        self.left = limit
+        self.pages: dict[tuple[str, str, str], set[str]] = {}
+        self.shot: set[tuple[str, str, str]] = set()
+        for node in seen:  # results reused from an earlier run
+            key = template_key(node.rule, node.target, node.html)
+            self.pages.setdefault(key, set()).add(node.url)
+            if node.screenshot:
+                self.shot.add(key)
+                self.left -= 1
+
+    def wants(self, node: AxeNode) -> bool:
+        """Whether to take this element's screenshot (and count it if so)."""
+        if node.outcome != VIOLATION or node.target.lower() in _PAGE_TARGETS:
+            return False
+        key = template_key(node.rule, node.target, node.html)
+        with self.lock:
+            pages = self.pages.setdefault(key, set())
+            repeated = bool(pages - {node.url})
+            pages.add(node.url)
+            if self.left <= 0 or key in self.shot:
+                return False
+            if node.impact in ("critical", "serious") or repeated:
+                self.shot.add(key)
+                self.left -= 1
+                return True
+        return False
+
+
+# -- one browser ---------------------------------------------------------------------------
+
+
+class Browser(Protocol):
+    """One browser of the pool (ChromiumSession; tests substitute fakes)."""
+
+    def check(self, url: str, planner: ScreenshotPlanner | None) -> PageCheck:
+        """Load the page and run axe-core on it."""
+        ...
+
+    def quit(self) -> None:
+        """Close the browser; safe to call twice."""
+        ...
+
+
+class ChromiumSession:
+    """A headless Chromium driven through chromedriver, with axe-core injected."""
+
+    def __init__(self, settings: BrowserSettings) -> None:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.options import Options
+        from selenium.webdriver.chrome.service import Service
+
+        self.settings = settings
+        # While taking screenshots images load, or an image without alt shows as a blank box.
+        self.unblocked = tuple(p for p in settings.blocked if p not in IMAGE_URLS)
+        self.profile = tempfile.mkdtemp(prefix="siteaudit-chromium-")
+        self.driver: Any = None
+        options = Options()
+        options.binary_location = settings.chromium
+        for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={self.profile}"):
+            options.add_argument(flag)
+        options.page_load_strategy = "normal"
+        # An alert() or a "leave this page?" prompt must not stop the pool.
+        options.set_capability("unhandledPromptBehavior", "dismiss")
+        # A Service with a path: Selenium Manager is never asked to download anything.
+        service = Service(settings.chromedriver, log_output=subprocess.DEVNULL)
+        try:
+            self.driver = webdriver.Chrome(service=service, options=options)
+            self.driver.set_page_load_timeout(settings.page_timeout)
+            self.driver.set_script_timeout(settings.page_timeout)
+            self.driver.execute_cdp_cmd("Network.enable", {})
+            self.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": list(settings.blocked)})
+            # Once per document, before the page's scripts: no injection round trip per page.
+            self.driver.execute_cdp_cmd(
+                "Page.addScriptToEvaluateOnNewDocument", {"source": settings.axe_source}
+            )
+        except Exception as exc:
+            self.quit()
+            raise BrowserUnavailable(
+                f"browser stage skipped: Chromium did not start ({_one_line(exc)}); "
+                f"{HOW_TO_GET_CHROMIUM} (the same version for both)"
+            ) from exc
+
+    def check(self, url: str, planner: ScreenshotPlanner | None) -> PageCheck:
+        """Load the page, run axe-core, photograph the top issues."""
+        from selenium.common.exceptions import TimeoutException
+
+        started = time.monotonic()
+        timeout = f"{self.settings.page_timeout:g} s"
+        try:
+            self.driver.get(url)
+        except TimeoutException:
+            raise PageTimeout(f"the page did not finish loading within {timeout}") from None
+        except Exception as exc:
+            if "net::ERR_" in str(exc):  # the site, not the browser
+                return PageCheck(url, error=f"the browser could not load it ({_one_line(exc)})")
+            raise BrowserCrashed(_one_line(exc)) from exc
+        try:
+            # A command that meets an alert() or confirm() dismisses it and answers None:
+            # each is asked twice.
+            landed = self.driver.current_url or self.driver.current_url
+            if urlsplit(landed).netloc != urlsplit(url).netloc:
+                # A script or meta refresh sent the browser off the site: not this site's page.
+                return PageCheck(url, error=f"the page sent the browser to {landed}")
+            options = dict(self.settings.axe_options)
+            raw = self.driver.execute_async_script(AXE_RUNNER, options)
+            if raw is None:
+                raw = self.driver.execute_async_script(AXE_RUNNER, options)
+        except TimeoutException:
+            raise PageTimeout(f"axe-core did not finish within {timeout}") from None
+        except Exception as exc:
+            raise BrowserCrashed(_one_line(exc)) from exc
+        if not isinstance(raw, dict) or raw.get("error"):
+            reason = raw.get("error") if isinstance(raw, dict) else "no answer"
+            return PageCheck(url, error=f"axe-core failed on it: {_one_line(reason)}")
+        nodes = parse_axe_results(url, raw)
+        wanted = [planner is not None and planner.wants(node) for node in nodes]
+        shots = self._screenshots(nodes, wanted) if any(wanted) else [None] * len(nodes)
+        elapsed = int((time.monotonic() - started) * 1000)
+        return PageCheck(url, list(zip(nodes, shots, strict=True)), None, elapsed)
+
+    def _screenshots(self, nodes: Sequence[AxeNode], wanted: Sequence[bool]) -> list[bytes | None]:
+        """Pictures of the wanted elements, with their images loaded for once."""
+        self.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": list(self.unblocked)})
+        try:
+            return [
+                self._screenshot(node) if want else None
+                for node, want in zip(nodes, wanted, strict=True)
+            ]
+        finally:
+            self.driver.execute_cdp_cmd(
+                "Network.setBlockedURLs", {"urls": list(self.settings.blocked)}
+            )
+
+    def _screenshot(self, node: AxeNode) -> bytes | None:
+        from selenium.webdriver.common.by import By
+
+        if " >>> " in node.target or " | " in node.target:
+            return None  # inside a shadow root or frame: not reachable by one CSS selector
+        try:
+            element = self.driver.find_element(By.CSS_SELECTOR, node.target)
+            self.driver.execute_async_script(_LOAD_IMAGES, element)
+            return element.screenshot_as_png
+        except Exception:  # hidden, zero-sized or gone: the finding stands without a picture
+            return None
+
+    def quit(self) -> None:
+        """Close Chromium and chromedriver and remove the profile."""
+        driver, self.driver = self.driver, None
+        if driver is not None:
+            with contextlib.suppress(Exception):
+                driver.quit()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _one_line(message: object) -> str:
+    """The gist of an error: its first line, without Selenium's link to its docs."""
+    text = str(getattr(message, "msg", None) or message)
+    text = text.split("; For documentation on this error", 1)[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return (lines[0] if lines else type(message).__name__)[:200]
+
+
+# -- the pool ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LaunchFailed:
+    reason: str
+
+
+class BrowserPool:
+    """Checks pages with `settings.workers` browsers at once, one thread each.
+
+    A browser is replaced after `recycle_after` pages, after a page timed out, and when it
+    crashed (the page is then tried once more in a fresh browser).
+    """
+
+    def __init__(
+        self,
+        settings: BrowserSettings,
+        *,
+        planner: ScreenshotPlanner | None = None,
+        launcher: Callable[[BrowserSettings], Browser] = ChromiumSession,
+    ) -> None:
+        self.settings = settings
+        self.planner = planner
+        self.launcher = launcher
+        self.stop = threading.Event()
+        self._live: set[Browser] = set()
+        self._lock = threading.Lock()
+
+    def check(self, urls: Sequence[str]) -> Iterator[PageCheck]:
+        """Check every URL, yielding results as they come (not in order).
+
+        Raises BrowserUnavailable when no browser will start. Closing the iterator (or an
+        exception in the caller, such as Ctrl-C) stops the browsers.
+        """
+        jobs: queue.SimpleQueue[str] = queue.SimpleQueue()
+        for url in urls:
+            jobs.put(url)
+        results: queue.SimpleQueue[PageCheck | _LaunchFailed] = queue.SimpleQueue()
+        threads = [
+            threading.Thread(
+                target=self._work, args=(jobs, results), name=f"browser-{n}", daemon=True
+            )
+            for n in range(min(self.settings.workers, len(urls)))
+        ]
+        for thread in threads:
+            thread.start()
+        remaining = len(urls)
+        failure = None
+        try:
+            while remaining:
+                try:
+                    item = results.get(timeout=0.5)
+                except queue.Empty:
+                    if not any(t.is_alive() for t in threads) and results.empty():
+                        raise BrowserUnavailable(
+                            failure or "browser stage stopped: every browser failed"
+                        ) from None
+                    continue
+                if isinstance(item, _LaunchFailed):
+                    failure = item.reason
+                    continue
+                remaining -= 1
+                yield item
+        finally:
+            self.stop.set()
+            for thread in threads:
+                thread.join(timeout=5)
+            with self._lock:
+                leftovers = list(self._live)
+            for browser in leftovers:  # a thread still waiting on a page: close under it
+                browser.quit()
+
+    def _work(
+        self, jobs: queue.SimpleQueue[str], results: queue.SimpleQueue[PageCheck | _LaunchFailed]
+    ) -> None:
+        worker = _Worker(self)
+        try:
+            while not self.stop.is_set():
+                try:
+                    url = jobs.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    results.put(worker.check(url))
+                except BrowserUnavailable as exc:
+                    jobs.put(url)  # another browser may still take it
+                    results.put(_LaunchFailed(str(exc)))
+                    return
+                except Exception as exc:  # a bug must cost one page, not the stage
+                    results.put(PageCheck(url, error=f"could not be checked ({_one_line(exc)})"))
+        finally:
+            worker.close()
+
+    def launch(self) -> Browser:
+        """Start a browser and remember it until it is closed."""
+        if self.stop.is_set():
+            raise BrowserUnavailable("browser stage stopped")
+        browser = self.launcher(self.settings)
+        with self._lock:
+            self._live.add(browser)
+        return browser
+
+    def close(self, browser: Browser) -> None:
+        """Quit a browser of the pool."""
+        with self._lock:
+            self._live.discard(browser)
+        browser.quit()
+
+
+class _Worker:
+    """One thread's browser: started lazily, recycled, replaced after a timeout or crash."""
+
+    def __init__(self, pool: BrowserPool) -> None:
+        self.pool = pool
+        self.browser: Browser | None = None
+        self.pages = 0
+
+    def check(self, url: str) -> PageCheck:
+        started = time.monotonic()
+        for attempt in (1, 2):
+            browser = self._ready()
+            try:
+                return browser.check(url, self.pool.planner)
+            except PageTimeout as exc:
+                self.close()  # a hung page can leave the browser unusable: start afresh
+                return PageCheck(url, error=str(exc), elapsed_ms=_ms_since(started))
+            except BrowserCrashed as exc:
+                self.close()
+                if attempt == 2 or self.pool.stop.is_set():
+                    return PageCheck(
+                        url,
+                        error=f"the browser crashed on it twice ({exc})",
+                        elapsed_ms=_ms_since(started),
+                    )
+        raise AssertionError("unreachable")
+
+    def _ready(self) -> Browser:
+        if self.browser is not None and self.pages >= self.pool.settings.recycle_after:
+            self.close()  # Chromium's memory only grows: start a fresh one now and then
+        if self.browser is None:
+            self.browser = self.pool.launch()
+            self.pages = 0
+        self.pages += 1
+        return self.browser
+
+    def close(self) -> None:
+        if self.browser is not None:
+            self.pool.close(self.browser)
+            self.browser = None
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+# -- the stage -----------------------------------------------------------------------------
+
+
+@dataclass
+class BrowserOutcome:
+    """What the stage adds to the run's statistics, and whether Ctrl-C stopped it."""
+
+    stats: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+
+
+def run_browser_stage(
+    store: Store,
+    run_id: int,
+    config: BrowserConfig,
+    *,
+    progress: bool = False,
+    launcher: Callable[[BrowserSettings], Browser] = ChromiumSession,
+) -> BrowserOutcome:
+    """Check the run's HTML pages with axe-core and store the results."""
+    if not config.enabled:
+        return BrowserOutcome()
+    try:
+        settings = BrowserSettings.from_config(config)
+    except BrowserUnavailable as exc:
+        _say(str(exc))
+        return BrowserOutcome()
+    began = time.monotonic()
+    pages = store.browser_pages_to_check(run_id)
+    if config.max_pages:
+        pages = pages[: config.max_pages]
+    reused = _reuse_unchanged(store, run_id, settings, pages) if config.incremental else set()
+    todo = [url for url, _ in pages if url not in reused]
+    planner = ScreenshotPlanner(config.screenshots, list(store.site(run_id).axe_nodes(VIOLATION)))
+    pool = BrowserPool(settings, planner=planner, launcher=launcher)
+    writer = _ResultWriter(store, run_id, settings, dict(pages))
+    meter = _Progress(len(todo)) if progress and todo else None
+    interrupted = False
+    try:
+        with _interruptible(), contextlib.closing(pool.check(todo)) as checks:
+            for check in checks:
+                writer.add(check)
+                if meter:
+                    meter.update(check)
+    except BrowserUnavailable as exc:
+        _say(str(exc))
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        writer.flush()
+        if meter:
+            meter.close()
+    checked, reused_count, errors = store.browser_summary(run_id)
+    stats: dict[str, Any] = {
+        "browser/pages": checked,
+        "browser/reused": reused_count,
+        "browser/errors": errors,
+        "browser/seconds": round(time.monotonic() - began, 1),
+    }
+    if checked > errors:
+        stats["axe_core"] = settings.axe_version
+    return BrowserOutcome(stats, interrupted)
+
+
+def _reuse_unchanged(
+    store: Store, run_id: int, settings: BrowserSettings, pages: Sequence[tuple[str, str | None]]
+) -> set[str]:
+    """Copy earlier results of pages unchanged since then; return their URLs."""
+    wanted = {url for url, _ in pages}
+    earlier = store.reusable_browser_results(run_id, settings.axe_version, settings.options_key)
+    reusable = {url: run for url, run in earlier.items() if url in wanted}
+    with store.transaction():
+        for url, run in reusable.items():
+            store.reuse_browser_result(run_id, url, run)
+    return set(reusable)
+
+
+class _ResultWriter:
+    """Stores page checks in batches (one transaction each), from the calling thread."""
+
+    def __init__(
+        self, store: Store, run_id: int, settings: BrowserSettings, hashes: dict[str, str | None]
+    ) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.settings = settings
+        self.hashes = hashes
+        self.batch: list[PageCheck] = []
+        self.flushed = time.monotonic()
+
+    def add(self, check: PageCheck) -> None:
+        self.batch.append(check)
+        if len(self.batch) >= 50 or time.monotonic() - self.flushed > 2:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.store.transaction():
+            for check in self.batch:
+                self.store.add_browser_result(
+                    self.run_id,
+                    check.url,
+                    content_hash=self.hashes.get(check.url),
+                    axe_version=self.settings.axe_version,
+                    axe_options=self.settings.options_key,
+                    error=check.error,
+                    elapsed_ms=check.elapsed_ms,
+                    nodes=check.nodes,
+                )
+        self.batch.clear()
+        self.flushed = time.monotonic()
+
+
+def write_screenshots(store: Store, run_id: int, out_dir: Path) -> int:
+    """Write a run's element screenshots into out_dir/screenshots/; return how many."""
+    written = 0
+    for name, png in store.screenshots(run_id):
+        path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+        written += 1
+    return written
+
+
+def _say(message: str) -> None:
+    print(f"siteaudit: {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt here, whatever handler the crawl left installed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Progress:
+    """Pages checked so far: a live line on a terminal, a plain line every 5 s otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.errors = 0
+        self.started = self.shown = time.monotonic()
+        self.tty = sys.stderr.isatty()
+
+    def update(self, check: PageCheck) -> None:
+        self.done += 1
+        self.errors += check.error is not None
+        now = time.monotonic()
+        if now - self.shown >= (_LIVE_INTERVAL if self.tty else _LOG_INTERVAL):
+            self.shown = now
+            self._write()
+
+    def _write(self) -> None:
+        elapsed = max(time.monotonic() - self.started, 0.001)
+        line = (
+            f"browser: {self.done}/{self.total} pages checked ({self.done / elapsed:.1f}/s), "
+            f"{self.errors} could not be checked"
+        )
+        if self.tty:
+            sys.stderr.write("\r\033[K" + line)
+        else:
+            sys.stderr.write(f"[{elapsed:6.0f}s] {line}\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()

@@ -1,0 +1,72 @@
+"""What assistive technology announces for an element, worked out from the HTML alone.
+
+A simplified form of the W3C accessible name computation, enough for the static
+accessibility checks (link text, headings) to agree with axe-core on ordinary markup:
+`aria-labelledby`, then `aria-label`, then the element's own content (image alt text
+included, hidden parts left out), then `title`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from rules.page import collapse
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_NO_NAME_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+
+def accessible_name(el: etree._Element) -> str:
+    """The element's accessible name, whitespace collapsed; '' if it has none."""
+    labelledby = (el.get("aria-labelledby") or "").split()
+    if labelledby:
+        root = el.getroottree()
+        parts = []
+        for ref in labelledby:
+            found = root.xpath("//*[@id=$ref]", ref=ref)
+            if found:
+                parts.append(content_text(found[0]))
+        name = collapse(" ".join(parts))
+        if name:
+            return name
+    label = collapse(el.get("aria-label") or "")
+    if label:
+        return label
+    return content_text(el) or collapse(el.get("title") or "")
+
+
+def content_text(el: etree._Element) -> str:
+    """Text an element's content contributes to its name: text, image alt, nested labels."""
+    parts: list[str] = []
+    _collect(el, parts, top=True)
+    return collapse(" ".join(parts))
+
+
+def _collect(el: etree._Element, parts: list[str], *, top: bool = False) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag and not _skipped(el, tag):
+        if not top and (el.get("aria-label") or "").strip():
+            parts.append(el.get("aria-label") or "")
+        elif tag in ("img", "area") or (tag == "input" and el.get("type") == "image"):
+            parts.append(el.get("alt") or el.get("title") or "")
+        elif tag == "svg":
+            titles = el.xpath("./*[local-name()='title']")
+            if titles:
+                parts.append("".join(titles[0].itertext()))
+        else:
+            parts.append(el.text or "")
+            for child in el:
+                _collect(child, parts)
+    if not top and el.tail:
+        parts.append(el.tail)
+
+
+def _skipped(el: etree._Element, tag: str) -> bool:
+    return (
+        tag in _NO_NAME_TAGS
+        or (el.get("aria-hidden") or "").strip().lower() == "true"
+        or el.get("hidden") is not None
+        or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+    )

@@ -1,0 +1,249 @@
+"""axe-core results as the browser rules see them, and how identical ones are grouped.
+
+The browser stage (`audits/browser.py`) runs axe-core on every page and stores one
+`AxeNode` per element axe-core flagged. The rules `axe-violation` and `axe-needs-review`
+read them back through `BrowserSite` and turn them into findings. A violation that sits
+in the site's template (the same rule, element and markup on many pages) becomes one
+finding listing every page, so an editor fixes it once instead of reading it N times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from rules.base import Finding, Severity, SiteRule, option
+from rules.site import Site
+
+VIOLATION = "violation"
+INCOMPLETE = "incomplete"
+"""axe-core's "needs review": it could not decide, a person has to look."""
+
+IMPACT_SEVERITY = {
+    "critical": Severity.CRITICAL,
+    "serious": Severity.HIGH,
+    "moderate": Severity.MEDIUM,
+    "minor": Severity.LOW,
+}
+"""axe-core's impact of a violation, as our severity."""
+
+SCREENSHOT_DIR = "screenshots"
+"""Element screenshots are written here, inside the report folder."""
+
+_WCAG_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class AxeNode:
+    """One element axe-core flagged on one page."""
+
+    url: str
+    outcome: str
+    """`VIOLATION` or `INCOMPLETE`."""
+    rule: str
+    """axe-core's rule id, such as `image-alt`."""
+    impact: str | None
+    wcag: tuple[str, ...]
+    """WCAG success criteria from the rule's tags, such as ("1.1.1",)."""
+    help: str
+    help_url: str
+    target: str
+    """CSS selector of the element (shadow DOM steps joined with ` >>> `)."""
+    html: str
+    failure_summary: str
+    screenshot: str | None = None
+    """Path of the element's screenshot relative to the report folder, if one was taken."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserError:
+    """A page the browser stage could not check, and why."""
+
+    url: str
+    error: str
+
+
+@runtime_checkable
+class BrowserSite(Protocol):
+    """What a `Site` offers when it holds the browser stage's results (the store's sites
+    do). Checked with isinstance: a site without them gives the browser rules nothing."""
+
+    def axe_nodes(self, outcome: str) -> Iterator[AxeNode]:
+        """Every stored axe-core node of one outcome, page by page."""
+        ...
+
+    def browser_errors(self) -> Iterator[BrowserError]:
+        """Pages the browser stage could not check."""
+        ...
+
+
+def wcag_criteria(tags: Iterable[str]) -> tuple[str, ...]:
+    """WCAG success criteria named by axe-core tags: `wcag143` is 1.4.3, `wcag2411` 2.4.11."""
+    found = []
+    for tag in tags:
+        m = _WCAG_TAG.match(tag)
+        if m:
+            found.append(".".join(m.groups()))
+    return tuple(sorted(set(found), key=lambda c: tuple(int(p) for p in c.split("."))))
+
+
+def normalise_markup(text: str) -> str:
+    """Selector or HTML with numbers and spacing evened out.
+
+    Templates number things per page (`#post-4711`, `:nth-child(3)`, `data-id="12"`); the
+    same template element must still compare equal across pages.
+    """
+    return _SPACE.sub(" ", _DIGITS.sub("0", text)).strip()
+
+
+def template_key(rule: str, target: str, html: str) -> tuple[str, str, str]:
+    """What makes two flagged elements "the same issue" on different pages."""
+    return (rule, normalise_markup(target), normalise_markup(html))
+
+
+def screenshot_name(url: str, rule: str, target: str) -> str:
+    """The report-relative path of an element's screenshot (stable across runs)."""
+    digest = hashlib.sha1(f"{url}\n{rule}\n{target}".encode(), usedforsecurity=False)
+    return f"{SCREENSHOT_DIR}/{rule}-{digest.hexdigest()[:16]}.png"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateIssue:
+    """One axe-core issue found on many pages: report once, fix once in the template."""
+
+    nodes: tuple[AxeNode, ...]
+    """The issue's first element on each page, in page order."""
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """Every page the issue is on."""
+        return tuple(node.url for node in self.nodes)
+
+
+def group_by_template(
+    nodes: Iterable[AxeNode], min_pages: int
+) -> tuple[list[TemplateIssue], list[AxeNode]]:
+    """Split nodes into issues repeated on at least `min_pages` pages and the rest.
+
+    Nodes keep their order; a template issue lists each page once, at its first node.
+    """
+    keyed = [(template_key(node.rule, node.target, node.html), node) for node in nodes]
+    first_per_page: dict[tuple[str, str, str], dict[str, AxeNode]] = {}
+    for key, node in keyed:
+        first_per_page.setdefault(key, {}).setdefault(node.url, node)
+    repeated = {key for key, pages in first_per_page.items() if len(pages) >= min_pages}
+    templates = [
+        TemplateIssue(tuple(pages.values()))
+        for key, pages in first_per_page.items()
+        if key in repeated
+    ]
+    single = [node for key, node in keyed if key not in repeated]
+    return templates, single
+
+
+class AxeResultRule(SiteRule):
+    """Turns the stored axe-core nodes of one outcome into findings (see the subclasses)."""
+
+    outcome: ClassVar[str]
+
+    @dataclass(frozen=True)
+    class Options:
+        """Options of the axe-core rules."""
+
+        template_pages: int = option(
+            3,
+            "An issue (same axe-core rule, element and markup) on at least this many pages is "
+            "reported once, as a template issue listing every page",
+        )
+
+        def __post_init__(self) -> None:
+            if self.template_pages < 2:
+                raise ValueError("template_pages must be 2 or more")
+
+    def severity_of(self, node: AxeNode) -> Severity:
+        """The severity of one node's finding, before config overrides it."""
+        return self.severity
+
+    def describe(self, node: AxeNode) -> str:
+        """The finding's message for one node on one page."""
+        return f"{node.help} (axe-core {node.rule})"
+
+    def check_site(self, site: Site) -> Iterator[Finding]:
+        """Template issues first (one finding each), then page-specific nodes."""
+        if not isinstance(site, BrowserSite):
+            return
+        nodes = list(site.axe_nodes(self.outcome))
+        if not nodes:
+            return
+        depths = {page.url: page.click_depth for page in site.pages()}
+
+        def prominence(url: str) -> tuple[float, int, str]:
+            depth = depths.get(url)
+            return (math.inf if depth is None else depth, len(url), url)
+
+        templates, single = group_by_template(nodes, self.options.template_pages)
+        for issue in templates:
+            yield self._template_finding(issue, prominence)
+        seen: Counter[tuple[str, str]] = Counter()
+        for node in single:
+            key = f"{node.rule}|{normalise_markup(node.target)}"
+            seen[node.url, key] += 1
+            if seen[node.url, key] > 1:  # the same normalised place twice on one page
+                key += f"|{seen[node.url, key]}"
+            yield self.finding(
+                node.url,
+                self.describe(node),
+                severity=self.severity_of(node),
+                selector=node.target,
+                snippet=node.html,
+                evidence=_evidence(node),
+                key=key,
+            )
+
+    def _template_finding(
+        self, issue: TemplateIssue, prominence: Callable[[str], tuple[float, int, str]]
+    ) -> Finding:
+        pages = tuple(sorted(issue.pages, key=prominence))
+        first = next(node for node in issue.nodes if node.url == pages[0])
+        shot = next((node.screenshot for node in issue.nodes if node.screenshot), None)
+        evidence = {**_evidence(first), "template": True, "page_count": len(pages)}
+        if shot:
+            evidence["screenshot"] = shot
+        # The same element on many pages comes from one place: usually the template, or
+        # content shared between pages (a reused image, a common notice).
+        message = (
+            f"{first.help}, on {len(pages)} pages: the same element on each, so fix it once "
+            f"at its source, usually the template (axe-core {first.rule})"
+        )
+        return self.finding(
+            first.url,
+            message,
+            severity=self.severity_of(first),
+            selector=first.target,
+            snippet=first.html,
+            evidence=evidence,
+            pages=pages,
+            key=f"template|{first.rule}|{normalise_markup(first.target)}",
+        )
+
+
+def _evidence(node: AxeNode) -> Mapping[str, Any]:
+    evidence: dict[str, Any] = {
+        "axe_rule": node.rule,
+        "impact": node.impact,
+        "wcag": list(node.wcag),
+        "help": node.help,
+        "help_url": node.help_url,
+        "failure_summary": node.failure_summary,
+        "template": False,
+    }
+    if node.screenshot:
+        evidence["screenshot"] = node.screenshot
+    return evidence
