@@ -1,0 +1,128 @@
+"""Readability scores: our counts give textstat's own numbers, on known texts."""
+
+from __future__ import annotations
+
+import pytest
+from textstat.textstat import textstatistics
+
+from rules.base import Severity
+from rules.page import Page
+from rules.reading_age import (
+    ReadingAge,
+    grade_severity,
+    measure,
+    reading_message,
+    syllables,
+    words_of,
+)
+from rules.text import prose_blocks, prose_text, split_sentences
+
+TEXTSTAT = textstatistics()
+
+PLAIN = (
+    "We empty your bins every week. Put them out by 7am on your collection day. "
+    "Please close the lid. We cannot take bins that are too full."
+)
+JARGON = (
+    "Notwithstanding the foregoing, the authority will ordinarily seek to resolve "
+    "contraventions through negotiation and will only consider the issue of an enforcement "
+    "notice where informal remediation has proved unsuccessful."
+)
+KNOWN_TEXTS = [
+    PLAIN,
+    JARGON,
+    "The cat sat on the mat. It was happy.",
+    "You can't park here. Don't worry! We'll help you find a space, won't we?",
+    "Hello... world?! The councillor's report \u2014 on 3.5% rises \u2014 was approved on 12/03/2024.",
+    "Green bin. Blue bin. Black bin for everything else that cannot be recycled.",
+    "one two",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", KNOWN_TEXTS)
+def test_scores_equal_textstat_s_own(text: str) -> None:
+    score = measure(text)
+    assert score.fk_grade == pytest.approx(TEXTSTAT.flesch_kincaid_grade(text), abs=1e-9)
+    assert score.flesch_reading_ease == pytest.approx(TEXTSTAT.flesch_reading_ease(text), abs=1e-9)
+    assert score.words == TEXTSTAT.lexicon_count(text)
+    assert score.sentences == TEXTSTAT.sentence_count(text)
+    assert score.syllables == TEXTSTAT.syllable_count(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reading_age", "ease"),
+    [
+        (PLAIN, 6.5, 96.6),
+        (JARGON, 27.2, -12.2),
+        ("The cat sat on the mat. It was happy.", 4.3, 108.3),
+    ],
+)
+def test_known_texts_score_as_expected(text: str, reading_age: float, ease: float) -> None:
+    score = measure(text)
+    assert round(score.reading_age, 1) == reading_age
+    assert round(score.flesch_reading_ease, 1) == ease
+
+
+def test_word_syllables_are_counted_once_and_remembered() -> None:
+    syllables.cache_clear()
+    measure(PLAIN + " " + PLAIN)
+    info = syllables.cache_info()
+    assert info.currsize == len({w.lower() for w in words_of(PLAIN)})
+    assert info.hits >= info.currsize
+
+
+def test_the_hardest_sentences_come_first_by_their_own_grade() -> None:
+    score = measure(f"{PLAIN} {JARGON}")
+    assert score.hardest_sentences[0] == JARGON
+    assert len(score.hardest_sentences) == 3
+    assert score.long_sentence_share == pytest.approx(1 / 5)
+
+
+@pytest.mark.parametrize(
+    ("over", "severity"),
+    [
+        (0.1, Severity.LOW),
+        (2.0, Severity.LOW),
+        (2.1, Severity.MEDIUM),
+        (5.0, Severity.MEDIUM),
+        (5.1, Severity.HIGH),
+    ],
+)
+def test_severity_grows_with_the_excess(over: float, severity: Severity) -> None:
+    assert grade_severity(over) is severity
+
+
+def test_message_names_long_sentences_and_long_words() -> None:
+    assert reading_message(measure(JARGON), 9) == (
+        "Reading age 27 (target 9): long sentences and long words make this page hard to follow"
+    )
+
+
+def test_prose_ends_each_block_as_a_sentence_and_leaves_out_cells_and_fragments() -> None:
+    html = """<main><h1>Bins and recycling</h1><h2>Contact us</h2>
+    <p>Put your bins out by 7am</p><ul><li>Green bin for garden waste</li><li>Paper</li></ul>
+    <table><tr><td>Monday is the day for the north of the borough</td></tr></table>
+    <p>Ask us: we can help.</p></main>"""
+    blocks = prose_blocks(Page("https://council.example/", html).main_blocks)
+    assert prose_text(blocks) == (
+        "Bins and recycling. Put your bins out by 7am. Green bin for garden waste. "
+        "Ask us: we can help."
+    )
+    assert split_sentences(prose_text(blocks)) == [
+        "Bins and recycling.",
+        "Put your bins out by 7am.",
+        "Green bin for garden waste.",
+        "Ask us: we can help.",
+    ]
+
+
+def test_a_page_of_tables_and_short_list_items_is_not_scored() -> None:
+    rows = "".join(
+        f"<tr><td>Notwithstanding the aforementioned contraventions in area {i}</td></tr>"
+        for i in range(40)
+    )
+    items = "".join(f"<li>Ward {i}</li>" for i in range(40))
+    page = Page("https://council.example/", f"<main><table>{rows}</table><ul>{items}</ul></main>")
+    assert len(page.main_text.split()) > 200
+    assert list(ReadingAge().check_page(page)) == []
