@@ -14,17 +14,26 @@ import sys
 import textwrap
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from audits import __version__
-from audits.config import ConfigError, load_config
-from audits.engine import AuditResult, SiteUnreachable, UsageError, audit, render
+from audits.config import AuditConfig, ConfigError, load_config, parse_report
+from audits.engine import (
+    AuditResult,
+    SiteUnreachable,
+    UsageError,
+    audit,
+    check_start_url,
+    render,
+)
+from audits.gate import judge, load_baseline, parse_gate, write_baseline
 from audits.ruleset import PluginError, available_rules
 from audits.store import Store, StoreError
-from rules.base import Rule
+from rules.base import Rule, Severity
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -107,6 +116,11 @@ def _crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Processes running page rules (0: in the crawler's process).",
         ),
         click.option("--no-plugins", is_flag=True, help="Run the built-in rules only."),
+        click.option(
+            "--no-browser",
+            is_flag=True,
+            help="Skip the accessibility checks in headless Chromium (axe-core).",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress lines."),
     ]
     for option in reversed(options):
@@ -114,12 +128,115 @@ def _crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+_FORMAT_OPTION = click.option(
+    "--format",
+    "formats",
+    metavar="LIST",
+    help="Outputs to write, comma-separated: html,json,csv,sarif,junit "
+    "(default: [report] formats in the config, else html,json).",
+)
+
+
+def _with_formats(config: AuditConfig, formats: str | None) -> AuditConfig:
+    """The config with --format's outputs, checked; UsageError names a bad one."""
+    if formats is None:
+        return config
+    from reports import parse_formats
+
+    try:
+        chosen = parse_formats(formats)
+    except ValueError as exc:
+        raise UsageError(f"--format: {exc}") from None
+    return dataclasses.replace(config, report=dataclasses.replace(config.report, formats=chosen))
+
+
+_AS_OF_OPTION = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Judge dates as if today were this day, YYYY-MM-DD (reproducible runs): sets the "
+    "as_of option of every rule that has one.",
+)
+
+
+def _with_as_of(config: AuditConfig, as_of: datetime | None) -> AuditConfig:
+    """The config with every rule that has an `as_of` option set to --as-of's date."""
+    if as_of is None:
+        return config
+    rules = {rule_id: dict(section) for rule_id, section in config.rules.items()}
+    for cls in available_rules(plugins=config.plugins).values():
+        if "as_of" in {f.name for f in dataclasses.fields(cls.Options)}:
+            rules.setdefault(cls.id, {})["as_of"] = as_of.date().isoformat()
+    return dataclasses.replace(config, rules=rules)
+
+
+def _check_page_views(config: AuditConfig, url: str) -> None:
+    """Fail before crawling, not after, when the page views file cannot be used."""
+    if config.report.page_views:
+        from reports.pageviews import PageViewsError, load_page_views
+
+        try:
+            load_page_views(config.report.page_views, url)
+        except (PageViewsError, ValueError) as exc:
+            raise ConfigError(str(exc)) from None
+
+
+def _gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--fail-on",
+            type=click.Choice([s.value for s in Severity]),
+            help="Exit 1 when findings this severe or worse exist ([gate] thresholds apply).",
+        ),
+        click.option(
+            "--baseline",
+            "baseline_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Accepted findings (from `siteaudit baseline`): only others fail the gate.",
+        ),
+        click.option(
+            "--urls",
+            "urls_file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="Audit only the pages listed in this file (one URL a line) and check their links.",
+        ),
+        click.option(
+            "--resume", is_flag=True, help="Carry on the site's last run if it was interrupted."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for decorate in (friendly_errors, _gate_options, _AS_OF_OPTION, _FORMAT_OPTION, _crawl_options):
+        command = decorate(command)
+    return click.argument("url")(command)
+
+
 @main.command("audit")
-@click.argument("url")
-@_crawl_options
-@friendly_errors
-def audit_command(
+@_audit_options
+def audit_command(url: str, **options: Any) -> None:
+    """Crawl the site at URL and audit it; write the store and the reports to --out."""
+    _audit(url, default_fail_on=None, **options)
+
+
+@main.command("check")
+@_audit_options
+def check_command(url: str, **options: Any) -> None:
+    """Audit URL as a release gate: exit 1 on findings at or above the threshold
+    (--fail-on, else [gate] fail_on, else high), or only on those not in --baseline."""
+    _audit(url, default_fail_on=Severity.HIGH.value, **options)
+
+
+def _audit(
     url: str,
+    *,
+    default_fail_on: str | None,
+    formats: str | None,
+    as_of: datetime | None,
     config_path: str | None,
     out_dir: Path,
     max_pages: int | None,
@@ -128,9 +245,13 @@ def audit_command(
     delay: float | None,
     workers: int | None,
     no_plugins: bool,
+    no_browser: bool,
     quiet: bool,
+    fail_on: str | None,
+    baseline_path: Path | None,
+    urls_file: Path | None,
+    resume: bool,
 ) -> None:
-    """Crawl the site at URL and audit it; write the store and the reports to --out."""
     config = load_config(config_path).with_crawl(
         max_pages=max_pages,
         max_depth=max_depth,
@@ -140,10 +261,65 @@ def audit_command(
     )
     if no_plugins:
         config = dataclasses.replace(config, plugins=False)
-    result = audit(url, config, out_dir, progress=not quiet)
+    if no_browser:
+        config = config.with_browser(enabled=False)
+    config = _with_formats(config, formats)
+    config = _with_as_of(config, as_of)
+    _check_page_views(config, url)
+    threshold = fail_on or config.gate.get("fail_on") or default_fail_on
+    gate = None
+    if threshold is not None or baseline_path is not None:
+        categories = {k: v for k, v in config.gate.items() if k != "fail_on"}
+        gate = parse_gate(threshold or Severity.HIGH.value, categories, "[gate]")
+    baseline = load_baseline(baseline_path) if baseline_path is not None else None
+    only_urls = _read_urls(urls_file) if urls_file is not None else None
+    result = audit(url, config, out_dir, progress=not quiet, resume=resume, only_urls=only_urls)
     _print_summary(result)
     if result.status == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
+    if gate is not None:
+        store = Store(str(result.store_path))
+        try:
+            decision = judge(store.findings(result.run_id), gate, baseline)
+        finally:
+            store.close()
+        for line in decision.summary():
+            click.echo(line)
+        if not decision.passed:
+            sys.exit(EXIT_FINDINGS)
+
+
+def _read_urls(path: Path) -> list[str]:
+    """The URLs in a --urls file: one a line; blank lines and # comments skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    for line in urls:
+        check_start_url(line)
+    if not urls:
+        raise UsageError(f"--urls {path} lists no URLs")
+    return urls
+
+
+@main.command("baseline")
+@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("siteaudit-baseline.json"),
+    show_default=True,
+)
+@click.option("--run", "run_id", type=int, help="Run id (default: the latest).")
+@friendly_errors
+def baseline_command(db: str, out_file: Path, run_id: int | None) -> None:
+    """Accept a run's findings: write their fingerprints for `--baseline`."""
+    store = Store(db)
+    try:
+        run = store.run(run_id)
+        count = write_baseline(out_file, store.findings(run.id), run.start_url)
+    finally:
+        store.close()
+    click.echo(f"Baseline of {count} findings from run {run.id} written to {out_file}")
 
 
 def _print_summary(result: AuditResult) -> None:
@@ -165,6 +341,8 @@ def _print_summary(result: AuditResult) -> None:
     for name, path in result.outputs.items():
         click.echo(f"{name}: {path}")
     click.echo(f"Store: {result.store_path} (run {result.run_id})")
+    for warning in result.warnings:
+        click.echo(f"siteaudit: warning: {warning}", err=True)
 
 
 @main.command("rules")
@@ -305,17 +483,107 @@ def _md_cell(text: str) -> str:
     show_default=True,
 )
 @click.option("--run", "run_id", type=int, help="Run id (default: the latest).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="TOML configuration whose [report] settings to use (default: the run's own).",
+)
+@_FORMAT_OPTION
 @friendly_errors
-def report_command(db: str, out_dir: Path, run_id: int | None) -> None:
+def report_command(
+    db: str, out_dir: Path, run_id: int | None, config_path: str | None, formats: str | None
+) -> None:
     """Write the reports again from a store, without crawling."""
     store = Store(db)
     try:
         run = store.run(run_id)
-        outputs = render(store, run.id, out_dir)
+        config = load_config(config_path) if config_path else _recorded_config(run.config)
+        outputs = render(store, run.id, out_dir, _with_formats(config, formats))
     finally:
         store.close()
     for name, path in outputs.items():
         click.echo(f"{name}: {path}")
+
+
+def _recorded_config(recorded: Any) -> AuditConfig:
+    """The [report] settings a run was audited with (defaults for runs that have none)."""
+    raw = recorded.get("report") if isinstance(recorded, dict) else None
+    if not isinstance(raw, dict):
+        return AuditConfig()
+    try:
+        report = parse_report(raw, "the run's recorded [report]")
+    except ConfigError:
+        return AuditConfig()
+    if report.page_views and not Path(report.page_views).is_file():
+        click.echo(
+            f"siteaudit: note: {report.page_views} is gone; priorities use crawl signals", err=True
+        )
+        report = dataclasses.replace(report, page_views=None)
+    return AuditConfig(report=report)
+
+
+@main.command("history")
+@click.argument("db", type=click.Path(dir_okay=False), default="siteaudit-report/audit.db")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+@friendly_errors
+def history_command(db: str, as_json: bool) -> None:
+    """List the runs in a store (default: siteaudit-report/audit.db) with findings per category."""
+    if not Path(db).is_file():
+        raise UsageError(f"no store at {db}; give the audit.db file of an earlier audit")
+    from reports.health import CATEGORIES, category_counts
+
+    store = Store(db)
+    try:
+        runs = store.runs()
+        counts = category_counts(store, [r.id for r in runs])
+        pages = dict(
+            store.db.execute("SELECT run_id, COUNT(*) FROM pages WHERE is_html = 1 GROUP BY run_id")
+        )
+    finally:
+        store.close()
+    rows = [
+        {
+            "run": r.id,
+            "start_url": r.start_url,
+            "started": r.started,
+            "status": r.status,
+            "pages": pages.get(r.id, 0),
+            "findings": sum(counts[r.id].values()),
+            "by_category": counts[r.id],
+        }
+        for r in runs
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"{db} holds no runs yet")
+        return
+    header = ["run", "started", "status", "pages", "findings", *CATEGORIES]
+    for site in dict.fromkeys(r["start_url"] for r in rows):
+        table = [header] + [
+            [
+                str(r["run"]),
+                r["started"].replace("T", " ")[:16],
+                r["status"],
+                str(r["pages"]),
+                str(r["findings"]),
+                *(str(r["by_category"][c]) for c in CATEGORIES),
+            ]
+            for r in rows
+            if r["start_url"] == site
+        ]
+        widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+        click.echo(site)
+        for line in table:
+            click.echo(
+                "  "
+                + "  ".join(
+                    cell.rjust(w) if n > 2 else cell.ljust(w)
+                    for n, (cell, w) in enumerate(zip(line, widths, strict=True))
+                )
+            )
 
 
 @main.command("demo")

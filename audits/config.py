@@ -5,6 +5,9 @@
 max_pages = 20000
 exclude = ["/search", "\\\\?print="]
 
+[browser]
+workers = 2
+
 [store]
 path = "council.db"
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -69,25 +73,180 @@ class CrawlConfig:
     """Processes running the page rules; -1 picks one per spare CPU core, 0 runs them inline."""
 
 
+DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+"""axe-core tags run by default: WCAG 2.0, 2.1 and 2.2, levels A and AA."""
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    """The browser stage: axe-core in headless Chromium on every crawled HTML page."""
+
+    enabled: bool = True
+    """Run the browser stage (`--no-browser` turns it off for one run)."""
+    workers: int = 0
+    """Browsers running at once, each driven from its own thread; 0 means one per CPU core."""
+    axe_path: str = ""
+    """axe.min.js to inject; empty means $SITEAUDIT_AXE, else vendor/ from `make setup`."""
+    tags: tuple[str, ...] = DEFAULT_AXE_TAGS
+    """axe-core rule tags to run."""
+    best_practice: bool = False
+    """Also run axe-core's best-practice rules (not WCAG requirements)."""
+    page_timeout: float = 30.0
+    """Seconds a page may take to load, and axe-core to check it."""
+    recycle_after: int = 300
+    """Restart each browser after this many pages (Chromium's memory grows)."""
+    screenshots: int = 50
+    """Most element screenshots per run, for the top issues; 0 takes none."""
+    max_pages: int = 0
+    """Check at most this many pages in the browser, shallowest first; 0 means all."""
+    incremental: bool = True
+    """Reuse the last run's result for a page whose content and axe-core version are unchanged."""
+    block: tuple[str, ...] = ()
+    """More URL patterns for the browser not to load (images, fonts and media never are)."""
+
+    def __post_init__(self) -> None:
+        if self.workers < 0 or self.recycle_after < 1 or self.page_timeout <= 0:
+            raise ValueError("workers must be 0 or more, recycle_after and page_timeout positive")
+
+
+REPORT_FORMATS = ("html", "json", "csv", "sarif", "junit")
+"""Outputs the reports can be written as."""
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """What the reports show and which files are written (`[report]`, see docs/reports.md)."""
+
+    formats: tuple[str, ...] = ("html", "json")
+    """Outputs to write: html, json, csv, sarif, junit (`--format` picks for one run)."""
+    page_views: str | None = None
+    """CSV of page views exported from GA4, Matomo or Plausible, for priorities by traffic."""
+    sections: Mapping[str, str] = field(default_factory=dict)
+    """URL prefix -> the team or owner of that part of the site (`[report.sections]`)."""
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.formats if f not in REPORT_FORMATS]
+        if unknown or not self.formats:
+            raise ValueError(
+                f"formats must be some of {', '.join(REPORT_FORMATS)}, not {', '.join(unknown) or 'none'}"
+            )
+
+
+@dataclass(frozen=True)
+class ContentConfig:
+    """Where a page's own content is (`[content]`), for templates without a <main> landmark."""
+
+    main_selectors: tuple[str, ...] = ()
+    """CSS selectors of the main content, tried in order before <main>, role=main and
+    <article>; the content rules (reading age, dates, plain English) read only that part."""
+
+    def __post_init__(self) -> None:
+        from cssselect import GenericTranslator, SelectorError
+
+        for selector in self.main_selectors:
+            try:
+                GenericTranslator().css_to_xpath(selector)
+            except SelectorError as exc:
+                raise ValueError(
+                    f"main_selectors: {selector!r} is not a CSS selector ({exc})"
+                ) from None
+
+
+TOP_TASKS_RULE = "top-task-too-deep"
+"""The rule `[[top_tasks]]` configures (its `tasks`, `task_patterns`, `task_max_clicks`)."""
+
+
+@dataclass(frozen=True)
+class TopTask:
+    """One of the council's top tasks (`[[top_tasks]]`): where it leads, within how many clicks."""
+
+    name: str
+    url: str = ""
+    """The page (a path such as /forms/missed-bin/, or a full URL) the task leads to..."""
+    pattern: str = ""
+    """...or a regular expression matched against page and link URLs."""
+    max_clicks: int | None = None
+    """Most clicks from the home page; the rule's `max_clicks` when not given."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError("each task needs a name")
+        if bool(self.url) == bool(self.pattern):
+            raise ValueError(f"task {self.name!r} needs a url or a pattern (one of them)")
+        if self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"task {self.name!r}: pattern is not a regular expression: {exc}"
+                ) from None
+        clicks = self.max_clicks
+        if clicks is not None and (
+            not isinstance(clicks, int) or isinstance(clicks, bool) or clicks < 0
+        ):
+            raise ValueError(f"task {self.name!r}: max_clicks must be a whole number, 0 or more")
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """`[notify]`: where to send the run's summary and the teams' digests (audits.notify)."""
+
+    webhook: str = ""
+    """URL to POST the run's JSON summary to (for chat tools, dashboards)."""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    """Login name; the password comes from SITEAUDIT_SMTP_PASSWORD."""
+    mail_from: str = ""
+    sections: Mapping[str, str] = field(default_factory=dict)
+    """URL path prefix to the e-mail address of the team that owns it."""
+
+
 @dataclass(frozen=True)
 class AuditConfig:
     """Everything one audit needs to know."""
 
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    browser: BrowserConfig = field(default_factory=BrowserConfig)
     store: str | None = None
     """SQLite file holding every run; defaults to OUT/audit.db."""
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Raw `[rules.<id>]` sections; checked against each rule's Options when rules load."""
     plugins: bool = True
     """Load third-party rules from the `siteaudit.rules` entry point group."""
+    report: ReportConfig = field(default_factory=ReportConfig)
+    content: ContentConfig = field(default_factory=ContentConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    gate: Mapping[str, str] = field(default_factory=dict)
+    """`[gate]`: `fail_on` (a severity) and per-category thresholds ("none" exempts one);
+    checked by audits.gate when `siteaudit check` or `--fail-on` uses it."""
+    top_tasks: tuple[TopTask, ...] = ()
+    """`[[top_tasks]]`: the council's top tasks, checked by the top-task-too-deep rule."""
 
     def with_crawl(self, **changes: Any) -> AuditConfig:
         """A copy with some crawl settings replaced (command-line flags)."""
         given = {k: v for k, v in changes.items() if v is not None}
         return dataclasses.replace(self, crawl=dataclasses.replace(self.crawl, **given))
 
+    def with_browser(self, **changes: Any) -> AuditConfig:
+        """A copy with some browser-stage settings replaced (command-line flags)."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, browser=dataclasses.replace(self.browser, **given))
 
-_SECTIONS = {"crawl": CrawlConfig, "store": None, "rules": None, "plugins": None}
+
+_SECTIONS = {
+    "crawl": CrawlConfig,
+    "browser": BrowserConfig,
+    "store": None,
+    "rules": None,
+    "plugins": None,
+    "report": ReportConfig,
+    "content": ContentConfig,
+    "gate": None,
+    "notify": NotifyConfig,
+    "top_tasks": None,
+}
 
 
 def load_config(path: str | os.PathLike[str] | None) -> AuditConfig:
@@ -103,13 +262,22 @@ def load_config(path: str | os.PathLike[str] | None) -> AuditConfig:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    return parse_config(raw, str(path))
+    config = parse_config(raw, str(path))
+    views = config.report.page_views
+    if views and not os.path.isabs(views):
+        # A path in the file is relative to the file, wherever the audit runs from.
+        absolute = os.path.join(os.path.dirname(os.path.abspath(path)), views)
+        config = dataclasses.replace(
+            config, report=dataclasses.replace(config.report, page_views=absolute)
+        )
+    return config
 
 
 def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
     """Build an AuditConfig from parsed TOML, rejecting unknown keys and wrong types."""
     _reject_unknown(raw, _SECTIONS, origin)
     crawl = build_dataclass(CrawlConfig, raw.get("crawl", {}), f"{origin} [crawl]")
+    browser = build_dataclass(BrowserConfig, raw.get("browser", {}), f"{origin} [browser]")
     store = raw.get("store", {})
     if not isinstance(store, Mapping):
         raise ConfigError(f"{origin}: [store] must be a table")
@@ -120,7 +288,96 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
     plugins = raw.get("plugins", True)
     if not isinstance(plugins, bool):
         raise ConfigError(f"{origin}: plugins must be true or false")
-    return AuditConfig(crawl=crawl, store=store.get("path"), rules=rules, plugins=plugins)
+    report = parse_report(raw.get("report", {}), f"{origin} [report]")
+    content = build_dataclass(ContentConfig, raw.get("content", {}), f"{origin} [content]")
+    gate = raw.get("gate", {})
+    if not isinstance(gate, Mapping) or not all(isinstance(v, str) for v in gate.values()):
+        raise ConfigError(
+            f'{origin}: [gate] holds fail_on = "high" and category = "severity" lines'
+        )
+    top_tasks = parse_top_tasks(raw.get("top_tasks", []), origin)
+    notify = raw.get("notify", {})
+    if not isinstance(notify, Mapping):
+        raise ConfigError(f"{origin}: [notify] must be a table")
+    teams = notify.get("sections", {})
+    if not isinstance(teams, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and "@" in v for k, v in teams.items()
+    ):
+        raise ConfigError(
+            f"{origin}: [notify.sections] maps URL prefixes to e-mail addresses, "
+            'like "/bins/" = "waste@example.gov.uk"'
+        )
+    simple = {k: v for k, v in notify.items() if k != "sections"}
+    notify_config = dataclasses.replace(
+        build_dataclass(NotifyConfig, simple, f"{origin} [notify]"), sections=dict(teams)
+    )
+    return AuditConfig(
+        crawl=crawl,
+        browser=browser,
+        store=store.get("path"),
+        rules=with_top_tasks(rules, top_tasks, origin),
+        plugins=plugins,
+        report=report,
+        content=content,
+        gate=dict(gate),
+        notify=notify_config,
+        top_tasks=top_tasks,
+    )
+
+
+def parse_top_tasks(values: Any, origin: str) -> tuple[TopTask, ...]:
+    """The `[[top_tasks]]` array of tables as TopTasks, names unique."""
+    if not isinstance(values, list) or not all(isinstance(v, Mapping) for v in values):
+        raise ConfigError(
+            f"{origin}: top tasks are [[top_tasks]] tables (name, url or pattern, max_clicks)"
+        )
+    tasks = tuple(
+        build_dataclass(TopTask, value, f"{origin} [[top_tasks]] {value.get('name') or n + 1}")
+        for n, value in enumerate(values)
+    )
+    names = [task.name for task in tasks]
+    doubled = sorted({name for name in names if names.count(name) > 1})
+    if doubled:
+        raise ConfigError(
+            f"{origin} [[top_tasks]]: the task {doubled[0]!r} is given more than once"
+        )
+    return tasks
+
+
+def with_top_tasks(
+    rules: Mapping[str, Mapping[str, Any]], tasks: tuple[TopTask, ...], origin: str
+) -> Mapping[str, Mapping[str, Any]]:
+    """The `[rules.*]` sections with the top tasks written into their rule's options."""
+    if not tasks:
+        return rules
+    section = dict(rules.get(TOP_TASKS_RULE, {}))
+    if {"tasks", "task_patterns", "task_max_clicks"} & set(section):
+        raise ConfigError(
+            f"{origin}: give top tasks as [[top_tasks]] or in [rules.{TOP_TASKS_RULE}], not both"
+        )
+    section["tasks"] = {t.name: t.url for t in tasks if t.url}
+    section["task_patterns"] = {t.name: t.pattern for t in tasks if t.pattern}
+    section["task_max_clicks"] = {t.name: t.max_clicks for t in tasks if t.max_clicks is not None}
+    return {**rules, TOP_TASKS_RULE: section}
+
+
+def parse_report(values: Any, where: str) -> ReportConfig:
+    """The `[report]` table (or a run's recorded report settings) as a ReportConfig."""
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    sections = values.get("sections", {})
+    if not isinstance(sections, Mapping) or not all(
+        isinstance(k, str) and k and isinstance(v, str) and v.strip() for k, v in sections.items()
+    ):
+        raise ConfigError(
+            f'{where}: [report.sections] maps URL prefixes to team names, like "/bins/" = "Waste team"'
+        )
+    views = values.get("page_views")
+    if views is not None and not (isinstance(views, str) and views.strip()):
+        raise ConfigError(f"{where} page_views must be the path of a CSV file")
+    simple = {k: v for k, v in values.items() if k != "sections"}
+    report = build_dataclass(ReportConfig, simple, where)
+    return dataclasses.replace(report, sections={k: v.strip() for k, v in sections.items()})
 
 
 def build_dataclass(cls: type, values: Any, where: str) -> Any:
@@ -142,10 +399,17 @@ def build_dataclass(cls: type, values: Any, where: str) -> Any:
 def _coerce(value: Any, hint: Any, where: str) -> Any:
     origin = getattr(hint, "__origin__", None)
     if origin is tuple:
+        args = hint.__args__
+        if isinstance(value, Mapping) and getattr(args[0], "__origin__", None) is tuple:
+            # A TOML table for a tuple of (key, value) pairs: sections = {"/news/" = 6}
+            value = list(value.items())
         if not isinstance(value, list | tuple):
             raise ConfigError(f"{where} must be a list")
-        (item_type, *_rest) = hint.__args__
-        return tuple(_coerce(v, item_type, where) for v in value)
+        if len(args) != 2 or args[1] is not Ellipsis:  # a fixed-size tuple, such as a pair
+            if len(value) != len(args):
+                raise ConfigError(f"{where} must have {len(args)} items, got {value!r}")
+            return tuple(_coerce(v, t, where) for v, t in zip(value, args, strict=True))
+        return tuple(_coerce(v, args[0], where) for v in value)
     expected = {int: (int,), float: (int, float), bool: (bool,), str: (str,)}.get(hint)
     if expected is None:
         return value

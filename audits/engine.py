@@ -17,8 +17,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from audits import __version__
+from audits.browser import run_browser_stage, write_screenshots
 from audits.config import AuditConfig, ConfigError
+from audits.credentials import Credentials, from_environment
 from audits.pagestage import _describe
+from audits.resume import forget_findings_of, reopen_run, unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
 from audits.store import Store, StoredSite
 from audits.urls import normalise
@@ -47,6 +50,8 @@ class AuditResult:
     rule_errors: int = 0
     outputs: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    """Things that went wrong without spoiling the audit (an undelivered notification)."""
 
 
 def check_start_url(url: str) -> str:
@@ -69,19 +74,38 @@ def audit(
     out_dir: Path,
     *,
     progress: bool = False,
+    resume: bool = False,
+    only_urls: list[str] | None = None,
 ) -> AuditResult:
-    """Crawl and audit a site; write the store and the reports into out_dir."""
+    """Crawl and audit a site; write the store and the reports into out_dir.
+
+    `resume` carries on the site's last run if it was interrupted or killed; `only_urls`
+    audits just those pages (and checks their links).
+    """
     began = time.monotonic()
     start_url = check_start_url(start_url)
     ruleset = load_ruleset(config)  # config errors surface before any request is made
+    credentials = from_environment()  # likewise for a malformed staging-credentials setting
     out_dir.mkdir(parents=True, exist_ok=True)
     store_path = Path(config.store) if config.store else out_dir / "audit.db"
     store = Store(str(store_path))
-    run_id = store.begin_run(start_url, __version__, _public_config(config))
+    run_id = unfinished_run(store, start_url) if resume else None
+    if run_id is not None:
+        reopen_run(store, run_id)
+    else:
+        run_id = store.begin_run(start_url, __version__, _public_config(config))
     store.close()
 
     stats = crawl(
-        start_url, config, store_path, run_id, progress=progress, log_file=out_dir / "crawl.log"
+        start_url,
+        config,
+        store_path,
+        run_id,
+        progress=progress,
+        log_file=out_dir / "crawl.log",
+        resume=resume,
+        credentials=credentials,
+        only_urls=only_urls,
     )
     reason = stats.get("finish_reason", "finished")
     interrupted = reason == "shutdown"
@@ -90,6 +114,10 @@ def audit(
     try:
         site = store.site(run_id)
         start_problem = _start_problem(site)
+        if not (start_problem or interrupted):
+            browser = run_browser_stage(store, run_id, config.browser, progress=progress)
+            stats.update(browser.stats)
+            interrupted = browser.interrupted
         status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
         store.save_stats(run_id, _summary_stats(stats))
         if not start_problem:
@@ -108,10 +136,30 @@ def audit(
         result.outputs = render(store, run_id, out_dir, config)
         result.findings = Counter(f.severity for f in store.findings(run_id))
         result.rule_errors = len(store.rule_errors(run_id))
+        result.warnings = notify(store, run_id, config, result.outputs.get("html"))
     finally:
         store.close()
     result.seconds = time.monotonic() - began
     return result
+
+
+def notify(store: Store, run_id: int, config: AuditConfig, report: Path | None) -> list[str]:
+    """Send the configured notifications; what could not be delivered, one line each."""
+    from audits.notify import NotifyError, post_webhook, run_summary, send_digests
+
+    settings = config.notify
+    location = report.resolve().as_uri() if report is not None else ""
+    problems = []
+    if settings.webhook:
+        try:
+            post_webhook(settings.webhook, run_summary(store, run_id, location))
+        except NotifyError as exc:
+            problems.append(str(exc))
+    try:
+        send_digests(settings, store, run_id, location)
+    except NotifyError as exc:
+        problems.append(str(exc))
+    return problems
 
 
 def crawl(
@@ -122,6 +170,9 @@ def crawl(
     *,
     progress: bool,
     log_file: Path | None,
+    resume: bool = False,
+    credentials: Credentials | None = None,
+    only_urls: list[str] | None = None,
 ) -> dict[str, Any]:
     """Run the Scrapy crawl in this process; return its stats."""
     from scrapy.crawler import AsyncCrawlerProcess
@@ -136,6 +187,7 @@ def crawl(
         "SITEAUDIT_STORE": str(store_path),
         "SITEAUDIT_RUN_ID": run_id,
         "SITEAUDIT_PROGRESS": progress,
+        "SITEAUDIT_RESUME": resume,
         # Every host gets the external allowance; the spider gives the site's own hosts
         # the configured concurrency and delay (DOWNLOAD_SLOTS, per host).
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl_config.external_concurrency,
@@ -151,7 +203,13 @@ def crawl(
     settings.set("LOG_INSTALL_ROOT_HANDLER", log_file is not None, priority="cmdline")
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(SiteSpider)
-    process.crawl(crawler, start_url=start_url, audit_config=config)
+    process.crawl(
+        crawler,
+        start_url=start_url,
+        audit_config=config,
+        credentials=credentials,
+        only_urls=only_urls,
+    )
     process.start()
     assert crawler.stats is not None
     return crawler.stats.get_stats()
@@ -160,6 +218,8 @@ def crawl(
 def run_site_stage(store: Store, run_id: int, ruleset: RuleSet) -> None:
     """After the crawl: click depths, sitemap flags, then every site rule."""
     site = store.site(run_id)
+    # Idempotent: a resumed or re-rendered run must not get a second set of these.
+    forget_findings_of(store, run_id, [rule.id for rule in ruleset.site_rules])
     with store.transaction():
         store.set_click_depths(run_id, click_depths(site))
         store.mark_in_sitemap(run_id)
@@ -198,13 +258,18 @@ def click_depths(site: StoredSite) -> dict[str, int]:
 def render(
     store: Store, run_id: int, out_dir: Path, config: AuditConfig | None = None
 ) -> dict[str, Path]:
-    """Prioritise a run's findings and write findings.json and index.html."""
-    from reports import write_reports
-    from reports.prioritise import prioritise
+    """Prioritise a run's findings and write the reports `[report]` asks for
+    (by default index.html and findings.json)."""
+    from reports import PageViewsError, write_reports
 
     plugins = config.plugins if config is not None else True
-    prioritise(store, run_id)
-    return write_reports(store, run_id, out_dir, list(available_rules(plugins=plugins).values()))
+    write_screenshots(store, run_id, out_dir)  # the reports refer to them by relative path
+    rules = list(available_rules(plugins=plugins).values())
+    report = config.report if config is not None else None
+    try:
+        return write_reports(store, run_id, out_dir, rules, config=report, reprioritise=True)
+    except PageViewsError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _start_problem(site: StoredSite) -> str | None:
@@ -240,6 +305,8 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         "elapsed_time_seconds",
         SOFT_404_TITLE_STAT,
     )
+    # The browser stage's figures, axe-core's version among them (findings.json shows it).
+    keep += ("axe_core", "browser/pages", "browser/reused", "browser/errors", "browser/seconds")
     return {k: stats[k] for k in keep if k in stats}
 
 

@@ -15,11 +15,11 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
+from audits.config import NotifyConfig
 from audits.store import Store, StoredFinding
 
 _DIGEST_LIMIT = 50
@@ -27,22 +27,6 @@ _DIGEST_LIMIT = 50
 
 class NotifyError(Exception):
     """A notification could not be delivered; the message says where and why."""
-
-
-@dataclass(frozen=True)
-class NotifyConfig:
-    """The `[notify]` section."""
-
-    webhook: str = ""
-    """URL to POST the run's JSON summary to (for chat tools, dashboards)."""
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_starttls: bool = False
-    smtp_user: str = ""
-    """Login name; the password comes from SITEAUDIT_SMTP_PASSWORD."""
-    mail_from: str = ""
-    sections: Mapping[str, str] = field(default_factory=dict)
-    """URL path prefix to the e-mail address of the team that owns it."""
 
 
 def run_summary(store: Store, run_id: int, report: str = "") -> dict[str, Any]:

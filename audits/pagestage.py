@@ -52,12 +52,16 @@ def analyse(
     encoding: str,
     headers: dict[str, str],
     depth: int,
+    main_selectors: tuple[str, ...] = (),
 ) -> PageAnalysis:
-    """Parse one page and run every page rule and site-rule fact collector on it."""
+    """Parse one page and run every page rule and site-rule fact collector on it.
+
+    `main_selectors` locate the main content in unusual templates (`[content]` config).
+    """
     html = body.decode(encoding, errors="replace")
     if len(html) > _MAX_HTML_CHARS:
         html = html[:_MAX_HTML_CHARS]
-    page = Page(url=url, html=html, headers=headers, depth=depth)
+    page = Page(url=url, html=html, headers=headers, depth=depth, main_selectors=main_selectors)
     result = PageAnalysis(
         title=page.title[:500],
         lang=page.lang[:35],
@@ -123,19 +127,21 @@ def _describe(exc: BaseException) -> str:
 # -- the worker side ---------------------------------------------------------------------
 
 _worker_ruleset: RuleSet | None = None
+_worker_main_selectors: tuple[str, ...] = ()
 
 
 def _init_worker(config: AuditConfig) -> None:
-    global _worker_ruleset
+    global _worker_ruleset, _worker_main_selectors
     warnings.simplefilter("ignore")
     _worker_ruleset = load_ruleset(config)
+    _worker_main_selectors = config.content.main_selectors
 
 
 def _analyse_in_worker(
     url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int
 ) -> PageAnalysis:
     assert _worker_ruleset is not None, "worker not initialised"
-    return analyse(_worker_ruleset, url, body, encoding, headers, depth)
+    return analyse(_worker_ruleset, url, body, encoding, headers, depth, _worker_main_selectors)
 
 
 def default_workers() -> int:
@@ -170,7 +176,15 @@ class PageStage:
     ) -> PageAnalysis:
         """Analyse one page without blocking the crawl."""
         if self._pool is None:
-            return analyse(self.ruleset, url, body, encoding, headers, depth)
+            return analyse(
+                self.ruleset,
+                url,
+                body,
+                encoding,
+                headers,
+                depth,
+                self.config.content.main_selectors,
+            )
         return await self._run(_analyse_in_worker, url, body, encoding, headers, depth)
 
     async def pdf_links(self, url: str, body: bytes) -> tuple[Link, ...]:

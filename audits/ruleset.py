@@ -107,8 +107,13 @@ def configure(cls: type[Rule], section: Mapping[str, Any]) -> Rule | None:
 
 
 def fingerprint(finding: Finding) -> str:
-    """A stable id for a finding across runs: same rule, page, target and place."""
-    parts = [finding.rule, finding.url, finding.target or "", finding.selector or "", finding.key]
+    """A stable id for a finding across runs: same rule, page, target and place.
+
+    A rule's `key` names the place when it is given (a normalised selector, say, that
+    survives generated ids changing between runs); otherwise the selector does.
+    """
+    place = finding.key or finding.selector or ""
+    parts = [finding.rule, finding.url, finding.target or "", place]
     return hashlib.sha1(json.dumps(parts).encode(), usedforsecurity=False).hexdigest()[:20]
 
 

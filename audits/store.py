@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rules.axe_results import AxeNode, BrowserError, screenshot_name
 from rules.site import LinkRow, PageInfo, TargetStatus, TrapHit
 
 MIGRATIONS: tuple[str, ...] = (
@@ -121,6 +122,38 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE link_status ADD COLUMN checked_at TEXT;
     ALTER TABLE link_status ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX link_status_by_url ON link_status(url_id);
+    CREATE INDEX pages_by_url ON pages(url_id);
+    """,
+    # 3: the browser stage: which pages axe-core checked (with what) and what it flagged.
+    """
+    CREATE TABLE browser_pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url_id INTEGER NOT NULL REFERENCES urls(id),
+        content_hash TEXT,
+        axe_version TEXT NOT NULL,
+        axe_options TEXT NOT NULL,
+        error TEXT,
+        elapsed_ms INTEGER,
+        reused_from INTEGER,
+        PRIMARY KEY (run_id, url_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX browser_pages_by_url ON browser_pages(url_id, content_hash);
+    CREATE TABLE axe_results (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url_id INTEGER NOT NULL REFERENCES urls(id),
+        outcome TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        impact TEXT,
+        wcag TEXT NOT NULL DEFAULT '[]',
+        help TEXT NOT NULL DEFAULT '',
+        help_url TEXT NOT NULL DEFAULT '',
+        target TEXT NOT NULL DEFAULT '',
+        html TEXT NOT NULL DEFAULT '',
+        failure_summary TEXT NOT NULL DEFAULT '',
+        screenshot BLOB
+    );
+    CREATE INDEX axe_results_by_page ON axe_results(run_id, url_id);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -496,6 +529,110 @@ class Store:
         rows = self.db.execute("SELECT fingerprint FROM findings WHERE run_id = ?", (run_id,))
         return {r[0] for r in rows}
 
+    # -- browser stage (axe-core results; see audits/browser.py) --------------------------
+
+    def browser_pages_to_check(self, run_id: int) -> list[tuple[str, str | None]]:
+        """(url, content hash) of every HTML page that answered 200, shallowest first."""
+        return self.db.execute(
+            "SELECT u.url, p.content_hash FROM pages p JOIN urls u ON u.id = p.url_id "
+            "WHERE p.run_id = ? AND p.is_html = 1 AND p.status = 200 AND p.error IS NULL "
+            "AND p.content_type LIKE 'text/html%' ORDER BY p.depth IS NULL, p.depth, u.url",
+            (run_id,),
+        ).fetchall()
+
+    def reusable_browser_results(
+        self, run_id: int, axe_version: str, axe_options: str
+    ) -> dict[str, int]:
+        """Page URL to the latest earlier run (same start URL) that checked the same content
+        with the same axe-core version and options, without error."""
+        rows = self.db.execute(
+            "SELECT u.url, MAX(b.run_id) FROM pages p JOIN urls u ON u.id = p.url_id "
+            "JOIN browser_pages b ON b.url_id = p.url_id AND b.content_hash = p.content_hash "
+            "JOIN runs r ON r.id = b.run_id JOIN runs this ON this.id = p.run_id "
+            "WHERE p.run_id = ? AND b.run_id < p.run_id AND r.start_url = this.start_url "
+            "AND b.axe_version = ? AND b.axe_options = ? AND b.error IS NULL GROUP BY u.url",
+            (run_id, axe_version, axe_options),
+        )
+        return dict(rows.fetchall())
+
+    def reuse_browser_result(self, run_id: int, url: str, from_run: int) -> None:
+        """Copy a page's browser result (and its screenshots) from an earlier run."""
+        url_id = self.url_id(url)
+        self.db.execute(
+            "INSERT OR REPLACE INTO browser_pages(run_id, url_id, content_hash, axe_version, "
+            "axe_options, error, elapsed_ms, reused_from) SELECT ?, url_id, content_hash, "
+            "axe_version, axe_options, error, 0, ? FROM browser_pages "
+            "WHERE run_id = ? AND url_id = ?",
+            (run_id, from_run, from_run, url_id),
+        )
+        self.db.execute(
+            "INSERT INTO axe_results(run_id, url_id, outcome, rule, impact, wcag, help, "
+            "help_url, target, html, failure_summary, screenshot) SELECT ?, url_id, outcome, "
+            "rule, impact, wcag, help, help_url, target, html, failure_summary, screenshot "
+            "FROM axe_results WHERE run_id = ? AND url_id = ?",
+            (run_id, from_run, url_id),
+        )
+
+    def add_browser_result(
+        self,
+        run_id: int,
+        url: str,
+        *,
+        content_hash: str | None,
+        axe_version: str,
+        axe_options: str,
+        error: str | None,
+        elapsed_ms: int,
+        nodes: Iterable[tuple[AxeNode, bytes | None]],
+    ) -> None:
+        """Store what axe-core found on one page (or why the page could not be checked)."""
+        url_id = self.url_id(url)
+        self.db.execute(
+            "INSERT OR REPLACE INTO browser_pages(run_id, url_id, content_hash, axe_version, "
+            "axe_options, error, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run_id, url_id, content_hash, axe_version, axe_options, error, elapsed_ms),
+        )
+        self.db.executemany(
+            "INSERT INTO axe_results(run_id, url_id, outcome, rule, impact, wcag, help, "
+            "help_url, target, html, failure_summary, screenshot) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    url_id,
+                    n.outcome,
+                    n.rule,
+                    n.impact,
+                    json.dumps(list(n.wcag)),
+                    n.help,
+                    n.help_url,
+                    n.target,
+                    n.html,
+                    n.failure_summary,
+                    png,
+                )
+                for n, png in nodes
+            ],
+        )
+
+    def browser_summary(self, run_id: int) -> tuple[int, int, int]:
+        """(pages checked in the browser, of which reused from an earlier run, with errors)."""
+        row = self.db.execute(
+            "SELECT COUNT(*), COUNT(reused_from), COUNT(error) FROM browser_pages WHERE run_id = ?",
+            (run_id,),
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def screenshots(self, run_id: int) -> Iterator[tuple[str, bytes]]:
+        """(report-relative path, PNG) of every element screenshot of a run."""
+        rows = self.db.execute(
+            "SELECT u.url, a.rule, a.target, a.screenshot FROM axe_results a "
+            "JOIN urls u ON u.id = a.url_id WHERE a.run_id = ? AND a.screenshot IS NOT NULL",
+            (run_id,),
+        )
+        for url, rule, target, png in rows:
+            yield screenshot_name(url, rule, target), bytes(png)
+
     def site(self, run_id: int) -> StoredSite:
         """The run's crawl as a `rules.site.Site`."""
         return StoredSite(self, run_id)
@@ -637,3 +774,39 @@ class StoredSite:
         for source, target in rows:
             graph.setdefault(source, []).append(target)
         return graph
+
+    # -- browser stage (axe-core results) -------------------------------------------------
+
+    def axe_nodes(self, outcome: str) -> Iterator[AxeNode]:
+        """Every stored axe-core node of one outcome, in the order pages were checked."""
+        rows = self.db.execute(
+            "SELECT u.url, a.outcome, a.rule, a.impact, a.wcag, a.help, a.help_url, a.target, "
+            "a.html, a.failure_summary, a.screenshot IS NOT NULL FROM axe_results a "
+            "JOIN urls u ON u.id = a.url_id WHERE a.run_id = ? AND a.outcome = ? "
+            "ORDER BY a.rowid",
+            (self.run_id, outcome),
+        )
+        for url, out, rule, impact, wcag, help_text, help_url, target, html, summary, shot in rows:
+            yield AxeNode(
+                url=url,
+                outcome=out,
+                rule=rule,
+                impact=impact,
+                wcag=tuple(json.loads(wcag)),
+                help=help_text,
+                help_url=help_url,
+                target=target,
+                html=html,
+                failure_summary=summary,
+                screenshot=screenshot_name(url, rule, target) if shot else None,
+            )
+
+    def browser_errors(self) -> Iterator[BrowserError]:
+        """Pages the browser stage could not check, and why."""
+        rows = self.db.execute(
+            "SELECT u.url, b.error FROM browser_pages b JOIN urls u ON u.id = b.url_id "
+            "WHERE b.run_id = ? AND b.error IS NOT NULL ORDER BY u.url",
+            (self.run_id,),
+        )
+        for url, error in rows:
+            yield BrowserError(url, error)

@@ -42,7 +42,6 @@ def tel_problem(href: str, region: str = "GB") -> str | None:
     return f'"{number}" is not a number in use in the UK numbering plan'
 
 
-
 class MalformedContactLink(PageRule):
     """Report mailto: links without a valid address and tel: links that cannot be dialled."""
 

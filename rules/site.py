@@ -104,6 +104,10 @@ class Site(Protocol):
         """URL families the crawl capped."""
         ...
 
+    def sitemap_lastmod(self) -> Mapping[str, str | None]:
+        """Every URL the sitemaps list, with its `<lastmod>` as written (or None)."""
+        ...
+
     def status_history(self, url: str) -> list[tuple[int, str, int | None, str | None]]:
         """(run id, run start, status, error) of a link target in this site's runs so far,
         oldest first, this run included."""

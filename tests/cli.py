@@ -18,10 +18,19 @@ def run_cli(
     env: dict[str, str] | None = None,
     timeout: float = 180,
     cwd: Path | None = None,
+    browser: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `siteaudit ARGS...` and capture its output."""
+    """Run `siteaudit ARGS...` and capture its output.
+
+    `audit` runs with `--no-browser` unless `browser` is true: the browser stage loads
+    every page again (which tests of the crawl would count) and takes seconds; its own
+    tests are in tests/test_browser.py.
+    """
+    argv = [*map(str, args)]
+    if argv[:1] == ["audit"] and not browser:
+        argv.append("--no-browser")
     return subprocess.run(
-        [SITEAUDIT, *map(str, args)],
+        [SITEAUDIT, *argv],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -17,6 +17,8 @@ from tests.cli import load_findings, run_cli
 EXPECTED = json.loads((DEMO_ROOT / "EXPECTED.json").read_text(encoding="utf-8"))
 # The demo links to GOV.UK; tests run offline, as `siteaudit demo` does.
 OFFLINE = "[crawl]\ncheck_external = false\n"
+# The demo's dates are real dates: judge them on a fixed day so the test never expires.
+AS_OF = "2026-11-24"
 
 
 def _path(url: str | None) -> str | None:
@@ -31,7 +33,17 @@ def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     config.write_text(OFFLINE)
     with SiteServer(DEMO_ROOT) as server:
         result = run_cli(
-            "audit", f"{server.url}/", "--out", out, "--workers", "1", "--config", config
+            "audit",
+            f"{server.url}/",
+            "--out",
+            out,
+            "--workers",
+            "1",
+            "--config",
+            config,
+            "--as-of",
+            AS_OF,
+            "--no-browser",
         )
         requested = [request.target for request in server.requests]
     assert result.returncode == 0, result.stderr

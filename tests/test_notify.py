@@ -122,3 +122,51 @@ def test_unreachable_mail_server_is_one_clear_error(store: tuple[Store, int]) ->
     config = NotifyConfig(smtp_host="127.0.0.1", smtp_port=9, sections={"/": "a@b.example"})
     with pytest.raises(NotifyError, match=r"e-mail via 127\.0\.0\.1:9 failed"):
         send_digests(config, *store)
+
+
+def test_an_audit_posts_its_summary_and_warns_in_one_line_when_mail_fails(
+    tmp_path: Path,
+) -> None:
+    from audits.siteserver import DEMO_ROOT, SiteServer
+    from tests.cli import run_cli
+
+    received: list[dict[str, Any]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    config = tmp_path / "siteaudit.toml"
+    config.write_text(
+        "[crawl]\ncheck_external = false\n[notify]\n"
+        f'webhook = "http://127.0.0.1:{hook.server_port}/"\n'
+        'smtp_host = "127.0.0.1"\nsmtp_port = 9\n'
+        '[notify.sections]\n"/bins/" = "waste@council.example"\n'
+    )
+    try:
+        with SiteServer(DEMO_ROOT) as server:
+            result = run_cli(
+                "audit",
+                f"{server.url}/",
+                "--config",
+                config,
+                "--out",
+                tmp_path,
+                "-q",
+                "--no-browser",
+            )
+    finally:
+        hook.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert received[0]["pages"] > 30
+    assert (
+        result.stderr.strip()
+        == "siteaudit: warning: e-mail via 127.0.0.1:9 failed (ConnectionRefusedError)"
+    )

@@ -8,6 +8,9 @@ Each folder holds `pass_*.html` (no findings expected) and `fail_*.html` (first 
   check (`severity`, `message`, `selector`, `target`, `key`; `evidence` is checked as a
   subset, so a case pins only what it is about);
 - `options.json` (per folder): the rule's `[rules.<id>]` section, e.g. a fixed `as_of`.
+
+A site rule that reads pages (`page_facts`) runs its cases too: its facts from the case
+page, then `check_site` over a site of that one page.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from audits.ruleset import configure
 from rules import BUILTIN_RULES
 from rules.base import Finding, PageRule, Rule, SiteRule
 from rules.page import Page
+from tests.rules.test_site_rules import MemorySite, info
 
 CASES = Path(__file__).parent / "cases"
 TESTS = Path(__file__).parent
@@ -85,12 +89,23 @@ def assert_matches(finding: Finding, expected: dict[str, Any]) -> None:
             assert getattr(finding, name) == value, name
 
 
+def run_rule(rule: Rule, page: Page) -> list[Finding]:
+    """A page rule on the page; a site rule on a site made of the page and its facts."""
+    if isinstance(rule, PageRule):
+        return list(rule.check_page(page)) if rule.applies_to(page) else []
+    assert isinstance(rule, SiteRule)
+    facts = rule.page_facts(page)
+    site = MemorySite(
+        pages=[info(page.url)], facts={rule.id: {page.url: facts} if facts is not None else {}}
+    )
+    return list(rule.check_site(site))
+
+
 @pytest.mark.parametrize("path", case_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_case(path: Path) -> None:
     rule = load_rule(path.parent.name)
-    assert isinstance(rule, PageRule)
     page = load_page(path)
-    findings = list(rule.check_page(page)) if rule.applies_to(page) else []
+    findings = run_rule(rule, page)
     summary = [f.message for f in findings]
     assert len(findings) == expected_count(path), summary
     for finding in findings:

@@ -13,7 +13,17 @@ from rules.base import Category, PageRule, Rule, Severity, SiteRule
 
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _WCAG = re.compile(r"^https://www\.w3\.org/WAI/WCAG22/Understanding/[a-z0-9-]+\.html$")
-_SUPPORTED_TYPES = {"int", "float", "bool", "str", "tuple[str, ...]", "tuple[int, ...]"}
+_SUPPORTED_TYPES = {
+    "int",
+    "float",
+    "bool",
+    "str",
+    "tuple[str, ...]",
+    "tuple[int, ...]",
+    # TOML tables ({"/news/" = 6}), read into (key, value) pairs
+    "tuple[tuple[str, int], ...]",
+    "tuple[tuple[str, str], ...]",
+}
 
 RULES = pytest.mark.parametrize("cls", BUILTIN_RULES, ids=lambda cls: cls.id)
 

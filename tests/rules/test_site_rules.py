@@ -58,7 +58,7 @@ def link(source: str, url: str, kind: str = "a", text: str = "") -> LinkRow:
 
 
 class MemorySite:
-    """A `Site` from lists: pages, links, external statuses, facts and traps."""
+    """A `Site` from lists: pages, links, external statuses, facts, traps and sitemap."""
 
     def __init__(
         self,
@@ -71,8 +71,10 @@ class MemorySite:
         start_url: str = HOME,
         history: Mapping[str, list[tuple[int, str, int | None, str | None]]] | None = None,
         stats: Mapping[str, Any] | None = None,
+        sitemap: Mapping[str, str | None] | None = None,
     ) -> None:
         self.start_url = start_url
+        self._sitemap = dict(sitemap or {})
         self.stats = dict(stats or {})
         self._history = dict(history or {})
         self._pages = {p.url: p for p in pages}
@@ -104,6 +106,9 @@ class MemorySite:
 
     def traps(self) -> Iterator[TrapHit]:
         return iter(self._traps)
+
+    def sitemap_lastmod(self) -> Mapping[str, str | None]:
+        return self._sitemap
 
     def status_history(self, url: str) -> list[tuple[int, str, int | None, str | None]]:
         """Earlier runs from `history`, then this run's answer."""
