@@ -26,7 +26,7 @@ import phonenumbers
 from lxml import etree
 from phonenumbers import PhoneNumberFormat, shortnumberinfo
 
-from rules.page import Page, link_text
+from rules.page import NO_TEXT_TAGS, REGION_ROLES, REGION_TAGS, Page, link_text
 
 REGION = "GB"
 """Default region: numbers written without +44 are read as UK numbers."""
@@ -263,21 +263,8 @@ def label_before(prefix: str) -> str:
 
 # -- the page walk -----------------------------------------------------------------------
 
-_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "title"})
-_REGION_TAGS = {
-    "header": "header",
-    "nav": "nav",
-    "main": "main",
-    "aside": "aside",
-    "footer": "footer",
-}
-_REGION_ROLES = {
-    "banner": "header",
-    "navigation": "nav",
-    "main": "main",
-    "complementary": "aside",
-    "contentinfo": "footer",
-}
+# The document head's text (its title) is no contact detail either.
+_NO_TEXT_TAGS = NO_TEXT_TAGS | {"head", "title"}
 # Content beside the main flow even inside <main>: a "Related links" box offering "Report a
 # pothole" is not this page's online option, and a sidebar's number is not in its flow.
 _SIDE_TAGS = frozenset({"nav", "aside"})
@@ -310,7 +297,7 @@ _BLOCK_KINDS = (
 
 
 # Elements that can change the region or flow without any attribute.
-_CONTEXT_TAGS = frozenset(_REGION_TAGS) | _SIDE_TAGS
+_CONTEXT_TAGS = frozenset(REGION_TAGS) | _SIDE_TAGS
 # The visible text of a subtree (scripts and styles left out), in document order.
 _SKIM_TEXT = etree.XPath(
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
@@ -469,10 +456,10 @@ class _Walker:
             return "main", True
         role = el.get("role") or ""
         marker = f"{el.get('id', '')} {el.get('class', '')}".lower() if el.attrib else ""
-        if role in _REGION_ROLES:
-            region = _REGION_ROLES[role]
-        elif tag in _REGION_TAGS and not (region == "main" and tag in _FURNITURE_TAGS):
-            region = _REGION_TAGS[tag]  # an article's own <header> inside main is content
+        if role in REGION_ROLES:
+            region = REGION_ROLES[role]
+        elif tag in REGION_TAGS and not (region == "main" and tag in _FURNITURE_TAGS):
+            region = REGION_TAGS[tag]  # an article's own <header> inside main is content
         if self.main is None:
             if tag in _FURNITURE_TAGS or role in _FURNITURE_ROLES:
                 flow = False

@@ -14,21 +14,21 @@ from lxml.cssselect import CSSSelector
 from audits.urls import absolute
 
 # Landmark elements and ARIA roles, mapped to the page region they stand for.
-_REGION_TAGS = {
+REGION_TAGS = {
     "header": "header",
     "nav": "nav",
     "main": "main",
     "aside": "aside",
     "footer": "footer",
 }
-_REGION_ROLES = {
+REGION_ROLES = {
     "banner": "header",
     "navigation": "nav",
     "main": "main",
     "complementary": "aside",
     "contentinfo": "footer",
 }
-_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 # Elements that flow within a line: no word break at their edges.
 _INLINE_TAGS = frozenset(
     [
@@ -287,7 +287,7 @@ def _collect_text(
     with_tail: bool = True,
 ) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
-    skipped = tag in _NO_TEXT_TAGS or (skip_boilerplate and _is_boilerplate(el, tag))
+    skipped = tag in NO_TEXT_TAGS or (skip_boilerplate and _is_boilerplate(el, tag))
     inline = tag in _INLINE_TAGS
     if not skipped:
         inner = kind
@@ -326,7 +326,7 @@ def css_selector(selector: str) -> CSSSelector:
 
 
 def _is_boilerplate(el: etree._Element, tag: str) -> bool:
-    if tag in _BOILERPLATE_TAGS or el.get("role") in _REGION_ROLES:
+    if tag in _BOILERPLATE_TAGS or el.get("role") in REGION_ROLES:
         return el.get("role") != "main"
     marker = f"{el.get('id', '')} {el.get('class', '')}".lower()
     return any(hint in marker for hint in _BOILERPLATE_HINTS)
@@ -347,9 +347,9 @@ def region_of(el: etree._Element) -> str:
     """The landmark region an element sits in: header, nav, main, aside, footer or body."""
     for ancestor in el.iterancestors():
         role = ancestor.get("role")
-        if role in _REGION_ROLES:
-            return _REGION_ROLES[role]
-        region = _REGION_TAGS.get(ancestor.tag)  # type: ignore[arg-type]
+        if role in REGION_ROLES:
+            return REGION_ROLES[role]
+        region = REGION_TAGS.get(ancestor.tag)  # type: ignore[arg-type]
         if region:
             return region
     return "body"
