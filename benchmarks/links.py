@@ -90,6 +90,8 @@ def main() -> None:
             "--concurrency",
             str(args.concurrency),
             "--quiet",
+            "--no-browser",  # benchmarks/browser.py measures the browser stage
+            "--no-plugins",
         ]
         result = run_measured(cmd)
         findings = json.loads((work / "findings.json").read_text())["findings"]
