@@ -687,9 +687,14 @@ class StoredSite:
         row = self.db.execute(sql, (self.run_id, url)).fetchone()
         return _page_info(row) if row else None
 
-    def links(self, *, kinds: tuple[str, ...] = ()) -> Iterator[LinkRow]:
-        """Every recorded link, optionally filtered by element kind."""
+    def links(
+        self, *, kinds: tuple[str, ...] = (), with_fragment: bool = False
+    ) -> Iterator[LinkRow]:
+        """Every recorded link, optionally only of some element kinds, or only those
+        pointing at a #fragment."""
         sql, args = _LINK_SELECT, [self.run_id]
+        if with_fragment:
+            sql += " AND l.fragment != ''"
         if kinds:
             sql += f" AND l.kind IN ({','.join('?' * len(kinds))})"
             args.extend(kinds)
@@ -725,6 +730,36 @@ class StoredSite:
         if row:
             return TargetStatus(url, row[0], row[1], row[2] or url, internal=False)
         return None
+
+    def statuses(self) -> Iterator[TargetStatus]:
+        """How requesting every URL went: in-scope rows (a redirect to a page crawled under
+        its own URL takes that page's outcome) and external verdicts."""
+        pages = {
+            url: (status, error, final or url)
+            for url, status, error, final in self.db.execute(
+                f"SELECT u.url, p.status, p.error, f.url {_PAGE_FROM} WHERE p.run_id = ?",
+                (self.run_id,),
+            )
+        }
+        for url, (status, error, final) in pages.items():
+            hops = 0
+            while (
+                status is not None
+                and 300 <= status < 400
+                and final != url
+                and final in pages
+                and hops < 10
+            ):
+                status, error, final = pages[final][0], pages[final][1], pages[final][2]
+                hops += 1
+            yield TargetStatus(url, status, error, final, internal=True)
+        rows = self.db.execute(
+            "SELECT u.url, s.status, s.error, s.final_url FROM link_status s "
+            "JOIN urls u ON u.id = s.url_id WHERE s.run_id = ?",
+            (self.run_id,),
+        )
+        for url, status, error, final in rows:
+            yield TargetStatus(url, status, error, final or url, internal=False)
 
     def facts(self, rule_id: str) -> dict[str, Any]:
         """What a site rule's `page_facts` collected, by page URL."""

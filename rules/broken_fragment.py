@@ -59,7 +59,7 @@ class BrokenFragment(SiteRule):
         """One finding per (page, missing fragment) pair, listing the pages linking to it."""
         anchors = {url: set(ids) for url, ids in site.facts(self.id).items()}
         missing: dict[tuple[str, str], list[Any]] = {}
-        for row in site.links(kinds=("a", "area")):
+        for row in site.links(kinds=("a", "area"), with_fragment=True):
             if not is_anchor(row.fragment):
                 continue
             status = site.status(row.url)

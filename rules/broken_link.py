@@ -12,7 +12,7 @@ from rules.link_verdicts import (
     CLICKED_KINDS,
     LinkedTarget,
     Verdict,
-    group_by_target,
+    failing_targets,
     last_segment,
     verdict,
 )
@@ -85,7 +85,7 @@ class BrokenLink(SiteRule):
         def failing(status: TargetStatus) -> bool:
             return verdict(status) in _REPORTED and (status.internal or include_external)
 
-        targets = group_by_target(site.links(kinds=CHECKED_KINDS), site.status, failing)
+        targets = failing_targets(site, CHECKED_KINDS, failing)
         for target in sorted(targets):
             entry = targets[target]
             streak, since = failing_streak(site, target)

@@ -100,13 +100,19 @@ class DocumentInsteadOfHtml(SiteRule):
                 documents[info.url] = (info, kind)
         if not documents:
             return
+        # A link through a redirect is a link to where it lands: ask for the links to each
+        # document and to every address that redirects to it (few, and indexed).
+        addresses: dict[str, list[str]] = {url: [url] for url in documents}
+        for source, final in final_of.items():
+            if final in addresses:
+                addresses[final].append(source)
         links: dict[str, list[LinkRow]] = {}
-        for row in site.links(kinds=("a", "area")):
-            # A link through a redirect is a link to where it lands; links inside documents
-            # are not choices an editor made on a page.
-            target = final_of.get(row.url, row.url)
-            if target in documents and row.source not in documents:
-                links.setdefault(target, []).append(row)
+        for target, urls in addresses.items():
+            for url in urls:
+                for row in site.links_to(url):
+                    # Links inside documents are not choices an editor made on a page.
+                    if row.kind in ("a", "area") and row.source not in documents:
+                        links.setdefault(target, []).append(row)
         for url in sorted(links):
             info, kind = documents[url]
             rows = sorted(links[url], key=lambda r: r.source)

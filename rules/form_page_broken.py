@@ -14,7 +14,7 @@ from rules.forms import (
     host_matches,
     path_matches,
 )
-from rules.link_verdicts import Verdict, group_by_target, last_segment, verdict
+from rules.link_verdicts import Verdict, failing_targets, last_segment, verdict
 from rules.site import LinkRow, Site
 
 _FAILED = frozenset({Verdict.BROKEN, Verdict.SERVER_ERROR, Verdict.TIMED_OUT})
@@ -85,12 +85,12 @@ class FormPageBroken(SiteRule):
 
     def check_site(self, site: Site) -> Iterator[Finding]:
         """One finding per failing form target, listing every page that links to it."""
-        rows = (
-            row
-            for row in site.links(kinds=("a", "area"))
-            if row.region != "document" and self.leads_to_form(row)
+        targets = failing_targets(
+            site,
+            ("a", "area"),
+            lambda s: verdict(s) in _FAILED,
+            lambda row: row.region != "document" and self.leads_to_form(row),
         )
-        targets = group_by_target(rows, site.status, lambda s: verdict(s) in _FAILED)
         for url in sorted(targets):
             target = targets[url]
             status = target.status

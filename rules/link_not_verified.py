@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.base import Category, Finding, Severity, SiteRule
-from rules.link_verdicts import CHECKED_KINDS, Verdict, group_by_target, last_segment, verdict
+from rules.link_verdicts import CHECKED_KINDS, Verdict, failing_targets, last_segment, verdict
 from rules.site import Site, TargetStatus
 
 
@@ -45,7 +45,7 @@ class LinkNotVerified(SiteRule):
         def refused(status: TargetStatus) -> bool:
             return verdict(status) is Verdict.NOT_VERIFIED
 
-        targets = group_by_target(site.links(kinds=CHECKED_KINDS), site.status, refused)
+        targets = failing_targets(site, CHECKED_KINDS, refused)
         for target in sorted(targets):
             entry = targets[target]
             code = entry.status.status

@@ -12,7 +12,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rules.site import PRIVATE_ADDRESS, ROBOTS_FORBIDDEN, TIMED_OUT, LinkRow, TargetStatus
+from rules.site import PRIVATE_ADDRESS, ROBOTS_FORBIDDEN, TIMED_OUT, LinkRow, Site, TargetStatus
 
 # Element kinds whose targets are checked. Form actions are left out: a form's action
 # often answers GET with an error by design (it expects a POST).
@@ -109,26 +109,27 @@ class LinkedTarget:
         ]
 
 
-def group_by_target(
-    links: Iterable[LinkRow],
-    status_of: Callable[[str], TargetStatus | None],
+def failing_targets(
+    site: Site,
+    kinds: Iterable[str],
     keep: Callable[[TargetStatus], bool],
+    row_filter: Callable[[LinkRow], bool] | None = None,
 ) -> dict[str, LinkedTarget]:
-    """The links to each target whose status `keep` accepts, asking each status once."""
-    decided: dict[str, TargetStatus | None] = {}
+    """The links (of `kinds`, passing `row_filter`) to each target whose status `keep`
+    accepts. Starts from the statuses, not the links: the few targets that fail are looked
+    up by an index, instead of every link of the site being read for each rule."""
+    wanted = frozenset(kinds)
     targets: dict[str, LinkedTarget] = {}
-    for row in links:
-        if not row.url.startswith(("http://", "https://")):
-            continue  # mailto:, tel:, sms: are recorded but never requested
-        if row.url not in decided:
-            status = status_of(row.url)
-            decided[row.url] = status if status is not None and keep(status) else None
-        status = decided[row.url]
-        if status is None:
+    for status in site.statuses():
+        if not status.url.startswith(("http://", "https://")) or not keep(status):
             continue
-        entry = targets.setdefault(row.url, LinkedTarget(status))
-        entry.sources.add(row.source)
-        entry.rows.append(row)
+        rows = [
+            row
+            for row in site.links_to(status.url)
+            if row.kind in wanted and (row_filter is None or row_filter(row))
+        ]
+        if rows:
+            targets[status.url] = LinkedTarget(status, {row.source for row in rows}, rows)
     return targets
 
 

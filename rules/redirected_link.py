@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.base import Category, Finding, Severity, SiteRule
-from rules.link_verdicts import CLICKED_KINDS, Verdict, group_by_target, last_segment, verdict
+from rules.link_verdicts import CLICKED_KINDS, Verdict, failing_targets, last_segment, verdict
 from rules.site import Site, TargetStatus
 
 
@@ -45,7 +45,7 @@ class RedirectedLink(SiteRule):
         def redirected(status: TargetStatus) -> bool:
             return status.internal and status.url in chains and verdict(status) is Verdict.OK
 
-        targets = group_by_target(site.links(kinds=tuple(CLICKED_KINDS)), site.status, redirected)
+        targets = failing_targets(site, CLICKED_KINDS, redirected)
         for target in sorted(targets):
             entry = targets[target]
             chain = chains[target]

@@ -84,12 +84,19 @@ class Site(Protocol):
         """One in-scope URL's record, by normalised URL."""
         ...
 
-    def links(self, *, kinds: tuple[str, ...] = ()) -> Iterator[LinkRow]:
-        """Every recorded link, optionally only of the given element kinds."""
+    def links(
+        self, *, kinds: tuple[str, ...] = (), with_fragment: bool = False
+    ) -> Iterator[LinkRow]:
+        """Every recorded link, optionally only of some element kinds, or only those
+        pointing at a #fragment."""
         ...
 
     def links_to(self, url: str) -> Iterator[LinkRow]:
         """Links whose target is `url`."""
+        ...
+
+    def statuses(self) -> Iterator[TargetStatus]:
+        """How requesting every URL went (in scope and external), redirects resolved."""
         ...
 
     def status(self, url: str) -> TargetStatus | None:

@@ -89,8 +89,14 @@ class MemorySite:
     def page(self, url: str) -> PageInfo | None:
         return self._pages.get(url)
 
-    def links(self, *, kinds: tuple[str, ...] = ()) -> Iterator[LinkRow]:
-        return (row for row in self._links if not kinds or row.kind in kinds)
+    def links(
+        self, *, kinds: tuple[str, ...] = (), with_fragment: bool = False
+    ) -> Iterator[LinkRow]:
+        return (
+            row
+            for row in self._links
+            if (not kinds or row.kind in kinds) and (row.fragment or not with_fragment)
+        )
 
     def links_to(self, url: str) -> Iterator[LinkRow]:
         return (row for row in self._links if row.url == url)
@@ -100,6 +106,13 @@ class MemorySite:
         if page is not None:
             return TargetStatus(url, page.status, page.error, page.final_url, internal=True)
         return self._external.get(url)
+
+    def statuses(self) -> Iterator[TargetStatus]:
+        for url in sorted(self._pages):
+            status = self.status(url)
+            assert status is not None
+            yield status
+        yield from self._external.values()
 
     def facts(self, rule_id: str) -> Mapping[str, Any]:
         return self._facts.get(rule_id, {})
