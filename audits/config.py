@@ -70,7 +70,7 @@ class CrawlConfig:
     max_page_bytes: int = 10 * 1024 * 1024
     """Larger responses are abandoned and reported."""
     page_workers: int = -1
-    """Processes running the page rules; -1 picks one per spare CPU core, 0 runs them inline."""
+    """Processes running the page rules; -1 picks one per CPU core, 0 runs them inline."""
 
 
 DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
