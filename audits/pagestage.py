@@ -87,11 +87,18 @@ def analyse(
     return result
 
 
-def pdf_links(url: str, body: bytes) -> tuple[Link, ...]:
-    """The web links inside a PDF (its link annotations), with the document as their source.
+@dataclass(slots=True)
+class PdfReading:
+    """What a PDF says of itself: the web links inside it and when it was last changed."""
 
-    Raises PageStageError when the file is not a readable PDF.
-    """
+    links: tuple[Link, ...]
+    modified: str | None
+    """ISO date from the document's own metadata (ModDate, else CreationDate), if any."""
+
+
+def read_pdf(url: str, body: bytes) -> PdfReading:
+    """The web links inside a PDF (its link annotations, with the document as their
+    source) and its own date. Raises PageStageError when the file is not a readable PDF."""
     import pypdf  # imported here: only workers that meet a PDF pay for it
     from pypdf.errors import PyPdfError
 
@@ -111,9 +118,20 @@ def pdf_links(url: str, body: bytes) -> tuple[Link, ...]:
                     continue
                 seen.add(resolved[0] + resolved[1])
                 links.append(Link(resolved[0], resolved[1], "", "a", "document", f"page {number}"))
+        modified = _pdf_date(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise PageStageError(f"the PDF could not be read ({type(exc).__name__})") from None
-    return tuple(links)
+    return PdfReading(tuple(links), modified)
+
+
+def _pdf_date(reader: Any) -> str | None:
+    """The document's modification (else creation) date; None when absent or malformed."""
+    try:
+        metadata = reader.metadata
+        when = metadata and (metadata.modification_date or metadata.creation_date)
+    except (ValueError, TypeError, KeyError):
+        return None  # pypdf raises on dates that don't follow the PDF date format
+    return when.date().isoformat() if when else None
 
 
 def _describe(exc: BaseException) -> str:
@@ -188,9 +206,9 @@ class PageStage:
             )
         return await self._run(_analyse_in_worker, url, body, encoding, headers, depth)
 
-    async def pdf_links(self, url: str, body: bytes) -> tuple[Link, ...]:
-        """Links inside a PDF, read in a worker process (parsing a PDF is CPU work)."""
-        return await self._run(pdf_links, url, body)
+    async def read_pdf(self, url: str, body: bytes) -> PdfReading:
+        """A PDF's links and date, read in a worker process (parsing a PDF is CPU work)."""
+        return await self._run(read_pdf, url, body)
 
     async def _run(self, function: Any, *args: Any) -> Any:
         if self._pool is None:

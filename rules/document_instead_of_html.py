@@ -8,7 +8,7 @@ from posixpath import splitext
 from urllib.parse import urlsplit
 
 from rules.base import Category, Finding, Severity, SiteRule, option
-from rules.site import LinkRow, PageInfo, Site
+from rules.site import DOCUMENT_DATE_FACT, LinkRow, PageInfo, Site
 
 # Media types of documents GOV.UK would publish as HTML, and what editors call them.
 _CONTENT_TYPES = {
@@ -113,6 +113,9 @@ class DocumentInsteadOfHtml(SiteRule):
                     # Links inside documents are not choices an editor made on a page.
                     if row.kind in ("a", "area") and row.source not in documents:
                         links.setdefault(target, []).append(row)
+        # The document's own date, where the crawl could read one (PDF metadata, else the
+        # server's Last-Modified): an old document is the first to turn into a web page.
+        dates = site.facts(DOCUMENT_DATE_FACT)
         for url in sorted(links):
             info, kind = documents[url]
             rows = sorted(links[url], key=lambda r: r.source)
@@ -121,7 +124,8 @@ class DocumentInsteadOfHtml(SiteRule):
             yield self.finding(
                 sources[0],
                 f"Links to a {kind} document instead of a web page"
-                + (f': "{text}"' if text else ""),
+                + (f': "{text}"' if text else "")
+                + (f" (the document is dated {dates[url]['date']})" if url in dates else ""),
                 target=url,
                 evidence={
                     "document": url,
@@ -129,6 +133,8 @@ class DocumentInsteadOfHtml(SiteRule):
                     "content_type": info.content_type,
                     "link_text": text,
                     "links": len(rows),
+                    "document_date": dates.get(url, {}).get("date"),
+                    "date_source": dates.get(url, {}).get("source"),
                 },
                 pages=sources,
             )

@@ -12,6 +12,9 @@ PRIVATE_ADDRESS = "not checked: a private network address"
 """The error recorded for an external link to a private address (see crawler.scope)."""
 TIMED_OUT = "timed out"
 """The error recorded for a target that did not answer within the timeout."""
+DOCUMENT_DATE_FACT = "document-date"
+"""The facts key under which the crawl records a document's own date: {"date": ISO date,
+"source": "PDF metadata" or "HTTP Last-Modified"}."""
 SOFT_404_TITLE_STAT = "siteaudit/soft_404_title"
 """Crawl statistic: the title of the page the site serves, with status 200, for an address
 that cannot exist (absent when the site answers such addresses with a real 404)."""

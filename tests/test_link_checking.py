@@ -42,6 +42,7 @@ def pdf_with_link(url: str) -> bytes:
     writer = pypdf.PdfWriter()
     writer.add_blank_page(width=300, height=300)
     writer.add_annotation(page_number=0, annotation=PdfLink(rect=(10, 10, 200, 40), url=url))
+    writer.add_metadata({"/ModDate": "D:20190303120000Z"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -295,3 +296,11 @@ def test_recent_ok_external_verdicts_are_reused_and_broken_ones_checked_again(
     second = load_findings(tmp_path / "second")["findings"]
     [dead] = [f for f in second if f["rule"] == "broken-link"]
     assert dead["evidence"]["failed_runs"] == 2
+
+
+def test_a_documents_own_date_comes_from_its_metadata(link_audit: dict[str, Any]) -> None:
+    [finding] = [f for f in link_audit["findings"] if f["rule"] == "document-instead-of-html"]
+    assert finding["target"] == link_audit["origin"] + "/doc.pdf"
+    assert finding["evidence"]["document_date"] == "2019-03-03"
+    assert finding["evidence"]["date_source"] == "PDF metadata"
+    assert "dated 2019-03-03" in finding["message"]

@@ -50,7 +50,13 @@ from audits.urls import absolute, host_of, is_document, normalise
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.scope import Scope
 from rules.page import Link
-from rules.site import PRIVATE_ADDRESS, ROBOTS_FORBIDDEN, SOFT_404_TITLE_STAT, TrapHit
+from rules.site import (
+    DOCUMENT_DATE_FACT,
+    PRIVATE_ADDRESS,
+    ROBOTS_FORBIDDEN,
+    SOFT_404_TITLE_STAT,
+    TrapHit,
+)
 
 _MAX_REDIRECTS = 10
 # Element kinds whose target is a page to crawl (when in scope); the others are files.
@@ -528,9 +534,16 @@ class SiteSpider(scrapy.Spider):
         """Record an in-scope PDF with the links inside it, and follow them."""
         assert self.page_stage is not None
         try:
-            item.links = await self.page_stage.pdf_links(item.final_url, response.body)
+            reading = await self.page_stage.read_pdf(item.final_url, response.body)
         except PageStageError as exc:
             item.error = str(exc)
+        else:
+            item.links = reading.links
+            if reading.modified:
+                item.facts[DOCUMENT_DATE_FACT] = {
+                    "date": reading.modified,
+                    "source": "PDF metadata",
+                }
         yield item
         for output in self._follow_links(item.links, response.meta["depth"] + 1, item.url):
             yield output
@@ -623,6 +636,9 @@ class SiteSpider(scrapy.Spider):
         if not meta.get("from_page") and requested not in self.checked_only:
             return  # crawled as a page meanwhile; that record is the better one
         item = self._page_item(response, requested, chain)
+        modified = _http_date(response.headers.get("Last-Modified", b"").decode("latin-1"))
+        if modified and response.status < 400:
+            item.facts[DOCUMENT_DATE_FACT] = {"date": modified, "source": "HTTP Last-Modified"}
         if _is_pdf(response) and response.status < 400 and not chain:
             async for output in self._read_pdf(response, item):
                 yield output
@@ -676,6 +692,14 @@ def _retry_after(value: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _http_date(value: str) -> str | None:
+    """An HTTP date header as an ISO date, or None."""
+    try:
+        return parsedate_to_datetime(value).date().isoformat() if value.strip() else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _content_type(response: Response) -> str:
