@@ -204,6 +204,11 @@ def _gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--resume", is_flag=True, help="Carry on the site's last run if it was interrupted."
         ),
+        click.option(
+            "--incremental",
+            is_flag=True,
+            help="Reuse the last run's results for pages the server says are unchanged.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -251,6 +256,7 @@ def _audit(
     baseline_path: Path | None,
     urls_file: Path | None,
     resume: bool,
+    incremental: bool,
 ) -> None:
     config = load_config(config_path).with_crawl(
         max_pages=max_pages,
@@ -258,6 +264,7 @@ def _audit(
         concurrency=concurrency,
         delay=delay,
         page_workers=workers,
+        incremental=incremental or None,
     )
     if no_plugins:
         config = dataclasses.replace(config, plugins=False)

@@ -61,6 +61,9 @@ class CrawlConfig:
     """Seconds between requests to one external host (their robots.txt Crawl-delay wins)."""
     external_cache_hours: float = 24.0
     """Reuse an external link's OK verdict from an earlier run this recent; 0 re-checks all."""
+    incremental: bool = False
+    """Ask the server whether each page changed since the last finished run (ETag,
+    Last-Modified) and reuse the results of those that did not; for nightly audits."""
     retries: int = 2
     """Times a server error (5xx) or rate limit (429) is retried, with growing waits."""
     max_retry_after: float = 30.0

@@ -90,6 +90,9 @@ def audit(
     store_path = Path(config.store) if config.store else out_dir / "audit.db"
     store = Store(str(store_path))
     run_id = unfinished_run(store, start_url) if resume else None
+    previous = None
+    if config.crawl.incremental:
+        previous = store.incremental_base(start_url, __version__, _public_config(config)["rules"])
     if run_id is not None:
         reopen_run(store, run_id)
     else:
@@ -106,6 +109,7 @@ def audit(
         resume=resume,
         credentials=credentials,
         only_urls=only_urls,
+        previous_run=previous,
     )
     reason = stats.get("finish_reason", "finished")
     interrupted = reason == "shutdown"
@@ -173,6 +177,7 @@ def crawl(
     resume: bool = False,
     credentials: Credentials | None = None,
     only_urls: list[str] | None = None,
+    previous_run: int | None = None,
 ) -> dict[str, Any]:
     """Run the Scrapy crawl in this process; return its stats."""
     from scrapy.crawler import AsyncCrawlerProcess
@@ -188,6 +193,7 @@ def crawl(
         "SITEAUDIT_RUN_ID": run_id,
         "SITEAUDIT_PROGRESS": progress,
         "SITEAUDIT_RESUME": resume,
+        "SITEAUDIT_PREVIOUS_RUN": previous_run or 0,
         # Every host gets the external allowance; the spider gives the site's own hosts
         # the configured concurrency and delay (DOWNLOAD_SLOTS, per host).
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl_config.external_concurrency,
@@ -299,6 +305,7 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         "downloader/request_count",
         "downloader/response_count",
         "siteaudit/pages_html",
+        "siteaudit/pages_reused",
         "siteaudit/urls_other",
         "siteaudit/findings",
         "robotstxt/forbidden",

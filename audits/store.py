@@ -155,6 +155,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX axe_results_by_page ON axe_results(run_id, url_id);
     """,
+    # 4: incremental re-audits: each page's validators, and whether its results were reused.
+    """
+    ALTER TABLE pages ADD COLUMN etag TEXT;
+    ALTER TABLE pages ADD COLUMN last_modified TEXT;
+    ALTER TABLE pages ADD COLUMN reused INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX findings_by_url ON findings(run_id, url);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -313,7 +320,8 @@ class Store:
         self.db.execute(
             "INSERT OR REPLACE INTO pages(run_id, url_id, final_url_id, status, content_type, "
             "is_html, size, depth, title, lang, content_hash, fetched_at, elapsed_ms, error, "
-            "redirects, facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "redirects, facts, etag, last_modified) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id,
                 self.url_id(page["url"]),
@@ -331,8 +339,79 @@ class Store:
                 page["error"],
                 json.dumps(page["redirects"]),
                 json.dumps(page["facts"]),
+                page.get("etag"),
+                page.get("last_modified"),
             ),
         )
+
+    def reuse_page(
+        self,
+        run_id: int,
+        previous: int,
+        url: str,
+        depth: int,
+        fetched_at: str,
+        page_rules: Iterable[str],
+    ) -> None:
+        """Carry an unchanged page (the server answered 304) over from an earlier run: its
+        record, its links and its page rules' findings (site rules run afresh)."""
+        url_id = self.url_id(url)
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages(run_id, url_id, final_url_id, status, content_type, "
+            "is_html, size, depth, title, lang, content_hash, fetched_at, elapsed_ms, error, "
+            "redirects, facts, etag, last_modified, reused) "
+            "SELECT ?, url_id, final_url_id, status, content_type, is_html, size, ?, title, "
+            "lang, content_hash, ?, elapsed_ms, error, redirects, facts, etag, last_modified, 1 "
+            "FROM pages WHERE run_id = ? AND url_id = ?",
+            (run_id, depth, fetched_at, previous, url_id),
+        )
+        self.db.execute(
+            "INSERT INTO links(run_id, source_id, target_id, fragment, text, kind, region, "
+            "selector) SELECT ?, source_id, target_id, fragment, text, kind, region, selector "
+            "FROM links WHERE run_id = ? AND source_id = ?",
+            (run_id, previous, url_id),
+        )
+        rules = list(page_rules)
+        marks = ",".join("?" * len(rules))
+        self.db.execute(
+            "INSERT INTO findings(run_id, rule, category, severity, url, target, message, "
+            "selector, snippet, evidence, pages, fingerprint) SELECT ?, rule, category, "
+            "severity, url, target, message, selector, snippet, evidence, pages, fingerprint "
+            f"FROM findings WHERE run_id = ? AND url = ? AND rule IN ({marks})",
+            (run_id, previous, url, *rules),
+        )
+
+    def validators(self, run_id: int) -> dict[str, tuple[str | None, str | None]]:
+        """URL to (ETag, Last-Modified) of a run's HTML pages that answered 200."""
+        rows = self.db.execute(
+            "SELECT u.url, p.etag, p.last_modified FROM pages p JOIN urls u ON u.id = p.url_id "
+            "WHERE p.run_id = ? AND p.is_html = 1 AND p.status = 200 AND p.error IS NULL "
+            "AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL)",
+            (run_id,),
+        )
+        return {url: (etag, modified) for url, etag, modified in rows}
+
+    def links_from(self, run_id: int, url: str) -> list[tuple[str, str]]:
+        """(target, kind) of every link a page had in a run."""
+        rows = self.db.execute(
+            "SELECT t.url, l.kind FROM links l JOIN urls t ON t.id = l.target_id "
+            "WHERE l.run_id = ? AND l.source_id = (SELECT id FROM urls WHERE url = ?)",
+            (run_id, url),
+        )
+        return rows.fetchall()
+
+    def incremental_base(self, start_url: str, tool_version: str, rules: Any) -> int | None:
+        """The last finished run of this site by this siteaudit with the same rule settings,
+        whose unchanged pages' results a new run may reuse."""
+        row = self.db.execute(
+            "SELECT id, tool_version, config FROM runs WHERE start_url = ? AND status = 'finished' "
+            "ORDER BY id DESC LIMIT 1",
+            (start_url,),
+        ).fetchone()
+        if row is None or row[1] != tool_version:
+            return None
+        recorded = json.loads(row[2]).get("rules", {})
+        return row[0] if recorded == json.loads(json.dumps(rules, default=str)) else None
 
     def add_links(self, run_id: int, source: str, links: Iterable[Any]) -> None:
         """Store the links of one page (objects with url, fragment, text, kind, region, selector)."""

@@ -31,6 +31,19 @@ class PageItem:
     links: tuple[Link, ...] = ()
     findings: list[dict[str, Any]] = field(default_factory=list)
     rule_errors: list[tuple[str, str]] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(slots=True)
+class ReusedPageItem:
+    """A page the server says is unchanged (304): its results come from an earlier run."""
+
+    url: str
+    previous_run: int
+    depth: int
+    fetched_at: str
+    page_rules: tuple[str, ...]
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ from scrapy.crawler import Crawler
 
 from audits import __version__
 from audits.store import Store
-from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
+from crawler.items import LinkStatusItem, PageItem, ReusedPageItem, SitemapItem, TrapItem
 
 # One transaction per this many items or seconds, whichever comes first: per-row commits
 # would cost more than the crawl itself.
@@ -49,6 +49,10 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         self.batch.append(item)
+        if isinstance(item, ReusedPageItem):
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("siteaudit/pages_html")
+            self.crawler.stats.inc_value("siteaudit/pages_reused")
         if isinstance(item, PageItem):
             stats = self.crawler.stats
             assert stats is not None
@@ -86,6 +90,8 @@ class StorePipeline:
                             "error": item.error,
                             "redirects": item.redirects,
                             "facts": item.facts,
+                            "etag": item.etag,
+                            "last_modified": item.last_modified,
                         },
                     )
                     if item.links:
@@ -94,6 +100,15 @@ class StorePipeline:
                         store.add_findings(run_id, item.findings)
                     for rule_id, error in item.rule_errors:
                         store.add_rule_error(run_id, rule_id, item.url, error)
+                elif isinstance(item, ReusedPageItem):
+                    store.reuse_page(
+                        run_id,
+                        item.previous_run,
+                        item.url,
+                        item.depth,
+                        item.fetched_at,
+                        item.page_rules,
+                    )
                 elif isinstance(item, LinkStatusItem):
                     store.add_link_status(
                         run_id,

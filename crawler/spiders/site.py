@@ -47,7 +47,7 @@ from audits.pagestage import PageStage, PageStageError
 from audits.resume import resume_state
 from audits.store import Store, now
 from audits.urls import absolute, host_of, is_document, normalise
-from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
+from crawler.items import LinkStatusItem, PageItem, ReusedPageItem, SitemapItem, TrapItem
 from crawler.scope import Scope
 from rules.page import Link
 from rules.site import (
@@ -126,6 +126,11 @@ class SiteSpider(scrapy.Spider):
         self.traps: set[str] = set()
         self.page_stage: PageStage | None = None
         self.known_external: dict[str, tuple[int, str, str]] = {}
+        # Incremental re-audits: the earlier run whose unchanged pages are reused.
+        self.previous_run: int | None = None
+        self.previous_store: Store | None = None
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        self.page_rule_ids: tuple[str, ...] = ()
         self.external_checks: Counter[str] = Counter()
         self.external_waiting: defaultdict[str, deque[scrapy.Request]] = defaultdict(deque)
 
@@ -144,6 +149,11 @@ class SiteSpider(scrapy.Spider):
         self.known_external = self._recent_external_verdicts()
         for host in self.scope.hosts:
             self._set_site_slot(host)
+        self.previous_run = self.settings.getint("SITEAUDIT_PREVIOUS_RUN") or None
+        if self.previous_run is not None:
+            self.previous_store = Store(self.settings.get("SITEAUDIT_STORE"))
+            self.validators = self.previous_store.validators(self.previous_run)
+            self.page_rule_ids = tuple(rule.id for rule in self.page_stage.ruleset.page_rules)
         if self.settings.getbool("SITEAUDIT_RESUME"):
             for request in self._resume():
                 yield request
@@ -191,6 +201,8 @@ class SiteSpider(scrapy.Spider):
     def _closed(self) -> None:
         if self.page_stage is not None:
             self.page_stage.close()
+        if self.previous_store is not None:
+            self.previous_store.close()
 
     def _recent_external_verdicts(self) -> dict[str, tuple[int, str, str]]:
         """OK verdicts on external links from this site's recent runs, to reuse."""
@@ -315,8 +327,15 @@ class SiteSpider(scrapy.Spider):
         is_start: bool = False,
         priority: int | None = None,
     ) -> scrapy.Request:
+        headers = {}
+        etag, modified = self.validators.get(url, (None, None)) if not chain else (None, None)
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
         return scrapy.Request(
             url,
+            headers=headers,
             callback=self.parse_page,
             errback=self.request_failed,
             priority=-depth if priority is None else priority,
@@ -479,6 +498,10 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         chain: list[str] = meta["chain"]
         requested = chain[0] if chain else normalise(response.url)
+        if response.status == 304 and self.previous_run is not None and not chain:
+            for output in self._reuse(requested, meta["depth"]):
+                yield output
+            return
         if 300 <= response.status < 400 and b"Location" in response.headers:
             for request_or_item in self._redirect(response):
                 yield request_or_item
@@ -530,6 +553,16 @@ class SiteSpider(scrapy.Spider):
         for output in self._follow_links(analysis.links, meta["depth"] + 1, final):
             yield output
 
+    def _reuse(self, url: str, depth: int) -> Iterator[Any]:
+        """An unchanged page: its earlier results are carried over, its earlier links
+        followed, and nothing is parsed or analysed again."""
+        assert self.previous_run is not None and self.previous_store is not None
+        yield ReusedPageItem(url, self.previous_run, depth, now(), self.page_rule_ids)
+        for target, kind in self.previous_store.links_from(self.previous_run, url):
+            followed = self._follow(target, depth=depth + 1, kind=kind, source=url)
+            if followed is not None:
+                yield followed
+
     async def _read_pdf(self, response: Response, item: PageItem) -> AsyncIterator[Any]:
         """Record an in-scope PDF with the links inside it, and follow them."""
         assert self.page_stage is not None
@@ -560,6 +593,8 @@ class SiteSpider(scrapy.Spider):
             fetched_at=now(),
             elapsed_ms=int((time.monotonic() - started) * 1000) if started else None,
             redirects=[*chain, normalise(response.url)] if chain else [],
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
         )
 
     def _redirect(self, response: Response) -> Iterator[Any]:
@@ -692,6 +727,12 @@ def _retry_after(value: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _header(response: Response, name: str) -> str | None:
+    """One response header as text, or None."""
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _http_date(value: str) -> str | None:
