@@ -19,6 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+from w3lib.encoding import html_body_declared_encoding
+
 from audits.config import AuditConfig
 from audits.ruleset import RuleSet, finding_row, load_ruleset
 from audits.urls import absolute
@@ -58,7 +60,7 @@ def analyse(
 
     `main_selectors` locate the main content in unusual templates (`[content]` config).
     """
-    html = body.decode(encoding, errors="replace")
+    html = decode(body, encoding)
     if len(html) > _MAX_HTML_CHARS:
         html = html[:_MAX_HTML_CHARS]
     page = Page(url=url, html=html, headers=headers, depth=depth, main_selectors=main_selectors)
@@ -85,6 +87,23 @@ def analyse(
         if facts is not None:
             result.facts[rule.id] = facts
     return result
+
+
+def decode(body: bytes, encoding: str) -> str:
+    """The page's text. When the bytes are not valid in the encoding the server declared
+    but are in the one the page itself declares (a <meta charset>), the page's own
+    declaration is believed: the usual case of a template saved in windows-1252 and a
+    server that says UTF-8 for everything."""
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        declared = html_body_declared_encoding(body)
+        if declared and declared != encoding:
+            try:
+                return body.decode(declared)
+            except (UnicodeDecodeError, LookupError):
+                pass
+        return body.decode(encoding, errors="replace")
 
 
 @dataclass(slots=True)

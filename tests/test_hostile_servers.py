@@ -125,16 +125,6 @@ def assert_plain_failure(audit: Audit, path: str) -> str:
     return error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "crawler/spiders/site.py _describe_failure maps every IgnoreRequest to 'forbidden by "
-        "robots.txt' before its size check, and Scrapy's HttpCompressionMiddleware raises "
-        "IgnoreRequest('... exceeded DOWNLOAD_MAXSIZE (N B) during decompression.') for a gzip "
-        "bomb; the size check is also case-sensitive ('maxsize' does not match 'MAXSIZE'). "
-        "pages.error says 'forbidden by robots.txt'"
-    ),
-)
 def test_gzip_bomb_is_abandoned_at_the_download_limit(tmp_path: Path) -> None:
     # 4 MB of spaces inflate from about 4 KB: four times the 1 MB limit.
     bomb = gzip.compress(_html("Bomb", " " * 4_000_000).encode(), compresslevel=9)
@@ -192,13 +182,6 @@ GARBAGE_HEADERS: dict[str, dict[str, str]] = {
     "/binary-header": {"X-Trace": "\x01\x02\x7f\xff"},
 }
 
-_RAW_CONTENT_LENGTH_ERROR = (
-    "crawler/spiders/site.py _describe_failure has no plain phrase for Twisted's "
-    "DownloadFailedError wrapping ValueError('Invalid response: ...Content-Length...'): "
-    "pages.error stores the raw repr 'DownloadFailedError: [<twisted.python.failure.Failure "
-    "builtins.ValueError: ...>]'"
-)
-
 
 @pytest.fixture(scope="module")
 def garbage_headers_audit(tmp_path_factory: pytest.TempPathFactory) -> Audit:
@@ -221,13 +204,8 @@ def test_garbage_headers_leave_the_rest_of_the_site_audited(garbage_headers_audi
 @pytest.mark.parametrize(
     "path",
     [
-        pytest.param(
-            "/two-lengths", marks=pytest.mark.xfail(strict=True, reason=_RAW_CONTENT_LENGTH_ERROR)
-        ),
-        pytest.param(
-            "/length-not-a-number",
-            marks=pytest.mark.xfail(strict=True, reason=_RAW_CONTENT_LENGTH_ERROR),
-        ),
+        "/two-lengths",
+        "/length-not-a-number",
         "/line-without-colon",
         "/binary-header",
     ],
@@ -305,15 +283,6 @@ def test_conflicting_declared_encodings_still_give_an_audited_page(tmp_path: Pat
     assert stored_title and "Council tax" in stored_title
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the page is decoded with the header's charset (Scrapy's response.encoding, used by "
-        "crawler/spiders/site.py) and invalid bytes silently become U+FFFD: the stored title "
-        "is 'Council tax: \\ufffd1,428 \\ufffdBand A\\ufffd' and no finding or page error "
-        "says the declared encodings conflict"
-    ),
-)
 def test_conflicting_declared_encodings_are_decoded_or_reported(tmp_path: Path) -> None:
     title = "Council tax: \u00a31,428"
     body = _html(title, "<p>Pay online \u2013 it\u2019s quicker.</p>", charset="windows-1252")

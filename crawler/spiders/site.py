@@ -771,10 +771,16 @@ def _describe_failure(failure: Failure) -> str:
     exc = failure.value
     name = type(exc).__name__
     text = str(exc).strip()
+    lowered = text.lower()
+    if "max size" in lowered or "maxsize" in lowered:
+        # Scrapy says so for large bodies and for decompression bombs alike.
+        return "response larger than the download limit"
     if isinstance(exc, IgnoreRequest):
         return ROBOTS_FORBIDDEN
-    if "max size" in text or "maxsize" in text:
-        return "response larger than the download limit"
+    if "content-length" in lowered or "non-decimal digits" in lowered:
+        return "malformed response (its Content-Length header is invalid)"
+    if "invalid response" in lowered:
+        return "malformed response"
     for marker, plain in _FAILURES:
         if marker in name:
             return plain
