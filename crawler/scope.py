@@ -9,6 +9,13 @@ from urllib.parse import urlsplit
 
 from audits.urls import host_of
 
+# Session ids written into URLs (servers do it when cookies are off): every page links to
+# "new" addresses for ever. One variant of each address is crawled; the rest are a trap.
+_SESSION_ID = re.compile(
+    r";jsessionid=[^/?#]*|(?<=[?&])(?:phpsessid|jsessionid|sessionid|session_id|aspsessionid)=[^&#]*&?",
+    re.IGNORECASE,
+)
+
 # A path whose segments repeat this often (/a/b/a/b/a/b/...) is a relative-link loop.
 _MAX_SEGMENT_REPEATS = 3
 
@@ -60,6 +67,13 @@ class Scope:
 
         Counts a URL towards its family's cap; call once per new URL.
         """
+        without_session = _SESSION_ID.sub("", url)
+        if without_session != url:
+            family = without_session.rstrip("?&")
+            self._variants["session:" + family] += 1
+            if self._variants["session:" + family] > 1:
+                pattern = f"{urlsplit(family).netloc}{urlsplit(family).path} (session ids)"
+                return pattern, "a session id in the URL makes every link look new"
         parts = urlsplit(url)
         segments = [s for s in parts.path.split("/") if s]
         repeated = Counter(segments).most_common(1)

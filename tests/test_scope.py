@@ -43,3 +43,20 @@ def test_include_and_exclude_patterns() -> None:
     assert not scope.wanted("https://council.example/news/")
     assert not scope.wanted("https://council.example/services/bins?print=1")
     assert not scope.wanted("https://elsewhere.example/services/")
+
+
+def test_session_ids_in_urls_are_a_trap_after_the_first_variant() -> None:
+    scope = Scope("https://council.example/")
+    assert scope.trap("https://council.example/shop;jsessionid=A1") is None
+    trap = scope.trap("https://council.example/shop;jsessionid=B2")
+    assert trap is not None
+    assert "session id" in trap[1]
+    assert scope.trap("https://council.example/basket?PHPSESSID=x1&item=3") is None
+    assert scope.trap("https://council.example/basket?PHPSESSID=y2&item=3") is not None
+    assert scope.trap("https://council.example/basket?item=4") is None  # a real variant
+
+
+def test_a_parameter_merely_named_like_an_id_is_not_a_session() -> None:
+    scope = Scope("https://council.example/")
+    assert scope.trap("https://council.example/service?sid=1") is None
+    assert scope.trap("https://council.example/service?sid=2") is None
