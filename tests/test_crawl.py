@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import run_cli
+from tests.cli import load_findings, run_cli
 
 
 def page(*hrefs: str, title: str = "Page") -> Response:
@@ -199,3 +199,24 @@ def test_start_url_redirecting_to_another_host_brings_that_host_into_scope(
             assert result.returncode == 0, result.stderr
         pages = stored(sqlite3.connect(tmp_path / "audit.db"), www.url)
     assert pages["/about"][1] == 1
+
+
+def test_a_redirect_to_a_missing_page_and_a_direct_link_to_it_are_both_reported(
+    tmp_path: Path,
+) -> None:
+    routes = {
+        "/": fixed(page("/old", "/a")),
+        "/old": fixed(Response.redirect("/gone")),
+        "/a": fixed(page("/gone")),
+        "/gone": fixed(Response(status=404)),
+    }
+    with SiteServer(routes=routes) as server:
+        pages = stored(audit(server, tmp_path), server.url)
+        fetched = [r.target for r in server.requests if r.target == "/gone"]
+    assert pages["/old"][0] == 404
+    assert pages["/gone"][0] == 404  # recorded under its own URL, fetched once
+    assert len(fetched) == 1
+    broken = {
+        f["target"] for f in load_findings(tmp_path)["findings"] if f["rule"] == "broken-link"
+    }
+    assert {t.rsplit("/", 1)[-1] for t in broken} == {"old", "gone"}

@@ -121,6 +121,8 @@ class SiteSpider(scrapy.Spider):
         )
         self.seen: set[str] = set()
         self.checked_only: set[str] = set()
+        self.chained: set[str] = set()
+        """Pages requested as the last hop of a redirect chain, to be audited from it."""
         """In-scope URLs requested for their status only (files, form actions)."""
         self.in_scope_requested = 0
         self.traps: set[str] = set()
@@ -514,21 +516,28 @@ class SiteSpider(scrapy.Spider):
         if _is_pdf(response):
             async for output in self._read_pdf(response, item):
                 yield output
+            for output in self._chain_end(response, item):
+                yield output
             return
         if not item.content_type.startswith(_HTML_TYPES) or response.status >= 400:
             yield item
+            for output in self._chain_end(response, item):
+                yield output
             return
         if _is_binary(response.body):
             item.error = "binary content served as text/html"
             yield item
+            for output in self._chain_end(response, item):
+                yield output
             return
         final = item.final_url
         if chain and final != requested:
             # Record the redirect under the linked URL; audit the page under its own URL,
             # unless that URL is crawled (or queued) already.
             yield item
-            if final in self.seen:
+            if final in self.seen and final not in self.chained:
                 return
+            self.chained.discard(final)
             self.seen.add(final)
             item = self._page_item(response, final, [])
         item.is_html = True
@@ -552,6 +561,16 @@ class SiteSpider(scrapy.Spider):
         yield item
         for output in self._follow_links(analysis.links, meta["depth"] + 1, final):
             yield output
+
+    def _chain_end(self, response: Response, item: PageItem) -> Iterator[PageItem]:
+        """The last hop of a redirect chain, recorded under its own URL too: it was claimed
+        for the chain, so a direct link to it was not followed."""
+        final = item.final_url
+        if item.redirects and final in self.chained and final != item.url:
+            self.chained.discard(final)
+            own = self._page_item(response, final, [])
+            own.error = item.error
+            yield own
 
     def _reuse(self, url: str, depth: int) -> Iterator[Any]:
         """An unchanged page: its earlier results are carried over, its earlier links
@@ -630,6 +649,9 @@ class SiteSpider(scrapy.Spider):
                 item.final_url, item.redirects = target, [*chain, target]
                 yield item
                 return
+            # Claimed now, so a direct link met meanwhile doesn't fetch it a second time.
+            self.seen.add(target)
+            self.chained.add(target)
             request = self._page_request(target, depth=meta["depth"], chain=chain)
             request.meta["start"] = meta.get("start", False)
         else:
