@@ -7,7 +7,7 @@ AXE_VERSION := 4.14.1
 
 .PHONY: setup system-deps demo test lint format bench clean
 
-setup: $(STAMP) $(AXE)
+setup: system-deps $(STAMP) $(AXE)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,10 +21,11 @@ $(AXE):
 		npm install --silent --no-audit --no-fund --prefix vendor axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the accessibility browser stage will be skipped"; fi
 
-# Headless Chromium, chromedriver and redis-server from Debian's packages, where we may.
+# Headless Chromium and chromedriver from Debian's packages, where we may (root and apt);
+# elsewhere a note, and the audits run without the browser stage.
 system-deps:
 	@missing=""; \
-	for pair in chromium:chromium chromedriver:chromium-driver redis-server:redis-server; do \
+	for pair in chromium:chromium chromedriver:chromium-driver; do \
 		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
