@@ -553,11 +553,6 @@ class Store:
             "UPDATE findings SET priority = ?, score = ?, status = ? WHERE id = ?", list(rows)
         )
 
-    def delete_findings(self, run_id: int) -> None:
-        """Forget a run's findings and rule errors (before site rules run again)."""
-        self.db.execute("DELETE FROM findings WHERE run_id = ?", (run_id,))
-        self.db.execute("DELETE FROM rule_errors WHERE run_id = ?", (run_id,))
-
     # -- reading ------------------------------------------------------------------------
 
     def count_pages(self, run_id: int, *, html_only: bool = True) -> int:
