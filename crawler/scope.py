@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from audits.urls import host_of
@@ -37,7 +38,13 @@ class Scope:
         self.exclude = [re.compile(p) for p in exclude]
         self.max_url_variants = max_url_variants
         self._variants: Counter[str] = Counter()
+        self.count: Callable[[str], int] = self._count_here
+        """Adds one to a URL family's count and returns it; a shared crawl counts in Redis."""
         self._site_is_private = _private_host(urlsplit(start_url).hostname or "")
+
+    def _count_here(self, family: str) -> int:
+        self._variants[family] += 1
+        return self._variants[family]
 
     def is_private(self, url: str) -> bool:
         """True for a link to a private, loopback or link-local address (by IP literal or
@@ -70,8 +77,7 @@ class Scope:
         without_session = _SESSION_ID.sub("", url)
         if without_session != url:
             family = without_session.rstrip("?&")
-            self._variants["session:" + family] += 1
-            if self._variants["session:" + family] > 1:
+            if self.count("session:" + family) > 1:
                 pattern = f"{urlsplit(family).netloc}{urlsplit(family).path} (session ids)"
                 return pattern, "a session id in the URL makes every link look new"
         parts = urlsplit(url)
@@ -82,8 +88,7 @@ class Scope:
             return pattern, f"the path repeats “{repeated[0][0]}” {repeated[0][1]} times"
         if parts.query:
             family = f"{parts.netloc}{parts.path}?…"
-            self._variants[family] += 1
-            if self._variants[family] > self.max_url_variants:
+            if self.count(family) > self.max_url_variants:
                 return (
                     family,
                     f"more than {self.max_url_variants} query-string variants of one path",

@@ -47,6 +47,7 @@ from audits.pagestage import PageStage, PageStageError
 from audits.resume import resume_state
 from audits.store import Store, now
 from audits.urls import absolute, host_of, is_document, normalise
+from crawler.frontier import Frontier, Role
 from crawler.items import LinkStatusItem, PageItem, ReusedPageItem, SitemapItem, TrapItem
 from crawler.scope import Scope
 from rules.page import Link
@@ -119,13 +120,8 @@ class SiteSpider(scrapy.Spider):
             exclude=crawl.exclude,
             max_url_variants=crawl.max_url_variants,
         )
-        self.seen: set[str] = set()
-        self.checked_only: set[str] = set()
-        self.chained: set[str] = set()
-        """Pages requested as the last hop of a redirect chain, to be audited from it."""
-        """In-scope URLs requested for their status only (files, form actions)."""
-        self.in_scope_requested = 0
-        self.traps: set[str] = set()
+        self.frontier = Frontier(crawl.max_pages)
+        """Who requests what: this process's own claims, or a shared crawl's in Redis."""
         self.page_stage: PageStage | None = None
         self.known_external: dict[str, tuple[int, str, str]] = {}
         # Incremental re-audits: the earlier run whose unchanged pages are reused.
@@ -147,6 +143,10 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """The start URL, a page that cannot exist, then /sitemap.xml."""
         crawl = self.audit_config.crawl
+        shared = self.settings.get("SITEAUDIT_FRONTIER")
+        if shared is not None:
+            self.frontier = shared
+            self.scope.count = shared.count
         self.page_stage = PageStage(self.audit_config)
         self.known_external = self._recent_external_verdicts()
         for host in self.scope.hosts:
@@ -159,15 +159,15 @@ class SiteSpider(scrapy.Spider):
         if self.settings.getbool("SITEAUDIT_RESUME"):
             for request in self._resume():
                 yield request
-        if self.start_url not in self.seen:
-            self.seen.add(self.start_url)
-            self.in_scope_requested += 1
+        if not self.settings.getbool("SITEAUDIT_SEED", True):
+            return  # a worker joining a shared crawl: its first requests come from Redis
+        if self.frontier.claim(self.start_url, Role.PAGE):
             yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
         if self.only_urls is not None:
             # A release's changed pages: audit those, check their links, crawl nothing else.
-            for url in sorted(self.only_urls - self.seen):
-                self.seen.add(url)
-                yield self._page_request(url, depth=1, chain=[])
+            for url in sorted(self.only_urls):
+                if self.frontier.claim(url, Role.OTHER):
+                    yield self._page_request(url, depth=1, chain=[])
             return
         probe = urljoin(self.start_url, f"/siteaudit-check-{secrets.token_hex(6)}-not-a-page")
         yield scrapy.Request(
@@ -188,8 +188,7 @@ class SiteSpider(scrapy.Spider):
             done, frontier, sitemap = resume_state(store, self.settings.getint("SITEAUDIT_RUN_ID"))
         finally:
             store.close()
-        self.seen |= done
-        self.in_scope_requested = sum(1 for url in done if self.scope.is_internal(url))
+        self.frontier.restore(done, sum(1 for url in done if self.scope.is_internal(url)))
         self.logger.info("resuming: %d URLs done, %d links to follow", len(done), len(frontier))
         for target, kind, depth, source in frontier:
             followed = self._follow(target, depth=depth, kind=kind, source=source)
@@ -341,14 +340,13 @@ class SiteSpider(scrapy.Spider):
             callback=self.parse_page,
             errback=self.request_failed,
             priority=-depth if priority is None else priority,
-            dont_filter=True,  # self.seen deduplicates before a Request is even built
+            dont_filter=True,  # claimed in the frontier before a Request is even built
             meta={
                 "siteaudit": "page",
                 "internal": True,
                 "depth": depth,
                 "chain": chain,
                 "start": is_start,
-                "started": time.monotonic(),
             },
         )
 
@@ -373,7 +371,6 @@ class SiteSpider(scrapy.Spider):
                 "internal": internal,
                 "chain": chain or [],
                 "depth": depth,
-                "started": time.monotonic(),
             },
         )
 
@@ -383,35 +380,33 @@ class SiteSpider(scrapy.Spider):
         """The request for a newly seen link target; a cached verdict for a recently checked
         external target; a TrapItem the first time a URL family is capped; or None when the
         target is already seen or out of bounds."""
-        if url in self.checked_only and kind in _PAGE_KINDS and not is_document(url):
-            # First met as a form action or embed, now as a link: it is a page after all.
-            self.checked_only.discard(url)
-            return self._page_request(url, depth=depth, chain=[], priority=priority)
-        if url in self.seen or kind not in _CHECKED_KINDS or not url.startswith("http"):
+        if kind not in _CHECKED_KINDS or not url.startswith("http"):
             return None  # mailto: and tel: links are recorded, never requested
         crawl = self.audit_config.crawl
+        frontier = self.frontier
         if self.scope.wanted(url):
-            if crawl.max_pages and self.in_scope_requested >= crawl.max_pages:
-                return None
             crawlable = self.only_urls is None or url in self.only_urls
             if kind in _PAGE_KINDS and not is_document(url) and crawlable:
                 if crawl.max_depth and depth > crawl.max_depth:
                     return None
+                # A URL first met as a form action or embed and now as a link is claimed
+                # again here: it is a page after all.
+                if not frontier.claim(url, Role.PAGE):
+                    return None
                 trap = self.scope.trap(url)
                 if trap is not None:
+                    frontier.uncount()
                     return self._trap_item(trap, url, source)
-                self.seen.add(url)
-                self.in_scope_requested += 1
                 return self._page_request(url, depth=depth, chain=[], priority=priority)
-            self.seen.add(url)
-            self.checked_only.add(url)
-            self.in_scope_requested += 1
+            if not frontier.claim(url, Role.FILE):
+                return None
             # A PDF is read for the links inside it; other files only need a status.
             method = "GET" if url.lower().endswith(".pdf") else "HEAD"
             return self._check_request(url, internal=True, method=method, depth=depth)
         if self.scope.is_internal(url) or not crawl.check_external:
             return None  # excluded by config: neither crawled nor checked
-        self.seen.add(url)
+        if not frontier.claim(url, Role.OTHER):
+            return None
         if self.scope.is_private(url):
             return LinkStatusItem(url, None, PRIVATE_ADDRESS, url, now())
         known = self.known_external.get(url)
@@ -451,9 +446,8 @@ class SiteSpider(scrapy.Spider):
 
     def _trap_item(self, trap: tuple[str, str], url: str, source: str) -> TrapItem | None:
         pattern, reason = trap
-        if pattern in self.traps:
+        if not self.frontier.new_trap(pattern):
             return None
-        self.traps.add(pattern)
         variants = self.audit_config.crawl.max_url_variants
         return TrapItem(TrapHit(pattern, reason, url, source, variants))
 
@@ -489,7 +483,6 @@ class SiteSpider(scrapy.Spider):
             await asyncio.sleep(wait)
         retry = request.replace(dont_filter=True)
         retry.meta["tries"] = tries + 1
-        retry.meta["started"] = time.monotonic()
         if headers:
             retry.meta["browser_ua"] = True
             retry.headers.update(headers)
@@ -535,10 +528,8 @@ class SiteSpider(scrapy.Spider):
             # Record the redirect under the linked URL; audit the page under its own URL,
             # unless that URL is crawled (or queued) already.
             yield item
-            if final in self.seen and final not in self.chained:
+            if meta.get("claimed") != final and not self.frontier.claim(final, Role.OTHER):
                 return
-            self.chained.discard(final)
-            self.seen.add(final)
             item = self._page_item(response, final, [])
         item.is_html = True
         assert self.page_stage is not None
@@ -566,8 +557,7 @@ class SiteSpider(scrapy.Spider):
         """The last hop of a redirect chain, recorded under its own URL too: it was claimed
         for the chain, so a direct link to it was not followed."""
         final = item.final_url
-        if item.redirects and final in self.chained and final != item.url:
-            self.chained.discard(final)
+        if item.redirects and response.meta.get("claimed") == final and final != item.url:
             own = self._page_item(response, final, [])
             own.error = item.error
             yield own
@@ -601,7 +591,7 @@ class SiteSpider(scrapy.Spider):
             yield output
 
     def _page_item(self, response: Response, url: str, chain: list[str]) -> PageItem:
-        started = response.meta.get("started")
+        latency = response.meta.get("download_latency")
         return PageItem(
             url=url,
             final_url=normalise(response.url),
@@ -610,7 +600,7 @@ class SiteSpider(scrapy.Spider):
             size=len(response.body),
             depth=response.meta.get("depth", 0),
             fetched_at=now(),
-            elapsed_ms=int((time.monotonic() - started) * 1000) if started else None,
+            elapsed_ms=int(latency * 1000) if latency is not None else None,
             redirects=[*chain, normalise(response.url)] if chain else [],
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
@@ -642,18 +632,18 @@ class SiteSpider(scrapy.Spider):
             self.scope.add_host(host_of(target))
             self._set_site_slot(host_of(target))
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
-            if target in self.seen:
+            if not self.frontier.claim(target, Role.OTHER):
                 # Crawled (or queued) under its own URL already: record the hop, and let
                 # the store resolve the redirect's outcome through the target's row.
                 item = self._page_item(response, requested, chain)
                 item.final_url, item.redirects = target, [*chain, target]
                 yield item
                 return
-            # Claimed now, so a direct link met meanwhile doesn't fetch it a second time.
-            self.seen.add(target)
-            self.chained.add(target)
+            # Claimed now, so a direct link met meanwhile doesn't fetch it a second time;
+            # the chain's last hop is audited under its own URL too.
             request = self._page_request(target, depth=meta["depth"], chain=chain)
             request.meta["start"] = meta.get("start", False)
+            request.meta["claimed"] = target
         else:
             method = response.request.method if response.request else "GET"
             request = self._check_request(
@@ -676,9 +666,7 @@ class SiteSpider(scrapy.Spider):
         request = response.request
         if request is not None and request.method == "HEAD" and response.status >= 400:
             # Some servers refuse or mishandle HEAD; ask again properly before judging.
-            retry = request.replace(method="GET", dont_filter=True)
-            retry.meta["started"] = time.monotonic()
-            yield retry
+            yield request.replace(method="GET", dont_filter=True)
             return
         retry = await self._retry(response) if response.status >= 400 else None
         if retry is not None:
@@ -690,7 +678,7 @@ class SiteSpider(scrapy.Spider):
             self._release_external(requested)
             yield LinkStatusItem(requested, response.status, None, normalise(response.url), now())
             return
-        if not meta.get("from_page") and requested not in self.checked_only:
+        if not meta.get("from_page") and not self.frontier.still_file(requested):
             return  # crawled as a page meanwhile; that record is the better one
         item = self._page_item(response, requested, chain)
         modified = _http_date(response.headers.get("Last-Modified", b"").decode("latin-1"))
@@ -708,7 +696,7 @@ class SiteSpider(scrapy.Spider):
         meta = request.meta
         requested = meta["chain"][0] if meta["chain"] else normalise(request.url)
         error = _describe_failure(failure)
-        upgraded = meta["internal"] and requested not in self.checked_only
+        upgraded = meta["internal"] and not self.frontier.still_file(requested)
         if meta["siteaudit"] == "check" and not meta.get("from_page") and upgraded:
             return  # crawled as a page meanwhile
         if meta["internal"]:

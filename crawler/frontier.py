@@ -1,0 +1,154 @@
+"""What the crawl has claimed: every URL is requested once, whoever meets it first.
+
+One crawler process keeps its claims in memory (`Frontier`). Crawler workers sharing one
+crawl through Redis (`SharedFrontier`) keep them in the scrapy-redis duplicate filter's
+set, so a URL one worker claims is never requested by another; the rules are the same.
+
+A claim says what the URL is wanted for:
+
+- PAGE: a page to crawl. Counts towards `[crawl] max_pages`. A URL claimed earlier as a
+  FILE (a form action, say) and then met as a link is handed over to be crawled as a page.
+- FILE: an in-scope file or form action, checked for its status. Counts towards
+  `max_pages`.
+- OTHER: an external target, a redirect's next hop, a page given with --urls: claimed
+  once, counted nowhere.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+
+class Role(enum.Enum):
+    """What a URL is claimed for."""
+
+    PAGE = "page"
+    FILE = "file"
+    OTHER = "other"
+
+
+class Frontier:
+    """Claims kept in this process."""
+
+    def __init__(self, max_in_scope: int = 0) -> None:
+        self.max_in_scope = max_in_scope
+        self.in_scope = 0
+        self._seen: set[str] = set()
+        self._files: set[str] = set()
+        self._traps: set[str] = set()
+        self._variants: Counter[str] = Counter()
+
+    def claim(self, url: str, role: Role) -> bool:
+        """True when this caller should request `url` for `role`; False when it is
+        claimed already (or `max_pages` is reached)."""
+        if url in self._seen:
+            if role is Role.PAGE and url in self._files:
+                self._files.discard(url)
+                return True
+            return False
+        if role is not Role.OTHER:
+            if self.max_in_scope and self.in_scope >= self.max_in_scope:
+                return False
+            self.in_scope += 1
+        self._seen.add(url)
+        if role is Role.FILE:
+            self._files.add(url)
+        return True
+
+    def uncount(self) -> None:
+        """A claimed page turned out to be a trap variant: it is not requested, so it does
+        not count towards `max_pages` (it stays claimed: nobody should request it)."""
+        self.in_scope -= 1
+
+    def still_file(self, url: str) -> bool:
+        """True while `url` is claimed as a FILE (not handed over to be crawled as a page)."""
+        return url in self._files
+
+    def new_trap(self, pattern: str) -> bool:
+        """True the first time a trap's URL family is reported."""
+        if pattern in self._traps:
+            return False
+        self._traps.add(pattern)
+        return True
+
+    def count(self, key: str) -> int:
+        """Add one to a counter (URL variants of a family) and return it."""
+        self._variants[key] += 1
+        return self._variants[key]
+
+    def restore(self, done: Iterable[str], in_scope: int) -> None:
+        """Take over the claims of an interrupted run (what its store holds)."""
+        self._seen.update(done)
+        self.in_scope = in_scope
+
+
+# Claim a URL for a role, atomically across workers. KEYS: the duplicate filter's set, the
+# set of URLs claimed as files, the in-scope counter. ARGV: member, role, max_pages.
+# Returns 1 (claimed, or a file handed over as a page), 0 (claimed already), 2 (limit).
+_CLAIM = """
+local role = ARGV[2]
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
+  if role == 'page' then return redis.call('SREM', KEYS[2], ARGV[1]) end
+  return 0
+end
+if role ~= 'other' then
+  local limit = tonumber(ARGV[3])
+  if limit > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= limit then return 2 end
+  redis.call('INCR', KEYS[3])
+end
+redis.call('SADD', KEYS[1], ARGV[1])
+if role == 'file' then redis.call('SADD', KEYS[2], ARGV[1]) end
+return 1
+"""
+
+_CLAIMED, _LIMIT = 1, 2
+# Members of the duplicate filter's set that are URLs claimed by the spider, kept apart
+# from scrapy-redis's own request fingerprints (40 hex digits) in the same set.
+_URL_PREFIX = "url:"
+
+
+class SharedFrontier(Frontier):
+    """Claims kept in Redis, shared by every worker of one crawl.
+
+    Each URL costs one round trip the first time this worker meets it; what this worker
+    already knows to be claimed is answered from memory.
+    """
+
+    def __init__(self, server: Any, keys: Any, max_in_scope: int = 0) -> None:
+        super().__init__(max_in_scope)
+        self.server = server
+        self.keys = keys
+        self._claim = server.register_script(_CLAIM)
+        self._known: dict[str, Role] = {}
+        """URLs known to be claimed, with the strongest role this worker asked for."""
+
+    def claim(self, url: str, role: Role) -> bool:
+        asked = self._known.get(url)
+        if asked is not None and (asked is Role.PAGE or role is not Role.PAGE):
+            return False
+        keys = self.keys
+        answer = self._claim(
+            keys=[keys.dupefilter, keys.files, keys.in_scope],
+            args=[_URL_PREFIX + url, role.value, self.max_in_scope],
+        )
+        if answer != _LIMIT:
+            self._known[url] = Role.PAGE if role is Role.PAGE or asked is Role.PAGE else role
+        return answer == _CLAIMED
+
+    def uncount(self) -> None:
+        self.server.decr(self.keys.in_scope)
+
+    def still_file(self, url: str) -> bool:
+        return bool(self.server.sismember(self.keys.files, _URL_PREFIX + url))
+
+    def new_trap(self, pattern: str) -> bool:
+        return bool(self.server.sadd(self.keys.traps, pattern))
+
+    def count(self, key: str) -> int:
+        return int(self.server.hincrby(self.keys.variants, key, 1))
+
+    def restore(self, done: Iterable[str], in_scope: int) -> None:
+        raise NotImplementedError("a shared crawl cannot be resumed from a store")
