@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from audits.config import BrowserConfig
+from audits.resume import browser_checked
 from rules.axe_results import (
     INCOMPLETE,
     VIOLATION,
@@ -664,6 +665,10 @@ def run_browser_stage(
     pages = store.browser_pages_to_check(run_id)
     if config.max_pages:
         pages = pages[: config.max_pages]
+    # A resumed run (killed or stopped during this stage) keeps the results it stored:
+    # each was committed with its nodes, so checking the page again would double them.
+    checked = browser_checked(store, run_id)
+    pages = [(url, digest) for url, digest in pages if url not in checked]
     reused = _reuse_unchanged(store, run_id, settings, pages) if config.incremental else set()
     todo = [url for url, _ in pages if url not in reused]
     planner = ScreenshotPlanner(config.screenshots, list(store.site(run_id).axe_nodes(VIOLATION)))

@@ -4,7 +4,9 @@ Every page, file and external verdict is committed to the store in small batches
 crawl goes. After a Ctrl-C, a crash or `kill -9`, what the store holds is done; the links
 from stored pages to targets it does not hold yet are the frontier. A resumed crawl starts
 from there, so no page is lost (the last uncommitted batch is simply fetched again) and
-none is recorded twice.
+none is recorded twice. The browser stage carries on the same way: a page's axe-core
+result is committed together with everything it flagged, so the pages with a result are
+done and only the others are loaded again (`browser_checked`).
 """
 
 from __future__ import annotations
@@ -63,6 +65,17 @@ def unfinished_run(store: Store, start_url: str) -> int | None:
 def reopen_run(store: Store, run_id: int) -> None:
     """Mark a run as running again (it is being resumed)."""
     store.db.execute("UPDATE runs SET status = 'running', finished = NULL WHERE id = ?", (run_id,))
+
+
+def browser_checked(store: Store, run_id: int) -> set[str]:
+    """The pages of a run the browser stage has already stored a result for."""
+    return {
+        url
+        for (url,) in store.db.execute(
+            "SELECT u.url FROM browser_pages b JOIN urls u ON u.id = b.url_id WHERE b.run_id = ?",
+            (run_id,),
+        )
+    }
 
 
 def forget_findings_of(store: Store, run_id: int, rule_ids: Iterable[str]) -> None:

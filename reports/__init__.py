@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reports.csv_export import write_csv
+from reports.files import remove_leftovers
 from reports.findings_json import build_findings, write_findings_json
 from reports.html import INDEX_HTML, write_html_report
 from reports.junit import write_junit
@@ -136,6 +137,7 @@ def _write_reports(
     reprioritise: bool,
 ) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)  # of a writer killed midway: they would pile up otherwise
     chosen = tuple(formats or (config.formats if config is not None else DEFAULT_FORMATS))
     start_url = store.run(run_id).start_url
     views: PageViews | None = None

@@ -5,12 +5,18 @@ Single files go to a temporary file in the same directory and are renamed into p
 HTML files go into a staging folder next to their final place, which then replaces the
 old folder in two renames (`staged_dir`): a reader sees the old set or the new set, and
 files of pages that no longer have problems disappear with the old set.
+
+A writer killed midway (`kill -9`, a power cut) leaves its hidden temporary file or
+staging folder behind, never a half file under a real name. Their names carry the
+writer's process id, so the next writer removes the leftovers of dead writers
+(`remove_leftovers`) and leaves alone those of one still running.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +25,47 @@ from typing import IO
 
 # Big enough that streaming a template's output costs few system calls.
 WRITE_BUFFER = 1 << 16
+
+# `.NAME.PID.RANDOM.tmp` (a file), `.NAME.PID.RANDOM.new` or `.old` (a folder).
+_LEFTOVER = re.compile(r"\..+\.(?P<pid>\d+)\.[^.]+\.(?:tmp|new|old)")
+
+
+def _temp_prefix(target: Path) -> str:
+    """The start of a temporary name beside `target`: hidden, and naming this process."""
+    return f".{target.name}.{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_leftovers(folder: str | os.PathLike[str]) -> list[Path]:
+    """Delete the temporary files and staging folders that dead writers left in `folder`.
+
+    Returns what was removed. Those of this process and of other live processes stay.
+    """
+    removed: list[Path] = []
+    base = Path(folder)
+    if not base.is_dir():
+        return removed
+    for entry in base.iterdir():
+        m = _LEFTOVER.fullmatch(entry.name)
+        if m is None or _alive(int(m["pid"])):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+        removed.append(entry)
+    return removed
 
 
 @contextlib.contextmanager
@@ -36,7 +83,7 @@ def atomic_open(
     removed and `path` is left as it was.
     """
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target), suffix=".tmp")
     try:
         with os.fdopen(
             fd, "w", encoding=encoding, newline=newline, buffering=WRITE_BUFFER
@@ -69,7 +116,7 @@ def staged_dir(final: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(final)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".new"))
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=_temp_prefix(target), suffix=".new"))
     try:
         yield staging
     except BaseException:
@@ -79,7 +126,7 @@ def staged_dir(final: str | os.PathLike[str]) -> Iterator[Path]:
     os.chmod(staging, 0o755)  # noqa: S103
     old: Path | None = None
     if target.exists():
-        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".old"))
+        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=_temp_prefix(target), suffix=".old"))
         os.replace(target, old / "previous")
     os.replace(staging, target)
     if old is not None:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import signal
 import sqlite3
-import subprocess
-import time
 from pathlib import Path
 
 from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import SITEAUDIT, load_findings, run_cli
+from tests.cli import load_findings, run_cli
+from tests.crash import count_rows, kill_when, start_cli
 
 OFFLINE = "[crawl]\ncheck_external = false\n"
 
@@ -135,7 +132,6 @@ def test_killed_audit_resumes_with_nothing_lost_or_doubled(tmp_path: Path) -> No
     db = tmp_path / "audit.db"
     with SiteServer(routes={"/*": slow}) as server:
         args = [
-            SITEAUDIT,
             "audit",
             f"{server.url}/",
             "--out",
@@ -149,23 +145,13 @@ def test_killed_audit_resumes_with_nothing_lost_or_doubled(tmp_path: Path) -> No
             "--config",
             str(_offline(tmp_path)),
         ]
-        proc = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        deadline = time.monotonic() + 60
-        stored = 0
-        while stored < 8 and time.monotonic() < deadline:
-            time.sleep(0.3)
-            if db.exists():
-                try:
-                    stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM pages").fetchone()[0]
-                except sqlite3.OperationalError:
-                    stored = 0
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        proc = start_cli(*args)
+        count_pages = "SELECT COUNT(*) FROM pages"
+        kill_when(proc, lambda: count_rows(db, count_pages) >= 8)
+        stored = count_rows(db, count_pages)
         assert 8 <= stored < pages, "the crawl should be killed midway"
 
-        resumed = run_cli(*args[1:], "--resume")
+        resumed = run_cli(*args, "--resume")
         assert resumed.returncode == 0, resumed.stderr
         origin = server.url
 
