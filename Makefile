@@ -21,11 +21,12 @@ $(AXE):
 		npm install --silent --no-audit --no-fund --prefix vendor axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the accessibility browser stage will be skipped"; fi
 
-# Headless Chromium and chromedriver from Debian's packages, where we may (root and apt);
+# Headless Chromium, chromedriver and redis-server (for shared crawls and their tests)
+# from Debian's packages, where we may (root and apt);
 # elsewhere a note, and the audits run without the browser stage.
 system-deps:
 	@missing=""; \
-	for pair in chromium:chromium chromedriver:chromium-driver; do \
+	for pair in chromium:chromium chromedriver:chromium-driver redis-server:redis-server; do \
 		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -22,6 +22,7 @@ import click
 
 from audits import __version__
 from audits.config import AuditConfig, ConfigError, load_config, parse_report
+from audits.distributed import REDIS_ENV, DistributedError
 from audits.engine import (
     AuditResult,
     SiteUnreachable,
@@ -55,7 +56,7 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return command(*args, **kwargs)
-        except (ConfigError, UsageError, PluginError, StoreError) as exc:
+        except (ConfigError, UsageError, PluginError, StoreError, DistributedError) as exc:
             _fail(f"error: {exc}", EXIT_USAGE)
         except SiteUnreachable as exc:
             _fail(f"{exc} (partial results, if any, are kept in the store)", EXIT_UNREACHABLE)
@@ -111,9 +112,25 @@ def _crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--delay", type=click.FloatRange(min=0), help="Seconds between requests to the site."
         ),
         click.option(
-            "--workers",
+            "--page-workers",
             type=click.IntRange(min=0),
             help="Processes running page rules (0: in the crawler's process).",
+        ),
+        click.option(
+            "--redis",
+            "redis_url",
+            envvar=REDIS_ENV,
+            metavar="URL",
+            help="Share the crawl between workers through this Redis (redis://HOST:PORT/DB; "
+            f"also read from ${REDIS_ENV}, better for a URL with a password).",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=0),
+            default=1,
+            show_default=True,
+            help="With --redis: crawler workers to start on this machine "
+            "(`siteaudit worker` adds more elsewhere).",
         ),
         click.option("--no-plugins", is_flag=True, help="Run the built-in rules only."),
         click.option(
@@ -248,7 +265,9 @@ def _audit(
     max_depth: int | None,
     concurrency: int | None,
     delay: float | None,
-    workers: int | None,
+    page_workers: int | None,
+    redis_url: str | None,
+    workers: int,
     no_plugins: bool,
     no_browser: bool,
     quiet: bool,
@@ -263,7 +282,7 @@ def _audit(
         max_depth=max_depth,
         concurrency=concurrency,
         delay=delay,
-        page_workers=workers,
+        page_workers=page_workers,
         incremental=incremental or None,
     )
     if no_plugins:
@@ -280,7 +299,18 @@ def _audit(
         gate = parse_gate(threshold or Severity.HIGH.value, categories, "[gate]")
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
     only_urls = _read_urls(urls_file) if urls_file is not None else None
-    result = audit(url, config, out_dir, progress=not quiet, resume=resume, only_urls=only_urls)
+    if redis_url is None and workers != 1:
+        raise UsageError("--workers starts crawler workers of a crawl shared through --redis")
+    result = audit(
+        url,
+        config,
+        out_dir,
+        progress=not quiet,
+        resume=resume,
+        only_urls=only_urls,
+        redis_url=redis_url,
+        workers=workers,
+    )
     _print_summary(result)
     if result.status == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
@@ -305,6 +335,62 @@ def _read_urls(path: Path) -> list[str]:
     if not urls:
         raise UsageError(f"--urls {path} lists no URLs")
     return urls
+
+
+@main.command("worker")
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar=REDIS_ENV,
+    required=True,
+    metavar="URL",
+    help=f"The Redis the coordinator uses (redis://HOST:PORT/DB; also read from ${REDIS_ENV}).",
+)
+@click.option("--job", help="The shared crawl to join (default: any under way).")
+@click.option("--name", help="This worker's name in logs (default: host name and process id).")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for a crawl to join (default: until one starts).",
+)
+@click.option(
+    "--page-workers",
+    type=click.IntRange(min=0),
+    help="Processes running page rules (0: in the crawler's process).",
+)
+@click.option(
+    "--log",
+    "log_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write Scrapy's log to this file.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@friendly_errors
+def worker_command(
+    redis_url: str,
+    job: str | None,
+    name: str | None,
+    wait: float | None,
+    page_workers: int | None,
+    log_file: Path | None,
+    quiet: bool,
+) -> None:
+    """Join a crawl shared through Redis (started by `siteaudit audit URL --redis ...`)
+    as one more worker; exit when the crawl is over."""
+    from audits.distributed import work
+
+    stats = work(
+        redis_url,
+        job=job,
+        name=name,
+        wait=wait,
+        page_workers=page_workers,
+        progress=not quiet,
+        log_file=log_file,
+    )
+    if not quiet:
+        pages = stats.get("siteaudit/pages_html", 0)
+        click.echo(f"worker done: {pages} pages crawled here", err=True)
 
 
 @main.command("baseline")

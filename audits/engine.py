@@ -76,14 +76,26 @@ def audit(
     progress: bool = False,
     resume: bool = False,
     only_urls: list[str] | None = None,
+    redis_url: str | None = None,
+    workers: int = 1,
 ) -> AuditResult:
     """Crawl and audit a site; write the store and the reports into out_dir.
 
     `resume` carries on the site's last run if it was interrupted or killed; `only_urls`
-    audits just those pages (and checks their links).
+    audits just those pages (and checks their links). With `redis_url` the crawl is
+    shared by `workers` local workers and any that join from elsewhere (audits.distributed).
     """
     began = time.monotonic()
     start_url = check_start_url(start_url)
+    if redis_url is not None and (resume or only_urls is not None or config.crawl.incremental):
+        raise UsageError(
+            "a crawl shared through Redis cannot yet be combined with --resume, --urls "
+            "or incremental re-audits"
+        )
+    if redis_url is not None:
+        from audits.distributed import connect
+
+        connect(redis_url).close()  # an unusable Redis fails before the run is opened
     ruleset = load_ruleset(config)  # config errors surface before any request is made
     credentials = from_environment()  # likewise for a malformed staging-credentials setting
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -99,18 +111,32 @@ def audit(
         run_id = store.begin_run(start_url, __version__, _public_config(config))
     store.close()
 
-    stats = crawl(
-        start_url,
-        config,
-        store_path,
-        run_id,
-        progress=progress,
-        log_file=out_dir / "crawl.log",
-        resume=resume,
-        credentials=credentials,
-        only_urls=only_urls,
-        previous_run=previous,
-    )
+    if redis_url is not None:
+        from audits.distributed import crawl as shared_crawl
+
+        stats = shared_crawl(
+            start_url,
+            config,
+            store_path,
+            run_id,
+            redis_url=redis_url,
+            workers=workers,
+            progress=progress,
+            log_dir=out_dir,
+        )
+    else:
+        stats = crawl(
+            start_url,
+            config,
+            store_path,
+            run_id,
+            progress=progress,
+            log_file=out_dir / "crawl.log",
+            resume=resume,
+            credentials=credentials,
+            only_urls=only_urls,
+            previous_run=previous,
+        )
     reason = stats.get("finish_reason", "finished")
     interrupted = reason == "shutdown"
 
@@ -178,8 +204,12 @@ def crawl(
     credentials: Credentials | None = None,
     only_urls: list[str] | None = None,
     previous_run: int | None = None,
+    shared: tuple[dict[str, Any], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Run the Scrapy crawl in this process; return its stats."""
+    """Run the Scrapy crawl in this process; return its stats.
+
+    `shared` makes this process one worker of a crawl shared through Redis: (settings,
+    spider arguments) from audits.distributed."""
     from scrapy.crawler import AsyncCrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -205,6 +235,10 @@ def crawl(
     }
     if log_file is not None:
         overrides.update({"LOG_FILE": str(log_file), "LOG_FILE_APPEND": False})
+    spider_args: dict[str, Any] = {}
+    if shared is not None:
+        overrides.update(shared[0])
+        spider_args = shared[1]
     settings.setdict(overrides, priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", log_file is not None, priority="cmdline")
     process = AsyncCrawlerProcess(settings)
@@ -215,6 +249,7 @@ def crawl(
         audit_config=config,
         credentials=credentials,
         only_urls=only_urls,
+        **spider_args,
     )
     process.start()
     assert crawler.stats is not None

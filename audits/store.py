@@ -166,6 +166,29 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+_PAGE_UPDATE = ", ".join(
+    f"{column} = excluded.{column}"
+    for column in [
+        "final_url_id",
+        "status",
+        "content_type",
+        "is_html",
+        "size",
+        "depth",
+        "title",
+        "lang",
+        "content_hash",
+        "fetched_at",
+        "elapsed_ms",
+        "error",
+        "redirects",
+        "facts",
+        "etag",
+        "last_modified",
+    ]
+)
+
+
 class StoreError(Exception):
     """The store file cannot be used (not SQLite, newer schema, unwritable)."""
 
@@ -316,12 +339,18 @@ class Store:
         return int(row[0])
 
     def add_page(self, run_id: int, page: Mapping[str, Any]) -> None:
-        """Store one fetched in-scope URL (see crawler.items.PageItem for the fields)."""
+        """Store one fetched in-scope URL (see crawler.items.PageItem for the fields).
+
+        A later record of the same URL replaces the earlier one, except that a page's
+        record is never replaced by a status check's (in a crawl shared by workers, the
+        check of a form action may arrive after the same URL was crawled as a page)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO pages(run_id, url_id, final_url_id, status, content_type, "
+            "INSERT INTO pages(run_id, url_id, final_url_id, status, content_type, "
             "is_html, size, depth, title, lang, content_hash, fetched_at, elapsed_ms, error, "
             "redirects, facts, etag, last_modified) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"ON CONFLICT(run_id, url_id) DO UPDATE SET {_PAGE_UPDATE} "
+            "WHERE excluded.is_html OR NOT pages.is_html",
             (
                 run_id,
                 self.url_id(page["url"]),

@@ -5,7 +5,7 @@ site, `serve.sh` serves it with nginx on 127.0.0.1:8088 (127.0.0.2:8089 plays an
 host). Run the peers in the same sitting (`../shared/bench/peers.sh run ...`) and compare
 ratios: the machines are shared and noisy.
 
-    .venv/bin/python benchmarks/crawl.py --pages 10000 [--links-only] [--workers N]
+    .venv/bin/python benchmarks/crawl.py --pages 10000 [--links-only] [--page-workers N] [--shared N]
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # The shared harness sits beside the project checkout; SITEAUDIT_BENCH points elsewhere.
 BENCH = Path(
@@ -89,6 +91,15 @@ def run_measured(cmd: list[str]) -> dict[str, float]:
     }
 
 
+def crawl_seconds(store: Path) -> float:
+    """How long the crawl itself took (the run's recorded Scrapy stats)."""
+    import sqlite3
+
+    with sqlite3.connect(store) as db:
+        (raw,) = db.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    return float(json.loads(raw)["elapsed_time_seconds"])
+
+
 def ensure_site(pages: int) -> Path:
     """Generate the site once (sitegen output is deterministic for a page count)."""
     site = SITES / f"n{pages}"
@@ -104,9 +115,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=None, help="page-rule processes")
+    parser.add_argument("--page-workers", type=int, default=None, help="page-rule processes")
     parser.add_argument("--links-only", action="store_true", help="disable content rules")
     parser.add_argument("--port", type=int, default=8088)
+    parser.add_argument(
+        "--shared",
+        type=int,
+        default=0,
+        metavar="N",
+        help="share the crawl between N local workers through a private redis-server",
+    )
     args = parser.parse_args()
 
     site = ensure_site(args.pages)
@@ -115,6 +133,7 @@ def main() -> None:
     subprocess.run([serve, "start", str(site), str(args.port)], check=True, capture_output=True)
     load1 = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="siteaudit-bench-"))
+    redis_server = None
     try:
         config = work / "bench.toml"
         lines = ["[crawl]", f"max_pages = {args.pages * 2}"]
@@ -140,12 +159,20 @@ def main() -> None:
             "--no-browser",  # benchmarks/browser.py measures the browser stage
             "--no-plugins",
         ]
-        if args.workers is not None:
-            cmd += ["--workers", str(args.workers)]
+        if args.page_workers is not None:
+            cmd += ["--page-workers", str(args.page_workers)]
+        if args.shared:
+            from tests.redisserver import RedisServer
+
+            redis_server = RedisServer(work / "redis").start()
+            cmd += ["--redis", redis_server.url, "--workers", str(args.shared)]
         result = run_measured(cmd)
         findings = json.loads((work / "out" / "findings.json").read_text())
         pages = findings["run"]["pages"]
+        crawl_s = crawl_seconds(work / "out" / "audit.db")
     finally:
+        if redis_server is not None:
+            redis_server.stop()
         subprocess.run([serve, "stop", str(args.port)], check=False, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
     print(
@@ -153,10 +180,13 @@ def main() -> None:
             {
                 "site_pages": args.pages,
                 "mode": "links only" if args.links_only else "all static rules",
+                "crawler_workers": args.shared or "one process",
                 "pages": pages,
                 "findings": len(findings["findings"]),
                 "wall_s": round(result["wall_s"], 1),
                 "pages_per_s": round(pages / result["wall_s"], 1),
+                "crawl_s": round(crawl_s, 1),
+                "crawl_pages_per_s": round(pages / crawl_s, 1),
                 "cpu_s": round(result["cpu_s"], 1),
                 "peak_tree_pss_mb": round(result["tree_pss_mb"]),
                 "peak_process_rss_mb": round(result["max_rss_mb"]),

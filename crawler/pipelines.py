@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 
 from audits import __version__
 from audits.store import Store
@@ -48,16 +49,9 @@ class StorePipeline:
             self.store.close()
 
     def process_item(self, item: Any) -> Any:
+        assert self.crawler.stats is not None
+        count_item(self.crawler.stats, item)
         self.batch.append(item)
-        if isinstance(item, ReusedPageItem):
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("siteaudit/pages_html")
-            self.crawler.stats.inc_value("siteaudit/pages_reused")
-        if isinstance(item, PageItem):
-            stats = self.crawler.stats
-            assert stats is not None
-            stats.inc_value("siteaudit/pages_html" if item.is_html else "siteaudit/urls_other")
-            stats.inc_value("siteaudit/findings", len(item.findings))
         if len(self.batch) >= _BATCH_ITEMS or time.monotonic() - self.last_flush > _BATCH_SECONDS:
             self.flush()
         return item
@@ -68,58 +62,72 @@ class StorePipeline:
         self.last_flush = time.monotonic()
         if not batch or self.store is None or self.run_id is None:
             return
-        store, run_id = self.store, self.run_id
-        with store.transaction():
-            for item in batch:
-                if isinstance(item, PageItem):
-                    store.add_page(
-                        run_id,
-                        {
-                            "url": item.url,
-                            "final_url": item.final_url,
-                            "status": item.status,
-                            "content_type": item.content_type,
-                            "is_html": item.is_html,
-                            "size": item.size,
-                            "depth": item.depth,
-                            "title": item.title,
-                            "lang": item.lang,
-                            "content_hash": item.content_hash,
-                            "fetched_at": item.fetched_at,
-                            "elapsed_ms": item.elapsed_ms,
-                            "error": item.error,
-                            "redirects": item.redirects,
-                            "facts": item.facts,
-                            "etag": item.etag,
-                            "last_modified": item.last_modified,
-                        },
-                    )
-                    if item.links:
-                        store.add_links(run_id, item.url, item.links)
-                    if item.findings:
-                        store.add_findings(run_id, item.findings)
-                    for rule_id, error in item.rule_errors:
-                        store.add_rule_error(run_id, rule_id, item.url, error)
-                elif isinstance(item, ReusedPageItem):
-                    store.reuse_page(
-                        run_id,
-                        item.previous_run,
-                        item.url,
-                        item.depth,
-                        item.fetched_at,
-                        item.page_rules,
-                    )
-                elif isinstance(item, LinkStatusItem):
-                    store.add_link_status(
-                        run_id,
-                        item.url,
-                        item.status,
-                        item.error,
-                        item.final_url,
-                        checked_at=item.checked_at or None,
-                        cached=item.cached,
-                    )
-                elif isinstance(item, SitemapItem):
-                    store.add_sitemap_urls(run_id, item.entries)
-                elif isinstance(item, TrapItem):
-                    store.add_trap(run_id, item.hit)
+        write_items(self.store, self.run_id, batch)
+
+
+def count_item(stats: StatsCollector, item: Any) -> None:
+    """The crawl's running totals, for the progress line and the run's summary."""
+    if isinstance(item, ReusedPageItem):
+        stats.inc_value("siteaudit/pages_html")
+        stats.inc_value("siteaudit/pages_reused")
+    elif isinstance(item, PageItem):
+        stats.inc_value("siteaudit/pages_html" if item.is_html else "siteaudit/urls_other")
+        stats.inc_value("siteaudit/findings", len(item.findings))
+
+
+def write_items(store: Store, run_id: int, batch: list[Any]) -> None:
+    """Write items to the store in one transaction."""
+    with store.transaction():
+        for item in batch:
+            if isinstance(item, PageItem):
+                store.add_page(
+                    run_id,
+                    {
+                        "url": item.url,
+                        "final_url": item.final_url,
+                        "status": item.status,
+                        "content_type": item.content_type,
+                        "is_html": item.is_html,
+                        "size": item.size,
+                        "depth": item.depth,
+                        "title": item.title,
+                        "lang": item.lang,
+                        "content_hash": item.content_hash,
+                        "fetched_at": item.fetched_at,
+                        "elapsed_ms": item.elapsed_ms,
+                        "error": item.error,
+                        "redirects": item.redirects,
+                        "facts": item.facts,
+                        "etag": item.etag,
+                        "last_modified": item.last_modified,
+                    },
+                )
+                if item.links:
+                    store.add_links(run_id, item.url, item.links)
+                if item.findings:
+                    store.add_findings(run_id, item.findings)
+                for rule_id, error in item.rule_errors:
+                    store.add_rule_error(run_id, rule_id, item.url, error)
+            elif isinstance(item, ReusedPageItem):
+                store.reuse_page(
+                    run_id,
+                    item.previous_run,
+                    item.url,
+                    item.depth,
+                    item.fetched_at,
+                    item.page_rules,
+                )
+            elif isinstance(item, LinkStatusItem):
+                store.add_link_status(
+                    run_id,
+                    item.url,
+                    item.status,
+                    item.error,
+                    item.final_url,
+                    checked_at=item.checked_at or None,
+                    cached=item.cached,
+                )
+            elif isinstance(item, SitemapItem):
+                store.add_sitemap_urls(run_id, item.entries)
+            elif isinstance(item, TrapItem):
+                store.add_trap(run_id, item.hit)

@@ -43,3 +43,12 @@ def hostile() -> Iterator[SiteServer]:
 
     with hostile_site() as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A redis-server of this test module's own on a loopback port (tests/redisserver.py)."""
+    from tests.redisserver import RedisServer
+
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield server

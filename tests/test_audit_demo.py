@@ -37,7 +37,7 @@ def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             f"{server.url}/",
             "--out",
             out,
-            "--workers",
+            "--page-workers",
             "1",
             "--config",
             config,
@@ -141,7 +141,7 @@ def test_second_run_marks_findings_persisting(tmp_path: Path) -> None:
                 config,
                 "--out",
                 tmp_path / out,
-                "--workers",
+                "--page-workers",
                 "0",
                 "--quiet",
             )

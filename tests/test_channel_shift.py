@@ -179,7 +179,7 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     config.write_text(CONFIG)
     with SiteServer(routes=ROUTES) as site:
         result = run_cli(
-            "audit", f"{site.url}/", "--out", out, "--config", config, "--workers", "1"
+            "audit", f"{site.url}/", "--out", out, "--config", config, "--page-workers", "1"
         )
     assert result.returncode == 0, result.stderr
     findings = load_findings(out)

@@ -136,7 +136,7 @@ def test_killed_audit_resumes_with_nothing_lost_or_doubled(tmp_path: Path) -> No
             f"{server.url}/",
             "--out",
             str(tmp_path),
-            "--workers",
+            "--page-workers",
             "0",
             "--concurrency",
             "2",

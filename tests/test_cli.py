@@ -114,7 +114,7 @@ def test_ctrl_c_keeps_what_was_stored(tmp_path: Path) -> None:
                 f"{server.url}/",
                 "--out",
                 str(tmp_path),
-                "--workers",
+                "--page-workers",
                 "0",
                 "--concurrency",
                 "2",

@@ -142,7 +142,7 @@ def link_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 out,
                 "--config",
                 config,
-                "--workers",
+                "--page-workers",
                 "0",
                 timeout=300,
             )
@@ -261,7 +261,7 @@ def test_external_hosts_get_two_requests_at_a_time(tmp_path: Path) -> None:
     with SiteServer(routes={"/*": counter}, host="127.0.0.2") as partner:
         hrefs = [f"{partner.url}/page-{i}" for i in range(12)]
         with SiteServer(routes={"/": lambda r: html("Home", links(*hrefs))}) as site:
-            result = run_cli("audit", f"{site.url}/", "--out", tmp_path, "-q", "--workers", "0")
+            result = run_cli("audit", f"{site.url}/", "--out", tmp_path, "-q", "--page-workers", "0")
     assert result.returncode == 0, result.stderr
     assert 1 <= counter.most <= 2  # twelve links, never more than two at once
 
@@ -286,7 +286,7 @@ def test_recent_ok_external_verdicts_are_reused_and_broken_ones_checked_again(
                     "--config",
                     config,
                     "-q",
-                    "--workers",
+                    "--page-workers",
                     "0",
                 )
                 assert result.returncode == 0, result.stderr

@@ -190,7 +190,7 @@ def test_plugin_rule_that_raises_on_every_page_does_not_sink_the_audit(
     server = serve(_three_page_site(root))
     out = tmp_path / "out"
     # One worker process: the plugins must load there too (it inherits PYTHONPATH).
-    result = run_cli("audit", f"{server.url}/", "--out", out, "--workers", "1", "-q", env=env)
+    result = run_cli("audit", f"{server.url}/", "--out", out, "--page-workers", "1", "-q", env=env)
     assert result.returncode == 0, result.stderr
 
     data = load_findings(out)

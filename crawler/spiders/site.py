@@ -104,6 +104,9 @@ class SiteSpider(scrapy.Spider):
         config: str | None = None,
         credentials: Credentials | None = None,
         only_urls: list[str] | None = None,
+        frontier: Frontier | None = None,
+        known_external: dict[str, tuple[int, str, str]] | None = None,
+        seed: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -120,8 +123,12 @@ class SiteSpider(scrapy.Spider):
             exclude=crawl.exclude,
             max_url_variants=crawl.max_url_variants,
         )
-        self.frontier = Frontier(crawl.max_pages)
+        self.frontier = frontier if frontier is not None else Frontier(crawl.max_pages)
         """Who requests what: this process's own claims, or a shared crawl's in Redis."""
+        self.scope.count = self.frontier.count
+        self.seed = seed
+        """False for a worker joining a shared crawl: its first requests come from Redis."""
+        self.handed_external = known_external
         self.page_stage: PageStage | None = None
         self.known_external: dict[str, tuple[int, str, str]] = {}
         # Incremental re-audits: the earlier run whose unchanged pages are reused.
@@ -143,10 +150,6 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """The start URL, a page that cannot exist, then /sitemap.xml."""
         crawl = self.audit_config.crawl
-        shared = self.settings.get("SITEAUDIT_FRONTIER")
-        if shared is not None:
-            self.frontier = shared
-            self.scope.count = shared.count
         self.page_stage = PageStage(self.audit_config)
         self.known_external = self._recent_external_verdicts()
         for host in self.scope.hosts:
@@ -159,8 +162,8 @@ class SiteSpider(scrapy.Spider):
         if self.settings.getbool("SITEAUDIT_RESUME"):
             for request in self._resume():
                 yield request
-        if not self.settings.getbool("SITEAUDIT_SEED", True):
-            return  # a worker joining a shared crawl: its first requests come from Redis
+        if not self.seed:
+            return
         if self.frontier.claim(self.start_url, Role.PAGE):
             yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
         if self.only_urls is not None:
@@ -209,8 +212,11 @@ class SiteSpider(scrapy.Spider):
         """OK verdicts on external links from this site's recent runs, to reuse."""
         path = self.settings.get("SITEAUDIT_STORE")
         hours = self.audit_config.crawl.external_cache_hours
-        if not path or hours <= 0 or not self.audit_config.crawl.check_external:
+        if hours <= 0 or not self.audit_config.crawl.check_external:
             return {}
+        if self.handed_external is not None or not path:
+            # A worker of a shared crawl has them from the coordinator.
+            return dict(self.handed_external or {})
         store = Store(path)
         try:
             return store.recent_external_verdicts(self.start_url, hours)
@@ -436,6 +442,10 @@ class SiteSpider(scrapy.Spider):
         else:
             self.external_checks[host] = max(0, self.external_checks[host] - 1)
 
+    def has_waiting_checks(self) -> bool:
+        """True while external checks wait for their host's turn."""
+        return any(self.external_waiting.values())
+
     def _idle(self) -> None:
         """Never close with checks still waiting (a safety net: releases start them)."""
         waiting = [host for host, queue in self.external_waiting.items() if queue]
@@ -481,7 +491,7 @@ class SiteSpider(scrapy.Spider):
             return None
         if wait:
             await asyncio.sleep(wait)
-        retry = request.replace(dont_filter=True)
+        retry = _again(request)
         retry.meta["tries"] = tries + 1
         if headers:
             retry.meta["browser_ua"] = True
@@ -666,7 +676,7 @@ class SiteSpider(scrapy.Spider):
         request = response.request
         if request is not None and request.method == "HEAD" and response.status >= 400:
             # Some servers refuse or mishandle HEAD; ask again properly before judging.
-            yield request.replace(method="GET", dont_filter=True)
+            yield _again(request, method="GET")
             return
         retry = await self._retry(response) if response.status >= 400 else None
         if retry is not None:
@@ -723,6 +733,13 @@ class SiteSpider(scrapy.Spider):
 
     def _ignore(self, failure: Failure) -> None:
         self.logger.info("not fetched: %s", _describe_failure(failure))
+
+
+def _again(request: scrapy.Request, **changes: Any) -> scrapy.Request:
+    """A copy of a request to send again, without what Scrapy noted on the first sending."""
+    retry = request.replace(dont_filter=True, **changes)
+    retry.meta.pop("download_latency", None)
+    return retry
 
 
 def _retry_after(value: str) -> float | None:

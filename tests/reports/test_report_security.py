@@ -42,7 +42,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with SiteServer(site) as server:
         url = f"{server.url}/"
         result = run_cli(
-            "audit", url, "--out", out, "--workers", "0", "--no-browser", "--quiet",
+            "audit", url, "--out", out, "--page-workers", "0", "--no-browser", "--quiet",
             "--format", "html,json,csv,sarif,junit",
         )  # fmt: skip
     assert result.returncode == 0, result.stderr

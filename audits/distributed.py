@@ -1,0 +1,409 @@
+"""Audits whose crawl is shared by several workers through Redis (scrapy-redis).
+
+`siteaudit audit URL --redis redis://HOST:PORT/DB --workers N` is the coordinator. It
+publishes the crawl (start URL, crawl settings, rule options) in Redis, starts N local
+workers, and then collects: it is the only process writing the store, from the items the
+workers push. `siteaudit worker --redis ...` on other machines joins the crawl under way.
+When the crawl is over the coordinator runs the browser stage, the site rules and the
+reports once, as for a crawl in one process (audits.engine).
+
+The crawl is over when the shared queue is empty and every worker is idle: a worker is
+marked busy in the same atomic step that pops a request (crawler.shared), and idle only
+when it has nothing in flight and has pushed its items, so one consistent read of the
+queue, the items list and the workers' states decides it. A worker that stops beating
+(killed, its machine gone) is marked lost rather than waited for; the requests it had in
+hand are not crawled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from audits import __version__
+from audits.config import AuditConfig, ConfigError, parse_config
+from audits.store import Store
+from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, REDIS_ENV, JobKeys, decode_item
+
+_ITEMS_PER_READ = 500
+# A worker silent for this long is taken for dead.
+_LOST_AFTER = 30.0
+# How long the coordinator waits for workers to close once the crawl is over.
+_CLOSE_WAIT = 60.0
+_PROGRESS_EVERY = 5.0
+
+
+SUMMED_STATS = (
+    "downloader/request_count",
+    "downloader/response_count",
+    "siteaudit/pages_html",
+    "siteaudit/urls_other",
+    "siteaudit/findings",
+    "robotstxt/forbidden",
+)
+
+
+class DistributedError(Exception):
+    """Redis cannot be used for a shared crawl (exit code 2); the message says why."""
+
+
+def redacted(url: str) -> str:
+    """A Redis URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def connect(url: str) -> Any:
+    """A client for the Redis at `url`, checked with a PING; DistributedError if not."""
+    import redis
+
+    if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise DistributedError(
+            f"--redis takes a redis://HOST:PORT/DB address, not {redacted(url)!r}"
+        )
+    try:
+        server = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+        server.ping()
+    except redis.AuthenticationError:
+        raise DistributedError(f"Redis at {redacted(url)} refused the password") from None
+    except (redis.RedisError, ValueError, OSError) as exc:
+        raise DistributedError(f"cannot use Redis at {redacted(url)}: {exc}") from None
+    return server
+
+
+def crawl_spec(
+    start_url: str, config: AuditConfig, known_external: dict[str, Any]
+) -> dict[str, Any]:
+    """What a worker needs to know: the start URL and the settings that shape the crawl
+    and the page rules (never credentials: each worker reads its own environment)."""
+    import dataclasses
+
+    return {
+        "version": __version__,
+        "start_url": start_url,
+        "config": {
+            "crawl": dataclasses.asdict(config.crawl),
+            "content": dataclasses.asdict(config.content),
+            "rules": {k: dict(v) for k, v in config.rules.items()},
+            "plugins": config.plugins,
+        },
+        "known_external": known_external,
+    }
+
+
+def crawl(
+    start_url: str,
+    config: AuditConfig,
+    store_path: Path,
+    run_id: int,
+    *,
+    redis_url: str,
+    workers: int,
+    progress: bool,
+    log_dir: Path,
+) -> dict[str, Any]:
+    """Run a crawl shared through Redis with `workers` local workers (more may join from
+    other machines), collect what they find into the store, and return merged stats."""
+    server = connect(redis_url)
+    store = Store(str(store_path))
+    try:
+        known: dict[str, Any] = {}
+        crawl_config = config.crawl
+        if crawl_config.check_external and crawl_config.external_cache_hours > 0:
+            known = store.recent_external_verdicts(start_url, crawl_config.external_cache_hours)
+    finally:
+        store.close()
+    keys = JobKeys(secrets.token_hex(6))
+    server.set(keys.spec, json.dumps(crawl_spec(start_url, config, known)))
+    server.sadd(JOBS, keys.job)
+    began = time.monotonic()
+    local = [
+        _start_local_worker(redis_url, keys, f"local-{i + 1}", workers, log_dir)
+        for i in range(workers)
+    ]
+    collector = _Collector(server, keys, store_path, run_id, local, progress)
+    try:
+        reason = collector.run()
+    except KeyboardInterrupt:
+        server.set(keys.done, "shutdown")
+        collector.finish()
+        reason = "shutdown"
+    finally:
+        for process in local:
+            if process.poll() is None:
+                process.terminate()
+        for process in local:
+            process.wait()
+        _delete_job(server, keys)
+    stats: dict[str, Any] = dict(collector.stats)
+    stats["finish_reason"] = reason
+    stats["elapsed_time_seconds"] = time.monotonic() - began
+    stats["distributed/workers"] = len(collector.states)
+    if collector.lost:
+        stats["distributed/lost_workers"] = len(collector.lost)
+    return stats
+
+
+def _start_local_worker(
+    redis_url: str, keys: JobKeys, name: str, workers: int, log_dir: Path
+) -> subprocess.Popen[bytes]:
+    """A `siteaudit worker` process on this machine (Redis's address goes in the
+    environment, not on the command line)."""
+    # The machine's cores are shared out between the workers' page-rule processes.
+    page_workers = max(0, (os.cpu_count() or 1) // workers)
+    command = [
+        sys.executable,
+        "-m",
+        "audits.cli",
+        "worker",
+        "--job",
+        keys.job,
+        "--name",
+        name,
+        "--page-workers",
+        str(page_workers if page_workers > 1 else 0),
+        "--log",
+        str(log_dir / f"crawl-{name}.log"),
+        "--quiet",
+    ]
+    env = {**os.environ, REDIS_ENV: redis_url}
+    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+
+
+class _Collector:
+    """The coordinator's loop: store the workers' items, watch their states, decide when
+    the crawl is over."""
+
+    def __init__(
+        self,
+        server: Any,
+        keys: JobKeys,
+        store_path: Path,
+        run_id: int,
+        local: list[subprocess.Popen[bytes]],
+        progress: bool,
+    ) -> None:
+        from crawler.pipelines import write_items
+
+        self.server = server
+        self.keys = keys
+        self.store_path = store_path
+        self.run_id = run_id
+        self.local = local
+        self.progress = progress
+        self.write_items = write_items
+        self.states: dict[str, str] = {}
+        self.lost: set[str] = set()
+        self.counts: Counter[str] = Counter()
+        self.stats: dict[str, Any] = {}
+        self.began = time.monotonic()
+        self.last_progress = self.began
+
+    def run(self) -> str:
+        """Collect until the crawl is over and every worker has closed."""
+        store = Store(str(self.store_path))
+        try:
+            while not self._over(store):
+                if not self._drain(store):
+                    time.sleep(0.05)
+                self._report()
+            return self._wind_up(store)
+        finally:
+            store.close()
+
+    def finish(self) -> None:
+        """After an interruption: keep what the workers send while they close."""
+        store = Store(str(self.store_path))
+        try:
+            self._wind_up(store)
+        finally:
+            store.close()
+
+    def _drain(self, store: Store) -> int:
+        """Store the next batch of items; how many there were."""
+        lines = self.server.lpop(self.keys.items, _ITEMS_PER_READ)
+        if not lines:
+            return 0
+        items = [decode_item(line) for line in lines]
+        self.write_items(store, self.run_id, items)
+        for item in items:
+            self.counts[type(item).__name__] += 1
+        return len(items)
+
+    def _over(self, store: Store) -> bool:
+        """One consistent look at the queue, the items and the workers: is all done?"""
+        keys = self.keys
+        pipe = self.server.pipeline(transaction=True)
+        pipe.exists(keys.seed)
+        pipe.zcard(keys.requests)
+        pipe.llen(keys.items)
+        pipe.hgetall(keys.state)
+        pipe.hgetall(keys.beats)
+        seeded, queued, items, states, beats = pipe.execute()
+        self.states = {k.decode(): v.decode() for k, v in states.items()}
+        self._notice_lost(beats)
+        working = [name for name, state in self.states.items() if state == BUSY]
+        if not seeded or queued or items or working:
+            if not self.states and self.local and all(p.poll() is not None for p in self.local):
+                raise ConfigError("every local worker stopped before joining the crawl")
+            return False
+        self.server.set(keys.done, "finished")
+        return True
+
+    def _notice_lost(self, beats: dict[bytes, bytes]) -> None:
+        now = time.time()
+        for name, state in self.states.items():
+            if state in (CLOSED, LOST):
+                continue
+            beat = float(beats.get(name.encode(), b"0"))
+            if now - beat > _LOST_AFTER:
+                self.server.hset(self.keys.state, name, LOST)
+                self.states[name] = LOST
+                self.lost.add(name)
+                print(
+                    f"siteaudit: worker {name} stopped answering; what it had in hand is "
+                    "not crawled",
+                    file=sys.stderr,
+                )
+
+    def _wind_up(self, store: Store) -> str:
+        """Wait for the workers to close, storing their last items; merge their stats."""
+        deadline = time.monotonic() + _CLOSE_WAIT
+        while time.monotonic() < deadline:
+            drained = self._drain(store)
+            states = self.server.hgetall(self.keys.state)
+            self.states = {k.decode(): v.decode() for k, v in states.items()}
+            self._notice_lost(self.server.hgetall(self.keys.beats))
+            if all(state in (CLOSED, LOST) for state in self.states.values()) and not drained:
+                break
+            if not drained:
+                time.sleep(0.05)
+        while self._drain(store):
+            pass
+        self._merge_stats()
+        return "finished"
+
+    def _merge_stats(self) -> None:
+        """The workers' stats as one crawl's: counts added up, the site's "not found"
+        title from the worker that asked for it."""
+        from rules.site import SOFT_404_TITLE_STAT
+
+        merged: dict[str, Any] = {}
+        for raw in self.server.lrange(self.keys.stats, 0, -1):
+            worker = json.loads(raw)
+            for key in SUMMED_STATS:
+                if key in worker:
+                    merged[key] = merged.get(key, 0) + worker[key]
+            if worker.get(SOFT_404_TITLE_STAT):
+                merged[SOFT_404_TITLE_STAT] = worker[SOFT_404_TITLE_STAT]
+        self.stats = merged
+
+    def _report(self) -> None:
+        if not self.progress:
+            return
+        now = time.monotonic()
+        if now - self.last_progress < _PROGRESS_EVERY:
+            return
+        self.last_progress = now
+        busy = sum(1 for state in self.states.values() if state in (BUSY, IDLE))
+        pages = self.counts["PageItem"]
+        print(
+            f"[{now - self.began:6.0f}s] {pages} URLs stored ({pages / (now - self.began):.0f}/s), "
+            f"{busy} workers",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _delete_job(server: Any, keys: JobKeys) -> None:
+    """Delete every key of the crawl: the queue and duplicate filter persist while it
+    runs (SCHEDULER_PERSIST) and are removed only here, when the whole crawl is over."""
+    server.srem(JOBS, keys.job)
+    names = list(server.scan_iter(match=keys.prefix + "*", count=1000))
+    if names:
+        server.delete(*names)
+
+
+# -- the worker side ----------------------------------------------------------------------
+
+
+def wait_for_job(server: Any, wait: float | None) -> str:
+    """The id of a shared crawl under way, waiting up to `wait` seconds (None: forever)."""
+    deadline = None if wait is None else time.monotonic() + wait
+    while True:
+        job = server.srandmember(JOBS)
+        if job is not None:
+            return job.decode()
+        if deadline is not None and time.monotonic() >= deadline:
+            raise DistributedError("no shared crawl to join (none started within --wait)")
+        time.sleep(0.5)
+
+
+def work(
+    redis_url: str,
+    *,
+    job: str | None,
+    name: str | None,
+    wait: float | None,
+    page_workers: int | None,
+    progress: bool,
+    log_file: Path | None,
+) -> dict[str, Any]:
+    """Join a shared crawl as one worker and crawl until the coordinator ends it."""
+    from audits.credentials import from_environment
+    from audits.engine import crawl as run_crawl
+    from crawler.frontier import SharedFrontier
+    from crawler.shared import shared_settings
+
+    server = connect(redis_url)
+    job = job or wait_for_job(server, wait)
+    keys = JobKeys(job)
+    raw = server.get(keys.spec)
+    if raw is None:
+        raise DistributedError(f"there is no shared crawl {job} in Redis at {redacted(redis_url)}")
+    spec = json.loads(raw)
+    if spec.get("version") != __version__:
+        raise DistributedError(
+            f"the crawl was started by siteaudit {spec.get('version')}; "
+            f"this worker is {__version__}: run the same version everywhere"
+        )
+    if server.get(keys.done) is not None:
+        return {"finish_reason": "finished"}
+    config = parse_config(spec["config"], "the shared crawl's settings")
+    if page_workers is not None:
+        config = config.with_crawl(page_workers=page_workers)
+    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    seed = bool(server.set(keys.seed, name, nx=True))
+    pipe = server.pipeline(transaction=True)
+    pipe.hset(keys.state, name, BUSY if seed else IDLE)
+    pipe.hset(keys.beats, name, time.time())
+    pipe.execute()
+    os.environ[REDIS_ENV] = redis_url  # where the crawler's scrapy-redis parts connect
+    frontier = SharedFrontier(server, keys, config.crawl.max_pages)
+    known = {url: tuple(verdict) for url, verdict in spec.get("known_external", {}).items()}
+    return run_crawl(
+        spec["start_url"],
+        config,
+        Path(""),
+        0,
+        progress=progress,
+        log_file=log_file,
+        credentials=from_environment(),
+        shared=(
+            shared_settings(keys, name),
+            {"frontier": frontier, "known_external": known, "seed": seed},
+        ),
+    )

@@ -1,0 +1,401 @@
+"""A crawl shared by several workers through Redis, on scrapy-redis.
+
+Every worker runs the ordinary `site` spider with these parts swapped in (the settings
+are in `shared_settings`):
+
+- scrapy-redis's scheduler (`SharedScheduler`), over `SharedQueue`: one priority queue of requests in Redis
+  for all workers. Requests are stored as JSON (scrapy-redis pickles them by default, and
+  unpickling what a Redis server hands back would let anyone who can write to it run code
+  on every worker), without any staging credentials (a worker adds its own on sending).
+  A pop also marks the worker busy, in the same atomic step, which is what lets the
+  coordinator tell that the crawl is over.
+- `crawler.frontier.SharedFrontier`: the spider's claims live in the scrapy-redis
+  duplicate filter's set, so no URL is requested twice, whichever worker meets it.
+- `ItemsToRedis`: items go to a Redis list as JSON; the coordinator (audits.distributed)
+  is the one process writing the store.
+- `SharedCrawl`: keeps an idle worker open until the coordinator says the whole crawl is
+  over, and beats a heartbeat so that a dead worker is noticed.
+
+scrapy-redis's own defaults would be wrong here: with SCHEDULER_PERSIST false (its
+default) the first worker to finish deletes the shared queue and duplicate filter while
+others still crawl, and they then crawl pages again. Persistence is on, and the
+coordinator deletes the crawl's keys when it ends. Its idle-close timer (for RedisSpider)
+is not used: a worker closes when the coordinator says so, not after a quiet spell.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from dataclasses import dataclass, fields
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
+from crawler.pipelines import count_item
+from rules.page import Link
+from rules.site import TrapHit
+
+BUSY, IDLE, CLOSED, LOST = "busy", "idle", "closed", "lost"
+"""A worker's state in the crawl's `state` hash."""
+
+_HEARTBEAT = 1.0
+# An idle worker looks for new requests this often (Scrapy's engine otherwise waits for
+# its 5-second heartbeat, and a worker that ran dry would sit out most of the crawl).
+_POLL = 0.2
+_ITEM_BATCH = 200
+
+
+@dataclass(frozen=True)
+class JobKeys:
+    """The Redis keys of one shared crawl, all under `siteaudit:<job>:`."""
+
+    job: str
+
+    def _key(self, name: str) -> str:
+        return f"siteaudit:{self.job}:{name}"
+
+    @property
+    def prefix(self) -> str:
+        return self._key("")
+
+    @property
+    def spec(self) -> str:
+        """JSON: what to crawl and how (written by the coordinator)."""
+        return self._key("spec")
+
+    @property
+    def requests(self) -> str:
+        """The scrapy-redis priority queue."""
+        return self._key("requests")
+
+    @property
+    def dupefilter(self) -> str:
+        """The scrapy-redis duplicate filter's set, which also holds the spider's claims."""
+        return self._key("dupefilter")
+
+    @property
+    def files(self) -> str:
+        return self._key("files")
+
+    @property
+    def in_scope(self) -> str:
+        return self._key("in_scope")
+
+    @property
+    def traps(self) -> str:
+        return self._key("traps")
+
+    @property
+    def variants(self) -> str:
+        return self._key("variants")
+
+    @property
+    def items(self) -> str:
+        """What workers found, for the coordinator to store."""
+        return self._key("items")
+
+    @property
+    def stats(self) -> str:
+        """Each worker's crawl stats, pushed as it closes."""
+        return self._key("stats")
+
+    @property
+    def state(self) -> str:
+        """Worker name -> busy, idle, closed or lost."""
+        return self._key("state")
+
+    @property
+    def beats(self) -> str:
+        """Worker name -> time of its last heartbeat."""
+        return self._key("beats")
+
+    @property
+    def seed(self) -> str:
+        """The worker that queued the start URL (the first to join)."""
+        return self._key("seed")
+
+    @property
+    def done(self) -> str:
+        """Set by the coordinator: "finished" or "shutdown"."""
+        return self._key("done")
+
+
+JOBS = "siteaudit:jobs"
+"""The set of shared crawls under way, which `siteaudit worker` joins."""
+
+
+REDIS_ENV = "SITEAUDIT_REDIS"
+"""The environment variable holding the Redis URL (a password in it stays out of process
+lists and logs)."""
+
+
+def redis_from_environment(**params: Any) -> Any:
+    """A Redis client for the URL in $SITEAUDIT_REDIS (scrapy-redis's `redis_cls`)."""
+    import redis
+
+    params.pop("url", None)
+    return redis.Redis.from_url(os.environ[REDIS_ENV], **params)
+
+
+def shared_settings(keys: JobKeys, worker: str) -> dict[str, Any]:
+    """Scrapy settings that make the `site` spider one worker of a shared crawl."""
+    return {
+        "SCHEDULER": "crawler.shared.SharedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.shared.SharedQueue",
+        "SCHEDULER_QUEUE_KEY": keys.requests,
+        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
+        "SCHEDULER_SERIALIZER": "crawler.shared",
+        # The address (and any password in it) stays out of the settings, which Scrapy
+        # logs: the client is made from the environment variable.
+        "REDIS_PARAMS": {"redis_cls": "crawler.shared.redis_from_environment"},
+        # Component settings merge with the project's: the store pipeline is switched off.
+        "ITEM_PIPELINES": {
+            "crawler.pipelines.StorePipeline": None,
+            "crawler.shared.ItemsToRedis": 300,
+        },
+        "EXTENSIONS": {"crawler.shared.SharedCrawl": 510},
+        "SITEAUDIT_JOB": keys.job,
+        "SITEAUDIT_WORKER": worker,
+    }
+
+
+# -- requests in the queue: JSON, not pickle ----------------------------------------------
+
+
+def dumps(obj: dict[str, Any]) -> bytes:
+    """A request's dict (Request.to_dict) as JSON: header names and values as text, the
+    body as base64."""
+    data = dict(obj)
+    data["headers"] = {
+        name.decode("latin-1"): [value.decode("latin-1") for value in values]
+        for name, values in obj["headers"].items()
+    }
+    data["body"] = base64.b64encode(obj["body"]).decode("ascii")
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def loads(data: bytes) -> dict[str, Any]:
+    """The inverse of dumps; plain JSON, so a hostile Redis cannot make it run code."""
+    obj = json.loads(data)
+    obj["body"] = base64.b64decode(obj["body"])
+    return obj
+
+
+# Pop the highest-priority request and mark this worker busy, in one atomic step.
+_POP = """
+local found = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #found == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], ARGV[1], 'busy')
+return found[1]
+"""
+
+
+class SharedScheduler(Scheduler):
+    """scrapy-redis's scheduler, counting in Scrapy's current stats API (0.9.1 passes the
+    spider to the stats collector, which Scrapy 2.19 deprecates)."""
+
+    def enqueue_request(self, request: Any) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Any:
+        request = self.queue.pop()
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+
+class SharedQueue(PriorityQueue):
+    """scrapy-redis's priority queue, storing requests as JSON without credentials."""
+
+    def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer)
+        settings = spider.settings
+        self._state = JobKeys(settings.get("SITEAUDIT_JOB")).state
+        self._worker = settings.get("SITEAUDIT_WORKER")
+        self._pop = server.register_script(_POP)
+
+    def _encode_request(self, request: Any) -> bytes:
+        credentials = getattr(self.spider, "credentials", None)
+        if credentials:
+            # A retry is a copy of a request that was sent, staging credentials and all.
+            request = request.copy()
+            for name in credentials.request_headers():
+                request.headers.pop(name, None)
+        return super()._encode_request(request)
+
+    def pop(self, timeout: int = 0) -> Any:
+        found = self._pop(keys=[self.key, self._state], args=[self._worker])
+        return self._decode_request(found) if found else None
+
+
+# -- items: JSON for the coordinator ------------------------------------------------------
+
+_ITEM_TYPES: dict[str, type] = {
+    "page": PageItem,
+    "status": LinkStatusItem,
+    "sitemap": SitemapItem,
+    "trap": TrapItem,
+}
+_TYPE_NAMES = {cls: name for name, cls in _ITEM_TYPES.items()}
+
+
+def encode_item(item: Any) -> str:
+    """One item as a line of JSON."""
+    data = {f.name: getattr(item, f.name) for f in fields(item)}
+    if isinstance(item, PageItem):
+        data["links"] = [[getattr(link, f.name) for f in fields(Link)] for link in item.links]
+    elif isinstance(item, TrapItem):
+        data["hit"] = {f.name: getattr(item.hit, f.name) for f in fields(TrapHit)}
+    data["type"] = _TYPE_NAMES[type(item)]
+    return json.dumps(data, separators=(",", ":"))
+
+
+def decode_item(line: str | bytes) -> Any:
+    """An item from encode_item's JSON."""
+    data = json.loads(line)
+    cls = _ITEM_TYPES[data.pop("type")]
+    if cls is PageItem:
+        data["links"] = tuple(Link(*values) for values in data["links"])
+        data["rule_errors"] = [tuple(pair) for pair in data["rule_errors"]]
+    elif cls is SitemapItem:
+        data["entries"] = [tuple(entry) for entry in data["entries"]]
+    elif cls is TrapItem:
+        data["hit"] = TrapHit(**data["hit"])
+    return cls(**data)
+
+
+class ItemsToRedis:
+    """Item pipeline of a worker: items go to the crawl's Redis list in batches."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.server = _server(crawler)
+        self.key = JobKeys(crawler.settings.get("SITEAUDIT_JOB")).items
+        self.batch: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ItemsToRedis:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        assert self.crawler.stats is not None
+        count_item(self.crawler.stats, item)
+        self.batch.append(encode_item(item))
+        if len(self.batch) >= _ITEM_BATCH:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        if batch:
+            self.server.rpush(self.key, *batch)
+
+    def close_spider(self) -> None:
+        self.flush()
+
+
+class SharedCrawl:
+    """Extension: the worker's part in telling when the shared crawl is over.
+
+    The worker says "idle" when its engine has nothing in flight and the queue looked
+    empty, and stays open until the coordinator sets `done`; pushing any batched items
+    each time it idles, so the coordinator sees everything before it decides.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.server = _server(crawler)
+        self.keys = JobKeys(crawler.settings.get("SITEAUDIT_JOB"))
+        self.worker = crawler.settings.get("SITEAUDIT_WORKER")
+        self.loops: list[task.LoopingCall] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedCrawl:
+        if not crawler.settings.get("SITEAUDIT_JOB"):
+            raise NotConfigured("only for a crawl shared through Redis")
+        ext = cls(crawler)
+        crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.closed, signal=signals.spider_closed)
+        return ext
+
+    def opened(self) -> None:
+        for call, interval in ((self.beat, _HEARTBEAT), (self.poll, _POLL)):
+            loop = task.LoopingCall(call)
+            loop.start(interval, now=True)
+            self.loops.append(loop)
+
+    def beat(self) -> None:
+        """Say this worker is alive; close when the coordinator stops the crawl."""
+        self.server.hset(self.keys.beats, self.worker, time.time())
+        if self.server.get(self.keys.done) == b"shutdown":
+            self._stop_loops()
+            deferred_from_coro(self.crawler.stop_async())
+
+    def poll(self) -> None:
+        """Ask the engine to look at the queue: other workers may have filled it. (The
+        engine's slot is not public API; without it the engine looks every 5 seconds.)"""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
+
+    def idle(self) -> None:
+        spider: Any = self.crawler.spider
+        if spider is not None and spider.has_waiting_checks():
+            return  # the spider starts them and keeps itself open
+        pipeline = self._items_pipeline()
+        if pipeline is not None:
+            pipeline.flush()
+        if self.server.get(self.keys.done) is not None:
+            return  # the whole crawl is over: close
+        self.server.hset(self.keys.state, self.worker, IDLE)
+        raise DontCloseSpider
+
+    def _items_pipeline(self) -> ItemsToRedis | None:
+        scraper = getattr(self.crawler.engine, "scraper", None)
+        itemproc = getattr(scraper, "itemproc", None)
+        for middleware in getattr(itemproc, "middlewares", ()):
+            if isinstance(middleware, ItemsToRedis):
+                return middleware
+        return None
+
+    def _stop_loops(self) -> None:
+        for loop in self.loops:
+            if loop.running:
+                loop.stop()
+
+    def closed(self) -> None:
+        self._stop_loops()
+        stats = self.crawler.stats
+        assert stats is not None
+        wanted = {k: v for k, v in stats.get_stats().items() if isinstance(v, int | float | str)}
+        pipe = self.server.pipeline()
+        pipe.rpush(self.keys.stats, json.dumps(wanted, default=str))
+        pipe.hset(self.keys.state, self.worker, CLOSED)
+        pipe.execute()
+
+
+def _server(crawler: Crawler) -> Any:
+    from scrapy_redis.connection import get_redis_from_settings
+
+    return get_redis_from_settings(crawler.settings)

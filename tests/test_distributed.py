@@ -1,0 +1,207 @@
+"""A crawl shared by workers through a real redis-server: every page once, same findings."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import redis
+
+from audits.siteserver import DEMO_ROOT, SiteServer
+from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli
+from tests.redisserver import RedisServer
+
+ESTATE_PAGES = 150
+
+
+def council_site(root: Path) -> Path:
+    """The demo council site (its seeded defects: redirects, forms, PDFs, soft 404s...)
+    plus a generated section of interlinked pages, some with broken links."""
+    shutil.copytree(DEMO_ROOT, root)
+    for i in range(ESTATE_PAGES):
+        links = [f"/estate/{(i * k + 1) % ESTATE_PAGES}/" for k in (1, 3, 7, 11)]
+        if i % 10 == 0:
+            links.append(f"/estate/missing-{i}/")
+        anchors = " ".join(f'<a href="{link}">Estate page {link}</a>' for link in links)
+        page = root / "estate" / str(i)
+        page.mkdir(parents=True)
+        (page / "index.html").write_text(
+            f"<!doctype html><html lang='en'><head><title>Estate {i}</title></head><body>"
+            f"<main><h1>Council estate {i}</h1><p>Repairs and rent for block {i}.</p>"
+            f"<p>{anchors} <a href='/'>Home</a></p></main></body></html>",
+            encoding="utf-8",
+        )
+    home = root / "index.html"
+    home.write_text(
+        home.read_text(encoding="utf-8").replace(
+            "</main>", '<p><a href="/estate/0/">Council estates</a></p></main>'
+        ),
+        encoding="utf-8",
+    )
+    return root
+
+
+def fingerprints(out: Path) -> Counter[str]:
+    return Counter(f["fingerprint"] for f in load_findings(out)["findings"])
+
+
+def page_gets(server: SiteServer) -> Counter[str]:
+    """How often each URL was fetched with GET (robots.txt, read by every worker, aside)."""
+    return Counter(
+        r.target for r in server.requests if r.method == "GET" and r.target != "/robots.txt"
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> SiteServer:
+    with SiteServer(council_site(tmp_path_factory.mktemp("site") / "www")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def single(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Counter[str]]:
+    """The same site audited by one process: what the shared crawls must equal."""
+    out = tmp_path_factory.mktemp("single")
+    site.requests.clear()
+    result = run_cli("audit", f"{site.url}/", "--out", out, "-q")
+    assert result.returncode == 0, result.stderr
+    return out, page_gets(site)
+
+
+def pages_per_worker(out: Path) -> list[int]:
+    counts = []
+    for log in sorted(out.glob("crawl-*.log")):
+        found = re.search(r"'siteaudit/pages_html': (\d+)", log.read_text(encoding="utf-8"))
+        counts.append(int(found.group(1)) if found else 0)
+    return counts
+
+
+def test_two_workers_fetch_every_page_once_and_find_what_one_process_finds(
+    site: SiteServer, single: tuple[Path, Counter[str]], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    single_out, single_gets = single
+    site.requests.clear()
+    result = run_cli(
+        "audit",
+        f"{site.url}/",
+        "--out",
+        tmp_path,
+        "-q",
+        "--redis",
+        redis_server.url,
+        "--workers",
+        "2",
+    )
+    assert result.returncode == 0, result.stderr
+    gets = page_gets(site)
+    probes = [url for url in gets if "siteaudit-check-" in url]
+    assert len(probes) == 1  # the "not found" probe: asked once, by one worker
+    for counts in (gets, single_gets):
+        for probe in [url for url in counts if "siteaudit-check-" in url]:
+            del counts[probe]
+    # Every URL fetched as often as by one process: each page once, and nothing more.
+    assert gets == single_gets
+    assert gets["/estate/0/"] == 1
+    assert fingerprints(tmp_path) == fingerprints(single_out)
+    workers = pages_per_worker(tmp_path)
+    assert len(workers) == 2 and all(workers), workers  # both took a share
+    assert sum(workers) == load_findings(tmp_path)["run"]["pages"]
+    assert redis_server.client().keys("siteaudit:*") == []  # the crawl's keys are cleaned up
+
+
+def test_a_worker_started_elsewhere_joins_the_crawl(
+    site: SiteServer, single: tuple[Path, Counter[str]], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    single_out, _ = single
+    env = {"SITEAUDIT_REDIS": redis_server.url}
+    # As on another machine: started first, it waits for a crawl to join.
+    joiner = subprocess.Popen(
+        [
+            SITEAUDIT,
+            "worker",
+            "--wait",
+            "60",
+            "--name",
+            "elsewhere",
+            "--log",
+            tmp_path / "crawl-elsewhere.log",
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        result = run_cli(
+            "audit", f"{site.url}/", "--out", tmp_path, "-q", "--workers", "1", env=env
+        )
+        _, errors = joiner.communicate(timeout=60)
+    finally:
+        joiner.kill()
+    assert result.returncode == 0, result.stderr
+    assert joiner.returncode == 0, errors
+    assert fingerprints(tmp_path) == fingerprints(single_out)
+    assert all(pages_per_worker(tmp_path)), pages_per_worker(tmp_path)
+
+
+def test_credentials_and_passwords_never_pass_through_redis(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    password = "redis-pass-7731"  # noqa: S105 (a test fixture's)
+    staging = "staging-secret-9904"
+    with RedisServer(tmp_path_factory.mktemp("redis-auth"), password=password) as server:
+        commands: list[str] = []
+        monitor_ready = threading.Event()
+
+        def watch() -> None:
+            with server.client().monitor() as monitor:
+                monitor_ready.set()
+                try:
+                    for command in monitor.listen():
+                        commands.append(command["command"])
+                except redis.ConnectionError:
+                    return  # the server stopped at the end of the test
+
+        threading.Thread(target=watch, daemon=True).start()
+        monitor_ready.wait(5)
+        with SiteServer(DEMO_ROOT) as site:
+            result = run_cli(
+                "audit",
+                f"{site.url}/",
+                "--out",
+                tmp_path,
+                "-q",
+                "--workers",
+                "2",
+                env={
+                    "SITEAUDIT_REDIS": server.url,
+                    "SITEAUDIT_AUTH_USER": "editor",
+                    "SITEAUDIT_AUTH_PASSWORD": staging,
+                },
+            )
+    assert result.returncode == 0, result.stderr
+    assert any("requests" in c for c in commands)  # the monitor saw the crawl
+    assert not [c for c in commands if staging in c or "Authorization" in c]
+    for log in tmp_path.glob("crawl-*.log"):
+        text = log.read_text(encoding="utf-8")
+        assert password not in text and staging not in text
+
+
+def test_an_unreachable_redis_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = run_cli(
+        "audit", "http://127.0.0.1:9/", "--out", tmp_path, "--redis", "redis://:pw@127.0.0.1:9/0"
+    )
+    line = assert_one_line_error(result, 2)
+    assert "cannot use Redis at redis://:***@127.0.0.1:9/0" in line
+    assert not (tmp_path / "audit.db").exists()  # no run opened
+
+
+def test_workers_without_redis_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("audit", "http://127.0.0.1:9/", "--out", tmp_path, "--workers", "2")
+    assert "--redis" in assert_one_line_error(result, 2)
