@@ -3,9 +3,11 @@
 A finding appears in its check's page, its section's page, any focused view and the
 page of every site page it is on (a template problem on 50,000 pages appears 50,000
 times). Rendering it through a template macro each time would take most of the time
-of a big report, so its table row and its list item are built here once, with every
-crawled string passed through `markupsafe.escape` (the same escaping jinja's autoescape
-applies), and handed to the templates as `Markup`.
+of a big report, so its table row and its list item are built here, with every crawled
+string passed through `markupsafe.escape` (the same escaping jinja's autoescape
+applies), and handed to the templates as `Markup`. A shared problem's HTML is built once
+and remembered; a one-page problem's is built each of the two or three times it is
+listed, because remembering all of them took 200 MB for 200,000 findings.
 
 Everything here is escaped explicitly: a value is either escaped with `e()`, a number we
 formatted, or a constant. External addresses only become links through `safe_href`.
@@ -132,7 +134,8 @@ def page_list(f: Mapping[str, Any], root: str) -> str:
 
 
 class Fragments:
-    """Builds and remembers the HTML of findings for pages at one depth (`root`)."""
+    """Builds the HTML of findings for pages at one depth (`root`), remembering that of
+    problems shared by several pages."""
 
     def __init__(self, root: str, how_to_fix: Mapping[str, str]) -> None:
         self.root = root
@@ -144,10 +147,13 @@ class Fragments:
         self._detail: dict[int, str] = {}
 
     def detail(self, row: Row) -> str:
-        """The finding's "More detail" disclosure, built once (tables and page lists share it)."""
+        """The finding's "More detail" disclosure, built once for a shared problem (tables
+        and the lists of its many pages share it)."""
         html = self._detail.get(row.rank)
         if html is None:
-            html = self._detail[row.rank] = detail(row.f)
+            html = detail(row.f)
+            if row.pages_count > 1:
+                self._detail[row.rank] = html
         return html
 
     def message_cell(self, row: Row, screenshots: bool) -> str:
@@ -161,7 +167,8 @@ class Fragments:
                 else ""
             )
             html = f'<td class="message">{e(f["message"])}{self.detail(row)}{shot}</td>'
-            self._message[key] = html
+            if row.pages_count > 1:
+                self._message[key] = html
         return html
 
     def pages_cell(self, row: Row) -> str:
@@ -171,7 +178,8 @@ class Fragments:
                 f'<td class="pages" data-sort-value="{row.pages_count}">'
                 f'<span class="count">{row.pages_count:,}</span>{page_list(row.f, self.root)}</td>'
             )
-            self._pages[row.rank] = html
+            if row.pages_count > 1:
+                self._pages[row.rank] = html
         return html
 
     def table_row(

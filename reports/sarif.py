@@ -18,7 +18,7 @@ Validated in the tests against the OASIS SARIF 2.1.0 JSON Schema (`schema/sarif-
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -134,8 +134,11 @@ def result(finding: Mapping[str, Any], rule_index: int | None, compared: bool) -
     return out
 
 
-def build_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The SARIF log of a findings.json document; `rules` documents the checks."""
+def sarif_frame(
+    data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The SARIF log of a findings.json document with an empty results list (`sarif_parts`
+    streams them), and each rule's index in it; `rules` documents the checks."""
     documented = {doc["id"]: doc for doc in rules}
     used = sorted({f["rule"] for f in data["findings"]} - set(documented))
     descriptors = [rule_descriptor(doc) for doc in rules] + [
@@ -143,7 +146,6 @@ def build_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> 
     ]
     index = {d["id"]: n for n, d in enumerate(descriptors)}
     run = data["run"]
-    compared = run["compared_with"] is not None
     invocation: dict[str, Any] = {
         "executionSuccessful": run["status"] == "finished",
         "startTimeUtc": utc(run["started"]),
@@ -163,7 +165,7 @@ def build_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> 
             }
             for e in data["rule_errors"]
         ]
-    return {
+    log = {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
         "runs": [
@@ -178,7 +180,7 @@ def build_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> 
                 },
                 "automationDetails": {"id": f"siteaudit/{run['start_url']}/{run['id']}"},
                 "invocations": [invocation],
-                "results": [result(f, index.get(f["rule"]), compared) for f in data["findings"]],
+                "results": [],
                 "properties": {
                     "startUrl": run["start_url"],
                     "runId": run["id"],
@@ -189,13 +191,38 @@ def build_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> 
             }
         ],
     }
+    return log, index
+
+
+def _compact(value: Any) -> str:
+    # Compact: a big site's log runs to hundreds of megabytes indented.
+    # dumps, not dump: only dumps uses the C encoder.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# Where the results go in the compact text of a log without them. It cannot occur inside
+# a JSON string, whose quotes are escaped.
+_NO_RESULTS = '"results":[]'
+
+
+def sarif_parts(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+    """The compact text of the SARIF log in pieces, a result at a time.
+
+    The log of 200,000 findings as one structure and one string took over a gigabyte.
+    """
+    log, index = sarif_frame(data, rules)
+    compared = data["run"]["compared_with"] is not None
+    head, _, tail = _compact(log).partition(_NO_RESULTS)
+    yield head + '"results":['
+    for number, f in enumerate(data["findings"]):
+        text = _compact(result(f, index.get(f["rule"]), compared))
+        yield text if number == 0 else "," + text
+    yield "]" + tail + "\n"
 
 
 def write_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]], path: Path) -> Path:
-    """Write findings.sarif atomically."""
-    log = build_sarif(data, rules)
+    """Write findings.sarif atomically, a result at a time."""
     with atomic_open(path) as handle:
-        # Compact: a big site's log runs to hundreds of megabytes indented.
-        # dumps, not dump: only dumps uses the C encoder.
-        handle.write(json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n")
+        for part in sarif_parts(data, rules):
+            handle.write(part)
     return Path(path)

@@ -10,12 +10,12 @@ import jsonschema
 import pytest
 
 from reports import write_reports
+from reports.files import write_atomic
 from reports.findings_json import (
     SCHEMA_PATH,
     build_findings,
     load_schema,
     validate_findings,
-    write_atomic,
 )
 from reports.prioritise import prioritise
 from tests.reports.reportkit import RULES, START, add_run, finding_row
