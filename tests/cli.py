@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+from audits.siteserver import RequestInfo, Response, SiteServer
 
 SITEAUDIT = str(Path(sys.executable).parent / "siteaudit")
 REPO = Path(__file__).resolve().parents[1]
@@ -53,3 +58,22 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int) -
     assert "Traceback" not in result.stderr
     assert lines[0].startswith("siteaudit: ")
     return lines[0]
+
+
+def slow_page(request: RequestInfo) -> Response:
+    """A page of 200 links, each answered after 0.2 s: a crawl slow enough to interrupt."""
+    links = "".join(f'<a href="/slow/{i}">page {i}</a>' for i in range(200))
+    page = Response.html(f"<html><body><main>{links}</main></body></html>")
+    return dataclasses.replace(page, delay=0.2)
+
+
+def interrupt_after(
+    proc: subprocess.Popen[str], server: SiteServer, requests: int
+) -> tuple[str, str]:
+    """Send Ctrl-C (SIGINT) to a running command once `server` has answered `requests`
+    requests; return its (stdout, stderr) once it has stopped."""
+    deadline = time.monotonic() + 60
+    while len(server.requests) < requests and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    return proc.communicate(timeout=60)

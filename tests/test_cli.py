@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import signal
 import subprocess
-import time
 from pathlib import Path
 
-from audits.siteserver import DEMO_ROOT, Response, SiteServer
+from audits.siteserver import DEMO_ROOT, SiteServer
 from rules import BUILTIN_RULES
-from tests.cli import REPO, SITEAUDIT, assert_one_line_error, run_cli
+from tests.cli import (
+    REPO,
+    SITEAUDIT,
+    assert_one_line_error,
+    interrupt_after,
+    run_cli,
+    slow_page,
+)
 
 
 def test_rules_lists_every_rule_with_category_and_severity() -> None:
@@ -101,11 +105,6 @@ def test_store_that_is_not_sqlite_is_a_usage_error(tmp_path: Path) -> None:
 def test_ctrl_c_keeps_what_was_stored(tmp_path: Path) -> None:
     """SIGINT mid-crawl: exit 130, the pages fetched so far are in the store and reported."""
 
-    def slow_page(request: object) -> Response:
-        links = "".join(f'<a href="/slow/{i}">page {i}</a>' for i in range(200))
-        page = Response.html(f"<html><body><main>{links}</main></body></html>")
-        return dataclasses.replace(page, delay=0.2)
-
     with SiteServer(routes={"/*": slow_page}) as server:
         proc = subprocess.Popen(
             [
@@ -123,11 +122,7 @@ def test_ctrl_c_keeps_what_was_stored(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 60
-        while len(server.requests) < 10 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
+        stdout, stderr = interrupt_after(proc, server, 10)
     assert proc.returncode == 130, stderr
     assert "Interrupted" in stdout and "Traceback" not in stderr
     findings = (tmp_path / "findings.json").read_text()
