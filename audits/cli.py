@@ -232,17 +232,41 @@ def _gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def _audit_options(command: Callable[..., Any], url_required: bool = True) -> Callable[..., Any]:
     for decorate in (friendly_errors, _gate_options, _AS_OF_OPTION, _FORMAT_OPTION, _crawl_options):
         command = decorate(command)
-    return click.argument("url")(command)
+    return click.argument("url", required=url_required)(command)
 
 
 @main.command("audit")
-@_audit_options
-def audit_command(url: str, **options: Any) -> None:
-    """Crawl the site at URL and audit it; write the store and the reports to --out."""
-    _audit(url, default_fail_on=None, **options)
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Audit every site in this file (one URL a line, optionally followed by a name) "
+    "into a folder each under --out, and write a comparison index (docs/multisite.md).",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --sites: audit this many sites at a time.",
+)
+@functools.partial(_audit_options, url_required=False)
+def audit_command(url: str | None, sites_file: Path | None, parallel: int, **options: Any) -> None:
+    """Crawl the site at URL and audit it; write the store and the reports to --out.
+    With --sites FILE instead of URL, audit every site listed and compare them."""
+    if sites_file is None:
+        if url is None:
+            raise UsageError("give the URL of the site to audit, or --sites FILE")
+        _audit(url, default_fail_on=None, **options)
+        return
+    if url is not None:
+        raise UsageError("give either a URL or --sites FILE, not both")
+    from audits.multisite import audit_sites
+
+    sys.exit(audit_sites(click.get_current_context(), sites_file, parallel))
 
 
 @main.command("check")
