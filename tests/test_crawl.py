@@ -35,7 +35,9 @@ def audit(server: SiteServer, tmp_path: Path, *args: str, config: str = "") -> s
     if config:
         (tmp_path / "siteaudit.toml").write_text(config)
         options += ["--config", str(tmp_path / "siteaudit.toml")]
-    result = run_cli("audit", f"{server.url}/", "--out", tmp_path, "-q", "--page-workers", "0", *options)
+    result = run_cli(
+        "audit", f"{server.url}/", "--out", tmp_path, "-q", "--page-workers", "0", *options
+    )
     assert result.returncode == 0, result.stderr
     return sqlite3.connect(tmp_path / "audit.db")
 
@@ -195,7 +197,9 @@ def test_start_url_redirecting_to_another_host_brings_that_host_into_scope(
 ) -> None:
     with SiteServer(routes={"/": fixed(page("/about")), "/about": fixed(page())}) as www:
         with SiteServer(routes={"/": fixed(Response.redirect(f"{www.url}/"))}) as bare:
-            result = run_cli("audit", f"{bare.url}/", "--out", tmp_path, "-q", "--page-workers", "0")
+            result = run_cli(
+                "audit", f"{bare.url}/", "--out", tmp_path, "-q", "--page-workers", "0"
+            )
             assert result.returncode == 0, result.stderr
         pages = stored(sqlite3.connect(tmp_path / "audit.db"), www.url)
     assert pages["/about"][1] == 1

@@ -75,7 +75,9 @@ def test_credentials_reach_the_staging_site_and_never_an_external_host(tmp_path:
                 "SITEAUDIT_AUTH_PASSWORD": PASSWORD,
                 "SITEAUDIT_AUTH_HEADERS": "X-Staging-Key: k-123",
             }
-            result = run_cli("audit", f"{site.url}/", "--out", tmp_path, "--page-workers", "0", env=env)
+            result = run_cli(
+                "audit", f"{site.url}/", "--out", tmp_path, "--page-workers", "0", env=env
+            )
             inside = [r.target for r in site.requests]
     assert result.returncode == 0, result.stderr
     assert "/about" in inside

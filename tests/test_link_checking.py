@@ -261,7 +261,9 @@ def test_external_hosts_get_two_requests_at_a_time(tmp_path: Path) -> None:
     with SiteServer(routes={"/*": counter}, host="127.0.0.2") as partner:
         hrefs = [f"{partner.url}/page-{i}" for i in range(12)]
         with SiteServer(routes={"/": lambda r: html("Home", links(*hrefs))}) as site:
-            result = run_cli("audit", f"{site.url}/", "--out", tmp_path, "-q", "--page-workers", "0")
+            result = run_cli(
+                "audit", f"{site.url}/", "--out", tmp_path, "-q", "--page-workers", "0"
+            )
     assert result.returncode == 0, result.stderr
     assert 1 <= counter.most <= 2  # twelve links, never more than two at once
 
