@@ -373,41 +373,49 @@ class Store:
             ),
         )
 
-    def reuse_page(
+    def reuse_pages(
         self,
         run_id: int,
         previous: int,
-        url: str,
-        depth: int,
-        fetched_at: str,
+        pages: Iterable[tuple[str, int, str]],
         page_rules: Iterable[str],
     ) -> None:
-        """Carry an unchanged page (the server answered 304) over from an earlier run: its
-        record, its links and its page rules' findings (site rules run afresh)."""
-        url_id = self.url_id(url)
+        """Carry unchanged pages (the server answered 304) over from an earlier run: each
+        page's record, links and page rules' findings (site rules run afresh). `pages`
+        holds (url, depth, fetched_at); a batch takes one statement per table."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS reused(url_id INTEGER PRIMARY KEY, url TEXT, "
+            "depth INTEGER, fetched_at TEXT)"
+        )
+        self.db.execute("DELETE FROM temp.reused")
+        self.db.executemany(
+            "INSERT OR REPLACE INTO temp.reused VALUES (?, ?, ?, ?)",
+            [(self.url_id(url), url, depth, fetched_at) for url, depth, fetched_at in pages],
+        )
         self.db.execute(
             "INSERT OR REPLACE INTO pages(run_id, url_id, final_url_id, status, content_type, "
             "is_html, size, depth, title, lang, content_hash, fetched_at, elapsed_ms, error, "
             "redirects, facts, etag, last_modified, reused) "
-            "SELECT ?, url_id, final_url_id, status, content_type, is_html, size, ?, title, "
-            "lang, content_hash, ?, elapsed_ms, error, redirects, facts, etag, last_modified, 1 "
-            "FROM pages WHERE run_id = ? AND url_id = ?",
-            (run_id, depth, fetched_at, previous, url_id),
+            "SELECT ?, p.url_id, final_url_id, status, content_type, is_html, size, r.depth, "
+            "title, lang, content_hash, r.fetched_at, elapsed_ms, error, redirects, facts, etag, "
+            "last_modified, 1 FROM temp.reused r JOIN pages p ON p.run_id = ? AND p.url_id = r.url_id",
+            (run_id, previous),
         )
         self.db.execute(
             "INSERT INTO links(run_id, source_id, target_id, fragment, text, kind, region, "
             "selector) SELECT ?, source_id, target_id, fragment, text, kind, region, selector "
-            "FROM links WHERE run_id = ? AND source_id = ?",
-            (run_id, previous, url_id),
+            "FROM temp.reused r JOIN links l ON l.run_id = ? AND l.source_id = r.url_id",
+            (run_id, previous),
         )
         rules = list(page_rules)
         marks = ",".join("?" * len(rules))
         self.db.execute(
             "INSERT INTO findings(run_id, rule, category, severity, url, target, message, "
             "selector, snippet, evidence, pages, fingerprint) SELECT ?, rule, category, "
-            "severity, url, target, message, selector, snippet, evidence, pages, fingerprint "
-            f"FROM findings WHERE run_id = ? AND url = ? AND rule IN ({marks})",
-            (run_id, previous, url, *rules),
+            "severity, f.url, target, message, selector, snippet, evidence, pages, fingerprint "
+            "FROM temp.reused r JOIN findings f ON f.run_id = ? AND f.url = r.url "
+            f"WHERE f.rule IN ({marks})",
+            (run_id, previous, *rules),
         )
 
     def validators(self, run_id: int) -> dict[str, tuple[str | None, str | None]]:

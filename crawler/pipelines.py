@@ -77,6 +77,7 @@ def count_item(stats: StatsCollector, item: Any) -> None:
 
 def write_items(store: Store, run_id: int, batch: list[Any]) -> None:
     """Write items to the store in one transaction."""
+    reused: list[ReusedPageItem] = []
     with store.transaction():
         for item in batch:
             if isinstance(item, PageItem):
@@ -109,14 +110,7 @@ def write_items(store: Store, run_id: int, batch: list[Any]) -> None:
                 for rule_id, error in item.rule_errors:
                     store.add_rule_error(run_id, rule_id, item.url, error)
             elif isinstance(item, ReusedPageItem):
-                store.reuse_page(
-                    run_id,
-                    item.previous_run,
-                    item.url,
-                    item.depth,
-                    item.fetched_at,
-                    item.page_rules,
-                )
+                reused.append(item)
             elif isinstance(item, LinkStatusItem):
                 store.add_link_status(
                     run_id,
@@ -131,3 +125,10 @@ def write_items(store: Store, run_id: int, batch: list[Any]) -> None:
                 store.add_sitemap_urls(run_id, item.entries)
             elif isinstance(item, TrapItem):
                 store.add_trap(run_id, item.hit)
+        if reused:
+            store.reuse_pages(
+                run_id,
+                reused[0].previous_run,
+                [(item.url, item.depth, item.fetched_at) for item in reused],
+                reused[0].page_rules,
+            )

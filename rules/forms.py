@@ -671,8 +671,25 @@ def _short(graph: ClickGraph, title: str) -> str:
     return title
 
 
+_PLATFORM_LINKS: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def platform_links(site: Site, form_hosts: tuple[str, ...]) -> dict[str, str]:
-    """Form-platform URLs the site links to, with the first non-empty link text of each."""
+    """Form-platform URLs the site links to, with the first non-empty link text of each.
+
+    Several rules ask; the link table is read once per site and set of hosts."""
+    try:
+        cache = _PLATFORM_LINKS.setdefault(site, {})
+    except TypeError:  # a Site that cannot be weakly referenced or hashed
+        cache = {}
+    if form_hosts not in cache:
+        cache[form_hosts] = _platform_links(site, form_hosts)
+    return cache[form_hosts]
+
+
+def _platform_links(site: Site, form_hosts: tuple[str, ...]) -> dict[str, str]:
     found: dict[str, str] = {}
     checked: dict[str, bool] = {}
     for row in site.links(kinds=("a", "area")):
