@@ -60,6 +60,10 @@ SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 # Scrapy's basic-auth middleware is not needed.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    # Scrapy's robots.txt middleware lets requests that wait for a host's robots.txt
+    # together go out unchecked; ours makes each of them wait (crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxt": 100,
     "crawler.middlewares.StagingCredentials": 450,
 }
 

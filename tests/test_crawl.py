@@ -224,3 +224,23 @@ def test_a_redirect_to_a_missing_page_and_a_direct_link_to_it_are_both_reported(
         f["target"] for f in load_findings(tmp_path)["findings"] if f["rule"] == "broken-link"
     }
     assert {t.rsplit("/", 1)[-1] for t in broken} == {"old", "gone"}
+
+
+def test_links_to_a_host_all_wait_for_its_robots_txt(tmp_path: Path) -> None:
+    """Many requests to one host start at once (here: external links from the first
+    page); each must be checked against the host's robots.txt, not only the first."""
+    robots = Response(
+        body=b"User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"}
+    )
+    with SiteServer(
+        routes={"/robots.txt": fixed(robots), "/*": fixed(page())}, host="127.0.0.2"
+    ) as partner:
+        links = [f"{partner.url}/private/{i}" for i in range(20)] + [f"{partner.url}/open"]
+        with SiteServer(routes={"/": fixed(page(*links))}) as server:
+            db = audit(server, tmp_path, config="[crawl]\nexternal_concurrency = 8\n")
+        asked = sorted(r.target for r in partner.requests)
+    assert asked == ["/open", "/robots.txt"]
+    forbidden = db.execute(
+        "SELECT COUNT(*) FROM link_status WHERE error = 'forbidden by robots.txt'"
+    ).fetchone()
+    assert forbidden == (20,)
