@@ -24,7 +24,7 @@ from audits.pagestage import _describe
 from audits.resume import forget_findings_of, reopen_run, unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
 from audits.store import Store, StoredSite
-from audits.urls import normalise
+from audits.urls import host_of, normalise
 from rules.site import SOFT_404_TITLE_STAT
 
 
@@ -109,6 +109,11 @@ def audit(
         reopen_run(store, run_id)
     else:
         run_id = store.begin_run(start_url, __version__, _public_config(config))
+    carried: dict[str, Any] = {}
+    if previous is not None and not resume and only_urls is None:
+        carried = _carry_over_unchanged(
+            store, run_id, previous, start_url, config, ruleset, credentials
+        )
     store.close()
 
     if redis_url is not None:
@@ -132,11 +137,14 @@ def audit(
             run_id,
             progress=progress,
             log_file=out_dir / "crawl.log",
-            resume=resume,
+            # Pages carried over unchanged are done: the crawl carries on from their links.
+            resume=resume or bool(carried.get("siteaudit/pages_reused")),
             credentials=credentials,
             only_urls=only_urls,
             previous_run=previous,
         )
+        for key, value in carried.items():
+            stats[key] = stats.get(key, 0) + value
     reason = stats.get("finish_reason", "finished")
     interrupted = reason == "shutdown"
 
@@ -171,6 +179,49 @@ def audit(
         store.close()
     result.seconds = time.monotonic() - began
     return result
+
+
+def _carry_over_unchanged(
+    store: Store,
+    run_id: int,
+    previous: int,
+    start_url: str,
+    config: AuditConfig,
+    ruleset: RuleSet,
+    credentials: Credentials,
+) -> dict[str, Any]:
+    """Before an incremental crawl: carry the pages that answer 304 over from the previous
+    run (audits.revalidate); the stats to add to the crawl's."""
+    from audits.revalidate import revalidate
+    from crawler.scope import Scope
+
+    began = time.monotonic()
+    crawl_config = config.crawl
+    scope = Scope(
+        start_url,
+        hosts=crawl_config.hosts,
+        include=crawl_config.include,
+        exclude=crawl_config.exclude,
+    )
+    landing = store.site(previous).page(start_url)
+    if landing is not None and landing.final_url != start_url:
+        scope.add_host(host_of(landing.final_url))  # the site lives there
+    result = revalidate(
+        store,
+        run_id,
+        previous,
+        crawl_config,
+        scope,
+        credentials,
+        tuple(rule.id for rule in ruleset.page_rules),
+    )
+    reused = len(result.unchanged)
+    return {
+        "siteaudit/pages_reused": reused,
+        "siteaudit/pages_html": reused,
+        "siteaudit/revalidated": result.asked,
+        "elapsed_time_seconds": time.monotonic() - began,
+    }
 
 
 def notify(store: Store, run_id: int, config: AuditConfig, report: Path | None) -> list[str]:
@@ -341,6 +392,7 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         "downloader/response_count",
         "siteaudit/pages_html",
         "siteaudit/pages_reused",
+        "siteaudit/revalidated",
         "siteaudit/urls_other",
         "siteaudit/findings",
         "robotstxt/forbidden",
