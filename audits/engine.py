@@ -159,7 +159,8 @@ def audit(
         status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
         store.save_stats(run_id, _summary_stats(stats))
         if not start_problem:
-            run_site_stage(store, run_id, ruleset)
+            if run_site_stage(store, run_id, ruleset, previous):
+                stats["siteaudit/site_results_reused"] = 1
         store.finish_run(run_id, status, _summary_stats(stats))
         result = AuditResult(
             run_id=run_id,
@@ -307,15 +308,33 @@ def crawl(
     return crawler.stats.get_stats()
 
 
-def run_site_stage(store: Store, run_id: int, ruleset: RuleSet) -> None:
-    """After the crawl: click depths, sitemap flags, then every site rule."""
+def run_site_stage(
+    store: Store, run_id: int, ruleset: RuleSet, previous: int | None = None
+) -> bool:
+    """After the crawl: click depths, sitemap flags, then every site rule.
+
+    With `previous` (an incremental re-audit's base run), when the crawl found exactly
+    what that run found (audits.siteinputs), the site rules' results are carried over
+    rather than worked out again; rules that depend on the date run afresh. True when
+    they were.
+    """
+    from audits.siteinputs import carry_site_results, dated_rules, same_site_inputs
+
     site = store.site(run_id)
+    rules = list(ruleset.site_rules)
     # Idempotent: a resumed or re-rendered run must not get a second set of these.
-    forget_findings_of(store, run_id, [rule.id for rule in ruleset.site_rules])
-    with store.transaction():
-        store.set_click_depths(run_id, click_depths(site))
-        store.mark_in_sitemap(run_id)
-    for rule in ruleset.site_rules:
+    forget_findings_of(store, run_id, [rule.id for rule in rules])
+    carried = previous is not None and same_site_inputs(store, run_id, previous)
+    if carried:
+        dated = dated_rules(rules)
+        with store.transaction():
+            carry_site_results(store, run_id, previous, [r.id for r in rules if r not in dated])
+        rules = dated
+    else:
+        with store.transaction():
+            store.set_click_depths(run_id, click_depths(site))
+            store.mark_in_sitemap(run_id)
+    for rule in rules:
         try:
             rows = [finding_row(f, rule.category.value) for f in rule.check_site(site)]
         except Exception as exc:  # a faulty rule must not cost the rest of the audit
@@ -323,6 +342,7 @@ def run_site_stage(store: Store, run_id: int, ruleset: RuleSet) -> None:
             continue
         with store.transaction():
             store.add_findings(run_id, rows)
+    return carried
 
 
 def click_depths(site: StoredSite) -> dict[str, int]:
@@ -393,6 +413,7 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         "siteaudit/pages_html",
         "siteaudit/pages_reused",
         "siteaudit/revalidated",
+        "siteaudit/site_results_reused",
         "siteaudit/urls_other",
         "siteaudit/findings",
         "robotstxt/forbidden",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
 import time
+from collections import Counter
 from pathlib import Path
 
 from audits.siteserver import DEMO_ROOT, SiteServer
@@ -55,3 +57,42 @@ def test_unchanged_pages_are_reused_and_the_report_still_covers_the_whole_site(
     assert fingerprints("2") == fingerprints("3")  # the same findings as a full audit
     new = [f for f in load_findings(tmp_path / "2")["findings"] if f["status"] == "new"]
     assert [f["target"].removeprefix(url.rstrip("/")) for f in new] == ["/libraries/gone/"]
+
+
+def test_an_unchanged_site_carries_its_site_results_over_and_finds_the_same(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "siteaudit.toml"
+    config.write_text(
+        f'[crawl]\ncheck_external = false\n[store]\npath = "{tmp_path / "nightly.db"}"\n'
+    )
+    with SiteServer(DEMO_ROOT) as server:
+        url = f"{server.url}/"
+        for out, extra in (("1", ()), ("2", ("--incremental",))):
+            result = run_cli(
+                "audit", url, "--config", config, "--out", tmp_path / out, "-q", *extra
+            )
+            assert result.returncode == 0, result.stderr
+        server.requests.clear()
+        again = run_cli(
+            "audit", url, "--config", config, "--out", tmp_path / "3", "-q", "--incremental"
+        )
+        assert again.returncode == 0, again.stderr
+        # Every page was asked once whether it changed, and none was fetched again
+        # (robots.txt is read before the questions and again by the crawler).
+        page_gets = Counter(
+            r.target for r in server.requests if r.method == "GET" and r.target != "/robots.txt"
+        )
+    db = sqlite3.connect(tmp_path / "nightly.db")
+    stats = {run: json.loads(raw) for run, raw in db.execute("SELECT id, stats FROM runs")}
+    assert "siteaudit/site_results_reused" not in stats[1]
+    assert stats[2]["siteaudit/site_results_reused"] == 1
+    assert stats[3]["siteaudit/pages_reused"] == stats[3]["siteaudit/pages_html"]
+    assert max(page_gets.values()) == 1, page_gets
+    depths = "SELECT u.url, click_depth, in_sitemap FROM pages p JOIN urls u ON u.id = p.url_id WHERE run_id = ? ORDER BY 1"
+    assert db.execute(depths, (1,)).fetchall() == db.execute(depths, (3,)).fetchall()
+
+    def fingerprints(out: str) -> Counter[str]:
+        return Counter(f["fingerprint"] for f in load_findings(tmp_path / out)["findings"])
+
+    assert fingerprints("3") == fingerprints("1")
