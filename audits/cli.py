@@ -22,8 +22,8 @@ import click
 
 from audits import __version__
 from audits.config import AuditConfig, ConfigError, load_config, parse_report
-from audits.distributed import REDIS_ENV, DistributedError
 from audits.engine import (
+    REDIS_ENV,
     AuditResult,
     SiteUnreachable,
     UsageError,
@@ -56,7 +56,7 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return command(*args, **kwargs)
-        except (ConfigError, UsageError, PluginError, StoreError, DistributedError) as exc:
+        except (ConfigError, UsageError, PluginError, StoreError) as exc:
             _fail(f"error: {exc}", EXIT_USAGE)
         except SiteUnreachable as exc:
             _fail(f"{exc} (partial results, if any, are kept in the store)", EXIT_UNREACHABLE)

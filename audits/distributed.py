@@ -31,8 +31,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from audits import __version__
 from audits.config import AuditConfig, ConfigError, parse_config
+from audits.engine import REDIS_ENV, DistributedError
 from audits.store import Store
-from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, REDIS_ENV, JobKeys, decode_item
+from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, JobKeys, decode_item
 
 _ITEMS_PER_READ = 500
 # A worker silent for this long is taken for dead.
@@ -50,10 +51,6 @@ SUMMED_STATS = (
     "siteaudit/findings",
     "robotstxt/forbidden",
 )
-
-
-class DistributedError(Exception):
-    """Redis cannot be used for a shared crawl (exit code 2); the message says why."""
 
 
 def redacted(url: str) -> str:

@@ -32,6 +32,15 @@ class UsageError(Exception):
     """The command was given something unusable (exit code 2)."""
 
 
+class DistributedError(UsageError):
+    """Redis cannot be used for a shared crawl (exit code 2); the message says why."""
+
+
+REDIS_ENV = "SITEAUDIT_REDIS"
+"""The environment variable holding the Redis URL of a shared crawl: a password in it
+stays out of process lists (which every user of a machine can read) and out of logs."""
+
+
 class SiteUnreachable(Exception):
     """The site could not be crawled at all (exit code 3)."""
 
@@ -158,9 +167,8 @@ def audit(
             interrupted = browser.interrupted
         status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
         store.save_stats(run_id, _summary_stats(stats))
-        if not start_problem:
-            if run_site_stage(store, run_id, ruleset, previous):
-                stats["siteaudit/site_results_reused"] = 1
+        if not start_problem and run_site_stage(store, run_id, ruleset, previous):
+            stats["siteaudit/site_results_reused"] = 1
         store.finish_run(run_id, status, _summary_stats(stats))
         result = AuditResult(
             run_id=run_id,
@@ -318,13 +326,19 @@ def run_site_stage(
     rather than worked out again; rules that depend on the date run afresh. True when
     they were.
     """
-    from audits.siteinputs import carry_site_results, dated_rules, same_site_inputs
+    from audits.siteinputs import (
+        carry_site_results,
+        dated_rules,
+        remember_site_inputs,
+        site_inputs_of,
+    )
 
     site = store.site(run_id)
     rules = list(ruleset.site_rules)
     # Idempotent: a resumed or re-rendered run must not get a second set of these.
     forget_findings_of(store, run_id, [rule.id for rule in rules])
-    carried = previous is not None and same_site_inputs(store, run_id, previous)
+    digest = remember_site_inputs(store, run_id)
+    carried = previous is not None and digest == site_inputs_of(store, previous)
     if carried:
         dated = dated_rules(rules)
         with store.transaction():

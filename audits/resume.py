@@ -31,14 +31,19 @@ def resume_state(
             (run_id, run_id),
         )
     }
+    # One row per target and kind, from its shallowest source; targets already recorded
+    # are left out here rather than after fetching every link of the run.
     frontier = [
         (target, kind, (depth or 0) + 1, source)
         for target, kind, depth, source in store.db.execute(
-            "SELECT DISTINCT t.url, l.kind, p.depth, s.url FROM links l "
-            "JOIN urls t ON t.id = l.target_id JOIN urls s ON s.id = l.source_id "
+            "SELECT t.url, l.kind, MIN(p.depth), s.url FROM links l "
             "JOIN pages p ON p.run_id = l.run_id AND p.url_id = l.source_id "
-            "WHERE l.run_id = ? ORDER BY p.depth",
-            (run_id,),
+            "JOIN urls t ON t.id = l.target_id JOIN urls s ON s.id = l.source_id "
+            "WHERE l.run_id = ? "
+            "AND l.target_id NOT IN (SELECT url_id FROM pages WHERE run_id = ?) "
+            "AND l.target_id NOT IN (SELECT url_id FROM link_status WHERE run_id = ?) "
+            "GROUP BY l.target_id, l.kind ORDER BY MIN(p.depth)",
+            (run_id, run_id, run_id),
         )
         if target not in done
     ]

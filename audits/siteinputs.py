@@ -54,9 +54,20 @@ def site_inputs_digest(store: Store, run_id: int) -> str:
     return digest.hexdigest()
 
 
-def same_site_inputs(store: Store, run_id: int, previous: int) -> bool:
-    """True when the run found exactly what the previous run found."""
-    return site_inputs_digest(store, run_id) == site_inputs_digest(store, previous)
+DIGEST_STAT = "siteaudit/site_inputs"
+"""Where a run's digest is kept (in its stats), for the next run to compare with."""
+
+
+def remember_site_inputs(store: Store, run_id: int) -> str:
+    """Work out a run's digest and keep it with the run."""
+    digest = site_inputs_digest(store, run_id)
+    store.save_stats(run_id, {**store.run(run_id).stats, DIGEST_STAT: digest})
+    return digest
+
+
+def site_inputs_of(store: Store, run_id: int) -> str:
+    """A run's digest: the one kept with it, else worked out now."""
+    return store.run(run_id).stats.get(DIGEST_STAT) or site_inputs_digest(store, run_id)
 
 
 def dated_rules(rules: Iterable[Any]) -> list[Any]:

@@ -40,6 +40,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from audits.engine import REDIS_ENV
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.pipelines import count_item
 from rules.page import Link
@@ -132,11 +133,6 @@ class JobKeys:
 
 JOBS = "siteaudit:jobs"
 """The set of shared crawls under way, which `siteaudit worker` joins."""
-
-
-REDIS_ENV = "SITEAUDIT_REDIS"
-"""The environment variable holding the Redis URL (a password in it stays out of process
-lists and logs)."""
 
 
 def redis_from_environment(**params: Any) -> Any:
