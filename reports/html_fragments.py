@@ -15,6 +15,7 @@ formatted, or a constant. External addresses only become links through `safe_hre
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -78,6 +79,12 @@ def evidence_label(key: str) -> str:
     return text[:1].upper() + text[1:].lower()
 
 
+@functools.lru_cache(maxsize=1024)
+def _evidence_term(key: str) -> str:
+    """The <dt> of an evidence key: there are few keys and many findings."""
+    return f"<dt>{e(evidence_label(key))}</dt>"
+
+
 def detail(f: Mapping[str, Any]) -> str:
     """The "More detail" disclosure: target, selector, snippet and evidence."""
     items = []
@@ -91,7 +98,7 @@ def detail(f: Mapping[str, Any]) -> str:
         if key == "screenshot":
             continue
         value = f["evidence"][key]
-        items.append(f"<dt>{e(evidence_label(key))}</dt><dd>{e(show_value(value))}</dd>")
+        items.append(f"{_evidence_term(str(key))}<dd>{e(show_value(value))}</dd>")
     if not items:
         return ""
     return (
