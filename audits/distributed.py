@@ -36,8 +36,8 @@ from audits.store import Store
 from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, JobKeys, decode_item
 
 _ITEMS_PER_READ = 500
-# A worker silent for this long is taken for dead.
-_LOST_AFTER = 30.0
+LOST_AFTER_ENV = "SITEAUDIT_WORKER_TIMEOUT"
+"""Seconds a worker may stay silent before it is taken for dead (default 30)."""
 # How long the coordinator waits for workers to close once the crawl is over.
 _CLOSE_WAIT = 60.0
 _PROGRESS_EVERY = 5.0
@@ -208,6 +208,7 @@ class _Collector:
         self.stats: dict[str, Any] = {}
         self.began = time.monotonic()
         self.last_progress = self.began
+        self.lost_after = _seconds(os.environ.get(LOST_AFTER_ENV, ""), 30.0)
 
     def run(self) -> str:
         """Collect until the crawl is over and every worker has closed."""
@@ -266,7 +267,7 @@ class _Collector:
             if state in (CLOSED, LOST):
                 continue
             beat = float(beats.get(name.encode(), b"0"))
-            if now - beat > _LOST_AFTER:
+            if now - beat > self.lost_after:
                 self.server.hset(self.keys.state, name, LOST)
                 self.states[name] = LOST
                 self.lost.add(name)
@@ -323,6 +324,14 @@ class _Collector:
             file=sys.stderr,
             flush=True,
         )
+
+
+def _seconds(text: str, default: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 def _delete_job(server: Any, keys: JobKeys) -> None:

@@ -288,6 +288,7 @@ class ItemsToRedis:
         self.server = _server(crawler)
         self.key = JobKeys(crawler.settings.get("SITEAUDIT_JOB")).items
         self.batch: list[str] = []
+        self.last_flush = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ItemsToRedis:
@@ -297,12 +298,14 @@ class ItemsToRedis:
         assert self.crawler.stats is not None
         count_item(self.crawler.stats, item)
         self.batch.append(encode_item(item))
-        if len(self.batch) >= _ITEM_BATCH:
+        # Batched, but never for long: a worker that dies loses only its last second.
+        if len(self.batch) >= _ITEM_BATCH or time.monotonic() - self.last_flush > 1.0:
             self.flush()
         return item
 
     def flush(self) -> None:
         batch, self.batch = self.batch, []
+        self.last_flush = time.monotonic()
         if batch:
             self.server.rpush(self.key, *batch)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 import redis
 
 from audits.siteserver import DEMO_ROOT, SiteServer
-from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli
+from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli, slow_page
 from tests.redisserver import RedisServer
 
 ESTATE_PAGES = 150
@@ -205,3 +207,55 @@ def test_an_unreachable_redis_is_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_workers_without_redis_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("audit", "http://127.0.0.1:9/", "--out", tmp_path, "--workers", "2")
     assert "--redis" in assert_one_line_error(result, 2)
+
+
+def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "2"}
+    with SiteServer(routes={"/*": slow_page}) as site:
+        doomed = subprocess.Popen(
+            [SITEAUDIT, "worker", "--wait", "60", "--name", "doomed", "-q"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        audit = subprocess.Popen(
+            [
+                SITEAUDIT,
+                "audit",
+                f"{site.url}/",
+                "--out",
+                tmp_path,
+                "-q",
+                "--no-browser",
+                "--concurrency",
+                "2",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        client = redis_server.client()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            states = {
+                k.decode(): v.decode()
+                for job in client.smembers("siteaudit:jobs")
+                for k, v in client.hgetall(f"siteaudit:{job.decode()}:state").items()
+            }
+            if states.get("doomed") == "busy" and len(site.requests) > 20:
+                break
+            time.sleep(0.05)
+        doomed.kill()  # kill -9: no goodbye, no last items
+        doomed.wait()
+        _, errors = audit.communicate(timeout=120)
+    assert audit.returncode == 0, errors
+    assert "worker doomed stopped answering" in errors
+    db = sqlite3.connect(tmp_path / "audit.db")
+    (status,) = db.execute("SELECT status FROM runs").fetchone()
+    (pages,) = db.execute("SELECT COUNT(*) FROM pages WHERE is_html = 1").fetchone()
+    assert status == "finished"
+    assert pages > 150  # the other worker crawled on; only what `doomed` held is missing
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
