@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import re
 import shutil
 import sqlite3
@@ -259,3 +261,30 @@ def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
     assert status == "finished"
     assert pages > 150  # the other worker crawled on; only what `doomed` held is missing
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_queued_requests_are_plain_json_and_pickles_are_refused() -> None:
+    from scrapy import Request
+    from scrapy.utils.request import request_from_dict
+
+    from crawler.shared import dumps, loads
+
+    request = Request(
+        "https://www.example.gov.uk/bins/",
+        headers={"If-None-Match": '"v1"'},
+        meta={"siteaudit": "page", "depth": 2, "chain": []},
+        priority=-2,
+        dont_filter=True,
+    )
+    data = dumps(request.to_dict())
+    assert json.loads(data)["url"] == "https://www.example.gov.uk/bins/"
+    again = request_from_dict(loads(data))
+    assert (again.url, again.meta, again.priority) == (request.url, request.meta, -2)
+    assert again.headers.get("If-None-Match") == b'"v1"'
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (print, ("pickles must never be loaded",))
+
+    with pytest.raises((json.JSONDecodeError, UnicodeDecodeError)):  # refused, never run
+        loads(pickle.dumps(Payload()))
