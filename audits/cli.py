@@ -33,7 +33,7 @@ from audits.engine import (
 )
 from audits.gate import judge, load_baseline, parse_gate, write_baseline
 from audits.ruleset import PluginError, available_rules
-from audits.store import Store, StoreError
+from audits.store import PRUNED_STAT, Store, StoreError
 from rules.base import Rule, Severity
 
 EXIT_FINDINGS = 1
@@ -615,6 +615,11 @@ def report_command(
     store = Store(db)
     try:
         run = store.run(run_id)
+        if PRUNED_STAT in run.stats:
+            raise UsageError(
+                f"run {run.id}'s details were deleted ([store] keep_runs); "
+                "`siteaudit history` still shows its figures"
+            )
         config = load_config(config_path) if config_path else _recorded_config(run.config)
         outputs = render(store, run.id, out_dir, _with_formats(config, formats))
     finally:
@@ -665,7 +670,7 @@ def history_command(db: str, as_json: bool) -> None:
             "start_url": r.start_url,
             "started": r.started,
             "status": r.status,
-            "pages": pages.get(r.id, 0),
+            "pages": pages.get(r.id, r.stats.get(PRUNED_STAT, {}).get("pages", 0)),
             "findings": sum(counts[r.id].values()),
             "by_category": counts[r.id],
         }

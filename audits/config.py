@@ -214,6 +214,9 @@ class AuditConfig:
     browser: BrowserConfig = field(default_factory=BrowserConfig)
     store: str | None = None
     """SQLite file holding every run; defaults to OUT/audit.db."""
+    keep_runs: int = 0
+    """`[store] keep_runs`: keep the details (pages, links, findings) of this many latest
+    finished runs of a site and only the summary of older ones; 0 keeps everything."""
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Raw `[rules.<id>]` sections; checked against each rule's Options when rules load."""
     plugins: bool = True
@@ -284,7 +287,18 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
     store = raw.get("store", {})
     if not isinstance(store, Mapping):
         raise ConfigError(f"{origin}: [store] must be a table")
-    _reject_unknown(store, {"path": None}, f"{origin} [store]")
+    _reject_unknown(store, {"path": None, "keep_runs": None}, f"{origin} [store]")
+    keep_runs = store.get("keep_runs", 0)
+    if (
+        isinstance(keep_runs, bool)
+        or not isinstance(keep_runs, int)
+        or keep_runs == 1
+        or keep_runs < 0
+    ):
+        raise ConfigError(
+            f"{origin} [store] keep_runs must be 0 (keep every run) or 2 or more "
+            "(the latest run is compared with the one before)"
+        )
     rules = raw.get("rules", {})
     if not isinstance(rules, Mapping) or not all(isinstance(v, Mapping) for v in rules.values()):
         raise ConfigError(f"{origin}: [rules] must hold one [rules.<rule-id>] table per rule")
@@ -318,6 +332,7 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
         crawl=crawl,
         browser=browser,
         store=store.get("path"),
+        keep_runs=keep_runs,
         rules=with_top_tasks(rules, top_tasks, origin),
         plugins=plugins,
         report=report,

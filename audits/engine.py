@@ -184,6 +184,10 @@ def audit(
         result.findings = Counter(f.severity for f in store.findings(run_id))
         result.rule_errors = len(store.rule_errors(run_id))
         result.warnings = notify(store, run_id, config, result.outputs.get("html"))
+        if config.keep_runs and status == "finished":
+            from reports.health import prune_old_runs
+
+            prune_old_runs(store, run_id, config.keep_runs)
     finally:
         store.close()
     result.seconds = time.monotonic() - began

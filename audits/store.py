@@ -189,6 +189,23 @@ _PAGE_UPDATE = ", ".join(
 )
 
 
+_RUN_TABLES = (
+    "pages",
+    "links",
+    "link_status",
+    "sitemap_urls",
+    "traps",
+    "findings",
+    "rule_errors",
+    "browser_pages",
+    "axe_results",
+)
+"""The tables holding a run's details."""
+
+PRUNED_STAT = "siteaudit/pruned"
+"""In a pruned run's stats: what is kept of it (findings per category)."""
+
+
 class StoreError(Exception):
     """The store file cannot be used (not SQLite, newer schema, unwritable)."""
 
@@ -421,6 +438,13 @@ class Store:
             f"WHERE f.rule IN ({marks})",
             (run_id, previous, *rules),
         )
+
+    def prune(self, run_id: int, summary: Mapping[str, Any]) -> None:
+        """Delete a run's details (pages, links, statuses, findings, browser results),
+        keeping its row with `summary` added to its stats, for trends and history."""
+        for table in _RUN_TABLES:
+            self.db.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))  # our table names
+        self.save_stats(run_id, {**self.run(run_id).stats, PRUNED_STAT: dict(summary)})
 
     def validators(self, run_id: int) -> dict[str, tuple[str | None, str | None]]:
         """URL to (ETag, Last-Modified) of a run's HTML pages that answered 200."""

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from audits.store import PRUNED_STAT
 from rules.base import Category
 
 if TYPE_CHECKING:
@@ -112,7 +113,37 @@ def category_counts(store: Store, run_ids: Sequence[int]) -> dict[int, dict[str,
     )
     for run_id, category, count in rows:
         counts[run_id][category] = int(count)
+    for run in store.runs():
+        kept = run.stats.get(PRUNED_STAT) if run.id in counts else None
+        if isinstance(kept, dict):  # its findings were deleted ([store] keep_runs)
+            for category, count in kept.get("findings_by_category", {}).items():
+                if category in counts[run.id]:
+                    counts[run.id][category] = int(count)
     return counts
+
+
+def prune_old_runs(store: Store, run_id: int, keep: int) -> list[int]:
+    """Keep the details of the `keep` latest finished runs of run_id's site; for older
+    runs keep only their summary (health, findings per category). The pruned run ids."""
+    runs = store.runs()
+    site = next(r for r in runs if r.id == run_id).start_url
+    finished = [r.id for r in runs if r.start_url == site and r.status == "finished"]
+    if keep <= 0 or len(finished) <= keep:
+        return []
+    oldest_kept = finished[-keep]
+    pruned = []
+    for run in runs:
+        if run.start_url != site or run.id >= oldest_kept or PRUNED_STAT in run.stats:
+            continue
+        health = kept_health(run.stats)
+        if health is None:  # the trend needs it once the findings are gone
+            health = compute_run_health(store, run.id)
+            keep_health(store, run.id, *health)
+        counts = category_counts(store, [run.id])[run.id]
+        with store.transaction():
+            store.prune(run.id, {"findings_by_category": counts, "pages": health[0]})
+        pruned.append(run.id)
+    return pruned
 
 
 def compute_run_health(store: Store, run_id: int) -> tuple[int, dict[str, int]]:
