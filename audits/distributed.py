@@ -36,6 +36,14 @@ from audits.store import Store
 from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, JobKeys, decode_item
 
 _ITEMS_PER_READ = 500
+COORDINATOR_PID_ENV = "SITEAUDIT_COORDINATOR_PID"
+"""Set for the workers a coordinator starts on its own machine: they stop as soon as it
+is gone, rather than when its sign of life lapses."""
+
+COORDINATOR_TTL = 15
+"""Seconds the coordinator's sign of life lasts without renewal: workers stop, and the
+next coordinator cleans up, once it has lapsed."""
+
 LOST_AFTER_ENV = "SITEAUDIT_WORKER_TIMEOUT"
 """Seconds a worker may stay silent before it is taken for dead (default 30)."""
 # How long the coordinator waits for workers to close once the crawl is over.
@@ -111,20 +119,39 @@ def crawl(
     workers: int,
     progress: bool,
     log_dir: Path,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Run a crawl shared through Redis with `workers` local workers (more may join from
-    other machines), collect what they find into the store, and return merged stats."""
+    other machines), collect what they find into the store, and return merged stats.
+
+    With `resume` the crawl carries on from what the store holds for the run (an
+    interrupted run, or the pages an incremental re-audit carried over): those URLs are
+    claimed in Redis for every worker, and the worker that starts the crawl follows the
+    frontier instead of the start URL."""
+    from audits.resume import resume_state
+    from crawler.frontier import SharedFrontier
+    from crawler.scope import Scope
+
     server = connect(redis_url)
+    _delete_abandoned_jobs(server)
+    keys = JobKeys(secrets.token_hex(6))
     store = Store(str(store_path))
     try:
         known: dict[str, Any] = {}
         crawl_config = config.crawl
         if crawl_config.check_external and crawl_config.external_cache_hours > 0:
             known = store.recent_external_verdicts(start_url, crawl_config.external_cache_hours)
+        spec = crawl_spec(start_url, config, known)
+        if resume:
+            done, frontier, sitemap = resume_state(store, run_id)
+            scope = Scope(start_url, hosts=crawl_config.hosts)
+            in_scope = sum(1 for url in done if scope.is_internal(url))
+            SharedFrontier(server, keys).restore(done, in_scope)
+            spec["carried_on"] = {"frontier": frontier, "sitemap": sitemap}
     finally:
         store.close()
-    keys = JobKeys(secrets.token_hex(6))
-    server.set(keys.spec, json.dumps(crawl_spec(start_url, config, known)))
+    server.set(keys.coordinator, os.getpid(), ex=COORDINATOR_TTL)
+    server.set(keys.spec, json.dumps(spec))
     server.sadd(JOBS, keys.job)
     began = time.monotonic()
     local = [
@@ -176,7 +203,7 @@ def _start_local_worker(
         str(log_dir / f"crawl-{name}.log"),
         "--quiet",
     ]
-    env = {**os.environ, REDIS_ENV: redis_url}
+    env = {**os.environ, REDIS_ENV: redis_url, COORDINATOR_PID_ENV: str(os.getpid())}
     return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
 
 
@@ -209,6 +236,7 @@ class _Collector:
         self.began = time.monotonic()
         self.last_progress = self.began
         self.lost_after = _seconds(os.environ.get(LOST_AFTER_ENV, ""), 30.0)
+        self.renewed = time.monotonic()
 
     def run(self) -> str:
         """Collect until the crawl is over and every worker has closed."""
@@ -218,9 +246,17 @@ class _Collector:
                 if not self._drain(store):
                     time.sleep(0.05)
                 self._report()
+                self._renew()
             return self._wind_up(store)
         finally:
             store.close()
+
+    def _renew(self) -> None:
+        """Tell the workers the coordinator is alive (they stop when it is gone)."""
+        now = time.monotonic()
+        if now - self.renewed > COORDINATOR_TTL / 3:
+            self.server.set(self.keys.coordinator, os.getpid(), ex=COORDINATOR_TTL)
+            self.renewed = now
 
     def finish(self) -> None:
         """After an interruption: keep what the workers send while they close."""
@@ -281,6 +317,7 @@ class _Collector:
         """Wait for the workers to close, storing their last items; merge their stats."""
         deadline = time.monotonic() + _CLOSE_WAIT
         while time.monotonic() < deadline:
+            self._renew()
             drained = self._drain(store)
             states = self.server.hgetall(self.keys.state)
             self.states = {k.decode(): v.decode() for k, v in states.items()}
@@ -332,6 +369,15 @@ def _seconds(text: str, default: float) -> float:
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+def _delete_abandoned_jobs(server: Any) -> None:
+    """Delete the keys of shared crawls whose coordinator died (killed, its machine gone):
+    their workers stop by themselves, and nobody else would clean up."""
+    for job in server.smembers(JOBS):
+        keys = JobKeys(job.decode())
+        if not server.exists(keys.coordinator):
+            _delete_job(server, keys)
 
 
 def _delete_job(server: Any, keys: JobKeys) -> None:
@@ -400,6 +446,10 @@ def work(
     os.environ[REDIS_ENV] = redis_url  # where the crawler's scrapy-redis parts connect
     frontier = SharedFrontier(server, keys, config.crawl.max_pages)
     known = {url: tuple(verdict) for url, verdict in spec.get("known_external", {}).items()}
+    carried = spec.get("carried_on") if seed else None
+    carried_on = (
+        ([tuple(link) for link in carried["frontier"]], carried["sitemap"]) if carried else None
+    )
     return run_crawl(
         spec["start_url"],
         config,
@@ -409,7 +459,12 @@ def work(
         log_file=log_file,
         credentials=from_environment(),
         shared=(
-            shared_settings(keys, name),
-            {"frontier": frontier, "known_external": known, "seed": seed},
+            shared_settings(keys, name, int(os.environ.get(COORDINATOR_PID_ENV, "0") or 0)),
+            {
+                "frontier": frontier,
+                "known_external": known,
+                "seed": seed,
+                "carried_on": carried_on,
+            },
         ),
     )

@@ -96,11 +96,8 @@ def audit(
     """
     began = time.monotonic()
     start_url = check_start_url(start_url)
-    if redis_url is not None and (resume or only_urls is not None or config.crawl.incremental):
-        raise UsageError(
-            "a crawl shared through Redis cannot yet be combined with --resume, --urls "
-            "or incremental re-audits"
-        )
+    if redis_url is not None and only_urls is not None:
+        raise UsageError("--urls audits a few pages: it has no use for --redis")
     if redis_url is not None:
         from audits.distributed import connect
 
@@ -137,6 +134,7 @@ def audit(
             workers=workers,
             progress=progress,
             log_dir=out_dir,
+            resume=resume or bool(carried.get("siteaudit/pages_reused")),
         )
     else:
         stats = crawl(
@@ -152,8 +150,8 @@ def audit(
             only_urls=only_urls,
             previous_run=previous,
         )
-        for key, value in carried.items():
-            stats[key] = stats.get(key, 0) + value
+    for key, value in carried.items():
+        stats[key] = stats.get(key, 0) + value
     reason = stats.get("finish_reason", "finished")
     interrupted = reason == "shutdown"
 

@@ -151,4 +151,15 @@ class SharedFrontier(Frontier):
         return int(self.server.hincrby(self.keys.variants, key, 1))
 
     def restore(self, done: Iterable[str], in_scope: int) -> None:
-        raise NotImplementedError("a shared crawl cannot be resumed from a store")
+        """Claim what a store holds for every worker (the coordinator does this once)."""
+        pipe = self.server.pipeline(transaction=False)
+        batch: list[str] = []
+        for url in done:
+            batch.append(_URL_PREFIX + url)
+            if len(batch) == 1000:
+                pipe.sadd(self.keys.dupefilter, *batch)
+                batch = []
+        if batch:
+            pipe.sadd(self.keys.dupefilter, *batch)
+        pipe.set(self.keys.in_scope, in_scope)
+        pipe.execute()

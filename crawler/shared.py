@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass, fields
@@ -45,6 +46,8 @@ from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.pipelines import count_item
 from rules.page import Link
 from rules.site import TrapHit
+
+logger = logging.getLogger(__name__)
 
 BUSY, IDLE, CLOSED, LOST = "busy", "idle", "closed", "lost"
 """A worker's state in the crawl's `state` hash."""
@@ -130,6 +133,11 @@ class JobKeys:
         """Set by the coordinator: "finished" or "shutdown"."""
         return self._key("done")
 
+    @property
+    def coordinator(self) -> str:
+        """Exists while the coordinator is alive (it renews a short expiry)."""
+        return self._key("coordinator")
+
 
 JOBS = "siteaudit:jobs"
 """The set of shared crawls under way, which `siteaudit worker` joins."""
@@ -143,7 +151,7 @@ def redis_from_environment(**params: Any) -> Any:
     return redis.Redis.from_url(os.environ[REDIS_ENV], **params)
 
 
-def shared_settings(keys: JobKeys, worker: str) -> dict[str, Any]:
+def shared_settings(keys: JobKeys, worker: str, coordinator_pid: int = 0) -> dict[str, Any]:
     """Scrapy settings that make the `site` spider one worker of a shared crawl."""
     return {
         "SCHEDULER": "crawler.shared.SharedScheduler",
@@ -165,6 +173,7 @@ def shared_settings(keys: JobKeys, worker: str) -> dict[str, Any]:
         "EXTENSIONS": {"crawler.shared.SharedCrawl": 510},
         "SITEAUDIT_JOB": keys.job,
         "SITEAUDIT_WORKER": worker,
+        "SITEAUDIT_COORDINATOR_PID": coordinator_pid,
     }
 
 
@@ -346,8 +355,23 @@ class SharedCrawl:
 
     def beat(self) -> None:
         """Say this worker is alive; close when the coordinator stops the crawl."""
-        self.server.hset(self.keys.beats, self.worker, time.time())
-        if self.server.get(self.keys.done) == b"shutdown":
+        import redis
+
+        pipe = self.server.pipeline(transaction=False)
+        pipe.hset(self.keys.beats, self.worker, time.time())
+        pipe.get(self.keys.done)
+        pipe.exists(self.keys.coordinator)
+        try:
+            _, done, coordinator = pipe.execute()
+        except redis.RedisError as exc:  # nobody could collect what this worker finds
+            logger.warning("lost the shared crawl's Redis (%s); stopping", exc)
+            done, coordinator = b"shutdown", True
+        parent = self.crawler.settings.getint("SITEAUDIT_COORDINATOR_PID")
+        if parent and os.getppid() != parent:
+            coordinator = False  # started by a coordinator on this machine, now orphaned
+        if done == b"shutdown" or not coordinator:
+            if not coordinator:  # killed, or its machine gone: nobody would collect
+                logger.warning("the coordinator of the shared crawl is gone; stopping")
             self._stop_loops()
             deferred_from_coro(self.crawler.stop_async())
 

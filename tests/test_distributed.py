@@ -288,3 +288,89 @@ def test_queued_requests_are_plain_json_and_pickles_are_refused() -> None:
 
     with pytest.raises((json.JSONDecodeError, UnicodeDecodeError)):  # refused, never run
         loads(pickle.dumps(Payload()))
+
+
+def test_an_incremental_re_audit_shares_its_crawl_and_finds_what_one_process_finds(
+    site: SiteServer, single: tuple[Path, Counter[str]], redis_server: RedisServer, tmp_path: Path
+) -> None:
+    single_out, _ = single
+    config = tmp_path / "siteaudit.toml"
+    config.write_text(f'[store]\npath = "{tmp_path / "nightly.db"}"\n')
+    first = run_cli("audit", f"{site.url}/", "--config", config, "--out", tmp_path / "1", "-q")
+    assert first.returncode == 0, first.stderr
+    site.requests.clear()
+    again = run_cli(
+        "audit",
+        f"{site.url}/",
+        "--config",
+        config,
+        "--out",
+        tmp_path / "2",
+        "-q",
+        "--incremental",
+        "--redis",
+        redis_server.url,
+        "--workers",
+        "2",
+    )
+    assert again.returncode == 0, again.stderr
+    # Each page was asked once whether it changed; none was fetched again in full.
+    gets = Counter(r.target for r in site.requests if r.method == "GET")
+    assert gets["/estate/7/"] == 1
+    db = sqlite3.connect(tmp_path / "nightly.db")
+    (stats,) = db.execute("SELECT stats FROM runs WHERE id = 2").fetchone()
+    carried = json.loads(stats)
+    assert carried["siteaudit/pages_reused"] == carried["siteaudit/pages_html"] > ESTATE_PAGES
+    assert fingerprints(tmp_path / "2") == fingerprints(single_out)
+
+
+def test_a_shared_crawl_killed_with_its_coordinator_resumes_with_nothing_lost_or_doubled(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url}
+    command = [SITEAUDIT, "audit", "--out", tmp_path, "-q", "--no-browser", "--concurrency", "2"]
+    with SiteServer(routes={"/*": slow_page}) as site:
+        coordinator = subprocess.Popen(
+            [*command, f"{site.url}/", "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # so that its workers can be found and left running
+        )
+        deadline = time.monotonic() + 60
+        db = tmp_path / "audit.db"
+        while time.monotonic() < deadline:
+            if (
+                db.exists()
+                and sqlite3.connect(db).execute("SELECT COUNT(*) FROM pages").fetchone()[0] > 30
+            ):
+                break
+            time.sleep(0.1)
+        (old_job,) = redis_server.client().smembers("siteaudit:jobs")
+        coordinator.kill()  # kill -9: its workers are orphaned and must stop by themselves
+        coordinator.wait()
+        orphans = ["pgrep", "-f", f"--job {old_job.decode()}"]
+        deadline = time.monotonic() + 20
+        while subprocess.run(orphans, capture_output=True).returncode == 0:
+            assert time.monotonic() < deadline, "the killed coordinator's workers kept going"
+            time.sleep(0.2)
+        resumed = subprocess.run(
+            [*command, f"{site.url}/", "--resume", "--workers", "2"],
+            env={**env, "SITEAUDIT_WORKER_TIMEOUT": "5"},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert resumed.returncode == 0, resumed.stderr
+    store = sqlite3.connect(db)
+    assert store.execute("SELECT status FROM runs").fetchall() == [("finished",)]
+    (pages,) = store.execute("SELECT COUNT(*) FROM pages WHERE is_html = 1").fetchone()
+    assert pages == 201  # the home page and its 200 links: none lost
+    (doubled,) = store.execute(
+        "SELECT COUNT(*) FROM (SELECT url_id FROM pages GROUP BY run_id, url_id HAVING COUNT(*) > 1)"
+    ).fetchone()
+    assert doubled == 0
+    assert store.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # The resumed crawl cleaned up after itself (the killed one's keys go once its sign of
+    # life has lapsed, when the next shared crawl starts).
+    assert redis_server.client().smembers("siteaudit:jobs") <= {old_job}

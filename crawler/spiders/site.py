@@ -107,6 +107,7 @@ class SiteSpider(scrapy.Spider):
         frontier: Frontier | None = None,
         known_external: dict[str, tuple[int, str, str]] | None = None,
         seed: bool = True,
+        carried_on: tuple[list[tuple[str, str, int, str]], list[str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -129,6 +130,8 @@ class SiteSpider(scrapy.Spider):
         self.seed = seed
         """False for a worker joining a shared crawl: its first requests come from Redis."""
         self.handed_external = known_external
+        self.carried_on = carried_on
+        """A shared crawl's frontier and sitemap URLs, when it carries on from a store."""
         self.page_stage: PageStage | None = None
         self.known_external: dict[str, tuple[int, str, str]] = {}
         # Incremental re-audits: the earlier run whose unchanged pages are reused.
@@ -159,7 +162,11 @@ class SiteSpider(scrapy.Spider):
             self.previous_store = Store(self.settings.get("SITEAUDIT_STORE"))
             self.validators = self.previous_store.validators(self.previous_run)
             self.page_rule_ids = tuple(rule.id for rule in self.page_stage.ruleset.page_rules)
-        if self.settings.getbool("SITEAUDIT_RESUME"):
+        if self.carried_on is not None:
+            # A shared crawl carried on: the coordinator claimed what its store holds.
+            for request in self._carry_on(*self.carried_on):
+                yield request
+        elif self.settings.getbool("SITEAUDIT_RESUME"):
             for request in self._resume():
                 yield request
         if not self.seed:
@@ -193,6 +200,12 @@ class SiteSpider(scrapy.Spider):
             store.close()
         self.frontier.restore(done, sum(1 for url in done if self.scope.is_internal(url)))
         self.logger.info("resuming: %d URLs done, %d links to follow", len(done), len(frontier))
+        return self._carry_on(frontier, sitemap)
+
+    def _carry_on(
+        self, frontier: list[tuple[str, str, int, str]], sitemap: list[str]
+    ) -> Iterator[Any]:
+        """Follow the frontier of a run carried on (and the sitemap URLs it had not done)."""
         for target, kind, depth, source in frontier:
             followed = self._follow(target, depth=depth, kind=kind, source=source)
             if followed is not None:
