@@ -24,8 +24,11 @@ from audits.store import Store
 from rules.site import SOFT_404_TITLE_STAT
 
 _INPUTS = (
-    # Every in-scope URL's record. An HTML page's content hash stands for its links.
-    "SELECT u.url, f.url, p.status, p.content_type, p.is_html, p.content_hash, p.error, "
+    # Every in-scope URL's record. An HTML page's content hash stands for its links. A
+    # redirect's record holds its last hop's status, or its own 3xx when the crawl had
+    # claimed the target already: the outcome is the target's own record either way.
+    "SELECT u.url, f.url, CASE WHEN p.redirects = '[]' THEN p.status END, "
+    "p.content_type, p.is_html, p.content_hash, p.error, "
     "p.redirects, p.facts FROM pages p JOIN urls u ON u.id = p.url_id "
     "LEFT JOIN urls f ON f.id = p.final_url_id WHERE p.run_id = ? ORDER BY u.url",
     # Links from what has no content hash (documents read for their links).
