@@ -127,7 +127,56 @@ def crawl(
     With `resume` the crawl carries on from what the store holds for the run (an
     interrupted run, or the pages an incremental re-audit carried over): those URLs are
     claimed in Redis for every worker, and the worker that starts the crawl follows the
-    frontier instead of the start URL."""
+    frontier instead of the start URL. When a worker was lost, what it had in hand is
+    crawled in another round, carrying on the same way."""
+    options = {"redis_url": redis_url, "workers": workers, "progress": progress}
+    stats = _crawl_round(start_url, config, store_path, run_id, log_dir, resume, **options)
+    for _ in range(_MOP_UP_ROUNDS):
+        lost = stats.get("distributed/lost_workers")
+        if not lost or stats["finish_reason"] != "finished":
+            break
+        if not _unfinished(store_path, run_id):
+            break
+        print("siteaudit: crawling again what the lost workers had in hand", file=sys.stderr)
+        again = _crawl_round(start_url, config, store_path, run_id, log_dir, True, **options)
+        for key in (*SUMMED_STATS, "elapsed_time_seconds"):
+            if key in again:
+                stats[key] = stats.get(key, 0) + again[key]
+        stats["finish_reason"] = again["finish_reason"]
+        stats["distributed/lost_workers"] = again.get("distributed/lost_workers", 0) + lost
+        if not again.get("distributed/lost_workers"):
+            break
+    return stats
+
+
+_MOP_UP_ROUNDS = 3
+
+
+def _unfinished(store_path: Path, run_id: int) -> bool:
+    """True while links from the run's stored pages lead to targets it has not recorded."""
+    from audits.resume import resume_state
+
+    store = Store(str(store_path))
+    try:
+        _, frontier, sitemap = resume_state(store, run_id)
+    finally:
+        store.close()
+    return bool(frontier or sitemap)
+
+
+def _crawl_round(
+    start_url: str,
+    config: AuditConfig,
+    store_path: Path,
+    run_id: int,
+    log_dir: Path,
+    resume: bool,
+    *,
+    redis_url: str,
+    workers: int,
+    progress: bool,
+) -> dict[str, Any]:
+    """One shared crawl: a job in Redis, from the start URL or carrying on."""
     from audits.resume import resume_state
     from crawler.frontier import SharedFrontier
     from crawler.scope import Scope
