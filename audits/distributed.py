@@ -11,8 +11,9 @@ The crawl is over when the shared queue is empty and every worker is idle: a wor
 marked busy in the same atomic step that pops a request (crawler.shared), and idle only
 when it has nothing in flight and has pushed its items, so one consistent read of the
 queue, the items list and the workers' states decides it. A worker that stops beating
-(killed, its machine gone) is marked lost rather than waited for; the requests it had in
-hand are not crawled.
+(killed, its machine gone) is marked lost rather than waited for, and what it had in hand
+is crawled in another round that carries on from the store. Workers stop by themselves
+when the coordinator is gone.
 """
 
 from __future__ import annotations
@@ -357,8 +358,8 @@ class _Collector:
                 self.states[name] = LOST
                 self.lost.add(name)
                 print(
-                    f"siteaudit: worker {name} stopped answering; what it had in hand is "
-                    "not crawled",
+                    f"siteaudit: worker {name} stopped answering; what it had in hand "
+                    "will be crawled again once the others are done",
                     file=sys.stderr,
                 )
 
