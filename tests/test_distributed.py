@@ -19,6 +19,7 @@ import redis
 
 from audits.siteserver import DEMO_ROOT, SiteServer
 from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli, slow_page
+from tests.crash import count_rows
 from tests.redisserver import RedisServer
 
 ESTATE_PAGES = 150
@@ -342,12 +343,8 @@ def test_a_shared_crawl_killed_with_its_coordinator_resumes_with_nothing_lost_or
         )
         deadline = time.monotonic() + 60
         db = tmp_path / "audit.db"
-        while time.monotonic() < deadline:
-            if (
-                db.exists()
-                and sqlite3.connect(db).execute("SELECT COUNT(*) FROM pages").fetchone()[0] > 30
-            ):
-                break
+        while count_rows(db, "SELECT COUNT(*) FROM pages") <= 30:
+            assert time.monotonic() < deadline, "the crawl never got going"
             time.sleep(0.1)
         (old_job,) = redis_server.client().smembers("siteaudit:jobs")
         coordinator.kill()  # kill -9: its workers are orphaned and must stop by themselves
