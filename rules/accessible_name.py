@@ -25,9 +25,9 @@ def accessible_name(el: etree._Element) -> str:
         root = el.getroottree()
         parts = []
         for ref in labelledby:
-            found = root.xpath("//*[@id=$ref]", ref=ref)
-            if found:
-                parts.append(content_text(found[0]))
+            target = _by_id(root, ref)
+            if target is not None:
+                parts.append(content_text(target))
         name = collapse(" ".join(parts))
         if name:
             return name
@@ -35,6 +35,15 @@ def accessible_name(el: etree._Element) -> str:
     if label:
         return label
     return content_text(el) or collapse(el.get("title") or "")
+
+
+def _by_id(root: etree._ElementTree, ref: str) -> etree._Element | None:
+    """The element with id `ref`, if any."""
+    try:
+        found = root.xpath("//*[@id=$ref]", ref=ref)
+    except ValueError:  # lxml takes no control characters into XPath; look the slow way
+        found = [el for el in root.iter(etree.Element) if el.get("id") == ref]
+    return found[0] if found else None
 
 
 def content_text(el: etree._Element) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rules import BUILTIN_RULES, PageRule, SiteRule, contacts, dates, reading_age
@@ -165,6 +165,8 @@ def test_page_parses_any_html_into_text_and_links(
 
 @PROPERTY_SETTINGS
 @given(html=HTML, url=URLS, headers=HEADERS)
+# Found by this test: an id reference lxml refuses to put into XPath.
+@example(html="<H1 ARIA-LABELLEDBY=\x1b>", url="https://www.example.gov.uk/", headers={})
 def test_no_page_rule_or_page_facts_raises_on_any_html(
     html: str, url: str, headers: dict[str, str]
 ) -> None:
