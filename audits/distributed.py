@@ -488,11 +488,15 @@ def work(
     if page_workers is not None:
         config = config.with_crawl(page_workers=page_workers)
     name = name or f"{socket.gethostname()}-{os.getpid()}"
-    seed = bool(server.set(keys.seed, name, nx=True))
+    # Busy before anything else: the coordinator must never see the crawl seeded with no
+    # worker busy, or it would call the crawl over before the start URL is even queued.
     pipe = server.pipeline(transaction=True)
-    pipe.hset(keys.state, name, BUSY if seed else IDLE)
+    pipe.hset(keys.state, name, BUSY)
     pipe.hset(keys.beats, name, time.time())
     pipe.execute()
+    seed = bool(server.set(keys.seed, name, nx=True))
+    if not seed:
+        server.hset(keys.state, name, IDLE)
     os.environ[REDIS_ENV] = redis_url  # where the crawler's scrapy-redis parts connect
     frontier = SharedFrontier(server, keys, config.crawl.max_pages)
     known = {url: tuple(verdict) for url, verdict in spec.get("known_external", {}).items()}

@@ -124,6 +124,8 @@ class SiteSpider(scrapy.Spider):
             exclude=crawl.exclude,
             max_url_variants=crawl.max_url_variants,
         )
+        self.shared = frontier is not None
+        """A worker of a crawl shared through Redis (audits.distributed)."""
         self.frontier = frontier if frontier is not None else Frontier(crawl.max_pages)
         """Who requests what: this process's own claims, or a shared crawl's in Redis."""
         self.scope.count = self.frontier.count
@@ -439,7 +441,13 @@ class SiteSpider(scrapy.Spider):
     # spider keeps other people's servers to `external_concurrency` checks itself.
 
     def _admit_external(self, request: scrapy.Request) -> scrapy.Request | None:
-        """The request, if its host has a check to spare; else None (it waits its turn)."""
+        """The request, if its host has a check to spare; else None (it waits its turn).
+
+        In a crawl shared through Redis any worker may take the request from the queue,
+        so this worker could not count its answer: there, each worker's download slots
+        (CONCURRENT_REQUESTS_PER_DOMAIN) are the limit."""
+        if self.shared:
+            return request
         host = host_of(request.url)
         if self.external_checks[host] < self.audit_config.crawl.external_concurrency:
             self.external_checks[host] += 1
@@ -449,6 +457,8 @@ class SiteSpider(scrapy.Spider):
 
     def _release_external(self, url: str) -> None:
         """A check of an external target is over: start the host's next waiting one."""
+        if self.shared:
+            return
         host = host_of(url)
         if self.external_waiting[host]:
             self.crawler.engine.crawl(self.external_waiting[host].popleft())
