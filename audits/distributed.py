@@ -31,9 +31,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from audits import __version__
-from audits.config import AuditConfig, ConfigError, parse_config
+from audits.config import AuditConfig, parse_config
 from audits.engine import REDIS_ENV, DistributedError
 from audits.store import Store
+from crawler.pipelines import write_items
 from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, JobKeys, decode_item
 
 _ITEMS_PER_READ = 500
@@ -270,15 +271,12 @@ class _Collector:
         local: list[subprocess.Popen[bytes]],
         progress: bool,
     ) -> None:
-        from crawler.pipelines import write_items
-
         self.server = server
         self.keys = keys
         self.store_path = store_path
         self.run_id = run_id
         self.local = local
         self.progress = progress
-        self.write_items = write_items
         self.states: dict[str, str] = {}
         self.lost: set[str] = set()
         self.counts: Counter[str] = Counter()
@@ -292,7 +290,7 @@ class _Collector:
         """Collect until the crawl is over and every worker has closed."""
         store = Store(str(self.store_path))
         try:
-            while not self._over(store):
+            while not self._over():
                 if not self._drain(store):
                     time.sleep(0.05)
                 self._report()
@@ -322,12 +320,12 @@ class _Collector:
         if not lines:
             return 0
         items = [decode_item(line) for line in lines]
-        self.write_items(store, self.run_id, items)
+        write_items(store, self.run_id, items)
         for item in items:
             self.counts[type(item).__name__] += 1
         return len(items)
 
-    def _over(self, store: Store) -> bool:
+    def _over(self) -> bool:
         """One consistent look at the queue, the items and the workers: is all done?"""
         keys = self.keys
         pipe = self.server.pipeline(transaction=True)
@@ -342,7 +340,7 @@ class _Collector:
         working = [name for name, state in self.states.items() if state == BUSY]
         if not seeded or queued or items or working:
             if not self.states and self.local and all(p.poll() is not None for p in self.local):
-                raise ConfigError("every local worker stopped before joining the crawl")
+                raise DistributedError("every local worker stopped before joining the crawl")
             return False
         self.server.set(keys.done, "finished")
         return True

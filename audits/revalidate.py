@@ -40,9 +40,6 @@ class Revalidation:
 
     unchanged: list[str] = field(default_factory=list)
     asked: int = 0
-    skipped_hosts: set[str] = field(default_factory=set)
-    """Hosts left to the crawler: robots.txt or the config ask for a delay, or robots.txt
-    could not be read."""
 
 
 def revalidate(
@@ -63,14 +60,16 @@ def revalidate(
     if not validators or crawl.delay > 0:
         return Revalidation()
     outcome: list[Revalidation] = []
+
+    def ask() -> None:
+        try:
+            outcome.append(asyncio.run(_ask(validators, crawl, credentials.request_headers())))
+        except Exception:  # nothing is lost: the crawl asks about every page itself
+            return
+
     # Scrapy installs its own event loop later in this process: this one lives and dies
     # in a thread of its own.
-    thread = threading.Thread(
-        target=lambda: outcome.append(
-            asyncio.run(_ask(validators, crawl, credentials.request_headers()))
-        ),
-        name="revalidate",
-    )
+    thread = threading.Thread(target=ask, name="revalidate")
     thread.start()
     thread.join()
     result = outcome[0] if outcome else Revalidation()
@@ -105,7 +104,6 @@ async def _ask(
     ) as session:
         hosts = {host_of(url): url for url in validators}
         robots = {host: await _robots(session, url) for host, url in hosts.items()}
-        result.skipped_hosts = {host for host, rules in robots.items() if rules is None}
         wanted = [
             (url, tags)
             for url, tags in validators.items()

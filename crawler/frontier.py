@@ -17,7 +17,6 @@ A claim says what the URL is wanted for:
 from __future__ import annotations
 
 import enum
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,7 +38,6 @@ class Frontier:
         self._seen: set[str] = set()
         self._files: set[str] = set()
         self._traps: set[str] = set()
-        self._variants: Counter[str] = Counter()
 
     def claim(self, url: str, role: Role) -> bool:
         """True when this caller should request `url` for `role`; False when it is
@@ -73,11 +71,6 @@ class Frontier:
             return False
         self._traps.add(pattern)
         return True
-
-    def count(self, key: str) -> int:
-        """Add one to a counter (URL variants of a family) and return it."""
-        self._variants[key] += 1
-        return self._variants[key]
 
     def restore(self, done: Iterable[str], in_scope: int) -> None:
         """Take over the claims of an interrupted run (what its store holds)."""
@@ -148,6 +141,7 @@ class SharedFrontier(Frontier):
         return bool(self.server.sadd(self.keys.traps, pattern))
 
     def count(self, key: str) -> int:
+        """Add one to a URL family's count for every worker (Scope.count) and return it."""
         return int(self.server.hincrby(self.keys.variants, key, 1))
 
     def restore(self, done: Iterable[str], in_scope: int) -> None:

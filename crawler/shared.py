@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, fields
 from typing import Any
 
+import redis
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -326,8 +327,9 @@ class SharedCrawl:
     """Extension: the worker's part in telling when the shared crawl is over.
 
     The worker says "idle" when its engine has nothing in flight and the queue looked
-    empty, and stays open until the coordinator sets `done`; pushing any batched items
-    each time it idles, so the coordinator sees everything before it decides.
+    empty, and stays open until the coordinator sets `done`. Items still batched in the
+    worker do not matter to that decision (they hold no requests): the pipeline pushes
+    them as the worker closes, and the coordinator stores them before it goes on.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -355,8 +357,6 @@ class SharedCrawl:
 
     def beat(self) -> None:
         """Say this worker is alive; close when the coordinator stops the crawl."""
-        import redis
-
         pipe = self.server.pipeline(transaction=False)
         pipe.hset(self.keys.beats, self.worker, time.time())
         pipe.get(self.keys.done)
@@ -383,24 +383,10 @@ class SharedCrawl:
             slot.nextcall.schedule()
 
     def idle(self) -> None:
-        spider: Any = self.crawler.spider
-        if spider is not None and spider.has_waiting_checks():
-            return  # the spider starts them and keeps itself open
-        pipeline = self._items_pipeline()
-        if pipeline is not None:
-            pipeline.flush()
         if self.server.get(self.keys.done) is not None:
             return  # the whole crawl is over: close
         self.server.hset(self.keys.state, self.worker, IDLE)
         raise DontCloseSpider
-
-    def _items_pipeline(self) -> ItemsToRedis | None:
-        scraper = getattr(self.crawler.engine, "scraper", None)
-        itemproc = getattr(scraper, "itemproc", None)
-        for middleware in getattr(itemproc, "middlewares", ()):
-            if isinstance(middleware, ItemsToRedis):
-                return middleware
-        return None
 
     def _stop_loops(self) -> None:
         for loop in self.loops:

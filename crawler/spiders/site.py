@@ -128,7 +128,8 @@ class SiteSpider(scrapy.Spider):
         """A worker of a crawl shared through Redis (audits.distributed)."""
         self.frontier = frontier if frontier is not None else Frontier(crawl.max_pages)
         """Who requests what: this process's own claims, or a shared crawl's in Redis."""
-        self.scope.count = self.frontier.count
+        if frontier is not None:
+            self.scope.count = frontier.count  # trap caps count across workers
         self.seed = seed
         """False for a worker joining a shared crawl: its first requests come from Redis."""
         self.handed_external = known_external
@@ -464,10 +465,6 @@ class SiteSpider(scrapy.Spider):
             self.crawler.engine.crawl(self.external_waiting[host].popleft())
         else:
             self.external_checks[host] = max(0, self.external_checks[host] - 1)
-
-    def has_waiting_checks(self) -> bool:
-        """True while external checks wait for their host's turn."""
-        return any(self.external_waiting.values())
 
     def _idle(self) -> None:
         """Never close with checks still waiting (a safety net: releases start them)."""
