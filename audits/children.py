@@ -1,0 +1,46 @@
+"""Child processes that end when the audit that started them ends, even after `kill -9`.
+
+An audit starts page workers, Chromiums, chromedrivers and crawl workers. A parent killed
+outright runs no clean-up, so each child asks Linux to kill it when its parent goes
+(prctl PR_SET_PDEATHSIG). Elsewhere these are no-ops and children may outlive a killed audit.
+
+The signal fires when the *thread* that started the child ends, not only the process:
+start children from a thread that lives as long as they should (the main thread, or a
+pool thread kept for the audit's length).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+from collections.abc import Callable
+
+_PR_SET_PDEATHSIG = 1
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Kill this process when its parent dies; exit now if it already has.
+
+    `parent_pid` is the pid the parent had when it started us: if it died before this
+    call, we have been re-parented already and the kernel would never signal us.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def preexec_exit_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` for subprocess.Popen that makes the child exit with this process.
+
+    None off Linux (Popen then runs nothing before exec).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+    return lambda: exit_with_parent(parent)
