@@ -90,12 +90,13 @@ class ImageMissingAlt(PageRule):
 
     def check_page(self, page: Page) -> Iterator[Finding]:
         """One finding per image that needs alt text and has none."""
+        selectors: dict[etree._Element, str] = {}
         for img in page.tree.iter("img"):
             if not needs_alt(img):
                 continue
             src = (img.get("src") or "").strip()
             resolved = absolute(page.base_url, src) if src else None
-            selector = selector_of(img)
+            selector = selector_of(img, selectors)
             in_link = linked_image(img)
             name = file_name(src) if src and not src.startswith("data:") else ""
             if in_link:

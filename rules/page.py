@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -358,29 +359,50 @@ def region_of(el: etree._Element) -> str:
 def selector_of(el: etree._Element, cache: dict[etree._Element, str] | None = None) -> str:
     """A CSS selector that picks out this element, anchored at the nearest id.
 
-    `cache` (one per page) remembers ancestors' selectors: sibling links in a menu share
-    all but their last step.
+    `cache` (one per page) remembers selectors: each parent's children get theirs in one
+    pass, so a page's selectors cost time linear in its size (sibling links in a menu
+    share all but their last step). Without it, one call costs one such pass per ancestor.
     """
-    if cache is not None and el in cache:
-        return cache[el]
     tag = el.tag
     if not isinstance(tag, str) or tag in ("html", "body"):
         return "body"
+    if cache is None:
+        cache = {}
+    selector = cache.get(el)
+    if selector is None:
+        parent = el.getparent()
+        if parent is None:
+            return _id_anchor(el) or tag
+        cache.update(_child_selectors(parent, selector_of(parent, cache)))
+        selector = cache[el]
+    return selector
+
+
+def _child_selectors(parent: etree._Element, prefix: str) -> Iterator[tuple[etree._Element, str]]:
+    """The selector of each element child of `parent`, whose own selector is `prefix`."""
+    children = [child for child in parent if isinstance(child.tag, str)]
+    of_tag = Counter(child.tag for child in children)
+    seen: Counter[str] = Counter()
+    for child in children:
+        tag = child.tag
+        seen[tag] += 1
+        if tag in ("html", "body"):
+            yield child, "body"
+            continue
+        anchor = _id_anchor(child)
+        if anchor:
+            yield child, anchor
+            continue
+        step = f"{tag}:nth-of-type({seen[tag]})" if of_tag[tag] > 1 else tag
+        yield child, step if prefix == "body" else f"{prefix} > {step}"
+
+
+def _id_anchor(el: etree._Element) -> str | None:
+    """`#id` when the element has an id a selector can use as it is."""
     node_id = el.get("id")
     if node_id and node_id.replace("-", "").replace("_", "").isalnum():
-        selector = f"#{node_id}"
-    else:
-        step = tag
-        # C-level sibling walks: much cheaper than listing the parent's children.
-        before = sum(1 for _ in el.itersiblings(tag, preceding=True))
-        if before or next(el.itersiblings(tag), None) is not None:
-            step += f":nth-of-type({before + 1})"
-        parent = el.getparent()
-        prefix = selector_of(parent, cache) if parent is not None else "body"
-        selector = step if prefix == "body" else f"{prefix} > {step}"
-    if cache is not None:
-        cache[el] = selector
-    return selector
+        return f"#{node_id}"
+    return None
 
 
 def snippet_of(el: etree._Element, limit: int = 300) -> str:

@@ -1,0 +1,97 @@
+"""Pages with very many links: analysed in time linear in their size, and never a stall."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from audits.config import AuditConfig
+from audits.pagestage import analyse
+from audits.ruleset import load_ruleset
+from audits.siteserver import RequestInfo, Response, SiteServer
+from tests.cli import load_findings, run_cli
+
+PAGES = 12
+"""Distinct pages the many links point to."""
+
+
+def many_links_page(units: int, targets: int = PAGES) -> str:
+    """A page of `units` times four elements: a link on its own, a link in a list item, an
+    image without alt text and a paragraph, all siblings of their kind (the shapes a
+    generated A-Z index or a photo gallery takes), linking to `targets` distinct pages."""
+    loose = "".join(f'<a href="/p/{i % targets}">Page {i}</a> ' for i in range(units))
+    items = "".join(f'<li><a href="/p/{i % targets}#n{i}">Item {i}</a></li>' for i in range(units))
+    images = "".join(f'<img src="/img/{i % targets}.png">' for i in range(units))
+    paragraphs = "".join(f"<p>Entry {i} of the index.</p>" for i in range(units))
+    return (
+        "<!DOCTYPE html><html lang='en-GB'><head><title>A to Z of services</title></head>"
+        f"<body><main><h1>A to Z of services</h1><div>{loose}</div><ul>{items}</ul>"
+        f"<div>{images}</div>{paragraphs}</main></body></html>"
+    )
+
+
+def small_page(request: RequestInfo) -> Response:
+    """An ordinary page with one finding (an image without alt text)."""
+    name = request.path.strip("/").replace("/", " ")
+    return Response.html(
+        f"<!DOCTYPE html><html lang='en-GB'><head><title>{name}</title></head><body><main>"
+        f"<h1>{name}</h1><p>Bins are collected weekly.</p><img src='{request.path}.png'>"
+        "</main></body></html>"
+    )
+
+
+def stored_pages(out: Path) -> dict[str, tuple[str, str | None]]:
+    """Path -> (title, error) of every page an audit stored."""
+    with sqlite3.connect(out / "audit.db") as db:
+        rows = db.execute(
+            "SELECT u.url, p.title, p.error FROM pages p JOIN urls u ON u.id = p.url_id"
+        ).fetchall()
+    return {urlsplit(url).path: (title, error) for url, title, error in rows}
+
+
+def analysis_seconds(html: str) -> float:
+    """CPU seconds `analyse` takes on the page with every built-in rule (best of two: CPU
+    time, not wall time, so that other processes on the machine count for little)."""
+    ruleset = load_ruleset(AuditConfig())
+    body = html.encode()
+    analyse(ruleset, "https://www.example.gov.uk/", b"<title>warm up</title>", "utf-8", {}, 0)
+    times = []
+    for _ in range(2):
+        start = time.process_time()
+        analyse(ruleset, "https://www.example.gov.uk/a-z/", body, "utf-8", {}, 1)
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def test_page_analysis_time_grows_linearly_with_the_number_of_links() -> None:
+    small = analysis_seconds(many_links_page(2_500))
+    large = analysis_seconds(many_links_page(10_000))
+    # Four times the page: about four times the work. Quadratic work would be sixteen.
+    assert large / small < 8, (small, large)
+
+
+def test_a_home_page_with_100000_links_is_audited_with_the_rest_of_the_site(
+    tmp_path: Path,
+) -> None:
+    links = "".join(f'<a href="/p/{i % PAGES}">{i}</a>' for i in range(100_000))
+    home = Response.html(
+        "<!DOCTYPE html><html lang='en-GB'><head><title>Home</title></head><body><main>"
+        f"<h1>Home</h1>{links}</main></body></html>"
+    )
+    assert len(home.body) > 2_000_000
+    config = tmp_path / "siteaudit.toml"
+    config.write_text("[crawl]\ncheck_external = false\nuse_sitemaps = false\n")
+    out = tmp_path / "out"
+    with SiteServer(routes={"/": lambda _: home, "/p/*": small_page}) as server:
+        origin = server.url
+        result = run_cli("audit", f"{origin}/", "--out", out, "--config", config, "-q")
+    assert result.returncode == 0, result.stderr
+    pages = {path: page for path, page in stored_pages(out).items() if page[0]}
+    assert pages == {"/": ("Home", None), **{f"/p/{n}": (f"p {n}", None) for n in range(PAGES)}}
+    findings = load_findings(out)
+    assert findings["rule_errors"] == []
+    assert {f["url"] for f in findings["findings"] if f["rule"] == "image-missing-alt"} == {
+        f"{origin}/p/{n}" for n in range(PAGES)
+    }
