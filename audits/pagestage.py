@@ -21,6 +21,7 @@ from typing import Any
 
 from w3lib.encoding import html_body_declared_encoding
 
+from audits.children import exit_with_parent
 from audits.config import AuditConfig
 from audits.ruleset import RuleSet, finding_row, load_ruleset
 from audits.urls import absolute
@@ -167,8 +168,10 @@ _worker_ruleset: RuleSet | None = None
 _worker_main_selectors: tuple[str, ...] = ()
 
 
-def _init_worker(config: AuditConfig) -> None:
+def _init_worker(config: AuditConfig, parent_pid: int) -> None:
     global _worker_ruleset, _worker_main_selectors
+    # A worker holds ~150 MB: it must not outlive an audit killed with kill -9.
+    exit_with_parent(parent_pid)
     warnings.simplefilter("ignore")
     _worker_ruleset = load_ruleset(config)
     _worker_main_selectors = config.content.main_selectors
@@ -201,12 +204,14 @@ class PageStage:
             self._pool = self._start_pool()
 
     def _start_pool(self) -> ProcessPoolExecutor:
-        # spawn, not fork: the crawler process runs an event loop and threads.
+        # spawn, not fork: the crawler process runs an event loop and threads. Workers
+        # are started by `submit`, so from the crawl's event-loop thread, which lives as
+        # long as they should (exit_with_parent signals when the starting thread ends).
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(self.config,),
+            initargs=(self.config, os.getpid()),
         )
 
     async def analyse(
