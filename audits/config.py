@@ -74,6 +74,13 @@ class CrawlConfig:
     """Larger responses are abandoned and reported."""
     page_workers: int = -1
     """Processes running the page rules; -1 picks one per CPU core, 0 runs them inline."""
+    page_analysis_timeout: float = 30.0
+    """Seconds one page's rules may take in a page worker; a page taking longer has its
+    worker killed and is stored with a rule error ("too large to analyse")."""
+
+    def __post_init__(self) -> None:
+        if self.page_analysis_timeout <= 0:
+            raise ValueError("page_analysis_timeout must be a number of seconds above 0")
 
 
 DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")

@@ -8,13 +8,15 @@ spider awaits the result, which keeps both cores busy. `workers=0` runs it inlin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import io
 import multiprocessing
 import os
+import signal
 import traceback
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,14 @@ _MAX_HTML_CHARS = 2_000_000
 
 class PageStageError(Exception):
     """A page could not be analysed (its worker process died on it)."""
+
+
+class PageTooLargeError(PageStageError):
+    """A page's analysis took longer than the page stage allows; its worker was killed."""
+
+
+PAGE_ANALYSIS = "page-analysis"
+"""The rule id of the error stored for a page too large to analyse in time."""
 
 
 @dataclass(slots=True)
@@ -68,7 +78,7 @@ def analyse(
     result = PageAnalysis(
         title=page.title[:500],
         lang=page.lang[:35],
-        content_hash=hashlib.blake2b(body, digest_size=16).hexdigest(),
+        content_hash=content_hash(body),
         links=page.links,
     )
     for rule in ruleset.page_rules:
@@ -88,6 +98,11 @@ def analyse(
         if facts is not None:
             result.facts[rule.id] = facts
     return result
+
+
+def content_hash(body: bytes) -> str:
+    """A short fingerprint of a page's bytes (the same bytes, the same page)."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 def decode(body: bytes, encoding: str) -> str:
@@ -166,6 +181,7 @@ def _describe(exc: BaseException) -> str:
 
 _worker_ruleset: RuleSet | None = None
 _worker_main_selectors: tuple[str, ...] = ()
+_WARM_UP_PAGE = b"<html lang='en'><title>Warm up</title><main><h1>Bins</h1><p>Words.</p></main>"
 
 
 def _init_worker(config: AuditConfig, parent_pid: int) -> None:
@@ -175,6 +191,9 @@ def _init_worker(config: AuditConfig, parent_pid: int) -> None:
     warnings.simplefilter("ignore")
     _worker_ruleset = load_ruleset(config)
     _worker_main_selectors = config.content.main_selectors
+    # Rules load their data on first use (the spelling dictionary takes seconds): load it
+    # now, so that a page's time limit counts the page, not the worker's start.
+    _analyse_in_worker("https://warm-up.invalid/", _WARM_UP_PAGE, "utf-8", {}, 0)
 
 
 def _analyse_in_worker(
@@ -190,8 +209,37 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 2)
 
 
+class _Worker:
+    """One page worker process, in an executor of its own: a page stuck in it can be
+    killed without losing the pages the other workers are analysing."""
+
+    def __init__(self, config: AuditConfig) -> None:
+        # spawn, not fork: the crawler process runs an event loop and threads. `submit`
+        # starts the process, from the crawl's event-loop thread, which lives as long as
+        # the workers should (exit_with_parent signals when the starting thread ends).
+        self.pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(config, os.getpid()),
+        )
+        self.ready = self.pool.submit(os.getpid)
+        """The worker's pid, once it is started and warmed up."""
+
+    def stop(self, *, kill: bool = False) -> None:
+        """Stop the process: at once with `kill`, else once it is idle."""
+        if kill and self.ready.done() and self.ready.exception() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.ready.result(), signal.SIGKILL)
+        self.pool.shutdown(wait=not kill, cancel_futures=True)
+
+
 class PageStage:
-    """Runs `analyse` for the crawler: in a process pool, or inline with workers=0."""
+    """Runs `analyse` for the crawler: in worker processes, or inline with workers=0.
+
+    A page whose analysis takes longer than `[crawl] page_analysis_timeout` has its
+    worker killed and replaced, and is stored with a rule error instead of an analysis.
+    """
 
     def __init__(self, config: AuditConfig, workers: int | None = None) -> None:
         self.config = config
@@ -199,26 +247,17 @@ class PageStage:
         if self.workers < 0:
             self.workers = default_workers()
         self.ruleset = load_ruleset(config)
-        self._pool: ProcessPoolExecutor | None = None
-        if self.workers:
-            self._pool = self._start_pool()
-
-    def _start_pool(self) -> ProcessPoolExecutor:
-        # spawn, not fork: the crawler process runs an event loop and threads. Workers
-        # are started by `submit`, so from the crawl's event-loop thread, which lives as
-        # long as they should (exit_with_parent signals when the starting thread ends).
-        return ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(self.config, os.getpid()),
-        )
+        self.timeout = config.crawl.page_analysis_timeout
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._busy: set[_Worker] = set()
+        for _ in range(self.workers):
+            self._idle.put_nowait(_Worker(config))
 
     async def analyse(
         self, url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int
     ) -> PageAnalysis:
         """Analyse one page without blocking the crawl."""
-        if self._pool is None:
+        if not self.workers:
             return analyse(
                 self.ruleset,
                 url,
@@ -228,26 +267,57 @@ class PageStage:
                 depth,
                 self.config.content.main_selectors,
             )
-        return await self._run(_analyse_in_worker, url, body, encoding, headers, depth)
+        try:
+            return await self._run(_analyse_in_worker, url, body, encoding, headers, depth)
+        except PageTooLargeError as exc:
+            return PageAnalysis(
+                title="",
+                lang="",
+                content_hash=content_hash(body),
+                links=(),
+                rule_errors=[(PAGE_ANALYSIS, str(exc))],
+            )
 
     async def read_pdf(self, url: str, body: bytes) -> PdfReading:
         """A PDF's links and date, read in a worker process (parsing a PDF is CPU work)."""
+        if not self.workers:
+            return read_pdf(url, body)
         return await self._run(read_pdf, url, body)
 
     async def _run(self, function: Any, *args: Any) -> Any:
-        if self._pool is None:
-            return function(*args)
+        worker = await self._idle.get()
+        self._busy.add(worker)
+        task: Future[Any] | None = None
         try:
-            return await asyncio.wrap_future(self._pool.submit(function, *args))
+            await asyncio.wrap_future(worker.ready)
+            task = worker.pool.submit(function, *args)
+            return await asyncio.wait_for(asyncio.wrap_future(task), self.timeout)
+        except TimeoutError:
+            raise PageTooLargeError(f"too large to analyse in {self.timeout:g} s") from None
         except BrokenProcessPool:
-            # A worker died (out of memory, a crashing C extension): start afresh and let
-            # the crawl go on without this page's analysis.
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._start_pool()
+            # A worker died (out of memory, a crashing C extension): the crawl goes on
+            # without this page's analysis.
             raise PageStageError("page analysis crashed its worker process; page skipped") from None
+        finally:
+            self._busy.discard(worker)
+            if not _finished_cleanly(task):
+                worker.stop(kill=True)
+                worker = _Worker(self.config)
+            self._idle.put_nowait(worker)
 
     def close(self) -> None:
-        """Stop the worker processes."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the worker processes (killing any still busy with a page)."""
+        for worker in self._busy:
+            worker.stop(kill=True)
+        while not self._idle.empty():
+            self._idle.get_nowait().stop()
+
+
+def _finished_cleanly(task: Future[Any] | None) -> bool:
+    """Whether the task ran to an end in a worker that can take the next page."""
+    return (
+        task is not None
+        and task.done()
+        and not task.cancelled()
+        and not isinstance(task.exception(), BrokenProcessPool)
+    )

@@ -72,22 +72,36 @@ def test_page_analysis_time_grows_linearly_with_the_number_of_links() -> None:
     assert large / small < 8, (small, large)
 
 
+def links_page(title: str, links: int, targets: int = PAGES) -> Response:
+    """A page of `links` links to `targets` distinct pages."""
+    anchors = "".join(f'<a href="/p/{i % targets}">{i}</a>' for i in range(links))
+    return Response.html(
+        f"<!DOCTYPE html><html lang='en-GB'><head><title>{title}</title></head><body><main>"
+        f"<h1>{title}</h1>{anchors}</main></body></html>"
+    )
+
+
+def audit(tmp_path: Path, home: Response, config: str = "") -> tuple[str, Path]:
+    """Audit a site of `home`, a page of 100,000 links at /big and PAGES small pages;
+    return the site's origin and the audit's folder."""
+    config_file = tmp_path / "siteaudit.toml"
+    config_file.write_text(f"[crawl]\ncheck_external = false\nuse_sitemaps = false\n{config}")
+    out = tmp_path / "out"
+    big = links_page("Big", 100_000)
+    routes = {"/": lambda _: home, "/big": lambda _: big, "/p/*": small_page}
+    with SiteServer(routes=routes) as server:
+        origin = server.url
+        result = run_cli("audit", f"{origin}/", "--out", out, "--config", config_file, "-q")
+    assert result.returncode == 0, result.stderr
+    return origin, out
+
+
 def test_a_home_page_with_100000_links_is_audited_with_the_rest_of_the_site(
     tmp_path: Path,
 ) -> None:
-    links = "".join(f'<a href="/p/{i % PAGES}">{i}</a>' for i in range(100_000))
-    home = Response.html(
-        "<!DOCTYPE html><html lang='en-GB'><head><title>Home</title></head><body><main>"
-        f"<h1>Home</h1>{links}</main></body></html>"
-    )
+    home = links_page("Home", 100_000)
     assert len(home.body) > 2_000_000
-    config = tmp_path / "siteaudit.toml"
-    config.write_text("[crawl]\ncheck_external = false\nuse_sitemaps = false\n")
-    out = tmp_path / "out"
-    with SiteServer(routes={"/": lambda _: home, "/p/*": small_page}) as server:
-        origin = server.url
-        result = run_cli("audit", f"{origin}/", "--out", out, "--config", config, "-q")
-    assert result.returncode == 0, result.stderr
+    origin, out = audit(tmp_path, home)
     pages = {path: page for path, page in stored_pages(out).items() if page[0]}
     assert pages == {"/": ("Home", None), **{f"/p/{n}": (f"p {n}", None) for n in range(PAGES)}}
     findings = load_findings(out)
@@ -95,3 +109,23 @@ def test_a_home_page_with_100000_links_is_audited_with_the_rest_of_the_site(
     assert {f["url"] for f in findings["findings"] if f["rule"] == "image-missing-alt"} == {
         f"{origin}/p/{n}" for n in range(PAGES)
     }
+
+
+def test_a_page_over_the_time_limit_is_stored_with_a_rule_error_and_the_rest_is_audited(
+    tmp_path: Path,
+) -> None:
+    home = Response.html(
+        "<title>Home</title><a href='/big'>Everything</a>"
+        + "".join(f"<a href='/p/{n}'>Page {n}</a>" for n in range(PAGES))
+    )
+    # Small pages take milliseconds; a page of 100,000 links, seconds.
+    origin, out = audit(tmp_path, home, "page_analysis_timeout = 1\n")
+    pages = stored_pages(out)
+    assert pages["/big"] == ("", None)
+    assert {path: page for path, page in pages.items() if page[0]} == {
+        "/": ("Home", None),
+        **{f"/p/{n}": (f"p {n}", None) for n in range(PAGES)},
+    }
+    assert load_findings(out)["rule_errors"] == [
+        {"rule": "page-analysis", "url": f"{origin}/big", "error": "too large to analyse in 1 s"}
+    ]

@@ -1,16 +1,53 @@
-"""The page stage's worker processes: they end with the audit that started them."""
+"""The page stage's worker processes: a page stuck in one is cut short, and they end
+with the audit that started them."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
 import time
 from pathlib import Path
 
+import pytest
+
+from audits.config import AuditConfig
+from audits.pagestage import PAGE_ANALYSIS, PageAnalysis, PageStage
 from audits.siteserver import SiteServer
 from tests.cli import slow_page
 from tests.crash import start_cli
+from tests.test_plugins import fake_distribution
+
+# A rule that never finishes on a page titled "stuck", after writing down its process id:
+# as a rule with super-linear work on a huge page would, only for certain.
+HANGING_RULE = """
+import os
+import time
+from dataclasses import dataclass
+
+from rules.base import Category, Severity, SiteRule
+
+
+class HangsOnStuckPages(SiteRule):
+    \"\"\"Never returns on a page titled 'stuck'.\"\"\"
+
+    id = "hangs-on-stuck-pages"
+    title = summary = why = how_to_fix = "Test rule."
+    category = Category.LINKS
+    severity = Severity.INFO
+
+    @dataclass(frozen=True)
+    class Options:
+        \"\"\"No options.\"\"\"
+
+    def page_facts(self, page):
+        if page.title == "stuck":
+            with open(os.environ["STUCK_WORKER_PID_FILE"], "w") as f:
+                f.write(str(os.getpid()))
+            time.sleep(3600)
+        return None
+"""
 
 
 def page_workers_of(pid: int) -> list[int]:
@@ -62,3 +99,38 @@ def test_page_workers_exit_when_the_audit_is_killed(tmp_path: Path) -> None:
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_a_page_over_the_time_limit_has_its_worker_killed_and_the_other_pages_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_distribution(
+        tmp_path,
+        "siteaudit-hangs",
+        "1.0",
+        {"hangs-on-stuck-pages": "siteaudit_hangs:HangsOnStuckPages"},
+        {"siteaudit_hangs": HANGING_RULE},
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))  # spawned workers find the rule too
+    pid_file = tmp_path / "stuck.pid"
+    monkeypatch.setenv("STUCK_WORKER_PID_FILE", str(pid_file))
+    stage = PageStage(AuditConfig().with_crawl(page_analysis_timeout=5), workers=2)
+
+    def page(title: str) -> object:
+        return stage.analyse(
+            "https://www.example.gov.uk/", f"<title>{title}</title>".encode(), "utf-8", {}, 0
+        )
+
+    async def pages() -> list[PageAnalysis]:
+        together = await asyncio.gather(page("stuck"), page("Bins"))
+        return [*together, await page("Council tax"), await page("Parking")]
+
+    try:
+        stuck, *others = asyncio.run(pages())  # type: ignore[arg-type]
+    finally:
+        stage.close()
+    assert stuck.rule_errors == [(PAGE_ANALYSIS, "too large to analyse in 5 s")]
+    assert stuck.links == () and stuck.findings == []
+    assert [analysis.title for analysis in others] == ["Bins", "Council tax", "Parking"]
+    stuck_pid = int(pid_file.read_text())
+    wait_for(lambda: not alive(stuck_pid), "the stuck worker was left running")
