@@ -43,6 +43,9 @@ class CrawlConfig:
     """Requests in flight at once to each host."""
     delay: float = 0.0
     """Seconds between requests to one host (robots.txt Crawl-delay wins when longer)."""
+    max_crawl_delay: float = 10.0
+    """Longest robots.txt Crawl-delay honoured on the site's own hosts, in seconds; a
+    longer ask is cut to this, and the console and the report say so."""
     timeout: float = 15.0
     """Seconds to wait for a response."""
     include: tuple[str, ...] = ()
@@ -70,10 +73,26 @@ class CrawlConfig:
     """Longest Retry-After wait honoured, in seconds; longer asks are treated as refusals."""
     use_sitemaps: bool = True
     """Read robots.txt Sitemap lines and /sitemap.xml to find pages."""
+    max_sitemaps: int = 100
+    """Most sitemap files fetched, sitemap indexes included (the report says when more
+    are listed)."""
+    max_sitemap_urls: int = 0
+    """Most addresses read from sitemaps, all files together; 0 means `max_pages`."""
     max_page_bytes: int = 10 * 1024 * 1024
     """Larger responses are abandoned and reported."""
     page_workers: int = -1
     """Processes running the page rules; -1 picks one per CPU core, 0 runs them inline."""
+
+    def __post_init__(self) -> None:
+        if self.max_crawl_delay < 0:
+            raise ValueError("max_crawl_delay must be 0 or more seconds")
+        if self.max_sitemaps < 0 or self.max_sitemap_urls < 0:
+            raise ValueError("max_sitemaps and max_sitemap_urls must be 0 or more")
+
+    @property
+    def sitemap_url_budget(self) -> int:
+        """Most addresses read from sitemaps: `max_sitemap_urls`, else `max_pages`."""
+        return self.max_sitemap_urls or self.max_pages
 
 
 DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")

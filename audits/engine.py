@@ -23,6 +23,7 @@ from audits.credentials import Credentials, from_environment
 from audits.pagestage import _describe
 from audits.resume import forget_findings_of, reopen_run, unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
+from audits.runnotes import NOTE_STATS
 from audits.store import Store, StoredSite
 from audits.urls import host_of, normalise
 from rules.site import SOFT_404_TITLE_STAT
@@ -438,6 +439,7 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
     )
     # The browser stage's figures, axe-core's version among them (findings.json shows it).
     keep += ("axe_core", "browser/pages", "browser/reused", "browser/errors", "browser/seconds")
+    keep += NOTE_STATS  # what the report's run notes are made of
     return {k: stats[k] for k in keep if k in stats}
 
 

@@ -1,0 +1,68 @@
+"""Run notes: what the crawl had to decide about the site, in sentences for the report.
+
+The crawler records a few figures in its stats (these keys); the engine keeps them with
+the run, and findings.json and the HTML overview show `run_notes` of them, so that an
+editor reading the report knows when the audit read less than the site offered, or went
+slower than it could, and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+SITEMAPS_LISTED = "siteaudit/sitemaps_listed"
+"""Sitemap files the site names (robots.txt, /sitemap.xml and sitemap indexes)."""
+SITEMAPS_REQUESTED = "siteaudit/sitemaps_requested"
+"""Sitemap files requested: at most `[crawl] max_sitemaps`."""
+SITEMAP_URLS_LISTED = "siteaudit/sitemap_urls_listed"
+"""Addresses listed in the sitemap files read."""
+SITEMAP_URLS_READ = "siteaudit/sitemap_urls_read"
+"""Addresses taken from them: at most `[crawl] max_sitemap_urls` (else `max_pages`)."""
+CRAWL_DELAY_ASKED = "siteaudit/crawl_delay_asked"
+"""The longest Crawl-delay the site's own robots.txt asks for, in seconds."""
+CRAWL_DELAY_USED = "siteaudit/crawl_delay_used"
+"""The delay the crawl kept to: at most `[crawl] max_crawl_delay`."""
+
+NOTE_STATS = (
+    SITEMAPS_LISTED,
+    SITEMAPS_REQUESTED,
+    SITEMAP_URLS_LISTED,
+    SITEMAP_URLS_READ,
+    CRAWL_DELAY_ASKED,
+    CRAWL_DELAY_USED,
+)
+"""The stats kept with a run for its notes."""
+
+
+def crawl_delay_line(host: str, asked: float, used: float) -> str:
+    """The console line about a site's Crawl-delay (said once per host)."""
+    return (
+        f"{host} asks for {asked:g} s between requests (robots.txt Crawl-delay); "
+        f"siteaudit waits {used:g} s (change it with [crawl] max_crawl_delay)"
+    )
+
+
+def run_notes(stats: Mapping[str, Any]) -> list[str]:
+    """Plain sentences on what the crawl left out or slowed down for, from a run's stats."""
+    notes = []
+    listed, requested = stats.get(SITEMAPS_LISTED, 0), stats.get(SITEMAPS_REQUESTED, 0)
+    if listed > requested:
+        notes.append(
+            f"The site names {listed:,} sitemap files; siteaudit read {requested:,} of them "
+            "(the limit is [crawl] max_sitemaps)."
+        )
+    urls, read = stats.get(SITEMAP_URLS_LISTED, 0), stats.get(SITEMAP_URLS_READ, 0)
+    if urls > read:
+        notes.append(
+            f"The sitemaps list {urls:,} addresses in the files read; siteaudit read the first "
+            f"{read:,} (the limit is [crawl] max_sitemap_urls, which is max_pages unless set)."
+        )
+    asked = stats.get(CRAWL_DELAY_ASKED)
+    if asked:
+        used = stats.get(CRAWL_DELAY_USED, asked)
+        notes.append(
+            f"The site's robots.txt asks for {asked:g} s between requests; siteaudit waited "
+            f"{used:g} s (the most it waits is [crawl] max_crawl_delay)."
+        )
+    return notes
