@@ -18,8 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.exceptions import DownloadFailedError, DownloadTimeoutError
+from twisted.internet.error import ConnectionDone, ConnectionLost
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, _DataLoss
 
 from audits.siteserver import RequestInfo, Response, Route
+from crawler.spiders.site import _describe_failure
 from tests.cli import audit_served, load_findings
 
 EXIT_UNREACHABLE = 3
@@ -294,3 +299,32 @@ def test_network_failures_are_recorded_in_plain_words(
     assert "did not answer in time (no answer within 2 s)" in messages, messages
     for leak in ("Error", "Failure", "<", "twisted"):
         assert leak not in messages, messages
+
+
+def _wrapped(*reasons: BaseException) -> DownloadFailedError:
+    """What Scrapy raises for a response that failed: its text is a list of Failure reprs."""
+    inner = ResponseFailed([Failure(reason) for reason in reasons])
+    try:
+        raise DownloadFailedError(str(inner)) from inner
+    except DownloadFailedError as exc:
+        return exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "plain"),
+    [
+        (_wrapped(ConnectionDone()), "the connection was closed before the whole page arrived"),
+        (
+            _wrapped(ConnectionLost(), _DataLoss()),
+            "the connection was closed before the whole page arrived",
+        ),
+        (
+            DownloadTimeoutError("Getting x took longer than 180.0 seconds."),
+            "no answer within 7.5 s",
+        ),
+        (RuntimeError("<object at 0x7f>"), "the server gave no usable answer"),
+    ],
+)
+def test_every_failure_reads_as_plain_words(exc: BaseException, plain: str) -> None:
+    assert "Failure" in str(exc) or not isinstance(exc, DownloadFailedError)
+    assert _describe_failure(Failure(exc), timeout=7.5) == plain
