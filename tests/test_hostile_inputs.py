@@ -7,6 +7,7 @@ network failures in words an editor can read.
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import socket
 import sqlite3
@@ -97,12 +98,13 @@ URLS_PER_SITEMAP = 1_000
 
 
 def _endless_sitemaps(request: RequestInfo) -> Response:
-    """/sitemap.xml lists 5,000 sitemaps; the even ones list 1,000 pages each and the odd
-    ones are indexes of 5,000 more sitemaps, for ever (an index of indexes)."""
+    """/sitemap.xml lists a gzip bomb and 5,000 sitemaps; the even ones list 1,000 pages
+    each and the odd ones are indexes of 5,000 more sitemaps, for ever (indexes of indexes)."""
     name = request.path.rsplit("/", 1)[-1].removesuffix(".xml")
     number = 1 if name == "sitemap" else int(name.split("-")[-1])
     if number % 2:
-        locs = "".join(
+        bomb = f"<sitemap><loc>{request.origin}{SITEMAP_BOMB}</loc></sitemap>"
+        locs = (bomb if name == "sitemap" else "") + "".join(
             f"<sitemap><loc>{request.origin}/sitemaps/{name}-{n}.xml</loc></sitemap>"
             for n in range(SITEMAP_FILES)
         )
@@ -115,8 +117,13 @@ def _endless_sitemaps(request: RequestInfo) -> Response:
     return Response(body=xml.encode(), headers={"Content-Type": "application/xml"})
 
 
+SITEMAP_BOMB = "/bomb.xml.gz"
+
+
 def test_endless_sitemap_indexes_are_read_within_the_page_budget(tmp_path: Path) -> None:
     max_pages, max_sitemaps = 40, 6
+    # 200 MB of nothing in about 200 KB: inflated only up to max_page_bytes, then dropped.
+    bomb = gzip.compress(b" " * 200_000_000, compresslevel=9)
     result = audit(
         tmp_path,
         {
@@ -124,12 +131,16 @@ def test_endless_sitemap_indexes_are_read_within_the_page_budget(tmp_path: Path)
             "/sitemap.xml": _endless_sitemaps,
             "/sitemaps/*": _endless_sitemaps,
             "/p/*": lambda request: _html("Listed page"),
+            SITEMAP_BOMB: lambda request: Response(
+                body=bomb, headers={"Content-Type": "application/gzip"}
+            ),
         },
         config=f"max_pages = {max_pages}\nmax_sitemaps = {max_sitemaps}\n",
     )
     assert result.returncode == 0, result.stderr
-    fetched = [t for t in result.requested if t.startswith(("/sitemap.xml", "/sitemaps/"))]
+    fetched = [t for t in result.requested if t.startswith(("/sitemap", SITEMAP_BOMB))]
     assert 0 < len(fetched) <= max_sitemaps, fetched
+    assert SITEMAP_BOMB in result.requested
     # Sitemap addresses count against max_pages: no more are stored or crawled.
     assert 0 < result.count("sitemap_urls") <= max_pages
     assert result.count("pages") <= max_pages + 1  # + the page-that-cannot-exist probe
