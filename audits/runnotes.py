@@ -23,6 +23,8 @@ CRAWL_DELAY_ASKED = "siteaudit/crawl_delay_asked"
 """The longest Crawl-delay the site's own robots.txt asks for, in seconds."""
 CRAWL_DELAY_USED = "siteaudit/crawl_delay_used"
 """The delay the crawl kept to: at most `[crawl] max_crawl_delay`."""
+ROBOTS_UNAVAILABLE_STAT = "siteaudit/robots_unavailable"
+"""Requests not made because their host's robots.txt kept answering server errors."""
 
 NOTE_STATS = (
     SITEMAPS_LISTED,
@@ -31,6 +33,7 @@ NOTE_STATS = (
     SITEMAP_URLS_READ,
     CRAWL_DELAY_ASKED,
     CRAWL_DELAY_USED,
+    ROBOTS_UNAVAILABLE_STAT,
 )
 """The stats kept with a run for its notes."""
 
@@ -64,5 +67,13 @@ def run_notes(stats: Mapping[str, Any]) -> list[str]:
         notes.append(
             f"The site's robots.txt asks for {asked:g} s between requests; siteaudit waited "
             f"{used:g} s (the most it waits is [crawl] max_crawl_delay)."
+        )
+    unavailable = stats.get(ROBOTS_UNAVAILABLE_STAT, 0)
+    if unavailable:
+        counted = "1 address was" if unavailable == 1 else f"{unavailable:,} addresses were"
+        notes.append(
+            f"{counted} not requested because the robots.txt of the website holding them "
+            "answered only server errors, and the robots.txt standard (RFC 9309) then forbids "
+            "crawling; audit again when it answers."
         )
     return notes

@@ -16,6 +16,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from audits.runnotes import ROBOTS_UNAVAILABLE_STAT
 from rules.site import ROBOTS_UNAVAILABLE
 
 ROBOTS_MAX_BYTES = 512 * 1024
@@ -94,7 +95,7 @@ class RobotsTxt(RobotsTxtMiddleware):
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, _Unavailable):
-            self._stats.inc_value("robotstxt/unavailable")
+            self._stats.inc_value(ROBOTS_UNAVAILABLE_STAT)
             raise RobotsTxtUnavailable(rp.reason)
         super().process_request_2(rp, request)
 
@@ -123,6 +124,7 @@ class RobotsTxt(RobotsTxtMiddleware):
         if _is_robots(request):
             limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
             request.meta["download_maxsize"] = limit if headers.get("Content-Encoding") else 0
+            request.meta["robots_bytes"] = 0  # a new answer (the request may be a retry)
 
     @staticmethod
     def _enough(data: bytes, request: Request, spider: Any) -> None:

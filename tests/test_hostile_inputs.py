@@ -13,7 +13,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, _DataLoss
 
-from audits.siteserver import RequestInfo, Response, Route
+from audits.siteserver import RequestInfo, Response, Route, SiteServer
 from crawler.spiders.site import _describe_failure
 from tests.cli import audit_served, load_findings
 
@@ -239,6 +239,28 @@ def test_robots_txt_recovering_from_a_server_error_is_obeyed(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert {"/", "/about", "/bins"} <= set(result.requested)
     assert PRIVATE_PAGE not in result.requested
+
+
+def test_other_host_with_failing_robots_txt_is_left_alone_and_noted(
+    tmp_path: Path, serve: Callable[..., SiteServer]
+) -> None:
+    forms = serve(
+        routes={
+            "/robots.txt": lambda request: _text("Down for maintenance", status=503),
+            "/apply": lambda request: _html("Apply"),
+        }
+    )
+    apply = f"{forms.url}/apply"
+    result = audit(
+        tmp_path,
+        {"/": _home("/about", apply)},
+        config=f'use_sitemaps = false\nretries = 0\nhosts = ["{forms.url.split("//")[1]}"]\n',
+    )
+    assert result.returncode == 0, result.stderr
+    assert [r.target for r in forms.requests] == ["/robots.txt"]
+    assert result.errors()[apply].startswith("not requested: robots.txt could not be read")
+    notes = " ".join(result.notes())
+    assert "1 address was not requested because the robots.txt" in notes, notes
 
 
 # -- network failures in plain words ----------------------------------------------------
