@@ -340,6 +340,8 @@ class SiteSpider(scrapy.Spider):
         """Read a sitemap or sitemap index (gzip or not); queue its in-scope pages."""
         if response.status != 200:
             return
+        if self.sitemap_urls_read >= self.audit_config.crawl.sitemap_url_budget:
+            return  # queued before the budget was spent: not worth parsing
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
