@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-SITEMAPS_LISTED = "siteaudit/sitemaps_listed"
-"""Sitemap files the site names (robots.txt, /sitemap.xml and sitemap indexes)."""
 SITEMAPS_REQUESTED = "siteaudit/sitemaps_requested"
 """Sitemap files requested: at most `[crawl] max_sitemaps`."""
+SITEMAPS_SKIPPED = "siteaudit/sitemaps_skipped"
+"""Sitemap files the site names (robots.txt, /sitemap.xml, sitemap indexes) that were not
+requested because `max_sitemaps` were."""
 SITEMAP_URLS_LISTED = "siteaudit/sitemap_urls_listed"
-"""Addresses listed in the sitemap files read."""
+"""In-scope addresses listed in the sitemap files read."""
 SITEMAP_URLS_READ = "siteaudit/sitemap_urls_read"
 """Addresses taken from them: at most `[crawl] max_sitemap_urls` (else `max_pages`)."""
+SITEMAP_URLS_LEFT = "siteaudit/sitemap_urls_left"
+"""True when sitemap files were left unread because those addresses were all taken."""
 CRAWL_DELAY_ASKED = "siteaudit/crawl_delay_asked"
 """The longest Crawl-delay the site's own robots.txt asks for, in seconds."""
 CRAWL_DELAY_USED = "siteaudit/crawl_delay_used"
@@ -27,10 +30,11 @@ ROBOTS_UNAVAILABLE_STAT = "siteaudit/robots_unavailable"
 """Requests not made because their host's robots.txt kept answering server errors."""
 
 NOTE_STATS = (
-    SITEMAPS_LISTED,
     SITEMAPS_REQUESTED,
+    SITEMAPS_SKIPPED,
     SITEMAP_URLS_LISTED,
     SITEMAP_URLS_READ,
+    SITEMAP_URLS_LEFT,
     CRAWL_DELAY_ASKED,
     CRAWL_DELAY_USED,
     ROBOTS_UNAVAILABLE_STAT,
@@ -49,17 +53,19 @@ def crawl_delay_line(host: str, asked: float, used: float) -> str:
 def run_notes(stats: Mapping[str, Any]) -> list[str]:
     """Plain sentences on what the crawl left out or slowed down for, from a run's stats."""
     notes = []
-    listed, requested = stats.get(SITEMAPS_LISTED, 0), stats.get(SITEMAPS_REQUESTED, 0)
-    if listed > requested:
+    requested, skipped = stats.get(SITEMAPS_REQUESTED, 0), stats.get(SITEMAPS_SKIPPED, 0)
+    if skipped:
         notes.append(
-            f"The site names {listed:,} sitemap files; siteaudit read {requested:,} of them "
-            "(the limit is [crawl] max_sitemaps)."
+            f"The site names {requested + skipped:,} sitemap files; siteaudit fetched "
+            f"{requested:,} of them (the limit is [crawl] max_sitemaps)."
         )
     urls, read = stats.get(SITEMAP_URLS_LISTED, 0), stats.get(SITEMAP_URLS_READ, 0)
-    if urls > read:
+    left = stats.get(SITEMAP_URLS_LEFT, False)
+    if urls > read or left:
+        more = "more than " if left else ""
         notes.append(
-            f"The sitemaps list {urls:,} addresses in the files read; siteaudit read the first "
-            f"{read:,} (the limit is [crawl] max_sitemap_urls, which is max_pages unless set)."
+            f"The sitemaps list {more}{urls:,} addresses; siteaudit read the first {read:,} "
+            "(the limit is [crawl] max_sitemap_urls, which is max_pages unless set)."
         )
     asked = stats.get(CRAWL_DELAY_ASKED)
     if asked:

@@ -146,7 +146,7 @@ def test_endless_sitemap_indexes_are_read_within_the_page_budget(tmp_path: Path)
     assert result.count("pages") <= max_pages + 1  # + the page-that-cannot-exist probe
     notes = " ".join(result.notes())
     assert "sitemap" in notes and f"read the first {max_pages}" in notes, notes
-    assert f"read {max_sitemaps} of them" in notes, notes
+    assert f"fetched {max_sitemaps} of them" in notes, notes
     assert "siteaudit read the first" in (result.out / "index.html").read_text()
 
 

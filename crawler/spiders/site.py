@@ -49,10 +49,11 @@ from audits.resume import resume_state
 from audits.runnotes import (
     CRAWL_DELAY_ASKED,
     CRAWL_DELAY_USED,
+    SITEMAP_URLS_LEFT,
     SITEMAP_URLS_LISTED,
     SITEMAP_URLS_READ,
-    SITEMAPS_LISTED,
     SITEMAPS_REQUESTED,
+    SITEMAPS_SKIPPED,
     crawl_delay_line,
 )
 from audits.store import Store, now
@@ -322,9 +323,11 @@ class SiteSpider(scrapy.Spider):
         crawl = self.audit_config.crawl
         stats = self.crawler.stats
         assert stats is not None
-        stats.inc_value(SITEMAPS_LISTED)
-        spent = self.sitemap_urls_read >= crawl.sitemap_url_budget
-        if len(self.sitemaps) >= crawl.max_sitemaps or spent:
+        if self.sitemap_urls_read >= crawl.sitemap_url_budget:
+            stats.set_value(SITEMAP_URLS_LEFT, True)
+            return None
+        if len(self.sitemaps) >= crawl.max_sitemaps:
+            stats.inc_value(SITEMAPS_SKIPPED)
             return None
         self.sitemaps.add(url)
         stats.inc_value(SITEMAPS_REQUESTED)
@@ -341,7 +344,10 @@ class SiteSpider(scrapy.Spider):
         if response.status != 200:
             return
         if self.sitemap_urls_read >= self.audit_config.crawl.sitemap_url_budget:
-            return  # queued before the budget was spent: not worth parsing
+            # Queued before the address budget was spent: not worth parsing.
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value(SITEMAP_URLS_LEFT, True)
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
@@ -378,12 +384,11 @@ class SiteSpider(scrapy.Spider):
         entries = []
         listed = 0
         for entry in sitemap:
-            listed += 1
-            if len(entries) >= room:
-                continue
             resolved = absolute(url, entry.get("loc", ""))
             if resolved and self.scope.is_internal(resolved[0]):
-                entries.append((resolved[0], entry.get("lastmod")))
+                listed += 1
+                if len(entries) < room:
+                    entries.append((resolved[0], entry.get("lastmod")))
         self.sitemap_urls_read += len(entries)
         stats = self.crawler.stats
         assert stats is not None
