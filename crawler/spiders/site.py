@@ -40,6 +40,7 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
+from w3lib.encoding import read_bom
 
 from audits.config import AuditConfig, load_config
 from audits.credentials import Credentials, from_environment
@@ -809,8 +810,9 @@ def _headers(response: Response) -> dict[str, str]:
 
 
 def _is_binary(body: bytes) -> bool:
-    """True for bodies that are plainly not text (NUL bytes early on)."""
-    return b"\x00" in body[:1024]
+    """True for bodies that are plainly not text (NUL bytes early on). A byte order mark
+    says the body is text: UTF-16 is full of NUL bytes."""
+    return read_bom(body[:4])[0] is None and b"\x00" in body[:1024]
 
 
 def _describe_failure(failure: Failure) -> str:
