@@ -11,6 +11,8 @@ from w3lib.url import safe_url_string
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NO_HOST = "the address has no host name (such as www.example.gov.uk)"
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+# "http:" or "https:" not followed by exactly two slashes and a host.
+_LOOSE_WEB_SCHEME = re.compile(r"https?:(?!//[^/\\])", re.IGNORECASE)
 
 # Extensions of targets that are never HTML pages: requested for their status only.
 DOCUMENT_EXTENSIONS = frozenset(
@@ -115,6 +117,8 @@ def _as_browsers_read(base: str, href: str) -> str:
     """`href` rewritten so that urljoin reads it as the WHATWG URL standard does on an http
     or https page: backslashes are slashes, any number of slashes may lead to the host, and
     `http:x` is relative only on an http page."""
+    if "\\" not in href and not href.startswith("///") and not _LOOSE_WEB_SCHEME.match(href):
+        return href  # nearly every link: urljoin reads it as browsers do
     base_scheme = base.split(":", 1)[0].lower()
     match = _SCHEME.match(href)
     if base_scheme not in _DEFAULT_PORTS or (match and match[1].lower() not in _DEFAULT_PORTS):

@@ -137,7 +137,8 @@ def path_family(path: str) -> tuple[str, int]:
 
     `/cal/2024/05/` and `/cal/1999/12/` are both `/cal/*/…/`; `/a/b/a/b/a/b/` is `/a/b/…/`.
     """
-    shapes = [_DIGITS.sub("*", segment) for segment in path.split("/") if segment]
+    segments = [segment for segment in path.split("/") if segment]
+    shapes = [_DIGITS.sub("*", s) for s in segments] if _DIGITS.search(path) else segments
     family: list[str] = []
     longest, i = 1, 0
     while i < len(shapes):
@@ -154,7 +155,10 @@ def _repeated_block(shapes: list[str], start: int) -> tuple[int, int]:
     for width in (1, 2):
         block = shapes[start : start + width]
         repeats = 1
-        while len(block) == width and shapes[start + repeats * width :][:width] == block:
+        while len(block) == width:
+            at = start + repeats * width
+            if shapes[at : at + width] != block:
+                break
             repeats += 1
         if repeats > 1:
             return width, repeats
