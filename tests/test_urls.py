@@ -52,6 +52,7 @@ def test_unusable_hrefs_resolve_to_nothing(href: str) -> None:
         ("http://host:0/", "port 0 is not a port browsers will connect to"),
         ("http://", "the address has no host name"),
         ("http:///", "the address has no host name"),
+        ("//////", "the address has no host name"),  # linkinator's "malformed" fixture
         ("https://?q=1", "the address has no host name"),
         ("http://localhost]", "the host name is not valid"),
         ("http://[::1/", "the host name is not valid"),
