@@ -6,6 +6,7 @@ import ipaddress
 import re
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -25,6 +26,11 @@ _DIGITS = re.compile(r"\d+")
 # growing deeper with every page (a relative link that keeps adding segments). A real
 # site's nesting (/part-1/part-1/part-1/part-1/) or dates (/2024/05/14/) stop far sooner.
 _MAX_RUN_LENGTHS = 8
+
+# A year and month in a path (/2031/05/, /2031-05-14): a calendar's pages. One that runs
+# this many years ahead of today is following its own "next month" link.
+_YEAR_MONTH = re.compile(r"(?<!\d)(\d{4})[/-](?:0?[1-9]|1[0-2])(?!\d)")
+_MAX_YEARS_AHEAD = 5
 
 
 class Trap(NamedTuple):
@@ -53,6 +59,7 @@ class Scope:
         self.exclude = [re.compile(p) for p in exclude]
         self.max_url_variants = max_url_variants
         self.max_family_pages = max_family_pages
+        self._last_calendar_year = date.today().year + _MAX_YEARS_AHEAD
         self._variants: Counter[str] = Counter()
         self.count: Callable[[str], int] = self._count_here
         """Adds one to a URL family's count and returns it; a shared crawl counts in Redis."""
@@ -114,12 +121,20 @@ class Scope:
             if lengths > _MAX_RUN_LENGTHS:
                 reason = "each page links to an address one level deeper of the same shape"
                 return Trap(pattern, reason, lengths)
-        if self.count(f"family:{pattern}") > self.max_family_pages:
+        members = self.count(f"family:{pattern}")
+        if members > self.max_family_pages:
             reason = (
                 f"more than {self.max_family_pages} addresses of one shape, differing only "
                 "in numbers or dates"
             )
             return Trap(pattern, reason, self.max_family_pages)
+        years = [int(year) for year in _YEAR_MONTH.findall(path)]
+        if years and max(years) > self._last_calendar_year:
+            reason = (
+                f"the dates in the addresses run more than {_MAX_YEARS_AHEAD} years ahead, "
+                "like an events calendar's “next month” link"
+            )
+            return Trap(pattern, reason, members - 1)
         return None
 
     def _query_trap(self, family: str) -> Trap | None:

@@ -6,6 +6,7 @@ the server was asked for and what the audit found.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,16 @@ def test_endless_calendar_of_paths_is_one_trap_and_stops_early(tmp_path: Path) -
     [trap] = traps
     assert trap["evidence"]["pattern"].endswith("/cal/*/…/")
     assert "/news/" in paths
+
+
+def test_calendar_running_years_ahead_is_stopped_with_the_default_caps(tmp_path: Path) -> None:
+    this_year = date.today().year
+    routes = {"/": lambda r: page(f"/cal/{this_year}/01/"), "/cal/*": calendar}
+    paths, traps = audit(routes, tmp_path)
+    months = [path for path in paths if path.startswith("/cal/")]
+    assert len(months) == 6 * 12  # this year and the next five
+    [trap] = traps
+    assert "years ahead" in trap["evidence"]["reason"]
 
 
 @pytest.mark.parametrize("start", ["/levels/1/", "/next/"])

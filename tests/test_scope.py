@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from crawler.scope import Scope, path_family
@@ -65,6 +67,17 @@ def test_a_family_of_one_shape_is_capped_once_and_other_families_go_on() -> None
     assert verdicts[12] is not None
     assert verdicts[12].pattern == "council.example/cal/*/…/"
     assert scope.trap("https://council.example/news/2024/page-2/") is None
+
+
+def test_a_calendar_running_more_than_five_years_ahead_is_a_trap() -> None:
+    scope = Scope("https://council.example/")
+    year = date.today().year
+    assert scope.trap(f"https://council.example/events/{year + 5}/12/") is None
+    assert scope.trap(f"https://council.example/events/{year + 5}-12-31/") is None
+    trap = scope.trap(f"https://council.example/events/{year + 6}/01/")
+    assert trap is not None
+    assert "years ahead" in trap.reason
+    assert scope.trap(f"https://council.example/plans/local-plan-{year + 20}/") is None
 
 
 def test_paths_growing_deeper_are_a_trap_and_a_real_deep_page_is_not() -> None:
