@@ -40,6 +40,7 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
+from w3lib.encoding import read_bom
 
 from audits.config import AuditConfig, load_config
 from audits.credentials import Credentials, from_environment
@@ -49,7 +50,7 @@ from audits.store import Store, now
 from audits.urls import absolute, host_of, is_document, normalise
 from crawler.frontier import Frontier, Role
 from crawler.items import LinkStatusItem, PageItem, ReusedPageItem, SitemapItem, TrapItem
-from crawler.scope import Scope
+from crawler.scope import Scope, Trap
 from rules.page import Link
 from rules.site import (
     DOCUMENT_DATE_FACT,
@@ -123,6 +124,7 @@ class SiteSpider(scrapy.Spider):
             include=crawl.include,
             exclude=crawl.exclude,
             max_url_variants=crawl.max_url_variants,
+            max_family_pages=crawl.max_family_pages,
         )
         self.shared = frontier is not None
         """A worker of a crawl shared through Redis (audits.distributed)."""
@@ -474,12 +476,10 @@ class SiteSpider(scrapy.Spider):
         if waiting:
             raise DontCloseSpider
 
-    def _trap_item(self, trap: tuple[str, str], url: str, source: str) -> TrapItem | None:
-        pattern, reason = trap
-        if not self.frontier.new_trap(pattern):
+    def _trap_item(self, trap: Trap, url: str, source: str) -> TrapItem | None:
+        if not self.frontier.new_trap(trap.pattern):
             return None
-        variants = self.audit_config.crawl.max_url_variants
-        return TrapItem(TrapHit(pattern, reason, url, source, variants))
+        return TrapItem(TrapHit(trap.pattern, trap.reason, url, source, trap.variants))
 
     def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
         for link in links:
@@ -809,8 +809,9 @@ def _headers(response: Response) -> dict[str, str]:
 
 
 def _is_binary(body: bytes) -> bool:
-    """True for bodies that are plainly not text (NUL bytes early on)."""
-    return b"\x00" in body[:1024]
+    """True for bodies that are plainly not text (NUL bytes early on). A byte order mark
+    says the body is text: UTF-16 is full of NUL bytes."""
+    return read_bom(body[:4])[0] is None and b"\x00" in body[:1024]
 
 
 def _describe_failure(failure: Failure) -> str:
