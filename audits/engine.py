@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from audits import __version__
 from audits.browser import run_browser_stage, write_screenshots
 from audits.config import AuditConfig, ConfigError
-from audits.credentials import Credentials, from_environment
+from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.pagestage import _describe
 from audits.resume import forget_findings_of, reopen_run, unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
@@ -118,7 +118,13 @@ def audit(
     carried: dict[str, Any] = {}
     if previous is not None and not resume and only_urls is None:
         carried = _carry_over_unchanged(
-            store, run_id, previous, start_url, config, ruleset, credentials
+            store,
+            run_id,
+            previous,
+            start_url,
+            config,
+            ruleset,
+            CredentialScope.for_site(credentials, start_url, config.crawl.hosts),
         )
     store.close()
 
@@ -199,7 +205,7 @@ def _carry_over_unchanged(
     start_url: str,
     config: AuditConfig,
     ruleset: RuleSet,
-    credentials: Credentials,
+    credentials: CredentialScope,
 ) -> dict[str, Any]:
     """Before an incremental crawl: carry the pages that answer 304 over from the previous
     run (audits.revalidate); the stats to add to the crawl's."""
