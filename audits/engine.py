@@ -104,6 +104,7 @@ def audit(
         connect(redis_url).close()  # an unusable Redis fails before the run is opened
     ruleset = load_ruleset(config)  # config errors surface before any request is made
     credentials = from_environment()  # likewise for a malformed staging-credentials setting
+    staging = CredentialScope.for_site(credentials, start_url, config.crawl.hosts)
     out_dir.mkdir(parents=True, exist_ok=True)
     store_path = Path(config.store) if config.store else out_dir / "audit.db"
     store = Store(str(store_path))
@@ -124,7 +125,7 @@ def audit(
             start_url,
             config,
             ruleset,
-            CredentialScope.for_site(credentials, start_url, config.crawl.hosts),
+            staging,
         )
     store.close()
 
@@ -166,7 +167,9 @@ def audit(
         site = store.site(run_id)
         start_problem = _start_problem(site)
         if not (start_problem or interrupted):
-            browser = run_browser_stage(store, run_id, config.browser, progress=progress)
+            browser = run_browser_stage(
+                store, run_id, config.browser, progress=progress, credentials=staging
+            )
             stats.update(browser.stats)
             interrupted = browser.interrupted
         status = "interrupted" if interrupted else ("failed" if start_problem else "finished")

@@ -11,7 +11,8 @@ import pytest
 from audits.config import ConfigError
 from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import assert_one_line_error, run_cli
+from tests.cli import assert_one_line_error, load_findings, run_cli
+from tests.test_browser import require_browser
 
 USER, PASSWORD = "editor", "s3cret-staging-pass"
 TOKEN = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
@@ -262,3 +263,68 @@ def test_a_bad_auth_host_is_one_readable_line(tmp_path: Path, hosts: str) -> Non
     line = assert_one_line_error(result, 2)
     assert "SITEAUDIT_AUTH_HOSTS" in line
     assert PASSWORD not in result.stderr
+
+
+# -- in the browser ------------------------------------------------------------------------
+
+
+def test_the_browser_audits_the_staging_page_and_sends_no_credentials_to_other_origins(
+    tmp_path: Path,
+) -> None:
+    require_browser()
+    at_staging: list[dict[str, str]] = []
+    elsewhere: list[tuple[str, dict[str, str]]] = []
+
+    def other_origin(request: RequestInfo) -> Response:
+        elsewhere.append((request.path, dict(request.headers)))
+        if request.path == "/app.js":
+            # A synchronous request: it has reached the server before the page has loaded.
+            script = (
+                "const r = new XMLHttpRequest();"
+                f"r.open('GET', '{request.origin}/api', false);"
+                "try { r.send(); } catch (e) {}"
+            )
+            return Response(body=script.encode(), headers={"Content-Type": "text/javascript"})
+        return Response.html("<html lang='en'><title>Map</title><body><p>Map</p></body></html>")
+
+    def staging(request: RequestInfo) -> Response:
+        at_staging.append(dict(request.headers))
+        if request.path.startswith("/moved/"):  # a file that moved to the other host
+            return Response.redirect(f"{other.url}/{request.path.removeprefix('/moved/')}", 302)
+        if request.headers.get("authorization") != f"Basic {TOKEN}":
+            # What a staging server answers without a password: a page with no title or lang.
+            unauthorised = Response.html("<html><body><p>Unauthorised</p></body></html>", 401)
+            unauthorised.headers["WWW-Authenticate"] = 'Basic realm="staging"'
+            return unauthorised
+        page = Response.html(
+            f"<html lang='en'><head><title>Staging home</title>"
+            f"<script src='{other.url}/app.js'></script><script src='/moved/moved.js'></script>"
+            f"<link rel='stylesheet' href='{other.url}/site.css'></head>"
+            f"<body><main><h1>Home</h1><img src='{other.url}/logo.png' alt='Logo'>"
+            f"<iframe src='{other.url}/frame' title='Map'></iframe>"
+            f"<iframe src='/moved/moved-frame' title='Moved'></iframe></main></body></html>"
+        )
+        # The site's own cookie must not push the configured one out of the Cookie header.
+        page.headers["Set-Cookie"] = "session=s-1; Path=/"
+        return page
+
+    with (
+        SiteServer(routes={"/*": other_origin}) as other,
+        SiteServer(routes={"/*": staging}) as site,
+    ):
+        result = run_cli("audit", f"{site.url}/", "--out", tmp_path, env=ENV, browser=True)
+    assert result.returncode == 0, result.stderr
+    findings = load_findings(tmp_path)
+    assert findings["tool"]["axe_core"]  # a page was checked
+    browser_rules = {
+        f["rule"] for f in findings["findings"] if f["rule"].startswith(("axe-", "browser-"))
+    }
+    assert browser_rules == set(), findings["findings"]
+    from_chromium = [h for h in at_staging if "HeadlessChrome" in h.get("user-agent", "")]
+    assert from_chromium
+    assert [carries_credentials(h) for h in from_chromium] == [
+        ["Authorization", "X-Staging-Key", "Cookie"]
+    ] * len(from_chromium)
+    loaded = {path for path, h in elsewhere if "HeadlessChrome" in h.get("user-agent", "")}
+    assert {"/app.js", "/frame", "/api", "/moved.js", "/moved-frame"} <= loaded
+    assert [carries_credentials(h) for _, h in elsewhere] == [[]] * len(elsewhere)
