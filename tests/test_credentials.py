@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from audits.browser_credentials import origin_patterns
 from audits.config import ConfigError
 from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.siteserver import RequestInfo, Response, SiteServer
@@ -121,6 +122,14 @@ def test_credential_hosts_are_the_site_s_own_or_exactly_those_named(
     assert scope.covers(url) is covered
     assert bool(scope.headers_for(url)) is covered
     assert PASSWORD not in repr(scope)
+
+
+def test_chromium_pauses_only_requests_to_the_credential_hosts_origins() -> None:
+    scope = CredentialScope.for_site(Credentials(user=USER), "https://staging.example.org/")
+    assert [p["urlPattern"] for p in origin_patterns(scope)] == [
+        "http://staging.example.org/*",
+        "https://staging.example.org/*",
+    ]
 
 
 def test_auth_hosts_come_from_the_environment_or_the_file(tmp_path: Path) -> None:
