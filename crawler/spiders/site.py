@@ -43,7 +43,7 @@ from twisted.python.failure import Failure
 from w3lib.encoding import read_bom
 
 from audits.config import AuditConfig, load_config
-from audits.credentials import Credentials, from_environment
+from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.pagestage import PageStage, PageStageError
 from audits.resume import resume_state
 from audits.store import Store, now
@@ -115,9 +115,14 @@ class SiteSpider(scrapy.Spider):
         self.only_urls = {normalise(u) for u in only_urls} if only_urls is not None else None
         """With --urls: the pages to audit; every other link target gets a status check."""
         self.audit_config = audit_config or load_config(config)
-        self.credentials = credentials if credentials is not None else from_environment()
         crawl = self.audit_config.crawl
         self.start_url = normalise(start_url)
+        self.credentials = CredentialScope.for_site(
+            credentials if credentials is not None else from_environment(),
+            self.start_url,
+            crawl.hosts,
+        )
+        """Staging credentials and their hosts: fixed now, whatever the crawl's scope becomes."""
         self.scope = Scope(
             self.start_url,
             hosts=crawl.hosts,
@@ -658,7 +663,8 @@ class SiteSpider(scrapy.Spider):
             yield self._failure(meta, requested, f"more than {_MAX_REDIRECTS} redirects", chain)
             return
         if meta.get("start") and host_of(target) != host_of(requested):
-            # example.org -> www.example.org: the site lives at the redirect target.
+            # example.org -> www.example.org: the site lives at the redirect target. The
+            # credentials don't go there unless it was named (self.credentials).
             self.scope.add_host(host_of(target))
             self._set_site_slot(host_of(target))
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
