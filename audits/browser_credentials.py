@@ -104,7 +104,7 @@ class BrowserCredentials:
 
 
 def origin_patterns(credentials: CredentialScope) -> list[dict[str, str]]:
-    """A Fetch request pattern for each credential host, over http and https.
+    """A Fetch request pattern for each credential host and scheme.
 
     The host is followed by `/`, so `staging.example.org` matches neither
     `staging.example.org.evil.test` nor `staging.example.org:8443`.
@@ -112,7 +112,7 @@ def origin_patterns(credentials: CredentialScope) -> list[dict[str, str]]:
     return [
         {"urlPattern": f"{scheme}://{host}/*", "requestStage": "Request"}
         for host in sorted(credentials.hosts)
-        for scheme in ("http", "https")
+        for scheme in sorted(credentials.schemes)
     ]
 
 

@@ -80,6 +80,9 @@ class CredentialScope:
 
     credentials: Credentials
     hosts: frozenset[str]
+    schemes: frozenset[str] = frozenset({"http", "https"})
+    """Only https when the start URL is: a password never crosses the network in clear
+    because a page linked to the http:// address of the same host."""
 
     @classmethod
     def for_site(
@@ -88,7 +91,8 @@ class CredentialScope:
         """The hosts named in the auth settings, else the start URL's host and `[crawl]
         hosts`. Never the host a redirect leads to: that needs naming."""
         hosts = credentials.hosts or (host_of(start_url), *crawl_hosts)
-        return cls(credentials, frozenset(host.lower() for host in hosts))
+        schemes = {"https"} if start_url.lower().startswith("https://") else {"http", "https"}
+        return cls(credentials, frozenset(host.lower() for host in hosts), frozenset(schemes))
 
     def __bool__(self) -> bool:
         return bool(self.credentials)
@@ -97,9 +101,10 @@ class CredentialScope:
         return f"CredentialScope({self.credentials!r} for {', '.join(sorted(self.hosts))})"
 
     def covers(self, url: str) -> bool:
-        """True when a request for `url` gets the credentials (an http(s) URL on one of the
-        hosts, the port included)."""
-        return url.startswith(("http://", "https://")) and host_of(url) in self.hosts
+        """True when a request for `url` gets the credentials (a URL on one of the hosts,
+        the port included, in one of the schemes)."""
+        scheme = url.split(":", 1)[0].lower()
+        return scheme in self.schemes and host_of(url) in self.hosts
 
     def headers_for(self, url: str) -> dict[str, str]:
         """The credential headers to send with a request for `url`: none off the hosts."""

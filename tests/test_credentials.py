@@ -101,12 +101,12 @@ def test_credentials_reach_the_staging_site_and_never_an_external_host(tmp_path:
     ("named", "url", "covered"),
     [
         ((), "https://staging.example.org/page", True),
-        ((), "http://staging.example.org/page", True),
         ((), "https://cdn.example.org/x.js", True),  # in [crawl] hosts
         ((), "https://staging.example.org:8443/", False),  # another port is another host
         ((), "https://login.example.org/", False),
         ((), "https://staging.example.org.evil.test/", False),
         ((), "ftp://staging.example.org/", False),
+        ((), "http://staging.example.org/", False),  # an https site's password never in clear
         (("cdn.example.org",), "https://staging.example.org/page", False),  # named: only those
         (("cdn.example.org",), "https://CDN.example.org/x.js", True),
         (("staging.example.org:8443",), "https://staging.example.org:8443/", True),
@@ -126,7 +126,9 @@ def test_credential_hosts_are_the_site_s_own_or_exactly_those_named(
 
 def test_chromium_pauses_only_requests_to_the_credential_hosts_origins() -> None:
     scope = CredentialScope.for_site(Credentials(user=USER), "https://staging.example.org/")
-    assert [p["urlPattern"] for p in origin_patterns(scope)] == [
+    assert [p["urlPattern"] for p in origin_patterns(scope)] == ["https://staging.example.org/*"]
+    plain = CredentialScope.for_site(Credentials(user=USER), "http://staging.example.org/")
+    assert [p["urlPattern"] for p in origin_patterns(plain)] == [
         "http://staging.example.org/*",
         "https://staging.example.org/*",
     ]
