@@ -37,7 +37,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from audits.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from audits.config import BrowserConfig
+from audits.credentials import CredentialScope
 from audits.resume import browser_checked
 from rules.axe_results import (
     INCOMPLETE,
@@ -163,6 +165,8 @@ class BrowserSettings:
     recycle_after: int
     axe_options: Mapping[str, Any]
     blocked: tuple[str, ...] = BLOCKED_URLS
+    credentials: CredentialScope | None = None
+    """Staging credentials, sent to their hosts only (audits.browser_credentials)."""
 
     @property
     def options_key(self) -> str:
@@ -170,7 +174,9 @@ class BrowserSettings:
         return json.dumps(self.axe_options, sort_keys=True)
 
     @classmethod
-    def from_config(cls, config: BrowserConfig) -> BrowserSettings:
+    def from_config(
+        cls, config: BrowserConfig, credentials: CredentialScope | None = None
+    ) -> BrowserSettings:
         """Find axe-core and Chromium; BrowserUnavailable (one line) if either is missing."""
         axe_path = locate_axe(config.axe_path)
         source, version = read_axe(axe_path)
@@ -185,6 +191,7 @@ class BrowserSettings:
             recycle_after=config.recycle_after,
             axe_options=axe_run_options(config),
             blocked=BLOCKED_URLS + tuple(config.block),
+            credentials=credentials or None,
         )
 
 
@@ -372,6 +379,7 @@ class ChromiumSession:
         self.unblocked = tuple(p for p in settings.blocked if p not in IMAGE_URLS)
         self.profile = tempfile.mkdtemp(prefix="siteaudit-chromium-")
         self.driver: Any = None
+        self.credentials: BrowserCredentials | None = None
         options = Options()
         options.binary_location = settings.chromium
         for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={self.profile}"):
@@ -397,6 +405,14 @@ class ChromiumSession:
                 f"browser stage skipped: Chromium did not start ({_one_line(exc)}); "
                 f"{HOW_TO_GET_CHROMIUM} (the same version for both)"
             ) from exc
+        try:
+            self.credentials = _send_credentials(self.driver, settings)
+        except CredentialsUnavailable as exc:
+            self.quit()
+            # Without them every page would be audited as the staging server's login page.
+            raise BrowserUnavailable(
+                f"browser stage skipped: cannot give Chromium the staging credentials ({exc})"
+            ) from None
 
     def check(self, url: str, planner: ScreenshotPlanner | None) -> PageCheck:
         """Load the page, run axe-core, photograph the top issues."""
@@ -464,10 +480,22 @@ class ChromiumSession:
     def quit(self) -> None:
         """Close Chromium and chromedriver and remove the profile."""
         driver, self.driver = self.driver, None
+        if self.credentials is not None:
+            self.credentials.close()
         if driver is not None:
             with contextlib.suppress(Exception):
                 driver.quit()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _send_credentials(driver: Any, settings: BrowserSettings) -> BrowserCredentials | None:
+    """Start adding the staging credentials to the tab's requests to their hosts, if any."""
+    if not settings.credentials:
+        return None
+    address = driver.capabilities.get("goog:chromeOptions", {}).get("debuggerAddress")
+    if not address:
+        raise CredentialsUnavailable("chromedriver reports no debugging address")
+    return BrowserCredentials(address, settings.credentials, settings.page_timeout)
 
 
 def _one_line(message: object) -> str:
@@ -652,12 +680,13 @@ def run_browser_stage(
     *,
     progress: bool = False,
     launcher: Callable[[BrowserSettings], Browser] = ChromiumSession,
+    credentials: CredentialScope | None = None,
 ) -> BrowserOutcome:
     """Check the run's HTML pages with axe-core and store the results."""
     if not config.enabled:
         return BrowserOutcome()
     try:
-        settings = BrowserSettings.from_config(config)
+        settings = BrowserSettings.from_config(config, credentials)
     except BrowserUnavailable as exc:
         _say(str(exc))
         return BrowserOutcome()

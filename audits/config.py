@@ -55,7 +55,11 @@ class CrawlConfig:
     hosts: tuple[str, ...] = ()
     """Other hosts that are part of the site (the start URL's host always is)."""
     max_url_variants: int = 50
-    """Most query-string variants of one path to crawl (stops calendars and the like)."""
+    """Most query-string variants of one path to crawl, the bare path included (stops
+    calendars and the like)."""
+    max_family_pages: int = 1000
+    """Most pages of one URL shape to crawl: paths that differ only in numbers or dates,
+    such as /events/2024/05/ (stops endless calendars; news archives are far smaller)."""
     check_external: bool = True
     """Request external link targets for their status (never crawled)."""
     external_concurrency: int = 2
@@ -84,6 +88,8 @@ class CrawlConfig:
     """Processes running the page rules; -1 picks one per CPU core, 0 runs them inline."""
 
     def __post_init__(self) -> None:
+        if self.max_url_variants < 1 or self.max_family_pages < 1:
+            raise ValueError("max_url_variants and max_family_pages must be 1 or more")
         if self.max_crawl_delay < 0:
             raise ValueError("max_crawl_delay must be 0 or more seconds")
         if self.max_sitemaps < 0 or self.max_sitemap_urls < 0:

@@ -1,4 +1,4 @@
-"""Downloader middleware: staging credentials go to the site's own hosts and nowhere else;
+"""Downloader middleware: staging credentials go to the credential hosts and nowhere else;
 robots.txt is read as RFC 9309 asks."""
 
 from __future__ import annotations
@@ -25,11 +25,14 @@ rest is not downloaded."""
 
 
 class StagingCredentials:
-    """Adds the audit's credentials to requests for in-scope hosts; strips them from any
-    other request (an external link, a redirect off the site).
+    """Adds the audit's credentials to requests for the credential hosts; strips them from
+    any other request (an external link, a redirect to another host, even one the crawl
+    follows as part of the site).
 
-    The spider holds the credentials (`spider.credentials`, from audits.credentials) and
-    the scope; with no credentials this does nothing.
+    The spider holds the credentials and their hosts (`spider.credentials`, a
+    CredentialScope from audits.credentials); with no credentials this does nothing.
+    Every request passes here, including one taken from a shared crawl's Redis queue
+    (queued without credentials) and each hop of a redirect (the spider follows them).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -44,13 +47,10 @@ class StagingCredentials:
         credentials = getattr(spider, "credentials", None)
         if not credentials:
             return
-        headers = credentials.request_headers()
-        if spider.scope.is_internal(request.url):
-            for name, value in headers.items():
-                request.headers[name] = value
-        else:
-            for name in headers:
-                request.headers.pop(name, None)
+        for name in credentials.header_names():
+            request.headers.pop(name, None)
+        for name, value in credentials.headers_for(request.url).items():
+            request.headers[name] = value
 
 
 class RobotsTxtUnavailable(IgnoreRequest):

@@ -245,7 +245,7 @@ class SharedQueue(PriorityQueue):
         if credentials:
             # A retry is a copy of a request that was sent, staging credentials and all.
             request = request.copy()
-            for name in credentials.request_headers():
+            for name in credentials.header_names():
                 request.headers.pop(name, None)
         return super()._encode_request(request)
 

@@ -254,7 +254,9 @@ def test_ever_deeper_relative_paths_are_stopped_and_reported_as_a_trap(tmp_path:
     audit = audit_site(tmp_path, {"/a/*": deeper}, links=("/a/",))
     assert_rest_of_site_audited(audit)
     deep = [t for t in audit.requested if t.startswith("/a/")]
-    assert 0 < len(deep) <= 3, deep
+    # Repetition alone is no trap (real pages nest part-1/part-1/...): the family is stopped
+    # once it has grown deeper than a real site's nesting goes.
+    assert 0 < len(deep) <= 10, deep
     traps = [f for f in audit.findings if f["rule"] == "crawl-trap"]
     assert len(traps) == 1, traps
     assert "/a/" in traps[0]["target"] or "a" in traps[0]["message"]

@@ -41,9 +41,10 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
+from w3lib.encoding import read_bom
 
 from audits.config import AuditConfig, load_config
-from audits.credentials import Credentials, from_environment
+from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.pagestage import PageStage, PageStageError
 from audits.resume import resume_state
 from audits.runnotes import (
@@ -61,7 +62,7 @@ from audits.urls import absolute, host_of, is_document, normalise
 from crawler.frontier import Frontier, Role
 from crawler.items import LinkStatusItem, PageItem, ReusedPageItem, SitemapItem, TrapItem
 from crawler.middlewares import RobotsTxtUnavailable
-from crawler.scope import Scope
+from crawler.scope import Scope, Trap
 from rules.page import Link
 from rules.site import (
     DOCUMENT_DATE_FACT,
@@ -127,15 +128,21 @@ class SiteSpider(scrapy.Spider):
         self.only_urls = {normalise(u) for u in only_urls} if only_urls is not None else None
         """With --urls: the pages to audit; every other link target gets a status check."""
         self.audit_config = audit_config or load_config(config)
-        self.credentials = credentials if credentials is not None else from_environment()
         crawl = self.audit_config.crawl
         self.start_url = normalise(start_url)
+        self.credentials = CredentialScope.for_site(
+            credentials if credentials is not None else from_environment(),
+            self.start_url,
+            crawl.hosts,
+        )
+        """Staging credentials and their hosts: fixed now, whatever the crawl's scope becomes."""
         self.scope = Scope(
             self.start_url,
             hosts=crawl.hosts,
             include=crawl.include,
             exclude=crawl.exclude,
             max_url_variants=crawl.max_url_variants,
+            max_family_pages=crawl.max_family_pages,
         )
         self.shared = frontier is not None
         """A worker of a crawl shared through Redis (audits.distributed)."""
@@ -545,12 +552,10 @@ class SiteSpider(scrapy.Spider):
         if waiting:
             raise DontCloseSpider
 
-    def _trap_item(self, trap: tuple[str, str], url: str, source: str) -> TrapItem | None:
-        pattern, reason = trap
-        if not self.frontier.new_trap(pattern):
+    def _trap_item(self, trap: Trap, url: str, source: str) -> TrapItem | None:
+        if not self.frontier.new_trap(trap.pattern):
             return None
-        variants = self.audit_config.crawl.max_url_variants
-        return TrapItem(TrapHit(pattern, reason, url, source, variants))
+        return TrapItem(TrapHit(trap.pattern, trap.reason, url, source, trap.variants))
 
     def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
         for link in links:
@@ -729,7 +734,8 @@ class SiteSpider(scrapy.Spider):
             yield self._failure(meta, requested, f"more than {_MAX_REDIRECTS} redirects", chain)
             return
         if meta.get("start") and host_of(target) != host_of(requested):
-            # example.org -> www.example.org: the site lives at the redirect target.
+            # example.org -> www.example.org: the site lives at the redirect target. The
+            # credentials don't go there unless it was named (self.credentials).
             self.scope.add_host(host_of(target))
             self._set_site_slot(host_of(target))
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
@@ -882,8 +888,9 @@ def _headers(response: Response) -> dict[str, str]:
 
 
 def _is_binary(body: bytes) -> bool:
-    """True for bodies that are plainly not text (NUL bytes early on)."""
-    return b"\x00" in body[:1024]
+    """True for bodies that are plainly not text (NUL bytes early on). A byte order mark
+    says the body is text: UTF-16 is full of NUL bytes."""
+    return read_bom(body[:4])[0] is None and b"\x00" in body[:1024]
 
 
 def _describe_failure(failure: Failure, timeout: float) -> str:
