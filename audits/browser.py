@@ -24,6 +24,7 @@ import json
 import os
 import queue
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from audits.children import preexec_exit_with_parent
 from audits.config import BrowserConfig
 from audits.resume import browser_checked
 from rules.axe_results import (
@@ -373,14 +375,18 @@ class ChromiumSession:
         self.profile = tempfile.mkdtemp(prefix="siteaudit-chromium-")
         self.driver: Any = None
         options = Options()
-        options.binary_location = settings.chromium
+        options.binary_location = _exit_with_chromedriver(settings.chromium, self.profile)
         for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={self.profile}"):
             options.add_argument(flag)
         options.page_load_strategy = "normal"
         # An alert() or a "leave this page?" prompt must not stop the pool.
         options.set_capability("unhandledPromptBehavior", "dismiss")
         # A Service with a path: Selenium Manager is never asked to download anything.
-        service = Service(settings.chromedriver, log_output=subprocess.DEVNULL)
+        service = Service(
+            settings.chromedriver,
+            log_output=subprocess.DEVNULL,
+            popen_kw={"preexec_fn": preexec_exit_with_parent()},
+        )
         try:
             self.driver = webdriver.Chrome(service=service, options=options)
             self.driver.set_page_load_timeout(settings.page_timeout)
@@ -468,6 +474,24 @@ class ChromiumSession:
             with contextlib.suppress(Exception):
                 driver.quit()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _exit_with_chromedriver(chromium: str, directory: str) -> str:
+    """A launcher in `directory` that runs Chromium so that it dies with chromedriver.
+
+    chromedriver starts Chromium and exits with the audit (PR_SET_PDEATHSIG), but Chromium
+    would live on: setpriv asks Linux to kill it too when its parent goes, and Chromium's
+    own helper processes end with it. Without setpriv (not Linux), Chromium itself.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return chromium
+    launcher = Path(directory) / "chromium"
+    launcher.write_text(
+        f'#!/bin/sh\nexec {shlex.quote(setpriv)} --pdeathsig KILL -- {shlex.quote(chromium)} "$@"\n'
+    )
+    launcher.chmod(0o700)
+    return str(launcher)
 
 
 def _one_line(message: object) -> str:
@@ -589,7 +613,11 @@ class BrowserPool:
 
 
 class _Worker:
-    """One thread's browser: started lazily, recycled, replaced after a timeout or crash."""
+    """One thread's browser: started lazily, recycled, replaced after a timeout or crash.
+
+    Chromium and chromedriver are started from the worker's thread, which lives until it
+    closes them: they are killed if that thread ends (see audits/children.py).
+    """
 
     def __init__(self, pool: BrowserPool) -> None:
         self.pool = pool

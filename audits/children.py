@@ -44,3 +44,37 @@ def preexec_exit_with_parent() -> Callable[[], None] | None:
         return None
     parent = os.getpid()
     return lambda: exit_with_parent(parent)
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every process descending from it, from /proc (just `root` elsewhere).
+
+    A snapshot: children started after it, or re-parented before it, are not in it.
+    """
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return [root]
+    for entry in entries:
+        if entry.isdigit():
+            parent = _parent_pid(int(entry))
+            if parent is not None:
+                children.setdefault(parent, []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
+
+
+def _parent_pid(pid: int) -> int | None:
+    """The parent of a live process; None if it has gone (or is a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            # The command name in brackets may hold spaces: read the fields after it.
+            state, parent = stat.read().rsplit(")", 1)[1].split()[:2]
+    except (OSError, IndexError, ValueError):
+        return None
+    return None if state == "Z" else int(parent)
