@@ -22,7 +22,7 @@ from audits.siteserver import RequestInfo, Response, SiteServer
 from tests.cli import load_findings, run_cli
 from tests.test_browser import path, require_browser, run_pool
 
-DEADLINE = 10
+DEADLINE = 15
 ORDINARY = ("/", "/contact/", "/bins/", "/parking/")
 HANGS, HUGE_DOM, TOO_BIG = "/hangs/", "/huge-dom/", "/too-big/"
 MAX_ELEMENTS = 5_000
