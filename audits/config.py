@@ -121,6 +121,13 @@ class BrowserConfig:
     """Also run axe-core's best-practice rules (not WCAG requirements)."""
     page_timeout: float = 30.0
     """Seconds a page may take to load, and axe-core to check it."""
+    page_deadline: float = 60.0
+    """Seconds a page may take in all (loading, checking, retries and browser restarts):
+    after that its browser is killed and the page recorded as not checked."""
+    max_page_bytes: int = 5 * 1024 * 1024
+    """Pages larger than this (as the crawl downloaded them) are not loaded in the browser."""
+    max_dom_elements: int = 50_000
+    """Pages with more elements than this are not checked (axe-core's time grows with them)."""
     recycle_after: int = 300
     """Restart each browser after this many pages (Chromium's memory grows)."""
     screenshots: int = 50
@@ -135,6 +142,8 @@ class BrowserConfig:
     def __post_init__(self) -> None:
         if self.workers < 0 or self.recycle_after < 1 or self.page_timeout <= 0:
             raise ValueError("workers must be 0 or more, recycle_after and page_timeout positive")
+        if self.page_deadline <= 0 or self.max_page_bytes < 1 or self.max_dom_elements < 1:
+            raise ValueError("page_deadline, max_page_bytes and max_dom_elements must be positive")
 
 
 REPORT_FORMATS = ("html", "json", "csv", "sarif", "junit")
