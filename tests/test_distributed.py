@@ -12,12 +12,13 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import redis
 
-from audits.siteserver import DEMO_ROOT, SiteServer
+from audits.siteserver import DEMO_ROOT, RequestInfo, Response, SiteServer
 from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli, slow_page
 from tests.crash import count_rows
 from tests.redisserver import RedisServer
@@ -265,6 +266,89 @@ def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
     assert status == "finished"
     assert pages == 201  # the home page and its 200 links: what `doomed` held was redone
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def held_site(release: threading.Event) -> dict[str, Callable[[RequestInfo], Response]]:
+    """Home links /a, /b and /held; /a and /b each link a child page. /held answers only
+    once `release` is set, so whoever fetches it is known to be busy with it."""
+
+    def page(*hrefs: str) -> Callable[[RequestInfo], Response]:
+        anchors = "".join(f'<a href="{href}">{href}</a>' for href in hrefs)
+        return lambda request: Response.html(f"<html><body><main>{anchors}</main></body></html>")
+
+    def held(request: RequestInfo) -> Response:
+        release.wait(120)
+        return page("/")(request)
+
+    return {
+        "/": page("/a", "/b", "/held"),
+        "/a": page("/a/child"),
+        "/b": page("/b/child"),
+        "/a/child": page("/"),
+        "/b/child": page("/"),
+        "/held": held,
+    }
+
+
+def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "3"}
+    release = threading.Event()
+    worker = [SITEAUDIT, "worker", "--wait", "60", "-q", "--name"]
+    with SiteServer(routes=held_site(release)) as site:
+        doomed = subprocess.Popen([*worker, "doomed"], env=env, stdout=subprocess.DEVNULL)
+        # --workers 0: `doomed` crawls alone until it is killed.
+        command = [SITEAUDIT, "audit", f"{site.url}/", "--out", tmp_path, "-q", "--no-browser"]
+        audit = subprocess.Popen(
+            [*command, "--workers", "0"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            client = redis_server.client()
+
+            def claimed(path: str) -> bool:
+                jobs = client.smembers("siteaudit:jobs")
+                member = f"url:{site.url}{path}"
+                return any(
+                    client.sismember(f"siteaudit:{j.decode()}:dupefilter", member) for j in jobs
+                )
+
+            # /a and /b are parsed (their links claimed) and /held is being fetched: the
+            # worker holds pages it may not have sent, and a request it has not finished.
+            deadline = time.monotonic() + 60
+            while not (
+                claimed("/a/child")
+                and claimed("/b/child")
+                and "/held" in {r.target for r in site.requests}
+            ):
+                assert time.monotonic() < deadline, "the worker never got to /held"
+                time.sleep(0.05)
+            doomed.kill()  # kill -9: no goodbye, nothing more sent
+            doomed.wait()
+            release.set()
+            rescuer = subprocess.Popen([*worker, "rescuer"], env=env, stdout=subprocess.DEVNULL)
+            _, errors = audit.communicate(timeout=120)
+            rescuer.wait(timeout=60)
+            origin = site.url
+        finally:
+            release.set()
+            for process in (doomed, audit):
+                process.kill()
+    assert audit.returncode == 0, errors
+    assert "worker doomed stopped answering" in errors
+    db = sqlite3.connect(tmp_path / "audit.db")
+    rows = db.execute(
+        "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.is_html = 1"
+    ).fetchall()
+    paths = sorted(url.removeprefix(origin) for (url,) in rows)
+    assert paths == ["/", "/a", "/a/child", "/b", "/b/child", "/held"]
+    # Stored once: a page stored twice would have its links twice.
+    (links,) = db.execute("SELECT COUNT(*) FROM links").fetchone()
+    assert links == 3 + 1 + 1 + 1 + 1 + 1
 
 
 def test_queued_requests_are_plain_json_and_pickles_are_refused() -> None:
