@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from audits import __version__
+from audits.children import preexec_exit_with_parent
 from audits.config import AuditConfig, parse_config
 from audits.engine import REDIS_ENV, DistributedError
 from audits.store import Store
@@ -258,7 +259,12 @@ def _start_local_worker(
         "--quiet",
     ]
     env = {**os.environ, REDIS_ENV: redis_url, COORDINATOR_PID_ENV: str(os.getpid())}
-    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    # Killed with the coordinator (kill -9 included): a worker stopping by itself would
+    # first wait for its requests in flight. Started from the coordinator's main thread,
+    # which lives as long as the workers should (see audits.children).
+    return subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, preexec_fn=preexec_exit_with_parent()
+    )
 
 
 class _Collector:

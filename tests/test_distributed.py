@@ -21,6 +21,7 @@ import redis
 from audits.siteserver import DEMO_ROOT, RequestInfo, Response, SiteServer
 from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli, slow_page
 from tests.crash import count_rows
+from tests.processes import kill_and_check_children_go, wait_for
 from tests.redisserver import RedisServer
 
 ESTATE_PAGES = 150
@@ -349,6 +350,30 @@ def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
     # Stored once: a page stored twice would have its links twice.
     (links,) = db.execute("SELECT COUNT(*) FROM links").fetchone()
     assert links == 3 + 1 + 1 + 1 + 1 + 1
+
+
+def test_local_workers_die_at_once_with_a_coordinator_killed_mid_fetch(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    release = threading.Event()
+    config = tmp_path / "siteaudit.toml"
+    config.write_text("[crawl]\ntimeout = 120\n")  # a worker stopping politely waits on /held
+    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url}
+    options = ["--out", tmp_path / "out", "-q", "--no-browser", "--config", config]
+    with SiteServer(routes=held_site(release)) as site:
+        coordinator = subprocess.Popen(
+            [SITEAUDIT, "audit", f"{site.url}/", *options, "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            fetched = lambda: "/held" in {r.target for r in site.requests}  # noqa: E731
+            wait_for(fetched, 60, "no worker fetched /held")
+            kill_and_check_children_go(coordinator, 2)  # its two workers
+        finally:
+            release.set()
+            coordinator.kill()
 
 
 def test_queued_requests_are_plain_json_and_pickles_are_refused() -> None:
