@@ -178,6 +178,31 @@ def test_documents_get_head_then_get_when_head_is_refused(tmp_path: Path) -> Non
     assert pages["/missing.docx"][:2] == [404, 0]
 
 
+def test_a_checked_form_action_met_later_as_a_link_is_fetched_once(tmp_path: Path) -> None:
+    """/search is first a form action (checked with HEAD, which it refuses), then a link
+    (a page): while the HEAD is answered, the page is fetched; the check must not ask
+    again with GET."""
+    page_fetched = threading.Event()
+
+    def search(request: RequestInfo) -> Response:
+        if request.method == "HEAD":
+            assert page_fetched.wait(60), "the link to /search was never followed"
+            return Response(status=405)
+        page_fetched.set()
+        return page()
+
+    home = Response.html(
+        "<html lang='en'><head><title>Home</title></head><body><main><h1>Home</h1>"
+        "<form action='/search'><input name='q'></form><a href='/a'>A</a></main></body></html>"
+    )
+    routes = {"/": fixed(home), "/a": fixed(page("/search")), "/search": search}
+    with SiteServer(routes=routes) as server:
+        pages = stored(audit(server, tmp_path), server.url)
+        gets = [r.target for r in server.requests if r.method == "GET" and r.target == "/search"]
+    assert pages["/search"][:2] == [200, 1]  # audited as a page
+    assert len(gets) == 1
+
+
 def test_robots_crawl_delay_spaces_requests(tmp_path: Path) -> None:
     times: list[float] = []
 
