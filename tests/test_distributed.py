@@ -246,16 +246,16 @@ def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
             text=True,
         )
         client = redis_server.client()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def doomed_at_work() -> bool:
             states = {
                 k.decode(): v.decode()
                 for job in client.smembers("siteaudit:jobs")
                 for k, v in client.hgetall(f"siteaudit:{job.decode()}:state").items()
             }
-            if states.get("doomed") == "busy" and len(site.requests) > 20:
-                break
-            time.sleep(0.05)
+            return states.get("doomed") == "busy" and len(site.requests) > 20
+
+        wait_for(doomed_at_work, 60, "the worker never got to work")
         doomed.kill()  # kill -9: no goodbye, no last items
         doomed.wait()
         _, errors = audit.communicate(timeout=120)
@@ -320,14 +320,11 @@ def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
 
             # /a and /b are parsed (their links claimed) and /held is being fetched: the
             # worker holds pages it may not have sent, and a request it has not finished.
-            deadline = time.monotonic() + 60
-            while not (
-                claimed("/a/child")
-                and claimed("/b/child")
-                and "/held" in {r.target for r in site.requests}
-            ):
-                assert time.monotonic() < deadline, "the worker never got to /held"
-                time.sleep(0.05)
+            def holding() -> bool:
+                fetching = "/held" in {r.target for r in site.requests}
+                return fetching and claimed("/a/child") and claimed("/b/child")
+
+            wait_for(holding, 60, "the worker never got to /held")
             doomed.kill()  # kill -9: no goodbye, nothing more sent
             doomed.wait()
             release.set()
@@ -374,6 +371,10 @@ def test_local_workers_die_at_once_with_a_coordinator_killed_mid_fetch(
         finally:
             release.set()
             coordinator.kill()
+    # What the next coordinator would clean up once the dead one's sign of life lapses.
+    client = redis_server.client()
+    for key in client.scan_iter("siteaudit:*"):
+        client.delete(key)
 
 
 def test_queued_requests_are_plain_json_and_pickles_are_refused() -> None:
