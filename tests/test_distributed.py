@@ -291,14 +291,49 @@ def held_site(release: threading.Event) -> dict[str, Callable[[RequestInfo], Res
     }
 
 
+class RestartingWorker:
+    """`siteaudit worker` run again each time it ends, as under systemd's Restart=always:
+    it joins every round of a crawl (a crawl that lost a worker may take a second round,
+    when the worker died between claiming a link and queueing it)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.stopping = threading.Event()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        command = [SITEAUDIT, "worker", "--wait", "2", "-q", "--name", "rescuer"]
+        while True:
+            with self.lock:
+                if self.stopping.is_set():
+                    return
+                self.process = subprocess.Popen(
+                    command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+            self.process.wait()
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping.set()
+            if self.process is not None:
+                self.process.kill()
+        self.thread.join(timeout=60)
+
+
 def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
     env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "3"}
     release = threading.Event()
-    worker = [SITEAUDIT, "worker", "--wait", "60", "-q", "--name"]
     with SiteServer(routes=held_site(release)) as site:
-        doomed = subprocess.Popen([*worker, "doomed"], env=env, stdout=subprocess.DEVNULL)
+        doomed = subprocess.Popen(
+            [SITEAUDIT, "worker", "--wait", "60", "-q", "--name", "doomed"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         # --workers 0: `doomed` crawls alone until it is killed.
         command = [SITEAUDIT, "audit", f"{site.url}/", "--out", tmp_path, "-q", "--no-browser"]
         audit = subprocess.Popen(
@@ -328,9 +363,11 @@ def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
             doomed.kill()  # kill -9: no goodbye, nothing more sent
             doomed.wait()
             release.set()
-            rescuer = subprocess.Popen([*worker, "rescuer"], env=env, stdout=subprocess.DEVNULL)
-            _, errors = audit.communicate(timeout=120)
-            rescuer.wait(timeout=60)
+            rescuers = RestartingWorker(env)
+            try:
+                _, errors = audit.communicate(timeout=120)
+            finally:
+                rescuers.stop()
             origin = site.url
         finally:
             release.set()
