@@ -766,6 +766,16 @@ class SiteSpider(scrapy.Spider):
     async def parse_checked(self, response: Response) -> AsyncIterator[Any]:
         """A status check answered: follow redirects, retry, read PDFs, record the status."""
         meta = response.meta
+        chain = meta["chain"]
+        requested = chain[0] if chain else normalise(response.url)
+        if (
+            meta["internal"]
+            and not meta.get("from_page")
+            and not self.frontier.still_file(requested)
+        ):
+            # Crawled as a page meanwhile (that record is the better one): asking again,
+            # with GET or after a redirect, would fetch the page a second time.
+            return
         if 300 <= response.status < 400 and b"Location" in response.headers:
             for output in self._redirect(response):
                 yield output
@@ -779,14 +789,10 @@ class SiteSpider(scrapy.Spider):
         if retry is not None:
             yield retry
             return
-        chain = meta["chain"]
-        requested = chain[0] if chain else normalise(response.url)
         if not meta["internal"]:
             self._release_external(requested)
             yield LinkStatusItem(requested, response.status, None, normalise(response.url), now())
             return
-        if not meta.get("from_page") and not self.frontier.still_file(requested):
-            return  # crawled as a page meanwhile; that record is the better one
         item = self._page_item(response, requested, chain)
         modified = _http_date(response.headers.get("Last-Modified", b"").decode("latin-1"))
         if modified and response.status < 400:
