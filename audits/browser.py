@@ -24,6 +24,7 @@ import json
 import os
 import queue
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -37,7 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from audits.browser_credentials import BrowserCredentials, CredentialsUnavailable
+from audits.children import preexec_exit_with_parent, process_tree
 from audits.config import BrowserConfig
+from audits.credentials import CredentialScope
 from audits.resume import browser_checked
 from rules.axe_results import (
     INCOMPLETE,
@@ -94,11 +98,18 @@ BLOCKED_URLS = IMAGE_URLS + tuple(
 
 # Runs axe-core on the document and always calls back: with the results, trimmed to what
 # is stored, or with the error (a rejected promise must not become a 30 s script timeout).
+# A document with more elements than the limit is not checked: axe-core's time grows with
+# it, and counting them here costs no extra round trip.
 AXE_RUNNER = """
 const done = arguments[arguments.length - 1];
-const options = arguments[0];
+const [options, maxElements] = arguments;
 if (!window.axe || typeof window.axe.run !== 'function') {
   done({error: 'axe-core was not loaded into the page'});
+  return;
+}
+const elements = document.getElementsByTagName('*').length;
+if (elements > maxElements) {
+  done({elements: elements});
   return;
 }
 const trim = (results) => results.map((rule) => ({
@@ -160,9 +171,13 @@ class BrowserSettings:
     chromedriver: str
     workers: int
     page_timeout: float
+    page_deadline: float
+    max_dom_elements: int
     recycle_after: int
     axe_options: Mapping[str, Any]
     blocked: tuple[str, ...] = BLOCKED_URLS
+    credentials: CredentialScope | None = None
+    """Staging credentials, sent to their hosts only (audits.browser_credentials)."""
 
     @property
     def options_key(self) -> str:
@@ -170,7 +185,9 @@ class BrowserSettings:
         return json.dumps(self.axe_options, sort_keys=True)
 
     @classmethod
-    def from_config(cls, config: BrowserConfig) -> BrowserSettings:
+    def from_config(
+        cls, config: BrowserConfig, credentials: CredentialScope | None = None
+    ) -> BrowserSettings:
         """Find axe-core and Chromium; BrowserUnavailable (one line) if either is missing."""
         axe_path = locate_axe(config.axe_path)
         source, version = read_axe(axe_path)
@@ -182,9 +199,12 @@ class BrowserSettings:
             chromedriver=chromedriver,
             workers=config.workers or _cpu_count(),
             page_timeout=config.page_timeout,
+            page_deadline=config.page_deadline,
+            max_dom_elements=config.max_dom_elements,
             recycle_after=config.recycle_after,
             axe_options=axe_run_options(config),
             blocked=BLOCKED_URLS + tuple(config.block),
+            credentials=credentials or None,
         )
 
 
@@ -354,6 +374,10 @@ class Browser(Protocol):
         """Load the page and run axe-core on it."""
         ...
 
+    def kill(self) -> None:
+        """Stop the browser at once, from another thread; `quit` still follows."""
+        ...
+
     def quit(self) -> None:
         """Close the browser; safe to call twice."""
         ...
@@ -372,15 +396,20 @@ class ChromiumSession:
         self.unblocked = tuple(p for p in settings.blocked if p not in IMAGE_URLS)
         self.profile = tempfile.mkdtemp(prefix="siteaudit-chromium-")
         self.driver: Any = None
+        self.credentials: BrowserCredentials | None = None
         options = Options()
-        options.binary_location = settings.chromium
+        options.binary_location = _exit_with_chromedriver(settings.chromium, self.profile)
         for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={self.profile}"):
             options.add_argument(flag)
         options.page_load_strategy = "normal"
         # An alert() or a "leave this page?" prompt must not stop the pool.
         options.set_capability("unhandledPromptBehavior", "dismiss")
         # A Service with a path: Selenium Manager is never asked to download anything.
-        service = Service(settings.chromedriver, log_output=subprocess.DEVNULL)
+        service = Service(
+            settings.chromedriver,
+            log_output=subprocess.DEVNULL,
+            popen_kw={"preexec_fn": preexec_exit_with_parent()},
+        )
         try:
             self.driver = webdriver.Chrome(service=service, options=options)
             self.driver.set_page_load_timeout(settings.page_timeout)
@@ -397,6 +426,14 @@ class ChromiumSession:
                 f"browser stage skipped: Chromium did not start ({_one_line(exc)}); "
                 f"{HOW_TO_GET_CHROMIUM} (the same version for both)"
             ) from exc
+        try:
+            self.credentials = _send_credentials(self.driver, settings)
+        except CredentialsUnavailable as exc:
+            self.quit()
+            # Without them every page would be audited as the staging server's login page.
+            raise BrowserUnavailable(
+                f"browser stage skipped: cannot give Chromium the staging credentials ({exc})"
+            ) from None
 
     def check(self, url: str, planner: ScreenshotPlanner | None) -> PageCheck:
         """Load the page, run axe-core, photograph the top issues."""
@@ -419,14 +456,16 @@ class ChromiumSession:
             if urlsplit(landed).netloc != urlsplit(url).netloc:
                 # A script or meta refresh sent the browser off the site: not this site's page.
                 return PageCheck(url, error=f"the page sent the browser to {landed}")
-            options = dict(self.settings.axe_options)
-            raw = self.driver.execute_async_script(AXE_RUNNER, options)
+            args = (dict(self.settings.axe_options), self.settings.max_dom_elements)
+            raw = self.driver.execute_async_script(AXE_RUNNER, *args)
             if raw is None:
-                raw = self.driver.execute_async_script(AXE_RUNNER, options)
+                raw = self.driver.execute_async_script(AXE_RUNNER, *args)
         except TimeoutException:
             raise PageTimeout(f"axe-core did not finish within {timeout}") from None
         except Exception as exc:
             raise BrowserCrashed(_one_line(exc)) from exc
+        if isinstance(raw, dict) and raw.get("elements"):
+            return PageCheck(url, error=_too_many_elements(raw["elements"], self.settings))
         if not isinstance(raw, dict) or raw.get("error"):
             reason = raw.get("error") if isinstance(raw, dict) else "no answer"
             return PageCheck(url, error=f"axe-core failed on it: {_one_line(reason)}")
@@ -461,13 +500,64 @@ class ChromiumSession:
         except Exception:  # hidden, zero-sized or gone: the finding stands without a picture
             return None
 
+    def kill(self) -> None:
+        """Kill chromedriver and Chromium at once: the page ran out of time.
+
+        The Selenium call waiting on chromedriver then fails at once (its connection
+        closes), where chromedriver's own timeouts and Selenium's 120 s read timeout could
+        keep the page for minutes.
+        """
+        driver = self.driver
+        if driver is not None:
+            for pid in process_tree(driver.service.process.pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+
     def quit(self) -> None:
         """Close Chromium and chromedriver and remove the profile."""
         driver, self.driver = self.driver, None
+        if self.credentials is not None:
+            self.credentials.close()
         if driver is not None:
             with contextlib.suppress(Exception):
                 driver.quit()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def _send_credentials(driver: Any, settings: BrowserSettings) -> BrowserCredentials | None:
+    """Start adding the staging credentials to the tab's requests to their hosts, if any."""
+    if not settings.credentials:
+        return None
+    address = driver.capabilities.get("goog:chromeOptions", {}).get("debuggerAddress")
+    if not address:
+        raise CredentialsUnavailable("chromedriver reports no debugging address")
+    return BrowserCredentials(address, settings.credentials, settings.page_timeout)
+
+
+def _exit_with_chromedriver(chromium: str, directory: str) -> str:
+    """A launcher in `directory` that runs Chromium so that it dies with chromedriver.
+
+    chromedriver starts Chromium and exits with the audit (PR_SET_PDEATHSIG), but Chromium
+    would live on: setpriv asks Linux to kill it too when its parent goes, and Chromium's
+    own helper processes end with it. Without setpriv (not Linux), Chromium itself.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return chromium
+    launcher = Path(directory) / "chromium"
+    launcher.write_text(
+        f'#!/bin/sh\nexec {shlex.quote(setpriv)} --pdeathsig KILL -- {shlex.quote(chromium)} "$@"\n'
+    )
+    launcher.chmod(0o700)
+    return str(launcher)
+
+
+def _too_many_elements(count: int, settings: BrowserSettings) -> str:
+    limit = settings.max_dom_elements
+    return (
+        f"it has {count:,} elements, more than the {limit:,} elements the browser checks "
+        "([browser] max_dom_elements)"
+    )
 
 
 def _one_line(message: object) -> str:
@@ -484,6 +574,10 @@ def _one_line(message: object) -> str:
 @dataclass(frozen=True)
 class _LaunchFailed:
     reason: str
+
+
+# Seconds to wait before each further try at starting a browser; None: give up.
+_LAUNCH_RETRY_WAITS = (1.0, 2.0, None)
 
 
 class BrowserPool:
@@ -573,10 +667,21 @@ class BrowserPool:
             worker.close()
 
     def launch(self) -> Browser:
-        """Start a browser and remember it until it is closed."""
-        if self.stop.is_set():
-            raise BrowserUnavailable("browser stage stopped")
-        browser = self.launcher(self.settings)
+        """Start a browser and remember it until it is closed.
+
+        A start that fails is tried again (after 1 s, then 2 s): on a machine busy with
+        other work Chromium or chromedriver can miss their start-up timeouts once, and
+        that must not cost the audit its whole accessibility stage.
+        """
+        for wait in _LAUNCH_RETRY_WAITS:
+            if self.stop.is_set():
+                raise BrowserUnavailable("browser stage stopped")
+            try:
+                browser = self.launcher(self.settings)
+                break
+            except BrowserUnavailable:
+                if wait is None or self.stop.wait(wait):
+                    raise
         with self._lock:
             self._live.add(browser)
         return browser
@@ -589,7 +694,11 @@ class BrowserPool:
 
 
 class _Worker:
-    """One thread's browser: started lazily, recycled, replaced after a timeout or crash."""
+    """One thread's browser: started lazily, recycled, replaced after a timeout or crash.
+
+    Chromium and chromedriver are started from the worker's thread, which lives until it
+    closes them: they are killed if that thread ends (see audits/children.py).
+    """
 
     def __init__(self, pool: BrowserPool) -> None:
         self.pool = pool
@@ -597,9 +706,40 @@ class _Worker:
         self.pages = 0
 
     def check(self, url: str) -> PageCheck:
+        """Check one page within the page deadline, retries and restarts included.
+
+        The deadline starts once a browser is ready: starting one for the next page (this
+        worker's first, or after a page ran out of time) is not that page's doing, and on
+        a busy machine it would eat a small deadline. At the deadline the browser is
+        killed from the timer's thread: a page that hangs Chromium (or a huge one it is
+        still parsing) cannot hold this worker any longer.
+        """
+        browser = self._ready()
         started = time.monotonic()
+        seconds = self.pool.settings.page_deadline
+        with _Deadline(seconds, self._kill) as deadline:
+            try:
+                check = self._attempts(url, browser, started, deadline)
+            except Exception:
+                if not deadline.expired.is_set():
+                    raise
+        if deadline.expired.is_set():
+            self.close()
+            return PageCheck(
+                url,
+                error=f"it did not finish loading and checking within {seconds:g} s",
+                elapsed_ms=_ms_since(started),
+            )
+        return check
+
+    def _attempts(
+        self, url: str, browser: Browser, started: float, deadline: _Deadline
+    ) -> PageCheck:
         for attempt in (1, 2):
-            browser = self._ready()
+            if attempt == 2:
+                browser = self._ready()
+                if deadline.expired.is_set():
+                    break  # it passed while the browser restarted
             try:
                 return browser.check(url, self.pool.planner)
             except PageTimeout as exc:
@@ -607,13 +747,18 @@ class _Worker:
                 return PageCheck(url, error=str(exc), elapsed_ms=_ms_since(started))
             except BrowserCrashed as exc:
                 self.close()
-                if attempt == 2 or self.pool.stop.is_set():
+                if attempt == 2 or self.pool.stop.is_set() or deadline.expired.is_set():
                     return PageCheck(
                         url,
                         error=f"the browser crashed on it twice ({exc})",
                         elapsed_ms=_ms_since(started),
                     )
-        raise AssertionError("unreachable")
+        raise PageTimeout("the page deadline passed")  # check() says so
+
+    def _kill(self) -> None:
+        browser = self.browser
+        if browser is not None:
+            browser.kill()
 
     def _ready(self) -> Browser:
         if self.browser is not None and self.pages >= self.pool.settings.recycle_after:
@@ -628,6 +773,34 @@ class _Worker:
         if self.browser is not None:
             self.pool.close(self.browser)
             self.browser = None
+
+
+class _Deadline:
+    """Calls `expire` once, from a timer thread, if the block is still running after
+    `seconds`; `expired` says whether it did."""
+
+    def __init__(self, seconds: float, expire: Callable[[], None]) -> None:
+        self.expired = threading.Event()
+        self._expire = expire
+        self._lock = threading.Lock()
+        self._over = False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+        with self._lock:  # a timer firing now finishes first, or finds the block over
+            self._over = True
+
+    def _fire(self) -> None:
+        with self._lock:
+            if not self._over:
+                self.expired.set()
+                self._expire()
 
 
 def _ms_since(started: float) -> int:
@@ -652,12 +825,13 @@ def run_browser_stage(
     *,
     progress: bool = False,
     launcher: Callable[[BrowserSettings], Browser] = ChromiumSession,
+    credentials: CredentialScope | None = None,
 ) -> BrowserOutcome:
     """Check the run's HTML pages with axe-core and store the results."""
     if not config.enabled:
         return BrowserOutcome()
     try:
-        settings = BrowserSettings.from_config(config)
+        settings = BrowserSettings.from_config(config, credentials)
     except BrowserUnavailable as exc:
         _say(str(exc))
         return BrowserOutcome()
@@ -671,9 +845,11 @@ def run_browser_stage(
     pages = [(url, digest) for url, digest in pages if url not in checked]
     reused = _reuse_unchanged(store, run_id, settings, pages) if config.incremental else set()
     todo = [url for url, _ in pages if url not in reused]
+    writer = _ResultWriter(store, run_id, settings, dict(pages))
+    too_large = _skip_too_large(store, run_id, todo, config.max_page_bytes, writer)
+    todo = [url for url in todo if url not in too_large]
     planner = ScreenshotPlanner(config.screenshots, list(store.site(run_id).axe_nodes(VIOLATION)))
     pool = BrowserPool(settings, planner=planner, launcher=launcher)
-    writer = _ResultWriter(store, run_id, settings, dict(pages))
     meter = _Progress(len(todo)) if progress and todo else None
     interrupted = False
     try:
@@ -713,6 +889,28 @@ def _reuse_unchanged(
         for url, run in reusable.items():
             store.reuse_browser_result(run_id, url, run)
     return set(reusable)
+
+
+def _skip_too_large(
+    store: Store, run_id: int, urls: Sequence[str], limit: int, writer: _ResultWriter
+) -> set[str]:
+    """Record those of `urls` larger than `limit` bytes as not checked (a browser could
+    spend minutes on one); return them."""
+    sizes = store.html_pages_larger_than(run_id, limit)
+    skipped = sizes.keys() & set(urls)
+    for url in skipped:
+        writer.add(
+            PageCheck(
+                url,
+                error=f"it is {_kilobytes(sizes[url])}, larger than the {_kilobytes(limit)} "
+                "the browser loads ([browser] max_page_bytes)",
+            )
+        )
+    return skipped
+
+
+def _kilobytes(size: int) -> str:
+    return f"{size // 1024:,} KB"
 
 
 class _ResultWriter:

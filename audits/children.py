@@ -12,16 +12,16 @@ pool thread kept for the audit's length).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
 from collections.abc import Callable
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
 
-def exit_with_parent(parent_pid: int) -> None:
+def exit_with_parent(parent_pid: int, prctl: Any = None) -> None:
     """Kill this process when its parent dies; exit now if it already has.
 
     `parent_pid` is the pid the parent had when it started us: if it died before this
@@ -29,8 +29,7 @@ def exit_with_parent(parent_pid: int) -> None:
     """
     if not sys.platform.startswith("linux"):
         return
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    (prctl or _prctl())(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent_pid:
         os._exit(1)
 
@@ -38,9 +37,50 @@ def exit_with_parent(parent_pid: int) -> None:
 def preexec_exit_with_parent() -> Callable[[], None] | None:
     """A `preexec_fn` for subprocess.Popen that makes the child exit with this process.
 
-    None off Linux (Popen then runs nothing before exec).
+    None off Linux (Popen then runs nothing before exec). prctl is looked up here, in the
+    parent: between fork and exec the child of a threaded process may only make plain
+    system calls, not load libraries.
     """
     if not sys.platform.startswith("linux"):
         return None
-    parent = os.getpid()
-    return lambda: exit_with_parent(parent)
+    parent, prctl = os.getpid(), _prctl()
+    return lambda: exit_with_parent(parent, prctl)
+
+
+def _prctl() -> Any:
+    """libc's prctl, from the symbols already loaded into this process."""
+    return ctypes.CDLL(None, use_errno=True).prctl
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every process descending from it, from /proc (just `root` elsewhere).
+
+    A snapshot: children started after it, or re-parented before it, are not in it.
+    """
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return [root]
+    for entry in entries:
+        if entry.isdigit():
+            parent = _parent_pid(int(entry))
+            if parent is not None:
+                children.setdefault(parent, []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
+
+
+def _parent_pid(pid: int) -> int | None:
+    """The parent of a live process; None if it has gone (or is a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            # The command name in brackets may hold spaces: read the fields after it.
+            state, parent = stat.read().rsplit(")", 1)[1].split()[:2]
+    except (OSError, IndexError, ValueError):
+        return None
+    return None if state == "Z" else int(parent)

@@ -43,6 +43,9 @@ class CrawlConfig:
     """Requests in flight at once to each host."""
     delay: float = 0.0
     """Seconds between requests to one host (robots.txt Crawl-delay wins when longer)."""
+    max_crawl_delay: float = 10.0
+    """Longest robots.txt Crawl-delay honoured on the site's own hosts, in seconds; a
+    longer ask is cut to this, and the console and the report say so."""
     timeout: float = 15.0
     """Seconds to wait for a response."""
     include: tuple[str, ...] = ()
@@ -52,7 +55,11 @@ class CrawlConfig:
     hosts: tuple[str, ...] = ()
     """Other hosts that are part of the site (the start URL's host always is)."""
     max_url_variants: int = 50
-    """Most query-string variants of one path to crawl (stops calendars and the like)."""
+    """Most query-string variants of one path to crawl, the bare path included (stops
+    calendars and the like)."""
+    max_family_pages: int = 1000
+    """Most pages of one URL shape to crawl: paths that differ only in numbers or dates,
+    such as /events/2024/05/ (stops endless calendars; news archives are far smaller)."""
     check_external: bool = True
     """Request external link targets for their status (never crawled)."""
     external_concurrency: int = 2
@@ -70,6 +77,11 @@ class CrawlConfig:
     """Longest Retry-After wait honoured, in seconds; longer asks are treated as refusals."""
     use_sitemaps: bool = True
     """Read robots.txt Sitemap lines and /sitemap.xml to find pages."""
+    max_sitemaps: int = 100
+    """Most sitemap files fetched, sitemap indexes included (the report says when more
+    are listed)."""
+    max_sitemap_urls: int = 0
+    """Most addresses read from sitemaps, all files together; 0 means `max_pages`."""
     max_page_bytes: int = 10 * 1024 * 1024
     """Larger responses are abandoned and reported."""
     page_workers: int = -1
@@ -81,6 +93,19 @@ class CrawlConfig:
     def __post_init__(self) -> None:
         if self.page_analysis_timeout <= 0:
             raise ValueError("page_analysis_timeout must be a number of seconds above 0")
+
+    def __post_init__(self) -> None:
+        if self.max_url_variants < 1 or self.max_family_pages < 1:
+            raise ValueError("max_url_variants and max_family_pages must be 1 or more")
+        if self.max_crawl_delay < 0:
+            raise ValueError("max_crawl_delay must be 0 or more seconds")
+        if self.max_sitemaps < 0 or self.max_sitemap_urls < 0:
+            raise ValueError("max_sitemaps and max_sitemap_urls must be 0 or more")
+
+    @property
+    def sitemap_url_budget(self) -> int:
+        """Most addresses read from sitemaps: `max_sitemap_urls`, else `max_pages`."""
+        return self.max_sitemap_urls or self.max_pages
 
 
 DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
@@ -103,6 +128,13 @@ class BrowserConfig:
     """Also run axe-core's best-practice rules (not WCAG requirements)."""
     page_timeout: float = 30.0
     """Seconds a page may take to load, and axe-core to check it."""
+    page_deadline: float = 60.0
+    """Seconds a page may take in all (loading, checking, retries and browser restarts):
+    after that its browser is killed and the page recorded as not checked."""
+    max_page_bytes: int = 5 * 1024 * 1024
+    """Pages larger than this (as the crawl downloaded them) are not loaded in the browser."""
+    max_dom_elements: int = 50_000
+    """Pages with more elements than this are not checked (axe-core's time grows with them)."""
     recycle_after: int = 300
     """Restart each browser after this many pages (Chromium's memory grows)."""
     screenshots: int = 50
@@ -117,6 +149,8 @@ class BrowserConfig:
     def __post_init__(self) -> None:
         if self.workers < 0 or self.recycle_after < 1 or self.page_timeout <= 0:
             raise ValueError("workers must be 0 or more, recycle_after and page_timeout positive")
+        if self.page_deadline <= 0 or self.max_page_bytes < 1 or self.max_dom_elements < 1:
+            raise ValueError("page_deadline, max_page_bytes and max_dom_elements must be positive")
 
 
 REPORT_FORMATS = ("html", "json", "csv", "sarif", "junit")

@@ -4,22 +4,33 @@
     SITEAUDIT_AUTH_USER / SITEAUDIT_AUTH_PASSWORD   HTTP basic auth
     SITEAUDIT_AUTH_HEADERS                          "Name: value" lines
     SITEAUDIT_AUTH_COOKIES                          "name=value; other=value"
+    SITEAUDIT_AUTH_HOSTS                            the hosts to send them to
     SITEAUDIT_AUTH_FILE                             a TOML file with user, password,
-                                                    [headers] and [cookies]
+                                                    hosts, [headers] and [cookies]
 
-They are sent only to the site's own hosts (see crawler.middlewares), and nothing here
-is ever logged, stored or written into a report: `repr()` shows only what kinds are set.
+They go only to the credential hosts (`CredentialScope`): the start URL's host and
+`[crawl] hosts`, or exactly the hosts listed in SITEAUDIT_AUTH_HOSTS (or the file's
+`hosts`) when there is such a list. That set is fixed when the audit starts: the crawl's
+scope may grow (the start URL redirects to another host) but the credentials' never does.
+The crawler, the incremental re-audit's conditional requests and the browser all ask
+`CredentialScope.headers_for`. Nothing here is ever logged, stored or written into a
+report: `repr()` shows only what kinds are set.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from audits.config import ConfigError
+from audits.urls import host_of
+
+# host[:port] as URLs write it: a name, an IPv4 address or a bracketed IPv6 address.
+_HOST = re.compile(r"(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::(\d{1,5}))?")
 
 
 @dataclass(frozen=True, repr=False)
@@ -30,6 +41,8 @@ class Credentials:
     password: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     cookies: Mapping[str, str] = field(default_factory=dict)
+    hosts: tuple[str, ...] = ()
+    """The hosts named in the auth settings; none means the site's own (CredentialScope)."""
 
     def __bool__(self) -> bool:
         return bool(self.user or self.headers or self.cookies)
@@ -57,6 +70,51 @@ class Credentials:
         return headers
 
 
+@dataclass(frozen=True, repr=False)
+class CredentialScope:
+    """The credentials and the hosts they go to, fixed when the audit starts.
+
+    The one answer to "does this request get the staging credentials?", for the crawler,
+    the conditional requests of an incremental re-audit and the browser alike.
+    """
+
+    credentials: Credentials
+    hosts: frozenset[str]
+    schemes: frozenset[str] = frozenset({"http", "https"})
+    """Only https when the start URL is: a password never crosses the network in clear
+    because a page linked to the http:// address of the same host."""
+
+    @classmethod
+    def for_site(
+        cls, credentials: Credentials, start_url: str, crawl_hosts: Iterable[str] = ()
+    ) -> CredentialScope:
+        """The hosts named in the auth settings, else the start URL's host and `[crawl]
+        hosts`. Never the host a redirect leads to: that needs naming."""
+        hosts = credentials.hosts or (host_of(start_url), *crawl_hosts)
+        schemes = {"https"} if start_url.lower().startswith("https://") else {"http", "https"}
+        return cls(credentials, frozenset(host.lower() for host in hosts), frozenset(schemes))
+
+    def __bool__(self) -> bool:
+        return bool(self.credentials)
+
+    def __repr__(self) -> str:
+        return f"CredentialScope({self.credentials!r} for {', '.join(sorted(self.hosts))})"
+
+    def covers(self, url: str) -> bool:
+        """True when a request for `url` gets the credentials (a URL on one of the hosts,
+        the port included, in one of the schemes)."""
+        scheme = url.split(":", 1)[0].lower()
+        return scheme in self.schemes and host_of(url) in self.hosts
+
+    def headers_for(self, url: str) -> dict[str, str]:
+        """The credential headers to send with a request for `url`: none off the hosts."""
+        return self.credentials.request_headers() if self.covers(url) else {}
+
+    def header_names(self) -> tuple[str, ...]:
+        """The headers that carry the credentials: to be taken off any other request."""
+        return tuple(self.credentials.request_headers())
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> Credentials:
     """Credentials from SITEAUDIT_AUTH_* variables (a file named there is read too)."""
     env = os.environ if env is None else env
@@ -72,6 +130,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> Credentials:
         password=env.get("SITEAUDIT_AUTH_PASSWORD") or str(file_values.get("password", "")),
         headers=headers,
         cookies=cookies,
+        hosts=_hosts(env, file_values),
     )
 
 
@@ -84,13 +143,46 @@ def _read_file(path: str) -> dict[str, object]:
     except tomllib.TOMLDecodeError:
         # The parser's message may quote the file, and the file holds secrets.
         raise ConfigError(f"SITEAUDIT_AUTH_FILE {path} is not valid TOML") from None
-    unknown = sorted(set(values) - {"user", "password", "headers", "cookies"})
+    unknown = sorted(set(values) - {"user", "password", "hosts", "headers", "cookies"})
     if unknown:
         raise ConfigError(
             f"SITEAUDIT_AUTH_FILE {path}: unknown key {', '.join(unknown)}; "
-            "valid keys are: cookies, headers, password, user"
+            "valid keys are: cookies, headers, hosts, password, user"
         )
     return values
+
+
+def _hosts(env: Mapping[str, str], file_values: Mapping[str, object]) -> tuple[str, ...]:
+    """SITEAUDIT_AUTH_HOSTS (comma or space separated), else the file's `hosts` list."""
+    if env.get("SITEAUDIT_AUTH_HOSTS", "").strip():
+        setting, text = "SITEAUDIT_AUTH_HOSTS", env["SITEAUDIT_AUTH_HOSTS"]
+        entries = [entry for entry in re.split(r"[\s,]+", text) if entry]
+    elif "hosts" in file_values:
+        setting, listed = "SITEAUDIT_AUTH_FILE: hosts", file_values["hosts"]
+        if not isinstance(listed, list) or not all(isinstance(h, str) for h in listed):
+            raise ConfigError(f'{setting} must be a list of host names, like ["{_EXAMPLE}"]')
+        entries = listed
+    else:
+        return ()
+    if not entries:
+        raise ConfigError(f"{setting} names no host; leave it out to use the site's own hosts")
+    return tuple(_host(entry, setting) for entry in entries)
+
+
+_EXAMPLE = "staging.example.gov.uk"
+
+
+def _host(entry: str, setting: str) -> str:
+    host = entry.strip().lower()
+    m = _HOST.fullmatch(host)
+    if m is None or (m.group(1) is not None and not 0 < int(m.group(1)) < 65536):
+        # An address with a user name may hold a password: never echo it.
+        shown = repr(entry) if "@" not in entry else "an entry with a user name"
+        raise ConfigError(
+            f"{setting}: {shown} is not a host[:port] (write {_EXAMPLE} "
+            f"or {_EXAMPLE}:8443, without a scheme or path)"
+        )
+    return host
 
 
 def _table(value: object, name: str) -> dict[str, str]:

@@ -11,9 +11,9 @@ The crawl is over when the shared queue is empty and every worker is idle: a wor
 marked busy in the same atomic step that pops a request (crawler.shared), and idle only
 when it has nothing in flight and has pushed its items, so one consistent read of the
 queue, the items list and the workers' states decides it. A worker that stops beating
-(killed, its machine gone) is marked lost rather than waited for, and what it had in hand
-is crawled in another round that carries on from the store. Workers stop by themselves
-when the coordinator is gone.
+(killed, its machine gone) is marked lost rather than waited for, and the requests it
+popped and had not finished (its items unsent) go back on the queue in the same atomic
+step, for the others to crawl. Workers stop by themselves when the coordinator is gone.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from audits import __version__
+from audits.children import preexec_exit_with_parent
 from audits.config import AuditConfig, parse_config
 from audits.engine import REDIS_ENV, DistributedError
 from audits.store import Store
 from crawler.pipelines import write_items
-from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, JobKeys, decode_item
+from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, REQUEUE, JobKeys, decode_item
 
 _ITEMS_PER_READ = 500
 COORDINATOR_PID_ENV = "SITEAUDIT_COORDINATOR_PID"
@@ -129,8 +130,11 @@ def crawl(
     With `resume` the crawl carries on from what the store holds for the run (an
     interrupted run, or the pages an incremental re-audit carried over): those URLs are
     claimed in Redis for every worker, and the worker that starts the crawl follows the
-    frontier instead of the start URL. When a worker was lost, what it had in hand is
-    crawled in another round, carrying on the same way."""
+    frontier instead of the start URL.
+
+    A lost worker's unfinished requests go back on the queue within the round. One gap
+    is left: a link it had claimed and not yet queued when it died. When a round lost
+    workers and the store shows such links, another round carries on from the store."""
     options = {"redis_url": redis_url, "workers": workers, "progress": progress}
     stats = _crawl_round(start_url, config, store_path, run_id, log_dir, resume, **options)
     for _ in range(_MOP_UP_ROUNDS):
@@ -255,7 +259,12 @@ def _start_local_worker(
         "--quiet",
     ]
     env = {**os.environ, REDIS_ENV: redis_url, COORDINATOR_PID_ENV: str(os.getpid())}
-    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    # Killed with the coordinator (kill -9 included): a worker stopping by itself would
+    # first wait for its requests in flight. Started from the coordinator's main thread,
+    # which lives as long as the workers should (see audits.children).
+    return subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, preexec_fn=preexec_exit_with_parent()
+    )
 
 
 class _Collector:
@@ -284,6 +293,7 @@ class _Collector:
         self.began = time.monotonic()
         self.last_progress = self.began
         self.lost_after = _seconds(os.environ.get(LOST_AFTER_ENV, ""), 30.0)
+        self._requeue = server.register_script(REQUEUE)
         self.renewed = time.monotonic()
 
     def run(self) -> str:
@@ -336,7 +346,8 @@ class _Collector:
         pipe.hgetall(keys.beats)
         seeded, queued, items, states, beats = pipe.execute()
         self.states = {k.decode(): v.decode() for k, v in states.items()}
-        self._notice_lost(beats)
+        if self._notice_lost(beats):
+            return False  # its requests are back on the queue: look again
         working = [name for name, state in self.states.items() if state == BUSY]
         if not seeded or queued or items or working:
             if not self.states and self.local and all(p.poll() is not None for p in self.local):
@@ -345,21 +356,27 @@ class _Collector:
         self.server.set(keys.done, "finished")
         return True
 
-    def _notice_lost(self, beats: dict[bytes, bytes]) -> None:
+    def _notice_lost(self, beats: dict[bytes, bytes]) -> bool:
+        """Mark the workers silent for too long lost, their pending requests back on the
+        queue; True if there were any."""
         now = time.time()
+        found = False
         for name, state in self.states.items():
             if state in (CLOSED, LOST):
                 continue
             beat = float(beats.get(name.encode(), b"0"))
             if now - beat > self.lost_after:
-                self.server.hset(self.keys.state, name, LOST)
+                keys = [self.keys.pending(name), self.keys.requests, self.keys.state]
+                self._requeue(keys=keys, args=[name])
                 self.states[name] = LOST
                 self.lost.add(name)
                 print(
-                    f"siteaudit: worker {name} stopped answering; what it had in hand "
-                    "will be crawled again once the others are done",
+                    f"siteaudit: worker {name} stopped answering; the pages it had in hand "
+                    "go to the other workers",
                     file=sys.stderr,
                 )
+                found = True
+        return found
 
     def _wind_up(self, store: Store) -> str:
         """Wait for the workers to close, storing their last items; merge their stats."""

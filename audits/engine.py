@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 from audits import __version__
 from audits.browser import run_browser_stage, write_screenshots
 from audits.config import AuditConfig, ConfigError
-from audits.credentials import Credentials, from_environment
+from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.pagestage import _describe
 from audits.resume import forget_findings_of, reopen_run, unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
+from audits.runnotes import NOTE_STATS
 from audits.store import Store, StoredSite
 from audits.urls import host_of, normalise
 from rules.site import SOFT_404_TITLE_STAT
@@ -104,6 +105,7 @@ def audit(
         connect(redis_url).close()  # an unusable Redis fails before the run is opened
     ruleset = load_ruleset(config)  # config errors surface before any request is made
     credentials = from_environment()  # likewise for a malformed staging-credentials setting
+    staging = CredentialScope.for_site(credentials, start_url, config.crawl.hosts)
     out_dir.mkdir(parents=True, exist_ok=True)
     store_path = Path(config.store) if config.store else out_dir / "audit.db"
     store = Store(str(store_path))
@@ -118,7 +120,13 @@ def audit(
     carried: dict[str, Any] = {}
     if previous is not None and not resume and only_urls is None:
         carried = _carry_over_unchanged(
-            store, run_id, previous, start_url, config, ruleset, credentials
+            store,
+            run_id,
+            previous,
+            start_url,
+            config,
+            ruleset,
+            staging,
         )
     store.close()
 
@@ -160,7 +168,9 @@ def audit(
         site = store.site(run_id)
         start_problem = _start_problem(site)
         if not (start_problem or interrupted):
-            browser = run_browser_stage(store, run_id, config.browser, progress=progress)
+            browser = run_browser_stage(
+                store, run_id, config.browser, progress=progress, credentials=staging
+            )
             stats.update(browser.stats)
             interrupted = browser.interrupted
         status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
@@ -199,7 +209,7 @@ def _carry_over_unchanged(
     start_url: str,
     config: AuditConfig,
     ruleset: RuleSet,
-    credentials: Credentials,
+    credentials: CredentialScope,
 ) -> dict[str, Any]:
     """Before an incremental crawl: carry the pages that answer 304 over from the previous
     run (audits.revalidate); the stats to add to the crawl's."""
@@ -438,6 +448,7 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
     )
     # The browser stage's figures, axe-core's version among them (findings.json shows it).
     keep += ("axe_core", "browser/pages", "browser/reused", "browser/errors", "browser/seconds")
+    keep += NOTE_STATS  # what the report's run notes are made of
     return {k: stats[k] for k in keep if k in stats}
 
 

@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 import click
 from click.core import ParameterSource
 
+from audits.children import preexec_exit_with_parent
 from audits.config import load_config
 from audits.engine import UsageError, check_start_url
 from audits.ruleset import load_ruleset
@@ -321,6 +322,9 @@ class SitesRun:
                 errors="replace",
                 start_new_session=True,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                # Gone with this run, kill -9 included. This pool thread waits for the
+                # audit, so it outlives it (see audits.children).
+                preexec_fn=preexec_exit_with_parent(),
             )
             self._running.append(proc)
         try:

@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from w3lib.encoding import html_body_declared_encoding
+from w3lib.encoding import html_body_declared_encoding, read_bom
 
 from audits.children import exit_with_parent
 from audits.config import AuditConfig
@@ -109,7 +109,10 @@ def decode(body: bytes, encoding: str) -> str:
     """The page's text. When the bytes are not valid in the encoding the server declared
     but are in the one the page itself declares (a <meta charset>), the page's own
     declaration is believed: the usual case of a template saved in windows-1252 and a
-    server that says UTF-8 for everything."""
+    server that says UTF-8 for everything. A byte order mark beats both, as in browsers."""
+    marked, bom = read_bom(body[:4])
+    if marked and bom:
+        return body[len(bom) :].decode(marked, errors="replace")
     try:
         return body.decode(encoding)
     except (UnicodeDecodeError, LookupError):

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from audits import USER_AGENT
 from audits.config import CrawlConfig
-from audits.credentials import Credentials
+from audits.credentials import CredentialScope
 from audits.store import Store, now
 from audits.urls import host_of
 from crawler.scope import Scope
@@ -48,7 +48,7 @@ def revalidate(
     previous: int,
     crawl: CrawlConfig,
     scope: Scope,
-    credentials: Credentials,
+    credentials: CredentialScope,
     page_rules: tuple[str, ...],
 ) -> Revalidation:
     """Ask about every page of the previous run; carry the unchanged ones over to run_id."""
@@ -63,7 +63,7 @@ def revalidate(
 
     def ask() -> None:
         try:
-            outcome.append(asyncio.run(_ask(validators, crawl, credentials.request_headers())))
+            outcome.append(asyncio.run(_ask(validators, crawl, credentials)))
         except Exception:  # nothing is lost: the crawl asks about every page itself
             return
 
@@ -91,19 +91,23 @@ def _batches(items: list[str], size: int) -> Iterable[list[str]]:
 async def _ask(
     validators: dict[str, tuple[str | None, str | None]],
     crawl: CrawlConfig,
-    credentials: dict[str, str],
+    credentials: CredentialScope,
 ) -> Revalidation:
     import aiohttp
 
     result = Revalidation()
     timeout = aiohttp.ClientTimeout(total=crawl.timeout)
     connector = aiohttp.TCPConnector(limit=0, limit_per_host=crawl.concurrency)
-    headers = {"User-Agent": USER_AGENT, **credentials}
+    # Credentials per request, not for the session: the pages may lie on a host the start
+    # URL redirected to, which is in the crawl's scope but not the credentials'.
     async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, headers=headers, auto_decompress=False
+        connector=connector,
+        timeout=timeout,
+        headers={"User-Agent": USER_AGENT},
+        auto_decompress=False,
     ) as session:
         hosts = {host_of(url): url for url in validators}
-        robots = {host: await _robots(session, url) for host, url in hosts.items()}
+        robots = {host: await _robots(session, url, credentials) for host, url in hosts.items()}
         wanted = [
             (url, tags)
             for url, tags in validators.items()
@@ -111,22 +115,26 @@ async def _ask(
         ]
         result.asked = len(wanted)
         answers = await asyncio.gather(
-            *(_unchanged(session, url, etag, modified) for url, (etag, modified) in wanted)
+            *(
+                _unchanged(session, url, etag, modified, credentials.headers_for(url))
+                for url, (etag, modified) in wanted
+            )
         )
     result.unchanged = [url for (url, _), same in zip(wanted, answers, strict=True) if same]
     return result
 
 
-async def _robots(session: object, page: str) -> object | None:
+async def _robots(session: object, page: str, credentials: CredentialScope) -> object | None:
     """The host's robots.txt rules (everything allowed when it has none), or None when
     the host is better left to the crawler (it asks for a delay, or robots.txt failed)."""
     import aiohttp
     from protego import Protego
 
     parts = urlsplit(page)
+    robots = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
         async with session.get(  # type: ignore[attr-defined]
-            f"{parts.scheme}://{parts.netloc}/robots.txt", allow_redirects=False
+            robots, headers=credentials.headers_for(robots), allow_redirects=False
         ) as response:
             if 400 <= response.status < 500:
                 return Protego.parse("")
@@ -140,11 +148,14 @@ async def _robots(session: object, page: str) -> object | None:
     return rules
 
 
-async def _unchanged(session: object, url: str, etag: str | None, modified: str | None) -> bool:
-    """True when the page answers 304 Not Modified to a conditional request."""
+async def _unchanged(
+    session: object, url: str, etag: str | None, modified: str | None, headers: dict[str, str]
+) -> bool:
+    """True when the page answers 304 Not Modified to a conditional request (`headers`:
+    the credentials it gets)."""
     import aiohttp
 
-    headers = {}
+    headers = dict(headers)
     if etag:
         headers["If-None-Match"] = etag
     if modified:

@@ -679,6 +679,16 @@ class Store:
             (run_id,),
         ).fetchall()
 
+    def html_pages_larger_than(self, run_id: int, limit: int) -> dict[str, int]:
+        """URL -> size in bytes of the run's HTML pages larger than `limit` bytes."""
+        return dict(
+            self.db.execute(
+                "SELECT u.url, p.size FROM pages p JOIN urls u ON u.id = p.url_id "
+                "WHERE p.run_id = ? AND p.is_html = 1 AND p.size > ?",
+                (run_id, limit),
+            ).fetchall()
+        )
+
     def reusable_browser_results(
         self, run_id: int, axe_version: str, axe_options: str
     ) -> dict[str, int]:

@@ -1,24 +1,38 @@
-"""Downloader middleware: staging credentials go to the site's own hosts and nowhere else."""
+"""Downloader middleware: staging credentials go to the credential hosts and nowhere else;
+robots.txt is read as RFC 9309 asks."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from audits.runnotes import ROBOTS_UNAVAILABLE_STAT
+from rules.site import ROBOTS_UNAVAILABLE
+
+ROBOTS_MAX_BYTES = 512 * 1024
+"""The first 512 KiB of a robots.txt are read (RFC 9309 asks for at least 500 KiB); the
+rest is not downloaded."""
+
 
 class StagingCredentials:
-    """Adds the audit's credentials to requests for in-scope hosts; strips them from any
-    other request (an external link, a redirect off the site).
+    """Adds the audit's credentials to requests for the credential hosts; strips them from
+    any other request (an external link, a redirect to another host, even one the crawl
+    follows as part of the site).
 
-    The spider holds the credentials (`spider.credentials`, from audits.credentials) and
-    the scope; with no credentials this does nothing.
+    The spider holds the credentials and their hosts (`spider.credentials`, a
+    CredentialScope from audits.credentials); with no credentials this does nothing.
+    Every request passes here, including one taken from a shared crawl's Redis queue
+    (queued without credentials) and each hop of a redirect (the spider follows them).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -33,17 +47,38 @@ class StagingCredentials:
         credentials = getattr(spider, "credentials", None)
         if not credentials:
             return
-        headers = credentials.request_headers()
-        if spider.scope.is_internal(request.url):
-            for name, value in headers.items():
-                request.headers[name] = value
-        else:
-            for name in headers:
-                request.headers.pop(name, None)
+        for name in credentials.header_names():
+            request.headers.pop(name, None)
+        for name, value in credentials.headers_for(request.url).items():
+            request.headers[name] = value
+
+
+class RobotsTxtUnavailable(IgnoreRequest):
+    """Not requested: the host's robots.txt answered only server errors."""
+
+
+class _Unavailable:
+    """The rules of a host whose robots.txt kept answering server errors: RFC 9309
+    (section 2.3.1.4) says to assume that nothing may be crawled."""
+
+    def __init__(self, status: int, tries: int) -> None:
+        self.reason = (
+            f"{ROBOTS_UNAVAILABLE} (the server answered {status}, "
+            f"{tries} {'time' if tries == 1 else 'times'}), and the robots.txt standard "
+            "(RFC 9309) then forbids crawling: audit again when it answers"
+        )
 
 
 class RobotsTxt(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, with every request waiting for its host's rules.
+    """Scrapy's robots.txt middleware, with every request waiting for its host's rules,
+    and robots.txt read as RFC 9309 asks:
+
+    - only the first ROBOTS_MAX_BYTES are downloaded and parsed, however large the file
+      (Scrapy would abandon one over the download limit and crawl as if it were missing);
+    - a server error (5xx) is asked again `[crawl] retries` times with growing waits,
+      then taken to forbid everything on that host for the rest of the audit; other
+      answers without rules (3xx, 4xx) allow everything, and a host that cannot be
+      reached at all is crawled, so that each of its pages records why it failed.
 
     In Scrapy 2.19, requests that arrive while a host's robots.txt is being fetched all
     wait on one Deferred; the first to resume takes the parsed rules and the others get
@@ -52,6 +87,52 @@ class RobotsTxt(RobotsTxtMiddleware):
     from the first page, a resumed or incremental crawl's frontier. Here each waiter gets
     a Deferred of its own, fed from the shared one without consuming its result.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        crawler.signals.connect(self._unbounded, signal=signals.headers_received)
+        crawler.signals.connect(self._enough, signal=signals.bytes_received)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        if isinstance(rp, _Unavailable):
+            self._stats.inc_value(ROBOTS_UNAVAILABLE_STAT)
+            raise RobotsTxtUnavailable(rp.reason)
+        super().process_request_2(rp, request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        tries = 1
+        while response.status >= 500 and tries <= self._retries():
+            await asyncio.sleep(2 ** (tries - 1))
+            response = await self.crawler.engine.download_async(response.request)  # type: ignore[arg-type]
+            tries += 1
+        if response.status >= 500:
+            pending = self._parsers[netloc]
+            assert isinstance(pending, Deferred)
+            self._parsers[netloc] = _Unavailable(response.status, tries)  # type: ignore[assignment]
+            pending.callback(self._parsers[netloc])
+            return
+        body = _first_lines(response.body) if 200 <= response.status < 300 else b""
+        await super()._parse_robots(response.replace(body=body), netloc, request)
+
+    def _retries(self) -> int:
+        config = getattr(self.crawler.spider, "audit_config", None)
+        return config.crawl.retries if config is not None else 0
+
+    def _unbounded(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
+        """robots.txt is cut at ROBOTS_MAX_BYTES (`_enough`) rather than abandoned over
+        the download limit; a compressed one keeps the limit, which bounds inflating it."""
+        if _is_robots(request):
+            limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            request.meta["download_maxsize"] = limit if headers.get("Content-Encoding") else 0
+            request.meta["robots_bytes"] = 0  # a new answer (the request may be a retry)
+
+    @staticmethod
+    def _enough(data: bytes, request: Request, spider: Any) -> None:
+        if _is_robots(request):
+            read = request.meta.get("robots_bytes", 0) + len(data)
+            request.meta["robots_bytes"] = read
+            if read >= ROBOTS_MAX_BYTES:
+                raise StopDownload(fail=False)
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         pending = self._parsers.get(urlparse_cached(request).netloc)
@@ -65,3 +146,14 @@ class RobotsTxt(RobotsTxtMiddleware):
             pending.addBoth(share)
             return await maybe_deferred_to_future(mine)
         return await super().robot_parser(request)
+
+
+def _is_robots(request: Request) -> bool:
+    return bool(request.meta.get("dont_obey_robotstxt")) and request.url.endswith("/robots.txt")
+
+
+def _first_lines(body: bytes) -> bytes:
+    """The first ROBOTS_MAX_BYTES of a robots.txt, without a last line cut in two."""
+    if len(body) <= ROBOTS_MAX_BYTES:
+        return body
+    return body[:ROBOTS_MAX_BYTES].rpartition(b"\n")[0]

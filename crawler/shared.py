@@ -7,12 +7,17 @@ are in `shared_settings`):
   for all workers. Requests are stored as JSON (scrapy-redis pickles them by default, and
   unpickling what a Redis server hands back would let anyone who can write to it run code
   on every worker), without any staging credentials (a worker adds its own on sending).
-  A pop also marks the worker busy, in the same atomic step, which is what lets the
-  coordinator tell that the crawl is over.
+  A pop also marks the worker busy and records the request in the worker's `pending`
+  hash, in the same atomic step: the busy mark lets the coordinator tell that the crawl
+  is over, and the pending record lets it put the request back on the queue if the
+  worker dies before finishing it.
 - `crawler.frontier.SharedFrontier`: the spider's claims live in the scrapy-redis
   duplicate filter's set, so no URL is requested twice, whichever worker meets it.
-- `ItemsToRedis`: items go to a Redis list as JSON; the coordinator (audits.distributed)
-  is the one process writing the store.
+- `ItemsToRedis` and `InHand`: items go to a Redis list as JSON; the coordinator
+  (audits.distributed) is the one process writing the store. A request's items are sent
+  together with the removal of its pending record, in one atomic step, once the request
+  is finished: whatever a killed worker had not sent is still pending, and is crawled
+  again by another worker; whatever it had sent is never crawled again.
 - `SharedCrawl`: keeps an idle worker open until the coordinator says the whole crawl is
   over, and beats a heartbeat so that a dead worker is noticed.
 
@@ -30,8 +35,10 @@ import json
 import logging
 import os
 import time
+from collections import defaultdict
 from dataclasses import dataclass, fields
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import redis
 from scrapy import signals
@@ -57,7 +64,7 @@ _HEARTBEAT = 1.0
 # An idle worker looks for new requests this often (Scrapy's engine otherwise waits for
 # its 5-second heartbeat, and a worker that ran dry would sit out most of the crawl).
 _POLL = 0.2
-_ITEM_BATCH = 200
+_ITEM_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,16 @@ class JobKeys:
     def stats(self) -> str:
         """Each worker's crawl stats, pushed as it closes."""
         return self._key("stats")
+
+    @property
+    def claims(self) -> str:
+        """A counter numbering the requests popped from the queue."""
+        return self._key("claims")
+
+    def pending(self, worker: str) -> str:
+        """Claim number -> "score request" for each request `worker` popped and has not
+        finished (its items are not sent yet)."""
+        return self._key(f"pending:{worker}")
 
     @property
     def state(self) -> str:
@@ -200,14 +217,49 @@ def loads(data: bytes) -> dict[str, Any]:
     return obj
 
 
-# Pop the highest-priority request and mark this worker busy, in one atomic step.
+# Pop the highest-priority request, mark this worker busy and record the request as
+# pending under a new claim number, in one atomic step. A worker the coordinator gave up
+# for lost pops nothing: what it had is back on the queue for the others.
+# KEYS: queue, state, this worker's pending hash, claims counter. ARGV: worker.
 _POP = """
-local found = redis.call('ZRANGE', KEYS[1], 0, 0)
+if redis.call('HGET', KEYS[2], ARGV[1]) == 'lost' then return false end
+local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #found == 0 then return false end
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('ZREM', KEYS[1], found[1])
 redis.call('HSET', KEYS[2], ARGV[1], 'busy')
-return found[1]
+local claim = redis.call('INCR', KEYS[4])
+redis.call('HSET', KEYS[3], claim, found[2] .. ' ' .. found[1])
+return {claim, found[1]}
 """
+
+# Put a lost worker's pending requests back on the queue and mark it lost, in one atomic
+# step (the coordinator runs this). KEYS: pending hash, queue, state. ARGV: worker.
+REQUEUE = """
+local pending = redis.call('HVALS', KEYS[1])
+for _, entry in ipairs(pending) do
+  local space = string.find(entry, ' ', 1, true)
+  redis.call('ZADD', KEYS[2], tonumber(string.sub(entry, 1, space - 1)),
+             string.sub(entry, space + 1))
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[3], ARGV[1], 'lost')
+return #pending
+"""
+
+# Send finished requests' items and drop their pending records, in one atomic step;
+# optionally set this worker's state. Nothing is sent by a worker given up for lost (its
+# requests are back on the queue). KEYS: items list, pending hash, state.
+# ARGV: worker, new state or '', number of claims, the claims, then the items.
+_SEND = """
+if redis.call('HGET', KEYS[3], ARGV[1]) == 'lost' then return 0 end
+local claims = tonumber(ARGV[3])
+if claims > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV, 4, 3 + claims)) end
+if #ARGV > 3 + claims then redis.call('RPUSH', KEYS[1], unpack(ARGV, 4 + claims)) end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) end
+return 1
+"""
+_CLAIM_META = "shared_claim"
+"""Request meta: the claim number under which this worker popped the request."""
 
 
 class SharedScheduler(Scheduler):
@@ -236,22 +288,30 @@ class SharedQueue(PriorityQueue):
     def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer)
         settings = spider.settings
-        self._state = JobKeys(settings.get("SITEAUDIT_JOB")).state
+        keys = JobKeys(settings.get("SITEAUDIT_JOB"))
         self._worker = settings.get("SITEAUDIT_WORKER")
+        self._keys = [self.key, keys.state, keys.pending(self._worker), keys.claims]
         self._pop = server.register_script(_POP)
+        self._in_hand = in_hand(spider.crawler)
 
     def _encode_request(self, request: Any) -> bytes:
         credentials = getattr(self.spider, "credentials", None)
         if credentials:
             # A retry is a copy of a request that was sent, staging credentials and all.
             request = request.copy()
-            for name in credentials.request_headers():
+            for name in credentials.header_names():
                 request.headers.pop(name, None)
         return super()._encode_request(request)
 
     def pop(self, timeout: int = 0) -> Any:
-        found = self._pop(keys=[self.key, self._state], args=[self._worker])
-        return self._decode_request(found) if found else None
+        found = self._pop(keys=self._keys, args=[self._worker])
+        if not found:
+            return None
+        claim, data = found
+        request = self._decode_request(data)
+        request.meta[_CLAIM_META] = int(claim)
+        self._in_hand.took(int(claim), request)
+        return request
 
 
 # -- items: JSON for the coordinator ------------------------------------------------------
@@ -290,46 +350,135 @@ def decode_item(line: str | bytes) -> Any:
     return cls(**data)
 
 
-class ItemsToRedis:
-    """Item pipeline of a worker: items go to the crawl's Redis list in batches."""
+class InHand:
+    """What one worker has in hand: the requests it popped and has not finished, and the
+    items they produced, which go to Redis together with the removal of the requests'
+    pending records once the requests are finished.
+
+    A request is finished when Scrapy's engine lets go of it: its callback has run, its
+    items have passed the pipeline and the requests it produced are queued in Redis.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.server = _server(crawler)
-        self.key = JobKeys(crawler.settings.get("SITEAUDIT_JOB")).items
-        self.batch: list[str] = []
-        self.last_flush = time.monotonic()
+        keys = JobKeys(crawler.settings.get("SITEAUDIT_JOB"))
+        self.worker = crawler.settings.get("SITEAUDIT_WORKER")
+        self.keys = [keys.items, keys.pending(self.worker), keys.state]
+        self._send = self.server.register_script(_SEND)
+        self.requests: dict[int, Any] = {}
+        self.items: defaultdict[int, list[str]] = defaultdict(list)
+        self.loose: list[str] = []
+        """Items of no popped request (from the spider's start): sent as they come."""
+        self.dropped: set[int] = set()
+        """Claims of requests the coordinator put back on the queue (this worker was
+        taken for lost): their items are not sent."""
+
+    def took(self, claim: int, request: Any) -> None:
+        """The worker popped `request` under `claim`."""
+        self.requests[claim] = request
+
+    def add(self, line: str, claim: int | None) -> None:
+        """An item (encode_item's JSON) produced while handling the request of `claim`."""
+        if claim in self.dropped:
+            return  # back on the queue: another worker sends this item
+        if claim in self.requests:
+            self.items[claim].append(line)
+        else:
+            self.loose.append(line)
+
+    def drop(self) -> None:
+        """Forget the requests in hand: the coordinator put them back on the queue."""
+        self.dropped.update(self.requests)
+        self.requests.clear()
+        self.items.clear()
+
+    def _finished(self) -> list[int]:
+        # Requests the engine still holds (downloading, or being scraped) are in its
+        # slot's `inprogress` set, which is not public API; no slot: nothing in flight.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        holding = slot.inprogress if slot is not None else ()
+        return [claim for claim, request in self.requests.items() if request not in holding]
+
+    def send(self, state: str = "") -> bool:
+        """Send the finished requests' items with their acknowledgement, and set this
+        worker's state if given. False when the coordinator has taken this worker for
+        lost: what it had in hand is dropped (it is back on the queue)."""
+        claims, loose = self._finished(), self.loose
+        lines, self.loose = list(loose), []
+        while True:
+            batch: list[int] = []
+            while claims and len(lines) < _ITEM_BATCH:
+                claim = claims.pop()
+                batch.append(claim)
+                lines.extend(self.items.get(claim, ()))
+            last = not claims
+            if batch or lines or (last and state):
+                args = [self.worker, state if last else "", len(batch), *batch, *lines]
+                if not self._send(keys=self.keys, args=args):
+                    self.loose = loose + self.loose  # claimed by no request: still to send
+                    self.drop()
+                    return False
+                for claim in batch:
+                    del self.requests[claim]
+                    self.items.pop(claim, None)
+            if last:
+                return True
+            lines, loose = [], []
+
+
+_IN_HAND: WeakKeyDictionary[Crawler, InHand] = WeakKeyDictionary()
+
+
+def in_hand(crawler: Crawler) -> InHand:
+    """The InHand of this worker's crawler (shared by its queue, pipeline and extension)."""
+    if crawler not in _IN_HAND:
+        _IN_HAND[crawler] = InHand(crawler)
+    return _IN_HAND[crawler]
+
+
+def _claim_of(response: Any) -> int | None:
+    """The claim under which the request behind a response (or a failure) was popped."""
+    request = getattr(response, "request", None)
+    return request.meta.get(_CLAIM_META) if request is not None else None
+
+
+class ItemsToRedis:
+    """Item pipeline of a worker: items go to the crawl's Redis list, each with the
+    request that produced it once that request is finished (InHand)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.in_hand = in_hand(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ItemsToRedis:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.scraped, signal=signals.item_scraped)
+        return pipeline
 
     def process_item(self, item: Any) -> Any:
         assert self.crawler.stats is not None
         count_item(self.crawler.stats, item)
-        self.batch.append(encode_item(item))
-        # Batched, but never for long: a worker that dies loses only its last second.
-        if len(self.batch) >= _ITEM_BATCH or time.monotonic() - self.last_flush > 1.0:
-            self.flush()
         return item
 
-    def flush(self) -> None:
-        batch, self.batch = self.batch, []
-        self.last_flush = time.monotonic()
-        if batch:
-            self.server.rpush(self.key, *batch)
+    def scraped(self, item: Any, response: Any) -> None:
+        """An item passed the pipeline: keep it with its request until that is finished."""
+        self.in_hand.add(encode_item(item), _claim_of(response))
 
     def close_spider(self) -> None:
-        self.flush()
+        self.in_hand.send()
 
 
 class SharedCrawl:
     """Extension: the worker's part in telling when the shared crawl is over.
 
     The worker says "idle" when its engine has nothing in flight and the queue looked
-    empty, and stays open until the coordinator sets `done`. Items still batched in the
-    worker do not matter to that decision (they hold no requests): the pipeline pushes
-    them as the worker closes, and the coordinator stores them before it goes on.
+    empty, in the same atomic step that sends its last items, and stays open until the
+    coordinator sets `done`. Every few tenths of a second it sends the items of the
+    requests it has finished (InHand). A worker the coordinator took for lost (silent too
+    long, yet alive: a stalled machine) drops what it had in hand, which is back on the
+    queue, and carries on.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -337,6 +486,7 @@ class SharedCrawl:
         self.server = _server(crawler)
         self.keys = JobKeys(crawler.settings.get("SITEAUDIT_JOB"))
         self.worker = crawler.settings.get("SITEAUDIT_WORKER")
+        self.in_hand = in_hand(crawler)
         self.loops: list[task.LoopingCall] = []
 
     @classmethod
@@ -361,31 +511,48 @@ class SharedCrawl:
         pipe.hset(self.keys.beats, self.worker, time.time())
         pipe.get(self.keys.done)
         pipe.exists(self.keys.coordinator)
+        pipe.hget(self.keys.state, self.worker)
         try:
-            _, done, coordinator = pipe.execute()
+            _, done, coordinator, state = pipe.execute()
         except redis.RedisError as exc:  # nobody could collect what this worker finds
             logger.warning("lost the shared crawl's Redis (%s); stopping", exc)
-            done, coordinator = b"shutdown", True
+            done, coordinator, state = b"shutdown", True, None
+        if state == LOST.encode():
+            self._rejoin()
         parent = self.crawler.settings.getint("SITEAUDIT_COORDINATOR_PID")
         if parent and os.getppid() != parent:
             coordinator = False  # started by a coordinator on this machine, now orphaned
         if done == b"shutdown" or not coordinator:
             if not coordinator:  # killed, or its machine gone: nobody would collect
                 logger.warning("the coordinator of the shared crawl is gone; stopping")
-            self._stop_loops()
-            deferred_from_coro(self.crawler.stop_async())
+            self._stop()
+
+    def _stop(self) -> None:
+        self._stop_loops()
+        deferred_from_coro(self.crawler.stop_async())
 
     def poll(self) -> None:
-        """Ask the engine to look at the queue: other workers may have filled it. (The
-        engine's slot is not public API; without it the engine looks every 5 seconds.)"""
+        """Send what is finished, and ask the engine to look at the queue: other workers
+        may have filled it. (The engine's slot is not public API; without it the engine
+        looks every 5 seconds.)"""
+        if not self.in_hand.send():
+            self._rejoin()
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None:
             slot.nextcall.schedule()
 
+    def _rejoin(self) -> None:
+        """The coordinator took this worker for lost (silent too long: a stalled machine)
+        and gave what it had in hand to the others: carry on without it."""
+        logger.warning("the coordinator took this worker for lost; carrying on")
+        self.in_hand.drop()
+        self.server.hset(self.keys.state, self.worker, BUSY)
+
     def idle(self) -> None:
         if self.server.get(self.keys.done) is not None:
             return  # the whole crawl is over: close
-        self.server.hset(self.keys.state, self.worker, IDLE)
+        if not self.in_hand.send(IDLE):
+            self._rejoin()
         raise DontCloseSpider
 
     def _stop_loops(self) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audits import __version__
+from audits.runnotes import run_notes
 from reports.files import atomic_open
 from reports.prioritise import Comparison, compare
 from rules.base import Category, Severity
@@ -117,6 +118,7 @@ def build_findings(
             "status": run.status,
             "pages": store.count_pages(run_id),
             "compared_with": comparison.previous_run_id,
+            "notes": run_notes(run.stats if isinstance(run.stats, dict) else {}),
         },
         "summary": {
             "findings": len(findings),

@@ -26,6 +26,7 @@ from rules.link_not_verified import LinkNotVerified
 from rules.link_text_vague import LinkTextVague
 from rules.long_paragraph import LongParagraph
 from rules.malformed_contact_link import MalformedContactLink
+from rules.malformed_link import MalformedLink
 from rules.misspelling import Misspelling
 from rules.passive_voice import PassiveVoice
 from rules.past_closing_date import PastClosingDate
@@ -47,6 +48,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     LinkNotVerified,
     Soft404,
     MalformedContactLink,
+    MalformedLink,
     CrawlTrap,
     StaleContent,
     PastClosingDate,

@@ -11,7 +11,8 @@ from rules.site import Site
 
 
 class BrowserAuditError(SiteRule):
-    """Report each page that did not load in time, crashed the browser or broke axe-core."""
+    """Report each page that did not load in time, was too large, crashed the browser or
+    broke axe-core."""
 
     id = "browser-audit-error"
     title = "Page could not be checked in the browser"
@@ -19,8 +20,11 @@ class BrowserAuditError(SiteRule):
     severity = Severity.LOW
     summary = (
         "Pages the browser stage could not check with axe-core: they did not finish loading "
-        "within the page timeout ([browser] page_timeout, 30 seconds by default), crashed the "
-        "browser twice, or made axe-core fail. Their accessibility in the browser is unknown."
+        "within the page timeout ([browser] page_timeout, 30 seconds by default) or within the "
+        "page deadline for loading and checking together ([browser] page_deadline, 60 seconds), "
+        "were too large to check ([browser] max_page_bytes, 5 MB, and max_dom_elements, 50,000 "
+        "elements), crashed the browser twice, or made axe-core fail. Their accessibility in "
+        "the browser is unknown."
     )
     why = (
         "A page that takes more than half a minute to load, or crashes a browser, is a barrier "
@@ -30,8 +34,9 @@ class BrowserAuditError(SiteRule):
     how_to_fix = (
         "Open the page in a browser. If it is slow, ask your web team what holds it up (large "
         "embedded maps, videos and third-party scripts are common causes). If it loads "
-        "normally, run the audit again; if it keeps failing, raise [browser] page_timeout in "
-        "siteaudit.toml."
+        "normally, run the audit again; if it keeps failing, raise [browser] page_timeout and "
+        "page_deadline in siteaudit.toml. A page too large to check is usually too large for "
+        "its readers too: split it into smaller pages, or raise the limit the message names."
     )
     references = ("https://web.dev/articles/vitals",)
 

@@ -32,7 +32,8 @@ class CrawlTrap(SiteRule):
         "family. Ask your web team to limit it, for example to show months only up to a year "
         "ahead, to stop offering 'next' when there are no events, or to mark such links "
         'rel="nofollow". If the pages are real and should be audited, exclude the pattern in '
-        "the siteaudit configuration or raise crawl.max_url_variants."
+        "the siteaudit configuration or raise crawl.max_url_variants (query-string variants) or "
+        "crawl.max_family_pages (addresses that differ only in numbers or dates)."
     )
     references = (
         "https://developers.google.com/search/docs/crawling-indexing/large-site-managing-crawl-budget",

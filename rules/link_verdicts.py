@@ -12,7 +12,15 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rules.site import PRIVATE_ADDRESS, ROBOTS_FORBIDDEN, TIMED_OUT, LinkRow, Site, TargetStatus
+from rules.site import (
+    PRIVATE_ADDRESS,
+    ROBOTS_FORBIDDEN,
+    ROBOTS_UNAVAILABLE,
+    TIMED_OUT,
+    LinkRow,
+    Site,
+    TargetStatus,
+)
 
 # Element kinds whose targets are checked. Form actions are left out: a form's action
 # often answers GET with an error by design (it expects a POST).
@@ -55,7 +63,9 @@ def verdict(status: TargetStatus) -> Verdict:
     if code is None:
         if not error or error in (ROBOTS_FORBIDDEN, PRIVATE_ADDRESS):
             return Verdict.UNKNOWN
-        return Verdict.TIMED_OUT if error == TIMED_OUT else Verdict.BROKEN
+        if error.startswith(ROBOTS_UNAVAILABLE):
+            return Verdict.UNKNOWN
+        return Verdict.TIMED_OUT if error.startswith(TIMED_OUT) else Verdict.BROKEN
     if code == 403 and status.internal:
         # The site's own page refused a browser too: visitors meet "Forbidden" there.
         return Verdict.BROKEN

@@ -12,7 +12,7 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from audits.urls import absolute
+from audits.urls import MalformedUrl, absolute, resolve
 
 # Landmark elements and ARIA roles, mapped to the page region they stand for.
 REGION_TAGS = {
@@ -108,6 +108,17 @@ class Link:
     text: str
     kind: str
     region: str
+    selector: str
+
+
+@dataclass(frozen=True, slots=True)
+class MalformedLink:
+    """A link whose address no browser can follow, as written, and what is wrong with it."""
+
+    href: str
+    problem: str
+    text: str
+    kind: str
     selector: str
 
 
@@ -220,9 +231,18 @@ class Page:
     @cached_property
     def links(self) -> tuple[Link, ...]:
         """Every URL the page references, in document order."""
+        return tuple(link for link in self._scanned_links if isinstance(link, Link))
+
+    @cached_property
+    def malformed_links(self) -> tuple[MalformedLink, ...]:
+        """The links whose address no browser can follow, in document order."""
+        return tuple(link for link in self._scanned_links if isinstance(link, MalformedLink))
+
+    @cached_property
+    def _scanned_links(self) -> tuple[Link | MalformedLink, ...]:
         return tuple(self._iter_links())
 
-    def _iter_links(self) -> Iterator[Link]:
+    def _iter_links(self) -> Iterator[Link | MalformedLink]:
         base = self.base_url
         selectors: dict[etree._Element, str] = {}
         for el in self.tree.iter(*_LINK_ATTRS):
@@ -232,7 +252,12 @@ class Page:
                 continue
             if kind == "link" and (el.get("rel") or "").lower() in _HOST_ONLY_RELS:
                 continue
-            resolved = absolute(base, value)
+            try:
+                resolved = resolve(base, value)
+            except MalformedUrl as exc:
+                text, selector = link_text(el), selector_of(el, selectors)
+                yield MalformedLink(value.strip(), str(exc), text, kind, selector)
+                continue
             if resolved is None:
                 continue
             yield Link(

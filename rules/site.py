@@ -10,8 +10,12 @@ ROBOTS_FORBIDDEN = "forbidden by robots.txt"
 """The error recorded for a link target robots.txt did not let the crawler request."""
 PRIVATE_ADDRESS = "not checked: a private network address"
 """The error recorded for an external link to a private address (see crawler.scope)."""
-TIMED_OUT = "timed out"
-"""The error recorded for a target that did not answer within the timeout."""
+TIMED_OUT = "no answer within"
+"""How the error recorded for a target that did not answer in time begins ("no answer
+within 15 s")."""
+ROBOTS_UNAVAILABLE = "not requested: robots.txt could not be read"
+"""How the error begins for a target not requested because its host's robots.txt answered
+with server errors (RFC 9309: then nothing may be crawled)."""
 DOCUMENT_DATE_FACT = "document-date"
 """The facts key under which the crawl records a document's own date: {"date": ISO date,
 "source": "PDF metadata" or "HTTP Last-Modified"}."""

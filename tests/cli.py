@@ -9,10 +9,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from audits.siteserver import RequestInfo, Response, SiteServer
+from audits.siteserver import RequestInfo, Response, Route, SiteServer
 
 SITEAUDIT = str(Path(sys.executable).parent / "siteaudit")
 REPO = Path(__file__).resolve().parents[1]
@@ -43,6 +44,21 @@ def run_cli(
         cwd=cwd,
         check=False,
     )
+
+
+def audit_served(
+    tmp_path: Path, routes: Mapping[str, Route], crawl_config: str
+) -> tuple[subprocess.CompletedProcess[str], list[str], Path]:
+    """Serve `routes` and audit the site with `[crawl]` settings `crawl_config`; return the
+    finished command, the request targets the server saw, and the output folder."""
+    out = tmp_path / "out"
+    config_file = tmp_path / "siteaudit.toml"
+    config_file.write_text(f"[crawl]\npage_workers = 0\n{crawl_config}")
+    with SiteServer(routes=routes) as server:
+        result = run_cli("audit", f"{server.url}/", "--out", out, "--config", config_file)
+        requested = [r.target for r in server.requests]
+    assert "Traceback" not in result.stderr, result.stderr
+    return result, requested, out
 
 
 def load_findings(out: Path) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def test_unreachable_host_exits_3(tmp_path: Path) -> None:
         url = f"{server.url}/"
     # The server has stopped: its port now refuses connections.
     line = assert_one_line_error(run_cli("audit", url, "--out", tmp_path, "-q"), 3)
-    assert "connection refused" in line
+    assert "the server refused the connection" in line
 
 
 def test_start_url_that_is_not_html_exits_3(tmp_path: Path) -> None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import gzip
 import itertools
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from audits.siteserver import RequestInfo, Response, SiteServer
+from audits.store import Store
 from tests.cli import load_findings, run_cli
 
 
@@ -174,6 +178,31 @@ def test_documents_get_head_then_get_when_head_is_refused(tmp_path: Path) -> Non
     assert pages["/missing.docx"][:2] == [404, 0]
 
 
+def test_a_checked_form_action_met_later_as_a_link_is_fetched_once(tmp_path: Path) -> None:
+    """/search is first a form action (checked with HEAD, which it refuses), then a link
+    (a page): while the HEAD is answered, the page is fetched; the check must not ask
+    again with GET."""
+    page_fetched = threading.Event()
+
+    def search(request: RequestInfo) -> Response:
+        if request.method == "HEAD":
+            assert page_fetched.wait(60), "the link to /search was never followed"
+            return Response(status=405)
+        page_fetched.set()
+        return page()
+
+    home = Response.html(
+        "<html lang='en'><head><title>Home</title></head><body><main><h1>Home</h1>"
+        "<form action='/search'><input name='q'></form><a href='/a'>A</a></main></body></html>"
+    )
+    routes = {"/": fixed(home), "/a": fixed(page("/search")), "/search": search}
+    with SiteServer(routes=routes) as server:
+        pages = stored(audit(server, tmp_path), server.url)
+        gets = [r.target for r in server.requests if r.method == "GET" and r.target == "/search"]
+    assert pages["/search"][:2] == [200, 1]  # audited as a page
+    assert len(gets) == 1
+
+
 def test_robots_crawl_delay_spaces_requests(tmp_path: Path) -> None:
     times: list[float] = []
 
@@ -205,19 +234,43 @@ def test_start_url_redirecting_to_another_host_brings_that_host_into_scope(
     assert pages["/about"][1] == 1
 
 
+def after(event: threading.Event, response: Response) -> Callable[[RequestInfo], Response]:
+    """A route that answers once `event` is set (so that another request goes first)."""
+
+    def route(request: RequestInfo) -> Response:
+        assert event.wait(60), "the request it waits for never came"
+        return response
+
+    return route
+
+
+@pytest.mark.parametrize("first", ["/old", "/a"])
 def test_a_redirect_to_a_missing_page_and_a_direct_link_to_it_are_both_reported(
-    tmp_path: Path,
+    tmp_path: Path, first: str
 ) -> None:
+    """Either the redirect or the link reaches /gone first: the same outcome."""
+    went_first = threading.Event()
+
+    def gone(request: RequestInfo) -> Response:
+        went_first.set()
+        return Response(status=404)
+
+    old, linked = Response.redirect("/gone"), page("/gone")
     routes = {
         "/": fixed(page("/old", "/a")),
-        "/old": fixed(Response.redirect("/gone")),
-        "/a": fixed(page("/gone")),
-        "/gone": fixed(Response(status=404)),
+        "/old": fixed(old) if first == "/old" else after(went_first, old),
+        "/a": fixed(linked) if first == "/a" else after(went_first, linked),
+        "/gone": gone,
     }
     with SiteServer(routes=routes) as server:
         pages = stored(audit(server, tmp_path), server.url)
         fetched = [r.target for r in server.requests if r.target == "/gone"]
-    assert pages["/old"][0] == 404
+        origin = server.url
+    # Whichever reaches /gone first, the redirect or the link, fetches it: the other is
+    # resolved through its row, so ask the store how /old went, as the reports do.
+    site = Store(str(tmp_path / "audit.db")).site(1)
+    outcome = site.status(f"{origin}/old")
+    assert outcome is not None and outcome.status == 404
     assert pages["/gone"][0] == 404  # recorded under its own URL, fetched once
     assert len(fetched) == 1
     broken = {

@@ -12,14 +12,16 @@ import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import redis
 
-from audits.siteserver import DEMO_ROOT, SiteServer
+from audits.siteserver import DEMO_ROOT, RequestInfo, Response, SiteServer
 from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli, slow_page
 from tests.crash import count_rows
+from tests.processes import kill_and_check_children_go, wait_for
 from tests.redisserver import RedisServer
 
 ESTATE_PAGES = 150
@@ -244,16 +246,16 @@ def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
             text=True,
         )
         client = redis_server.client()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def doomed_at_work() -> bool:
             states = {
                 k.decode(): v.decode()
                 for job in client.smembers("siteaudit:jobs")
                 for k, v in client.hgetall(f"siteaudit:{job.decode()}:state").items()
             }
-            if states.get("doomed") == "busy" and len(site.requests) > 20:
-                break
-            time.sleep(0.05)
+            return states.get("doomed") == "busy" and len(site.requests) > 20
+
+        wait_for(doomed_at_work, 60, "the worker never got to work")
         doomed.kill()  # kill -9: no goodbye, no last items
         doomed.wait()
         _, errors = audit.communicate(timeout=120)
@@ -265,6 +267,151 @@ def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
     assert status == "finished"
     assert pages == 201  # the home page and its 200 links: what `doomed` held was redone
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def held_site(release: threading.Event) -> dict[str, Callable[[RequestInfo], Response]]:
+    """Home links /a, /b and /held; /a and /b each link a child page. /held answers only
+    once `release` is set, so whoever fetches it is known to be busy with it."""
+
+    def page(*hrefs: str) -> Callable[[RequestInfo], Response]:
+        anchors = "".join(f'<a href="{href}">{href}</a>' for href in hrefs)
+        return lambda request: Response.html(f"<html><body><main>{anchors}</main></body></html>")
+
+    def held(request: RequestInfo) -> Response:
+        release.wait(120)
+        return page("/")(request)
+
+    return {
+        "/": page("/a", "/b", "/held"),
+        "/a": page("/a/child"),
+        "/b": page("/b/child"),
+        "/a/child": page("/"),
+        "/b/child": page("/"),
+        "/held": held,
+    }
+
+
+class RestartingWorker:
+    """`siteaudit worker` run again each time it ends, as under systemd's Restart=always:
+    it joins every round of a crawl (a crawl that lost a worker may take a second round,
+    when the worker died between claiming a link and queueing it)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.stopping = threading.Event()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        command = [SITEAUDIT, "worker", "--wait", "2", "-q", "--name", "rescuer"]
+        while True:
+            with self.lock:
+                if self.stopping.is_set():
+                    return
+                self.process = subprocess.Popen(
+                    command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+            self.process.wait()
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping.set()
+            if self.process is not None:
+                self.process.kill()
+        self.thread.join(timeout=60)
+
+
+def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "3"}
+    release = threading.Event()
+    with SiteServer(routes=held_site(release)) as site:
+        doomed = subprocess.Popen(
+            [SITEAUDIT, "worker", "--wait", "60", "-q", "--name", "doomed"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        # --workers 0: `doomed` crawls alone until it is killed.
+        command = [SITEAUDIT, "audit", f"{site.url}/", "--out", tmp_path, "-q", "--no-browser"]
+        audit = subprocess.Popen(
+            [*command, "--workers", "0"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            client = redis_server.client()
+
+            def claimed(path: str) -> bool:
+                jobs = client.smembers("siteaudit:jobs")
+                member = f"url:{site.url}{path}"
+                return any(
+                    client.sismember(f"siteaudit:{j.decode()}:dupefilter", member) for j in jobs
+                )
+
+            # /a and /b are parsed (their links claimed) and /held is being fetched: the
+            # worker holds pages it may not have sent, and a request it has not finished.
+            def holding() -> bool:
+                fetching = "/held" in {r.target for r in site.requests}
+                return fetching and claimed("/a/child") and claimed("/b/child")
+
+            wait_for(holding, 60, "the worker never got to /held")
+            doomed.kill()  # kill -9: no goodbye, nothing more sent
+            doomed.wait()
+            release.set()
+            rescuers = RestartingWorker(env)
+            try:
+                _, errors = audit.communicate(timeout=120)
+            finally:
+                rescuers.stop()
+            origin = site.url
+        finally:
+            release.set()
+            for process in (doomed, audit):
+                process.kill()
+    assert audit.returncode == 0, errors
+    assert "worker doomed stopped answering" in errors
+    db = sqlite3.connect(tmp_path / "audit.db")
+    rows = db.execute(
+        "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.is_html = 1"
+    ).fetchall()
+    paths = sorted(url.removeprefix(origin) for (url,) in rows)
+    assert paths == ["/", "/a", "/a/child", "/b", "/b/child", "/held"]
+    # Stored once: a page stored twice would have its links twice.
+    (links,) = db.execute("SELECT COUNT(*) FROM links").fetchone()
+    assert links == 3 + 1 + 1 + 1 + 1 + 1
+
+
+def test_local_workers_die_at_once_with_a_coordinator_killed_mid_fetch(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    release = threading.Event()
+    config = tmp_path / "siteaudit.toml"
+    config.write_text("[crawl]\ntimeout = 120\n")  # a worker stopping politely waits on /held
+    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url}
+    options = ["--out", tmp_path / "out", "-q", "--no-browser", "--config", config]
+    with SiteServer(routes=held_site(release)) as site:
+        coordinator = subprocess.Popen(
+            [SITEAUDIT, "audit", f"{site.url}/", *options, "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            fetched = lambda: "/held" in {r.target for r in site.requests}  # noqa: E731
+            wait_for(fetched, 60, "no worker fetched /held")
+            kill_and_check_children_go(coordinator, 2)  # its two workers
+        finally:
+            release.set()
+            coordinator.kill()
+    # What the next coordinator would clean up once the dead one's sign of life lapses.
+    client = redis_server.client()
+    for key in client.scan_iter("siteaudit:*"):
+        client.delete(key)
 
 
 def test_queued_requests_are_plain_json_and_pickles_are_refused() -> None:

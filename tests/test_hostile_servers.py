@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from audits.siteserver import RequestInfo, Response, Route, SiteServer
-from tests.cli import load_findings, run_cli
+from audits.siteserver import RequestInfo, Response, Route
+from tests.cli import audit_served, load_findings
 
 NORMAL_PAGES = ("/about", "/bins")
 
@@ -27,10 +27,9 @@ NORMAL_PAGES = ("/about", "/bins")
 PLAIN_FAILURES = frozenset(
     {
         "response larger than the download limit",
-        "timed out",
-        "response cut short",
-        "connection closed before a response",
-        "connection lost while receiving the response",
+        "no answer within 1 s",
+        "the connection was closed before the page arrived",
+        "the connection was closed before the whole page arrived",
         "download abandoned",
     }
 )
@@ -77,14 +76,8 @@ def audit_site(
     all_routes: dict[str, Route] = {"/": _home(links)}
     all_routes.update({path: _page(path.strip("/").title()) for path in NORMAL_PAGES})
     all_routes.update(routes)
-    out = tmp_path / "out"
-    config_file = tmp_path / "siteaudit.toml"
-    config_file.write_text(f"[crawl]\nuse_sitemaps = false\npage_workers = 0\n{config}")
-    with SiteServer(routes=all_routes) as server:
-        result = run_cli("audit", f"{server.url}/", "--out", out, "--config", config_file)
-        requested = [r.target for r in server.requests]
+    result, requested, out = audit_served(tmp_path, all_routes, f"use_sitemaps = false\n{config}")
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
     db = sqlite3.connect(out / "audit.db")
     try:
         pages = {}
@@ -161,7 +154,7 @@ def test_connection_dropped_mid_body_is_recorded_as_cut_short(tmp_path: Path) ->
 def test_server_hanging_past_the_timeout_is_recorded_as_timed_out(tmp_path: Path) -> None:
     audit = audit_site(tmp_path, {"/slow": _hanging(4.0)}, links=("/slow",), config="timeout = 1\n")
     assert_rest_of_site_audited(audit)
-    assert assert_plain_failure(audit, "/slow") == "timed out"
+    assert assert_plain_failure(audit, "/slow") == "no answer within 1 s"
 
 
 def _hanging(seconds: float) -> Route:
@@ -261,7 +254,9 @@ def test_ever_deeper_relative_paths_are_stopped_and_reported_as_a_trap(tmp_path:
     audit = audit_site(tmp_path, {"/a/*": deeper}, links=("/a/",))
     assert_rest_of_site_audited(audit)
     deep = [t for t in audit.requested if t.startswith("/a/")]
-    assert 0 < len(deep) <= 3, deep
+    # Repetition alone is no trap (real pages nest part-1/part-1/...): the family is stopped
+    # once it has grown deeper than a real site's nesting goes.
+    assert 0 < len(deep) <= 10, deep
     traps = [f for f in audit.findings if f["rule"] == "crawl-trap"]
     assert len(traps) == 1, traps
     assert "/a/" in traps[0]["target"] or "a" in traps[0]["message"]

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from audits.multisite import (
     parse_sites,
     site_folder,
 )
-from audits.siteserver import Response, SiteServer
+from audits.siteserver import RequestInfo, Response, SiteServer
 from audits.store import Store
 from reports.comparison import overall_health
 from reports.health import CATEGORIES
@@ -37,6 +38,7 @@ from tests.cli import (
     run_cli,
     slow_page,
 )
+from tests.processes import kill_and_check_children_go, wait_for
 from tests.reports.test_report_accessible import AXE, CHROMEDRIVER, CHROMIUM, _axe, _chrome
 
 HOSTILE_TITLE = "<script>alert(1)</script> & Borough"
@@ -329,7 +331,7 @@ def test_scores_and_counts_are_each_sites_own(multi: MultiRun) -> None:
 def test_an_unreachable_site_is_listed_and_does_not_stop_the_others(multi: MultiRun) -> None:
     gone = multi.row("gone")
     assert gone["state"] == "not-audited" and gone["exit_code"] == 3
-    assert "connection refused" in gone["reason"]
+    assert "the server refused the connection" in gone["reason"]
     assert gone["report"] is None and gone["health"] is None
     assert gone["name"] == "Gone District Council"
     page = (multi.out / "index.html").read_text(encoding="utf-8")
@@ -400,6 +402,32 @@ def test_ctrl_c_stops_the_run_and_keeps_what_was_audited(tmp_path: Path) -> None
     assert [s["state"] for s in data["sites"]] == ["interrupted", "waiting"]
     assert data["sites"][0]["run"]["status"] == "interrupted"
     assert data["sites"][0]["pages"] >= 1
+
+
+def test_a_killed_run_takes_its_site_audits_with_it(tmp_path: Path) -> None:
+    release = threading.Event()
+
+    def held(request: RequestInfo) -> Response:
+        release.wait(120)
+        return Response.html("<html><body><main>Held</main></body></html>")
+
+    sites = tmp_path / "sites.txt"
+    config = tmp_path / "siteaudit.toml"
+    config.write_text("[crawl]\ntimeout = 120\n")  # an orphaned audit would wait on /
+    with SiteServer(routes={"/": held}) as site:
+        sites.write_text(f"{site.url}/ Held\n", encoding="utf-8")
+        options = ["--out", tmp_path / "out", "--no-browser", "--config", config]
+        proc = subprocess.Popen(
+            [SITEAUDIT, "audit", "--sites", sites, *options],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for(lambda: bool(site.requests), 60, "the site's audit never started")
+            kill_and_check_children_go(proc, 1)  # the site's audit
+        finally:
+            release.set()
+            proc.kill()
 
 
 needs_chromium = pytest.mark.skipif(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import sys
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
@@ -40,22 +41,35 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
+from w3lib.encoding import read_bom
 
 from audits.config import AuditConfig, load_config
-from audits.credentials import Credentials, from_environment
+from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.pagestage import PageStage, PageStageError
 from audits.resume import resume_state
+from audits.runnotes import (
+    CRAWL_DELAY_ASKED,
+    CRAWL_DELAY_USED,
+    SITEMAP_URLS_LEFT,
+    SITEMAP_URLS_LISTED,
+    SITEMAP_URLS_READ,
+    SITEMAPS_REQUESTED,
+    SITEMAPS_SKIPPED,
+    crawl_delay_line,
+)
 from audits.store import Store, now
 from audits.urls import absolute, host_of, is_document, normalise
 from crawler.frontier import Frontier, Role
 from crawler.items import LinkStatusItem, PageItem, ReusedPageItem, SitemapItem, TrapItem
-from crawler.scope import Scope
+from crawler.middlewares import RobotsTxtUnavailable
+from crawler.scope import Scope, Trap
 from rules.page import Link
 from rules.site import (
     DOCUMENT_DATE_FACT,
     PRIVATE_ADDRESS,
     ROBOTS_FORBIDDEN,
     SOFT_404_TITLE_STAT,
+    TIMED_OUT,
     TrapHit,
 )
 
@@ -114,15 +128,21 @@ class SiteSpider(scrapy.Spider):
         self.only_urls = {normalise(u) for u in only_urls} if only_urls is not None else None
         """With --urls: the pages to audit; every other link target gets a status check."""
         self.audit_config = audit_config or load_config(config)
-        self.credentials = credentials if credentials is not None else from_environment()
         crawl = self.audit_config.crawl
         self.start_url = normalise(start_url)
+        self.credentials = CredentialScope.for_site(
+            credentials if credentials is not None else from_environment(),
+            self.start_url,
+            crawl.hosts,
+        )
+        """Staging credentials and their hosts: fixed now, whatever the crawl's scope becomes."""
         self.scope = Scope(
             self.start_url,
             hosts=crawl.hosts,
             include=crawl.include,
             exclude=crawl.exclude,
             max_url_variants=crawl.max_url_variants,
+            max_family_pages=crawl.max_family_pages,
         )
         self.shared = frontier is not None
         """A worker of a crawl shared through Redis (audits.distributed)."""
@@ -144,6 +164,9 @@ class SiteSpider(scrapy.Spider):
         self.page_rule_ids: tuple[str, ...] = ()
         self.external_checks: Counter[str] = Counter()
         self.external_waiting: defaultdict[str, deque[scrapy.Request]] = defaultdict(deque)
+        self.sitemaps: set[str] = set()
+        """Sitemap files requested (at most `max_sitemaps`)."""
+        self.sitemap_urls_read = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -191,7 +214,9 @@ class SiteSpider(scrapy.Spider):
             meta={"siteaudit": "probe"},
         )
         if crawl.use_sitemaps:
-            yield self._sitemap_request(urljoin(self.start_url, "/sitemap.xml"))
+            sitemap = self._sitemap_request(urljoin(self.start_url, "/sitemap.xml"))
+            if sitemap is not None:
+                yield sitemap
 
     def _resume(self) -> Iterator[Any]:
         """Carry on an interrupted run: what the store holds is done; the links from stored
@@ -264,24 +289,55 @@ class SiteSpider(scrapy.Spider):
         if slot is not None and delay > slot.delay:
             slot.delay = delay
 
+    def _tell_crawl_delay(self, host: str, asked: float, used: float) -> None:
+        """Say on the console, and keep for the report, that the site slows the crawl."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.max_value(CRAWL_DELAY_ASKED, asked)
+        stats.max_value(CRAWL_DELAY_USED, used)
+        if self.settings.getbool("SITEAUDIT_PROGRESS"):
+            clear = "\r\033[K" if sys.stderr.isatty() else ""  # the progress line, if any
+            print(clear + crawl_delay_line(host, asked, used), file=sys.stderr, flush=True)
+
     # -- robots.txt -------------------------------------------------------------------
 
     def _robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
         """Honour any host's Crawl-delay; read the Sitemap lines of the site's robots.txt."""
         internal = self.scope.is_internal(request.url)
+        crawl = self.audit_config.crawl
         delay = robotparser.crawl_delay(self.settings.get("USER_AGENT"))
         if delay:
-            ceiling = 60.0 if internal else self.audit_config.crawl.max_retry_after
-            self._slow_down(host_of(request.url), min(float(delay), ceiling))
-        if internal and self.audit_config.crawl.use_sitemaps:
+            host = host_of(request.url)
+            used = min(float(delay), crawl.max_crawl_delay if internal else crawl.max_retry_after)
+            self._slow_down(host, used)
+            if internal:
+                self._tell_crawl_delay(host, float(delay), used)
+        if internal and crawl.use_sitemaps:
             for sitemap_url in getattr(getattr(robotparser, "rp", None), "sitemaps", ()):
                 resolved = absolute(request.url, sitemap_url)
                 if resolved and self.scope.is_internal(resolved[0]):
-                    self.crawler.engine.crawl(self._sitemap_request(resolved[0]))
+                    sitemap = self._sitemap_request(resolved[0])
+                    if sitemap is not None:
+                        self.crawler.engine.crawl(sitemap)
 
     # -- sitemaps ---------------------------------------------------------------------
 
-    def _sitemap_request(self, url: str) -> scrapy.Request:
+    def _sitemap_request(self, url: str) -> scrapy.Request | None:
+        """The request for a sitemap file the site names, or None when it was asked for
+        already or the sitemap limits (`max_sitemaps`, the URL budget) are reached."""
+        if url in self.sitemaps:
+            return None
+        crawl = self.audit_config.crawl
+        stats = self.crawler.stats
+        assert stats is not None
+        if self.sitemap_urls_read >= crawl.sitemap_url_budget:
+            stats.set_value(SITEMAP_URLS_LEFT, True)
+            return None
+        if len(self.sitemaps) >= crawl.max_sitemaps:
+            stats.inc_value(SITEMAPS_SKIPPED)
+            return None
+        self.sitemaps.add(url)
+        stats.inc_value(SITEMAPS_REQUESTED)
         return scrapy.Request(
             url,
             callback=self.parse_sitemap,
@@ -293,6 +349,11 @@ class SiteSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Read a sitemap or sitemap index (gzip or not); queue its in-scope pages."""
         if response.status != 200:
+            return
+        if self.sitemap_urls_read >= self.audit_config.crawl.sitemap_url_budget:
+            # Queued before the address budget was spent: not worth parsing.
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value(SITEMAP_URLS_LEFT, True)
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
@@ -310,13 +371,11 @@ class SiteSpider(scrapy.Spider):
             for entry in sitemap:
                 resolved = absolute(response.url, entry.get("loc", ""))
                 if resolved and self.scope.is_internal(resolved[0]):
-                    yield self._sitemap_request(resolved[0])
+                    request = self._sitemap_request(resolved[0])
+                    if request is not None:
+                        yield request
             return
-        entries = []
-        for entry in sitemap:
-            resolved = absolute(response.url, entry.get("loc", ""))
-            if resolved and self.scope.is_internal(resolved[0]):
-                entries.append((resolved[0], entry.get("lastmod")))
+        entries = self._sitemap_entries(sitemap, response.url)
         yield SitemapItem(entries)
         for url, _lastmod in entries:
             followed = self._follow(
@@ -324,6 +383,25 @@ class SiteSpider(scrapy.Spider):
             )
             if followed is not None:
                 yield followed
+
+    def _sitemap_entries(self, sitemap: Sitemap, url: str) -> list[tuple[str, str | None]]:
+        """The in-scope (address, lastmod) pairs of a sitemap, within what is left of the
+        sitemap URL budget (they count against max_pages); all are counted for the report."""
+        room = self.audit_config.crawl.sitemap_url_budget - self.sitemap_urls_read
+        entries = []
+        listed = 0
+        for entry in sitemap:
+            resolved = absolute(url, entry.get("loc", ""))
+            if resolved and self.scope.is_internal(resolved[0]):
+                listed += 1
+                if len(entries) < room:
+                    entries.append((resolved[0], entry.get("lastmod")))
+        self.sitemap_urls_read += len(entries)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(SITEMAP_URLS_LISTED, listed)
+        stats.inc_value(SITEMAP_URLS_READ, len(entries))
+        return entries
 
     # -- the site's "not found" page ------------------------------------------------
 
@@ -474,12 +552,10 @@ class SiteSpider(scrapy.Spider):
         if waiting:
             raise DontCloseSpider
 
-    def _trap_item(self, trap: tuple[str, str], url: str, source: str) -> TrapItem | None:
-        pattern, reason = trap
-        if not self.frontier.new_trap(pattern):
+    def _trap_item(self, trap: Trap, url: str, source: str) -> TrapItem | None:
+        if not self.frontier.new_trap(trap.pattern):
             return None
-        variants = self.audit_config.crawl.max_url_variants
-        return TrapItem(TrapHit(pattern, reason, url, source, variants))
+        return TrapItem(TrapHit(trap.pattern, trap.reason, url, source, trap.variants))
 
     def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
         for link in links:
@@ -658,7 +734,8 @@ class SiteSpider(scrapy.Spider):
             yield self._failure(meta, requested, f"more than {_MAX_REDIRECTS} redirects", chain)
             return
         if meta.get("start") and host_of(target) != host_of(requested):
-            # example.org -> www.example.org: the site lives at the redirect target.
+            # example.org -> www.example.org: the site lives at the redirect target. The
+            # credentials don't go there unless it was named (self.credentials).
             self.scope.add_host(host_of(target))
             self._set_site_slot(host_of(target))
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
@@ -689,6 +766,16 @@ class SiteSpider(scrapy.Spider):
     async def parse_checked(self, response: Response) -> AsyncIterator[Any]:
         """A status check answered: follow redirects, retry, read PDFs, record the status."""
         meta = response.meta
+        chain = meta["chain"]
+        requested = chain[0] if chain else normalise(response.url)
+        if (
+            meta["internal"]
+            and not meta.get("from_page")
+            and not self.frontier.still_file(requested)
+        ):
+            # Crawled as a page meanwhile (that record is the better one): asking again,
+            # with GET or after a redirect, would fetch the page a second time.
+            return
         if 300 <= response.status < 400 and b"Location" in response.headers:
             for output in self._redirect(response):
                 yield output
@@ -702,14 +789,10 @@ class SiteSpider(scrapy.Spider):
         if retry is not None:
             yield retry
             return
-        chain = meta["chain"]
-        requested = chain[0] if chain else normalise(response.url)
         if not meta["internal"]:
             self._release_external(requested)
             yield LinkStatusItem(requested, response.status, None, normalise(response.url), now())
             return
-        if not meta.get("from_page") and not self.frontier.still_file(requested):
-            return  # crawled as a page meanwhile; that record is the better one
         item = self._page_item(response, requested, chain)
         modified = _http_date(response.headers.get("Last-Modified", b"").decode("latin-1"))
         if modified and response.status < 400:
@@ -725,7 +808,7 @@ class SiteSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         requested = meta["chain"][0] if meta["chain"] else normalise(request.url)
-        error = _describe_failure(failure)
+        error = _describe_failure(failure, self.audit_config.crawl.timeout)
         upgraded = meta["internal"] and not self.frontier.still_file(requested)
         if meta["siteaudit"] == "check" and not meta.get("from_page") and upgraded:
             return  # crawled as a page meanwhile
@@ -752,7 +835,9 @@ class SiteSpider(scrapy.Spider):
         )
 
     def _ignore(self, failure: Failure) -> None:
-        self.logger.info("not fetched: %s", _describe_failure(failure))
+        self.logger.info(
+            "not fetched: %s", _describe_failure(failure, self.audit_config.crawl.timeout)
+        )
 
 
 def _again(request: scrapy.Request, **changes: Any) -> scrapy.Request:
@@ -809,45 +894,59 @@ def _headers(response: Response) -> dict[str, str]:
 
 
 def _is_binary(body: bytes) -> bool:
-    """True for bodies that are plainly not text (NUL bytes early on)."""
-    return b"\x00" in body[:1024]
+    """True for bodies that are plainly not text (NUL bytes early on). A byte order mark
+    says the body is text: UTF-16 is full of NUL bytes."""
+    return read_bom(body[:4])[0] is None and b"\x00" in body[:1024]
 
 
-def _describe_failure(failure: Failure) -> str:
-    """One plain line for a failed request: what went wrong, not a traceback."""
-    exc = failure.value
-    name = type(exc).__name__
-    text = str(exc).strip()
-    lowered = text.lower()
-    if "max size" in lowered or "maxsize" in lowered:
+def _describe_failure(failure: Failure, timeout: float) -> str:
+    """One plain line for a failed request: what went wrong, in words, never an exception
+    name or repr. `timeout` is the configured one, for "no answer within N s"."""
+    causes = list(_causes(failure.value))
+    text = " ".join(str(exc) for exc in causes).lower()
+    if "max size" in text or "maxsize" in text:
         # Scrapy says so for large bodies and for decompression bombs alike.
         return "response larger than the download limit"
-    if isinstance(exc, IgnoreRequest):
+    if isinstance(causes[0], RobotsTxtUnavailable):
+        return str(causes[0])
+    if isinstance(causes[0], IgnoreRequest):
         return ROBOTS_FORBIDDEN
-    if "content-length" in lowered or "non-decimal digits" in lowered:
+    if "content-length" in text or "non-decimal digits" in text:
         return "malformed response (its Content-Length header is invalid)"
-    if "invalid response" in lowered:
+    if "invalid response" in text:
         return "malformed response"
+    names = [type(exc).__name__ for exc in causes]
     for marker, plain in _FAILURES:
-        if marker in name:
-            return plain
-    return f"{name}: {text}"[:300]
+        if any(marker in name for name in names):
+            return plain.format(timeout=f"{timeout:g}")
+    return "the server gave no usable answer"
 
 
-# Exception class names (Scrapy's and Twisted's) and what they mean to a person. The
-# rules match on these phrases: keep them in step with rules/site.py's verdicts.
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """An exception, what it wraps (`raise ... from`), and the failures a Twisted
+    ResponseFailed lists in `reasons`, outermost first."""
+    yield exc
+    for reason in getattr(exc, "reasons", ()):
+        yield from _causes(getattr(reason, "value", reason))
+    if exc.__cause__ is not None:
+        yield from _causes(exc.__cause__)
+
+
+# Exception class names (Scrapy's and Twisted's, wrapped ones included) and what they mean
+# to a person, most telling first. The rules match on these phrases: keep them in step with
+# rules/site.py's verdicts (TIMED_OUT) and tests/test_hostile_servers.py's PLAIN_FAILURES.
 _FAILURES = (
-    ("ConnectionRefused", "connection refused"),
+    ("ConnectionRefused", "the server refused the connection"),
     ("CannotResolveHost", "host name does not resolve"),
     ("DNSLookup", "host name does not resolve"),
-    ("Timeout", "timed out"),
-    ("TimedOut", "timed out"),
+    ("Timeout", TIMED_OUT + " {timeout} s"),
+    ("TimedOut", TIMED_OUT + " {timeout} s"),
     ("SSL", "secure connection (TLS) failed"),
     ("TLS", "secure connection (TLS) failed"),
-    ("DataLoss", "response cut short"),
-    ("ResponseNeverReceived", "connection closed before a response"),
-    ("ResponseFailed", "connection lost while receiving the response"),
-    ("ConnectionLost", "connection lost while receiving the response"),
-    ("ConnectionDone", "connection closed before a response"),
+    ("ResponseNeverReceived", "the connection was closed before the page arrived"),
+    ("DataLoss", "the connection was closed before the whole page arrived"),
+    ("ConnectionLost", "the connection was closed before the whole page arrived"),
+    ("ResponseFailed", "the connection was closed before the whole page arrived"),
+    ("ConnectionDone", "the connection was closed before the page arrived"),
     ("DownloadCancelled", "download abandoned"),
 )

@@ -228,7 +228,7 @@ def test_external_link_is_reported_after_n_failed_runs_with_since_when() -> None
     [
         (410, None, "a missing page (410)"),
         (500, None, "fails with a server error, even when asked again (500)"),
-        (None, "timed out", "did not answer in time (timed out)"),
+        (None, "no answer within 15 s", "did not answer in time (no answer within 15 s)"),
         (None, "host name does not resolve", "could not be loaded (host name does not resolve)"),
         (None, "redirect loop", "could not be loaded (redirect loop)"),
     ],
