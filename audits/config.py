@@ -93,8 +93,6 @@ class CrawlConfig:
     def __post_init__(self) -> None:
         if self.page_analysis_timeout <= 0:
             raise ValueError("page_analysis_timeout must be a number of seconds above 0")
-
-    def __post_init__(self) -> None:
         if self.max_url_variants < 1 or self.max_family_pages < 1:
             raise ValueError("max_url_variants and max_family_pages must be 1 or more")
         if self.max_crawl_delay < 0:
