@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 Key = tuple[str, str, str, str, str, str]
+_ORIGIN = re.compile(r"https?://[^/\s\"']+")
 
 
 def _path(url: str | None) -> str:
@@ -36,7 +38,7 @@ def finding_key(finding: dict[str, Any]) -> Key:
         _path(finding.get("target")),
         finding.get("selector") or "",
         finding.get("severity") or "",
-        finding.get("message") or "",
+        _ORIGIN.sub("<origin>", finding.get("message") or ""),
     )
 
 
