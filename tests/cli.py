@@ -88,8 +88,13 @@ def interrupt_after(
 ) -> tuple[str, str]:
     """Send Ctrl-C (SIGINT) to a running command once `server` has answered `requests`
     requests; return its (stdout, stderr) once it has stopped."""
-    deadline = time.monotonic() + 60
-    while len(server.requests) < requests and time.monotonic() < deadline:
+    deadline = time.monotonic() + 120
+    while len(server.requests) < requests:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _, stderr = proc.communicate(timeout=60)
+            raise AssertionError(
+                f"{len(server.requests)} requests answered, exit {proc.returncode}: {stderr}"
+            )
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     return proc.communicate(timeout=60)
