@@ -122,6 +122,7 @@ class SharedFrontier(Frontier):
         self._claim = server.register_script(_CLAIM)
         self._known: dict[str, Role] = {}
         """URLs known to be claimed, with the strongest role this worker asked for."""
+        self._releases = 0
 
     def claim(self, url: str, role: Role) -> bool:
         asked = self._known.get(url)
@@ -135,6 +136,13 @@ class SharedFrontier(Frontier):
         if answer != _LIMIT:
             self._known[url] = Role.PAGE if role is Role.PAGE or asked is Role.PAGE else role
         return answer == _CLAIMED
+
+    def saw_releases(self, releases: int) -> None:
+        """The coordinator has released a lost worker's unqueued claims `releases` times:
+        after a new release, URLs this worker knew to be claimed may be free again."""
+        if releases != self._releases:
+            self._releases = releases
+            self._known.clear()
 
     def uncount(self, url: str) -> None:
         pipe = self.server.pipeline(transaction=True)

@@ -124,6 +124,11 @@ class JobKeys:
         return self._key("variants")
 
     @property
+    def released(self) -> str:
+        """How many times the coordinator released a lost worker's unqueued claims."""
+        return self._key("released")
+
+    @property
     def items(self) -> str:
         """What workers found, for the coordinator to store."""
         return self._key("items")
@@ -232,7 +237,10 @@ def loads(data: bytes) -> dict[str, Any]:
 # Pop the highest-priority request, mark this worker busy and record the request as
 # pending under a new claim number, in one atomic step. A worker the coordinator gave up
 # for lost pops nothing: what it had is back on the queue for the others.
-# KEYS: queue, state, this worker's pending hash, claims counter. ARGV: worker.
+# Also returns how many times claims were released (REQUEUE), so that the worker asks
+# Redis again about URLs it knew to be claimed before crawling the request.
+# KEYS: queue, state, this worker's pending hash, claims counter, releases counter.
+# ARGV: worker.
 _POP = """
 if redis.call('HGET', KEYS[2], ARGV[1]) == 'lost' then return false end
 local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -241,7 +249,7 @@ redis.call('ZREM', KEYS[1], found[1])
 redis.call('HSET', KEYS[2], ARGV[1], 'busy')
 local claim = redis.call('INCR', KEYS[4])
 redis.call('HSET', KEYS[3], claim, found[2] .. ' ' .. found[1])
-return {claim, found[1]}
+return {claim, found[1], tonumber(redis.call('GET', KEYS[5]) or '0')}
 """
 
 # Push a request and settle its URL's claim if this worker made it ("role worker" in the
@@ -260,7 +268,8 @@ return 1
 # Put a lost worker's pending requests back on the queue, undo the claims it made and
 # had not queued, and mark it lost, in one atomic step (the coordinator runs this): when
 # a pending request is crawled again, its links are claimed again. KEYS: pending hash,
-# queue, state, unqueued hash, duplicate filter, files, in-scope counter. ARGV: worker.
+# queue, state, unqueued hash, duplicate filter, files, in-scope counter, releases
+# counter. ARGV: worker.
 REQUEUE = """
 local pending = redis.call('HVALS', KEYS[1])
 for _, entry in ipairs(pending) do
@@ -269,13 +278,14 @@ for _, entry in ipairs(pending) do
              string.sub(entry, space + 1))
 end
 redis.call('DEL', KEYS[1])
-local unqueued = redis.call('HGETALL', KEYS[4])
+local unqueued, released = redis.call('HGETALL', KEYS[4]), 0
 for i = 1, #unqueued, 2 do
   local member, entry = unqueued[i], unqueued[i + 1]
   local space = string.find(entry, ' ', 1, true)
   if string.sub(entry, space + 1) == ARGV[1] then
     local role = string.sub(entry, 1, space - 1)
     redis.call('HDEL', KEYS[4], member)
+    released = released + 1
     if role == 'upgrade' then
       redis.call('SADD', KEYS[6], member)
     else
@@ -285,6 +295,7 @@ for i = 1, #unqueued, 2 do
     end
   end
 end
+if released > 0 then redis.call('INCR', KEYS[8]) end
 redis.call('HSET', KEYS[3], ARGV[1], 'lost')
 return #pending
 """
@@ -300,6 +311,7 @@ def requeue_keys(keys: JobKeys, worker: str) -> list[str]:
         keys.dupefilter,
         keys.files,
         keys.in_scope,
+        keys.released,
     ]
 
 
@@ -357,7 +369,7 @@ class SharedQueue(PriorityQueue):
         settings = spider.settings
         keys = JobKeys(settings.get("SITEAUDIT_JOB"))
         self._worker = settings.get("SITEAUDIT_WORKER")
-        self._keys = [self.key, keys.state, keys.pending(self._worker), keys.claims]
+        self._keys = [self.key, keys.state, keys.pending(self._worker), keys.claims, keys.released]
         self._push_keys = [self.key, keys.unqueued, keys.state]
         self._pop = server.register_script(_POP)
         self._push = server.register_script(_PUSH)
@@ -382,7 +394,8 @@ class SharedQueue(PriorityQueue):
         found = self._pop(keys=self._keys, args=[self._worker])
         if not found:
             return None
-        claim, data = found
+        claim, data, released = found
+        self.spider.frontier.saw_releases(int(released))
         request = self._decode_request(data)
         request.meta[_CLAIM_META] = int(claim)
         self._in_hand.took(int(claim), request)
