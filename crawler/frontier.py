@@ -57,8 +57,8 @@ class Frontier:
         return True
 
     def uncount(self, url: str) -> None:
-        """A claimed page turned out to be a trap variant: it is not requested, so it does
-        not count towards `max_pages` (it stays claimed: nobody should request it)."""
+        """A claimed page, `url`, turned out to be a trap variant: it is not requested, so
+        it does not count towards `max_pages` (it stays claimed: nobody should request it)."""
         self.in_scope -= 1
 
     def still_file(self, url: str) -> bool:
