@@ -36,7 +36,17 @@ from audits.config import AuditConfig, parse_config
 from audits.engine import REDIS_ENV, DistributedError
 from audits.store import Store
 from crawler.pipelines import write_items
-from crawler.shared import BUSY, CLOSED, IDLE, JOBS, LOST, REQUEUE, JobKeys, decode_item
+from crawler.shared import (
+    BUSY,
+    CLOSED,
+    IDLE,
+    JOBS,
+    LOST,
+    REQUEUE,
+    JobKeys,
+    decode_item,
+    requeue_keys,
+)
 
 _ITEMS_PER_READ = 500
 COORDINATOR_PID_ENV = "SITEAUDIT_COORDINATOR_PID"
@@ -132,9 +142,12 @@ def crawl(
     claimed in Redis for every worker, and the worker that starts the crawl follows the
     frontier instead of the start URL.
 
-    A lost worker's unfinished requests go back on the queue within the round. One gap
-    is left: a link it had claimed and not yet queued when it died. When a round lost
-    workers and the store shows such links, another round carries on from the store."""
+    A lost worker's unfinished requests go back on the queue within the round, and the
+    links it had claimed and not queued are released, to be claimed again when the pages
+    linking there are crawled again. Only the start is not redone so: when the worker
+    that queued the start (or a frontier carried on from the store) was lost before
+    queueing it all, and the store shows links not followed, another round carries on
+    from the store."""
     options = {"redis_url": redis_url, "workers": workers, "progress": progress}
     stats = _crawl_round(start_url, config, store_path, run_id, log_dir, resume, **options)
     for _ in range(_MOP_UP_ROUNDS):
@@ -366,8 +379,7 @@ class _Collector:
                 continue
             beat = float(beats.get(name.encode(), b"0"))
             if now - beat > self.lost_after:
-                keys = [self.keys.pending(name), self.keys.requests, self.keys.state]
-                self._requeue(keys=keys, args=[name])
+                self._requeue(keys=requeue_keys(self.keys, name), args=[name])
                 self.states[name] = LOST
                 self.lost.add(name)
                 print(
@@ -513,7 +525,7 @@ def work(
     if not seed:
         server.hset(keys.state, name, IDLE)
     os.environ[REDIS_ENV] = redis_url  # where the crawler's scrapy-redis parts connect
-    frontier = SharedFrontier(server, keys, config.crawl.max_pages)
+    frontier = SharedFrontier(server, keys, config.crawl.max_pages, name)
     known = {url: tuple(verdict) for url, verdict in spec.get("known_external", {}).items()}
     carried = spec.get("carried_on") if seed else None
     carried_on = (

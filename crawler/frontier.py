@@ -56,9 +56,9 @@ class Frontier:
             self._files.add(url)
         return True
 
-    def uncount(self) -> None:
-        """A claimed page turned out to be a trap variant: it is not requested, so it does
-        not count towards `max_pages` (it stays claimed: nobody should request it)."""
+    def uncount(self, url: str) -> None:
+        """A claimed page, `url`, turned out to be a trap variant: it is not requested, so
+        it does not count towards `max_pages` (it stays claimed: nobody should request it)."""
         self.in_scope -= 1
 
     def still_file(self, url: str) -> bool:
@@ -78,29 +78,33 @@ class Frontier:
         self.in_scope = in_scope
 
 
-# Claim a URL for a role, atomically across workers. KEYS: the duplicate filter's set, the
-# set of URLs claimed as files, the in-scope counter. ARGV: member, role, max_pages.
+# Claim a URL for a role, atomically across workers, and record it as claimed and not yet
+# queued by this worker (`JobKeys.unqueued`: "role worker"; role "upgrade" for a file
+# handed over as a page). KEYS: the duplicate filter's set, the set of URLs claimed as
+# files, the in-scope counter, the unqueued hash. ARGV: member, role, max_pages, worker.
 # Returns 1 (claimed, or a file handed over as a page), 0 (claimed already), 2 (limit).
 _CLAIM = """
 local role = ARGV[2]
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
-  if role == 'page' then return redis.call('SREM', KEYS[2], ARGV[1]) end
-  return 0
+  if role ~= 'page' or redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
+  role = 'upgrade'
+else
+  if role ~= 'other' then
+    local limit = tonumber(ARGV[3])
+    if limit > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= limit then return 2 end
+    redis.call('INCR', KEYS[3])
+  end
+  redis.call('SADD', KEYS[1], ARGV[1])
+  if role == 'file' then redis.call('SADD', KEYS[2], ARGV[1]) end
 end
-if role ~= 'other' then
-  local limit = tonumber(ARGV[3])
-  if limit > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= limit then return 2 end
-  redis.call('INCR', KEYS[3])
-end
-redis.call('SADD', KEYS[1], ARGV[1])
-if role == 'file' then redis.call('SADD', KEYS[2], ARGV[1]) end
+redis.call('HSET', KEYS[4], ARGV[1], role .. ' ' .. ARGV[4])
 return 1
 """
 
 _CLAIMED, _LIMIT = 1, 2
 # Members of the duplicate filter's set that are URLs claimed by the spider, kept apart
 # from scrapy-redis's own request fingerprints (40 hex digits) in the same set.
-_URL_PREFIX = "url:"
+URL_PREFIX = "url:"
 
 
 class SharedFrontier(Frontier):
@@ -110,13 +114,15 @@ class SharedFrontier(Frontier):
     already knows to be claimed is answered from memory.
     """
 
-    def __init__(self, server: Any, keys: Any, max_in_scope: int = 0) -> None:
+    def __init__(self, server: Any, keys: Any, max_in_scope: int = 0, worker: str = "") -> None:
         super().__init__(max_in_scope)
         self.server = server
         self.keys = keys
+        self.worker = worker
         self._claim = server.register_script(_CLAIM)
         self._known: dict[str, Role] = {}
         """URLs known to be claimed, with the strongest role this worker asked for."""
+        self._releases = 0
 
     def claim(self, url: str, role: Role) -> bool:
         asked = self._known.get(url)
@@ -124,18 +130,28 @@ class SharedFrontier(Frontier):
             return False
         keys = self.keys
         answer = self._claim(
-            keys=[keys.dupefilter, keys.files, keys.in_scope],
-            args=[_URL_PREFIX + url, role.value, self.max_in_scope],
+            keys=[keys.dupefilter, keys.files, keys.in_scope, keys.unqueued],
+            args=[URL_PREFIX + url, role.value, self.max_in_scope, self.worker],
         )
         if answer != _LIMIT:
             self._known[url] = Role.PAGE if role is Role.PAGE or asked is Role.PAGE else role
         return answer == _CLAIMED
 
-    def uncount(self) -> None:
-        self.server.decr(self.keys.in_scope)
+    def saw_releases(self, releases: int) -> None:
+        """The coordinator has released a lost worker's unqueued claims `releases` times:
+        after a new release, URLs this worker knew to be claimed may be free again."""
+        if releases != self._releases:
+            self._releases = releases
+            self._known.clear()
+
+    def uncount(self, url: str) -> None:
+        pipe = self.server.pipeline(transaction=True)
+        pipe.decr(self.keys.in_scope)
+        pipe.hdel(self.keys.unqueued, URL_PREFIX + url)  # nothing to queue: settled
+        pipe.execute()
 
     def still_file(self, url: str) -> bool:
-        return bool(self.server.sismember(self.keys.files, _URL_PREFIX + url))
+        return bool(self.server.sismember(self.keys.files, URL_PREFIX + url))
 
     def new_trap(self, pattern: str) -> bool:
         return bool(self.server.sadd(self.keys.traps, pattern))
@@ -149,7 +165,7 @@ class SharedFrontier(Frontier):
         pipe = self.server.pipeline(transaction=False)
         batch: list[str] = []
         for url in done:
-            batch.append(_URL_PREFIX + url)
+            batch.append(URL_PREFIX + url)
             if len(batch) == 1000:
                 pipe.sadd(self.keys.dupefilter, *batch)
                 batch = []

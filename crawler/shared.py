@@ -12,7 +12,11 @@ are in `shared_settings`):
   is over, and the pending record lets it put the request back on the queue if the
   worker dies before finishing it.
 - `crawler.frontier.SharedFrontier`: the spider's claims live in the scrapy-redis
-  duplicate filter's set, so no URL is requested twice, whichever worker meets it.
+  duplicate filter's set, so no URL is requested twice, whichever worker meets it. A
+  claim stays in the crawl's `unqueued` hash under the worker's name until the worker
+  queues its request (`SharedQueue.push`, one atomic step) or sends the item answering
+  it: if the worker is lost first, the coordinator releases the claim together with
+  re-queueing the request whose page linked there, which claims it again.
 - `ItemsToRedis` and `InHand`: items go to a Redis list as JSON; the coordinator
   (audits.distributed) is the one process writing the store. A request's items are sent
   together with the removal of its pending record, in one atomic step, once the request
@@ -50,6 +54,8 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from audits.engine import REDIS_ENV
+from audits.urls import normalise
+from crawler.frontier import URL_PREFIX
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.pipelines import count_item
 from rules.page import Link
@@ -104,12 +110,23 @@ class JobKeys:
         return self._key("in_scope")
 
     @property
+    def unqueued(self) -> str:
+        """URL claimed -> "role worker", from the claim until its request is queued (or,
+        for a URL answered without a request, until the item answering it is sent)."""
+        return self._key("unqueued")
+
+    @property
     def traps(self) -> str:
         return self._key("traps")
 
     @property
     def variants(self) -> str:
         return self._key("variants")
+
+    @property
+    def released(self) -> str:
+        """How many times the coordinator released a lost worker's unqueued claims."""
+        return self._key("released")
 
     @property
     def items(self) -> str:
@@ -220,7 +237,10 @@ def loads(data: bytes) -> dict[str, Any]:
 # Pop the highest-priority request, mark this worker busy and record the request as
 # pending under a new claim number, in one atomic step. A worker the coordinator gave up
 # for lost pops nothing: what it had is back on the queue for the others.
-# KEYS: queue, state, this worker's pending hash, claims counter. ARGV: worker.
+# Also returns how many times claims were released (REQUEUE), so that the worker asks
+# Redis again about URLs it knew to be claimed before crawling the request.
+# KEYS: queue, state, this worker's pending hash, claims counter, releases counter.
+# ARGV: worker.
 _POP = """
 if redis.call('HGET', KEYS[2], ARGV[1]) == 'lost' then return false end
 local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -229,11 +249,27 @@ redis.call('ZREM', KEYS[1], found[1])
 redis.call('HSET', KEYS[2], ARGV[1], 'busy')
 local claim = redis.call('INCR', KEYS[4])
 redis.call('HSET', KEYS[3], claim, found[2] .. ' ' .. found[1])
-return {claim, found[1]}
+return {claim, found[1], tonumber(redis.call('GET', KEYS[5]) or '0')}
 """
 
-# Put a lost worker's pending requests back on the queue and mark it lost, in one atomic
-# step (the coordinator runs this). KEYS: pending hash, queue, state. ARGV: worker.
+# Push a request and settle its URL's claim if this worker made it ("role worker" in the
+# unqueued hash), in one atomic step; nothing is pushed by a worker given up for lost.
+# KEYS: queue, unqueued hash, state. ARGV: worker, score, request, member.
+_PUSH = """
+if redis.call('HGET', KEYS[3], ARGV[1]) == 'lost' then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+local entry = redis.call('HGET', KEYS[2], ARGV[4])
+if entry and string.sub(entry, string.find(entry, ' ', 1, true) + 1) == ARGV[1] then
+  redis.call('HDEL', KEYS[2], ARGV[4])
+end
+return 1
+"""
+
+# Put a lost worker's pending requests back on the queue, undo the claims it made and
+# had not queued, and mark it lost, in one atomic step (the coordinator runs this): when
+# a pending request is crawled again, its links are claimed again. KEYS: pending hash,
+# queue, state, unqueued hash, duplicate filter, files, in-scope counter, releases
+# counter. ARGV: worker.
 REQUEUE = """
 local pending = redis.call('HVALS', KEYS[1])
 for _, entry in ipairs(pending) do
@@ -242,19 +278,62 @@ for _, entry in ipairs(pending) do
              string.sub(entry, space + 1))
 end
 redis.call('DEL', KEYS[1])
+local unqueued, released = redis.call('HGETALL', KEYS[4]), 0
+for i = 1, #unqueued, 2 do
+  local member, entry = unqueued[i], unqueued[i + 1]
+  local space = string.find(entry, ' ', 1, true)
+  if string.sub(entry, space + 1) == ARGV[1] then
+    local role = string.sub(entry, 1, space - 1)
+    redis.call('HDEL', KEYS[4], member)
+    released = released + 1
+    if role == 'upgrade' then
+      redis.call('SADD', KEYS[6], member)
+    else
+      redis.call('SREM', KEYS[5], member)
+      redis.call('SREM', KEYS[6], member)
+      if role ~= 'other' then redis.call('DECR', KEYS[7]) end
+    end
+  end
+end
+if released > 0 then redis.call('INCR', KEYS[8]) end
 redis.call('HSET', KEYS[3], ARGV[1], 'lost')
 return #pending
 """
 
+
+def requeue_keys(keys: JobKeys, worker: str) -> list[str]:
+    """The KEYS of REQUEUE for `worker`."""
+    return [
+        keys.pending(worker),
+        keys.requests,
+        keys.state,
+        keys.unqueued,
+        keys.dupefilter,
+        keys.files,
+        keys.in_scope,
+        keys.released,
+    ]
+
+
 # Send finished requests' items and drop their pending records, in one atomic step;
-# optionally set this worker's state. Nothing is sent by a worker given up for lost (its
-# requests are back on the queue). KEYS: items list, pending hash, state.
-# ARGV: worker, new state or '', number of claims, the claims, then the items.
+# settle the claims of the URLs those items answer (a redirect's target, a cached
+# verdict: claimed, and answered without a request); optionally set this worker's state.
+# Nothing is sent by a worker given up for lost (its requests are back on the queue).
+# KEYS: items list, pending hash, state, unqueued hash.
+# ARGV: worker, new state or '', number of claims, number of URLs, the claims, the
+# URLs (duplicate filter members), then the items.
 _SEND = """
 if redis.call('HGET', KEYS[3], ARGV[1]) == 'lost' then return 0 end
-local claims = tonumber(ARGV[3])
-if claims > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV, 4, 3 + claims)) end
-if #ARGV > 3 + claims then redis.call('RPUSH', KEYS[1], unpack(ARGV, 4 + claims)) end
+local claims, urls = tonumber(ARGV[3]), tonumber(ARGV[4])
+if claims > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV, 5, 4 + claims)) end
+for i = 5 + claims, 4 + claims + urls do
+  local entry = redis.call('HGET', KEYS[4], ARGV[i])
+  if entry and string.sub(entry, string.find(entry, ' ', 1, true) + 1) == ARGV[1] then
+    redis.call('HDEL', KEYS[4], ARGV[i])
+  end
+end
+local first = 5 + claims + urls
+if #ARGV >= first then redis.call('RPUSH', KEYS[1], unpack(ARGV, first)) end
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) end
 return 1
 """
@@ -290,8 +369,10 @@ class SharedQueue(PriorityQueue):
         settings = spider.settings
         keys = JobKeys(settings.get("SITEAUDIT_JOB"))
         self._worker = settings.get("SITEAUDIT_WORKER")
-        self._keys = [self.key, keys.state, keys.pending(self._worker), keys.claims]
+        self._keys = [self.key, keys.state, keys.pending(self._worker), keys.claims, keys.released]
+        self._push_keys = [self.key, keys.unqueued, keys.state]
         self._pop = server.register_script(_POP)
+        self._push = server.register_script(_PUSH)
         self._in_hand = in_hand(spider.crawler)
 
     def _encode_request(self, request: Any) -> bytes:
@@ -303,11 +384,18 @@ class SharedQueue(PriorityQueue):
                 request.headers.pop(name, None)
         return super()._encode_request(request)
 
+    def push(self, request: Any) -> None:
+        """Queue `request`, settling the claim of its URL (see _PUSH)."""
+        member = URL_PREFIX + normalise(request.url)
+        args = [self._worker, -request.priority, self._encode_request(request), member]
+        self._push(keys=self._push_keys, args=args)
+
     def pop(self, timeout: int = 0) -> Any:
         found = self._pop(keys=self._keys, args=[self._worker])
         if not found:
             return None
-        claim, data = found
+        claim, data, released = found
+        self.spider.frontier.saw_releases(int(released))
         request = self._decode_request(data)
         request.meta[_CLAIM_META] = int(claim)
         self._in_hand.took(int(claim), request)
@@ -364,12 +452,15 @@ class InHand:
         self.server = _server(crawler)
         keys = JobKeys(crawler.settings.get("SITEAUDIT_JOB"))
         self.worker = crawler.settings.get("SITEAUDIT_WORKER")
-        self.keys = [keys.items, keys.pending(self.worker), keys.state]
+        self.keys = [keys.items, keys.pending(self.worker), keys.state, keys.unqueued]
         self._send = self.server.register_script(_SEND)
         self.requests: dict[int, Any] = {}
         self.items: defaultdict[int, list[str]] = defaultdict(list)
+        self.urls: defaultdict[int, list[str]] = defaultdict(list)
+        """The URLs the items of each request answer, whose claims they settle."""
         self.loose: list[str] = []
         """Items of no popped request (from the spider's start): sent as they come."""
+        self.loose_urls: list[str] = []
         self.dropped: set[int] = set()
         """Claims of requests the coordinator put back on the queue (this worker was
         taken for lost): their items are not sent."""
@@ -378,20 +469,22 @@ class InHand:
         """The worker popped `request` under `claim`."""
         self.requests[claim] = request
 
-    def add(self, line: str, claim: int | None) -> None:
-        """An item (encode_item's JSON) produced while handling the request of `claim`."""
+    def add(self, line: str, url: str | None, claim: int | None) -> None:
+        """An item (encode_item's JSON, answering `url`) produced while handling the request
+        of `claim`."""
         if claim in self.dropped:
             return  # back on the queue: another worker sends this item
-        if claim in self.requests:
-            self.items[claim].append(line)
-        else:
-            self.loose.append(line)
+        held = claim in self.requests
+        (self.items[claim] if held else self.loose).append(line)
+        if url is not None:
+            (self.urls[claim] if held else self.loose_urls).append(URL_PREFIX + url)
 
     def drop(self) -> None:
         """Forget the requests in hand: the coordinator put them back on the queue."""
         self.dropped.update(self.requests)
         self.requests.clear()
         self.items.clear()
+        self.urls.clear()
 
     def _finished(self) -> list[int]:
         # Requests the engine still holds (downloading, or being scraped) are in its
@@ -404,27 +497,30 @@ class InHand:
         """Send the finished requests' items with their acknowledgement, and set this
         worker's state if given. False when the coordinator has taken this worker for
         lost: what it had in hand is dropped (it is back on the queue)."""
-        claims, loose = self._finished(), self.loose
-        lines, self.loose = list(loose), []
+        claims, loose, loose_urls = self._finished(), self.loose, self.loose_urls
+        lines, urls, self.loose, self.loose_urls = list(loose), list(loose_urls), [], []
         while True:
             batch: list[int] = []
             while claims and len(lines) < _ITEM_BATCH:
                 claim = claims.pop()
                 batch.append(claim)
                 lines.extend(self.items.get(claim, ()))
+                urls.extend(self.urls.get(claim, ()))
             last = not claims
-            if batch or lines or (last and state):
-                args = [self.worker, state if last else "", len(batch), *batch, *lines]
-                if not self._send(keys=self.keys, args=args):
-                    self.loose = loose + self.loose  # claimed by no request: still to send
+            if batch or lines or urls or (last and state):
+                head = [self.worker, state if last else "", len(batch), len(urls)]
+                if not self._send(keys=self.keys, args=[*head, *batch, *urls, *lines]):
+                    # Claimed by no request: still to send.
+                    self.loose, self.loose_urls = loose + self.loose, loose_urls + self.loose_urls
                     self.drop()
                     return False
                 for claim in batch:
                     del self.requests[claim]
                     self.items.pop(claim, None)
+                    self.urls.pop(claim, None)
             if last:
                 return True
-            lines, loose = [], []
+            lines, urls, loose, loose_urls = [], [], [], []
 
 
 _IN_HAND: WeakKeyDictionary[Crawler, InHand] = WeakKeyDictionary()
@@ -464,7 +560,7 @@ class ItemsToRedis:
 
     def scraped(self, item: Any, response: Any) -> None:
         """An item passed the pipeline: keep it with its request until that is finished."""
-        self.in_hand.add(encode_item(item), _claim_of(response))
+        self.in_hand.add(encode_item(item), getattr(item, "url", None), _claim_of(response))
 
     def close_spider(self) -> None:
         self.in_hand.send()

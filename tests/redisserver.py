@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -81,3 +82,47 @@ class RedisServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class StallingProxy:
+    """A TCP relay to a Redis server that stops passing clients' commands on, for good,
+    right after the first one containing `trigger`: a client then hangs on its next
+    command, as if its process had stopped at that point. Replies still come back."""
+
+    def __init__(self, server: RedisServer, trigger: bytes) -> None:
+        self.target = ("127.0.0.1", server.port)
+        self.trigger = trigger
+        self.stalled = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            upstream = socket.create_connection(self.target)
+            threading.Thread(target=self._relay, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(
+                target=self._relay, args=(upstream, client, False), daemon=True
+            ).start()
+
+    def _relay(self, source: socket.socket, sink: socket.socket, commands: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if commands and self.stalled.is_set():
+                    continue  # held back: never reaches the server
+                sink.sendall(data)
+                if commands and self.trigger in data:
+                    self.stalled.set()
+        except OSError:
+            pass  # one side closed
+
+    def close(self) -> None:
+        self.listener.close()

@@ -22,7 +22,7 @@ from audits.siteserver import DEMO_ROOT, RequestInfo, Response, SiteServer
 from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli, slow_page
 from tests.crash import count_rows
 from tests.processes import kill_and_check_children_go, wait_for
-from tests.redisserver import RedisServer
+from tests.redisserver import RedisServer, StallingProxy
 
 ESTATE_PAGES = 150
 
@@ -291,99 +291,106 @@ def held_site(release: threading.Event) -> dict[str, Callable[[RequestInfo], Res
     }
 
 
-class RestartingWorker:
-    """`siteaudit worker` run again each time it ends, as under systemd's Restart=always:
-    it joins every round of a crawl (a crawl that lost a worker may take a second round,
-    when the worker died between claiming a link and queueing it)."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.stopping = threading.Event()
-        self.process: subprocess.Popen[bytes] | None = None
-        self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        command = [SITEAUDIT, "worker", "--wait", "2", "-q", "--name", "rescuer"]
-        while True:
-            with self.lock:
-                if self.stopping.is_set():
-                    return
-                self.process = subprocess.Popen(
-                    command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-                )
-            self.process.wait()
-
-    def stop(self) -> None:
-        with self.lock:
-            self.stopping.set()
-            if self.process is not None:
-                self.process.kill()
-        self.thread.join(timeout=60)
-
-
-def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
-    redis_server: RedisServer, tmp_path: Path
-) -> None:
+def audit_losing_a_worker(
+    redis_server: RedisServer,
+    tmp_path: Path,
+    doomed_redis: str,
+    site: SiteServer,
+    release: threading.Event,
+    ready: Callable[[Callable[[str], bool]], bool],
+) -> tuple[str, list[str]]:
+    """Audit `site` with one worker, `doomed` (reaching Redis at `doomed_redis`), kill -9
+    it once `ready(claimed)` holds, let another worker finish; return the audit's stderr
+    and the paths of the HTML pages stored. `claimed(path)`: is that URL claimed?"""
     env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "3"}
-    release = threading.Event()
-    with SiteServer(routes=held_site(release)) as site:
-        doomed = subprocess.Popen(
-            [SITEAUDIT, "worker", "--wait", "60", "-q", "--name", "doomed"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        # --workers 0: `doomed` crawls alone until it is killed.
-        command = [SITEAUDIT, "audit", f"{site.url}/", "--out", tmp_path, "-q", "--no-browser"]
-        audit = subprocess.Popen(
-            [*command, "--workers", "0"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    worker = [SITEAUDIT, "worker", "--wait", "60", "-q", "--name"]
+    doomed = subprocess.Popen(
+        [*worker, "doomed"], env={**env, "SITEAUDIT_REDIS": doomed_redis}, stdout=subprocess.DEVNULL
+    )
+    # --workers 0: `doomed` crawls alone until it is killed.
+    command = [SITEAUDIT, "audit", f"{site.url}/", "--out", tmp_path, "-q", "--no-browser"]
+    audit = subprocess.Popen(
+        [*command, "--workers", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        client = redis_server.client()
+
+        def claimed(path: str) -> bool:
+            jobs = client.smembers("siteaudit:jobs")
+            member = f"url:{site.url}{path}"
+            return any(client.sismember(f"siteaudit:{j.decode()}:dupefilter", member) for j in jobs)
+
+        wait_for(lambda: ready(claimed), 60, "the worker never got where it is to be killed")
+        doomed.kill()  # kill -9: no goodbye, nothing more sent
+        doomed.wait()
+        release.set()
+        rescuer = subprocess.Popen([*worker, "rescuer"], env=env, stdout=subprocess.DEVNULL)
         try:
-            client = redis_server.client()
-
-            def claimed(path: str) -> bool:
-                jobs = client.smembers("siteaudit:jobs")
-                member = f"url:{site.url}{path}"
-                return any(
-                    client.sismember(f"siteaudit:{j.decode()}:dupefilter", member) for j in jobs
-                )
-
-            # /a and /b are parsed (their links claimed) and /held is being fetched: the
-            # worker holds pages it may not have sent, and a request it has not finished.
-            def holding() -> bool:
-                fetching = "/held" in {r.target for r in site.requests}
-                return fetching and claimed("/a/child") and claimed("/b/child")
-
-            wait_for(holding, 60, "the worker never got to /held")
-            doomed.kill()  # kill -9: no goodbye, nothing more sent
-            doomed.wait()
-            release.set()
-            rescuers = RestartingWorker(env)
-            try:
-                _, errors = audit.communicate(timeout=120)
-            finally:
-                rescuers.stop()
-            origin = site.url
+            _, errors = audit.communicate(timeout=120)
         finally:
-            release.set()
-            for process in (doomed, audit):
-                process.kill()
+            rescuer.kill()
+            rescuer.wait()
+    finally:
+        release.set()
+        for process in (doomed, audit):
+            process.kill()
     assert audit.returncode == 0, errors
     assert "worker doomed stopped answering" in errors
     db = sqlite3.connect(tmp_path / "audit.db")
     rows = db.execute(
         "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.is_html = 1"
     ).fetchall()
-    paths = sorted(url.removeprefix(origin) for (url,) in rows)
-    assert paths == ["/", "/a", "/a/child", "/b", "/b/child", "/held"]
     # Stored once: a page stored twice would have its links twice.
     (links,) = db.execute("SELECT COUNT(*) FROM links").fetchone()
     assert links == 3 + 1 + 1 + 1 + 1 + 1
+    return errors, sorted(url.removeprefix(site.url) for (url,) in rows)
+
+
+HELD_SITE_PAGES = ["/", "/a", "/a/child", "/b", "/b/child", "/held"]
+
+
+def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    release = threading.Event()
+    with SiteServer(routes=held_site(release)) as site:
+        # /a and /b are parsed (their links claimed) and /held is being fetched: the
+        # worker holds pages it may not have sent, and a request it has not finished.
+        def holding(claimed: Callable[[str], bool]) -> bool:
+            fetching = "/held" in {r.target for r in site.requests}
+            return fetching and claimed("/a/child") and claimed("/b/child")
+
+        _, pages = audit_losing_a_worker(
+            redis_server, tmp_path, redis_server.url, site, release, holding
+        )
+    assert pages == HELD_SITE_PAGES
+
+
+def test_a_worker_killed_between_claiming_a_link_and_queueing_it_loses_none(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    release = threading.Event()
+    with SiteServer(routes=held_site(release)) as site:
+        # `doomed` reaches Redis through a relay that lets its claim of /b/child through
+        # and nothing after it: the request for /b/child never reaches the queue.
+        relay = StallingProxy(redis_server, f"url:{site.url}/b/child".encode())
+        try:
+            errors, pages = audit_losing_a_worker(
+                redis_server,
+                tmp_path,
+                relay.url,
+                site,
+                release,
+                lambda claimed: relay.stalled.is_set() and claimed("/b/child"),
+            )
+        finally:
+            relay.close()
+    assert pages == HELD_SITE_PAGES
+    assert "crawling again" not in errors  # redone within the crawl, not by another round
 
 
 def test_local_workers_die_at_once_with_a_coordinator_killed_mid_fetch(

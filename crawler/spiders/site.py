@@ -495,7 +495,7 @@ class SiteSpider(scrapy.Spider):
                     return None
                 trap = self.scope.trap(url)
                 if trap is not None:
-                    frontier.uncount()
+                    frontier.uncount(url)
                     return self._trap_item(trap, url, source)
                 return self._page_request(url, depth=depth, chain=[], priority=priority)
             if not frontier.claim(url, Role.FILE):
