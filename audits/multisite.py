@@ -253,7 +253,12 @@ class SitesRun:
             }
             while pending:
                 try:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    # A timed wait: Ctrl-C may be delivered to a pool thread, and the
+                    # main thread learns of it only when it wakes; blocked until a site
+                    # finished, it would learn too late and the next site would start.
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    if not done:
+                        continue
                     for future in done:
                         future.result()
                     with self._lock:
