@@ -26,7 +26,7 @@ from audits.ruleset import configure
 from rules import BUILTIN_RULES
 from rules.base import Finding, PageRule, Rule, SiteRule
 from rules.page import Page
-from tests.rules.test_site_rules import MemorySite, info
+from tests.kit.memory_site import MemorySite, info
 
 CASES = Path(__file__).parent / "cases"
 TESTS = Path(__file__).parent

@@ -13,7 +13,7 @@ from rules.misspelling import Misspelling, is_known, suggestion, unknown_words
 from rules.page import Page
 from rules.site import PageInfo
 from rules.stale_content import StaleContent
-from tests.rules.test_site_rules import MemorySite, info, link, u
+from tests.kit.memory_site import MemorySite, info, link, u
 
 AS_OF = "2025-06-01"
 

@@ -1,12 +1,11 @@
 """Site rules (broken-link, crawl-trap, form-too-deep) against an in-memory Site.
 
-`MemorySite` is a test double of the rules' *input*: a plain class satisfying the
-`rules.site.Site` protocol from lists. The rules are what is under test.
+What a case folder in tests/rules/cases/ can't pin lives here: several configurations
+of one site, message tables, and the helpers' own functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -17,117 +16,7 @@ from rules.crawl_trap import CrawlTrap
 from rules.form_too_deep import FormTooDeep, click_paths, shortest_click_path
 from rules.page import Page
 from rules.site import ROBOTS_FORBIDDEN, LinkRow, PageInfo, Site, TargetStatus, TrapHit
-
-HOME = "https://council.example/"
-
-
-def u(path: str) -> str:
-    """An absolute in-scope URL."""
-    return "https://council.example" + path
-
-
-def info(
-    url: str,
-    *,
-    status: int | None = 200,
-    final_url: str | None = None,
-    title: str = "",
-    click_depth: int | None = 1,
-    in_sitemap: bool = False,
-    error: str | None = None,
-) -> PageInfo:
-    """A page record with sensible defaults."""
-    final = final_url or url
-    return PageInfo(
-        url=url,
-        final_url=final,
-        status=status,
-        content_type="text/html",
-        is_html=True,
-        title=title,
-        click_depth=click_depth,
-        in_sitemap=in_sitemap,
-        error=error,
-        redirects=(final,) if final != url else (),
-    )
-
-
-def link(source: str, url: str, kind: str = "a", text: str = "") -> LinkRow:
-    """A link row with a plausible region and selector."""
-    return LinkRow(source, url, "", text, kind, "main", f"main > {kind}")
-
-
-class MemorySite:
-    """A `Site` from lists: pages, links, external statuses, facts, traps and sitemap."""
-
-    def __init__(
-        self,
-        *,
-        pages: Iterable[PageInfo] = (),
-        links: Iterable[LinkRow] = (),
-        external: Iterable[TargetStatus] = (),
-        facts: Mapping[str, Mapping[str, Any]] | None = None,
-        traps: Iterable[TrapHit] = (),
-        start_url: str = HOME,
-        history: Mapping[str, list[tuple[int, str, int | None, str | None]]] | None = None,
-        stats: Mapping[str, Any] | None = None,
-        sitemap: Mapping[str, str | None] | None = None,
-    ) -> None:
-        self.start_url = start_url
-        self._sitemap = dict(sitemap or {})
-        self.stats = dict(stats or {})
-        self._history = dict(history or {})
-        self._pages = {p.url: p for p in pages}
-        self._links = list(links)
-        self._external = {s.url: s for s in external}
-        self._facts = dict(facts or {})
-        self._traps = list(traps)
-
-    def pages(self) -> Iterator[PageInfo]:
-        yield from (self._pages[url] for url in sorted(self._pages))
-
-    def page(self, url: str) -> PageInfo | None:
-        return self._pages.get(url)
-
-    def links(
-        self, *, kinds: tuple[str, ...] = (), with_fragment: bool = False
-    ) -> Iterator[LinkRow]:
-        return (
-            row
-            for row in self._links
-            if (not kinds or row.kind in kinds) and (row.fragment or not with_fragment)
-        )
-
-    def links_to(self, url: str) -> Iterator[LinkRow]:
-        return (row for row in self._links if row.url == url)
-
-    def status(self, url: str) -> TargetStatus | None:
-        page = self._pages.get(url)
-        if page is not None:
-            return TargetStatus(url, page.status, page.error, page.final_url, internal=True)
-        return self._external.get(url)
-
-    def statuses(self) -> Iterator[TargetStatus]:
-        for url in sorted(self._pages):
-            status = self.status(url)
-            assert status is not None
-            yield status
-        yield from self._external.values()
-
-    def facts(self, rule_id: str) -> Mapping[str, Any]:
-        return self._facts.get(rule_id, {})
-
-    def traps(self) -> Iterator[TrapHit]:
-        return iter(self._traps)
-
-    def sitemap_lastmod(self) -> Mapping[str, str | None]:
-        return self._sitemap
-
-    def status_history(self, url: str) -> list[tuple[int, str, int | None, str | None]]:
-        """Earlier runs from `history`, then this run's answer."""
-        now = self.status(url)
-        current = [(99, "2026-11-24T02:00:00+00:00", now.status, now.error)] if now else []
-        return [*self._history.get(url, []), *current]
+from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 
 def test_memory_site_satisfies_the_protocol() -> None:
