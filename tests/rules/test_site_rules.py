@@ -1,7 +1,6 @@
-"""Site rules (broken-link, crawl-trap, form-too-deep) against an in-memory Site.
-
-What a case folder in tests/rules/cases/ can't pin lives here: several configurations
-of one site, message tables, and the helpers' own functions.
+"""broken-link and form-too-deep against an in-memory Site: what their cases in
+tests/rules/cases/ don't pin (options, message tables, severity grading, the
+breadth-first search).
 """
 
 from __future__ import annotations
@@ -12,10 +11,9 @@ import pytest
 
 from rules.base import Severity
 from rules.broken_link import BrokenLink
-from rules.crawl_trap import CrawlTrap
 from rules.form_too_deep import FormTooDeep, click_paths, shortest_click_path
 from rules.page import Page
-from rules.site import ROBOTS_FORBIDDEN, LinkRow, PageInfo, Site, TargetStatus, TrapHit
+from rules.site import LinkRow, PageInfo, Site, TargetStatus
 from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 
@@ -25,58 +23,6 @@ def test_memory_site_satisfies_the_protocol() -> None:
 
 
 # -- broken-link ---------------------------------------------------------------------------
-
-
-def test_broken_internal_target_is_one_finding_listing_every_source() -> None:
-    bands = u("/council-tax/bands")
-    site = MemorySite(
-        pages=[
-            info(u("/council-tax")),
-            info(u("/a-z")),
-            info(u("/moving-home")),
-            info(bands, status=404),
-        ],
-        links=[
-            link(u("/moving-home"), bands, text="Council tax bands"),
-            link(u("/council-tax"), bands, text="Council tax bands"),
-            link(u("/council-tax"), bands, text="See the bands"),
-            link(u("/a-z"), bands, text="Bands (council tax)"),
-        ],
-    )
-    [finding] = BrokenLink().check_site(site)
-    assert finding.rule == "broken-link"
-    assert finding.url == u("/a-z")  # first source, sorted
-    assert finding.pages == (u("/a-z"), u("/council-tax"), u("/moving-home"))
-    assert finding.target == bands
-    assert finding.severity is Severity.HIGH
-    assert finding.evidence["status"] == 404
-    assert finding.evidence["kind"] == "a"
-    assert finding.evidence["link_text"] == "Bands (council tax)"
-    assert finding.evidence["links"] == 4
-    assert finding.message == 'Link to a missing page (404): "Bands (council tax)"'
-
-
-def test_redirect_that_ends_in_an_error_is_broken() -> None:
-    old = u("/old-bins-page")
-    site = MemorySite(
-        pages=[info(u("/bins")), info(old, status=404, final_url=u("/waste/bins-old"))],
-        links=[link(u("/bins"), old, text="Bin collection days")],
-    )
-    [finding] = BrokenLink().check_site(site)
-    assert finding.evidence["final_url"] == u("/waste/bins-old")
-    assert "after a redirect" in finding.message
-
-
-def test_working_and_redirected_links_are_not_reported() -> None:
-    site = MemorySite(
-        pages=[
-            info(u("/bins")),
-            info(u("/recycling")),
-            info(u("/recycle"), final_url=u("/recycling")),
-        ],
-        links=[link(u("/bins"), u("/recycling")), link(u("/bins"), u("/recycle"))],
-    )
-    assert list(BrokenLink().check_site(site)) == []
 
 
 def test_external_errors_are_medium_and_can_be_switched_off() -> None:
@@ -221,38 +167,6 @@ def test_configured_severity_overrides_grading() -> None:
     assert finding.severity is Severity.LOW
 
 
-# -- crawl-trap ----------------------------------------------------------------------------
-
-
-def test_each_trap_is_one_finding() -> None:
-    calendar = TrapHit(
-        pattern="/events?month=*",
-        reason="query value keeps changing",
-        example=u("/events?month=2031-04"),
-        source=u("/events?month=2031-03"),
-        variants=50,
-    )
-    orphan = TrapHit("/search?page=*", "too many variants", u("/search?page=51"), "", 50)
-    findings = list(CrawlTrap().check_site(MemorySite(traps=[calendar, orphan])))
-    assert [f.url for f in findings] == [calendar.source, orphan.example]
-    first = findings[0]
-    assert first.target == calendar.example
-    assert first.key == calendar.pattern
-    assert first.severity is Severity.LOW
-    assert first.evidence == {
-        "pattern": "/events?month=*",
-        "reason": "query value keeps changing",
-        "example": calendar.example,
-        "variants": 50,
-    }
-    assert "/events?month=*" in first.message
-    assert "50" in first.message
-
-
-def test_no_traps_no_findings() -> None:
-    assert list(CrawlTrap().check_site(MemorySite())) == []
-
-
 # -- form-too-deep: which forms count ------------------------------------------------------
 
 
@@ -334,61 +248,11 @@ def _form_site(pages: list[PageInfo], links: list[LinkRow] = ()) -> MemorySite:
     )
 
 
-def test_shallow_form_is_fine() -> None:
-    site = _form_site([info(u("/pay"), click_depth=3, title="Pay")])
-    assert list(FormTooDeep().check_site(site)) == []
-
-
-def test_deep_form_has_depth_and_click_path() -> None:
-    form = u("/waste/bins/problems/missed/report")
-    pages = [
-        info(u("/waste"), final_url=u("/bins-and-recycling"), click_depth=1),
-        info(u("/bins-and-recycling"), title="Bins and recycling", click_depth=1),
-        info(u("/bins-and-recycling/problems"), title="Problems", click_depth=2),
-        info(u("/bins-and-recycling/problems/missed"), title="Missed bins", click_depth=3),
-        info(form, title="Report a missed bin", click_depth=4),
-    ]
-    links = [
-        link(HOME, u("/waste")),  # redirects: the path goes through its final URL
-        link(HOME, u("/contact")),
-        link(u("/bins-and-recycling"), u("/bins-and-recycling/problems")),
-        link(u("/bins-and-recycling/problems"), u("/bins-and-recycling/problems/missed")),
-        link(u("/bins-and-recycling/problems/missed"), form),
-        link(u("/bins-and-recycling/problems/missed"), form, kind="img"),
-    ]
-    site = _form_site(pages, links)
-    site._facts["form-too-deep"] = {form: {"forms": 1, "title": "Report a missed bin"}}
-    [finding] = FormTooDeep().check_site(site)
-    assert finding.url == form
-    assert finding.severity is Severity.MEDIUM
-    assert finding.evidence["click_depth"] == 4
-    assert finding.evidence["max_clicks"] == 3
-    assert finding.evidence["path"] == [
-        {"url": HOME, "title": "Home"},
-        {"url": u("/bins-and-recycling"), "title": "Bins and recycling"},
-        {"url": u("/bins-and-recycling/problems"), "title": "Problems"},
-        {"url": u("/bins-and-recycling/problems/missed"), "title": "Missed bins"},
-        {"url": form, "title": "Report a missed bin"},
-    ]
-    assert finding.message == (
-        'The form page "Report a missed bin" is 4 clicks from the home page (aim for 3 or fewer)'
-    )
-
-
 def test_very_deep_form_is_high() -> None:
     site = _form_site([info(u("/deep"), click_depth=6, title="Apply")])
     [finding] = FormTooDeep().check_site(site)
     assert finding.severity is Severity.HIGH
     assert finding.evidence["path"] == []  # no recorded links lead there
-
-
-def test_orphan_form_is_high_and_says_sitemap() -> None:
-    site = _form_site([info(u("/old-form"), click_depth=None, in_sitemap=True, title="Old")])
-    [finding] = FormTooDeep().check_site(site)
-    assert finding.severity is Severity.HIGH
-    assert finding.evidence["click_depth"] is None
-    assert finding.evidence["in_sitemap"] is True
-    assert "sitemap or search" in finding.message
 
 
 def test_max_clicks_option() -> None:
@@ -433,11 +297,3 @@ def test_click_paths_serves_many_goals_in_one_search() -> None:
 
 def test_click_paths_from_an_unknown_start() -> None:
     assert click_paths(GRAPH, "elsewhere", ["pay"]) == {}
-
-
-def test_target_forbidden_by_robots_txt_is_not_broken() -> None:
-    site = MemorySite(
-        pages=[info(u("/contact")), info(u("/admin/"), status=None, error=ROBOTS_FORBIDDEN)],
-        links=[link(u("/contact"), u("/admin/"), text="Staff login")],
-    )
-    assert list(BrokenLink().check_site(site)) == []
