@@ -74,11 +74,7 @@ _URL_FIELDS = ("url", "target")
 
 def cases() -> list[Path]:
     """Every case (HTML file or folder), sorted so test ids are stable."""
-    return sorted(
-        path
-        for path in CASES.glob("*/*")
-        if path.suffix == ".html" or (path.is_dir() and path.name != "__pycache__")
-    )
+    return sorted(path for path in CASES.glob("*/*") if path.suffix == ".html" or path.is_dir())
 
 
 def page_path(file: Path) -> str:
@@ -106,7 +102,7 @@ class Case:
     def spec(self) -> dict[str, Any]:
         """The folder's site.json; a page case says nothing beyond its page."""
         spec_file = self.path / "site.json"
-        return json.loads(spec_file.read_text()) if spec_file.exists() else {}
+        return json.loads(spec_file.read_text()) if self.is_site and spec_file.exists() else {}
 
     @cached_property
     def start_url(self) -> str:
