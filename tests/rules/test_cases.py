@@ -92,10 +92,12 @@ class Case:
 
     @property
     def rule_id(self) -> str:
+        """The id of the rule the case is for: its folder's name."""
         return self.path.parent.name
 
     @property
     def is_site(self) -> bool:
+        """A folder (a site case), not one HTML file (a page case)."""
         return self.path.is_dir()
 
     @cached_property
@@ -106,6 +108,7 @@ class Case:
 
     @cached_property
     def start_url(self) -> str:
+        """Where the crawl starts: the home page, click depth 0."""
         return urljoin(ORIGIN, self.spec.get("start_url", "/"))
 
     def at(self, url: str) -> str:
@@ -192,6 +195,7 @@ class Case:
         )
 
     def sitemap(self) -> dict[str, str | None]:
+        """Every URL the sitemaps list, with its lastmod."""
         return {self.at(url): lastmod for url, lastmod in self.spec.get("sitemap", {}).items()}
 
     def links(self, pages: list[Page]) -> list[LinkRow]:
@@ -245,8 +249,10 @@ class Case:
             ],
             facts=self.facts(rule, pages),
             traps=[
-                TrapHit(**{**hit, "example": at(hit["example"]), "source": at(hit["source"])})
-                for hit in ({"source": "", **hit} for hit in spec.get("traps", []))
+                TrapHit(
+                    **{**hit, "example": at(hit["example"]), "source": at(hit.get("source", ""))}
+                )
+                for hit in spec.get("traps", [])
             ],
             history={
                 at(url): [tuple(run) for run in runs]
