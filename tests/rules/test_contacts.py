@@ -26,7 +26,7 @@ from rules.inconsistent_phone_number import InconsistentPhoneNumber
 from rules.page import Page
 from rules.phone_only_service import PhoneOnlyService, keywords
 from rules.unapproved_phone_number import UnapprovedPhoneNumber
-from tests.rules.test_site_rules import HOME, MemorySite, info, link, u
+from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 # -- phone numbers in text -----------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from rules.forms import click_graph, service_forms
 from rules.page import Page
 from rules.site import LinkRow, TargetStatus
 from rules.top_task_too_deep import TopTaskTooDeep
-from tests.rules.test_site_rules import HOME, MemorySite, info, link, u
+from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 # -- which forms count -----------------------------------------------------------------------
 
