@@ -659,9 +659,7 @@ def history_command(db: str, as_json: bool) -> None:
     try:
         runs = store.runs()
         counts = category_counts(store, [r.id for r in runs])
-        pages = dict(
-            store.db.execute("SELECT run_id, COUNT(*) FROM pages WHERE is_html = 1 GROUP BY run_id")
-        )
+        pages = store.html_page_counts()
     finally:
         store.close()
     rows = [

@@ -159,9 +159,7 @@ def render(work: Path, formats: str) -> None:
     out = work / "report"
     began, cpu = time.monotonic(), time.process_time()
     # As `siteaudit audit` does (audits.engine.render): prioritise again, then write.
-    outputs = write_reports(
-        store, run_id, out, rules, formats=parse_formats(formats), reprioritise=True
-    )
+    outputs = write_reports(store, run_id, out, rules, formats=parse_formats(formats))
     written, cpu_used = time.monotonic() - began, time.process_time() - cpu
     store.close()
 
@@ -197,7 +195,7 @@ def main() -> None:
         render(args.work, args.formats)
         return
 
-    from reports.prioritise import prioritise
+    from audits.prioritise import prioritise
 
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)

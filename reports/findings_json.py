@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audits import __version__
+from audits.prioritise import Comparison, compare
 from audits.runnotes import run_notes
 from reports.files import atomic_open
-from reports.prioritise import Comparison, compare
 from rules.base import Category, Severity
 
 if TYPE_CHECKING:
@@ -52,12 +52,7 @@ def read_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
     addresses) are kept once each: SQLite hands out a new copy per row, which for 200,000
     findings is a hundred megabytes of duplicates.
     """
-    rows = store.db.execute(
-        "SELECT rule, category, severity, priority, score, url, pages, target, message, "
-        "selector, snippet, evidence, fingerprint, status, id FROM findings WHERE run_id = ? "
-        "ORDER BY COALESCE(priority, 99), COALESCE(score, 0) DESC, id",
-        (run_id,),
-    )
+    rows = store.prioritised_rows(run_id)
     shared: dict[str, str] = {}
     same = shared.setdefault
     findings = []
@@ -65,7 +60,7 @@ def read_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
         if row[3] is None or row[4] is None or row[13] is None:
             raise ValueError(
                 f"finding {row[14]} ({row[0]}) has not been prioritised; "
-                "run reports.prioritise.prioritise first"
+                "run audits.prioritise.prioritise first"
             )
         target = row[7]
         findings.append(

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from reports import prioritise as pr
+from audits import prioritise as pr
 from tests.reports.reportkit import START, add_run, finding_row
 
 
