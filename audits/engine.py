@@ -190,7 +190,7 @@ def audit(
         if start_problem:
             raise SiteUnreachable(start_problem)
         result.outputs = render(store, run_id, out_dir, config)
-        result.findings = Counter(f.severity for f in store.findings(run_id))
+        result.findings = Counter(f.finding.severity.value for f in store.findings(run_id))
         result.rule_errors = len(store.rule_errors(run_id))
         result.warnings = notify(store, run_id, config, result.outputs.get("html"))
         if config.keep_runs and status == "finished":
@@ -363,7 +363,7 @@ def run_site_stage(
             store.mark_in_sitemap(run_id)
     for rule in rules:
         try:
-            rows = [finding_row(f, rule.category.value) for f in rule.check_site(site)]
+            rows = [finding_row(f) for f in rule.check_site(site)]
         except Exception as exc:  # a faulty rule must not cost the rest of the audit
             store.add_rule_error(run_id, rule.id, site.start_url, _describe(exc))
             continue
