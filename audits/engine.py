@@ -194,7 +194,7 @@ def audit(
         result.rule_errors = len(store.rule_errors(run_id))
         result.warnings = notify(store, run_id, config, result.outputs.get("html"))
         if config.keep_runs and status == "finished":
-            from audits.retention import prune_old_runs  # reads reports.health's formula
+            from audits.retention import prune_old_runs
 
             prune_old_runs(store, run_id, config.keep_runs)
     finally:

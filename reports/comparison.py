@@ -129,7 +129,7 @@ def read_figures(store_path: Path, start_url: str) -> SiteFigures | None:
     if not store_path.is_file():
         return None
     try:
-        store = Store(str(store_path))
+        store = Store(str(store_path), read_only=True)
     except StoreError:
         return None
     try:

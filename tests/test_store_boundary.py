@@ -81,6 +81,13 @@ def test_the_reports_never_write_the_store() -> None:
             assert isinstance(call.func, ast.Attribute)
             if call.func.attr.startswith(WRITING_PREFIXES) and hasattr(Store, call.func.attr):
                 writes.append(f"{path.relative_to(ROOT)}:{call.lineno}: {call.func.attr}")
+        for node in ast.walk(tree):
+            opens = isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Store"
+            if opens and not any(
+                k.arg == "read_only" and getattr(k.value, "value", False) is True
+                for k in node.keywords
+            ):
+                writes.append(f"{path.relative_to(ROOT)}:{node.lineno}: opened writable")
     assert writes == []
 
 
