@@ -21,7 +21,7 @@ from audits.browser import run_browser_stage, write_screenshots
 from audits.config import AuditConfig, ConfigError, ReportConfig
 from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.pagestage import _describe
-from audits.prioritise import prioritise
+from audits.prioritise import Comparison, compare, inbound_counts, prioritise
 from audits.resume import unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
 from audits.runnotes import NOTE_STATS
@@ -394,9 +394,15 @@ def click_depths(site: StoredSite) -> dict[str, int]:
     return depths
 
 
-def run_prioritise_stage(store: Store, run_id: int, report: ReportConfig | None) -> None:
+def run_prioritise_stage(
+    store: Store, run_id: int, report: ReportConfig | None
+) -> tuple[Comparison, dict[str, int]]:
     """Score, band and date every finding of a run (by page views when `[report]`
-    names an analytics export), and keep the run's health with it for the trend."""
+    names an analytics export), and keep the run's health with it for the trend.
+
+    Returns what it read that the reports read too (the comparison with the previous
+    run, inbound link counts), so they need not read it again.
+    """
     from audits.retention import keep_health
     from reports.pageviews import PageViewsError, load_page_views
 
@@ -406,8 +412,11 @@ def run_prioritise_stage(store: Store, run_id: int, report: ReportConfig | None)
             views = load_page_views(report.page_views, store.run(run_id).start_url)
         except PageViewsError as exc:
             raise ConfigError(str(exc)) from None
-    prioritise(store, run_id, views)
+    comparison = compare(store, run_id)
+    inbound = inbound_counts(store, run_id)
+    prioritise(store, run_id, views, comparison=comparison, inbound=inbound)
     keep_health(store, run_id)
+    return comparison, inbound
 
 
 def render(
@@ -419,11 +428,13 @@ def render(
 
     plugins = config.plugins if config is not None else True
     report = config.report if config is not None else None
-    run_prioritise_stage(store, run_id, report)
+    comparison, inbound = run_prioritise_stage(store, run_id, report)
     write_screenshots(store, run_id, out_dir)  # the reports refer to them by relative path
     rules = list(available_rules(plugins=plugins).values())
     try:
-        return write_reports(store, run_id, out_dir, rules, config=report)
+        return write_reports(
+            store, run_id, out_dir, rules, config=report, comparison=comparison, inbound=inbound
+        )
     except PageViewsError as exc:
         raise ConfigError(str(exc)) from None
 

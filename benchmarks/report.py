@@ -160,8 +160,16 @@ def render(work: Path, formats: str) -> None:
     out = work / "report"
     began, cpu = time.monotonic(), time.process_time()
     # As `siteaudit audit` does (audits.engine.render): prioritise again, then write.
-    run_prioritise_stage(store, run_id, None)
-    outputs = write_reports(store, run_id, out, rules, formats=parse_formats(formats))
+    comparison, inbound = run_prioritise_stage(store, run_id, None)
+    outputs = write_reports(
+        store,
+        run_id,
+        out,
+        rules,
+        formats=parse_formats(formats),
+        comparison=comparison,
+        inbound=inbound,
+    )
     written, cpu_used = time.monotonic() - began, time.process_time() - cpu
     store.close()
 

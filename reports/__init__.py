@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audits.prioritise import compare, inbound_counts
+from audits.prioritise import Comparison, compare, inbound_counts
 from reports.csv_export import write_csv
 from reports.files import remove_leftovers
 from reports.findings_json import build_findings, write_findings_json
@@ -93,16 +93,21 @@ def write_reports(
     *,
     config: ReportConfig | None = None,
     formats: Sequence[str] | None = None,
+    comparison: Comparison | None = None,
+    inbound: Mapping[str, int] | None = None,
 ) -> dict[str, Path]:
     """Write a run's reports into `out_dir` (created if needed); returns {format: path}.
 
     `rule_classes` documents the checks (for example `audits.ruleset.available_rules()`,
     a dict by id, or any iterable of rule classes). `formats` defaults to the config's,
-    else html and json. The run must have been prioritised (`audits.prioritise`).
+    else html and json. The run must have been prioritised (`audits.prioritise`);
+    `comparison` and `inbound` save reading again what that stage read.
     Raises PageViewsError when the configured page views file cannot be used.
     """
     with _without_gc():
-        return _write_reports(store, run_id, Path(out_dir), rule_classes, config, formats)
+        return _write_reports(
+            store, run_id, Path(out_dir), rule_classes, config, formats, comparison, inbound
+        )
 
 
 def _write_reports(
@@ -112,6 +117,8 @@ def _write_reports(
     rule_classes: Iterable[type[Rule]] | Mapping[str, type[Rule]],
     config: ReportConfig | None,
     formats: Sequence[str] | None,
+    comparison: Comparison | None,
+    inbound: Mapping[str, int] | None,
 ) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)  # of a writer killed midway: they would pile up otherwise
@@ -121,8 +128,10 @@ def _write_reports(
     if config is not None and config.page_views:
         views = load_page_views(config.page_views, start_url)
     # Read once, used by findings.json and the HTML report alike.
-    comparison = compare(store, run_id)
-    inbound = inbound_counts(store, run_id)
+    if comparison is None:
+        comparison = compare(store, run_id)
+    if inbound is None:
+        inbound = inbound_counts(store, run_id)
 
     data = build_findings(store, run_id, comparison)
     docs = rule_docs(rule_classes)

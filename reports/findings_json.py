@@ -47,7 +47,7 @@ def read_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
     """A run's prioritised findings as the contract shapes them, most urgent first
     (by priority, then higher score, then the order rules found them)."""
     findings = []
-    for stored in store.findings(run_id, most_urgent_first=True):
+    for stored in store.each_finding(run_id, most_urgent_first=True):
         finding = stored.finding
         if stored.priority is None or stored.score is None or stored.status is None:
             raise ValueError(

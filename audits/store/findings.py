@@ -72,7 +72,13 @@ class FindingsStore(StoreBase):
 
     def findings(self, run_id: int, *, most_urgent_first: bool = False) -> list[StoredFinding]:
         """A run's findings, highest priority score first, or with `most_urgent_first`
-        by priority, then higher score, then the order rules found them.
+        by priority, then higher score, then the order rules found them."""
+        return list(self.each_finding(run_id, most_urgent_first=most_urgent_first))
+
+    def each_finding(
+        self, run_id: int, *, most_urgent_first: bool = False
+    ) -> Iterator[StoredFinding]:
+        """`findings`, one at a time: a big run has hundreds of thousands.
 
         The strings that repeat from finding to finding (rule, status, the addresses) are
         kept once each: SQLite hands out a new copy per row, which for 200,000 findings
@@ -85,7 +91,6 @@ class FindingsStore(StoreBase):
             (run_id,),
         )
         same = {}.setdefault
-        found = []
         for row in rows:
             target, status = row[5], row[14]
             finding = Finding(
@@ -101,16 +106,13 @@ class FindingsStore(StoreBase):
                 category=_CATEGORIES[row[2]],
                 fingerprint=row[11],
             )
-            found.append(
-                StoredFinding(
-                    row[0],
-                    finding,
-                    row[12],
-                    row[13],
-                    status if status is None else same(status, status),
-                )
+            yield StoredFinding(
+                row[0],
+                finding,
+                row[12],
+                row[13],
+                status if status is None else same(status, status),
             )
-        return found
 
     def rule_errors(self, run_id: int) -> list[tuple[str, str, str]]:
         """(rule, url, error) of every rule failure in a run."""
