@@ -331,7 +331,7 @@ def prioritise(
             value = score(severity, affected, links, depth, effort=effort)
         priority = priority_band(value, severity)
         rows.append((priority, value, status_of(fingerprint, comparison.previous), finding_id))
-    if store.db.in_transaction:
+    if store.in_transaction:
         store.set_priorities(rows)
     else:
         with store.transaction():

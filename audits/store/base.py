@@ -59,6 +59,11 @@ class StoreBase:
                         self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a `transaction()` is open on this connection."""
+        return self.db.in_transaction
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a batch of writes as one transaction (much faster than one per row)."""
