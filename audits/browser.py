@@ -42,7 +42,6 @@ from audits.browser_credentials import BrowserCredentials, CredentialsUnavailabl
 from audits.children import preexec_exit_with_parent, process_tree
 from audits.config import BrowserConfig
 from audits.credentials import CredentialScope
-from audits.resume import browser_checked
 from rules.axe_results import (
     INCOMPLETE,
     VIOLATION,
@@ -841,7 +840,7 @@ def run_browser_stage(
         pages = pages[: config.max_pages]
     # A resumed run (killed or stopped during this stage) keeps the results it stored:
     # each was committed with its nodes, so checking the page again would double them.
-    checked = browser_checked(store, run_id)
+    checked = store.browser_checked(run_id)
     pages = [(url, digest) for url, digest in pages if url not in checked]
     reused = _reuse_unchanged(store, run_id, settings, pages) if config.incremental else set()
     todo = [url for url, _ in pages if url not in reused]

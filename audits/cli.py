@@ -341,7 +341,7 @@ def _audit(
     if gate is not None:
         store = Store(str(result.store_path))
         try:
-            decision = judge(store.findings(result.run_id), gate, baseline)
+            decision = judge([f.finding for f in store.findings(result.run_id)], gate, baseline)
         finally:
             store.close()
         for line in decision.summary():
@@ -433,7 +433,7 @@ def baseline_command(db: str, out_file: Path, run_id: int | None) -> None:
     store = Store(db)
     try:
         run = store.run(run_id)
-        count = write_baseline(out_file, store.findings(run.id), run.start_url)
+        count = write_baseline(out_file, [f.finding for f in store.findings(run.id)], run.start_url)
     finally:
         store.close()
     click.echo(f"Baseline of {count} findings from run {run.id} written to {out_file}")
@@ -659,9 +659,7 @@ def history_command(db: str, as_json: bool) -> None:
     try:
         runs = store.runs()
         counts = category_counts(store, [r.id for r in runs])
-        pages = dict(
-            store.db.execute("SELECT run_id, COUNT(*) FROM pages WHERE is_html = 1 GROUP BY run_id")
-        )
+        pages = store.html_page_counts()
     finally:
         store.close()
     rows = [

@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 
 from audits import __version__
 from audits.browser import run_browser_stage, write_screenshots
-from audits.config import AuditConfig, ConfigError
+from audits.config import AuditConfig, ConfigError, ReportConfig
 from audits.credentials import Credentials, CredentialScope, from_environment
 from audits.pagestage import _describe
-from audits.resume import forget_findings_of, reopen_run, unfinished_run
+from audits.prioritise import Comparison, compare, inbound_counts, prioritise
+from audits.resume import unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
 from audits.runnotes import NOTE_STATS
 from audits.store import Store, StoredSite
@@ -114,7 +115,7 @@ def audit(
     if config.crawl.incremental:
         previous = store.incremental_base(start_url, __version__, _public_config(config)["rules"])
     if run_id is not None:
-        reopen_run(store, run_id)
+        store.reopen_run(run_id)
     else:
         run_id = store.begin_run(start_url, __version__, _public_config(config))
     carried: dict[str, Any] = {}
@@ -189,11 +190,11 @@ def audit(
         if start_problem:
             raise SiteUnreachable(start_problem)
         result.outputs = render(store, run_id, out_dir, config)
-        result.findings = Counter(f.severity for f in store.findings(run_id))
+        result.findings = Counter(f.finding.severity.value for f in store.findings(run_id))
         result.rule_errors = len(store.rule_errors(run_id))
         result.warnings = notify(store, run_id, config, result.outputs.get("html"))
         if config.keep_runs and status == "finished":
-            from reports.health import prune_old_runs
+            from audits.retention import prune_old_runs
 
             prune_old_runs(store, run_id, config.keep_runs)
     finally:
@@ -348,7 +349,7 @@ def run_site_stage(
     site = store.site(run_id)
     rules = list(ruleset.site_rules)
     # Idempotent: a resumed or re-rendered run must not get a second set of these.
-    forget_findings_of(store, run_id, [rule.id for rule in rules])
+    store.forget_findings(run_id, [rule.id for rule in rules])
     digest = remember_site_inputs(store, run_id)
     carried = previous is not None and digest == site_inputs_of(store, previous)
     if carried:
@@ -362,7 +363,7 @@ def run_site_stage(
             store.mark_in_sitemap(run_id)
     for rule in rules:
         try:
-            rows = [finding_row(f, rule.category.value) for f in rule.check_site(site)]
+            rows = [finding_row(f) for f in rule.check_site(site)]
         except Exception as exc:  # a faulty rule must not cost the rest of the audit
             store.add_rule_error(run_id, rule.id, site.start_url, _describe(exc))
             continue
@@ -393,19 +394,47 @@ def click_depths(site: StoredSite) -> dict[str, int]:
     return depths
 
 
+def run_prioritise_stage(
+    store: Store, run_id: int, report: ReportConfig | None
+) -> tuple[Comparison, dict[str, int]]:
+    """Score, band and date every finding of a run (by page views when `[report]`
+    names an analytics export), and keep the run's health with it for the trend.
+
+    Returns what it read that the reports read too (the comparison with the previous
+    run, inbound link counts), so they need not read it again.
+    """
+    from audits.retention import keep_health
+    from reports.pageviews import PageViewsError, load_page_views
+
+    views = None
+    if report is not None and report.page_views:
+        try:
+            views = load_page_views(report.page_views, store.run(run_id).start_url)
+        except PageViewsError as exc:
+            raise ConfigError(str(exc)) from None
+    comparison = compare(store, run_id)
+    inbound = inbound_counts(store, run_id)
+    prioritise(store, run_id, views, comparison=comparison, inbound=inbound)
+    keep_health(store, run_id)
+    return comparison, inbound
+
+
 def render(
     store: Store, run_id: int, out_dir: Path, config: AuditConfig | None = None
 ) -> dict[str, Path]:
-    """Prioritise a run's findings and write the reports `[report]` asks for
-    (by default index.html and findings.json)."""
+    """Run the prioritise stage, then write the reports `[report]` asks for (by default
+    index.html and findings.json), which only read the store."""
     from reports import PageViewsError, write_reports
 
     plugins = config.plugins if config is not None else True
+    report = config.report if config is not None else None
+    comparison, inbound = run_prioritise_stage(store, run_id, report)
     write_screenshots(store, run_id, out_dir)  # the reports refer to them by relative path
     rules = list(available_rules(plugins=plugins).values())
-    report = config.report if config is not None else None
     try:
-        return write_reports(store, run_id, out_dir, rules, config=report, reprioritise=True)
+        return write_reports(
+            store, run_id, out_dir, rules, config=report, comparison=comparison, inbound=inbound
+        )
     except PageViewsError as exc:
         raise ConfigError(str(exc)) from None
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audits.config import ConfigError
-from audits.store import StoredFinding, now
-from rules.base import Category, Severity
+from audits.store import now
+from rules.base import Category, Finding, Severity
 
 _ORDER = [s.value for s in Severity]  # critical first
 BASELINE_VERSION = 1
@@ -41,10 +41,10 @@ class Gate:
         value = self.categories.get(category, self.fail_on)
         return None if value == "none" else value
 
-    def fails(self, finding: StoredFinding) -> bool:
+    def fails(self, finding: Finding) -> bool:
         """True when this finding alone fails the gate."""
-        threshold = self.threshold(finding.category)
-        return threshold is not None and at_or_above(finding.severity, threshold)
+        threshold = self.threshold(finding.category.value)
+        return threshold is not None and at_or_above(finding.severity.value, threshold)
 
 
 def parse_gate(fail_on: str, categories: Mapping[str, object] | None, where: str) -> Gate:
@@ -77,7 +77,7 @@ def load_baseline(path: Path) -> set[str]:
     return {str(f) for f in data["fingerprints"]}
 
 
-def write_baseline(path: Path, findings: Iterable[StoredFinding], start_url: str) -> int:
+def write_baseline(path: Path, findings: Iterable[Finding], start_url: str) -> int:
     """Write every finding's fingerprint as accepted; return how many."""
     fingerprints = sorted({f.fingerprint for f in findings})
     data = {
@@ -96,7 +96,7 @@ def write_baseline(path: Path, findings: Iterable[StoredFinding], start_url: str
 class GateResult:
     """The gate's decision and the findings behind it."""
 
-    failing: list[StoredFinding]
+    failing: list[Finding]
     accepted: int
     """Findings at or above the threshold that the baseline accepts."""
 
@@ -110,7 +110,7 @@ class GateResult:
         if self.passed:
             note = f" ({self.accepted} accepted by the baseline)" if self.accepted else ""
             return [f"Gate passed: no new findings at or above the threshold{note}."]
-        counts = Counter(f.severity for f in self.failing)
+        counts = Counter(f.severity.value for f in self.failing)
         kinds = ", ".join(f"{counts[s]} {s}" for s in _ORDER if counts[s])
         lines = [f"Gate failed: {len(self.failing)} findings at or above the threshold ({kinds})."]
         for finding in self.failing[:limit]:
@@ -122,7 +122,7 @@ class GateResult:
         return lines
 
 
-def judge(findings: Iterable[StoredFinding], gate: Gate, baseline: set[str] | None) -> GateResult:
+def judge(findings: Iterable[Finding], gate: Gate, baseline: set[str] | None) -> GateResult:
     """Apply the gate (and the baseline, if any) to a run's findings."""
     failing, accepted = [], 0
     for finding in findings:

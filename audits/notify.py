@@ -44,15 +44,15 @@ def run_summary(store: Store, run_id: int, report: str = "") -> dict[str, Any]:
         "findings": len(findings),
         "new": status["new"],
         "persisting": status["persisting"],
-        "by_category": dict(Counter(f.category for f in findings)),
-        "by_severity": dict(Counter(f.severity for f in findings)),
+        "by_category": dict(Counter(f.finding.category.value for f in findings)),
+        "by_severity": dict(Counter(f.finding.severity.value for f in findings)),
         "top": [
             {
-                "rule": f.rule,
-                "severity": f.severity,
+                "rule": f.finding.rule,
+                "severity": f.finding.severity.value,
                 "priority": f.priority,
-                "message": f.message,
-                "url": f.url,
+                "message": f.finding.message,
+                "url": f.finding.url,
             }
             for f in findings[:10]
         ],
@@ -82,7 +82,7 @@ def post_webhook(url: str, payload: Mapping[str, Any], timeout: float = 15) -> N
 
 def section_findings(findings: Iterable[StoredFinding], prefix: str) -> list[StoredFinding]:
     """The findings on pages under a URL path prefix, most important first."""
-    chosen = [f for f in findings if urlsplit(f.url).path.startswith(prefix)]
+    chosen = [f for f in findings if urlsplit(f.finding.url).path.startswith(prefix)]
     return sorted(chosen, key=lambda f: (f.priority or 9, -(f.score or 0)))
 
 
@@ -97,8 +97,8 @@ def digest(start_url: str, prefix: str, findings: list[StoredFinding], report: s
     ]
     for finding in findings[:_DIGEST_LIMIT]:
         new = " (new)" if finding.status == "new" else ""
-        lines.append(f"P{finding.priority or '?'} {finding.message}{new}")
-        lines.append(f"    {finding.url}")
+        lines.append(f"P{finding.priority or '?'} {finding.finding.message}{new}")
+        lines.append(f"    {finding.finding.url}")
     if len(findings) > _DIGEST_LIMIT:
         lines.append(f"... and {len(findings) - _DIGEST_LIMIT} more.")
     if report:

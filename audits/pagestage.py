@@ -84,9 +84,7 @@ def analyse(
     for rule in ruleset.page_rules:
         try:
             if rule.applies_to(page):
-                result.findings.extend(
-                    finding_row(f, rule.category.value) for f in rule.check_page(page)
-                )
+                result.findings.extend(finding_row(f) for f in rule.check_page(page))
         except Exception as exc:  # a faulty rule must not cost the rest of the audit
             result.rule_errors.append((rule.id, _describe(exc)))
     for rule in ruleset.site_rules:

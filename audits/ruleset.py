@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -106,22 +104,12 @@ def configure(cls: type[Rule], section: Mapping[str, Any]) -> Rule | None:
     return cls(options, severity) if enabled else None
 
 
-def fingerprint(finding: Finding) -> str:
-    """A stable id for a finding across runs: same rule, page, target and place.
-
-    A rule's `key` names the place when it is given (a normalised selector, say, that
-    survives generated ids changing between runs); otherwise the selector does.
-    """
-    place = finding.key or finding.selector or ""
-    parts = [finding.rule, finding.url, finding.target or "", place]
-    return hashlib.sha1(json.dumps(parts).encode(), usedforsecurity=False).hexdigest()[:20]
-
-
-def finding_row(finding: Finding, category: str) -> dict[str, Any]:
-    """A finding as the store and the findings contract hold it."""
+def finding_row(finding: Finding) -> dict[str, Any]:
+    """A finding as a JSON-ready row: how it travels from the page stage's workers and
+    through Redis to the store, which keeps these fields."""
     return {
         "rule": finding.rule,
-        "category": category,
+        "category": finding.category.value,
         "severity": finding.severity.value,
         "url": finding.url,
         "target": finding.target,
@@ -130,5 +118,5 @@ def finding_row(finding: Finding, category: str) -> dict[str, Any]:
         "snippet": finding.snippet,
         "evidence": dict(finding.evidence),
         "pages": list(finding.pages),
-        "fingerprint": fingerprint(finding),
+        "fingerprint": finding.fingerprint,
     }

@@ -23,33 +23,12 @@ from typing import Any
 from audits.store import Store
 from rules.site import SOFT_404_TITLE_STAT
 
-_INPUTS = (
-    # Every in-scope URL's record. An HTML page's content hash stands for its links. A
-    # redirect's record holds its last hop's status, or its own 3xx when the crawl had
-    # claimed the target already: the outcome is the target's own record either way.
-    "SELECT u.url, f.url, CASE WHEN p.redirects = '[]' THEN p.status END, "
-    "p.content_type, p.is_html, p.content_hash, p.error, "
-    "p.redirects, p.facts FROM pages p JOIN urls u ON u.id = p.url_id "
-    "LEFT JOIN urls f ON f.id = p.final_url_id WHERE p.run_id = ? ORDER BY u.url",
-    # Links from what has no content hash (documents read for their links).
-    "SELECT s.url, t.url, l.fragment, l.text, l.kind, l.region, l.selector FROM links l "
-    "JOIN pages p ON p.run_id = l.run_id AND p.url_id = l.source_id "
-    "JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id "
-    "WHERE l.run_id = ? AND p.content_hash IS NULL ORDER BY s.url, t.url, l.selector",
-    "SELECT u.url, s.status, s.error, s.final_url FROM link_status s "
-    "JOIN urls u ON u.id = s.url_id WHERE s.run_id = ? ORDER BY u.url",
-    "SELECT u.url, m.lastmod FROM sitemap_urls m JOIN urls u ON u.id = m.url_id "
-    "WHERE m.run_id = ? ORDER BY u.url",
-    "SELECT pattern, reason, example, source, variants FROM traps WHERE run_id = ? "
-    "ORDER BY pattern",
-)
-
 
 def site_inputs_digest(store: Store, run_id: int) -> str:
     """A digest of everything the site rules read from one run."""
     digest = hashlib.sha256()
-    for query in _INPUTS:
-        for row in store.db.execute(query, (run_id,)):
+    for rows in store.site_inputs(run_id):
+        for row in rows:
             digest.update(repr(row).encode())
         digest.update(b"\x00")
     soft_404 = store.run(run_id).stats.get(SOFT_404_TITLE_STAT)
@@ -81,26 +60,5 @@ def dated_rules(rules: Iterable[Any]) -> list[Any]:
 def carry_site_results(store: Store, run_id: int, previous: int, rule_ids: list[str]) -> None:
     """Copy the site stage's results for `rule_ids` (and the click depths and sitemap
     flags) from the previous run."""
-    db = store.db
-    db.execute(
-        "UPDATE pages SET "
-        "click_depth = (SELECT o.click_depth FROM pages o "
-        "WHERE o.run_id = ? AND o.url_id = pages.url_id), "
-        "in_sitemap = COALESCE((SELECT o.in_sitemap FROM pages o "
-        "WHERE o.run_id = ? AND o.url_id = pages.url_id), 0) "
-        "WHERE run_id = ?",
-        (previous, previous, run_id),
-    )
-    marks = ",".join("?" * len(rule_ids))
-    db.execute(
-        "INSERT INTO findings(run_id, rule, category, severity, url, target, message, "
-        "selector, snippet, evidence, pages, fingerprint) SELECT ?, rule, category, "
-        "severity, url, target, message, selector, snippet, evidence, pages, fingerprint "
-        f"FROM findings WHERE run_id = ? AND rule IN ({marks})",
-        (run_id, previous, *rule_ids),
-    )
-    db.execute(
-        "INSERT INTO rule_errors(run_id, rule, url, error) SELECT ?, rule, url, error "
-        f"FROM rule_errors WHERE run_id = ? AND rule IN ({marks})",
-        (run_id, previous, *rule_ids),
-    )
+    store.carry_click_depths(run_id, previous)
+    store.carry_findings(run_id, previous, rule_ids)

@@ -150,6 +150,7 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 def render(work: Path, formats: str) -> None:
     """Write the reports of the store's latest run into work/report and say what it cost."""
+    from audits.engine import run_prioritise_stage
     from audits.ruleset import available_rules
     from reports import parse_formats, write_reports
 
@@ -159,8 +160,15 @@ def render(work: Path, formats: str) -> None:
     out = work / "report"
     began, cpu = time.monotonic(), time.process_time()
     # As `siteaudit audit` does (audits.engine.render): prioritise again, then write.
+    comparison, inbound = run_prioritise_stage(store, run_id, None)
     outputs = write_reports(
-        store, run_id, out, rules, formats=parse_formats(formats), reprioritise=True
+        store,
+        run_id,
+        out,
+        rules,
+        formats=parse_formats(formats),
+        comparison=comparison,
+        inbound=inbound,
     )
     written, cpu_used = time.monotonic() - began, time.process_time() - cpu
     store.close()
@@ -197,7 +205,7 @@ def main() -> None:
         render(args.work, args.formats)
         return
 
-    from reports.prioritise import prioritise
+    from audits.prioritise import prioritise
 
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)

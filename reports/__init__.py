@@ -1,8 +1,8 @@
 """Reports of an audit run: the HTML report for people, and exports for machines.
 
-`write_reports` is the one entry point the CLI needs. It prioritises the findings (by
-page views when `[report] page_views` names an analytics export), then writes the
-formats asked for:
+`write_reports` is the one entry point the CLI needs. It writes the formats asked for
+from a prioritised run (the engine prioritises, `audits.prioritise`); the reports only
+read the store:
 
     html    index.html and the folders of rule, page, section and view pages (reports.html)
     json    findings.json, the findings contract (reports.findings_json)
@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from audits.prioritise import Comparison, compare, inbound_counts
 from reports.csv_export import write_csv
 from reports.files import remove_leftovers
 from reports.findings_json import build_findings, write_findings_json
@@ -28,8 +29,6 @@ from reports.html import INDEX_HTML, write_html_report
 from reports.junit import write_junit
 from reports.model import build_model
 from reports.pageviews import PageViews, PageViewsError, load_page_views
-from reports.prioritise import compare, inbound_counts
-from reports.prioritise import prioritise as _prioritise
 from reports.sarif import write_sarif
 from reports.text import rule_docs
 
@@ -51,7 +50,6 @@ __all__ = [
     "FORMATS",
     "INDEX_HTML",
     "PageViewsError",
-    "ensure_prioritised",
     "parse_formats",
     "write_reports",
 ]
@@ -67,22 +65,6 @@ def parse_formats(text: str) -> tuple[str, ...]:
             f"choose from {', '.join(FORMATS)}, separated by commas"
         )
     return names
-
-
-def ensure_prioritised(store: Store, run_id: int) -> bool:
-    """Prioritise the run's findings unless every one already has a priority and status.
-
-    Returns whether it had to.
-    """
-    missing = store.db.execute(
-        "SELECT COUNT(*) FROM findings WHERE run_id = ? "
-        "AND (priority IS NULL OR score IS NULL OR status IS NULL)",
-        (run_id,),
-    ).fetchone()[0]
-    if not missing:
-        return False
-    _prioritise(store, run_id)
-    return True
 
 
 @contextlib.contextmanager
@@ -111,19 +93,20 @@ def write_reports(
     *,
     config: ReportConfig | None = None,
     formats: Sequence[str] | None = None,
-    reprioritise: bool = False,
+    comparison: Comparison | None = None,
+    inbound: Mapping[str, int] | None = None,
 ) -> dict[str, Path]:
     """Write a run's reports into `out_dir` (created if needed); returns {format: path}.
 
     `rule_classes` documents the checks (for example `audits.ruleset.available_rules()`,
     a dict by id, or any iterable of rule classes). `formats` defaults to the config's,
-    else html and json. The findings are prioritised again when `reprioritise` is set or
-    page views are configured (their scores depend on them), else only if they never were.
+    else html and json. The run must have been prioritised (`audits.prioritise`);
+    `comparison` and `inbound` save reading again what that stage read.
     Raises PageViewsError when the configured page views file cannot be used.
     """
     with _without_gc():
         return _write_reports(
-            store, run_id, Path(out_dir), rule_classes, config, formats, reprioritise
+            store, run_id, Path(out_dir), rule_classes, config, formats, comparison, inbound
         )
 
 
@@ -134,7 +117,8 @@ def _write_reports(
     rule_classes: Iterable[type[Rule]] | Mapping[str, type[Rule]],
     config: ReportConfig | None,
     formats: Sequence[str] | None,
-    reprioritise: bool,
+    comparison: Comparison | None,
+    inbound: Mapping[str, int] | None,
 ) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)  # of a writer killed midway: they would pile up otherwise
@@ -143,13 +127,11 @@ def _write_reports(
     views: PageViews | None = None
     if config is not None and config.page_views:
         views = load_page_views(config.page_views, start_url)
-    # Read once, used by prioritising, findings.json and the HTML report alike.
-    comparison = compare(store, run_id)
-    inbound = inbound_counts(store, run_id)
-    if views is not None or reprioritise:
-        _prioritise(store, run_id, views, comparison=comparison, inbound=inbound)
-    else:
-        ensure_prioritised(store, run_id)
+    # Read once, used by findings.json and the HTML report alike.
+    if comparison is None:
+        comparison = compare(store, run_id)
+    if inbound is None:
+        inbound = inbound_counts(store, run_id)
 
     data = build_findings(store, run_id, comparison)
     docs = rule_docs(rule_classes)

@@ -129,7 +129,7 @@ def read_figures(store_path: Path, start_url: str) -> SiteFigures | None:
     if not store_path.is_file():
         return None
     try:
-        store = Store(str(store_path))
+        store = Store(str(store_path), read_only=True)
     except StoreError:
         return None
     try:
@@ -141,12 +141,7 @@ def read_figures(store_path: Path, start_url: str) -> SiteFigures | None:
         # none, and gets them from the same function the report would have used.
         kept = kept_health(run.stats)
         _, health = kept if kept is not None else compute_run_health(store, run.id)
-        counts = dict(
-            store.db.execute(
-                "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? GROUP BY severity",
-                (run.id,),
-            )
-        )
+        counts = store.severity_counts(run.id)
         return SiteFigures(
             run_id=run.id,
             started=run.started,

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audits import __version__
+from audits.prioritise import Comparison, compare
 from audits.runnotes import run_notes
 from reports.files import atomic_open
-from reports.prioritise import Comparison, compare
 from rules.base import Category, Severity
 
 if TYPE_CHECKING:
@@ -44,46 +44,32 @@ def validate_findings(data: dict[str, Any]) -> None:
 
 
 def read_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
-    """A run's prioritised findings as the contract shapes them, most urgent first.
-
-    Sorted by priority, then higher score, then the order rules found them; one query and
-    no intermediate objects, since a big run has hundreds of thousands of findings. The
-    strings that repeat from finding to finding (rule, category, severity, status and the
-    addresses) are kept once each: SQLite hands out a new copy per row, which for 200,000
-    findings is a hundred megabytes of duplicates.
-    """
-    rows = store.db.execute(
-        "SELECT rule, category, severity, priority, score, url, pages, target, message, "
-        "selector, snippet, evidence, fingerprint, status, id FROM findings WHERE run_id = ? "
-        "ORDER BY COALESCE(priority, 99), COALESCE(score, 0) DESC, id",
-        (run_id,),
-    )
-    shared: dict[str, str] = {}
-    same = shared.setdefault
+    """A run's prioritised findings as the contract shapes them, most urgent first
+    (by priority, then higher score, then the order rules found them)."""
     findings = []
-    for row in rows:
-        if row[3] is None or row[4] is None or row[13] is None:
+    for stored in store.each_finding(run_id, most_urgent_first=True):
+        finding = stored.finding
+        if stored.priority is None or stored.score is None or stored.status is None:
             raise ValueError(
-                f"finding {row[14]} ({row[0]}) has not been prioritised; "
-                "run reports.prioritise.prioritise first"
+                f"finding {stored.id} ({finding.rule}) has not been prioritised; "
+                "run audits.prioritise.prioritise first"
             )
-        target = row[7]
         findings.append(
             {
-                "rule": same(row[0], row[0]),
-                "category": same(row[1], row[1]),
-                "severity": same(row[2], row[2]),
-                "priority": row[3],
-                "score": row[4],
-                "url": same(row[5], row[5]),
-                "pages": [same(u, u) for u in json.loads(row[6])] if row[6] != "[]" else [],
-                "target": target if target is None else same(target, target),
-                "message": row[8],
-                "selector": row[9],
-                "snippet": row[10],
-                "evidence": json.loads(row[11]) if row[11] != "{}" else {},
-                "fingerprint": row[12],
-                "status": same(row[13], row[13]),
+                "rule": finding.rule,
+                "category": finding.category.value,
+                "severity": finding.severity.value,
+                "priority": stored.priority,
+                "score": stored.score,
+                "url": finding.url,
+                "pages": list(finding.pages),
+                "target": finding.target,
+                "message": finding.message,
+                "selector": finding.selector,
+                "snippet": finding.snippet,
+                "evidence": finding.evidence,
+                "fingerprint": finding.fingerprint,
+                "status": stored.status,
             }
         )
     return findings

@@ -14,15 +14,13 @@ Every page weighs the same, so the score of one run can be compared with another
 however the site's traffic moved; the priorities are where traffic counts.
 
 Each run's scores are computed once and kept with the run (`stats.report_health` in the
-store) so that the trend over many runs costs one query per run, not a recount.
+store, written by the engine's `audits.retention.keep_health` stage before the reports)
+so that the trend over many runs costs one query per run, not a recount.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,7 +29,7 @@ from audits.store import PRUNED_STAT
 from rules.base import Category
 
 if TYPE_CHECKING:
-    from audits.store import Store
+    from audits.store import RunInfo, Store
 
 PENALTIES: dict[str, float] = {"critical": 1.0, "high": 1.0, "medium": 0.5}
 HEALTH_VERSION = 1
@@ -91,27 +89,12 @@ class RunHealth:
     health: dict[str, int]
 
 
-def html_pages(store: Store, run_id: int) -> set[str]:
-    """The URLs of a run's HTML pages."""
-    rows = store.db.execute(
-        "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id = ? AND p.is_html = 1",
-        (run_id,),
-    )
-    return {url for (url,) in rows}
-
-
 def category_counts(store: Store, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     """run id -> findings per category (every category present), in one query."""
     counts: dict[int, dict[str, int]] = {r: dict.fromkeys(CATEGORIES, 0) for r in run_ids}
     if not run_ids:
         return counts
-    marks = ",".join("?" * len(run_ids))
-    rows = store.db.execute(
-        f"SELECT run_id, category, COUNT(*) FROM findings WHERE run_id IN ({marks}) "
-        "GROUP BY run_id, category",
-        tuple(run_ids),
-    )
-    for run_id, category, count in rows:
+    for run_id, category, count in store.category_counts(run_ids):
         counts[run_id][category] = int(count)
     for run in store.runs():
         kept = run.stats.get(PRUNED_STAT) if run.id in counts else None
@@ -122,43 +105,10 @@ def category_counts(store: Store, run_ids: Sequence[int]) -> dict[int, dict[str,
     return counts
 
 
-def prune_old_runs(store: Store, run_id: int, keep: int) -> list[int]:
-    """Keep the details of the `keep` latest finished runs of run_id's site; for older
-    runs keep only their summary (health, findings per category). The pruned run ids."""
-    runs = store.runs()
-    site = next(r for r in runs if r.id == run_id).start_url
-    finished = [r.id for r in runs if r.start_url == site and r.status == "finished"]
-    if keep <= 0 or len(finished) <= keep:
-        return []
-    oldest_kept = finished[-keep]
-    pruned = []
-    for run in runs:
-        if run.start_url != site or run.id >= oldest_kept or PRUNED_STAT in run.stats:
-            continue
-        health = kept_health(run.stats)
-        if health is None:  # the trend needs it once the findings are gone
-            health = compute_run_health(store, run.id)
-            keep_health(store, run.id, *health)
-        counts = category_counts(store, [run.id])[run.id]
-        with store.transaction():
-            store.prune(run.id, {"findings_by_category": counts, "pages": health[0]})
-        pruned.append(run.id)
-    return pruned
-
-
 def compute_run_health(store: Store, run_id: int) -> tuple[int, dict[str, int]]:
     """(HTML pages, health per category) of a stored run, read with two lean queries."""
-    pages = html_pages(store, run_id)
-    marks = ",".join("?" * len(PENALTIES))
-    rows = store.db.execute(
-        f"SELECT category, severity, url, pages FROM findings WHERE run_id = ? AND severity IN ({marks})",
-        (run_id, *PENALTIES),
-    )
-    findings = (
-        (category, severity, url, json.loads(shared) if shared != "[]" else ())
-        for category, severity, url, shared in rows
-    )
-    return len(pages), health_scores(findings, pages)
+    pages = store.html_page_urls(run_id)
+    return len(pages), health_scores(store.findings_of_severity(run_id, tuple(PENALTIES)), pages)
 
 
 def kept_health(stats: Any) -> tuple[int, dict[str, int]] | None:
@@ -174,15 +124,17 @@ def kept_health(stats: Any) -> tuple[int, dict[str, int]] | None:
     return pages, {c: int(health.get(c, 100)) for c in CATEGORIES}
 
 
-def keep_health(store: Store, run_id: int, pages: int, health: dict[str, int]) -> None:
-    """Keep a run's scores with it; a read-only or busy store just goes without."""
-    value = json.dumps({"version": HEALTH_VERSION, "pages": pages, "health": health})
-    with contextlib.suppress(sqlite3.Error):
-        store.db.execute(
-            "UPDATE runs SET stats = json_set(CASE WHEN json_valid(stats) THEN stats ELSE '{}' END,"
-            " ?, json(?)) WHERE id = ?",
-            (f"$.{STATS_KEY}", value, run_id),
-        )
+def trend_runs(store: Store, run_id: int, limit: int = MAX_HISTORY) -> list[RunInfo]:
+    """Finished runs of the same start URL up to `run_id`, and `run_id` itself, oldest
+    first, at most `limit` of them."""
+    runs = store.runs()
+    this = next(r for r in runs if r.id == run_id)
+    return [
+        r
+        for r in runs
+        if r.start_url == this.start_url
+        and (r.id == run_id or (r.id < run_id and r.status == "finished"))
+    ][-limit:]
 
 
 def history(
@@ -191,31 +143,18 @@ def history(
     current: tuple[int, dict[str, int]] | None = None,
     limit: int = MAX_HISTORY,
 ) -> list[RunHealth]:
-    """The trend: finished runs of the same start URL up to `run_id`, and `run_id` itself,
-    oldest first, at most `limit` of them.
+    """The trend (`trend_runs`) with each run's health: kept with the run
+    (`audits.retention.keep_health`), else worked out now.
 
     `current` is (pages, health) of `run_id` when the caller has worked it out already.
     """
-    runs = store.runs()
-    this = next(r for r in runs if r.id == run_id)
-    chosen = [
-        r
-        for r in runs
-        if r.start_url == this.start_url
-        and (r.id == run_id or (r.id < run_id and r.status == "finished"))
-    ][-limit:]
+    chosen = trend_runs(store, run_id, limit)
     counts = category_counts(store, [r.id for r in chosen])
     points = []
     for run in chosen:
         if run.id == run_id and current is not None:
             pages, health = current
         else:
-            known = kept_health(run.stats)
-            if known is None:
-                known = compute_run_health(store, run.id)
-                keep_health(store, run.id, *known)
-            pages, health = known
+            pages, health = kept_health(run.stats) or compute_run_health(store, run.id)
         points.append(RunHealth(run.id, run.started, run.status, pages, counts[run.id], health))
-    if current is not None:
-        keep_health(store, run_id, *current)
     return points

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from audits.prioritise import Comparison, compare, inbound_counts
 from reports.health import RunHealth, health_scores, history
-from reports.prioritise import Comparison, compare, inbound_counts
 from reports.sections import Section, Sections
 from reports.text import slug
 
@@ -122,34 +122,11 @@ def rule_file_names(rule_ids: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def page_facts_rows(store: Store, run_id: int) -> dict[str, tuple[str, int | None]]:
-    """url -> (title, click depth) of the run's pages, one query."""
-    rows = store.db.execute(
-        "SELECT u.url, p.title, p.click_depth FROM pages p "
-        "JOIN urls u ON u.id = p.url_id WHERE p.run_id = ?",
-        (run_id,),
-    )
-    return {url: (title or "", depth) for url, title, depth in rows}
-
-
-def html_page_urls(store: Store, run_id: int) -> set[str]:
-    """The run's HTML pages."""
-    rows = store.db.execute(
-        "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id = ? AND p.is_html = 1",
-        (run_id,),
-    )
-    return {url for (url,) in rows}
-
-
 def fixed_findings(store: Store, previous: int | None, fixed: set[str]) -> list[dict[str, Any]]:
     """The previous run's findings whose fingerprints this run no longer has, most urgent first."""
     if previous is None or not fixed:
         return []
-    rows = store.db.execute(
-        "SELECT rule, category, severity, priority, score, url, message, fingerprint "
-        "FROM findings WHERE run_id = ?",
-        (previous,),
-    )
+    rows = store.finding_summaries(previous)
     keys = ("rule", "category", "severity", "priority", "score", "url", "message", "fingerprint")
     found = [dict(zip(keys, row, strict=True)) for row in rows if row[7] in fixed]
     found.sort(key=lambda f: (f["priority"] or 99, -(f["score"] or 0.0), f["url"]))
@@ -179,10 +156,10 @@ def build_model(
     rule_files = rule_file_names(
         sorted({f["rule"] for f in data["findings"]} | set(titles)),
     )
-    facts = page_facts_rows(store, run_id)
+    facts = store.titles_and_click_depths(run_id)
     if inbound is None:
         inbound = inbound_counts(store, run_id)
-    html_urls = html_page_urls(store, run_id)
+    html_urls = store.html_page_urls(run_id)
 
     rows: list[Row] = []
     rule_rows: dict[str, list[Row]] = defaultdict(list)

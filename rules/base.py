@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -59,8 +61,13 @@ _SEVERITY_WEIGHTS = {
 class Finding:
     """One problem on one page (or, with `pages`, one problem shared by many pages).
 
-    `key` distinguishes several findings of the same rule on the same page and target
-    (for example two different images without alt text); it feeds the fingerprint.
+    The one shape of a finding, from the rule that yields it to the reports: it carries
+    its rule's `category` and its `fingerprint` from birth. `key` distinguishes several
+    findings of the same rule on the same page and target (for example two different
+    images without alt text); it feeds the fingerprint. A finding read back from the
+    store carries the fingerprint stored with it (keys are not stored); so does one
+    copied with `dataclasses.replace`, which may therefore change only what the
+    fingerprint does not depend on (severity, message, evidence).
     """
 
     rule: str
@@ -73,6 +80,24 @@ class Finding:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     pages: tuple[str, ...] = ()
     key: str = ""
+    category: Category = field(kw_only=True)
+    fingerprint: str = field(default="", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", fingerprint(self))
+
+
+def fingerprint(finding: Finding) -> str:
+    """A stable id for a finding across runs: same rule, page, target and place.
+
+    A rule's `key` names the place when it is given (a normalised selector, say, that
+    survives generated ids changing between runs); otherwise the selector does. Stored
+    runs and `--baseline` files compare these, so the formula never changes.
+    """
+    place = finding.key or finding.selector or ""
+    parts = [finding.rule, finding.url, finding.target or "", place]
+    return hashlib.sha1(json.dumps(parts).encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 class Rule:
@@ -124,6 +149,7 @@ class Rule:
             evidence=dict(evidence or {}),
             pages=pages,
             key=key,
+            category=self.category,
         )
 
     @classmethod

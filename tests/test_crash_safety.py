@@ -19,12 +19,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from audits.prioritise import prioritise
 from audits.siteserver import RequestInfo, Response, SiteServer
 from audits.store import Store
 from benchmarks.report import build_run, page_urls
 from reports.files import remove_leftovers, staged_dir
 from reports.findings_json import validate_findings
-from reports.prioritise import prioritise
 from tests.cli import load_findings, run_cli
 from tests.crash import count_rows, kill_when, start_cli
 from tests.test_browser import require_browser

@@ -8,26 +8,17 @@ import pytest
 
 from audits.config import ConfigError
 from audits.gate import Gate, at_or_above, judge, load_baseline, parse_gate, write_baseline
-from audits.store import StoredFinding
+from rules.base import Category, Finding, Severity
 
 
-def finding(severity: str, category: str = "links", fingerprint: str = "") -> StoredFinding:
-    return StoredFinding(
-        id=1,
+def finding(severity: str, category: str = "links", fingerprint: str = "") -> Finding:
+    return Finding(
         rule="broken-link",
-        category=category,
-        severity=severity,
         url="https://council.example/",
-        target=None,
         message="Link to a missing page",
-        selector=None,
-        snippet=None,
-        evidence={},
-        pages=(),
+        severity=Severity(severity),
+        category=Category(category),
         fingerprint=fingerprint or severity,
-        priority=1,
-        score=1.0,
-        status="new",
     )
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import reports
+from audits.engine import run_prioritise_stage
 from audits.store import Store
 from rules.base import Category, PageRule, Severity, SiteRule, option
+
+if TYPE_CHECKING:
+    from audits.config import ReportConfig
 
 START = "https://council.example.gov.uk/"
 
@@ -135,3 +141,22 @@ def add_run(
         store.add_findings(run_id, list(findings))
     store.finish_run(run_id, status, {"pages": 0})
     return run_id
+
+
+def write_reports(
+    store: Store,
+    run_id: int,
+    out: Path,
+    rules: Any,
+    *,
+    config: ReportConfig | None = None,
+    formats: Sequence[str] | None = None,
+) -> dict[str, Path]:
+    """As `siteaudit report` does: the engine's prioritise stage, then the reports, which
+    get a store opened read-only, so SQLite refuses any write they might try."""
+    run_prioritise_stage(store, run_id, config)
+    reader = Store(store.path, read_only=True)
+    try:
+        return reports.write_reports(reader, run_id, out, rules, config=config, formats=formats)
+    finally:
+        reader.close()

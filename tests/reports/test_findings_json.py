@@ -9,7 +9,7 @@ import os
 import jsonschema
 import pytest
 
-from reports import write_reports
+from audits.prioritise import prioritise
 from reports.files import write_atomic
 from reports.findings_json import (
     SCHEMA_PATH,
@@ -17,8 +17,7 @@ from reports.findings_json import (
     load_schema,
     validate_findings,
 )
-from reports.prioritise import prioritise
-from tests.reports.reportkit import RULES, START, add_run, finding_row
+from tests.reports.reportkit import RULES, START, add_run, finding_row, write_reports
 
 PAGE = START + "council-tax"
 OTHER = START + "bins"

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from audits.retention import keep_health
 from reports import health as h
 from tests.reports.reportkit import START, add_run, finding_row
 
@@ -49,7 +50,7 @@ def test_health_scores(findings, expected: dict[str, int]) -> None:
         assert scores[category] == value
 
 
-def test_history_keeps_scores_and_follows_one_site(store) -> None:
+def test_kept_scores_are_read_back_and_history_follows_one_site(store) -> None:
     pages = [START, A, B, C]
     first = add_run(store, [finding_row(url=A, fingerprint="1")], pages=pages)
     add_run(store, [finding_row(url=A, fingerprint="x")], pages=pages, status="interrupted")
@@ -59,12 +60,13 @@ def test_history_keeps_scores_and_follows_one_site(store) -> None:
         [finding_row(url=A, fingerprint="1"), finding_row(url=B, fingerprint="2")],
         pages=pages,
     )
+    keep_health(store, second)
     points = h.history(store, second)
     assert [p.run_id for p in points] == [first, second]
     assert [p.health["links"] for p in points] == [75, 50]
     assert [p.findings["links"] for p in points] == [1, 2]
     assert all(p.pages == 4 for p in points)
-    # the first run's scores are kept with it, and used next time
+    # the first run's scores are kept with it by the engine's stage, and read back
     stats = json.loads(
         store.db.execute("SELECT stats FROM runs WHERE id = ?", (first,)).fetchone()[0]
     )

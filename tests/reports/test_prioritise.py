@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from reports import prioritise as pr
+from audits import prioritise as pr
 from tests.reports.reportkit import START, add_run, finding_row
 
 
@@ -170,7 +170,7 @@ def test_prioritise_with_page_views(store) -> None:
         ],
     )
     pr.prioritise(store, run_id, views)
-    by_target = {f.target: f for f in store.findings(run_id)}
+    by_target = {f.finding.target: f for f in store.findings(run_id)}
     assert by_target["busy"].score == 54.0 and by_target["busy"].priority == 1
     assert by_target["home"].score == 9.0 and by_target["home"].priority == 3
     # a shared problem adds up its pages' views, and is low effort
@@ -226,7 +226,7 @@ def test_prioritise_scores_by_reach(store) -> None:
         ],
     )
     assert pr.prioritise(store, run_id) == []
-    by_target = {f.target: f for f in store.findings(run_id)}
+    by_target = {f.finding.target: f for f in store.findings(run_id)}
     home = by_target["https://x.example/1"]
     assert home.score == pytest.approx(9 * 2.0 * (1 + math.log10(4)), abs=0.01)
     assert home.priority == 2
@@ -240,7 +240,7 @@ def test_prioritise_scores_by_reach(store) -> None:
     assert template.priority == 1
     assert {f.status for f in by_target.values()} == {"new"}
     # findings() now sorts most urgent first
-    assert store.findings(run_id)[0].target == "https://x.example/4"
+    assert store.findings(run_id)[0].finding.target == "https://x.example/4"
 
 
 def test_new_persisting_and_fixed_across_runs(store) -> None:
@@ -260,7 +260,7 @@ def test_new_persisting_and_fixed_across_runs(store) -> None:
         ],
     )
     assert pr.prioritise(store, second) == ["goes"]
-    status = {f.fingerprint: f.status for f in store.findings(second)}
+    status = {f.finding.fingerprint: f.status for f in store.findings(second)}
     assert status == {"stays": "persisting", "arrives": "new"}
     comparison = pr.compare(store, second)
     assert comparison.previous_run_id == first

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from reports import html as report_html
-from reports import write_reports
 from reports.model import page_file
 from tests.cli import REPO
-from tests.reports.reportkit import RULES, START, add_run, finding_row
+from tests.reports.reportkit import RULES, START, add_run, finding_row, write_reports
 
 AXE = REPO / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/lib/chromium/chromium")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from audits.ruleset import configure, fingerprint
+from audits.ruleset import configure
 from audits.store import Store
 from rules.axe_needs_review import AxeNeedsReview
 from rules.axe_results import (
@@ -26,6 +26,7 @@ from rules.axe_results import (
     wcag_criteria,
 )
 from rules.axe_violation import AxeViolation
+from rules.base import fingerprint
 from rules.browser_audit_error import BrowserAuditError
 from rules.site import PageInfo
 

@@ -1,4 +1,4 @@
-"""Prioritising findings: which problems a council's editors should fix first.
+"""The prioritise stage: which problems a council's editors should fix first.
 
     score = severity weight * reach * effort
 
@@ -43,7 +43,8 @@ first audit). Fingerprints of that run which are gone now are "fixed".
 The scoring functions are pure. The store is read by `inbound_counts` and
 `click_depths` (one aggregate query each for the whole run, never one per finding),
 `previous_run_id` and `compare`; `prioritise` ties them together and writes the
-results back with `Store.set_priorities`.
+results back with `Store.set_priorities`. The engine runs it after the site stage
+(`audits.engine.render`); the reports read what it wrote and never write themselves.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rules.base import Severity
 
@@ -267,16 +268,7 @@ def compare(store: Store, run_id: int) -> Comparison:
 
 def inbound_counts(store: Store, run_id: int) -> dict[str, int]:
     """Distinct other in-scope pages linking to each crawled page (one query)."""
-    kinds = ",".join("?" * len(NAVIGATION_KINDS))
-    rows = store.db.execute(
-        "SELECT t.url, COUNT(DISTINCT l.source_id) FROM links l "
-        "JOIN pages p ON p.run_id = l.run_id AND p.url_id = l.target_id "
-        "JOIN urls t ON t.id = l.target_id "
-        f"WHERE l.run_id = ? AND l.source_id != l.target_id AND l.kind IN ({kinds}) "
-        "GROUP BY l.target_id",
-        (run_id, *NAVIGATION_KINDS),
-    )
-    return {url: int(count) for url, count in rows}
+    return store.inbound_counts(run_id, NAVIGATION_KINDS)
 
 
 def click_depths(store: Store, run_id: int, start_url: str) -> dict[str, int | None]:
@@ -285,12 +277,7 @@ def click_depths(store: Store, run_id: int, start_url: str) -> dict[str, int | N
     When the run has no click depths at all (they were never computed), the crawl depth
     stands in for them. The start URL is always depth 0.
     """
-    rows = store.db.execute(
-        "SELECT u.url, f.url, p.click_depth, p.depth FROM pages p "
-        "JOIN urls u ON u.id = p.url_id LEFT JOIN urls f ON f.id = p.final_url_id "
-        "WHERE p.run_id = ?",
-        (run_id,),
-    ).fetchall()
+    rows = store.page_depths(run_id)
     use_crawl_depth = all(row[2] is None for row in rows)
     depths: dict[str, int | None] = {}
     for url, final_url, click_depth, crawl_depth in rows:
@@ -302,18 +289,6 @@ def click_depths(store: Store, run_id: int, start_url: str) -> dict[str, int | N
                 depths[final_url] = depth
     depths[start_url] = 0
     return depths
-
-
-def scoring_rows(store: Store, run_id: int) -> list[tuple[Any, ...]]:
-    """(id, severity, url, pages as JSON, evidence's effort, fingerprint) of a run's findings.
-
-    Only what scoring needs: the evidence is not parsed (200,000 findings' worth is seconds).
-    """
-    return store.db.execute(
-        "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint "
-        "FROM findings WHERE run_id = ? ORDER BY id",
-        (run_id,),
-    ).fetchall()
 
 
 def prioritise(
@@ -337,8 +312,8 @@ def prioritise(
         comparison = compare(store, run_id)
     views_of: dict[str, int] = {}
     rows: list[tuple[int, float, str | None, int]] = []
-    for finding_id, severity, url, pages_json, effort_word, fingerprint in scoring_rows(
-        store, run_id
+    for finding_id, severity, url, pages_json, effort_word, fingerprint in store.scoring_rows(
+        run_id
     ):
         pages = json.loads(pages_json) if pages_json != "[]" else []
         urls = (url, *pages)
@@ -356,7 +331,7 @@ def prioritise(
             value = score(severity, affected, links, depth, effort=effort)
         priority = priority_band(value, severity)
         rows.append((priority, value, status_of(fingerprint, comparison.previous), finding_id))
-    if store.db.in_transaction:
+    if store.in_transaction:
         store.set_priorities(rows)
     else:
         with store.transaction():

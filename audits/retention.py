@@ -1,0 +1,60 @@
+"""The stages that look after a site's earlier runs: health kept with each run for the
+trend, and `[store] keep_runs` pruning old runs down to their summaries.
+
+The engine runs them; the reports only read what they keep (`reports.health`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+from audits.store import PRUNED_STAT, Store
+from reports.health import (
+    HEALTH_VERSION,
+    STATS_KEY,
+    category_counts,
+    compute_run_health,
+    kept_health,
+    trend_runs,
+)
+
+
+def keep_health(store: Store, run_id: int) -> None:
+    """Keep the health scores of `run_id` and of the earlier runs on its trend that have
+    none yet (or have them by an outdated formula), so the report's trend costs one
+    query per run; a read-only or busy store just goes without."""
+    for run in trend_runs(store, run_id):
+        if run.id != run_id and kept_health(run.stats) is not None:
+            continue
+        _keep(store, run.id, *compute_run_health(store, run.id))
+
+
+def _keep(store: Store, run_id: int, pages: int, health: dict[str, int]) -> None:
+    value = {"version": HEALTH_VERSION, "pages": pages, "health": health}
+    with contextlib.suppress(sqlite3.Error):
+        store.set_stat(run_id, STATS_KEY, value)
+
+
+def prune_old_runs(store: Store, run_id: int, keep: int) -> list[int]:
+    """Keep the details of the `keep` latest finished runs of run_id's site; for older
+    runs keep only their summary (health, findings per category). The pruned run ids."""
+    runs = store.runs()
+    site = next(r for r in runs if r.id == run_id).start_url
+    finished = [r.id for r in runs if r.start_url == site and r.status == "finished"]
+    if keep <= 0 or len(finished) <= keep:
+        return []
+    oldest_kept = finished[-keep]
+    pruned = []
+    for run in runs:
+        if run.start_url != site or run.id >= oldest_kept or PRUNED_STAT in run.stats:
+            continue
+        health = kept_health(run.stats)
+        if health is None:  # the trend needs it once the findings are gone
+            health = compute_run_health(store, run.id)
+            _keep(store, run.id, *health)
+        counts = category_counts(store, [run.id])[run.id]
+        with store.transaction():
+            store.prune(run.id, {"findings_by_category": counts, "pages": health[0]})
+        pruned.append(run.id)
+    return pruned

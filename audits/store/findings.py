@@ -1,0 +1,203 @@
+"""Findings and rule errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from audits.store.base import StoreBase
+from rules.base import Category, Finding, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    """A finding as a stored run knows it: the rule's `Finding`, plus what only the run
+    knows (its row id, and what the prioritise stage added; None before it ran)."""
+
+    id: int
+    finding: Finding
+    priority: int | None = None
+    score: float | None = None
+    status: str | None = None
+    """"new" or "persisting" against the previous finished run of the same site."""
+
+
+_SEVERITIES = {s.value: s for s in Severity}
+_CATEGORIES = {c.value: c for c in Category}
+_URGENT_FIRST = "COALESCE(priority, 99), COALESCE(score, 0) DESC, id"
+
+
+class FindingsStore(StoreBase):
+    """Reading and writing findings."""
+
+    def add_findings(self, run_id: int, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Store findings (dicts with the findings-contract fields, before prioritising)."""
+        self.db.executemany(
+            "INSERT INTO findings(run_id, rule, category, severity, url, target, message, "
+            "selector, snippet, evidence, pages, fingerprint) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    r["rule"],
+                    r["category"],
+                    r["severity"],
+                    r["url"],
+                    r.get("target"),
+                    r["message"],
+                    r.get("selector"),
+                    r.get("snippet"),
+                    json.dumps(r.get("evidence") or {}, default=str),
+                    json.dumps(list(r.get("pages") or ())),
+                    r["fingerprint"],
+                )
+                for r in rows
+            ],
+        )
+
+    def add_rule_error(self, run_id: int, rule: str, url: str, error: str) -> None:
+        """Record that a rule raised on a page (or on the site) and was skipped there."""
+        self.db.execute(
+            "INSERT INTO rule_errors(run_id, rule, url, error) VALUES (?, ?, ?, ?)",
+            (run_id, rule, url, error),
+        )
+
+    def set_priorities(self, rows: Iterable[tuple[int, float, str | None, int]]) -> None:
+        """Store (priority, score, status, finding id) for findings."""
+        self.db.executemany(
+            "UPDATE findings SET priority = ?, score = ?, status = ? WHERE id = ?", list(rows)
+        )
+
+    def findings(self, run_id: int, *, most_urgent_first: bool = False) -> list[StoredFinding]:
+        """A run's findings, highest priority score first, or with `most_urgent_first`
+        by priority, then higher score, then the order rules found them."""
+        return list(self.each_finding(run_id, most_urgent_first=most_urgent_first))
+
+    def each_finding(
+        self, run_id: int, *, most_urgent_first: bool = False
+    ) -> Iterator[StoredFinding]:
+        """`findings`, one at a time: a big run has hundreds of thousands.
+
+        The strings that repeat from finding to finding (rule, status, the addresses) are
+        kept once each: SQLite hands out a new copy per row, which for 200,000 findings
+        is a hundred megabytes of duplicates.
+        """
+        rows = self.db.execute(
+            "SELECT id, rule, category, severity, url, target, message, selector, snippet, "
+            "evidence, pages, fingerprint, priority, score, status FROM findings "
+            f"WHERE run_id = ? ORDER BY {_URGENT_FIRST if most_urgent_first else 'score DESC, id'}",
+            (run_id,),
+        )
+        same = {}.setdefault
+        for row in rows:
+            target, status = row[5], row[14]
+            finding = Finding(
+                rule=same(row[1], row[1]),
+                url=same(row[4], row[4]),
+                message=row[6],
+                severity=_SEVERITIES[row[3]],
+                target=target if target is None else same(target, target),
+                selector=row[7],
+                snippet=row[8],
+                evidence=json.loads(row[9]) if row[9] != "{}" else {},
+                pages=tuple(same(u, u) for u in json.loads(row[10])) if row[10] != "[]" else (),
+                category=_CATEGORIES[row[2]],
+                fingerprint=row[11],
+            )
+            yield StoredFinding(
+                row[0],
+                finding,
+                row[12],
+                row[13],
+                status if status is None else same(status, status),
+            )
+
+    def rule_errors(self, run_id: int) -> list[tuple[str, str, str]]:
+        """(rule, url, error) of every rule failure in a run."""
+        return self.db.execute(
+            "SELECT rule, url, error FROM rule_errors WHERE run_id = ? ORDER BY rule, url",
+            (run_id,),
+        ).fetchall()
+
+    def fingerprints(self, run_id: int) -> set[str]:
+        """The fingerprints of a run's findings (for new / fixed / persisting)."""
+        rows = self.db.execute("SELECT fingerprint FROM findings WHERE run_id = ?", (run_id,))
+        return {r[0] for r in rows}
+
+    def forget_findings(self, run_id: int, rule_ids: Iterable[str]) -> None:
+        """Forget some rules' findings and errors in a run (before those rules run again)."""
+        ids = list(rule_ids)
+        marks = ",".join("?" * len(ids))
+        for table in ("findings", "rule_errors"):  # our table names
+            self.db.execute(
+                f"DELETE FROM {table} WHERE run_id = ? AND rule IN ({marks})", (run_id, *ids)
+            )
+
+    def carry_findings(self, run_id: int, previous: int, rule_ids: Sequence[str]) -> None:
+        """Copy some rules' findings and errors from the previous run."""
+        marks = ",".join("?" * len(rule_ids))
+        self.db.execute(
+            "INSERT INTO findings(run_id, rule, category, severity, url, target, message, "
+            "selector, snippet, evidence, pages, fingerprint) SELECT ?, rule, category, "
+            "severity, url, target, message, selector, snippet, evidence, pages, fingerprint "
+            f"FROM findings WHERE run_id = ? AND rule IN ({marks})",
+            (run_id, previous, *rule_ids),
+        )
+        self.db.execute(
+            "INSERT INTO rule_errors(run_id, rule, url, error) SELECT ?, rule, url, error "
+            f"FROM rule_errors WHERE run_id = ? AND rule IN ({marks})",
+            (run_id, previous, *rule_ids),
+        )
+
+    def scoring_rows(self, run_id: int) -> list[tuple[int, str, str, str, Any, str]]:
+        """(id, severity, url, pages as JSON, evidence's effort, fingerprint) of a run's
+        findings: only what scoring needs, the evidence not parsed (200,000 findings'
+        worth is seconds)."""
+        return self.db.execute(
+            "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint "
+            "FROM findings WHERE run_id = ? ORDER BY id",
+            (run_id,),
+        ).fetchall()
+
+    def finding_summaries(self, run_id: int) -> list[tuple[Any, ...]]:
+        """(rule, category, severity, priority, score, url, message, fingerprint) of a
+        run's findings."""
+        return self.db.execute(
+            "SELECT rule, category, severity, priority, score, url, message, fingerprint "
+            "FROM findings WHERE run_id = ?",
+            (run_id,),
+        ).fetchall()
+
+    def category_counts(self, run_ids: Sequence[int]) -> list[tuple[int, str, int]]:
+        """(run id, category, findings) of the runs' stored findings, in one query."""
+        if not run_ids:
+            return []
+        marks = ",".join("?" * len(run_ids))
+        return self.db.execute(
+            f"SELECT run_id, category, COUNT(*) FROM findings WHERE run_id IN ({marks}) "
+            "GROUP BY run_id, category",
+            tuple(run_ids),
+        ).fetchall()
+
+    def severity_counts(self, run_id: int) -> dict[str, int]:
+        """Severity -> findings of a run."""
+        rows = self.db.execute(
+            "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? GROUP BY severity",
+            (run_id,),
+        )
+        return {severity: int(count) for severity, count in rows}
+
+    def findings_of_severity(
+        self, run_id: int, severities: Sequence[str]
+    ) -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+        """(category, severity, url, pages) of a run's findings of some severities."""
+        marks = ",".join("?" * len(severities))
+        rows = self.db.execute(
+            "SELECT category, severity, url, pages FROM findings "
+            f"WHERE run_id = ? AND severity IN ({marks})",
+            (run_id, *severities),
+        )
+        for category, severity, url, shared in rows:
+            yield category, severity, url, tuple(json.loads(shared)) if shared != "[]" else ()

@@ -1,0 +1,221 @@
+"""One stored run read as a `rules.site.Site`, for the site rules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from rules.axe_results import AxeNode, BrowserError, screenshot_name
+from rules.site import LinkRow, PageInfo, TargetStatus, TrapHit
+
+if TYPE_CHECKING:
+    from audits.store import Store
+
+_PAGE_COLUMNS = (
+    "u.url, f.url, p.status, p.content_type, p.is_html, p.title, p.click_depth, "
+    "p.in_sitemap, p.error, p.redirects"
+)
+_PAGE_FROM = "FROM pages p JOIN urls u ON u.id = p.url_id LEFT JOIN urls f ON f.id = p.final_url_id"
+_LINK_SELECT = (
+    "SELECT s.url, t.url, l.fragment, l.text, l.kind, l.region, l.selector FROM links l "
+    "JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id WHERE l.run_id = ?"
+)
+
+
+def _page_info(row: tuple[Any, ...]) -> PageInfo:
+    return PageInfo(
+        url=row[0],
+        final_url=row[1] or row[0],
+        status=row[2],
+        content_type=row[3],
+        is_html=bool(row[4]),
+        title=row[5],
+        click_depth=row[6],
+        in_sitemap=bool(row[7]),
+        error=row[8],
+        redirects=tuple(json.loads(row[9])),
+    )
+
+
+class StoredSite:
+    """`rules.site.Site` backed by one run in the store."""
+
+    def __init__(self, store: Store, run_id: int) -> None:
+        self.store = store
+        self.run_id = run_id
+        run = store.run(run_id)
+        self.start_url = run.start_url
+        self.stats = run.stats
+        self.db = store.db
+
+    def pages(self) -> Iterator[PageInfo]:
+        """Every in-scope URL the crawl requested."""
+        sql = f"SELECT {_PAGE_COLUMNS} {_PAGE_FROM} WHERE p.run_id = ? ORDER BY u.url"
+        for row in self.db.execute(sql, (self.run_id,)):
+            yield _page_info(row)
+
+    def page(self, url: str) -> PageInfo | None:
+        """One in-scope URL's record."""
+        sql = f"SELECT {_PAGE_COLUMNS} {_PAGE_FROM} WHERE p.run_id = ? AND u.url = ?"
+        row = self.db.execute(sql, (self.run_id, url)).fetchone()
+        return _page_info(row) if row else None
+
+    def links(
+        self, *, kinds: tuple[str, ...] = (), with_fragment: bool = False
+    ) -> Iterator[LinkRow]:
+        """Every recorded link, optionally only of some element kinds, or only those
+        pointing at a #fragment."""
+        sql, args = _LINK_SELECT, [self.run_id]
+        if with_fragment:
+            sql += " AND l.fragment != ''"
+        if kinds:
+            sql += f" AND l.kind IN ({','.join('?' * len(kinds))})"
+            args.extend(kinds)
+        for row in self.db.execute(sql, args):
+            yield LinkRow(*row)
+
+    def links_to(self, url: str) -> Iterator[LinkRow]:
+        """Links pointing at `url`."""
+        sql = _LINK_SELECT + " AND t.url = ?"
+        for row in self.db.execute(sql, (self.run_id, url)):
+            yield LinkRow(*row)
+
+    def status(self, url: str, _hops: int = 0) -> TargetStatus | None:
+        """How requesting `url` went, in scope or external."""
+        row = self.db.execute(
+            f"SELECT p.status, p.error, f.url {_PAGE_FROM} WHERE p.run_id = ? AND u.url = ?",
+            (self.run_id, url),
+        ).fetchone()
+        if row:
+            status, error, final_url = row[0], row[1], row[2] or url
+            if status is not None and 300 <= status < 400 and final_url != url and _hops < 10:
+                # A redirect to a page crawled under its own URL: its outcome is that page's.
+                target = self.status(final_url, _hops + 1)
+                if target is not None:
+                    status, error = target.status, target.error
+                    final_url = target.final_url
+            return TargetStatus(url, status, error, final_url, internal=True)
+        row = self.db.execute(
+            "SELECT s.status, s.error, s.final_url FROM link_status s JOIN urls u ON u.id = s.url_id"
+            " WHERE s.run_id = ? AND u.url = ?",
+            (self.run_id, url),
+        ).fetchone()
+        if row:
+            return TargetStatus(url, row[0], row[1], row[2] or url, internal=False)
+        return None
+
+    def statuses(self) -> Iterator[TargetStatus]:
+        """How requesting every URL went: in-scope rows (a redirect to a page crawled under
+        its own URL takes that page's outcome) and external verdicts."""
+        pages = {
+            url: (status, error, final or url)
+            for url, status, error, final in self.db.execute(
+                f"SELECT u.url, p.status, p.error, f.url {_PAGE_FROM} WHERE p.run_id = ?",
+                (self.run_id,),
+            )
+        }
+        for url, (status, error, final) in pages.items():
+            hops = 0
+            while (
+                status is not None
+                and 300 <= status < 400
+                and final != url
+                and final in pages
+                and hops < 10
+            ):
+                status, error, final = pages[final][0], pages[final][1], pages[final][2]
+                hops += 1
+            yield TargetStatus(url, status, error, final, internal=True)
+        rows = self.db.execute(
+            "SELECT u.url, s.status, s.error, s.final_url FROM link_status s "
+            "JOIN urls u ON u.id = s.url_id WHERE s.run_id = ?",
+            (self.run_id,),
+        )
+        for url, status, error, final in rows:
+            yield TargetStatus(url, status, error, final or url, internal=False)
+
+    def facts(self, rule_id: str) -> dict[str, Any]:
+        """What a site rule's `page_facts` collected, by page URL."""
+        out: dict[str, Any] = {}
+        sql = (
+            "SELECT u.url, json_extract(p.facts, ?) FROM pages p JOIN urls u ON u.id = p.url_id "
+            "WHERE p.run_id = ? AND json_type(p.facts, ?) IS NOT NULL"
+        )
+        path = f'$."{rule_id}"'
+        for url, value in self.db.execute(sql, (path, self.run_id, path)):
+            out[url] = json.loads(value) if isinstance(value, str) and value[:1] in '[{"' else value
+        return out
+
+    def traps(self) -> Iterator[TrapHit]:
+        """URL families the crawl capped."""
+        rows = self.db.execute(
+            "SELECT pattern, reason, example, source, variants FROM traps WHERE run_id = ?"
+            " ORDER BY pattern",
+            (self.run_id,),
+        )
+        for row in rows:
+            yield TrapHit(*row)
+
+    def status_history(self, url: str) -> list[tuple[int, str, int | None, str | None]]:
+        """(run id, run start, status, error) of a link target in this site's runs so far."""
+        return [
+            row for row in self.store.status_history(self.start_url, url) if row[0] <= self.run_id
+        ]
+
+    def sitemap_lastmod(self) -> dict[str, str | None]:
+        """URL to lastmod, for every URL the sitemaps list."""
+        rows = self.db.execute(
+            "SELECT u.url, s.lastmod FROM sitemap_urls s JOIN urls u ON u.id = s.url_id"
+            " WHERE s.run_id = ?",
+            (self.run_id,),
+        )
+        return dict(rows.fetchall())
+
+    def html_link_graph(self) -> dict[str, list[str]]:
+        """Source page to the distinct pages it links to with a/area links (clicks)."""
+        graph: dict[str, list[str]] = {}
+        rows = self.db.execute(
+            "SELECT DISTINCT s.url, t.url FROM links l JOIN urls s ON s.id = l.source_id "
+            "JOIN urls t ON t.id = l.target_id WHERE l.run_id = ? AND l.kind IN ('a', 'area')",
+            (self.run_id,),
+        )
+        for source, target in rows:
+            graph.setdefault(source, []).append(target)
+        return graph
+
+    # -- browser stage (axe-core results) -------------------------------------------------
+
+    def axe_nodes(self, outcome: str) -> Iterator[AxeNode]:
+        """Every stored axe-core node of one outcome, in the order pages were checked."""
+        rows = self.db.execute(
+            "SELECT u.url, a.outcome, a.rule, a.impact, a.wcag, a.help, a.help_url, a.target, "
+            "a.html, a.failure_summary, a.screenshot IS NOT NULL FROM axe_results a "
+            "JOIN urls u ON u.id = a.url_id WHERE a.run_id = ? AND a.outcome = ? "
+            "ORDER BY a.rowid",
+            (self.run_id, outcome),
+        )
+        for url, out, rule, impact, wcag, help_text, help_url, target, html, summary, shot in rows:
+            yield AxeNode(
+                url=url,
+                outcome=out,
+                rule=rule,
+                impact=impact,
+                wcag=tuple(json.loads(wcag)),
+                help=help_text,
+                help_url=help_url,
+                target=target,
+                html=html,
+                failure_summary=summary,
+                screenshot=screenshot_name(url, rule, target) if shot else None,
+            )
+
+    def browser_errors(self) -> Iterator[BrowserError]:
+        """Pages the browser stage could not check, and why."""
+        rows = self.db.execute(
+            "SELECT u.url, b.error FROM browser_pages b JOIN urls u ON u.id = b.url_id "
+            "WHERE b.run_id = ? AND b.error IS NOT NULL ORDER BY u.url",
+            (self.run_id,),
+        )
+        for url, error in rows:
+            yield BrowserError(url, error)
