@@ -43,7 +43,7 @@ from audits.children import preexec_exit_with_parent, process_tree
 from audits.config import BrowserConfig
 from audits.credentials import CredentialScope
 from audits.resume import browser_checked
-from rules.axe_results import (
+from rules.analyses.axe_results import (
     INCOMPLETE,
     VIOLATION,
     AxeNode,

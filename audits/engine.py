@@ -25,8 +25,8 @@ from audits.resume import forget_findings_of, reopen_run, unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
 from audits.runnotes import NOTE_STATS
 from audits.store import Store, StoredSite
-from audits.urls import host_of, normalise
 from rules.site import SOFT_404_TITLE_STAT
+from rules.urls import host_of, normalise
 
 
 class UsageError(Exception):

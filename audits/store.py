@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from rules.axe_results import AxeNode, BrowserError, screenshot_name
+from rules.analyses.axe_results import AxeNode, BrowserError, screenshot_name
 from rules.site import LinkRow, PageInfo, TargetStatus, TrapHit
 
 MIGRATIONS: tuple[str, ...] = (

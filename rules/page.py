@@ -12,7 +12,7 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from audits.urls import MalformedUrl, absolute, resolve
+from rules.urls import MalformedUrl, absolute, resolve
 
 # Landmark elements and ARIA roles, mapped to the page region they stand for.
 REGION_TAGS = {

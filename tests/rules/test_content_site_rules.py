@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from rules.accessibility.document_instead_of_html import DocumentInsteadOfHtml, document_type
 from rules.base import Severity
-from rules.document_instead_of_html import DocumentInsteadOfHtml, document_type
-from rules.misspelling import Misspelling, is_known, suggestion, unknown_words
+from rules.freshness.stale_content import StaleContent
 from rules.page import Page
+from rules.readability.misspelling import Misspelling, is_known, suggestion, unknown_words
 from rules.site import PageInfo
-from rules.stale_content import StaleContent
 from tests.rules.test_site_rules import MemorySite, info, link, u
 
 AS_OF = "2025-06-01"

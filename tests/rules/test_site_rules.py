@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from rules.base import Severity
-from rules.broken_link import BrokenLink
-from rules.crawl_trap import CrawlTrap
-from rules.form_too_deep import FormTooDeep, click_paths, shortest_click_path
+from rules.forms.form_too_deep import FormTooDeep, click_paths, shortest_click_path
+from rules.links.broken_link import BrokenLink
+from rules.links.crawl_trap import CrawlTrap
 from rules.page import Page
 from rules.site import ROBOTS_FORBIDDEN, LinkRow, PageInfo, Site, TargetStatus, TrapHit
 
