@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
+from rules.analyses.visibility import is_hidden
 from rules.base import Category, Finding, PageRule, Severity
 from rules.page import Page, selector_of, snippet_of
 from rules.urls import absolute
-
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# Content of these is never shown to a visitor whose browser runs scripts.
-_UNRENDERED = frozenset({"noscript", "template"})
 
 
 def needs_alt(img: etree._Element) -> bool:
@@ -29,18 +25,6 @@ def needs_alt(img: etree._Element) -> bool:
     if any((img.get(name) or "").strip() for name in ("aria-label", "aria-labelledby", "title")):
         return False
     return not is_hidden(img)
-
-
-def is_hidden(el: etree._Element) -> bool:
-    """Hidden from everyone (or from screen readers) by itself or an ancestor."""
-    for node in (el, *el.iterancestors()):
-        if node.tag in _UNRENDERED:
-            return True
-        if (node.get("aria-hidden") or "").strip().lower() == "true":
-            return True
-        if node.get("hidden") is not None or _HIDDEN_STYLE.search(node.get("style") or ""):
-            return True
-    return False
 
 
 def file_name(src: str) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from rules.accessibility.image_missing_alt import is_hidden
 from rules.analyses.accessible_name import accessible_name
+from rules.analyses.visibility import is_hidden
 from rules.base import Category, Finding, PageRule, Severity, option
 from rules.page import Page, selector_of, snippet_of
 from rules.urls import absolute

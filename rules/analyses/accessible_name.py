@@ -8,13 +8,11 @@ included, hidden parts left out), then `title`.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
+from rules.analyses.visibility import hides_itself
 from rules.page import collapse
 
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NO_NAME_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
@@ -73,9 +71,4 @@ def _collect(el: etree._Element, parts: list[str], *, top: bool = False) -> None
 
 
 def _skipped(el: etree._Element, tag: str) -> bool:
-    return (
-        tag in _NO_NAME_TAGS
-        or (el.get("aria-hidden") or "").strip().lower() == "true"
-        or el.get("hidden") is not None
-        or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
-    )
+    return tag in _NO_NAME_TAGS or hides_itself(el)

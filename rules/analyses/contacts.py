@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import weakref
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote
 
 import phonenumbers
@@ -610,16 +610,14 @@ def _label_from_previous(previous: Segment, current: Segment) -> str:
     return text if label_key(text) else ""
 
 
-_SCANS: weakref.WeakKeyDictionary[Page, PageScan] = weakref.WeakKeyDictionary()
-
-
 def scan_page(page: Page) -> PageScan:
     """The page's segments, links, forms and contacts; computed once per page."""
-    scan = _SCANS.get(page)
-    if scan is None:
-        scan = _walk(page)
-        _find_contacts(scan, page)
-        _SCANS[page] = scan
+    return page.memo(_scan)
+
+
+def _scan(page: Page) -> PageScan:
+    scan = _walk(page)
+    _find_contacts(scan, page)
     return scan
 
 
@@ -632,3 +630,44 @@ def iter_contact_facts(scan: PageScan) -> Iterator[tuple[str, str, str, str]]:
             continue
         seen.add(key)
         yield contact.kind, contact.value, contact.region, contact.shown
+
+
+# -- contacts across the site ---------------------------------------------------------
+
+REGION_NAMES = {
+    "main": "main content",
+    "header": "header",
+    "footer": "footer",
+    "nav": "navigation",
+    "aside": "side panel",
+    "body": "page body",
+}
+
+
+@dataclass
+class ContactUse:
+    """One phone number or email address across the site."""
+
+    kind: str
+    value: str
+    pages: dict[str, set[str]] = field(default_factory=dict)
+    """Page URL -> the regions it appears in there."""
+    shown: Counter[str] = field(default_factory=Counter)
+
+    def regions(self) -> Counter[str]:
+        """How many pages show it in each region."""
+        counts: Counter[str] = Counter()
+        for regions in self.pages.values():
+            counts.update(regions)
+        return counts
+
+
+def collect_uses(facts: Mapping[str, Any]) -> dict[str, ContactUse]:
+    """Contact facts of every page ([kind, value, region, shown] lists) by value."""
+    uses: dict[str, ContactUse] = {}
+    for url, items in facts.items():
+        for kind, value, region, shown in items or ():
+            use = uses.setdefault(value, ContactUse(kind, value))
+            use.pages.setdefault(url, set()).add(region)
+            use.shown[shown] += 1
+    return uses

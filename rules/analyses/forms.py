@@ -9,19 +9,15 @@ Shared by the forms rules (`form-too-deep`, `form-inventory`, `form-page-broken`
   `not_form_selectors`).
 - Which link is an online option: a link to a form platform (`form_hosts`), to a path
   that names a form (/forms/..., /apply-for-...), or with words such as "Apply online".
-- How many clicks a page or link target is from the home page, over HTML links only and
-  with links inside documents (PDFs) too, with the path itself: `ClickGraph`, built once
-  per site and shared by every rule that asks.
+- Where each form sits: how many clicks from the home page (`rules.analyses.click_graph`),
+  which pages and documents link to it (`form_entries`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-import weakref
-from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,10 +25,10 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from lxml import etree
 
+from rules.analyses.click_graph import ClickGraph, click_graph
 from rules.base import option
 from rules.page import Page, collapse, css_selector, region_of, selector_of
-from rules.site import Site
-from rules.urls import normalise
+from rules.site import Site, memo
 
 DEFAULT_FORM_HOSTS = (
     "forms.office.com",
@@ -198,11 +194,6 @@ def _inside(el: etree._Element, marked: set[etree._Element]) -> bool:
     return el in marked or any(a in marked for a in el.iterancestors())
 
 
-_FORMS_CACHE: weakref.WeakKeyDictionary[Page, dict[tuple[Any, ...], list[etree._Element]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def service_forms(
     page: Page, form_selectors: tuple[str, ...] = (), not_form_selectors: tuple[str, ...] = ()
 ) -> list[etree._Element]:
@@ -212,10 +203,12 @@ def service_forms(
     even when it is not a `<form>` (a JavaScript form's container); a form inside an
     element matching `not_form_selectors` never is.
     """
-    cached = _FORMS_CACHE.setdefault(page, {})
-    key = (form_selectors, not_form_selectors)
-    if key in cached:
-        return cached[key]
+    return page.memo(_service_forms, form_selectors, not_form_selectors)
+
+
+def _service_forms(
+    page: Page, form_selectors: tuple[str, ...], not_form_selectors: tuple[str, ...]
+) -> list[etree._Element]:
     excluded = _matched(page, not_form_selectors) if not_form_selectors else set()
     included = _matched(page, form_selectors) if form_selectors else set()
     forms: list[etree._Element] = []
@@ -231,7 +224,6 @@ def service_forms(
     if included:
         order = {el: n for n, el in enumerate(page.tree.iter())}
         forms.sort(key=lambda el: order.get(el, 0))
-    cached[key] = forms
     return forms
 
 
@@ -315,185 +307,6 @@ def compile_online_text(pattern: str) -> re.Pattern[str]:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise ValueError(f"online_text is not a valid regular expression: {exc}") from None
-
-
-# -- click paths -------------------------------------------------------------------------
-
-
-def shortest_click_path(
-    graph: Mapping[str, Iterable[str]], start: str, goal: str
-) -> list[str] | None:
-    """Fewest-clicks path from start to goal (both included), or None if unreachable."""
-    return click_paths(graph, start, (goal,)).get(goal)
-
-
-def click_paths(
-    graph: Mapping[str, Iterable[str]], start: str, goals: Iterable[str]
-) -> dict[str, list[str]]:
-    """Breadth-first search from start: the shortest path to each reachable goal.
-
-    One search serves every goal, so a site with many deep forms costs one walk.
-    """
-    wanted = set(goals)
-    parent: dict[str, str | None] = {start: None}
-    queue = deque([start])
-    remaining = wanted - {start}
-    while queue and remaining:
-        node = queue.popleft()
-        for nxt in graph.get(node, ()):
-            if nxt in parent:
-                continue
-            parent[nxt] = node
-            remaining.discard(nxt)
-            queue.append(nxt)
-    paths = {}
-    for goal in wanted:
-        if goal not in parent:
-            continue
-        path: list[str] = []
-        step: str | None = goal
-        while step is not None:
-            path.append(step)
-            step = parent[step]
-        paths[goal] = path[::-1]
-    return paths
-
-
-_TITLE_TAIL = re.compile(r"\s+[-|\u2013\u2014:]\s+([^-|\u2013\u2014]+)$")
-
-
-@dataclass
-class ClickGraph:
-    """The site's links as clicks: pages and link targets by number, edges from HTML pages
-    and, separately, edges from links inside documents (PDFs).
-
-    Built once per site (`click_graph`); breadth-first searches are cached per mode.
-    """
-
-    start: str
-    ids: dict[str, int] = field(default_factory=dict)
-    urls: list[str] = field(default_factory=list)
-    html: list[list[int]] = field(default_factory=list)
-    documents: list[list[int]] = field(default_factory=list)
-    redirect: dict[str, str] = field(default_factory=dict)
-    titles: dict[str, str] = field(default_factory=dict)
-    pages: set[str] = field(default_factory=set)
-    """Every in-scope URL the crawl requested (and where it ended up)."""
-    in_sitemap: set[str] = field(default_factory=set)
-    site_suffix: str = ""
-    _parents: dict[bool, list[int]] = field(default_factory=dict)
-
-    def node(self, url: str) -> int:
-        """The number of a URL, adding it when new."""
-        found = self.ids.get(url)
-        if found is None:
-            found = self.ids[url] = len(self.urls)
-            self.urls.append(url)
-            self.html.append([])
-            self.documents.append([])
-        return found
-
-    def final(self, url: str) -> str:
-        """Where a URL ends up after the redirects the crawl recorded."""
-        return self.redirect.get(url, url)
-
-    def parents(self, with_documents: bool) -> list[int]:
-        """Breadth-first parents from the start (-1: the start, -2: unreachable)."""
-        cached = self._parents.get(with_documents)
-        if cached is not None:
-            return cached
-        parents = [-2] * len(self.urls)
-        start = self.ids.get(self.final(self.start))
-        if start is not None:
-            parents[start] = -1
-            queue = deque([start])
-            while queue:
-                here = queue.popleft()
-                targets = self.html[here]
-                if with_documents and self.documents[here]:
-                    targets = targets + self.documents[here]
-                for there in targets:
-                    if parents[there] == -2:
-                        parents[there] = here
-                        queue.append(there)
-        self._parents[with_documents] = parents
-        return parents
-
-    def path(self, url: str, *, with_documents: bool = False) -> list[str] | None:
-        """Fewest-clicks path from the start to `url` (both included), or None."""
-        node = self.ids.get(self.final(url))
-        if node is None:
-            return None
-        parents = self.parents(with_documents)
-        if parents[node] == -2:
-            return None
-        steps = [node]
-        while parents[steps[-1]] >= 0:
-            steps.append(parents[steps[-1]])
-        return [self.urls[n] for n in reversed(steps)]
-
-    def title(self, url: str) -> str:
-        """A page's title without the site name every title ends with."""
-        title = self.titles.get(url, "")
-        if self.site_suffix and title.endswith(self.site_suffix) and title != self.site_suffix:
-            stripped = _TITLE_TAIL.sub("", title)
-            return stripped or title
-        return title
-
-    def breadcrumb(self, path: Iterable[str]) -> list[dict[str, str]]:
-        """A path as the report shows it: each step's URL and title."""
-        return [{"url": url, "title": self.title(url)} for url in path]
-
-    def known(self, url: str) -> bool:
-        """Whether the crawl saw the URL: a page it requested or a link target."""
-        return url in self.ids or url in self.pages
-
-    def all_urls(self) -> list[str]:
-        """Every page and link target the crawl saw."""
-        return list(dict.fromkeys([*self.urls, *sorted(self.pages)]))
-
-
-_GRAPHS: weakref.WeakKeyDictionary[Any, ClickGraph] = weakref.WeakKeyDictionary()
-
-
-def click_graph(site: Site) -> ClickGraph:
-    """The site's `ClickGraph`, built on first use and shared by every rule of the run."""
-    try:
-        cached = _GRAPHS.get(site)
-    except TypeError:  # a Site that cannot be weakly referenced or hashed
-        cached = None
-    if cached is not None:
-        return cached
-    graph = ClickGraph(start=normalise(site.start_url))
-    tails: Counter[str] = Counter()
-    for info in site.pages():
-        final = info.final_url or info.url
-        if final != info.url:
-            graph.redirect[info.url] = final
-        graph.pages.update((info.url, final))
-        for url in (info.url, final):
-            if info.title:
-                graph.titles.setdefault(url, info.title)
-        if info.in_sitemap:
-            graph.in_sitemap.update((info.url, final))
-        tail = _TITLE_TAIL.search(info.title or "")
-        if tail:
-            tails[tail.group(1)] += 1
-    if tails:
-        suffix, count = tails.most_common(1)[0]
-        if count >= 3:
-            graph.site_suffix = suffix
-    for row in site.links(kinds=("a", "area")):
-        source = graph.node(graph.final(row.source))
-        target = graph.node(graph.final(row.url))
-        if source == target:
-            continue
-        edges = graph.documents if row.region == "document" else graph.html
-        edges[source].append(target)
-    graph.node(graph.final(graph.start))
-    with contextlib.suppress(TypeError):
-        _GRAPHS[site] = graph
-    return graph
 
 
 # -- the forms inventory -----------------------------------------------------------------
@@ -655,7 +468,7 @@ def form_entries(
                 graph,
                 url,
                 "page",
-                graph.title(url) if not title else _short(graph, title),
+                graph.title(url) if not title else graph.short_title(title),
                 page_facts.get("selector"),
                 info.click_depth,
             )
@@ -665,28 +478,11 @@ def form_entries(
     return entries
 
 
-def _short(graph: ClickGraph, title: str) -> str:
-    if graph.site_suffix and title.endswith(graph.site_suffix) and title != graph.site_suffix:
-        return _TITLE_TAIL.sub("", title) or title
-    return title
-
-
-_PLATFORM_LINKS: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def platform_links(site: Site, form_hosts: tuple[str, ...]) -> dict[str, str]:
     """Form-platform URLs the site links to, with the first non-empty link text of each.
 
     Several rules ask; the link table is read once per site and set of hosts."""
-    try:
-        cache = _PLATFORM_LINKS.setdefault(site, {})
-    except TypeError:  # a Site that cannot be weakly referenced or hashed
-        cache = {}
-    if form_hosts not in cache:
-        cache[form_hosts] = _platform_links(site, form_hosts)
-    return cache[form_hosts]
+    return memo(site, _platform_links, form_hosts)
 
 
 def _platform_links(site: Site, form_hosts: tuple[str, ...]) -> dict[str, str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from rules.accessibility.image_missing_alt import is_hidden
+from rules.analyses.visibility import is_hidden
 
 _HEADING_TAG = re.compile(r"^h([1-6])$")
 # A role on an h1-h6 other than these makes it something else (role="presentation").

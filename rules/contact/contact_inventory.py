@@ -2,53 +2,20 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from rules.analyses.contacts import iter_contact_facts, national_form, scan_page
+from rules.analyses.contacts import (
+    REGION_NAMES,
+    collect_uses,
+    iter_contact_facts,
+    national_form,
+    scan_page,
+)
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
 from rules.site import Site
-
-REGION_NAMES = {
-    "main": "main content",
-    "header": "header",
-    "footer": "footer",
-    "nav": "navigation",
-    "aside": "side panel",
-    "body": "page body",
-}
-
-
-@dataclass
-class ContactUse:
-    """One phone number or email address across the site."""
-
-    kind: str
-    value: str
-    pages: dict[str, set[str]] = field(default_factory=dict)
-    """Page URL -> the regions it appears in there."""
-    shown: Counter[str] = field(default_factory=Counter)
-
-    def regions(self) -> Counter[str]:
-        """How many pages show it in each region."""
-        counts: Counter[str] = Counter()
-        for regions in self.pages.values():
-            counts.update(regions)
-        return counts
-
-
-def collect_uses(facts: Mapping[str, Any]) -> dict[str, ContactUse]:
-    """Contact facts of every page ([kind, value, region, shown] lists) by value."""
-    uses: dict[str, ContactUse] = {}
-    for url, items in facts.items():
-        for kind, value, region, shown in items or ():
-            use = uses.setdefault(value, ContactUse(kind, value))
-            use.pages.setdefault(url, set()).add(region)
-            use.shown[shown] += 1
-    return uses
 
 
 def anchor_page(pages: Mapping[str, Any], depths: Mapping[str, int | None], start: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -204,10 +203,15 @@ def first_online_option(page: Page, scan: PageScan, rule: PhoneBeforeOnline) -> 
         options.form_selectors,
         options.not_form_selectors,
     )
-    cached = _ONLINE.setdefault(page, {})
+    cached = page.memo(_online_options)
     if key not in cached:
         cached[key] = _first_online_option(page, scan, rule)
     return cached[key]
+
+
+def _online_options(page: Page) -> dict[tuple[Any, ...], OnlineOption | None]:
+    """The page's first online option by the settings that found it (filled as asked)."""
+    return {}
 
 
 def _first_online_option(
@@ -233,11 +237,6 @@ def _first_online_option(
                 found = OnlineOption(offset, "form", "", url, el)
                 break
     return found
-
-
-_ONLINE: weakref.WeakKeyDictionary[Page, dict[tuple[Any, ...], OnlineOption | None]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 @lru_cache(maxsize=65536)

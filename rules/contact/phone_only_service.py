@@ -8,8 +8,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rules.analyses.click_graph import click_graph
 from rules.analyses.contacts import scan_page, stem
-from rules.analyses.forms import click_graph, platform_links, section_of, service_forms
+from rules.analyses.forms import platform_links, section_of, service_forms
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.contact.phone_before_online import PhoneBeforeOnline, first_online_option
 from rules.page import Page, selector_of

@@ -6,9 +6,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rules.analyses.contacts import is_short_number, national_form, parse_phone, scan_page
+from rules.analyses.contacts import (
+    REGION_NAMES,
+    collect_uses,
+    is_short_number,
+    national_form,
+    parse_phone,
+    scan_page,
+)
 from rules.base import Category, Finding, Severity, SiteRule, option
-from rules.contact.contact_inventory import REGION_NAMES, collect_uses
 from rules.page import Page
 from rules.site import Site
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rules.analyses.forms import FormOptions, click_graph, form_entries, form_page_facts
+from rules.analyses.click_graph import click_graph
+from rules.analyses.forms import FormOptions, form_entries, form_page_facts
 from rules.base import Category, Finding, Severity, SiteRule
 from rules.page import Page
 from rules.site import Site

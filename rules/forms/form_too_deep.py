@@ -6,16 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from rules.analyses.click_graph import ClickGraph, click_graph, click_paths, shortest_click_path
 from rules.analyses.forms import (
-    ClickGraph,
     FormEntry,
     FormOptions,
-    click_graph,
-    click_paths,
     form_entries,
     form_page_facts,
     is_transactional_form,
-    shortest_click_path,
 )
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.analyses.forms import ClickGraph, click_graph
+from rules.analyses.click_graph import ClickGraph, click_graph
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.site import Site
 from rules.urls import absolute

@@ -9,7 +9,8 @@ import pytest
 
 from audits.config import ConfigError, parse_config
 from audits.ruleset import configure, load_ruleset
-from rules.analyses.forms import click_graph, service_forms
+from rules.analyses.click_graph import click_graph
+from rules.analyses.forms import service_forms
 from rules.base import Severity
 from rules.forms.form_inventory import FormInventory
 from rules.forms.form_page_broken import FormPageBroken
