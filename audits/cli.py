@@ -522,6 +522,10 @@ def rule_docs(cls: type[Rule]) -> str:
         f"{cls.id}: {cls.title}",
         f"Category: {cls.category}    Default severity: {cls.severity}",
     ]
+    if cls.wcag:
+        lines.append(f"WCAG 2.2: {', '.join(str(sc) for sc in cls.wcag)}")
+    if cls.axe_rules:
+        lines.append(f"Same problem as axe-core's: {', '.join(cls.axe_rules)}")
     for heading, text in _doc_sections(cls):
         lines += ["", heading, textwrap.fill(text, width=88)]
     options = cls.option_docs()
@@ -540,6 +544,10 @@ def rule_markdown(cls: type[Rule]) -> str:
         "",
         f"Category: **{cls.category}** · Default severity: **{cls.severity}**",
     ]
+    if cls.wcag:
+        lines += ["", f"WCAG 2.2: {', '.join(f'**{sc}**' for sc in cls.wcag)}"]
+    if cls.axe_rules:
+        lines += ["", f"Same problem as axe-core's: {', '.join(f'`{a}`' for a in cls.axe_rules)}"]
     for heading, text in _doc_sections(cls):
         lines += ["", f"### {heading}", "", text]
     options = cls.option_docs()

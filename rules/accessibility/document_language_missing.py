@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from rules.base import Category, Finding, PageRule, Severity
+from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page
 
 # ISO 639-1: the two-letter codes a lang attribute should start with (deprecated ones
@@ -126,6 +126,8 @@ class DocumentLanguageMissing(PageRule):
         "https://www.w3.org/WAI/WCAG22/Understanding/language-of-page.html",
         "https://www.w3.org/International/questions/qa-html-language-declarations",
     )
+    wcag = (SuccessCriterion("3.1.1", "A"),)
+    axe_rules = ("html-has-lang", "html-lang-valid")
 
     @dataclass(frozen=True)
     class Options:

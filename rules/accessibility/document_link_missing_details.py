@@ -11,7 +11,7 @@ from lxml import etree
 
 from rules.analyses.accessible_name import accessible_name
 from rules.analyses.visibility import is_hidden
-from rules.base import Category, Finding, PageRule, Severity, option
+from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page, selector_of, snippet_of
 from rules.urls import absolute
 
@@ -83,6 +83,7 @@ class DocumentLinkMissingDetails(PageRule):
         "https://www.gov.uk/guidance/content-design/links",
         "https://www.w3.org/WAI/WCAG22/Understanding/link-purpose-in-context.html",
     )
+    wcag = (SuccessCriterion("2.4.4", "A"),)
 
     @dataclass(frozen=True)
     class Options:

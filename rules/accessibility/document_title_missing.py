@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.base import Category, Finding, PageRule, Severity
+from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page, snippet_of
 
 
@@ -37,6 +37,8 @@ class DocumentTitleMissing(PageRule):
         "https://www.w3.org/WAI/WCAG22/Understanding/page-titled.html",
         "https://www.gov.uk/guidance/content-design/writing-for-gov-uk",
     )
+    wcag = (SuccessCriterion("2.4.2", "A"),)
+    axe_rules = ("document-title",)
 
     @dataclass(frozen=True)
     class Options:

@@ -9,7 +9,7 @@ from lxml import etree
 
 from rules.analyses.accessible_name import accessible_name
 from rules.analyses.headings import headings
-from rules.base import Category, Finding, PageRule, Severity
+from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page, selector_of, snippet_of
 
 
@@ -41,6 +41,8 @@ class HeadingEmpty(PageRule):
         "https://www.w3.org/WAI/WCAG22/Understanding/headings-and-labels.html",
         "https://www.w3.org/WAI/WCAG22/Understanding/info-and-relationships.html",
     )
+    wcag = (SuccessCriterion("1.3.1", "A"), SuccessCriterion("2.4.6", "AA"))
+    axe_rules = ("empty-heading",)
 
     @dataclass(frozen=True)
     class Options:

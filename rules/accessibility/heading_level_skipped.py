@@ -9,7 +9,7 @@ from lxml import etree
 
 from rules.analyses.accessible_name import accessible_name
 from rules.analyses.headings import headings
-from rules.base import Category, Finding, PageRule, Severity
+from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page, selector_of, snippet_of
 
 
@@ -41,6 +41,8 @@ class HeadingLevelSkipped(PageRule):
         "https://www.w3.org/WAI/WCAG22/Understanding/info-and-relationships.html",
         "https://design-system.service.gov.uk/styles/headings/",
     )
+    wcag = (SuccessCriterion("1.3.1", "A"),)
+    axe_rules = ("heading-order",)
 
     @dataclass(frozen=True)
     class Options:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from rules.analyses.visibility import is_hidden
-from rules.base import Category, Finding, PageRule, Severity
+from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page, selector_of, snippet_of
 from rules.urls import absolute
 
@@ -67,6 +67,8 @@ class ImageMissingAlt(PageRule):
         "https://www.w3.org/WAI/WCAG22/Understanding/non-text-content.html",
         "https://www.gov.uk/guidance/content-design/images",
     )
+    wcag = (SuccessCriterion("1.1.1", "A"),)
+    axe_rules = ("image-alt",)
 
     @dataclass(frozen=True)
     class Options:

@@ -10,7 +10,7 @@ from lxml import etree
 
 from rules.analyses.accessible_name import accessible_name
 from rules.analyses.visibility import is_hidden
-from rules.base import Category, Finding, PageRule, Severity, option
+from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page, selector_of, snippet_of
 from rules.urls import absolute
 
@@ -53,6 +53,7 @@ class LinkTextVague(PageRule):
         "https://www.w3.org/WAI/WCAG22/Understanding/link-purpose-in-context.html",
         "https://www.gov.uk/guidance/content-design/links",
     )
+    wcag = (SuccessCriterion("2.4.4", "A"),)
 
     @dataclass(frozen=True)
     class Options:

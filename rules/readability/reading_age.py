@@ -17,7 +17,7 @@ from functools import lru_cache
 from textstat.textstat import textstatistics
 
 from rules.analyses.prose import clip, first_words, is_english_page, prose_blocks, prose_text
-from rules.base import Category, Finding, PageRule, Severity, option
+from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page
 
 # A private instance: textstat's module-level one has global settings (language,
@@ -198,6 +198,7 @@ class ReadingAge(PageRule):
         "https://www.gov.uk/guidance/content-design/writing-for-gov-uk",
         "https://www.w3.org/WAI/WCAG22/Understanding/reading-level.html",
     )
+    wcag = (SuccessCriterion("3.1.5", "AAA"),)
 
     @dataclass(frozen=True)
     class Options:
