@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from rules.base import Category
 from tests.cli import REPO
 
 FORBIDDEN = {
@@ -46,6 +47,20 @@ def upward_imports(package: str, forbidden: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_package_imports_no_forbidden_layer(package: str) -> None:
     assert upward_imports(package, FORBIDDEN[package]) == []
+
+
+def test_no_rule_imports_another_rule() -> None:
+    """A rule file stands alone (copy one to start a new rule): what rules share lives in
+    rules/analyses/, or in the rule API (base, page, site, urls)."""
+    rule_packages = tuple(f"rules.{category}" for category in Category)
+    problems = [
+        f"{path.relative_to(REPO)}:{line} imports {module}"
+        for package in rule_packages
+        for path in sorted((REPO / package.replace(".", "/")).glob("*.py"))
+        for line, module in imported_modules(path)
+        if module.startswith(rule_packages)
+    ]
+    assert problems == []
 
 
 def test_the_check_sees_function_level_imports(tmp_path: Path) -> None:

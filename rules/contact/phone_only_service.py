@@ -11,8 +11,8 @@ from typing import Any
 from rules.analyses.click_graph import click_graph
 from rules.analyses.contacts import scan_page, stem
 from rules.analyses.forms import platform_links, section_of, service_forms
+from rules.analyses.online_options import OnlineOptionFinder, OnlineOptions
 from rules.base import Category, Finding, Severity, SiteRule, option
-from rules.contact.phone_before_online import PhoneBeforeOnline, first_online_option
 from rules.page import Page, selector_of
 from rules.site import Site
 from rules.urls import absolute
@@ -109,7 +109,7 @@ class PhoneOnlyService(SiteRule):
     )
 
     @dataclass(frozen=True)
-    class Options(PhoneBeforeOnline.Options):
+    class Options(OnlineOptions):
         """Options of phone-only-service (the online option is recognised as by
         phone-before-online)."""
 
@@ -133,7 +133,7 @@ class PhoneOnlyService(SiteRule):
     def __init__(self, options: Options | None = None, severity: Severity | None = None) -> None:
         """Recognise online options with phone-before-online's logic and these options."""
         super().__init__(options, severity)
-        self._online = PhoneBeforeOnline(self.options)
+        self.finder = OnlineOptionFinder(self.options)
 
     def page_facts(self, page: Page) -> Any:
         """{'form': title} for a page with a service form; {'contact': ..., 'words': ...}
@@ -142,8 +142,8 @@ class PhoneOnlyService(SiteRule):
         if forms:
             return {"form": page.h1 or page.title}
         scan = scan_page(page)
-        contacts = self._online.counted_contacts(scan)
-        if not contacts or first_online_option(page, scan, self._online) is not None:
+        contacts = self.finder.counted_contacts(scan)
+        if not contacts or self.finder.first_online(page, scan) is not None:
             return None
         first = contacts[0]
         words = keywords(f"{page.h1} {page.title} {page.main_text}")
