@@ -581,6 +581,11 @@ def rules_markdown(classes: list[type[Rule]]) -> str:
         "Every rule can also be switched off (`enabled = false`) or given another severity"
         ' (`severity = "low"`) in its `[rules.<id>]` section of `siteaudit.toml`.',
         "",
+        "Each rule is one module, `rules/<category>/<rule_id>.py`, with its cases in"
+        " `tests/rules/cases/<rule-id>/`: copying one rule file and one case folder is the"
+        " whole recipe for a new rule. Where a rule checks a WCAG 2.2 success criterion, or"
+        " reports the same problem as an axe-core rule, its section says which.",
+        "",
         "| rule | category | default severity | title |",
         "| --- | --- | --- | --- |",
         *(
