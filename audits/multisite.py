@@ -19,6 +19,7 @@ could not be crawled, 4), or 130 when the run was interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -28,7 +29,7 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -226,6 +227,8 @@ class SitesRun:
             SiteResult(url=s.url, folder=s.folder, state="waiting", name=s.name) for s in sites
         ]
         self.interrupted = False
+        self._ctrl_c_received = 0
+        self._ctrl_c_passed_on = 0
         self._lock = threading.Lock()
         self._running: list[subprocess.Popen[str]] = []
 
@@ -247,26 +250,48 @@ class SitesRun:
         """Audit every site; return the run's exit code (see `exit_code_of`)."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         write_comparison(self.results, self.out_dir, finished=False)
-        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="site") as pool:
+        with (
+            self._ctrl_c_counted(),
+            ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="site") as pool,
+        ):
             pending: set[Future[None]] = {
                 pool.submit(self._audit_one, index) for index in range(len(self.sites))
             }
             while pending:
-                try:
-                    # A timed wait: Ctrl-C may be delivered to a pool thread, and the
-                    # main thread learns of it only when it wakes; blocked until a site
-                    # finished, it would learn too late and the next site would start.
-                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    if not done:
-                        continue
-                    for future in done:
-                        future.result()
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                self._pass_on_ctrl_c()
+                for future in done:
+                    future.result()
+                if done:
                     with self._lock:
                         results = list(self.results)
                     write_comparison(results, self.out_dir, finished=not pending)
-                except KeyboardInterrupt:
-                    self._interrupt()
+        self._pass_on_ctrl_c()
         return exit_code_of([r.exit_code for r in self.results], interrupted=self.interrupted)
+
+    @contextlib.contextmanager
+    def _ctrl_c_counted(self) -> Iterator[None]:
+        """While the sites run, Ctrl-C is counted, not raised: a KeyboardInterrupt can
+        surface at any bytecode of the waiting loop, and one raised outside its `try`
+        left the pool to run every remaining site before the run could stop."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def count(signum: int, frame: object) -> None:
+            self._ctrl_c_received += 1
+
+        previous = signal.signal(signal.SIGINT, count)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _pass_on_ctrl_c(self) -> None:
+        """Interrupt the run once for every Ctrl-C received since the last call."""
+        while self._ctrl_c_passed_on < self._ctrl_c_received:
+            self._ctrl_c_passed_on += 1
+            self._interrupt()
 
     def _interrupt(self) -> None:
         """Ctrl-C: no more sites start, and each running audit is interrupted as a single

@@ -26,7 +26,7 @@ from rules.contact.inconsistent_phone_number import InconsistentPhoneNumber
 from rules.contact.phone_only_service import PhoneOnlyService, keywords
 from rules.contact.unapproved_phone_number import UnapprovedPhoneNumber
 from rules.page import Page
-from tests.rules.test_site_rules import HOME, MemorySite, info, link, u
+from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 # -- phone numbers in text -----------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from rules.forms.form_too_deep import FormTooDeep
 from rules.forms.top_task_too_deep import TopTaskTooDeep
 from rules.page import Page
 from rules.site import LinkRow, TargetStatus
-from tests.rules.test_site_rules import HOME, MemorySite, info, link, u
+from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 # -- which forms count -----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from rules.links.malformed_contact_link import mailto_problem, tel_problem
 from rules.links.redirected_link import RedirectedLink
 from rules.links.soft_404 import Soft404, says_not_found
 from rules.site import SOFT_404_TITLE_STAT, LinkRow, TargetStatus
-from tests.rules.test_site_rules import MemorySite, info, link, u
+from tests.kit.memory_site import MemorySite, info, link, u
 
 
 def anchor(source: str, url: str, fragment: str, text: str = "") -> LinkRow:
