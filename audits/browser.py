@@ -42,7 +42,7 @@ from audits.browser_credentials import BrowserCredentials, CredentialsUnavailabl
 from audits.children import preexec_exit_with_parent, process_tree
 from audits.config import BrowserConfig
 from audits.credentials import CredentialScope
-from rules.axe_results import (
+from rules.analyses.axe_results import (
     INCOMPLETE,
     VIOLATION,
     AxeNode,

@@ -522,6 +522,10 @@ def rule_docs(cls: type[Rule]) -> str:
         f"{cls.id}: {cls.title}",
         f"Category: {cls.category}    Default severity: {cls.severity}",
     ]
+    if cls.wcag:
+        lines.append(f"WCAG 2.2: {', '.join(str(sc) for sc in cls.wcag)}")
+    if cls.axe_rules:
+        lines.append(f"Same problem as axe-core's: {', '.join(cls.axe_rules)}")
     for heading, text in _doc_sections(cls):
         lines += ["", heading, textwrap.fill(text, width=88)]
     options = cls.option_docs()
@@ -540,6 +544,10 @@ def rule_markdown(cls: type[Rule]) -> str:
         "",
         f"Category: **{cls.category}** · Default severity: **{cls.severity}**",
     ]
+    if cls.wcag:
+        lines += ["", f"WCAG 2.2: {', '.join(f'**{sc}**' for sc in cls.wcag)}"]
+    if cls.axe_rules:
+        lines += ["", f"Same problem as axe-core's: {', '.join(f'`{a}`' for a in cls.axe_rules)}"]
     for heading, text in _doc_sections(cls):
         lines += ["", f"### {heading}", "", text]
     options = cls.option_docs()
@@ -572,6 +580,11 @@ def rules_markdown(classes: list[type[Rule]]) -> str:
         "",
         "Every rule can also be switched off (`enabled = false`) or given another severity"
         ' (`severity = "low"`) in its `[rules.<id>]` section of `siteaudit.toml`.',
+        "",
+        "Each rule is one module, `rules/<category>/<rule_id>.py`, with its cases in"
+        " `tests/rules/cases/<rule-id>/`: copying one rule file and one case folder is the"
+        " whole recipe for a new rule. Where a rule checks a WCAG 2.2 success criterion, or"
+        " reports the same problem as an axe-core rule, its section says which.",
         "",
         "| rule | category | default severity | title |",
         "| --- | --- | --- | --- |",

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from audits.config import ConfigError
-from audits.urls import host_of
+from rules.urls import host_of
 
 # host[:port] as URLs write it: a name, an IPv4 address or a bracketed IPv6 address.
 _HOST = re.compile(r"(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::(\d{1,5}))?")

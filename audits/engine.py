@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +26,9 @@ from audits.resume import unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
 from audits.runnotes import NOTE_STATS
 from audits.store import Store, StoredSite
-from audits.urls import host_of, normalise
+from rules.analyses.click_graph import click_depths
 from rules.site import SOFT_404_TITLE_STAT
+from rules.urls import host_of, normalise
 
 
 class UsageError(Exception):
@@ -370,28 +371,6 @@ def run_site_stage(
         with store.transaction():
             store.add_findings(run_id, rows)
     return carried
-
-
-def click_depths(site: StoredSite) -> dict[str, int]:
-    """Fewest clicks from the start URL to every page, over HTML links, through redirects."""
-    final_of = {p.url: p.final_url for p in site.pages() if p.final_url != p.url}
-    graph = site.html_link_graph()
-    start = site.start_url
-    landing = final_of.get(start, start)
-    depths = {start: 0, landing: 0}
-    expanded = {landing}
-    queue = deque([landing])
-    while queue:
-        page = queue.popleft()
-        depth = depths[page] + 1
-        for target in graph.get(page, ()):
-            depths.setdefault(target, depth)
-            final = final_of.get(target, target)
-            if final not in expanded:
-                expanded.add(final)
-                depths.setdefault(final, depth)
-                queue.append(final)
-    return depths
 
 
 def run_prioritise_stage(

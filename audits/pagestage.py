@@ -26,8 +26,8 @@ from w3lib.encoding import html_body_declared_encoding, read_bom
 from audits.children import exit_with_parent
 from audits.config import AuditConfig
 from audits.ruleset import RuleSet, finding_row, load_ruleset
-from audits.urls import absolute
 from rules.page import Link, Page
+from rules.urls import absolute
 
 # Only the main text is scored and searched: a 6 MB page must not take seconds per rule.
 _MAX_HTML_CHARS = 2_000_000

@@ -30,8 +30,8 @@ from audits import USER_AGENT
 from audits.config import CrawlConfig
 from audits.credentials import CredentialScope
 from audits.store import Store, now
-from audits.urls import host_of
 from crawler.scope import Scope
+from rules.urls import host_of
 
 
 @dataclass

@@ -10,7 +10,7 @@ from datetime import date
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from audits.urls import host_of
+from rules.urls import host_of
 
 # Session ids written into URLs (servers do it when cookies are off): every page links to
 # "new" addresses for ever. One variant of each address is crawled; the rest are a trap.

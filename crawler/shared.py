@@ -54,12 +54,12 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from audits.engine import REDIS_ENV
-from audits.urls import normalise
 from crawler.frontier import URL_PREFIX
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.pipelines import count_item
 from rules.page import Link
 from rules.site import TrapHit
+from rules.urls import normalise
 
 logger = logging.getLogger(__name__)
 

@@ -80,6 +80,10 @@ def rule_descriptor(doc: Mapping[str, Any]) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVELS.get(doc["severity"], "warning")},
         "properties": {"category": doc["category"], "tags": [doc["category"]]},
     }
+    # The WCAG criteria and the axe-core rules of the same problem, as axe-core tags them.
+    for key in ("wcag", "axe_rules"):
+        if doc.get(key):
+            descriptor["properties"][key] = doc[key]
     if help_text:
         descriptor["help"] = {"text": help_text}
     web = [r for r in doc["references"] if r.startswith(("https://", "http://"))]

@@ -111,6 +111,10 @@ def rule_docs(
                 "why": str(getattr(cls, "why", "")),
                 "how_to_fix": str(getattr(cls, "how_to_fix", "")),
                 "references": [str(r) for r in getattr(cls, "references", ())],
+                "wcag": [
+                    {"number": sc.number, "level": sc.level} for sc in getattr(cls, "wcag", ())
+                ],
+                "axe_rules": [str(r) for r in getattr(cls, "axe_rules", ())],
                 "options": options,
             }
         )

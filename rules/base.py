@@ -100,6 +100,20 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha1(json.dumps(parts).encode(), usedforsecurity=False).hexdigest()[:20]
 
 
+@dataclass(frozen=True, slots=True)
+class SuccessCriterion:
+    """A WCAG 2.2 success criterion: its number and conformance level, as axe-core tags
+    rules (`wcag111` and `wcag2a` for 1.1.1 at level A)."""
+
+    number: str
+    """"1.1.1": principle, guideline, criterion."""
+    level: str
+    """"A", "AA" or "AAA"."""
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.level})"
+
+
 class Rule:
     """Base of every rule. Subclass `PageRule` or `SiteRule`, not this."""
 
@@ -112,6 +126,11 @@ class Rule:
     why: ClassVar[str]
     how_to_fix: ClassVar[str]
     references: ClassVar[tuple[str, ...]] = ()
+    wcag: ClassVar[tuple[SuccessCriterion, ...]] = ()
+    """The WCAG 2.2 success criteria a finding of this rule fails (part of); none for a
+    rule about something WCAG does not ask, such as a broken link or an old page."""
+    axe_rules: ClassVar[tuple[str, ...]] = ()
+    """Ids of the axe-core rules that report the same problem, so the two can be merged."""
 
     @dataclass(frozen=True)
     class Options:

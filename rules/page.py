@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import pairwise
+from typing import Any, TypeVar
 
 import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from audits.urls import MalformedUrl, absolute, resolve
+from rules.urls import MalformedUrl, absolute, resolve
+
+T = TypeVar("T")
 
 # Landmark elements and ARIA roles, mapped to the page region they stand for.
 REGION_TAGS = {
@@ -149,12 +152,24 @@ class Page:
     headers: Mapping[str, str] = field(default_factory=dict)
     depth: int = 0
     main_selectors: tuple[str, ...] = ()
+    _memos: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def from_file(cls, path: str, url: str) -> Page:
         """A page read from disk, as rule tests use it."""
         with open(path, encoding="utf-8") as f:
             return cls(url=url, html=f.read())
+
+    def memo(self, build: Callable[..., T], *args: Hashable) -> T:
+        """`build(self, *args)`, computed on first use and kept on the page.
+
+        How shared analyses (`rules.analyses`) are reached: every rule that asks for the
+        page's contacts or forms gets the one result, and it goes when the page goes.
+        """
+        key = (build, *args)
+        if key not in self._memos:
+            self._memos[key] = build(self, *args)
+        return self._memos[key]
 
     @cached_property
     def tree(self) -> lxml.html.HtmlElement:

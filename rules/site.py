@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 ROBOTS_FORBIDDEN = "forbidden by robots.txt"
 """The error recorded for a link target robots.txt did not let the crawler request."""
@@ -22,6 +22,8 @@ DOCUMENT_DATE_FACT = "document-date"
 SOFT_404_TITLE_STAT = "siteaudit/soft_404_title"
 """Crawl statistic: the title of the page the site serves, with status 200, for an address
 that cannot exist (absent when the site answers such addresses with a real 404)."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +128,21 @@ class Site(Protocol):
         """(run id, run start, status, error) of a link target in this site's runs so far,
         oldest first, this run included."""
         ...
+
+
+def memo(site: Site, build: Callable[..., T], *args: Hashable) -> T:
+    """`build(site, *args)`, computed on first use and kept on the site object.
+
+    How shared site analyses (`rules.analyses`, such as the click graph) are reached:
+    every site rule of a run that asks gets the one result. `Site` is a protocol that
+    the store and the tests implement, so this is a function rather than a method; a
+    site object that cannot hold attributes gets the analysis computed each time.
+    """
+    try:
+        memos = vars(site).setdefault("_analyses", {})
+    except TypeError:
+        return build(site, *args)
+    key = (build, *args)
+    if key not in memos:
+        memos[key] = build(site, *args)
+    return memos[key]

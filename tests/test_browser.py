@@ -39,7 +39,7 @@ from audits.browser import (
 from audits.config import BrowserConfig, parse_config
 from audits.siteserver import DEMO_ROOT, RequestInfo, Response, SiteServer
 from reports.findings_json import validate_findings
-from rules.axe_results import VIOLATION, AxeNode
+from rules.analyses.axe_results import VIOLATION, AxeNode
 from tests.cli import load_findings, run_cli
 
 A11Y_ROOT = Path(__file__).parent / "sites" / "a11y"

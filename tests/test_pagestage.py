@@ -14,8 +14,8 @@ import pytest
 from audits.config import AuditConfig
 from audits.pagestage import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse
 from audits.ruleset import RuleSet
+from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.base import Category, Finding, PageRule, Severity, SiteRule
-from rules.image_missing_alt import ImageMissingAlt
 from rules.page import Page
 from tests.test_plugins import fake_distribution
 

@@ -97,31 +97,30 @@ def test_rules_lists_the_installed_plugin(tmp_path: Path) -> None:
     result = run_cli("rules", env=install_example(tmp_path))
     assert result.returncode == 0, result.stderr
     line = next(
-        line for line in result.stdout.splitlines() if line.startswith("page-title-missing")
+        line for line in result.stdout.splitlines() if line.startswith("new-tab-link-unannounced")
     )
-    assert "accessibility" in line and "high" in line and "Page has no title" in line
+    assert "accessibility" in line and "low" in line and "opens a new tab" in line
 
 
 def test_rule_docs_of_a_plugin_come_from_its_metadata(tmp_path: Path) -> None:
-    result = run_cli("rules", "page-title-missing", env=install_example(tmp_path))
+    result = run_cli("rules", "new-tab-link-unannounced", env=install_example(tmp_path))
     assert result.returncode == 0, result.stderr
     for text in (
-        "page-title-missing: Page has no title",
+        "new-tab-link-unannounced: Link opens a new tab without saying so",
         "What it checks",
         "Why it matters",
         "How to fix",
-        "WCAG 2.4.2",
-        'placeholders = ["untitled", "untitled document", "new page", "page title"]',
-        "https://www.w3.org/WAI/WCAG22/Understanding/page-titled.html",
+        'warning_words = ["new tab", "new window", "opens in a new", "external site"]',
+        "https://www.w3.org/WAI/WCAG22/Techniques/general/G201",
     ):
         assert text in result.stdout
 
 
 def test_no_plugins_hides_installed_plugins(tmp_path: Path) -> None:
     env = install_example(tmp_path)
-    assert "page-title-missing" not in run_cli("rules", "--no-plugins", env=env).stdout
-    hidden = run_cli("rules", "page-title-missing", "--no-plugins", env=env)
-    assert "no rule 'page-title-missing'" in assert_one_line_error(hidden, 2)
+    assert "new-tab-link-unannounced" not in run_cli("rules", "--no-plugins", env=env).stdout
+    hidden = run_cli("rules", "new-tab-link-unannounced", "--no-plugins", env=env)
+    assert "no rule 'new-tab-link-unannounced'" in assert_one_line_error(hidden, 2)
 
 
 @pytest.mark.parametrize(
@@ -152,20 +151,22 @@ def test_plugin_whose_rule_id_differs_from_its_entry_point_is_a_usage_error(
         tmp_path,
         "siteaudit-plugin-misnamed",
         "1.0",
-        {"page-title": "siteaudit_plugin_example:PageTitleMissing"},
+        {"new-tab-link": "siteaudit_plugin_example:NewTabLinkUnannounced"},
     )
     result = run_cli("rules", env=python_path(site_dir, EXAMPLE_SRC))
     line = assert_one_line_error(result, 2)
-    assert "siteaudit-plugin-misnamed" in line and "'page-title-missing'" in line
+    assert "siteaudit-plugin-misnamed" in line and "'new-tab-link-unannounced'" in line
 
 
 def _three_page_site(root: Path) -> Path:
-    """Home, a page with an image lacking alt text, a page without a title; one dead link."""
+    """Home, a page with an image lacking alt text, a page with a link that opens a new tab
+    unannounced; one dead link."""
     pages = {
         "index.html": '<title>Home</title><main><a href="/bins.html">Bins</a> '
         '<a href="/parking.html">Parking</a> <a href="/gone.html">Old news</a></main>',
         "bins.html": '<title>Bins</title><main><img src="/bin.png"> <a href="/">Home</a></main>',
-        "parking.html": '<main><p>Parking permits.</p><a href="/">Home</a></main>',
+        "parking.html": "<title>Parking</title><main><p>Parking permits.</p>"
+        '<a href="/" target="_blank">Home</a></main>',
     }
     for name, body in pages.items():
         (root / name).write_text(f"<!doctype html><html lang='en'>{body}</html>", encoding="utf-8")
@@ -197,7 +198,7 @@ def test_plugin_rule_that_raises_on_every_page_does_not_sink_the_audit(
     found = {(f["rule"], f["url"].removeprefix(server.url)) for f in data["findings"]}
     assert ("image-missing-alt", "/bins.html") in found
     assert ("broken-link", "/") in found
-    assert ("page-title-missing", "/parking.html") in found
+    assert ("new-tab-link-unannounced", "/parking.html") in found
     errors = [e for e in data["rule_errors"] if e["rule"] == "always-crashes"]
     assert sorted(e["url"].removeprefix(server.url) for e in errors) == [
         "/",
@@ -211,21 +212,25 @@ def test_plugin_rule_that_raises_on_every_page_does_not_sink_the_audit(
 
 
 @pytest.mark.parametrize(
-    ("head", "message"),
+    ("link", "found"),
     [
-        ("", "Page has no title"),
-        ("<title> \n </title>", "Page title is empty"),
-        ("<title>Untitled Document</title>", "Page title is a placeholder: 'Untitled Document'"),
-        ("<title>Report a missed bin - Anytown Council</title>", None),
+        ('<a href="/permits" target="_blank">Parking permits</a>', True),
+        ('<a href="/permits" target="help">Parking permits</a>', True),
+        ('<a href="/permits" target="_blank">Parking permits (opens in new tab)</a>', False),
+        ('<a href="/permits" target="_blank" aria-label="Permits, new window">Permits</a>', False),
+        ('<a href="/permits" target="_self">Parking permits</a>', False),
+        ('<a href="/permits">Parking permits</a>', False),
     ],
-    ids=["missing", "empty", "placeholder", "titled"],
+    ids=["blank", "named-target", "said-in-text", "said-in-label", "same-tab", "no-target"],
 )
-def test_example_rule_reports_missing_empty_and_placeholder_titles(
-    head: str, message: str | None, monkeypatch: pytest.MonkeyPatch
+def test_example_rule_reports_links_that_open_a_new_tab_unannounced(
+    link: str, found: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(EXAMPLE_SRC))
-    from siteaudit_plugin_example import PageTitleMissing
+    from siteaudit_plugin_example import NewTabLinkUnannounced
 
-    html = f"<html><head>{head}</head><body><svg><title>Logo</title></svg></body></html>"
-    findings = list(PageTitleMissing().check_page(Page(url="https://example.gov.uk/", html=html)))
-    assert [f.message for f in findings] == ([message] if message else [])
+    page = Page(
+        url="https://example.gov.uk/", html=f"<html><body><main>{link}</main></body></html>"
+    )
+    findings = list(NewTabLinkUnannounced().check_page(page))
+    assert [f.target for f in findings] == (["https://example.gov.uk/permits"] if found else [])

@@ -14,8 +14,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rules import BUILTIN_RULES, PageRule, SiteRule, contacts, dates, reading_age
+from rules import BUILTIN_RULES, PageRule, SiteRule
+from rules.analyses import contacts, dates
 from rules.page import Page
+from rules.readability import reading_age
 
 PROPERTY_SETTINGS = settings(
     max_examples=60,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import crawler.settings
-from audits.urls import absolute
 from crawler.scope import Scope
+from rules.urls import absolute
 from tests.cli import REPO
 
 PACKAGES = ("audits", "crawler", "rules", "reports")

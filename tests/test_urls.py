@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits.urls import MalformedUrl, normalise, resolve
+from rules.urls import MalformedUrl, normalise, resolve
 
 PAGE = "http://council.example/bins/collections.html"
 

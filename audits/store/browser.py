@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from audits.store.base import StoreBase
-from rules.axe_results import AxeNode, screenshot_name
+from rules.analyses.axe_results import AxeNode, screenshot_name
 
 
 class BrowserStore(StoreBase):

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from rules.axe_results import AxeNode, BrowserError, screenshot_name
+from rules.analyses.axe_results import AxeNode, BrowserError, screenshot_name
 from rules.site import LinkRow, PageInfo, TargetStatus, TrapHit
 
 if TYPE_CHECKING:
@@ -171,18 +171,6 @@ class StoredSite:
             (self.run_id,),
         )
         return dict(rows.fetchall())
-
-    def html_link_graph(self) -> dict[str, list[str]]:
-        """Source page to the distinct pages it links to with a/area links (clicks)."""
-        graph: dict[str, list[str]] = {}
-        rows = self.db.execute(
-            "SELECT DISTINCT s.url, t.url FROM links l JOIN urls s ON s.id = l.source_id "
-            "JOIN urls t ON t.id = l.target_id WHERE l.run_id = ? AND l.kind IN ('a', 'area')",
-            (self.run_id,),
-        )
-        for source, target in rows:
-            graph.setdefault(source, []).append(target)
-        return graph
 
     # -- browser stage (axe-core results) -------------------------------------------------
 

@@ -58,7 +58,6 @@ from audits.runnotes import (
     crawl_delay_line,
 )
 from audits.store import Store, now
-from audits.urls import absolute, host_of, is_document, normalise
 from crawler.frontier import Frontier, Role
 from crawler.items import LinkStatusItem, PageItem, ReusedPageItem, SitemapItem, TrapItem
 from crawler.middlewares import RobotsTxtUnavailable
@@ -72,6 +71,7 @@ from rules.site import (
     TIMED_OUT,
     TrapHit,
 )
+from rules.urls import absolute, host_of, is_document, normalise
 
 _MAX_REDIRECTS = 10
 # Element kinds whose target is a page to crawl (when in scope); the others are files.

@@ -13,8 +13,10 @@ import pytest
 
 from audits.ruleset import configure
 from audits.store import Store
-from rules.axe_needs_review import AxeNeedsReview
-from rules.axe_results import (
+from rules.accessibility.axe_needs_review import AxeNeedsReview
+from rules.accessibility.axe_violation import AxeViolation
+from rules.accessibility.browser_audit_error import BrowserAuditError
+from rules.analyses.axe_results import (
     INCOMPLETE,
     VIOLATION,
     AxeNode,
@@ -25,9 +27,7 @@ from rules.axe_results import (
     template_key,
     wcag_criteria,
 )
-from rules.axe_violation import AxeViolation
 from rules.base import fingerprint
-from rules.browser_audit_error import BrowserAuditError
 from rules.site import PageInfo
 
 SITE = "https://www.council.example"

@@ -10,9 +10,7 @@ import pytest
 
 from audits.config import ConfigError
 from audits.ruleset import configure
-from rules.base import Severity, SiteRule
-from rules.contact_inventory import ContactInventory
-from rules.contacts import (
+from rules.analyses.contacts import (
     email_from_mailto,
     find_emails,
     find_phones,
@@ -22,10 +20,12 @@ from rules.contacts import (
     phone_from_tel,
     scan_page,
 )
-from rules.inconsistent_phone_number import InconsistentPhoneNumber
+from rules.base import Severity, SiteRule
+from rules.contact.contact_inventory import ContactInventory
+from rules.contact.inconsistent_phone_number import InconsistentPhoneNumber
+from rules.contact.phone_only_service import PhoneOnlyService, keywords
+from rules.contact.unapproved_phone_number import UnapprovedPhoneNumber
 from rules.page import Page
-from rules.phone_only_service import PhoneOnlyService, keywords
-from rules.unapproved_phone_number import UnapprovedPhoneNumber
 from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 # -- phone numbers in text -----------------------------------------------------------------

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from audits.cli import _with_as_of, main
 from audits.config import AuditConfig, ConfigError, parse_config
 from audits.ruleset import configure, load_ruleset
-from rules.stale_content import StaleContent
-from rules.words_to_avoid import WordsToAvoid
+from rules.freshness.stale_content import StaleContent
+from rules.readability.words_to_avoid import WordsToAvoid
 
 DATED_RULES = {"stale-content", "past-closing-date", "past-financial-year"}
 

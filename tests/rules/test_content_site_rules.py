@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from rules.document_instead_of_html import document_type
-from rules.misspelling import Misspelling, is_known, suggestion, unknown_words
+from rules.accessibility.document_instead_of_html import document_type
+from rules.freshness.stale_content import StaleContent
 from rules.page import Page
-from rules.stale_content import StaleContent
+from rules.readability.misspelling import Misspelling, is_known, suggestion, unknown_words
 from tests.kit.memory_site import u
 
 

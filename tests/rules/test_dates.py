@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from rules.dates import (
+from rules.analyses.dates import (
     DEFAULT_ARCHIVE_PATTERNS,
     check_as_of,
     date_after,
@@ -21,8 +21,7 @@ from rules.dates import (
     parse_date,
     parse_http_date,
 )
-from rules.page import Page
-from rules.stale_content import (
+from rules.freshness.stale_content import (
     HTTP_HEADER,
     SITEMAP,
     VISIBLE,
@@ -35,6 +34,7 @@ from rules.stale_content import (
     page_date,
     sitemap_date,
 )
+from rules.page import Page
 
 
 @pytest.mark.parametrize(

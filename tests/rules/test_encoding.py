@@ -7,7 +7,7 @@ from scrapy.http import HtmlResponse
 
 from audits.pagestage import analyse
 from audits.ruleset import RuleSet
-from rules.past_closing_date import PastClosingDate
+from rules.freshness.past_closing_date import PastClosingDate
 
 URL = "https://council.example/events/"
 SENTENCE = "The café quiz (entry £5) will take place on 3 May 2024."

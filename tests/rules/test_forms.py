@@ -9,14 +9,15 @@ import pytest
 
 from audits.config import ConfigError, parse_config
 from audits.ruleset import configure, load_ruleset
+from rules.analyses.click_graph import click_graph
+from rules.analyses.forms import service_forms
 from rules.base import Severity
-from rules.form_inventory import FormInventory
-from rules.form_page_broken import FormPageBroken
-from rules.form_too_deep import FormTooDeep
-from rules.forms import click_graph, service_forms
+from rules.forms.form_inventory import FormInventory
+from rules.forms.form_page_broken import FormPageBroken
+from rules.forms.form_too_deep import FormTooDeep
+from rules.forms.top_task_too_deep import TopTaskTooDeep
 from rules.page import Page
 from rules.site import LinkRow, TargetStatus
-from rules.top_task_too_deep import TopTaskTooDeep
 from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 # -- which forms count -----------------------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from rules.base import Severity
-from rules.broken_fragment import BrokenFragment, is_anchor
-from rules.broken_link import BrokenLink
-from rules.link_not_verified import LinkNotVerified
-from rules.malformed_contact_link import mailto_problem, tel_problem
-from rules.redirected_link import RedirectedLink
+from rules.links.broken_fragment import BrokenFragment, is_anchor
+from rules.links.broken_link import BrokenLink
+from rules.links.link_not_verified import LinkNotVerified
+from rules.links.malformed_contact_link import mailto_problem, tel_problem
+from rules.links.redirected_link import RedirectedLink
+from rules.links.soft_404 import Soft404, says_not_found
 from rules.site import SOFT_404_TITLE_STAT, LinkRow, TargetStatus
-from rules.soft_404 import Soft404, says_not_found
 from tests.kit.memory_site import MemorySite, info, link, u
 
 

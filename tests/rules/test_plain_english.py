@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from rules.all_caps_text import capital_runs
+from rules.freshness.past_closing_date import PastClosingDate, find_past_dates
+from rules.freshness.past_financial_year import PastFinancialYear, find_year_references
 from rules.page import Page
-from rules.passive_voice import is_passive
-from rules.past_closing_date import PastClosingDate, find_past_dates
-from rules.past_financial_year import PastFinancialYear, find_year_references
-from rules.words_to_avoid import (
+from rules.readability.all_caps_text import capital_runs
+from rules.readability.passive_voice import is_passive
+from rules.readability.words_to_avoid import (
     WordsToAvoid,
     count_uses,
     example_of,

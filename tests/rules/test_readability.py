@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from textstat.textstat import textstatistics
 
+from rules.analyses.prose import prose_blocks, prose_text, split_sentences
 from rules.base import Severity
 from rules.page import Page
-from rules.reading_age import (
+from rules.readability.reading_age import (
     ReadingAge,
     grade_severity,
     measure,
@@ -15,7 +16,6 @@ from rules.reading_age import (
     syllables,
     words_of,
 )
-from rules.text import prose_blocks, prose_text, split_sentences
 
 TEXTSTAT = textstatistics()
 

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 import pytest
 
+from audits.browser import VENDOR_AXE
 from audits.ruleset import configure
 from rules import BUILTIN_RULES
 from rules.base import Category, PageRule, Rule, Severity, SiteRule
 
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _WCAG = re.compile(r"^https://www\.w3\.org/WAI/WCAG22/Understanding/[a-z0-9-]+\.html$")
+# principle.guideline.criterion: four principles, at most 13 guidelines or criteria each
+_SC_NUMBER = re.compile(r"^[1-4]\.(?:[1-9]|1[0-3])\.(?:[1-9]|1[0-3])$")
+# One rule object in axe.min.js: {id:"image-alt",impact:...,tags:["wcag2a","wcag111",...]
+_AXE_RULE = re.compile(r'\{id:"([a-z0-9-]+)",[^{}]*?tags:\[([^\]]*)\]')
 _SUPPORTED_TYPES = {
     "int",
     "float",
@@ -79,3 +85,45 @@ def test_options_are_documented_frozen_and_configurable(cls: type[Rule]) -> None
     assert isinstance(rule, cls)
     assert rule.options == cls.Options()
     assert configure(cls, {"enabled": False}) is None
+
+
+@functools.cache
+def bundled_axe_rules() -> dict[str, tuple[str, ...]]:
+    """Rule id -> tags of every rule in the axe-core that `make setup` vendors."""
+    assert VENDOR_AXE.is_file(), f"{VENDOR_AXE} is missing: run `make setup`"
+    rules = _AXE_RULE.findall(VENDOR_AXE.read_text(encoding="utf-8"))
+    return {rule: tuple(tag.strip('"') for tag in tags.split(",")) for rule, tags in rules}
+
+
+def test_bundled_axe_rules_are_read() -> None:
+    rules = bundled_axe_rules()
+    assert len(rules) > 90
+    assert rules["image-alt"][:3] == ("cat.text-alternatives", "wcag2a", "wcag111")
+
+
+@RULES
+def test_wcag_success_criteria(cls: type[Rule]) -> None:
+    assert isinstance(cls.wcag, tuple)
+    numbers = [sc.number for sc in cls.wcag]
+    assert len(numbers) == len(set(numbers)), f"{cls.id}: a criterion is listed twice"
+    for sc in cls.wcag:
+        assert _SC_NUMBER.match(sc.number), f"{cls.id}: {sc.number} is not a WCAG 2.2 number"
+        assert sc.level in ("A", "AA", "AAA"), f"{cls.id}: {sc.number} has level {sc.level}"
+
+
+@RULES
+def test_axe_rules_exist_and_agree_on_wcag(cls: type[Rule]) -> None:
+    """Each axe-core rule named is in the bundled axe-core, and every success criterion
+    axe tags it with (wcag111, with wcag2a for the level) is one of the rule's too."""
+    assert isinstance(cls.axe_rules, tuple)
+    ours = {(sc.number, sc.level) for sc in cls.wcag}
+    for axe_id in cls.axe_rules:
+        tags = bundled_axe_rules().get(axe_id)
+        assert tags is not None, f"{cls.id}: axe-core has no rule {axe_id!r}"
+        # wcag2a, wcag21aa, wcag22aa...: the level of the criteria in the same tags
+        levels = [m[1].upper() for t in tags if (m := re.fullmatch(r"wcag2\d?(a{1,3})", t))]
+        for tag in tags:
+            digits = re.fullmatch(r"wcag(\d)(\d)(\d+)", tag)
+            if digits:
+                number = ".".join(digits.groups())
+                assert (number, levels[0]) in ours, f"{cls.id}: {axe_id} is tagged {number}"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from rules.base import Severity
-from rules.broken_link import BrokenLink
-from rules.form_too_deep import FormTooDeep, click_paths, shortest_click_path
+from rules.forms.form_too_deep import FormTooDeep, click_paths, shortest_click_path
+from rules.links.broken_link import BrokenLink
 from rules.page import Page
 from rules.site import LinkRow, PageInfo, Site, TargetStatus
 from tests.kit.memory_site import HOME, MemorySite, info, link, u

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from audits.config import ConfigError, parse_config
 from audits.pagestage import analyse
 from audits.ruleset import RuleSet
-from rules.long_paragraph import LongParagraph
 from rules.page import Page, TextBlock, text_blocks, text_of
+from rules.readability.long_paragraph import LongParagraph
 
 URL = "https://council.example/bins/"
 

@@ -1,82 +1,89 @@
-"""An example third-party siteaudit rule: page-title-missing (WCAG 2.4.2 Page Titled).
+"""An example third-party siteaudit rule: new-tab-link-unannounced.
+
+Links that open in a new tab or window (`target="_blank"`) without saying so. The
+built-in rules do not check this; GOV.UK's design system and WCAG technique G201 ask
+for it.
 
 siteaudit finds the rule through the entry point this package declares in pyproject.toml:
 
     [project.entry-points."siteaudit.rules"]
-    page-title-missing = "siteaudit_plugin_example:PageTitleMissing"
+    new-tab-link-unannounced = "siteaudit_plugin_example:NewTabLinkUnannounced"
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.base import Category, Finding, PageRule, Severity, option
-from rules.page import Page, collapse, selector_of, snippet_of
+from rules.page import Page, link_text, selector_of, snippet_of
+from rules.urls import absolute
 
-__all__ = ["PageTitleMissing"]
+__all__ = ["NewTabLinkUnannounced"]
 
 
-class PageTitleMissing(PageRule):
-    """Report pages whose <title> is missing, empty or a placeholder."""
+class NewTabLinkUnannounced(PageRule):
+    """Report links that open a new tab or window without telling the visitor."""
 
-    id = "page-title-missing"
-    title = "Page has no title"
+    id = "new-tab-link-unannounced"
+    title = "Link opens a new tab without saying so"
     category = Category.ACCESSIBILITY
-    severity = Severity.HIGH
+    severity = Severity.LOW
     summary = (
-        "Finds pages with no <title> element, an empty one, or a placeholder such as "
-        "'Untitled document'. The title is the page's name in the browser tab, in "
-        "bookmarks and in search results."
+        'Finds links with target="_blank" (or another named target that opens a new tab or '
+        "window) whose text, accessible label or title does not say so, for example with "
+        "'(opens in new tab)'."
     )
     why = (
-        "A screen reader reads out the page title first when a page opens, so without one "
-        "blind and partially sighted people cannot tell which page they are on. Everyone "
-        "else uses titles too, to pick the right tab, bookmark or search result. Public "
-        "sector websites must meet this requirement (WCAG 2.4.2)."
+        "A link that opens a new tab takes people somewhere they did not expect, and the "
+        "back button no longer brings them back. Screen reader and screen magnifier users "
+        "may not notice that a new tab opened at all, and can get lost."
     )
     how_to_fix = (
-        "Give the page a short title that says what it is about, followed by the council's "
-        "name, such as 'Report a missed bin - Anytown Council'. In most content management "
-        "systems this is the page's title or 'SEO title' field. If that field is filled in "
-        "and the problem remains, the page template does not use it: ask your web team to "
-        "fix the template, which will fix every page built from it."
+        "Open links in the same tab unless the visitor would lose their place, such as "
+        "help while filling in a form. Where a new tab is needed, say so in the link "
+        "text: 'Read the guidance on parking permits (opens in new tab)'."
     )
     references = (
-        "https://www.w3.org/WAI/WCAG22/Understanding/page-titled.html",
-        "https://developer.mozilla.org/en-US/docs/Web/HTML/Reference/Elements/title",
+        "https://design-system.service.gov.uk/styles/links/#opening-links-in-a-new-tab",
+        "https://www.w3.org/WAI/WCAG22/Techniques/general/G201",
     )
 
     @dataclass(frozen=True)
     class Options:
-        """Options of page-title-missing: the `[rules.page-title-missing]` keys."""
+        """Options of new-tab-link-unannounced: the `[rules.new-tab-link-unannounced]` keys."""
 
-        placeholders: tuple[str, ...] = option(
-            ("untitled", "untitled document", "new page", "page title"),
-            "Titles that count as missing, compared ignoring case: what editors and "
-            "templates leave behind",
+        warning_words: tuple[str, ...] = option(
+            ("new tab", "new window", "opens in a new", "external site"),
+            "Words in the link's text, aria-label or title that tell people about the "
+            "new tab, compared ignoring case",
         )
 
     def check_page(self, page: Page) -> Iterator[Finding]:
-        """At most one finding per page: no title, an empty title or a placeholder."""
-        # The first <title> outside inline SVG is the one browsers use: an SVG's <title>
-        # names the picture, not the page.
-        element = next(iter(page.tree.xpath("//title[not(ancestor::svg)]")), None)
-        if element is None:
-            yield self.finding(page.url, "Page has no title")
-            return
-        text = collapse(element.text_content())
-        placeholders = {p.casefold() for p in self.options.placeholders}
-        if not text:
-            message = "Page title is empty"
-        elif text.casefold() in placeholders:
-            message = f"Page title is a placeholder: '{text}'"
-        else:
-            return
-        yield self.finding(
-            page.url,
-            message,
-            selector=selector_of(element),
-            snippet=snippet_of(element),
-            evidence={"title": text},
-        )
+        """One finding per link that opens a new tab and does not say so."""
+        words = re.compile("|".join(map(re.escape, self.options.warning_words)), re.IGNORECASE)
+        for element in page.tree.iter("a", "area"):
+            target = (element.get("target") or "").strip().lower()
+            # _self, _parent and _top stay in the same tab; any other name opens a new one.
+            if not target or target in ("_self", "_parent", "_top"):
+                continue
+            href = element.get("href")
+            if href is None or href.startswith(("#", "javascript:")):
+                continue
+            said = " ".join(
+                [link_text(element), element.get("aria-label") or "", element.get("title") or ""]
+            )
+            if words.search(said):
+                continue
+            text = link_text(element) or href
+            resolved = absolute(page.base_url, href)
+            yield self.finding(
+                page.url,
+                f"The link '{text}' opens in a new tab without saying so",
+                target=resolved[0] if resolved else href,
+                selector=selector_of(element),
+                snippet=snippet_of(element),
+                evidence={"link_text": text, "target": target},
+                key=selector_of(element),
+            )

@@ -1,0 +1,1 @@
+"""Rules about plain English: reading age, words to avoid, passive voice, capitals, long paragraphs, spelling."""

@@ -1,0 +1,293 @@
+"""misspelling: words that look like spelling mistakes, rare on the site.
+
+A site rule with a page-stage half: `page_facts` lists each page's unknown lower-case
+words as the page is parsed; `check_site` counts them across the site and keeps the rare
+ones that are one letter away from a known word. A "misspelling" used on many pages is
+usually a local name or term, and one with no near neighbour is usually jargon.
+
+pyspellchecker has an English dictionary, not a British one: British spellings are
+accepted by trying their American forms (organise, colour, centre, licence, travelled)
+and a short list of British words that have no such rule (kerb, whilst, aluminium).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from spellchecker import SpellChecker
+
+from rules.analyses.prose import clip, is_english_page, lined_text, sentence_around
+from rules.base import Category, Finding, Severity, SiteRule, option
+from rules.page import Page
+from rules.site import Site
+
+# Spans that are not words to check: web and email addresses, UK postcodes.
+# (Postcodes need no pattern: they are capitals and digits, which `_WORD` never matches.)
+_NOT_PROSE = re.compile(
+    r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+|(?:https?://|www\.)\S+"
+    r"|\b[\w.\-]+\.(?:gov|org|co|ac|nhs|sch|police)\.uk\S*",
+    re.IGNORECASE,
+)
+# Cheap tests for whether a text has anything `_NOT_PROSE` would find.
+_NOT_PROSE_HINTS = ("@", "://", "www.", ".uk")
+# Lower-case words standing alone: not part of a name (capitalised), an acronym, a code
+# mixing letters and digits, or a path; nor the first part of a compound ("multi-agency",
+# "pre-school"), which is usually a prefix the dictionary does not list.
+_WORD = re.compile(r"(?<![\w/])[a-z]+(?:['\u2019][a-z]+)?(?![\w/]|-[a-z])")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+MIN_LENGTH = 3
+# A page with more unknown words than this is probably not English prose.
+MAX_PER_PAGE = 40
+
+# British endings and their American forms, which the dictionary knows.
+_UK_TO_US = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"is(e|es|ed|ing|ation|ations|er|ers|able)$", r"iz\1"),  # organise
+        (r"ys(e|es|ed|ing|er|ers)$", r"yz\1"),  # analyse
+        (r"our(s|ed|ing|ite|ites|able|ably|ful|fully|hood|hoods|er|ers|less|al|ally)?$", r"or\1"),
+        (r"our(?=[a-z])", "or"),  # neighbourhood, colourful
+        (r"([tb])re(s|d)?$", r"\1er\2"),  # centre, fibre
+        (r"ogue(s)?$", r"og\1"),  # catalogue
+        (r"ence(s)?$", r"ense\1"),  # licence, defence
+        (r"ll(ed|ing|er|ers|or|ors|ation)$", r"l\1"),  # travelled, counsellor
+        (r"ae", "e"),  # paediatric
+        (r"oe", "e"),  # oesophagus
+        (r"mme(s)?$", r"m\1"),  # programme
+        (r"dgement(s)?$", r"dgment\1"),  # judgement
+        (r"eing$", "ing"),  # ageing
+    )
+)
+# British words no ending rule covers, and words council sites use that the dictionary
+# lacks.
+UK_WORDS = frozenset(
+    [
+        "whilst",
+        "amongst",
+        "learnt",
+        "spelt",
+        "burnt",
+        "dreamt",
+        "kerb",
+        "kerbs",
+        "kerbside",
+        "tyre",
+        "tyres",
+        "cheque",
+        "cheques",
+        "storey",
+        "storeys",
+        "grey",
+        "plough",
+        "sceptical",
+        "aluminium",
+        "enrol",
+        "enrols",
+        "enrolled",
+        "enrolment",
+        "fulfil",
+        "fulfils",
+        "fulfilment",
+        "instalment",
+        "instalments",
+        "skilful",
+        "wilful",
+        "mould",
+        "mouldy",
+        "smoulder",
+        "draught",
+        "draughts",
+        "pyjamas",
+        "artefact",
+        "artefacts",
+        "cosy",
+        "jewellery",
+        "manoeuvre",
+        "manoeuvres",
+        "councillor",
+        "councillors",
+        "practise",
+        "practised",
+        "practising",
+        "postcode",
+        "postcodes",
+        "lorry",
+        "lorries",
+        "pavement",
+        "pavements",
+        "fortnightly",
+        "webchat",
+        "online",
+        "signposting",
+        "ebook",
+        "ebooks",
+        "ebike",
+        "ebikes",
+        "homeworking",
+        "carers",
+        "cafe",
+        "cafes",
+        "app",
+        "apps",
+        "electricals",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def checker() -> SpellChecker:
+    """The English dictionary, loaded once per process (about a tenth of a second)."""
+    return SpellChecker(language="en", distance=1)
+
+
+@lru_cache(maxsize=16)
+def site_words(path: str, allow: tuple[str, ...]) -> frozenset[str]:
+    """The site's own words: the dictionary file (one a line, # comments) and `allow`."""
+    words = {w.lower() for w in allow}
+    if path:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                word = line.split("#", 1)[0].strip().lower()
+                if word:
+                    words.add(word)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=200_000)
+def is_known(word: str) -> bool:
+    """Whether a lower-case word is English, British spellings included."""
+    spell = checker()
+    if word in spell or word in UK_WORDS:
+        return True
+    for pattern, replacement in _UK_TO_US:
+        us = pattern.sub(replacement, word)
+        if us != word and us in spell:
+            return True
+    return False
+
+
+def unknown_words(text: str, own: frozenset[str]) -> dict[str, tuple[int, int]]:
+    """Unknown lower-case words in text: word to (uses, offset of the first use).
+
+    Each distinct word is looked up once per page (and `is_known` remembers verdicts
+    across pages), so the cost is one pass of a regular expression over the text.
+    """
+    if any(hint in text for hint in _NOT_PROSE_HINTS):
+        text = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
+    found: dict[str, tuple[int, int]] = {}
+    for token, uses in Counter(_WORD.findall(text)).items():
+        word = _POSSESSIVE.sub("", token.replace("\u2019", "'"))
+        if len(word) < MIN_LENGTH or word in own or is_known(word):
+            continue
+        first = re.search(rf"(?<![\w/]){re.escape(token)}(?![\w/])", text)
+        offset = first.start() if first else 0
+        earlier_uses, earlier = found.get(word, (0, offset))
+        found[word] = (earlier_uses + uses, min(earlier, offset))
+    return found
+
+
+def suggestion(word: str) -> str | None:
+    """The likeliest known word one letter away, or None."""
+    spell = checker()
+    candidates = spell.known(spell.edit_distance_1(word))
+    if not candidates:
+        return None
+    return max(sorted(candidates), key=spell.word_usage_frequency)
+
+
+class Misspelling(SiteRule):
+    """Flag words that look misspelt and appear on only a few pages of the site."""
+
+    id = "misspelling"
+    title = "Possible spelling mistake"
+    category = Category.READABILITY
+    severity = Severity.LOW
+    summary = (
+        "Checks the spelling of the main text in UK English and reports unknown words that "
+        "are one letter away from a known word and used on only one or two pages. Names "
+        "(capitalised words), acronyms, postcodes, web and email addresses are ignored, and "
+        "a site dictionary can list local place and service names."
+    )
+    why = (
+        "Spelling mistakes make the council look careless and make people doubt the rest "
+        "of the page. They also break search: someone searching the site for 'receive' will "
+        "not find a page that says 'recieve', and screen readers mispronounce them."
+    )
+    how_to_fix = (
+        "Check each word against the suggestion and correct it on every page listed. If the "
+        "word is right (a local name or a term your service uses), add it to the site "
+        "dictionary file named in the configuration so it is not reported again."
+    )
+    references = (
+        "https://www.gov.uk/guidance/content-design/writing-for-gov-uk",
+        "https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style",
+    )
+
+    @dataclass(frozen=True)
+    class Options:
+        """Options of misspelling."""
+
+        dictionary: str = option(
+            "",
+            "Text file of the site's own words (place and service names), one a line, # for "
+            "comments; a relative path is read from the directory siteaudit runs in",
+        )
+        allow: tuple[str, ...] = option((), 'More words to accept, e.g. ["kingsmead"]')
+        max_pages: int = option(
+            2, "Report a word only if it is on at most this many pages (common ones are names)"
+        )
+
+        def __post_init__(self) -> None:
+            """Reject a dictionary file that cannot be read, at configuration time."""
+            if self.dictionary and not os.path.isfile(self.dictionary):
+                raise ValueError(f"dictionary: no such file {self.dictionary!r}")
+
+    def page_facts(self, page: Page) -> dict[str, list[Any]] | None:
+        """The page's unknown words: word to [uses, the sentence of the first use]."""
+        if not is_english_page(page):
+            return None
+        text = lined_text(page.main_blocks)
+        own = site_words(self.options.dictionary, self.options.allow)
+        found = unknown_words(text, own)
+        if not found or len(found) > MAX_PER_PAGE:
+            return None
+        return {
+            word: [uses, clip(sentence_around(text, first), 200)]
+            for word, (uses, first) in found.items()
+        }
+
+    def check_site(self, site: Site) -> Iterator[Finding]:
+        """Yield one finding per rare unknown word with a near neighbour, listing its pages."""
+        pages: dict[str, list[str]] = {}
+        uses: Counter[str] = Counter()
+        context: dict[str, str] = {}
+        for url, words in sorted(site.facts(self.id).items()):
+            for word, (count, sentence) in words.items():
+                pages.setdefault(word, []).append(url)
+                uses[word] += count
+                context.setdefault(word, sentence)
+        for word in sorted(pages):
+            if len(pages[word]) > self.options.max_pages:
+                continue
+            suggested = suggestion(word)
+            if suggested is None:
+                continue
+            yield self.finding(
+                pages[word][0],
+                f'Possible spelling mistake: "{word}" (did you mean "{suggested}"?)',
+                evidence={
+                    "word": word,
+                    "suggestion": suggested,
+                    "uses": uses[word],
+                    "pages": len(pages[word]),
+                    "example": context[word],
+                },
+                pages=tuple(pages[word]),
+                key=word,
+            )
