@@ -11,7 +11,7 @@ import pytest
 import crawler.settings
 from audits.urls import absolute
 from crawler.scope import Scope
-from tests.cli import REPO
+from tests.kit import REPO
 
 PACKAGES = ("audits", "crawler", "rules", "reports")
 

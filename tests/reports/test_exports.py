@@ -15,7 +15,7 @@ from reports import write_reports
 from reports.csv_export import COLUMNS, cell
 from reports.junit import MAX_LISTED, xml_text
 from reports.sarif import FINGERPRINT_KEY, SARIF_SCHEMA_URI, load_schema, pascal
-from tests.reports.reportkit import RULES, START, add_run, finding_row
+from tests.kit.synthetic_runs import RULES, START, add_run, finding_row
 
 PAGE = START + "council-tax"
 BINS = START + "bins"

@@ -18,7 +18,7 @@ from reports.findings_json import (
     validate_findings,
 )
 from reports.prioritise import prioritise
-from tests.reports.reportkit import RULES, START, add_run, finding_row
+from tests.kit.synthetic_runs import RULES, START, add_run, finding_row
 
 PAGE = START + "council-tax"
 OTHER = START + "bins"

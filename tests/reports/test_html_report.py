@@ -17,7 +17,7 @@ from reports import write_reports
 from reports.html import Pager, chart_points, page_name, paginate, trend_svg
 from reports.html_fragments import MAX_PAGES_LISTED, safe_href
 from reports.model import page_file, safe_screenshot
-from tests.reports.reportkit import RULES, START, DemoBrokenLink, add_run, finding_row
+from tests.kit.synthetic_runs import RULES, START, DemoBrokenLink, add_run, finding_row
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'
