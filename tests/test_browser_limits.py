@@ -4,7 +4,7 @@ A page that never finishes loading, one with a huge DOM and one larger than the 
 among ordinary pages, audited with real headless Chromium: the audit finishes, each of the
 three is recorded with a plain-English reason, and the ordinary pages have their axe-core
 results. The pool's deadline is also tested with fake browsers that hang until killed
-(tests/test_browser.py's `FakeBrowser`).
+(`FakeBrowser`, tests/kit/fake_browsers.py).
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ class FakeBrowser:
 def fake_settings(
     workers: int = 1, recycle_after: int = 300, page_deadline: float = 60
 ) -> BrowserSettings:
+    """Browser settings for fake browsers: nothing to locate, a 1 s page timeout."""
     return BrowserSettings(
         axe_source="",
         axe_version="4.14.1",
@@ -69,6 +70,8 @@ def fake_settings(
 def run_pool(
     urls: list[str], script: dict[str, list[str]], **settings: float
 ) -> tuple[dict[str, PageCheck], list[FakeBrowser], list[tuple[int, str, str]]]:
+    """Check `urls` with a pool of `FakeBrowser`s playing `script`; return the checks by
+    URL, every browser launched, and the log of (browser, url, outcome) visits."""
     log: list[tuple[int, str, str]] = []
     browsers: list[FakeBrowser] = []
     lock = threading.Lock()
