@@ -39,7 +39,7 @@ demo: setup
 test: setup
 	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
-# The loop to run while working: everything but crawls in subprocesses (marked `slow`).
+# The loop to run while working: all but crawls in subprocesses and Chromium (`slow`).
 test-fast: setup
 	$(VENV)/bin/pytest -q -n 2 -m "not slow"
 

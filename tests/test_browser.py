@@ -291,6 +291,7 @@ def test_report_command_writes_the_screenshots_again(
     assert all((tmp_path / shot).read_bytes().startswith(b"\x89PNG") for shot in shots)
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_static_checks_agree_with_axe_on_the_rule_cases() -> None:
     """Each static check's case files, loaded in the browser: axe-core flags as many

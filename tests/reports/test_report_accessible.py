@@ -20,7 +20,7 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 
-pytestmark = [pytest.mark.browser, needs_chromium_and_axe]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, needs_chromium_and_axe]
 
 BINS = [START + f"bins/{i}" for i in range(7)]
 SHOT = "screenshots/axe-contrast-0123456789abcdef.png"
