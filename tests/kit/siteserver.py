@@ -81,6 +81,8 @@ class Request(NamedTuple):
 
 
 class _FixtureHandler(StaticHandler):
+    """Logs every request, then answers from the routes, else as the static server does."""
+
     body = b""
 
     def do_POST(self) -> None:
