@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 AXE    := vendor/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
 
-.PHONY: setup system-deps demo test lint format bench clean
+.PHONY: setup system-deps demo test test-fast lint format bench clean
 
 setup: system-deps $(STAMP) $(AXE)
 
@@ -38,6 +38,10 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+# The loop to run while working: all but crawls in subprocesses and Chromium (`slow`).
+test-fast: setup
+	$(VENV)/bin/pytest -q -n 2 -m "not slow"
 
 lint: setup
 	$(VENV)/bin/ruff check .

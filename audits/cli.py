@@ -731,10 +731,9 @@ def history_command(db: str, as_json: bool) -> None:
 @friendly_errors
 def demo_command(out_dir: Path, quiet: bool) -> None:
     """Serve the bundled demo council site on 127.0.0.1 and audit it."""
-    from audits.siteserver import SiteServer
+    from audits.siteserver import DEMO_ROOT, StaticSiteServer
 
-    root = Path(__file__).parent / "demo_site"
-    with SiteServer(root) as server:
+    with StaticSiteServer(DEMO_ROOT) as server:
         click.echo(f"Serving the demo council site at {server.url}/")
         # The demo runs offline: its links to GOV.UK would only report "no connection".
         config = load_config(None).with_crawl(check_external=False)

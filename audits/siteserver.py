@@ -1,10 +1,7 @@
-"""A small HTTP server for the demo site and for test fixture sites.
+"""A small static HTTP server: what `siteaudit demo` runs to serve the bundled demo site.
 
-`SiteServer` serves the files under a root directory from a background thread, using
-only the standard library. It is what `siteaudit demo` runs, and what the tests use
-to stand up fixture sites, including ones that misbehave on purpose.
-
-Static files:
+`StaticSiteServer` serves the files under a root directory from a background thread,
+using only the standard library:
 
 - `/dir/` serves `dir/index.html`; `/dir` (no slash) redirects 301 to `/dir/`.
   Directories are never listed.
@@ -27,25 +24,21 @@ Redirects come from an optional `ROOT/_redirects` file, one per line::
 A FROM with a query string matches only that exact query; without one it matches the
 path whatever the query.
 
-`routes` add dynamic behaviour: each key is an exact path, or a prefix when it ends
-with `*`; each value takes a `RequestInfo` and returns a `Response`. Routes are tried
-first, then `_redirects`, then files.
+The tests' fixture server (tests/kit/siteserver.py) builds on this one, adding routes,
+a request log and misbehaviour; they live there because only tests need them.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
-import time
-import traceback
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from os import PathLike
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import Self
 from urllib.parse import unquote, urlsplit
 
 DEMO_ROOT = Path(__file__).resolve().parent / "demo_site"
@@ -82,67 +75,22 @@ _DEFAULT_TYPE = "application/octet-stream"
 _REDIRECTS_FILE = "_redirects"
 _NOT_FOUND_PAGE = "404.html"
 _NOT_FOUND_BODY = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>Not found</h1>\n"
-# Bodies sent with no Content-Type of their own (route responses) are taken as pages.
+# Bodies sent without a Content-Type of their own (the 404 page) are taken as pages.
 _HTML_TYPE = "text/html; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class RequestInfo:
-    """What a route handler is told about a request."""
-
-    method: str
-    path: str
-    """Percent-decoded path, without the query string."""
-    query: str
-    """The raw query string, without the `?`; '' when there is none."""
-    headers: Mapping[str, str]
-    """Request headers, names lower-cased."""
-    origin: str
-    """This server's origin, e.g. `http://127.0.0.1:41234`, for building absolute URLs."""
-    body: bytes = b""
 
 
 @dataclass
 class Response:
-    """What a route handler answers. `delay` and `drop_after` simulate misbehaving servers.
-
-    Without a Content-Type in `headers`, the body is sent as UTF-8 HTML. Content-Length is
-    always the full body length, even when `drop_after` cuts the body short, so the client
-    sees a truncated response rather than a short one.
-    """
+    """One answer: without a Content-Type in `headers`, a body is sent as UTF-8 HTML."""
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    """Seconds to wait before answering."""
-    drop_after: int | None = None
-    """Send only this many body bytes, then close the connection."""
-
-    @classmethod
-    def html(cls, text: str, status: int = 200, *, charset: str = "utf-8") -> Response:
-        """An HTML page, encoded and labelled with `charset`."""
-        return cls(
-            status=status,
-            body=text.encode(charset),
-            headers={"Content-Type": f"text/html; charset={charset}"},
-        )
 
     @classmethod
     def redirect(cls, location: str, status: int = 301) -> Response:
         """A redirect to `location`."""
         return cls(status=status, headers={"Location": location})
-
-
-Route = Callable[[RequestInfo], Response]
-
-
-class Request(NamedTuple):
-    """One request the server received."""
-
-    method: str
-    target: str
-    """Path and query string exactly as sent, e.g. `/events?month=2025-01`."""
 
 
 @dataclass(frozen=True)
@@ -174,30 +122,104 @@ def parse_redirects(text: str) -> list[Redirect]:
     return redirects
 
 
-class SiteServer:
-    """Serves a directory (and optional routes) over HTTP from a background thread.
+class StaticHandler(BaseHTTPRequestHandler):
+    """Answers GET and HEAD from the server's `_redirects` and files."""
+
+    server: _HTTPServer
+    # HTTP/1.1 keeps connections alive, as real web servers do; every answer has a length.
+    protocol_version = "HTTP/1.1"
+    server_version = "SiteServer"
+    sys_version = ""
+
+    def do_GET(self) -> None:
+        self.respond()
+
+    def do_HEAD(self) -> None:
+        self.respond()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silent: the demo's own output says what is being served."""
+
+    def respond(self) -> None:
+        """Answer the request in hand."""
+        target = self.path.split("#", 1)[0]
+        if target.startswith(("http://", "https://")):
+            # Absolute-form request target, as sent to proxies.
+            parts = urlsplit(target)
+            raw_path, query = parts.path or "/", parts.query
+        else:
+            raw_path, _, query = target.partition("?")
+        if not raw_path.startswith("/"):
+            self.send(Response(status=400, body=b"Bad request"))
+            return
+        self.send(self.answer(raw_path, unquote(raw_path), query))
+
+    def answer(self, raw_path: str, path: str, query: str) -> Response:
+        """The answer to a request for `path` (percent-decoded; `raw_path` as sent)."""
+        site = self.server.site
+        redirect = site.find_redirect(path, query)
+        if redirect is not None:
+            return Response.redirect(redirect.to.replace("{origin}", site.url), redirect.status)
+        return self.static_file(raw_path, path, query)
+
+    def static_file(self, raw_path: str, path: str, query: str) -> Response:
+        """The file `path` names, a redirect to a directory's slash form, or a 404."""
+        site = self.server.site
+        file = site.file_for(path)
+        if file is not None and file.is_dir():
+            if not raw_path.endswith("/"):
+                return Response.redirect(raw_path + "/" + (f"?{query}" if query else ""))
+            file = file / "index.html"
+        if file is None or not file.is_file():
+            page = site.file_for("/" + _NOT_FOUND_PAGE)
+            body = page.read_bytes() if page is not None and page.is_file() else _NOT_FOUND_BODY
+            return Response(status=404, body=body)
+        headers = {
+            "Content-Type": CONTENT_TYPES.get(file.suffix.lower(), _DEFAULT_TYPE),
+            "Last-Modified": formatdate(int(file.stat().st_mtime), usegmt=True),
+        }
+        body = file.read_bytes()
+        if file.name == "robots.txt" or (file.name.startswith("sitemap") and file.suffix == ".xml"):
+            body = body.replace(b"{origin}", site.url.encode("ascii"))
+        return Response(body=body, headers=headers)
+
+    def send(self, response: Response) -> None:
+        """Send the status line and headers, then the body unless the answer has none."""
+        self.send_response(response.status)
+        names = {name.lower() for name in response.headers}
+        if "content-type" not in names and response.body:
+            self.send_header("Content-Type", _HTML_TYPE)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if "content-length" not in names and response.status != 304:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        # HEAD, 1xx, 204 and 304 answers have no body.
+        if self.command == "HEAD" or response.status in (204, 304) or response.status < 200:
+            return
+        self.write_body(response)
+
+    def write_body(self, response: Response) -> None:
+        """Send the body."""
+        self.wfile.write(response.body)
+
+
+class StaticSiteServer:
+    """Serves a directory over HTTP from a background thread.
 
     Use as a context manager, or call `start()` and `stop()`. `url`, `host` and `port`
     are the address actually listened on, known once started.
     """
 
+    handler: type[StaticHandler] = StaticHandler
+    """The request handler class; the tests' fixture server gives its own."""
+
     def __init__(
-        self,
-        root: str | PathLike[str] | None = None,
-        *,
-        routes: Mapping[str, Route] | None = None,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        verbose: bool = False,
+        self, root: str | PathLike[str] | None = None, *, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.root = Path(root).resolve() if root is not None else None
-        self.routes = dict(routes or {})
-        self.verbose = verbose
-        self.requests: list[Request] = []
-        """Every request received, in order; appended to under a lock."""
         self._host = host
         self._port = port
-        self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.redirects: list[Redirect] = []
@@ -222,14 +244,14 @@ class SiteServer:
     def url(self) -> str:
         """The origin, without a trailing slash: `http://127.0.0.1:41234`."""
         if self._httpd is None:
-            raise RuntimeError("SiteServer has not been started")
+            raise RuntimeError("the site server has not been started")
         return f"http://{self._host}:{self._port}"
 
-    def start(self) -> SiteServer:
+    def start(self) -> Self:
         """Bind and serve in a daemon thread; returns self."""
         if self._httpd is not None:
-            raise RuntimeError("SiteServer is already running")
-        httpd = _HTTPServer((self._host, self._port), _Handler)
+            raise RuntimeError("the site server is already running")
+        httpd = _HTTPServer((self._host, self._port), self.handler)
         httpd.site = self
         self._port = httpd.server_address[1]
         self._httpd = httpd
@@ -253,7 +275,7 @@ class SiteServer:
         self._httpd = None
         self._thread = None
 
-    def __enter__(self) -> SiteServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -263,17 +285,6 @@ class SiteServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-    def _record(self, method: str, target: str) -> None:
-        with self._lock:
-            self.requests.append(Request(method, target))
-
-    def find_route(self, path: str) -> Route | None:
-        """The route for `path`: an exact key, else the longest matching `*` prefix."""
-        if path in self.routes:
-            return self.routes[path]
-        prefixes = [key for key in self.routes if key.endswith("*") and path.startswith(key[:-1])]
-        return self.routes[max(prefixes, key=len)] if prefixes else None
 
     def find_redirect(self, path: str, query: str) -> Redirect | None:
         """The first `_redirects` line matching this path and query."""
@@ -304,144 +315,17 @@ class SiteServer:
                 return page
         return candidate
 
+    def show_errors(self, error: BaseException | None) -> bool:
+        """Whether a request's failure is worth a traceback on stderr."""
+        # Clients hang up mid-answer all the time (timeouts, size limits).
+        return not isinstance(error, ConnectionError)
+
 
 class _HTTPServer(ThreadingHTTPServer):
     # A slow or stuck request must not stop the server from shutting down.
     daemon_threads = True
-    site: SiteServer
+    site: StaticSiteServer
 
     def handle_error(self, request: object, client_address: object) -> None:
-        # Clients hang up mid-answer all the time (timeouts, size limits): no traceback.
-        if isinstance(sys.exc_info()[1], ConnectionError) and not self.site.verbose:
-            return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    # HTTP/1.1 keeps connections alive, as real web servers do; every answer has a length.
-    protocol_version = "HTTP/1.1"
-    server_version = "SiteServer"
-    sys_version = ""
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_HEAD(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def log_message(self, format: str, *args: object) -> None:
-        if self.server.site.verbose:
-            super().log_message(format, *args)
-
-    def _handle(self) -> None:
-        site = self.server.site
-        site._record(self.command, self.path)
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self._send(Response(status=400, body=b"Bad Content-Length"))
-            return
-        # Read any body even when unused, or it would be taken as the next request.
-        body = self.rfile.read(length) if length > 0 else b""
-        target = self.path.split("#", 1)[0]
-        if target.startswith(("http://", "https://")):
-            # Absolute-form request target, as sent to proxies.
-            parts = urlsplit(target)
-            raw_path, query = parts.path or "/", parts.query
-        else:
-            raw_path, _, query = target.partition("?")
-        if not raw_path.startswith("/"):
-            self._send(Response(status=400, body=b"Bad request"))
-            return
-        path = unquote(raw_path)
-
-        route = site.find_route(path)
-        if route is not None:
-            info = RequestInfo(
-                method=self.command,
-                path=path,
-                query=query,
-                headers={name.lower(): value for name, value in self.headers.items()},
-                origin=site.url,
-                body=body,
-            )
-            try:
-                response = route(info)
-            except Exception:
-                # A failing route is a bug in a test: the client only sees a 500, so say why.
-                traceback.print_exc()
-                response = Response(status=500, body=b"Route failed")
-            self._send(response)
-            return
-
-        redirect = site.find_redirect(path, query)
-        if redirect is not None:
-            location = redirect.to.replace("{origin}", site.url)
-            self._send(Response.redirect(location, redirect.status))
-            return
-
-        self._send(self._static(raw_path, path, query))
-
-    def _static(self, raw_path: str, path: str, query: str) -> Response:
-        site = self.server.site
-        file = site.file_for(path)
-        if file is not None and file.is_dir():
-            if not raw_path.endswith("/"):
-                return Response.redirect(raw_path + "/" + (f"?{query}" if query else ""))
-            file = file / "index.html"
-        if file is None or not file.is_file():
-            return self._not_found()
-        if self.command == "POST":
-            return Response(status=405, body=b"Method not allowed", headers={"Allow": "GET, HEAD"})
-
-        mtime = int(file.stat().st_mtime)
-        headers = {
-            "Content-Type": CONTENT_TYPES.get(file.suffix.lower(), _DEFAULT_TYPE),
-            "Last-Modified": formatdate(mtime, usegmt=True),
-        }
-        since = self.headers.get("If-Modified-Since")
-        if since and _not_modified_since(mtime, since):
-            return Response(status=304, headers=headers)
-        body = file.read_bytes()
-        if file.name == "robots.txt" or (file.name.startswith("sitemap") and file.suffix == ".xml"):
-            body = body.replace(b"{origin}", site.url.encode("ascii"))
-        return Response(body=body, headers=headers)
-
-    def _not_found(self) -> Response:
-        page = self.server.site.file_for("/" + _NOT_FOUND_PAGE)
-        if page is not None and page.is_file():
-            return Response(status=404, body=page.read_bytes())
-        return Response(status=404, body=_NOT_FOUND_BODY)
-
-    def _send(self, response: Response) -> None:
-        if response.delay > 0:
-            time.sleep(response.delay)
-        self.send_response(response.status)
-        names = {name.lower() for name in response.headers}
-        if "content-type" not in names and response.body:
-            self.send_header("Content-Type", _HTML_TYPE)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        if "content-length" not in names and response.status != 304:
-            self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        # HEAD, 1xx, 204 and 304 answers have no body.
-        if self.command == "HEAD" or response.status in (204, 304) or response.status < 200:
-            return
-        if response.drop_after is not None:
-            self.wfile.write(response.body[: response.drop_after])
-            self.close_connection = True
-            return
-        self.wfile.write(response.body)
-
-
-def _not_modified_since(mtime: int, header: str) -> bool:
-    try:
-        since = parsedate_to_datetime(header).timestamp()
-    except (TypeError, ValueError):
-        return False
-    return mtime <= since
+        if self.site.show_errors(sys.exc_info()[1]):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]

@@ -162,7 +162,7 @@ def main() -> None:
         if args.page_workers is not None:
             cmd += ["--page-workers", str(args.page_workers)]
         if args.shared:
-            from tests.redisserver import RedisServer
+            from tests.kit.redis_server import RedisServer
 
             redis_server = RedisServer(work / "redis").start()
             cmd += ["--redis", redis_server.url, "--workers", str(args.shared)]

@@ -1,4 +1,5 @@
-"""Shared fixtures: local HTTP servers for the demo site and for fixture sites."""
+"""Shared fixtures: local HTTP servers for the demo site and for fixture sites; and the
+check that a test running a crawl in a subprocess is marked `slow`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,20 @@ from os import PathLike
 
 import pytest
 
-from audits.siteserver import DEMO_ROOT, Route, SiteServer
+from audits.siteserver import DEMO_ROOT
+from tests.kit import cli
+from tests.kit.siteserver import Route, SiteServer
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tell the CLI runner which test runs (before its fixtures, which may crawl too), so
+    that it fails a crawl in a test not marked `slow` (tests/kit/cli.py)."""
+    cli.running_test = item
+
+
+def pytest_runtest_logfinish() -> None:
+    cli.running_test = None
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +52,8 @@ def serve() -> Iterator[Callable[..., SiteServer]]:
 
 @pytest.fixture
 def hostile() -> Iterator[SiteServer]:
-    """The hostile fixture site (tests/sites/hostile.py) and its off-site neighbour, running."""
-    from tests.sites.hostile import hostile_site
+    """The hostile fixture site (tests/kit/hostile_site.py) and its off-site neighbour, running."""
+    from tests.kit.hostile_site import hostile_site
 
     with hostile_site() as server:
         yield server
@@ -47,8 +61,8 @@ def hostile() -> Iterator[SiteServer]:
 
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """A redis-server of this test module's own on a loopback port (tests/redisserver.py)."""
-    from tests.redisserver import RedisServer
+    """A redis-server of this test module's own on a loopback port (tests/kit/redis_server.py)."""
+    from tests.kit.redis_server import RedisServer
 
     with RedisServer(tmp_path_factory.mktemp("redis")) as server:
         yield server

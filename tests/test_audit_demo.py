@@ -10,19 +10,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from audits.siteserver import DEMO_ROOT, SiteServer
+from audits.siteserver import DEMO_ROOT
 from reports.findings_json import validate_findings
-from tests.cli import load_findings, run_cli
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings, url_path
+from tests.kit.siteserver import SiteServer
+
+pytestmark = pytest.mark.slow
 
 EXPECTED = json.loads((DEMO_ROOT / "EXPECTED.json").read_text(encoding="utf-8"))
 # The demo links to GOV.UK; tests run offline, as `siteaudit demo` does.
 OFFLINE = "[crawl]\ncheck_external = false\n"
 # The demo's dates are real dates: judge them on a fixed day so the test never expires.
 AS_OF = "2026-11-24"
-
-
-def _path(url: str | None) -> str | None:
-    return urlsplit(url).path if url else None
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_findings_json_is_valid_against_the_published_schema(demo_audit: dict[st
 
 
 def test_every_seeded_defect_is_found(demo_audit: dict[str, Any]) -> None:
-    found = {(f["rule"], _path(f["url"])) for f in demo_audit["findings"]["findings"]}
+    found = {(f["rule"], url_path(f["url"])) for f in demo_audit["findings"]["findings"]}
     missing = [
         (d["rule"], d["page"]) for d in EXPECTED["defects"] if (d["rule"], d["page"]) not in found
     ]
@@ -66,9 +66,9 @@ def test_every_seeded_defect_is_found(demo_audit: dict[str, Any]) -> None:
 def test_nothing_but_the_seeded_defects_is_reported(demo_audit: dict[str, Any]) -> None:
     seeded = {(d["rule"], d["page"]) for d in EXPECTED["defects"]}
     extra = [
-        (f["rule"], _path(f["url"]), _path(f.get("target")))
+        (f["rule"], url_path(f["url"]), url_path(f.get("target")))
         for f in demo_audit["findings"]["findings"]
-        if (f["rule"], _path(f["url"])) not in seeded
+        if (f["rule"], url_path(f["url"])) not in seeded
     ]
     assert extra == []
 
@@ -112,7 +112,7 @@ def test_sitemap_only_form_is_found_as_an_orphan(demo_audit: dict[str, Any]) -> 
     findings = [
         f
         for f in demo_audit["findings"]["findings"]
-        if f["rule"] == "form-too-deep" and _path(f["url"]) == orphan
+        if f["rule"] == "form-too-deep" and url_path(f["url"]) == orphan
     ]
     assert len(findings) == 1
     assert findings[0]["evidence"]["click_depth"] is None

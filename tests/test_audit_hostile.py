@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from reports.findings_json import validate_findings
-from tests.cli import load_findings, run_cli
-from tests.sites.hostile import (
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
+from tests.kit.hostile_site import (
     BIG_PAGE,
     BINARY_AS_HTML,
     CALENDAR_PATH,
@@ -21,6 +22,8 @@ from tests.sites.hostile import (
     WINDOWS_1252_PAGE,
     hostile_site,
 )
+
+pytestmark = pytest.mark.slow
 
 VARIANT_CAP = 10
 

@@ -11,36 +11,32 @@ browsers, and the stage's fallbacks without a browser at all.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import threading
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from audits.browser import (
-    BrowserCrashed,
     BrowserPool,
     BrowserSettings,
     BrowserUnavailable,
     ChromiumSession,
-    PageCheck,
-    PageTimeout,
-    ScreenshotPlanner,
     locate_axe,
     locate_chromium,
     read_axe,
     run_browser_stage,
 )
 from audits.config import BrowserConfig, parse_config
-from audits.siteserver import DEMO_ROOT, RequestInfo, Response, SiteServer
+from audits.siteserver import DEMO_ROOT
 from reports.findings_json import validate_findings
-from rules.analyses.axe_results import VIOLATION, AxeNode
-from tests.cli import load_findings, run_cli
+from rules.analyses.axe_results import VIOLATION
+from tests.kit.browsers import require_browser
+from tests.kit.cli import run_cli
+from tests.kit.fake_browsers import FakeBrowser, fake_settings, run_pool
+from tests.kit.findings import load_findings, url_path
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 A11Y_ROOT = Path(__file__).parent / "sites" / "a11y"
 CASES = Path(__file__).parent / "rules" / "cases"
@@ -68,16 +64,6 @@ AGREEING_RULES = {
 }
 
 
-def require_browser() -> None:
-    """Skip only when asked to; otherwise a missing browser or axe-core is a failure."""
-    if os.environ.get("SITEAUDIT_SKIP_BROWSER") == "1":
-        pytest.skip("SITEAUDIT_SKIP_BROWSER=1")
-    try:
-        BrowserSettings.from_config(BrowserConfig())
-    except BrowserUnavailable as exc:
-        pytest.fail(f"{exc} (or set SITEAUDIT_SKIP_BROWSER=1 to skip the browser tests)")
-
-
 def slow_for_browsers(request: RequestInfo) -> Response:
     """Answers the crawler at once and the browser after its page timeout."""
     page = Response.html(
@@ -90,17 +76,13 @@ def slow_for_browsers(request: RequestInfo) -> Response:
     return page
 
 
-def path(url: str | None) -> str | None:
-    return urlsplit(url).path if url else None
-
-
 def by_page(findings: list[dict[str, Any]], rule: str) -> dict[str, list[dict[str, Any]]]:
     """A rule's findings by page path (each page of a template issue included)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         if f["rule"] == rule:
             for url in f["pages"] or [f["url"]]:
-                found.setdefault(path(url), []).append(f)
+                found.setdefault(url_path(url), []).append(f)
     return found
 
 
@@ -141,22 +123,28 @@ def a11y_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_each_seeded_failure_is_reported_on_its_page(a11y_audit: dict[str, Any]) -> None:
     violations = by_page(a11y_audit["first"]["findings"], "axe-violation")
     for page, axe_rule in SEEDED.items():
         assert axe_rule in {f["evidence"]["axe_rule"] for f in violations.get(page, [])}, page
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_no_clean_page_is_flagged(a11y_audit: dict[str, Any]) -> None:
     flagged = [
         (f["rule"], f["message"])
         for f in a11y_audit["first"]["findings"]
         if f["category"] == "accessibility"
-        and {path(u) for u in f["pages"] or [f["url"]]} & set(CLEAN)
+        and {url_path(u) for u in f["pages"] or [f["url"]]} & set(CLEAN)
     ]
     assert flagged == []
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_only_the_seeded_failures_are_reported(a11y_audit: dict[str, Any]) -> None:
     violations = by_page(a11y_audit["first"]["findings"], "axe-violation")
     expected = {**SEEDED, **dict.fromkeys(TEMPLATE_PAGES, "link-name")}
@@ -166,19 +154,23 @@ def test_only_the_seeded_failures_are_reported(a11y_audit: dict[str, Any]) -> No
     assert by_page(a11y_audit["first"]["findings"], "axe-needs-review") == {}
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_a_template_issue_is_reported_once_with_every_page(a11y_audit: dict[str, Any]) -> None:
     [issue] = [
         f
         for f in a11y_audit["first"]["findings"]
         if f["rule"] == "axe-violation" and f["evidence"]["template"]
     ]
-    assert sorted(map(path, issue["pages"])) == sorted(TEMPLATE_PAGES)
+    assert sorted(map(url_path, issue["pages"])) == sorted(TEMPLATE_PAGES)
     assert issue["url"] == issue["pages"][0]
     assert issue["evidence"]["page_count"] == len(TEMPLATE_PAGES)
     assert "fix it once at its source, usually the template" in issue["message"]
     assert issue["selector"] and "share" in issue["snippet"]
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_violations_carry_wcag_criteria_guidance_and_severity(a11y_audit: dict[str, Any]) -> None:
     [image] = by_page(a11y_audit["first"]["findings"], "axe-violation")["/image-without-alt/"]
     assert image["severity"] == "critical"
@@ -192,6 +184,8 @@ def test_violations_carry_wcag_criteria_guidance_and_severity(a11y_audit: dict[s
     assert contrast["severity"] == "high" and contrast["evidence"]["wcag"] == ["1.4.3"]
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_findings_json_names_the_axe_core_version(a11y_audit: dict[str, Any]) -> None:
     _, version = read_axe(locate_axe())
     validate_findings(a11y_audit["first"])
@@ -199,6 +193,8 @@ def test_findings_json_names_the_axe_core_version(a11y_audit: dict[str, Any]) ->
     assert version.startswith("4.")
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_static_checks_agree_with_axe_on_the_fixture_site(a11y_audit: dict[str, Any]) -> None:
     findings = a11y_audit["first"]["findings"]
     axe_pages = by_page(findings, "axe-violation")
@@ -214,6 +210,8 @@ def test_static_checks_agree_with_axe_on_the_fixture_site(a11y_audit: dict[str, 
         assert static_pages == flagged_by_axe, static
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_a_page_too_slow_for_the_browser_is_an_audit_error(a11y_audit: dict[str, Any]) -> None:
     errors = by_page(a11y_audit["first"]["findings"], "browser-audit-error")
     assert list(errors) == [SLOW_PAGE]
@@ -226,6 +224,8 @@ def test_a_page_too_slow_for_the_browser_is_an_audit_error(a11y_audit: dict[str,
     assert (pages, failed) == (len(SEEDED) + len(CLEAN) + len(TEMPLATE_PAGES) + 1, 1)
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_browser_loads_pages_and_styles_but_no_images(a11y_audit: dict[str, Any]) -> None:
     # The crawler GETs pages and only HEADs assets: other GETs are the browser's.
     requested = a11y_audit["requests"]
@@ -234,6 +234,8 @@ def test_the_browser_loads_pages_and_styles_but_no_images(a11y_audit: dict[str, 
     assert requested["GET", "/images/town-hall.png"] == 0
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_top_issues_have_screenshots_beside_the_report(a11y_audit: dict[str, Any]) -> None:
     out = a11y_audit["out"] / "first"
     shots = {
@@ -247,6 +249,8 @@ def test_top_issues_have_screenshots_beside_the_report(a11y_audit: dict[str, Any
         assert (out / relative).read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_a_second_run_reuses_unchanged_pages(a11y_audit: dict[str, Any]) -> None:
     db = a11y_audit["db"]
     reused = dict(
@@ -255,7 +259,7 @@ def test_a_second_run_reuses_unchanged_pages(a11y_audit: dict[str, Any]) -> None
             "WHERE b.run_id = 2"
         ).fetchall()
     )
-    assert {path(u) for u, earlier in reused.items() if earlier is None} == {SLOW_PAGE}
+    assert {url_path(u) for u, earlier in reused.items() if earlier is None} == {SLOW_PAGE}
     first, second = a11y_audit["first"], a11y_audit["second"]
     assert second["tool"]["axe_core"] == first["tool"]["axe_core"]
 
@@ -271,6 +275,8 @@ def test_a_second_run_reuses_unchanged_pages(a11y_audit: dict[str, Any]) -> None
             assert (a11y_audit["out"] / "second" / f["evidence"]["screenshot"]).exists()
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_report_command_writes_the_screenshots_again(
     a11y_audit: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -285,6 +291,8 @@ def test_report_command_writes_the_screenshots_again(
     assert all((tmp_path / shot).read_bytes().startswith(b"\x89PNG") for shot in shots)
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_static_checks_agree_with_axe_on_the_rule_cases() -> None:
     """Each static check's case files, loaded in the browser: axe-core flags as many
     elements (best-practice rules on, for the heading checks)."""
@@ -325,6 +333,7 @@ def test_static_checks_agree_with_axe_on_the_rule_cases() -> None:
 # -- without a browser ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_without_axe_core_the_stage_stops_in_one_line_and_the_rest_runs(tmp_path: Path) -> None:
     with SiteServer(A11Y_ROOT) as server:
         result = run_cli(
@@ -342,12 +351,13 @@ def test_without_axe_core_the_stage_stops_in_one_line_and_the_rest_runs(tmp_path
     assert "make setup" in line
     findings = load_findings(tmp_path)
     assert findings["tool"]["axe_core"] is None
-    static = {(f["rule"], path(f["url"])) for f in findings["findings"]}
+    static = {(f["rule"], url_path(f["url"])) for f in findings["findings"]}
     assert ("document-language-missing", "/missing-lang/") in static
     assert ("document-title-missing", "/missing-title/") in static
     assert not [rule for rule, _ in static if rule.startswith("axe-")]
 
 
+@pytest.mark.slow
 def test_no_browser_flag_skips_the_stage_silently(tmp_path: Path) -> None:
     with SiteServer(A11Y_ROOT) as server:
         result = run_cli(
@@ -380,72 +390,6 @@ def test_a_missing_chromium_is_named_with_how_to_install_it(
 
 
 # -- the pool, with fake browsers ---------------------------------------------------------
-
-
-class FakeBrowser:
-    """Plays a script: url -> what happens on each visit ("ok", "crash", "timeout", or
-    "hang" until killed, when the call fails as one to a killed chromedriver does)."""
-
-    def __init__(self, script: dict[str, list[str]], log: list[tuple[int, str, str]]) -> None:
-        self.script = script
-        self.log = log
-        self.closed = False
-        self.killed = threading.Event()
-
-    def check(self, url: str, planner: ScreenshotPlanner | None) -> PageCheck:
-        time.sleep(0.005)  # long enough for the other threads to take pages too
-        plays = self.script.get(url, [])
-        outcome = plays.pop(0) if plays else "ok"
-        self.log.append((id(self), url, outcome))
-        if outcome == "crash":
-            raise BrowserCrashed("tab crashed")
-        if outcome == "timeout":
-            raise PageTimeout("the page did not finish loading within 1 s")
-        if outcome == "hang":
-            assert self.killed.wait(60), "nothing killed the hung browser"
-            raise BrowserCrashed("Connection refused")
-        node = AxeNode(url, VIOLATION, "image-alt", "critical", ("1.1.1",), "h", "u", "img", "", "")
-        return PageCheck(url, [(node, None)])
-
-    def kill(self) -> None:
-        self.killed.set()
-
-    def quit(self) -> None:
-        self.closed = True
-
-
-def fake_settings(
-    workers: int = 1, recycle_after: int = 300, page_deadline: float = 60
-) -> BrowserSettings:
-    return BrowserSettings(
-        axe_source="",
-        axe_version="4.14.1",
-        chromium="",
-        chromedriver="",
-        workers=workers,
-        page_timeout=1,
-        page_deadline=page_deadline,
-        max_dom_elements=50_000,
-        recycle_after=recycle_after,
-        axe_options={},
-    )
-
-
-def run_pool(
-    urls: list[str], script: dict[str, list[str]], **settings: float
-) -> tuple[dict[str, PageCheck], list[FakeBrowser], list[tuple[int, str, str]]]:
-    log: list[tuple[int, str, str]] = []
-    browsers: list[FakeBrowser] = []
-    lock = threading.Lock()
-
-    def launch(_: BrowserSettings) -> FakeBrowser:
-        with lock:
-            browsers.append(FakeBrowser(script, log))
-            return browsers[-1]
-
-    pool = BrowserPool(fake_settings(**settings), launcher=launch)
-    results = {check.url: check for check in pool.check(urls)}
-    return results, browsers, log
 
 
 def test_a_crashed_browser_is_restarted_and_its_page_retried_once() -> None:
@@ -514,6 +458,8 @@ def test_a_browser_that_fails_to_start_once_is_started_again() -> None:
     assert len(starts) == 2
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_demo_site_has_only_its_seeded_accessibility_failures(tmp_path: Path) -> None:
     """The demo's three images without alt text, and nothing else, fail axe-core."""
     require_browser()

@@ -4,7 +4,7 @@ A page that never finishes loading, one with a huge DOM and one larger than the 
 among ordinary pages, audited with real headless Chromium: the audit finishes, each of the
 three is recorded with a plain-English reason, and the ordinary pages have their axe-core
 results. The pool's deadline is also tested with fake browsers that hang until killed
-(tests/test_browser.py's `FakeBrowser`).
+(`FakeBrowser`, tests/kit/fake_browsers.py).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from typing import Any
 import pytest
 
 from audits.config import ConfigError, parse_config
-from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import load_findings, run_cli
-from tests.test_browser import path, require_browser, run_pool
+from tests.kit.browsers import require_browser
+from tests.kit.cli import run_cli
+from tests.kit.fake_browsers import run_pool
+from tests.kit.findings import load_findings, url_path
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 DEADLINE = 15
 ORDINARY = ("/", "/contact/", "/bins/", "/parking/")
@@ -77,6 +79,8 @@ ROUTES = {
 }
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_slow_huge_and_oversized_pages_are_skipped_with_reasons_and_the_rest_checked(
     tmp_path: Path,
 ) -> None:
@@ -100,7 +104,9 @@ def test_slow_huge_and_oversized_pages_are_skipped_with_reasons_and_the_rest_che
     assert elapsed < 150  # the old code waited 2 x 120 s on the hanging page alone
 
     findings = load_findings(tmp_path / "out")["findings"]
-    errors = {path(f["url"]): f["message"] for f in findings if f["rule"] == "browser-audit-error"}
+    errors = {
+        url_path(f["url"]): f["message"] for f in findings if f["rule"] == "browser-audit-error"
+    }
     assert set(errors) == {HANGS, HUGE_DOM, TOO_BIG}
     assert f"within {DEADLINE} s" in errors[HANGS]
     assert f"more than the {MAX_ELEMENTS:,} elements" in errors[HUGE_DOM]
@@ -112,9 +118,9 @@ def test_slow_huge_and_oversized_pages_are_skipped_with_reasons_and_the_rest_che
         checked = db.execute(
             "SELECT u.url FROM browser_pages b JOIN urls u ON u.id = b.url_id WHERE b.error IS NULL"
         ).fetchall()
-    assert sorted(path(url) for (url,) in checked) == sorted(ORDINARY)
+    assert sorted(url_path(url) for (url,) in checked) == sorted(ORDINARY)
     axe = {
-        (path(f["url"]), f["evidence"]["axe_rule"])
+        (url_path(f["url"]), f["evidence"]["axe_rule"])
         for f in findings
         if f["rule"] == "axe-violation"
     }

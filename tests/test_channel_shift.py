@@ -8,17 +8,18 @@ alone; one service with two numbers. The config names top tasks and approved num
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pypdf
 import pytest
-from pypdf.annotations import Link as PdfLink
 
-from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import load_findings, run_cli
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
+from tests.kit.pages import pdf_with_link
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
+
+pytestmark = pytest.mark.slow
 
 PLATFORM = "https://northbrook.achieveservice.com/service/pay_council_tax"
 FOOTER = (
@@ -50,15 +51,6 @@ def form_page(title: str, path: str) -> Response:
 
 def links(*pairs: tuple[str, str]) -> str:
     return "".join(f"<p><a href='{href}'>{text}</a></p>" for href, text in pairs)
-
-
-def pdf_with_link(url: str) -> bytes:
-    writer = pypdf.PdfWriter()
-    writer.add_blank_page(width=300, height=300)
-    writer.add_annotation(page_number=0, annotation=PdfLink(rect=(10, 10, 200, 40), url=url))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def sitemap(request: RequestInfo) -> Response:

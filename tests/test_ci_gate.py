@@ -6,18 +6,17 @@ import dataclasses
 import sqlite3
 from pathlib import Path
 
-from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import load_findings, run_cli
-from tests.crash import count_rows, kill_when, start_cli
+import pytest
+
+from tests.kit.cli import run_cli, start_cli
+from tests.kit.crash import count_rows, kill_when
+from tests.kit.findings import load_findings
+from tests.kit.pages import html_page
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
+
+pytestmark = pytest.mark.slow
 
 OFFLINE = "[crawl]\ncheck_external = false\n"
-
-
-def page(title: str, body: str = "") -> Response:
-    return Response.html(
-        f"<html lang='en'><head><title>{title}</title></head>"
-        f"<body><main><h1>{title}</h1>{body}</main></body></html>"
-    )
 
 
 class Site:
@@ -30,7 +29,7 @@ class Site:
         links = '<a href="/about">About us</a>'
         if self.broken:
             links += ' <a href="/missing">Our new page</a>'
-        return page("Home", links)
+        return html_page("Home", links)
 
 
 def test_check_exits_1_on_serious_findings_and_0_when_accepted_by_a_baseline(
@@ -39,7 +38,7 @@ def test_check_exits_1_on_serious_findings_and_0_when_accepted_by_a_baseline(
     site = Site()
     config = tmp_path / "siteaudit.toml"
     config.write_text(OFFLINE + f'[store]\npath = "{tmp_path / "history.db"}"\n')
-    routes = {"/": site.home, "/about": lambda r: page("About")}
+    routes = {"/": site.home, "/about": lambda r: html_page("About")}
     with SiteServer(routes=routes) as server:
         url = f"{server.url}/"
         clean = run_cli("check", url, "--config", config, "--out", tmp_path / "1", "-q")
@@ -74,17 +73,17 @@ def test_gate_thresholds_per_category_from_config(tmp_path: Path) -> None:
     site.broken = True
     config = tmp_path / "siteaudit.toml"
     config.write_text(OFFLINE + '[gate]\nfail_on = "high"\nlinks = "none"\n')
-    with SiteServer(routes={"/": site.home, "/about": lambda r: page("About")}) as server:
+    with SiteServer(routes={"/": site.home, "/about": lambda r: html_page("About")}) as server:
         result = run_cli("check", f"{server.url}/", "--config", config, "--out", tmp_path, "-q")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_urls_audits_only_the_listed_pages_and_checks_their_links(tmp_path: Path) -> None:
     routes = {
-        "/": lambda r: page("Home", '<a href="/a">A</a> <a href="/b">B</a>'),
-        "/a": lambda r: page("A", '<a href="/c">C</a> <a href="/gone">Gone</a>'),
-        "/b": lambda r: page("B", '<a href="/d">D</a>'),
-        "/c": lambda r: page("C", '<a href="/e">E</a>'),
+        "/": lambda r: html_page("Home", '<a href="/a">A</a> <a href="/b">B</a>'),
+        "/a": lambda r: html_page("A", '<a href="/c">C</a> <a href="/gone">Gone</a>'),
+        "/b": lambda r: html_page("B", '<a href="/d">D</a>'),
+        "/c": lambda r: html_page("C", '<a href="/e">E</a>'),
     }
     with SiteServer(routes=routes) as server:
         listed = tmp_path / "changed.txt"
@@ -129,7 +128,7 @@ def test_killed_audit_resumes_with_nothing_lost_or_doubled(tmp_path: Path) -> No
             return Response.html("Not found", status=404)  # robots.txt, the soft-404 probe
         n = int(request.path.strip("/") or 0)
         links = "".join(f'<a href="/{i}">Page {i}</a>' for i in range(n + 1, min(n + 4, pages)))
-        return dataclasses.replace(page(f"Page {n}", links), delay=0.15)
+        return dataclasses.replace(html_page(f"Page {n}", links), delay=0.15)
 
     db = tmp_path / "audit.db"
     with SiteServer(routes={"/*": slow}) as server:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
-from audits.siteserver import DEMO_ROOT, SiteServer
+import pytest
+
+from audits.siteserver import DEMO_ROOT
 from rules import BUILTIN_RULES
-from tests.cli import (
-    REPO,
-    SITEAUDIT,
-    assert_one_line_error,
-    interrupt_after,
-    run_cli,
-    slow_page,
-)
+from tests.kit import REPO
+from tests.kit.cli import assert_one_line_error, interrupt_after, run_cli, slow_page, start_cli
+from tests.kit.siteserver import SiteServer
 
 
 def test_rules_lists_every_rule_with_category_and_severity() -> None:
@@ -38,11 +36,13 @@ def test_unknown_rule_is_a_usage_error() -> None:
     assert "no rule" in assert_one_line_error(run_cli("rules", "no-such-rule"), 2)
 
 
+@pytest.mark.slow
 def test_malformed_url_is_a_usage_error(tmp_path: Path) -> None:
     line = assert_one_line_error(run_cli("audit", "not a url", "--out", tmp_path), 2)
     assert "http://" in line
 
 
+@pytest.mark.slow
 def test_unreachable_host_exits_3(tmp_path: Path) -> None:
     with SiteServer(DEMO_ROOT) as server:
         url = f"{server.url}/"
@@ -51,6 +51,7 @@ def test_unreachable_host_exits_3(tmp_path: Path) -> None:
     assert "the server refused the connection" in line
 
 
+@pytest.mark.slow
 def test_start_url_that_is_not_html_exits_3(tmp_path: Path) -> None:
     with SiteServer(DEMO_ROOT) as server:
         result = run_cli(
@@ -59,12 +60,14 @@ def test_start_url_that_is_not_html_exits_3(tmp_path: Path) -> None:
     assert "not an HTML page (application/pdf)" in assert_one_line_error(result, 3)
 
 
+@pytest.mark.slow
 def test_start_url_with_an_error_status_exits_3(tmp_path: Path) -> None:
     with SiteServer(DEMO_ROOT) as server:
         result = run_cli("audit", f"{server.url}/no-such-page/", "--out", tmp_path, "-q")
     assert "404" in assert_one_line_error(result, 3)
 
 
+@pytest.mark.slow
 def test_config_that_does_not_parse_is_a_usage_error(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
     config.write_text("[crawl\nmax_pages = ")
@@ -72,6 +75,7 @@ def test_config_that_does_not_parse_is_a_usage_error(tmp_path: Path) -> None:
     assert "not valid TOML" in assert_one_line_error(result, 2)
 
 
+@pytest.mark.slow
 def test_unknown_config_key_lists_the_valid_ones(tmp_path: Path) -> None:
     config = tmp_path / "typo.toml"
     config.write_text("[crawl]\nmax_page = 10\n")
@@ -81,6 +85,7 @@ def test_unknown_config_key_lists_the_valid_ones(tmp_path: Path) -> None:
     assert "max_page" in line and "max_pages" in line and "concurrency" in line
 
 
+@pytest.mark.slow
 def test_unknown_rule_option_lists_the_valid_ones(tmp_path: Path) -> None:
     config = tmp_path / "rule.toml"
     config.write_text("[rules.reading-age]\ntarget_age = 9\n")
@@ -90,6 +95,7 @@ def test_unknown_rule_option_lists_the_valid_ones(tmp_path: Path) -> None:
     assert "target_age" in line and "target" in line and "min_words" in line
 
 
+@pytest.mark.slow
 def test_missing_config_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("audit", "http://127.0.0.1:9/", "--config", tmp_path / "nope.toml")
     assert "does not exist" in assert_one_line_error(result, 2)
@@ -102,25 +108,21 @@ def test_store_that_is_not_sqlite_is_a_usage_error(tmp_path: Path) -> None:
     assert "not a usable siteaudit store" in assert_one_line_error(result, 2)
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_what_was_stored(tmp_path: Path) -> None:
     """SIGINT mid-crawl: exit 130, the pages fetched so far are in the store and reported."""
 
     with SiteServer(routes={"/*": slow_page}) as server:
-        proc = subprocess.Popen(
-            [
-                SITEAUDIT,
-                "audit",
-                f"{server.url}/",
-                "--out",
-                str(tmp_path),
-                "--page-workers",
-                "0",
-                "--concurrency",
-                "2",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        proc = start_cli(
+            "audit",
+            f"{server.url}/",
+            "--out",
+            tmp_path,
+            "--page-workers",
+            "0",
+            "--concurrency",
+            "2",
+            capture=True,
         )
         stdout, stderr = interrupt_after(proc, server, 10)
     assert proc.returncode == 130, stderr
@@ -129,12 +131,13 @@ def test_ctrl_c_keeps_what_was_stored(tmp_path: Path) -> None:
     assert '"status": "interrupted"' in findings
 
 
+@pytest.mark.slow
 def test_scrapy_crawl_works_from_the_repository_root(tmp_path: Path) -> None:
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     with SiteServer(DEMO_ROOT) as server:
         result = subprocess.run(
             [
-                str(Path(SITEAUDIT).parent / "scrapy"),
+                str(Path(sys.executable).parent / "scrapy"),
                 "crawl",
                 "site",
                 "-a",

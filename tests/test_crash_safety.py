@@ -19,15 +19,18 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from audits.prioritise import prioritise
-from audits.siteserver import RequestInfo, Response, SiteServer
 from audits.store import Store
 from benchmarks.report import build_run, page_urls
 from reports.files import remove_leftovers, staged_dir
 from reports.findings_json import validate_findings
-from tests.cli import load_findings, run_cli
-from tests.crash import count_rows, kill_when, start_cli
-from tests.test_browser import require_browser
+from tests.kit.browsers import require_browser
+from tests.kit.cli import run_cli, start_cli
+from tests.kit.crash import count_rows, kill_when
+from tests.kit.findings import load_findings
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 PAGES = 16
 BROWSER_DELAY = 0.5
@@ -81,6 +84,8 @@ def comparable(findings: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda f: (f["fingerprint"], f["url"]))
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_audit_killed_in_the_browser_stage_resumes_with_each_page_checked_once(
     tmp_path: Path,
 ) -> None:
@@ -161,6 +166,7 @@ def staging_started(out: Path) -> bool:
     )
 
 
+@pytest.mark.slow
 def test_reports_killed_while_written_are_never_half_visible_and_rewrite_cleanly(
     tmp_path: Path,
 ) -> None:

@@ -16,17 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from audits.siteserver import RequestInfo, Response, SiteServer
 from audits.store import Store
-from tests.cli import load_findings, run_cli
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
+from tests.kit.pages import html_page
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
+
+pytestmark = pytest.mark.slow
 
 
 def page(*hrefs: str, title: str = "Page") -> Response:
     links = "".join(f'<li><a href="{href}">{href}</a></li>' for href in hrefs)
-    return Response.html(
-        f"<html lang='en'><head><title>{title}</title></head>"
-        f"<body><main><h1>{title}</h1><ul>{links}</ul></main></body></html>"
-    )
+    return html_page(title, f"<ul>{links}</ul>")
 
 
 def fixed(response: Response) -> Callable[[RequestInfo], Response]:

@@ -12,16 +12,17 @@ from typing import Any
 
 import pytest
 
-from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import load_findings, run_cli
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
+from tests.kit.pages import html_page
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
+
+pytestmark = pytest.mark.slow
 
 
 def page(*hrefs: str, title: str = "Page") -> Response:
     links = "".join(f'<li><a href="{href}">Link {n}</a></li>' for n, href in enumerate(hrefs))
-    return Response.html(
-        f"<html lang='en'><head><title>{title}</title></head>"
-        f"<body><main><h1>{title}</h1><ul>{links}</ul></main></body></html>"
-    )
+    return html_page(title, f"<ul>{links}</ul>")
 
 
 def calendar(request: RequestInfo) -> Response:

@@ -11,9 +11,10 @@ import pytest
 from audits.browser_credentials import origin_patterns
 from audits.config import ConfigError
 from audits.credentials import Credentials, CredentialScope, from_environment
-from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import assert_one_line_error, load_findings, run_cli
-from tests.test_browser import require_browser
+from tests.kit.browsers import require_browser
+from tests.kit.cli import assert_one_line_error, run_cli
+from tests.kit.findings import load_findings
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 USER, PASSWORD = "editor", "s3cret-staging-pass"
 TOKEN = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
@@ -47,6 +48,7 @@ def test_malformed_credentials_are_config_errors_that_do_not_echo_them(tmp_path:
     assert "hunter2" not in str(raised.value)
 
 
+@pytest.mark.slow
 def test_credentials_reach_the_staging_site_and_never_an_external_host(tmp_path: Path) -> None:
     seen_outside: list[dict[str, str]] = []
 
@@ -189,7 +191,14 @@ def carries_credentials(headers: Mapping[str, str]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("shared", [False, True], ids=["one-process", "shared-through-redis"])
+@pytest.mark.parametrize(
+    "shared",
+    [
+        pytest.param(False, id="one-process"),
+        pytest.param(True, id="shared-through-redis", marks=pytest.mark.redis),
+    ],
+)
+@pytest.mark.slow
 def test_a_start_url_redirecting_to_another_host_does_not_take_the_credentials_there(
     tmp_path: Path, request: pytest.FixtureRequest, shared: bool
 ) -> None:
@@ -216,6 +225,7 @@ def test_a_start_url_redirecting_to_another_host_does_not_take_the_credentials_t
     assert [carries_credentials(headers) for headers in elsewhere] == [[]] * len(elsewhere)
 
 
+@pytest.mark.slow
 def test_an_incremental_re_audit_asks_the_redirect_target_without_credentials(
     tmp_path: Path,
 ) -> None:
@@ -230,6 +240,7 @@ def test_an_incremental_re_audit_asks_the_redirect_target_without_credentials(
     assert [carries_credentials(headers) for headers in elsewhere] == [[]] * len(elsewhere)
 
 
+@pytest.mark.slow
 def test_crawl_hosts_get_the_credentials_and_auth_hosts_narrow_them(tmp_path: Path) -> None:
     at_start: list[dict[str, str]] = []
     elsewhere: list[dict[str, str]] = []
@@ -263,6 +274,7 @@ def test_crawl_hosts_get_the_credentials_and_auth_hosts_narrow_them(tmp_path: Pa
     "hosts",
     ["https://staging.example.org/", "staging.example.org/path", "host:99999", "a b:x", ","],
 )
+@pytest.mark.slow
 def test_a_bad_auth_host_is_one_readable_line(tmp_path: Path, hosts: str) -> None:
     result = run_cli(
         "audit",
@@ -279,6 +291,8 @@ def test_a_bad_auth_host_is_one_readable_line(tmp_path: Path, hosts: str) -> Non
 # -- in the browser ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_browser_audits_the_staging_page_and_sends_no_credentials_to_other_origins(
     tmp_path: Path,
 ) -> None:

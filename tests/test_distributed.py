@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import re
 import shutil
@@ -18,11 +17,13 @@ from pathlib import Path
 import pytest
 import redis
 
-from audits.siteserver import DEMO_ROOT, RequestInfo, Response, SiteServer
-from tests.cli import SITEAUDIT, assert_one_line_error, load_findings, run_cli, slow_page
-from tests.crash import count_rows
-from tests.processes import kill_and_check_children_go, wait_for
-from tests.redisserver import RedisServer, StallingProxy
+from audits.siteserver import DEMO_ROOT
+from tests.kit.cli import assert_one_line_error, run_cli, slow_page, start_cli
+from tests.kit.crash import count_rows
+from tests.kit.findings import load_findings
+from tests.kit.processes import kill_and_check_children_go, wait_for
+from tests.kit.redis_server import RedisServer, StallingProxy
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 ESTATE_PAGES = 150
 
@@ -89,6 +90,8 @@ def pages_per_worker(out: Path) -> list[int]:
     return counts
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_two_workers_fetch_every_page_once_and_find_what_one_process_finds(
     site: SiteServer, single: tuple[Path, Counter[str]], redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -122,27 +125,24 @@ def test_two_workers_fetch_every_page_once_and_find_what_one_process_finds(
     assert redis_server.client().keys("siteaudit:*") == []  # the crawl's keys are cleaned up
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_a_worker_started_elsewhere_joins_the_crawl(
     site: SiteServer, single: tuple[Path, Counter[str]], redis_server: RedisServer, tmp_path: Path
 ) -> None:
     single_out, _ = single
     env = {"SITEAUDIT_REDIS": redis_server.url}
     # As on another machine: started first, it waits for a crawl to join.
-    joiner = subprocess.Popen(
-        [
-            SITEAUDIT,
-            "worker",
-            "--wait",
-            "60",
-            "--name",
-            "elsewhere",
-            "--log",
-            tmp_path / "crawl-elsewhere.log",
-        ],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    joiner = start_cli(
+        "worker",
+        "--wait",
+        "60",
+        "--name",
+        "elsewhere",
+        "--log",
+        tmp_path / "crawl-elsewhere.log",
+        env=env,
+        capture=True,
     )
     try:
         result = run_cli(
@@ -160,6 +160,8 @@ def test_a_worker_started_elsewhere_joins_the_crawl(
     assert sum(pages_per_worker(tmp_path)) == load_findings(tmp_path)["run"]["pages"]
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_credentials_and_passwords_never_pass_through_redis(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -203,6 +205,7 @@ def test_credentials_and_passwords_never_pass_through_redis(
         assert password not in text and staging not in text
 
 
+@pytest.mark.slow
 def test_an_unreachable_redis_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = run_cli(
         "audit", "http://127.0.0.1:9/", "--out", tmp_path, "--redis", "redis://:pw@127.0.0.1:9/0"
@@ -212,38 +215,31 @@ def test_an_unreachable_redis_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "audit.db").exists()  # no run opened
 
 
+@pytest.mark.slow
 def test_workers_without_redis_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("audit", "http://127.0.0.1:9/", "--out", tmp_path, "--workers", "2")
     assert "--redis" in assert_one_line_error(result, 2)
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "2"}
+    env = {"SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "2"}
     with SiteServer(routes={"/*": slow_page}) as site:
-        doomed = subprocess.Popen(
-            [SITEAUDIT, "worker", "--wait", "60", "--name", "doomed", "-q"],
+        doomed = start_cli("worker", "--wait", "60", "--name", "doomed", "-q", env=env)
+        audit = start_cli(
+            "audit",
+            f"{site.url}/",
+            "--out",
+            tmp_path,
+            "-q",
+            "--no-browser",
+            "--concurrency",
+            "2",
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        audit = subprocess.Popen(
-            [
-                SITEAUDIT,
-                "audit",
-                f"{site.url}/",
-                "--out",
-                tmp_path,
-                "-q",
-                "--no-browser",
-                "--concurrency",
-                "2",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            capture=True,
         )
         client = redis_server.client()
 
@@ -302,20 +298,12 @@ def audit_losing_a_worker(
     """Audit `site` with one worker, `doomed` (reaching Redis at `doomed_redis`), kill -9
     it once `ready(claimed)` holds, let another worker finish; return the audit's stderr
     and the paths of the HTML pages stored. `claimed(path)`: is that URL claimed?"""
-    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "3"}
-    worker = [SITEAUDIT, "worker", "--wait", "60", "-q", "--name"]
-    doomed = subprocess.Popen(
-        [*worker, "doomed"], env={**env, "SITEAUDIT_REDIS": doomed_redis}, stdout=subprocess.DEVNULL
-    )
+    env = {"SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "3"}
+    worker = ["worker", "--wait", "60", "-q", "--name"]
+    doomed = start_cli(*worker, "doomed", env={**env, "SITEAUDIT_REDIS": doomed_redis})
     # --workers 0: `doomed` crawls alone until it is killed.
-    command = [SITEAUDIT, "audit", f"{site.url}/", "--out", tmp_path, "-q", "--no-browser"]
-    audit = subprocess.Popen(
-        [*command, "--workers", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    command = ["audit", f"{site.url}/", "--out", tmp_path, "-q", "--no-browser"]
+    audit = start_cli(*command, "--workers", "0", env=env, capture=True)
     try:
         client = redis_server.client()
 
@@ -328,7 +316,7 @@ def audit_losing_a_worker(
         doomed.kill()  # kill -9: no goodbye, nothing more sent
         doomed.wait()
         release.set()
-        rescuer = subprocess.Popen([*worker, "rescuer"], env=env, stdout=subprocess.DEVNULL)
+        rescuer = start_cli(*worker, "rescuer", env=env)
         try:
             _, errors = audit.communicate(timeout=120)
         finally:
@@ -353,6 +341,8 @@ def audit_losing_a_worker(
 HELD_SITE_PAGES = ["/", "/a", "/a/child", "/b", "/b/child", "/held"]
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -370,6 +360,8 @@ def test_a_worker_killed_with_pages_in_hand_loses_none_and_doubles_none(
     assert pages == HELD_SITE_PAGES
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_a_worker_killed_between_claiming_a_link_and_queueing_it_loses_none(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -393,21 +385,18 @@ def test_a_worker_killed_between_claiming_a_link_and_queueing_it_loses_none(
     assert "crawling again" not in errors  # redone within the crawl, not by another round
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_local_workers_die_at_once_with_a_coordinator_killed_mid_fetch(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
     release = threading.Event()
     config = tmp_path / "siteaudit.toml"
     config.write_text("[crawl]\ntimeout = 120\n")  # a worker stopping politely waits on /held
-    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url}
+    env = {"SITEAUDIT_REDIS": redis_server.url}
     options = ["--out", tmp_path / "out", "-q", "--no-browser", "--config", config]
     with SiteServer(routes=held_site(release)) as site:
-        coordinator = subprocess.Popen(
-            [SITEAUDIT, "audit", f"{site.url}/", *options, "--workers", "2"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        coordinator = start_cli("audit", f"{site.url}/", *options, "--workers", "2", env=env)
         try:
             fetched = lambda: "/held" in {r.target for r in site.requests}  # noqa: E731
             wait_for(fetched, 60, "no worker fetched /held")
@@ -448,6 +437,8 @@ def test_queued_requests_are_plain_json_and_pickles_are_refused() -> None:
         loads(pickle.dumps(Payload()))
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_an_incremental_re_audit_shares_its_crawl_and_finds_what_one_process_finds(
     site: SiteServer, single: tuple[Path, Counter[str]], redis_server: RedisServer, tmp_path: Path
 ) -> None:
@@ -482,19 +473,16 @@ def test_an_incremental_re_audit_shares_its_crawl_and_finds_what_one_process_fin
     assert fingerprints(tmp_path / "2") == fingerprints(single_out)
 
 
+@pytest.mark.slow
+@pytest.mark.redis
 def test_a_shared_crawl_killed_with_its_coordinator_resumes_with_nothing_lost_or_doubled(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    env = {**os.environ, "SITEAUDIT_REDIS": redis_server.url}
-    command = [SITEAUDIT, "audit", "--out", tmp_path, "-q", "--no-browser", "--concurrency", "2"]
+    env = {"SITEAUDIT_REDIS": redis_server.url}
+    command = ["audit", "--out", tmp_path, "-q", "--no-browser", "--concurrency", "2"]
     with SiteServer(routes={"/*": slow_page}) as site:
-        coordinator = subprocess.Popen(
-            [*command, f"{site.url}/", "--workers", "2"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # so that its workers can be found and left running
-        )
+        # In a session of its own, so that its workers can be found and left running.
+        coordinator = start_cli(*command, f"{site.url}/", "--workers", "2", env=env)
         deadline = time.monotonic() + 60
         db = tmp_path / "audit.db"
         while count_rows(db, "SELECT COUNT(*) FROM pages") <= 30:
@@ -508,12 +496,13 @@ def test_a_shared_crawl_killed_with_its_coordinator_resumes_with_nothing_lost_or
         while subprocess.run(orphans, capture_output=True).returncode == 0:
             assert time.monotonic() < deadline, "the killed coordinator's workers kept going"
             time.sleep(0.2)
-        resumed = subprocess.run(
-            [*command, f"{site.url}/", "--resume", "--workers", "2"],
+        resumed = run_cli(
+            *command,
+            f"{site.url}/",
+            "--resume",
+            "--workers",
+            "2",
             env={**env, "SITEAUDIT_WORKER_TIMEOUT": "5"},
-            capture_output=True,
-            text=True,
-            timeout=180,
         )
     assert resumed.returncode == 0, resumed.stderr
     store = sqlite3.connect(db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from audits.cli import main
-from tests.cli import REPO
+from tests.kit import REPO
 
 RULES_MD = REPO / "docs" / "rules.md"
 REGENERATE = "siteaudit rules --markdown --no-plugins > docs/rules.md"

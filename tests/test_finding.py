@@ -10,7 +10,7 @@ import pytest
 from audits.ruleset import finding_row
 from audits.store import Store
 from rules.base import Category, Finding, Severity
-from tests.reports.reportkit import DemoReadingAge
+from tests.kit.synthetic_runs import DemoReadingAge
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,11 @@ from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, _DataLoss
 
-from audits.siteserver import RequestInfo, Response, Route, SiteServer
 from crawler.spiders.site import _describe_failure
-from tests.cli import audit_served, load_findings
+from tests.kit.cli import audit_served
+from tests.kit.findings import load_findings
+from tests.kit.ports import free_port
+from tests.kit.siteserver import RequestInfo, Response, Route, SiteServer
 
 EXIT_UNREACHABLE = 3
 
@@ -120,6 +122,7 @@ def _endless_sitemaps(request: RequestInfo) -> Response:
 SITEMAP_BOMB = "/bomb.xml.gz"
 
 
+@pytest.mark.slow
 def test_endless_sitemap_indexes_are_read_within_the_page_budget(tmp_path: Path) -> None:
     max_pages, max_sitemaps = 40, 6
     # 200 MB of nothing in about 200 KB: inflated only up to max_page_bytes, then dropped.
@@ -153,6 +156,7 @@ def test_endless_sitemap_indexes_are_read_within_the_page_budget(tmp_path: Path)
 # -- robots.txt -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_long_crawl_delay_is_capped_and_said_once(tmp_path: Path) -> None:
     times: list[float] = []
 
@@ -187,6 +191,7 @@ def test_long_crawl_delay_is_capped_and_said_once(tmp_path: Path) -> None:
 PRIVATE_PAGE = "/private/report"
 
 
+@pytest.mark.slow
 def test_oversized_robots_txt_is_read_from_its_start_and_obeyed(tmp_path: Path) -> None:
     padding = "# " + "x" * 97 + "\n"
     robots = "User-agent: *\nDisallow: /private/\n" + padding * 300_000  # 30 MB
@@ -207,6 +212,7 @@ def test_oversized_robots_txt_is_read_from_its_start_and_obeyed(tmp_path: Path) 
     assert errors["about"] is None
 
 
+@pytest.mark.slow
 def test_robots_txt_answering_500_forbids_the_crawl_and_says_why(tmp_path: Path) -> None:
     result = audit(
         tmp_path,
@@ -225,6 +231,7 @@ def test_robots_txt_answering_500_forbids_the_crawl_and_says_why(tmp_path: Path)
     assert not [t for t in result.requested if t in ("/", "/about", "/bins")], result.requested
 
 
+@pytest.mark.slow
 def test_robots_txt_recovering_from_a_server_error_is_obeyed(tmp_path: Path) -> None:
     answers = iter([_text("Busy", status=503)])
 
@@ -241,6 +248,7 @@ def test_robots_txt_recovering_from_a_server_error_is_obeyed(tmp_path: Path) -> 
     assert PRIVATE_PAGE not in result.requested
 
 
+@pytest.mark.slow
 def test_other_host_with_failing_robots_txt_is_left_alone_and_noted(
     tmp_path: Path, serve: Callable[..., SiteServer]
 ) -> None:
@@ -293,10 +301,10 @@ def silent_port() -> Iterator[int]:
 @pytest.fixture
 def closed_port() -> int:
     """A port nothing listens on."""
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        return int(probe.getsockname()[1])
+    return free_port()
 
 
+@pytest.mark.slow
 def test_network_failures_are_recorded_in_plain_words(
     tmp_path: Path, silent_port: int, closed_port: int
 ) -> None:

@@ -17,8 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from audits.siteserver import RequestInfo, Response, Route
-from tests.cli import audit_served, load_findings
+from tests.kit.cli import audit_served
+from tests.kit.findings import load_findings
+from tests.kit.siteserver import RequestInfo, Response, Route
+
+pytestmark = pytest.mark.slow
 
 NORMAL_PAGES = ("/about", "/bins")
 

@@ -10,8 +10,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from audits.siteserver import DEMO_ROOT, SiteServer
-from tests.cli import load_findings, run_cli
+import pytest
+
+from audits.siteserver import DEMO_ROOT
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
+from tests.kit.siteserver import SiteServer
+
+pytestmark = pytest.mark.slow
 
 
 def test_unchanged_pages_are_reused_and_the_report_still_covers_the_whole_site(

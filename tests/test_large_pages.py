@@ -7,11 +7,16 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from audits.config import AuditConfig
 from audits.pagestage import analyse
 from audits.ruleset import load_ruleset
-from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import load_findings, run_cli
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
+
+pytestmark = pytest.mark.slow
 
 PAGES = 12
 """Distinct pages the many links point to."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rules.base import Category
-from tests.cli import REPO
+from tests.kit import REPO
 
 FORBIDDEN = {
     "rules": ("audits", "crawler", "reports", "tests"),

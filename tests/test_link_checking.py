@@ -9,7 +9,6 @@ one page. One audit runs over both; each test checks one verdict.
 from __future__ import annotations
 
 import dataclasses
-import io
 import sqlite3
 import threading
 import time
@@ -17,35 +16,20 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pypdf
 import pytest
-from pypdf.annotations import Link as PdfLink
 
-from audits.siteserver import RequestInfo, Response, SiteServer
-from tests.cli import load_findings, run_cli
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
+from tests.kit.pages import html_page, pdf_with_link
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
+
+pytestmark = pytest.mark.slow
 
 TIMEOUT = 2
 
 
-def html(title: str, body: str = "") -> Response:
-    return Response.html(
-        f"<html lang='en'><head><title>{title}</title></head><body><main><h1>{title}</h1>"
-        f"{body}</main></body></html>"
-    )
-
-
 def links(*hrefs: str) -> str:
     return "".join(f'<p><a href="{href}">Link to {href}</a></p>' for href in hrefs)
-
-
-def pdf_with_link(url: str) -> bytes:
-    writer = pypdf.PdfWriter()
-    writer.add_blank_page(width=300, height=300)
-    writer.add_annotation(page_number=0, annotation=PdfLink(rect=(10, 10, 200, 40), url=url))
-    writer.add_metadata({"/ModDate": "D:20190303120000Z"})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 class Flaky:
@@ -61,17 +45,17 @@ class Flaky:
             self.answers.append(self.status)
             return Response(status=self.status, headers=self.headers)
         self.answers.append(200)
-        return html("Recovered")
+        return html_page("Recovered")
 
 
 def only_for_browsers(request: RequestInfo) -> Response:
     if "Mozilla" in request.headers.get("user-agent", ""):
-        return html("Welcome, browser")
+        return html_page("Welcome, browser")
     return Response(status=403)
 
 
 def hang(request: RequestInfo) -> Response:
-    return dataclasses.replace(html("Too late"), delay=TIMEOUT + 3)
+    return dataclasses.replace(html_page("Too late"), delay=TIMEOUT + 3)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +63,7 @@ def link_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("links")
     flaky, busy = Flaky(500), Flaky(429, headers={"Retry-After": "1"})
     partner_routes = {
-        "/ok": lambda r: html("Partner page"),
+        "/ok": lambda r: html_page("Partner page"),
         "/dead": lambda r: Response(status=404),
         "/hang": hang,
         "/ratelimited": lambda r: Response(status=429, headers={"Retry-After": "1"}),
@@ -88,7 +72,7 @@ def link_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with SiteServer(routes=partner_routes, host="127.0.0.2") as partner:
         p = partner.url
         routes = {
-            "/": lambda r: html(
+            "/": lambda r: html_page(
                 "Home",
                 links(
                     "/gone",
@@ -116,21 +100,21 @@ def link_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "/bots": only_for_browsers,
             "/old": lambda r: Response.redirect("/older"),
             "/older": lambda r: Response.redirect("/new"),
-            "/new": lambda r: html("New"),
+            "/new": lambda r: html_page("New"),
             "/loop-a": lambda r: Response.redirect("/loop-b"),
             "/loop-b": lambda r: Response.redirect("/loop-a"),
             "/slow": hang,
-            "/soft": lambda r: html("Sorry, page not found"),
-            "/frag": lambda r: html(
+            "/soft": lambda r: html_page("Sorry, page not found"),
+            "/frag": lambda r: html_page(
                 "Fees",
                 '<h2 id="here">Here</h2><p><a href="#here">ok</a> <a href="#absent">Absent</a>'
                 ' <a href="/new#missing">Missing section</a> <a href="/new#top">Top</a></p>',
             ),
             "/doc.pdf": lambda r: Response(
-                body=pdf_with_link(r.origin + "/only-in-pdf"),
+                body=pdf_with_link(r.origin + "/only-in-pdf", modified="D:20190303120000Z"),
                 headers={"Content-Type": "application/pdf"},
             ),
-            "/only-in-pdf": lambda r: html("Only in the PDF"),
+            "/only-in-pdf": lambda r: html_page("Only in the PDF"),
         }
         with SiteServer(routes=routes) as site:
             config = out / "siteaudit.toml"
@@ -253,14 +237,14 @@ class InFlight:
         time.sleep(0.3)
         with self.lock:
             self.now -= 1
-        return html("Partner page")
+        return html_page("Partner page")
 
 
 def test_external_hosts_get_two_requests_at_a_time(tmp_path: Path) -> None:
     counter = InFlight()
     with SiteServer(routes={"/*": counter}, host="127.0.0.2") as partner:
         hrefs = [f"{partner.url}/page-{i}" for i in range(12)]
-        with SiteServer(routes={"/": lambda r: html("Home", links(*hrefs))}) as site:
+        with SiteServer(routes={"/": lambda r: html_page("Home", links(*hrefs))}) as site:
             result = run_cli(
                 "audit", f"{site.url}/", "--out", tmp_path, "-q", "--page-workers", "0"
             )
@@ -272,10 +256,10 @@ def test_recent_ok_external_verdicts_are_reused_and_broken_ones_checked_again(
     tmp_path: Path,
 ) -> None:
     with SiteServer(
-        routes={"/ok": lambda r: html("Fine"), "/dead": lambda r: Response(status=404)},
+        routes={"/ok": lambda r: html_page("Fine"), "/dead": lambda r: Response(status=404)},
         host="127.0.0.2",
     ) as partner:
-        home = html("Home", links(f"{partner.url}/ok", f"{partner.url}/dead"))
+        home = html_page("Home", links(f"{partner.url}/ok", f"{partner.url}/dead"))
         with SiteServer(routes={"/": lambda r: home}) as site:
             config = tmp_path / "siteaudit.toml"
             config.write_text(f'[store]\npath = "{tmp_path / "history.db"}"\n')

@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 
-from audits.siteserver import Response, Route, SiteServer
-from tests.cli import load_findings, run_cli
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
+from tests.kit.siteserver import Response, Route, SiteServer
+
+pytestmark = pytest.mark.slow
 
 
 def html(title: str, hrefs: tuple[str, ...] = ()) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -25,21 +24,16 @@ from audits.multisite import (
     parse_sites,
     site_folder,
 )
-from audits.siteserver import RequestInfo, Response, SiteServer
 from audits.store import Store
 from reports.comparison import overall_health
 from reports.health import CATEGORIES
-from tests.cli import (
-    REPO,
-    SITEAUDIT,
-    assert_one_line_error,
-    interrupt_after,
-    load_findings,
-    run_cli,
-    slow_page,
-)
-from tests.processes import kill_and_check_children_go, wait_for
-from tests.reports.test_report_accessible import AXE, CHROMEDRIVER, CHROMIUM, _axe, _chrome
+from tests.kit import REPO
+from tests.kit.browsers import axe_violations, headless_chrome, needs_chromium_and_axe
+from tests.kit.cli import assert_one_line_error, interrupt_after, run_cli, slow_page, start_cli
+from tests.kit.findings import load_findings
+from tests.kit.ports import free_port
+from tests.kit.processes import kill_and_check_children_go, wait_for
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 HOSTILE_TITLE = "<script>alert(1)</script> & Borough"
 BOROUGH_HOME = f"""<!DOCTYPE html>
@@ -75,9 +69,8 @@ def inline_config(folder: Path) -> Path:
 
 
 def closed_url() -> str:
-    """The address of a server that has stopped: its port refuses connections."""
-    with SiteServer(routes={}) as server:
-        return f"{server.url}/"
+    """The address of a site whose port refuses connections."""
+    return f"http://127.0.0.1:{free_port()}/"
 
 
 # -- the sites file ----------------------------------------------------------------------
@@ -197,6 +190,7 @@ def test_overall_health_is_the_mean_of_the_categories_rounded_down() -> None:
         (["--sites", "{good}", "--config", "{store_config}"], "[store] path names one file"),
     ],
 )
+@pytest.mark.slow
 def test_usage_errors_are_one_line_and_exit_2(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
@@ -215,6 +209,7 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert not (tmp_path / "out" / "index.html").exists()
 
 
+@pytest.mark.slow
 def test_an_out_folder_holding_one_sites_report_is_refused(tmp_path: Path) -> None:
     (tmp_path / "audit.db").write_bytes(b"")
     sites = tmp_path / "sites.txt"
@@ -273,6 +268,7 @@ def multi(tmp_path_factory: pytest.TempPathFactory) -> MultiRun:
     return MultiRun(out, result, urls)
 
 
+@pytest.mark.slow
 def test_every_site_is_audited_into_its_own_folder(multi: MultiRun) -> None:
     for key in ("title", "borough"):
         folder = multi.out / multi.row(key)["folder"]
@@ -281,6 +277,7 @@ def test_every_site_is_audited_into_its_own_folder(multi: MultiRun) -> None:
         assert load_findings(folder)["run"]["start_url"] == multi.urls[key]
 
 
+@pytest.mark.slow
 def test_the_comparison_has_a_row_per_site_in_file_order(multi: MultiRun) -> None:
     data = multi.comparison()
     assert [s["url"] for s in data["sites"]] == [
@@ -296,6 +293,7 @@ def test_the_comparison_has_a_row_per_site_in_file_order(multi: MultiRun) -> Non
     assert len(csv_lines) == 4 and csv_lines[0].startswith("name,url,state,reason,pages")
 
 
+@pytest.mark.slow
 def test_scores_and_counts_are_each_sites_own(multi: MultiRun) -> None:
     page = lxml.html.parse(str(multi.out / "index.html")).getroot()
     headers = [th.text_content().strip() for th in page.cssselect("#sites-table thead th")]
@@ -328,6 +326,7 @@ def test_scores_and_counts_are_each_sites_own(multi: MultiRun) -> None:
         assert table_row.cssselect("th a")[0].get("href") == f"{row['folder']}/index.html"
 
 
+@pytest.mark.slow
 def test_an_unreachable_site_is_listed_and_does_not_stop_the_others(multi: MultiRun) -> None:
     gone = multi.row("gone")
     assert gone["state"] == "not-audited" and gone["exit_code"] == 3
@@ -339,6 +338,7 @@ def test_an_unreachable_site_is_listed_and_does_not_stop_the_others(multi: Multi
     assert multi.row("borough")["state"] in ("audited", "failed-gate")
 
 
+@pytest.mark.slow
 def test_the_gate_applies_to_each_site_and_the_run_exits_with_the_worst(multi: MultiRun) -> None:
     for key in ("title", "borough"):
         row = multi.row(key)
@@ -353,6 +353,7 @@ def test_the_gate_applies_to_each_site_and_the_run_exits_with_the_worst(multi: M
     assert errors == [f"siteaudit: {multi.row('gone')['reason']}"]
 
 
+@pytest.mark.slow
 def test_crawled_titles_and_given_names_are_escaped(multi: MultiRun) -> None:
     assert multi.row("borough")["name"] == HOSTILE_TITLE  # no name given: the home page's title
     html = (multi.out / "index.html").read_text(encoding="utf-8")
@@ -361,6 +362,7 @@ def test_crawled_titles_and_given_names_are_escaped(multi: MultiRun) -> None:
     assert "Missing Title Council" in html
 
 
+@pytest.mark.slow
 def test_parallel_runs_again_give_each_site_its_trend(tmp_path: Path) -> None:
     sites = tmp_path / "sites.txt"
     out = tmp_path / "out"
@@ -383,17 +385,13 @@ def test_parallel_runs_again_give_each_site_its_trend(tmp_path: Path) -> None:
     assert runs[-1].stdout.count(": audited (") == 2
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_run_and_keeps_what_was_audited(tmp_path: Path) -> None:
     sites = tmp_path / "sites.txt"
     out = tmp_path / "out"
     with SiteServer(routes={"/*": slow_page}) as slow, title_site() as later:
         sites.write_text(f"{slow.url}/ Slow\n{later.url}/ Later\n", encoding="utf-8")
-        proc = subprocess.Popen(
-            [SITEAUDIT, "audit", "--sites", str(sites), "--out", str(out), "--no-browser"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = start_cli("audit", "--sites", sites, "--out", out, "--no-browser", capture=True)
         _, stderr = interrupt_after(proc, slow, 5)
         assert not later.requests  # the next site never started
     assert proc.returncode == 130, stderr
@@ -404,6 +402,7 @@ def test_ctrl_c_stops_the_run_and_keeps_what_was_audited(tmp_path: Path) -> None
     assert data["sites"][0]["pages"] >= 1
 
 
+@pytest.mark.slow
 def test_a_killed_run_takes_its_site_audits_with_it(tmp_path: Path) -> None:
     release = threading.Event()
 
@@ -417,11 +416,7 @@ def test_a_killed_run_takes_its_site_audits_with_it(tmp_path: Path) -> None:
     with SiteServer(routes={"/": held}) as site:
         sites.write_text(f"{site.url}/ Held\n", encoding="utf-8")
         options = ["--out", tmp_path / "out", "--no-browser", "--config", config]
-        proc = subprocess.Popen(
-            [SITEAUDIT, "audit", "--sites", sites, *options],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        proc = start_cli("audit", "--sites", sites, *options)
         try:
             wait_for(lambda: bool(site.requests), 60, "the site's audit never started")
             kill_and_check_children_go(proc, 1)  # the site's audit
@@ -430,21 +425,16 @@ def test_a_killed_run_takes_its_site_audits_with_it(tmp_path: Path) -> None:
             proc.kill()
 
 
-needs_chromium = pytest.mark.skipif(
-    not (AXE.is_file() and CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="needs Chromium, chromedriver and axe-core (make setup)",
-)
-
-
-@needs_chromium
+@needs_chromium_and_axe
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_index_passes_axe_and_sorts_by_keyboard(multi: MultiRun) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    driver, profile = _chrome()
-    try:
+    with headless_chrome() as driver:
         url = (multi.out / "index.html").as_uri()
-        violations = _axe(driver, url)
+        violations = axe_violations(driver, url)
         assert violations == [], [(v["id"], v["help"]) for v in violations]
         driver.get(url)
         button = driver.find_element(By.CSS_SELECTOR, "#sites-table thead th:nth-child(3) button")
@@ -461,21 +451,16 @@ def test_the_index_passes_axe_and_sorts_by_keyboard(multi: MultiRun) -> None:
             for r in driver.find_elements(By.CSS_SELECTOR, "#sites-table tbody tr")[1:]
         ]
         assert overall == sorted(overall)
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
-@needs_chromium
+@needs_chromium_and_axe
+@pytest.mark.slow
+@pytest.mark.browser
 def test_the_index_works_without_javascript(multi: MultiRun) -> None:
     from selenium.webdriver.common.by import By
 
-    driver, profile = _chrome(javascript=False)
-    try:
+    with headless_chrome(javascript=False) as driver:
         driver.get((multi.out / "index.html").as_uri())
         rows = driver.find_elements(By.CSS_SELECTOR, "#sites-table tbody tr")
         assert len(rows) == 3 and all(r.is_displayed() for r in rows)
         assert not driver.find_elements(By.CSS_SELECTOR, "#sites-table button")
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)

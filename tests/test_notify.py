@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -16,7 +15,8 @@ from aiosmtpd.controller import Controller
 
 from audits.notify import NotifyConfig, NotifyError, post_webhook, run_summary, send_digests
 from audits.store import Store
-from tests.reports.reportkit import START, add_run, finding_row
+from tests.kit.ports import free_port
+from tests.kit.synthetic_runs import START, add_run, finding_row
 
 
 class Inbox:
@@ -28,12 +28,6 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -124,11 +118,13 @@ def test_unreachable_mail_server_is_one_clear_error(store: tuple[Store, int]) ->
         send_digests(config, *store)
 
 
+@pytest.mark.slow
 def test_an_audit_posts_its_summary_and_warns_in_one_line_when_mail_fails(
     tmp_path: Path,
 ) -> None:
-    from audits.siteserver import DEMO_ROOT, SiteServer
-    from tests.cli import run_cli
+    from audits.siteserver import DEMO_ROOT
+    from tests.kit.cli import run_cli
+    from tests.kit.siteserver import SiteServer
 
     received: list[dict[str, Any]] = []
 

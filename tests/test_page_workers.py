@@ -7,17 +7,18 @@ import asyncio
 import contextlib
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
 
 from audits.config import AuditConfig
 from audits.pagestage import PAGE_ANALYSIS, PageAnalysis, PageStage
-from audits.siteserver import SiteServer
-from tests.cli import slow_page
-from tests.crash import start_cli
-from tests.test_plugins import fake_distribution
+from tests.kit.cli import slow_page, start_cli
+from tests.kit.plugins import fake_distribution
+from tests.kit.processes import alive, wait_for
+from tests.kit.siteserver import SiteServer
+
+pytestmark = pytest.mark.slow
 
 # A rule that never finishes on a page titled "stuck", after writing down its process id:
 # as a rule with super-linear work on a huge page would, only for certain.
@@ -63,23 +64,6 @@ def page_workers_of(pid: int) -> list[int]:
     return workers
 
 
-def alive(pid: int) -> bool:
-    """Whether the process exists and is not a zombie waiting to be reaped."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def wait_for(condition: object, what: str, timeout: float = 90) -> None:
-    """Poll `condition()` until it is true; fail saying `what` never happened."""
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-
-
 def test_page_workers_exit_when_the_audit_is_killed(tmp_path: Path) -> None:
     config = tmp_path / "siteaudit.toml"
     config.write_text("[crawl]\ncheck_external = false\nuse_sitemaps = false\npage_workers = 2\n")
@@ -88,12 +72,13 @@ def test_page_workers_exit_when_the_audit_is_killed(tmp_path: Path) -> None:
             "audit", f"{server.url}/", "--out", tmp_path / "out", "--config", config, "-q"
         )
         try:
-            wait_for(lambda: page_workers_of(proc.pid), "the audit started no page workers")
+            wait_for(lambda: page_workers_of(proc.pid), 90, "the audit started no page workers")
             workers = page_workers_of(proc.pid)
             os.kill(proc.pid, signal.SIGKILL)  # the audit alone, as a crash would
             proc.wait()
             wait_for(
                 lambda: not any(alive(pid) for pid in workers),
+                90,
                 f"page workers {workers} outlived the killed audit",
             )
         finally:
@@ -133,4 +118,4 @@ def test_a_page_over_the_time_limit_has_its_worker_killed_and_the_other_pages_go
     assert stuck.links == () and stuck.findings == []
     assert [analysis.title for analysis in others] == ["Bins", "Council tax", "Parking"]
     stuck_pid = int(pid_file.read_text())
-    wait_for(lambda: not alive(stuck_pid), "the stuck worker was left running")
+    wait_for(lambda: not alive(stuck_pid), 90, "the stuck worker was left running")

@@ -17,7 +17,7 @@ from audits.ruleset import RuleSet
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.base import Category, Finding, PageRule, Severity, SiteRule
 from rules.page import Page
-from tests.test_plugins import fake_distribution
+from tests.kit.plugins import fake_distribution
 
 URL = "https://www.example.gov.uk/bins/"
 

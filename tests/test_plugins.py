@@ -9,49 +9,21 @@ worker processes inherit the path.
 
 from __future__ import annotations
 
-import os
-import textwrap
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from audits.siteserver import SiteServer
 from rules.page import Page
-from tests.cli import REPO, assert_one_line_error, load_findings, run_cli
+from tests.kit import REPO
+from tests.kit.cli import assert_one_line_error, run_cli
+from tests.kit.findings import load_findings
+from tests.kit.plugins import fake_distribution, python_path
+from tests.kit.siteserver import SiteServer
 
 EXAMPLE = REPO / "examples" / "siteaudit-plugin-example"
 EXAMPLE_SRC = EXAMPLE / "src"
-
-
-def fake_distribution(
-    site_dir: Path,
-    name: str,
-    version: str,
-    entry_points: Mapping[str, str],
-    modules: Mapping[str, str] | None = None,
-) -> Path:
-    """Make `site_dir` hold an installed-looking distribution with `siteaudit.rules` entry
-    points (name -> "module:Class") and the given modules (name -> source)."""
-    dist_info = site_dir / f"{name.replace('-', '_')}-{version}.dist-info"
-    dist_info.mkdir(parents=True)
-    (dist_info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8"
-    )
-    lines = ["[siteaudit.rules]", *(f"{ep} = {target}" for ep, target in entry_points.items())]
-    (dist_info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for module, source in (modules or {}).items():
-        (site_dir / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
-    return site_dir
-
-
-def python_path(*folders: Path) -> dict[str, str]:
-    """The environment change that puts `folders` first on a subprocess's sys.path."""
-    inherited = os.environ.get("PYTHONPATH")
-    return {
-        "PYTHONPATH": os.pathsep.join([*map(str, folders), *([inherited] if inherited else [])])
-    }
 
 
 def install_example(site_dir: Path) -> dict[str, str]:
@@ -125,8 +97,14 @@ def test_no_plugins_hides_installed_plugins(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [("rules",), ("audit", "http://127.0.0.1:9/", "--out", "{out}", "-q")],
-    ids=["rules", "audit"],
+    [
+        pytest.param(("rules",), id="rules"),
+        pytest.param(
+            ("audit", "http://127.0.0.1:9/", "--out", "{out}", "-q"),
+            id="audit",
+            marks=pytest.mark.slow,
+        ),
+    ],
 )
 def test_plugin_that_fails_to_import_is_a_usage_error_naming_its_package(
     tmp_path: Path, command: tuple[str, ...]
@@ -174,6 +152,7 @@ def _three_page_site(root: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_plugin_rule_that_raises_on_every_page_does_not_sink_the_audit(
     tmp_path: Path, serve: Callable[..., SiteServer]
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 import crawler.settings
 from crawler.scope import Scope
 from rules.urls import absolute
-from tests.cli import REPO
+from tests.kit import REPO
 
 PACKAGES = ("audits", "crawler", "rules", "reports")
 
@@ -34,7 +35,9 @@ FORBIDDEN_CALLS = frozenset(
 )
 
 
-def _package_sources() -> list[Path]:
+@cache
+def _package_sources() -> list[tuple[Path, ast.Module]]:
+    """Every module of the packages with its syntax tree, parsed once for all the tests."""
     files = [
         path
         for package in PACKAGES
@@ -42,7 +45,9 @@ def _package_sources() -> list[Path]:
         if "demo_site" not in path.parts
     ]
     assert len(files) > 20, files
-    return files
+    return [
+        (path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))) for path in files
+    ]
 
 
 def _dotted(node: ast.expr) -> str:
@@ -55,8 +60,7 @@ def _dotted(node: ast.expr) -> str:
 
 def test_package_sources_never_build_a_shell_or_evaluate_code() -> None:
     problems = []
-    for path in _package_sources():
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for path, tree in _package_sources():
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -75,8 +79,7 @@ def test_package_sources_never_build_a_shell_or_evaluate_code() -> None:
 def test_package_sources_import_no_unsafe_deserialisers() -> None:
     unsafe = {"pickle", "marshal", "shelve", "dill", "yaml"}
     problems = []
-    for path in _package_sources():
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for path, tree in _package_sources():
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name.split(".")[0] for alias in node.names]
@@ -94,7 +97,7 @@ def test_scrapy_telnet_console_and_remote_control_are_off() -> None:
     assert crawler.settings.TELNETCONSOLE_ENABLED is False
     assert crawler.settings.REMOTE_CONTROL_ENABLED is False
     # Nothing in the package switches them back on at run time.
-    for path in _package_sources():
+    for path, _ in _package_sources():
         text = path.read_text(encoding="utf-8")
         for setting in ("TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED"):
             if setting in text and path.name != "settings.py":

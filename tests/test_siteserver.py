@@ -1,4 +1,6 @@
-"""SiteServer over real HTTP: static files, redirects, routes, safety and the request log."""
+"""The site servers over real HTTP: the demo's static server (audits/siteserver.py) and
+the tests' fixture server built on it (tests/kit/siteserver.py): static files, redirects,
+routes, safety and the request log."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from audits.siteserver import DEMO_ROOT, RequestInfo, Response, SiteServer, parse_redirects
+from audits.siteserver import DEMO_ROOT, StaticSiteServer, parse_redirects
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 Serve = Callable[..., SiteServer]
 
 
 def fetch(
-    server: SiteServer,
+    server: StaticSiteServer,
     target: str,
     method: str = "GET",
     headers: dict[str, str] | None = None,
@@ -370,6 +373,18 @@ def test_demo_site_serves_its_home_page_and_absolute_sitemap(demo_site: SiteServ
     assert "{origin}" not in fetch(demo_site, "/sitemap.xml")[2].decode()
 
 
+def test_demo_server_serves_the_demo_site_and_nothing_but_get_and_head() -> None:
+    with StaticSiteServer(DEMO_ROOT) as server:
+        assert fetch(server, "/")[0] == 200
+        status, headers, _ = fetch(server, "/recycling")
+        assert (status, headers["Location"]) == (301, "/bins/recycling/")
+        robots = fetch(server, "/robots.txt")[2].decode()
+        assert f"Sitemap: {server.url}/sitemap.xml" in robots
+        assert fetch(server, "/no-such-page/")[0] == 404
+        assert fetch(server, "/", method="POST", body=b"a=1")[0] == 501
+        assert not hasattr(server, "requests")  # the request log is the tests' own
+
+
 def test_demo_expected_defects_name_pages_that_exist(demo_site: SiteServer) -> None:
     expected = json.loads((DEMO_ROOT / "EXPECTED.json").read_text())
     for defect in expected["defects"]:
@@ -378,7 +393,7 @@ def test_demo_expected_defects_name_pages_that_exist(demo_site: SiteServer) -> N
 
 
 def test_hostile_calendar_links_to_the_months_either_side(hostile: SiteServer) -> None:
-    from tests.sites.hostile import CALENDAR_PATH
+    from tests.kit.hostile_site import CALENDAR_PATH
 
     body = fetch(hostile, f"{CALENDAR_PATH}?month=2030-01")[2].decode()
     assert f"{CALENDAR_PATH}?month=2029-12" in body
@@ -387,7 +402,7 @@ def test_hostile_calendar_links_to_the_months_either_side(hostile: SiteServer) -
 
 
 def test_hostile_old_page_redirects_to_another_host(hostile: SiteServer) -> None:
-    from tests.sites.hostile import OFFSITE_LANDING, OFFSITE_REDIRECT, HostileSite
+    from tests.kit.hostile_site import OFFSITE_LANDING, OFFSITE_REDIRECT, HostileSite
 
     assert isinstance(hostile, HostileSite)
     location = fetch(hostile, OFFSITE_REDIRECT)[1]["Location"]
@@ -396,7 +411,7 @@ def test_hostile_old_page_redirects_to_another_host(hostile: SiteServer) -> None
 
 
 def test_hostile_traps_answer_as_documented(hostile: SiteServer) -> None:
-    from tests.sites.hostile import (
+    from tests.kit.hostile_site import (
         BIG_PAGE,
         BIG_PAGE_BYTES,
         BINARY_AS_HTML,

@@ -1,7 +1,7 @@
 """The store package owns the SQL, and the reports only read the store.
 
 Both are read from the source (ast), so a statement or a write added anywhere fails
-here, not only where a test happens to walk; `tests/reports/reportkit.write_reports`
+here, not only where a test happens to walk; `tests/kit/synthetic_runs.write_reports`
 also hands the reports a store SQLite opened read-only.
 """
 

@@ -6,8 +6,13 @@ import json
 import sqlite3
 from pathlib import Path
 
-from audits.siteserver import DEMO_ROOT, SiteServer
-from tests.cli import assert_one_line_error, run_cli
+import pytest
+
+from audits.siteserver import DEMO_ROOT
+from tests.kit.cli import assert_one_line_error, run_cli
+from tests.kit.siteserver import SiteServer
+
+pytestmark = pytest.mark.slow
 
 
 def history(db: Path) -> dict[int, dict[str, object]]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from audits.store import Store
-from tests.reports.reportkit import add_run
+from tests.kit.synthetic_runs import add_run
 
 
 @pytest.fixture

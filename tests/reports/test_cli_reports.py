@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from audits.cli import main
 from audits.store import Store
-from tests.reports.reportkit import START, add_run, finding_row
+from tests.kit.synthetic_runs import START, add_run, finding_row
 
 
 def _store(path: Path) -> Path:

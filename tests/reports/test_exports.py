@@ -14,7 +14,7 @@ from junitparser import Error, Failure, JUnitXml
 from reports.csv_export import COLUMNS, cell
 from reports.junit import MAX_LISTED, xml_text
 from reports.sarif import FINGERPRINT_KEY, SARIF_SCHEMA_URI, load_schema, pascal
-from tests.reports.reportkit import RULES, START, add_run, finding_row, write_reports
+from tests.kit.synthetic_runs import RULES, START, add_run, finding_row, write_reports
 
 PAGE = START + "council-tax"
 BINS = START + "bins"

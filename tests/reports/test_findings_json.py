@@ -17,7 +17,7 @@ from reports.findings_json import (
     load_schema,
     validate_findings,
 )
-from tests.reports.reportkit import RULES, START, add_run, finding_row, write_reports
+from tests.kit.synthetic_runs import RULES, START, add_run, finding_row, write_reports
 
 PAGE = START + "council-tax"
 OTHER = START + "bins"

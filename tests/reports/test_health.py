@@ -8,7 +8,7 @@ import pytest
 
 from audits.retention import keep_health
 from reports import health as h
-from tests.reports.reportkit import START, add_run, finding_row
+from tests.kit.synthetic_runs import START, add_run, finding_row
 
 A, B, C, D = (START + p for p in ("a", "b", "c", "d"))
 PAGES = {A, B, C, D}

@@ -16,7 +16,7 @@ from reports import html as report_html
 from reports.html import Pager, chart_points, page_name, paginate, trend_svg
 from reports.html_fragments import MAX_PAGES_LISTED, safe_href
 from reports.model import page_file, safe_screenshot
-from tests.reports.reportkit import (
+from tests.kit.synthetic_runs import (
     RULES,
     START,
     DemoBrokenLink,

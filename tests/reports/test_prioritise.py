@@ -7,7 +7,7 @@ import math
 import pytest
 
 from audits import prioritise as pr
-from tests.reports.reportkit import START, add_run, finding_row
+from tests.kit.synthetic_runs import START, add_run, finding_row
 
 
 @pytest.mark.parametrize(

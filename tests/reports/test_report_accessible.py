@@ -5,8 +5,6 @@ JavaScript, and the print stylesheet applies."""
 from __future__ import annotations
 
 import base64
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,45 +12,17 @@ import pytest
 
 from reports import html as report_html
 from reports.model import page_file
-from tests.cli import REPO
-from tests.reports.reportkit import RULES, START, add_run, finding_row, write_reports
+from tests.kit.browsers import axe_violations, headless_chrome, needs_chromium_and_axe
+from tests.kit.synthetic_runs import RULES, START, add_run, finding_row, write_reports
 
-AXE = REPO / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/lib/chromium/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 
-pytestmark = pytest.mark.skipif(
-    not (AXE.is_file() and CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="needs Chromium, chromedriver and axe-core (make setup)",
-)
+pytestmark = [pytest.mark.slow, pytest.mark.browser, needs_chromium_and_axe]
 
 BINS = [START + f"bins/{i}" for i in range(7)]
 SHOT = "screenshots/axe-contrast-0123456789abcdef.png"
-
-
-def _chrome(javascript: bool = True):  # type: ignore[no-untyped-def]
-    """A headless Chromium that reaches nothing on the network (a local helper)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    from audits.browser import CHROMIUM_FLAGS
-
-    options = webdriver.ChromeOptions()
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    if not javascript:
-        options.add_argument("--blink-settings=scriptEnabled=false")
-    profile = tempfile.mkdtemp(prefix="siteaudit-report-chrome-")
-    options.add_argument(f"--user-data-dir={profile}")
-    options.binary_location = str(CHROMIUM)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.set_script_timeout(60)
-    driver.set_page_load_timeout(60)
-    return driver, profile
 
 
 @pytest.fixture(scope="module")
@@ -144,23 +114,8 @@ PAGE_TYPES = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    driver, profile = _chrome()
-    try:
+    with headless_chrome() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def _axe(driver, url: str) -> list[dict]:  # type: ignore[no-untyped-def]
-    driver.get(url)
-    driver.execute_script(AXE.read_text(encoding="utf-8"))
-    return driver.execute_async_script(
-        "var done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
-        ".then(function (r) { done(r.violations); }, function (e) { done([{id: 'axe-error', help: String(e), nodes: []}]); });",
-        WCAG_TAGS,
-    )
 
 
 def test_every_page_type_exists(report: Path) -> None:
@@ -170,7 +125,7 @@ def test_every_page_type_exists(report: Path) -> None:
 
 @pytest.mark.parametrize("name", PAGE_TYPES)
 def test_axe_finds_no_violations(browser, report: Path, name: str) -> None:
-    violations = _axe(browser, (report / name).as_uri())
+    violations = axe_violations(browser, (report / name).as_uri())
     summary = [
         (v["id"], v["help"], [n.get("target") for n in v.get("nodes", [])][:3]) for v in violations
     ]
@@ -270,8 +225,7 @@ def test_print_stylesheet_hides_navigation(browser, report: Path) -> None:
 def test_works_without_javascript(report: Path) -> None:
     from selenium.webdriver.common.by import By
 
-    driver, profile = _chrome(javascript=False)
-    try:
+    with headless_chrome(javascript=False) as driver:
         driver.get((report / "sections" / "bins.html").as_uri())
         assert not driver.find_element(By.CSS_SELECTOR, "form.filters").is_displayed()
         rows = driver.find_elements(By.CSS_SELECTOR, "#problems tbody tr")
@@ -279,6 +233,3 @@ def test_works_without_javascript(report: Path) -> None:
         # the rest of the list is one link away
         driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
         assert driver.current_url.endswith("sections/bins-2.html")
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)

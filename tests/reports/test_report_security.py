@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
-from audits.siteserver import SiteServer
 from reports.model import page_file
-from tests.cli import run_cli
-from tests.reports.test_report_accessible import CHROMEDRIVER, CHROMIUM, _chrome
+from tests.kit.browsers import headless_chrome, needs_chromium
+from tests.kit.cli import run_cli
+from tests.kit.siteserver import SiteServer
+
+pytestmark = pytest.mark.slow
 
 TITLE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -75,16 +77,14 @@ def test_the_title_is_shown_as_text(audited: dict[str, Any]) -> None:
     assert f"About {ESCAPED}&#34;&gt;" in about  # the parser decoded &gt;
 
 
-@pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="needs Chromium and chromedriver"
-)
+@needs_chromium
+@pytest.mark.browser
 def test_every_report_page_shows_it_as_text_in_a_browser(audited: dict[str, Any]) -> None:
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
 
     out, url = audited["out"], audited["url"]
-    driver, profile = _chrome()
-    try:
+    with headless_chrome() as driver:
         for path in _pages(out):
             driver.get(path.as_uri())
             with pytest.raises(NoAlertPresentException):
@@ -94,8 +94,3 @@ def test_every_report_page_shows_it_as_text_in_a_browser(audited: dict[str, Any]
         driver.get((out / "pages" / page_file(url)).as_uri())
         assert driver.title.startswith(TITLE)
         assert TITLE in driver.find_element(By.TAG_NAME, "h1").text
-    finally:
-        driver.quit()
-        import shutil
-
-        shutil.rmtree(profile, ignore_errors=True)

@@ -28,15 +28,16 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    """Wait until `condition()` is true; fail saying `what` did not happen in time."""
+def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
+    """Poll `condition()` every 50 ms until it is true; fail saying `what` did not happen
+    within `seconds`."""
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, what
+        assert time.monotonic() < deadline, f"{what} (waited {seconds:g} s)"
         time.sleep(0.05)
 
 
-def kill_and_check_children_go(process: subprocess.Popen[bytes], children: int) -> None:
+def kill_and_check_children_go(process: subprocess.Popen[str], children: int) -> None:
     """kill -9 `process`, which has started `children` processes, and wait for them to end
     with it (well before anything they wait on could answer)."""
     started = children_of(process.pid)

@@ -1,9 +1,13 @@
-"""Running the real `siteaudit` command in a subprocess (one crawl per process)."""
+"""Running the real `siteaudit` command in a subprocess (one crawl per process).
+
+A test that runs a crawling command (`CRAWLS`) through these must be marked `slow`: the
+fast loop (`pytest -m "not slow"`) leaves those out, and `run_cli` and `start_cli` fail a
+test that forgets the mark (tests/conftest.py tells them which test is running).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import signal
 import subprocess
@@ -11,12 +15,31 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from audits.siteserver import RequestInfo, Response, Route, SiteServer
+import pytest
+
+from tests.kit.siteserver import RequestInfo, Response, Route, SiteServer
 
 SITEAUDIT = str(Path(sys.executable).parent / "siteaudit")
-REPO = Path(__file__).resolve().parents[1]
+
+CRAWLS = frozenset({"audit", "check", "demo", "worker"})
+"""The commands that crawl a site: seconds each, so only in tests marked `slow`."""
+
+running_test: pytest.Item | None = None
+"""The test being run, set by tests/conftest.py before its fixtures are set up."""
+
+
+def _command(args: tuple[str | os.PathLike[str], ...]) -> list[str]:
+    """`siteaudit ARGS...` as an argument list, once the running test may run it."""
+    argv = [*map(str, args)]
+    test = running_test
+    if argv[:1] and argv[0] in CRAWLS and test and not test.get_closest_marker("slow"):
+        pytest.fail(
+            f"{test.nodeid} runs `siteaudit {argv[0]}` in a subprocess: mark it "
+            "@pytest.mark.slow (or its module: pytestmark = pytest.mark.slow)",
+            pytrace=False,
+        )
+    return [SITEAUDIT, *argv]
 
 
 def run_cli(
@@ -32,17 +55,36 @@ def run_cli(
     every page again (which tests of the crawl would count) and takes seconds; its own
     tests are in tests/test_browser.py.
     """
-    argv = [*map(str, args)]
-    if argv[:1] == ["audit"] and not browser:
+    argv = _command(args)
+    if argv[1:2] == ["audit"] and not browser:
         argv.append("--no-browser")
     return subprocess.run(
-        [SITEAUDIT, *argv],
+        argv,
         capture_output=True,
         text=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
         cwd=cwd,
         check=False,
+    )
+
+
+def start_cli(
+    *args: str | os.PathLike[str], env: Mapping[str, str] | None = None, capture: bool = False
+) -> subprocess.Popen[str]:
+    """Start `siteaudit ARGS...` in a session of its own, so that killing its process group
+    takes its page workers and browsers down with it, as a crash would.
+
+    With `capture`, its output is kept for `communicate()`; otherwise it is thrown away.
+    """
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    return subprocess.Popen(
+        _command(args),
+        stdout=output,
+        stderr=output,
+        text=True,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
     )
 
 
@@ -59,11 +101,6 @@ def audit_served(
         requested = [r.target for r in server.requests]
     assert "Traceback" not in result.stderr, result.stderr
     return result, requested, out
-
-
-def load_findings(out: Path) -> dict[str, Any]:
-    """The findings.json an audit wrote into `out`."""
-    return json.loads((out / "findings.json").read_text(encoding="utf-8"))
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:

@@ -28,9 +28,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from audits.siteserver import RequestInfo, Response, SiteServer
+from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
-ROOT = Path(__file__).resolve().parent / "hostile"
+ROOT = Path(__file__).resolve().parents[1] / "sites" / "hostile"
 
 DISALLOWED_PREFIX = "/private/"
 DISALLOWED_PAGE = "/private/staff-directory.html"

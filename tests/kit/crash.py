@@ -11,24 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.cli import SITEAUDIT
 
-
-def start_cli(*args: str | os.PathLike[str]) -> subprocess.Popen[bytes]:
-    """Start `siteaudit ARGS...` in a session of its own, so that `kill_when` takes its
-    page workers and browsers down with it, as a crash would."""
-    return subprocess.Popen(
-        [SITEAUDIT, *map(str, args)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def kill_when(
-    proc: subprocess.Popen[bytes], ready: Callable[[], bool], timeout: float = 60
-) -> None:
-    """`kill -9` the process and everything it started as soon as `ready()` is true.
+def kill_when(proc: subprocess.Popen[str], ready: Callable[[], bool], timeout: float = 60) -> None:
+    """`kill -9` the process (started with `start_cli`, in a session of its own) and
+    everything it started as soon as `ready()` is true.
 
     Polls every 20 ms; fails if the process ends first or `ready()` never comes true.
     """

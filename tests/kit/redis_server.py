@@ -12,11 +12,7 @@ from types import TracebackType
 
 import redis
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.kit.ports import free_port
 
 
 class RedisServer:
@@ -29,7 +25,7 @@ class RedisServer:
         self.binary = binary
         self.folder = folder
         self.password = password
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
