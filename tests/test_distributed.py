@@ -181,7 +181,7 @@ def test_credentials_and_passwords_never_pass_through_redis(
                     return  # the server stopped at the end of the test
 
         threading.Thread(target=watch, daemon=True).start()
-        monitor_ready.wait(5)
+        assert monitor_ready.wait(60), "the monitor never started"
         with SiteServer(DEMO_ROOT) as site:
             result = run_cli(
                 "audit",
@@ -197,8 +197,10 @@ def test_credentials_and_passwords_never_pass_through_redis(
                     "SITEAUDIT_AUTH_PASSWORD": staging,
                 },
             )
-    assert result.returncode == 0, result.stderr
-    assert any("requests" in c for c in commands)  # the monitor saw the crawl
+        assert result.returncode == 0, result.stderr
+        # The monitor reads on its own thread: on a busy machine it may lag the crawl.
+        seen_crawl = lambda: any("requests" in c for c in commands)  # noqa: E731
+        wait_for(seen_crawl, 60, "the monitor never saw the crawl")
     assert not [c for c in commands if staging in c or "Authorization" in c]
     for log in tmp_path.glob("crawl-*.log"):
         text = log.read_text(encoding="utf-8")
@@ -226,7 +228,9 @@ def test_workers_without_redis_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
     redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    env = {"SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "2"}
+    # Long enough that a live worker's heartbeat, late on a busy machine, is not taken
+    # for a lost worker; the audit waits this long after the kill.
+    env = {"SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "8"}
     with SiteServer(routes={"/*": slow_page}) as site:
         doomed = start_cli("worker", "--wait", "60", "--name", "doomed", "-q", env=env)
         audit = start_cli(
@@ -251,7 +255,7 @@ def test_a_worker_killed_mid_crawl_is_given_up_and_the_audit_completes(
             }
             return states.get("doomed") == "busy" and len(site.requests) > 20
 
-        wait_for(doomed_at_work, 60, "the worker never got to work")
+        wait_for(doomed_at_work, 120, "the worker never got to work")
         doomed.kill()  # kill -9: no goodbye, no last items
         doomed.wait()
         _, errors = audit.communicate(timeout=120)
@@ -298,7 +302,7 @@ def audit_losing_a_worker(
     """Audit `site` with one worker, `doomed` (reaching Redis at `doomed_redis`), kill -9
     it once `ready(claimed)` holds, let another worker finish; return the audit's stderr
     and the paths of the HTML pages stored. `claimed(path)`: is that URL claimed?"""
-    env = {"SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "3"}
+    env = {"SITEAUDIT_REDIS": redis_server.url, "SITEAUDIT_WORKER_TIMEOUT": "8"}
     worker = ["worker", "--wait", "60", "-q", "--name"]
     doomed = start_cli(*worker, "doomed", env={**env, "SITEAUDIT_REDIS": doomed_redis})
     # --workers 0: `doomed` crawls alone until it is killed.
@@ -312,7 +316,7 @@ def audit_losing_a_worker(
             member = f"url:{site.url}{path}"
             return any(client.sismember(f"siteaudit:{j.decode()}:dupefilter", member) for j in jobs)
 
-        wait_for(lambda: ready(claimed), 60, "the worker never got where it is to be killed")
+        wait_for(lambda: ready(claimed), 120, "the worker never got where it is to be killed")
         doomed.kill()  # kill -9: no goodbye, nothing more sent
         doomed.wait()
         release.set()
