@@ -22,25 +22,19 @@ import click
 
 from audits import __version__
 from audits.config import AuditConfig, ConfigError, load_config, parse_report
-from audits.engine import (
+from audits.engine import AuditResult, audit, check_start_url, render
+from audits.errors import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     REDIS_ENV,
-    AuditResult,
-    SiteUnreachable,
+    SiteauditError,
     UsageError,
-    audit,
-    check_start_url,
-    render,
 )
 from audits.gate import judge, load_baseline, parse_gate, write_baseline
-from audits.ruleset import PluginError, available_rules
-from audits.store import PRUNED_STAT, Store, StoreError
+from audits.ruleset import available_rules
+from audits.store import PRUNED_STAT, Store
 from rules.base import Rule, Severity
-
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
-EXIT_INTERNAL = 4
-EXIT_INTERRUPTED = 130
 
 
 def _fail(message: str, code: int) -> None:
@@ -56,10 +50,8 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return command(*args, **kwargs)
-        except (ConfigError, UsageError, PluginError, StoreError) as exc:
-            _fail(f"error: {exc}", EXIT_USAGE)
-        except SiteUnreachable as exc:
-            _fail(f"{exc} (partial results, if any, are kept in the store)", EXIT_UNREACHABLE)
+        except SiteauditError as exc:
+            _fail(exc.line(), exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted; what was stored is kept", EXIT_INTERRUPTED)
         except Exception as exc:

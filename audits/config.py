@@ -26,8 +26,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
+from audits.errors import SiteauditError
 
-class ConfigError(Exception):
+
+class ConfigError(SiteauditError):
     """The configuration cannot be used; the message says what to change."""
 
 

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 from audits import __version__
 from audits.children import preexec_exit_with_parent
 from audits.config import AuditConfig, parse_config
-from audits.engine import REDIS_ENV, DistributedError
+from audits.errors import REDIS_ENV, SharedCrawlError
 from audits.store import Store
 from crawler.pipelines import write_items
 from crawler.shared import (
@@ -85,20 +85,20 @@ def redacted(url: str) -> str:
 
 
 def connect(url: str) -> Any:
-    """A client for the Redis at `url`, checked with a PING; DistributedError if not."""
+    """A client for the Redis at `url`, checked with a PING; SharedCrawlError if not."""
     import redis
 
     if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
-        raise DistributedError(
+        raise SharedCrawlError(
             f"--redis takes a redis://HOST:PORT/DB address, not {redacted(url)!r}"
         )
     try:
         server = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
         server.ping()
     except redis.AuthenticationError:
-        raise DistributedError(f"Redis at {redacted(url)} refused the password") from None
+        raise SharedCrawlError(f"Redis at {redacted(url)} refused the password") from None
     except (redis.RedisError, ValueError, OSError) as exc:
-        raise DistributedError(f"cannot use Redis at {redacted(url)}: {exc}") from None
+        raise SharedCrawlError(f"cannot use Redis at {redacted(url)}: {exc}") from None
     return server
 
 
@@ -364,7 +364,7 @@ class _Collector:
         working = [name for name, state in self.states.items() if state == BUSY]
         if not seeded or queued or items or working:
             if not self.states and self.local and all(p.poll() is not None for p in self.local):
-                raise DistributedError("every local worker stopped before joining the crawl")
+                raise SharedCrawlError("every local worker stopped before joining the crawl")
             return False
         self.server.set(keys.done, "finished")
         return True
@@ -477,7 +477,7 @@ def wait_for_job(server: Any, wait: float | None) -> str:
         if job is not None:
             return job.decode()
         if deadline is not None and time.monotonic() >= deadline:
-            raise DistributedError("no shared crawl to join (none started within --wait)")
+            raise SharedCrawlError("no shared crawl to join (none started within --wait)")
         time.sleep(0.5)
 
 
@@ -502,10 +502,10 @@ def work(
     keys = JobKeys(job)
     raw = server.get(keys.spec)
     if raw is None:
-        raise DistributedError(f"there is no shared crawl {job} in Redis at {redacted(redis_url)}")
+        raise SharedCrawlError(f"there is no shared crawl {job} in Redis at {redacted(redis_url)}")
     spec = json.loads(raw)
     if spec.get("version") != __version__:
-        raise DistributedError(
+        raise SharedCrawlError(
             f"the crawl was started by siteaudit {spec.get('version')}; "
             f"this worker is {__version__}: run the same version everywhere"
         )

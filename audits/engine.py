@@ -20,6 +20,7 @@ from audits import __version__
 from audits.browser import run_browser_stage, write_screenshots
 from audits.config import AuditConfig, ConfigError, ReportConfig
 from audits.credentials import Credentials, CredentialScope, from_environment
+from audits.errors import SiteUnreachable, UsageError
 from audits.pagestage import _describe
 from audits.prioritise import Comparison, compare, inbound_counts, prioritise
 from audits.resume import unfinished_run
@@ -29,23 +30,6 @@ from audits.store import Store, StoredSite
 from rules.analyses.click_graph import click_depths
 from rules.site import SOFT_404_TITLE_STAT
 from rules.urls import host_of, normalise
-
-
-class UsageError(Exception):
-    """The command was given something unusable (exit code 2)."""
-
-
-class DistributedError(UsageError):
-    """Redis cannot be used for a shared crawl (exit code 2); the message says why."""
-
-
-REDIS_ENV = "SITEAUDIT_REDIS"
-"""The environment variable holding the Redis URL of a shared crawl: a password in it
-stays out of process lists (which every user of a machine can read) and out of logs."""
-
-
-class SiteUnreachable(Exception):
-    """The site could not be crawled at all (exit code 3)."""
 
 
 @dataclass

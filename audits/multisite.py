@@ -41,7 +41,8 @@ from click.core import ParameterSource
 
 from audits.children import preexec_exit_with_parent
 from audits.config import load_config
-from audits.engine import UsageError, check_start_url
+from audits.engine import check_start_url
+from audits.errors import EXIT_INTERRUPTED, UsageError
 from audits.ruleset import load_ruleset
 from reports import parse_formats
 from reports.comparison import (
@@ -53,7 +54,6 @@ from reports.comparison import (
     write_comparison,
 )
 
-EXIT_INTERRUPTED = 130
 SITE_LOG = "siteaudit.log"
 """Each site's audit output, kept in its folder."""
 STATE_OF_EXIT: dict[int, str] = {0: "audited", 1: "failed-gate", EXIT_INTERRUPTED: "interrupted"}

@@ -20,12 +20,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from audits.config import NotifyConfig
+from audits.errors import SiteauditError
 from audits.store import Store, StoredFinding
 
 _DIGEST_LIMIT = 50
 
 
-class NotifyError(Exception):
+class NotifyError(SiteauditError):
     """A notification could not be delivered; the message says where and why."""
 
 

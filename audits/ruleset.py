@@ -8,6 +8,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from audits.config import AuditConfig, ConfigError, build_dataclass
+from audits.errors import SiteauditError
 from rules import BUILTIN_RULES
 from rules.base import Finding, PageRule, Rule, Severity, SiteRule
 
@@ -16,7 +17,7 @@ ENTRY_POINT_GROUP = "siteaudit.rules"
 _COMMON_KEYS = ("enabled", "severity")
 
 
-class PluginError(Exception):
+class PluginError(SiteauditError):
     """A third-party rule could not be loaded; the message names its package."""
 
 

@@ -53,7 +53,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from audits.engine import REDIS_ENV
+from audits.errors import REDIS_ENV
 from crawler.frontier import URL_PREFIX
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.pipelines import count_item

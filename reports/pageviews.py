@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from audits.errors import SiteauditError
 from rules.urls import normalise
 
 PAGE_HEADERS: tuple[str, ...] = (
@@ -80,7 +81,7 @@ MAX_HEADER_SEARCH = 50
 _TOTAL_LABELS = frozenset({"total", "totals", "grand total", "(not set)", "(other)"})
 
 
-class PageViewsError(Exception):
+class PageViewsError(SiteauditError):
     """The file cannot be used as page views; the message says why."""
 
 

@@ -156,3 +156,19 @@ def test_scrapy_crawl_works_from_the_repository_root(tmp_path: Path) -> None:
         )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "crawl.db").exists()
+
+
+def test_every_error_for_people_carries_its_exit_code() -> None:
+    """The CLI maps errors to exit codes through their one base class, so a new error
+    class cannot be forgotten in a list of exceptions."""
+    from audits.config import ConfigError
+    from audits.errors import SiteauditError, SiteUnreachable, UsageError
+    from audits.notify import NotifyError
+    from audits.ruleset import PluginError
+    from audits.store import StoreError
+    from reports.pageviews import PageViewsError
+
+    for error in (ConfigError, UsageError, PluginError, StoreError, NotifyError, PageViewsError):
+        assert issubclass(error, SiteauditError) and error.exit_code == 2, error
+    assert SiteUnreachable.exit_code == 3
+    assert SiteUnreachable("no answer").line().startswith("no answer (partial results")

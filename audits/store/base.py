@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from audits.errors import SiteauditError
 from audits.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
-class StoreError(Exception):
+class StoreError(SiteauditError):
     """The store file cannot be used (not SQLite, newer schema, unwritable)."""
 
 
