@@ -279,6 +279,19 @@ def test_an_incremental_crawl_asks_with_the_earlier_runs_validators() -> None:
     assert requests[0].headers["If-None-Match"] == b'"v1"'
 
 
+def test_the_project_settings_are_the_crawl_configurations_defaults() -> None:
+    # The bare `scrapy crawl site` runs with these; an audit sets them from `[crawl]`.
+    crawl = AuditConfig().crawl
+    settings = {
+        "SITEAUDIT_RETRIES": crawl.retries,
+        "SITEAUDIT_MAX_RETRY_AFTER": crawl.max_retry_after,
+        "SITEAUDIT_CONCURRENCY": crawl.concurrency,
+        "SITEAUDIT_DELAY": crawl.delay,
+        "SITEAUDIT_MAX_CRAWL_DELAY": crawl.max_crawl_delay,
+    }
+    assert {name: getattr(project_settings, name) for name in settings} == settings
+
+
 def test_the_bare_crawl_plans_with_the_defaults() -> None:
     plan = CrawlPlan.for_url("HTTP://Example.org")
     assert plan.start_url == f"{SITE}/"

@@ -102,6 +102,10 @@ class SiteSpider(scrapy.Spider):
     """Crawl one site; yield PageItem, LinkStatusItem, SitemapItem and TrapItem."""
 
     name = "site"
+    # Components built in from_crawler.
+    redirects: Redirects
+    retries: Retries
+    throttle: Throttle
 
     def __init__(
         self, plan: CrawlPlan | None = None, start_url: str | None = None, **kwargs: Any
