@@ -3,6 +3,8 @@
 This is the CPU-heavy half of a crawl (parsing, readability scores), so it runs in worker
 processes beside the crawler's own: `PageStage` hands pages to a process pool and the
 spider awaits the result, which keeps both cores busy. `workers=0` runs it inline.
+`PageStage` is the crawl's page analyser (crawler/analyser.py), the component the
+SITEAUDIT_PAGE_ANALYSER setting names.
 """
 
 from __future__ import annotations
@@ -18,22 +20,25 @@ import traceback
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from w3lib.encoding import html_body_declared_encoding, read_bom
 
 from audits.children import exit_with_parent
 from audits.config import AuditConfig
 from audits.ruleset import RuleSet, finding_row, load_ruleset
+from crawler.analyser import AnalysisError, PageAnalysis, PdfReading
 from rules.page import Link, Page
 from rules.urls import absolute
+
+if TYPE_CHECKING:  # the worker processes don't import Scrapy
+    from scrapy.crawler import Crawler
 
 # Only the main text is scored and searched: a 6 MB page must not take seconds per rule.
 _MAX_HTML_CHARS = 2_000_000
 
 
-class PageStageError(Exception):
+class PageStageError(AnalysisError):
     """A page could not be analysed (its worker process died on it)."""
 
 
@@ -43,19 +48,6 @@ class PageTooLargeError(PageStageError):
 
 PAGE_ANALYSIS = "page-analysis"
 """The rule id of the error stored for a page too large to analyse in time."""
-
-
-@dataclass(slots=True)
-class PageAnalysis:
-    """What the page stage learnt from one page."""
-
-    title: str
-    lang: str
-    content_hash: str
-    links: tuple[Link, ...]
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)
-    rule_errors: list[tuple[str, str]] = field(default_factory=list)
 
 
 def analyse(
@@ -121,15 +113,6 @@ def decode(body: bytes, encoding: str) -> str:
             except (UnicodeDecodeError, LookupError):
                 pass
         return body.decode(encoding, errors="replace")
-
-
-@dataclass(slots=True)
-class PdfReading:
-    """What a PDF says of itself: the web links inside it and when it was last changed."""
-
-    links: tuple[Link, ...]
-    modified: str | None
-    """ISO date from the document's own metadata (ModDate, else CreationDate), if any."""
 
 
 def read_pdf(url: str, body: bytes) -> PdfReading:
@@ -248,11 +231,17 @@ class PageStage:
         if self.workers < 0:
             self.workers = default_workers()
         self.ruleset = load_ruleset(config)
+        self.page_rule_ids = tuple(rule.id for rule in self.ruleset.page_rules)
         self.timeout = config.crawl.page_analysis_timeout
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._busy: set[_Worker] = set()
         for _ in range(self.workers):
             self._idle.put_nowait(_Worker(config))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, config: AuditConfig) -> PageStage:
+        """The crawl's page analyser, for the audit's configuration (the crawl plan's)."""
+        return cls(config)
 
     async def analyse(
         self, url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int

@@ -75,10 +75,11 @@ class RobotsTxt(RobotsTxtMiddleware):
 
     - only the first ROBOTS_MAX_BYTES are downloaded and parsed, however large the file
       (Scrapy would abandon one over the download limit and crawl as if it were missing);
-    - a server error (5xx) is asked again `[crawl] retries` times with growing waits,
-      then taken to forbid everything on that host for the rest of the audit; other
-      answers without rules (3xx, 4xx) allow everything, and a host that cannot be
-      reached at all is crawled, so that each of its pages records why it failed.
+    - a server error (5xx) is asked again `[crawl] retries` times (SITEAUDIT_RETRIES)
+      with growing waits, then taken to forbid everything on that host for the rest of
+      the audit; other answers without rules (3xx, 4xx) allow everything, and a host
+      that cannot be reached at all is crawled, so that each of its pages records why
+      it failed.
 
     In Scrapy 2.19, requests that arrive while a host's robots.txt is being fetched all
     wait on one Deferred; the first to resume takes the parsed rules and the others get
@@ -115,8 +116,7 @@ class RobotsTxt(RobotsTxtMiddleware):
         await super()._parse_robots(response.replace(body=body), netloc, request)
 
     def _retries(self) -> int:
-        config = getattr(self.crawler.spider, "audit_config", None)
-        return config.crawl.retries if config is not None else 0
+        return self.crawler.settings.getint("SITEAUDIT_RETRIES")
 
     def _unbounded(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
         """robots.txt is cut at ROBOTS_MAX_BYTES (`_enough`) rather than abandoned over

@@ -29,12 +29,13 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 
 # Every status is data for an audit: callbacks see 404s and 500s too.
 HTTPERROR_ALLOW_ALL = True
-# The spider follows redirects itself, to record chains and keep off-site targets to a
-# status check.
+# The spider follows redirects itself (crawler/redirects.py), to record chains and keep
+# off-site targets to a status check; a chain longer than this is recorded as an error.
 REDIRECT_ENABLED = False
 METAREFRESH_ENABLED = False
-# Network errors get one more try; HTTP errors are retried by the spider, with waits and
-# Retry-After honoured, which Scrapy's immediate retries don't do.
+REDIRECT_MAX_TIMES = 10
+# Network errors get one more try; HTTP errors are retried by crawler/retries.py, with
+# waits and Retry-After honoured, which Scrapy's immediate retries don't do.
 RETRY_TIMES = 1
 RETRY_HTTP_CODES: list[int] = []
 
@@ -66,6 +67,20 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RobotsTxt": 100,
     "crawler.middlewares.StagingCredentials": 450,
 }
+
+# What the audit configures, set by the CLI from `[crawl]` (these are its defaults):
+# server errors and rate limits retried, with Retry-After waits up to a limit
+# (crawler/retries.py); the site's own hosts' concurrency and delay, and the longest
+# robots.txt Crawl-delay honoured there (crawler/throttle.py).
+SITEAUDIT_RETRIES = 2
+SITEAUDIT_MAX_RETRY_AFTER = 30.0
+SITEAUDIT_CONCURRENCY = 8
+SITEAUDIT_DELAY = 0.0
+SITEAUDIT_MAX_CRAWL_DELAY = 10.0
+
+# Parses each HTML page and runs the page rules on it, in worker processes beside the
+# crawler's (crawler/analyser.py says what the spider asks of it).
+SITEAUDIT_PAGE_ANALYSER = "audits.pagestage.PageStage"
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}

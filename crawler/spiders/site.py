@@ -18,17 +18,18 @@
 - a request for a page that cannot exist learns what the site's "not found" page looks
   like, for soft-404 detection.
 
+The engine (audits/engine.py) hands it a `CrawlPlan` (crawler/plan.py): the spider opens
+no store and reads no configuration. Pages are analysed by the component the
+SITEAUDIT_PAGE_ANALYSER setting names; redirects, retries and per-host politeness are
+components of their own (crawler/redirects.py, retries.py, throttle.py).
+
 Run it on its own for debugging: `scrapy crawl site -a start_url=https://example.org/`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import sys
-import time
-from collections import Counter, defaultdict, deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -36,32 +37,31 @@ from urllib.parse import urljoin
 import lxml.html
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
+from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 from w3lib.encoding import read_bom
 
-from audits.config import AuditConfig, load_config
-from audits.credentials import Credentials, CredentialScope, from_environment
-from audits.pagestage import PageStage, PageStageError
-from audits.resume import resume_state
 from audits.runnotes import (
-    CRAWL_DELAY_ASKED,
-    CRAWL_DELAY_USED,
     SITEMAP_URLS_LEFT,
     SITEMAP_URLS_LISTED,
     SITEMAP_URLS_READ,
     SITEMAPS_REQUESTED,
     SITEMAPS_SKIPPED,
-    crawl_delay_line,
 )
-from audits.store import Store, now
+from audits.store import now
+from crawler.analyser import AnalysisError, PageAnalyser
 from crawler.frontier import Frontier, Role
 from crawler.items import LinkStatusItem, PageItem, ReusedPageItem, SitemapItem, TrapItem
 from crawler.middlewares import RobotsTxtUnavailable
+from crawler.plan import CrawlPlan
+from crawler.redirects import Redirects
+from crawler.retries import Retries, again
 from crawler.scope import Scope, Trap
+from crawler.throttle import Throttle
 from rules.page import Link
 from rules.site import (
     DOCUMENT_DATE_FACT,
@@ -73,7 +73,6 @@ from rules.site import (
 )
 from rules.urls import absolute, host_of, is_document, normalise
 
-_MAX_REDIRECTS = 10
 # Element kinds whose target is a page to crawl (when in scope); the others are files.
 _PAGE_KINDS = frozenset({"a", "area", "iframe"})
 # Element kinds whose target gets a status check.
@@ -97,45 +96,31 @@ _CHECKED_KINDS = frozenset(
 _SITEMAP_PRIORITY = -1_000_000
 _EXTERNAL_PRIORITY = -100
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-# Answers that often mean "not for robots" rather than "not here".
-_REFUSALS = frozenset({401, 403, 999})
-# Asked once more with this, when a server refuses our own user agent.
-BROWSER_USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0 Safari/537.36"
-)
 
 
 class SiteSpider(scrapy.Spider):
     """Crawl one site; yield PageItem, LinkStatusItem, SitemapItem and TrapItem."""
 
     name = "site"
+    # Components built in from_crawler.
+    redirects: Redirects
+    retries: Retries
+    throttle: Throttle
 
     def __init__(
-        self,
-        start_url: str,
-        audit_config: AuditConfig | None = None,
-        config: str | None = None,
-        credentials: Credentials | None = None,
-        only_urls: list[str] | None = None,
-        frontier: Frontier | None = None,
-        known_external: dict[str, tuple[int, str, str]] | None = None,
-        seed: bool = True,
-        carried_on: tuple[list[tuple[str, str, int, str]], list[str]] | None = None,
-        **kwargs: Any,
+        self, plan: CrawlPlan | None = None, start_url: str | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        self.only_urls = {normalise(u) for u in only_urls} if only_urls is not None else None
-        """With --urls: the pages to audit; every other link target gets a status check."""
-        self.audit_config = audit_config or load_config(config)
-        crawl = self.audit_config.crawl
-        self.start_url = normalise(start_url)
-        self.credentials = CredentialScope.for_site(
-            credentials if credentials is not None else from_environment(),
-            self.start_url,
-            crawl.hosts,
-        )
-        """Staging credentials and their hosts: fixed now, whatever the crawl's scope becomes."""
+        if plan is None:
+            if start_url is None:
+                raise ValueError("give the site to crawl: scrapy crawl site -a start_url=URL")
+            plan = CrawlPlan.for_url(start_url)
+        self.plan = plan
+        crawl = plan.crawl
+        self.start_url = plan.start_url
+        self.only_urls = plan.only_urls
+        self.credentials = plan.credentials
+        """Read by the StagingCredentials middleware."""
         self.scope = Scope(
             self.start_url,
             hosts=crawl.hosts,
@@ -144,26 +129,15 @@ class SiteSpider(scrapy.Spider):
             max_url_variants=crawl.max_url_variants,
             max_family_pages=crawl.max_family_pages,
         )
-        self.shared = frontier is not None
-        """A worker of a crawl shared through Redis (audits.distributed)."""
-        self.frontier = frontier if frontier is not None else Frontier(crawl.max_pages)
+        self.frontier = plan.frontier if plan.frontier is not None else Frontier(crawl.max_pages)
         """Who requests what: this process's own claims, or a shared crawl's in Redis."""
-        if frontier is not None:
-            self.scope.count = frontier.count  # trap caps count across workers
-        self.seed = seed
-        """False for a worker joining a shared crawl: its first requests come from Redis."""
-        self.handed_external = known_external
-        self.carried_on = carried_on
-        """A shared crawl's frontier and sitemap URLs, when it carries on from a store."""
-        self.page_stage: PageStage | None = None
-        self.known_external: dict[str, tuple[int, str, str]] = {}
+        if plan.frontier is not None:
+            self.scope.count = plan.frontier.count  # trap caps count across workers
+        self.known_external = plan.known_external
         # Incremental re-audits: the earlier run whose unchanged pages are reused.
-        self.previous_run: int | None = None
-        self.previous_store: Store | None = None
-        self.validators: dict[str, tuple[str | None, str | None]] = {}
-        self.page_rule_ids: tuple[str, ...] = ()
-        self.external_checks: Counter[str] = Counter()
-        self.external_waiting: defaultdict[str, deque[scrapy.Request]] = defaultdict(deque)
+        self.earlier = plan.earlier
+        self.validators = plan.earlier.validators if plan.earlier is not None else {}
+        self.analyser: PageAnalyser | None = None
         self.sitemaps: set[str] = set()
         """Sitemap files requested (at most `max_sitemaps`)."""
         self.sitemap_urls_read = 0
@@ -171,31 +145,36 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.redirects = build_from_crawler(Redirects, crawler)
+        spider.retries = build_from_crawler(Retries, crawler)
+        spider.throttle = build_from_crawler(Throttle, crawler)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
-        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """The start URL, a page that cannot exist, then /sitemap.xml."""
-        crawl = self.audit_config.crawl
-        self.page_stage = PageStage(self.audit_config)
-        self.known_external = self._recent_external_verdicts()
+        crawl = self.plan.crawl
+        # Built here, in the crawl's event loop, where its worker processes are started.
+        analyser = load_object(self.settings["SITEAUDIT_PAGE_ANALYSER"])
+        self.analyser = build_from_crawler(analyser, self.crawler, self.plan.config)
         for host in self.scope.hosts:
-            self._set_site_slot(host)
-        self.previous_run = self.settings.getint("SITEAUDIT_PREVIOUS_RUN") or None
-        if self.previous_run is not None:
-            self.previous_store = Store(self.settings.get("SITEAUDIT_STORE"))
-            self.validators = self.previous_store.validators(self.previous_run)
-            self.page_rule_ids = tuple(rule.id for rule in self.page_stage.ruleset.page_rules)
-        if self.carried_on is not None:
-            # A shared crawl carried on: the coordinator claimed what its store holds.
-            for request in self._carry_on(*self.carried_on):
+            self.throttle.site_host(host)
+        carry_on = self.plan.carry_on
+        if carry_on is not None:
+            # A resumed run, or the pages of an incremental re-audit carried over, or a
+            # shared crawl carried on (whose coordinator claimed what the store holds).
+            if carry_on.done:
+                in_scope = sum(1 for url in carry_on.done if self.scope.is_internal(url))
+                self.frontier.restore(carry_on.done, in_scope)
+            self.logger.info(
+                "resuming: %d URLs done, %d links to follow",
+                len(carry_on.done),
+                len(carry_on.links),
+            )
+            for request in self._carry_on(carry_on.links, carry_on.sitemap):
                 yield request
-        elif self.settings.getbool("SITEAUDIT_RESUME"):
-            for request in self._resume():
-                yield request
-        if not self.seed:
+        if not self.plan.seed:
             return
         if self.frontier.claim(self.start_url, Role.PAGE):
             yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
@@ -218,20 +197,8 @@ class SiteSpider(scrapy.Spider):
             if sitemap is not None:
                 yield sitemap
 
-    def _resume(self) -> Iterator[Any]:
-        """Carry on an interrupted run: what the store holds is done; the links from stored
-        pages to targets it doesn't hold yet are the frontier."""
-        store = Store(self.settings.get("SITEAUDIT_STORE"))
-        try:
-            done, frontier, sitemap = resume_state(store, self.settings.getint("SITEAUDIT_RUN_ID"))
-        finally:
-            store.close()
-        self.frontier.restore(done, sum(1 for url in done if self.scope.is_internal(url)))
-        self.logger.info("resuming: %d URLs done, %d links to follow", len(done), len(frontier))
-        return self._carry_on(frontier, sitemap)
-
     def _carry_on(
-        self, frontier: list[tuple[str, str, int, str]], sitemap: list[str]
+        self, frontier: Iterable[tuple[str, str, int, str]], sitemap: Iterable[str]
     ) -> Iterator[Any]:
         """Follow the frontier of a run carried on (and the sitemap URLs it had not done)."""
         for target, kind, depth, source in frontier:
@@ -244,75 +211,18 @@ class SiteSpider(scrapy.Spider):
                 yield followed
 
     def _closed(self) -> None:
-        if self.page_stage is not None:
-            self.page_stage.close()
-        if self.previous_store is not None:
-            self.previous_store.close()
-
-    def _recent_external_verdicts(self) -> dict[str, tuple[int, str, str]]:
-        """OK verdicts on external links from this site's recent runs, to reuse."""
-        path = self.settings.get("SITEAUDIT_STORE")
-        hours = self.audit_config.crawl.external_cache_hours
-        if hours <= 0 or not self.audit_config.crawl.check_external:
-            return {}
-        if self.handed_external is not None or not path:
-            # A worker of a shared crawl has them from the coordinator.
-            return dict(self.handed_external or {})
-        store = Store(path)
-        try:
-            return store.recent_external_verdicts(self.start_url, hours)
-        finally:
-            store.close()
-
-    def _set_site_slot(self, host: str) -> None:
-        """The site's own hosts get the configured concurrency and delay; every other
-        host gets the smaller external allowance (CONCURRENT_REQUESTS_PER_DOMAIN)."""
-        crawl = self.audit_config.crawl
-        downloader = self.crawler.engine.downloader
-        key = host.split(":")[0]
-        settings = {"concurrency": crawl.concurrency, "delay": crawl.delay}
-        downloader.per_slot_settings[key] = settings
-        slot = downloader.slots.get(key)
-        if slot is not None:
-            slot.concurrency, slot.delay = crawl.concurrency, crawl.delay
-
-    def _slow_down(self, host: str, delay: float) -> None:
-        """At least `delay` seconds between requests to `host`, now and after its idle
-        download slot is recycled."""
-        downloader = self.crawler.engine.downloader
-        key = host.split(":")[0]
-        settings = downloader.per_slot_settings.setdefault(key, {})
-        if delay > settings.get("delay", 0.0):
-            settings["delay"] = delay
-            self.logger.info("%s asks for %.1f s between requests", host, delay)
-        slot = downloader.slots.get(key)
-        if slot is not None and delay > slot.delay:
-            slot.delay = delay
-
-    def _tell_crawl_delay(self, host: str, asked: float, used: float) -> None:
-        """Say on the console, and keep for the report, that the site slows the crawl."""
-        stats = self.crawler.stats
-        assert stats is not None
-        stats.max_value(CRAWL_DELAY_ASKED, asked)
-        stats.max_value(CRAWL_DELAY_USED, used)
-        if self.settings.getbool("SITEAUDIT_PROGRESS"):
-            clear = "\r\033[K" if sys.stderr.isatty() else ""  # the progress line, if any
-            print(clear + crawl_delay_line(host, asked, used), file=sys.stderr, flush=True)
+        if self.analyser is not None:
+            self.analyser.close()
 
     # -- robots.txt -------------------------------------------------------------------
 
     def _robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
         """Honour any host's Crawl-delay; read the Sitemap lines of the site's robots.txt."""
         internal = self.scope.is_internal(request.url)
-        crawl = self.audit_config.crawl
         delay = robotparser.crawl_delay(self.settings.get("USER_AGENT"))
         if delay:
-            host = host_of(request.url)
-            used = min(float(delay), crawl.max_crawl_delay if internal else crawl.max_retry_after)
-            self._slow_down(host, used)
-            if internal:
-                self._tell_crawl_delay(host, float(delay), used)
-        if internal and crawl.use_sitemaps:
+            self.throttle.crawl_delay(host_of(request.url), float(delay), internal=internal)
+        if internal and self.plan.crawl.use_sitemaps:
             for sitemap_url in getattr(getattr(robotparser, "rp", None), "sitemaps", ()):
                 resolved = absolute(request.url, sitemap_url)
                 if resolved and self.scope.is_internal(resolved[0]):
@@ -327,7 +237,7 @@ class SiteSpider(scrapy.Spider):
         already or the sitemap limits (`max_sitemaps`, the URL budget) are reached."""
         if url in self.sitemaps:
             return None
-        crawl = self.audit_config.crawl
+        crawl = self.plan.crawl
         stats = self.crawler.stats
         assert stats is not None
         if self.sitemap_urls_read >= crawl.sitemap_url_budget:
@@ -350,7 +260,7 @@ class SiteSpider(scrapy.Spider):
         """Read a sitemap or sitemap index (gzip or not); queue its in-scope pages."""
         if response.status != 200:
             return
-        if self.sitemap_urls_read >= self.audit_config.crawl.sitemap_url_budget:
+        if self.sitemap_urls_read >= self.plan.crawl.sitemap_url_budget:
             # Queued before the address budget was spent: not worth parsing.
             assert self.crawler.stats is not None
             self.crawler.stats.set_value(SITEMAP_URLS_LEFT, True)
@@ -358,7 +268,7 @@ class SiteSpider(scrapy.Spider):
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
-                body = gunzip(body, max_size=self.audit_config.crawl.max_page_bytes)
+                body = gunzip(body, max_size=self.plan.crawl.max_page_bytes)
             except (OSError, EOFError, ValueError):
                 self.logger.warning("sitemap %s is not valid gzip (or too large)", response.url)
                 return
@@ -387,7 +297,7 @@ class SiteSpider(scrapy.Spider):
     def _sitemap_entries(self, sitemap: Sitemap, url: str) -> list[tuple[str, str | None]]:
         """The in-scope (address, lastmod) pairs of a sitemap, within what is left of the
         sitemap URL budget (they count against max_pages); all are counted for the report."""
-        room = self.audit_config.crawl.sitemap_url_budget - self.sitemap_urls_read
+        room = self.plan.crawl.sitemap_url_budget - self.sitemap_urls_read
         entries = []
         listed = 0
         for entry in sitemap:
@@ -482,7 +392,7 @@ class SiteSpider(scrapy.Spider):
         target is already seen or out of bounds."""
         if kind not in _CHECKED_KINDS or not url.startswith("http"):
             return None  # mailto: and tel: links are recorded, never requested
-        crawl = self.audit_config.crawl
+        crawl = self.plan.crawl
         frontier = self.frontier
         if self.scope.wanted(url):
             crawlable = self.only_urls is None or url in self.only_urls
@@ -513,44 +423,7 @@ class SiteSpider(scrapy.Spider):
         if known is not None:
             status, final_url, checked_at = known
             return LinkStatusItem(url, status, None, final_url, checked_at=checked_at, cached=True)
-        return self._admit_external(self._check_request(url, internal=False))
-
-    # Scrapy 2.19's download slots let a burst of queued requests past their concurrency
-    # (requests are counted as transferring only once their coroutine starts), so the
-    # spider keeps other people's servers to `external_concurrency` checks itself.
-
-    def _admit_external(self, request: scrapy.Request) -> scrapy.Request | None:
-        """The request, if its host has a check to spare; else None (it waits its turn).
-
-        In a crawl shared through Redis any worker may take the request from the queue,
-        so this worker could not count its answer: there, each worker's download slots
-        (CONCURRENT_REQUESTS_PER_DOMAIN) are the limit."""
-        if self.shared:
-            return request
-        host = host_of(request.url)
-        if self.external_checks[host] < self.audit_config.crawl.external_concurrency:
-            self.external_checks[host] += 1
-            return request
-        self.external_waiting[host].append(request)
-        return None
-
-    def _release_external(self, url: str) -> None:
-        """A check of an external target is over: start the host's next waiting one."""
-        if self.shared:
-            return
-        host = host_of(url)
-        if self.external_waiting[host]:
-            self.crawler.engine.crawl(self.external_waiting[host].popleft())
-        else:
-            self.external_checks[host] = max(0, self.external_checks[host] - 1)
-
-    def _idle(self) -> None:
-        """Never close with checks still waiting (a safety net: releases start them)."""
-        waiting = [host for host, queue in self.external_waiting.items() if queue]
-        for host in waiting:
-            self.crawler.engine.crawl(self.external_waiting[host].popleft())
-        if waiting:
-            raise DontCloseSpider
+        return self.throttle.admit(self._check_request(url, internal=False))
 
     def _trap_item(self, trap: Trap, url: str, source: str) -> TrapItem | None:
         if not self.frontier.new_trap(trap.pattern):
@@ -565,41 +438,12 @@ class SiteSpider(scrapy.Spider):
 
     # -- responses --------------------------------------------------------------------
 
-    async def _retry(self, response: Response) -> scrapy.Request | None:
-        """The same request again, after a wait, when the answer may be passing: a server
-        error or rate limit (with growing waits, honouring Retry-After), or a refusal
-        that may be bot protection (once, with a browser's user agent)."""
-        crawl = self.audit_config.crawl
-        request, meta, status = response.request, response.meta, response.status
-        if request is None:
-            return None
-        tries = meta.get("tries", 0)
-        headers: dict[str, str] = {}
-        if status in _REFUSALS and not meta.get("browser_ua"):
-            wait = 0.0
-            headers["User-Agent"] = BROWSER_USER_AGENT
-        elif (status == 429 or status >= 500) and tries < crawl.retries:
-            asked = _retry_after(response.headers.get("Retry-After", b"").decode("latin-1"))
-            wait = asked if asked is not None else float(2**tries)
-            if wait > crawl.max_retry_after:
-                return None
-        else:
-            return None
-        if wait:
-            await asyncio.sleep(wait)
-        retry = _again(request)
-        retry.meta["tries"] = tries + 1
-        if headers:
-            retry.meta["browser_ua"] = True
-            retry.headers.update(headers)
-        return retry
-
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         """A response to a page request: follow a redirect, record a document, or analyse."""
         meta = response.meta
         chain: list[str] = meta["chain"]
         requested = chain[0] if chain else normalise(response.url)
-        if response.status == 304 and self.previous_run is not None and not chain:
+        if response.status == 304 and self.earlier is not None and not chain:
             for output in self._reuse(requested, meta["depth"]):
                 yield output
             return
@@ -607,7 +451,7 @@ class SiteSpider(scrapy.Spider):
             for request_or_item in self._redirect(response):
                 yield request_or_item
             return
-        retry = await self._retry(response) if response.status >= 400 else None
+        retry = await self.retries.retry(response) if response.status >= 400 else None
         if retry is not None:
             yield retry
             return
@@ -638,16 +482,16 @@ class SiteSpider(scrapy.Spider):
                 return
             item = self._page_item(response, final, [])
         item.is_html = True
-        assert self.page_stage is not None
+        assert self.analyser is not None
         try:
-            analysis = await self.page_stage.analyse(
+            analysis = await self.analyser.analyse(
                 final,
                 response.body,
                 getattr(response, "encoding", None) or "utf-8",
                 _headers(response),
                 meta["depth"],
             )
-        except PageStageError as exc:
+        except AnalysisError as exc:
             item.error = str(exc)
             yield item
             return
@@ -671,19 +515,19 @@ class SiteSpider(scrapy.Spider):
     def _reuse(self, url: str, depth: int) -> Iterator[Any]:
         """An unchanged page: its earlier results are carried over, its earlier links
         followed, and nothing is parsed or analysed again."""
-        assert self.previous_run is not None and self.previous_store is not None
-        yield ReusedPageItem(url, self.previous_run, depth, now(), self.page_rule_ids)
-        for target, kind in self.previous_store.links_from(self.previous_run, url):
+        assert self.earlier is not None and self.analyser is not None
+        yield ReusedPageItem(url, self.earlier.run_id, depth, now(), self.analyser.page_rule_ids)
+        for target, kind in self.earlier.links_from(url):
             followed = self._follow(target, depth=depth + 1, kind=kind, source=url)
             if followed is not None:
                 yield followed
 
     async def _read_pdf(self, response: Response, item: PageItem) -> AsyncIterator[Any]:
         """Record an in-scope PDF with the links inside it, and follow them."""
-        assert self.page_stage is not None
+        assert self.analyser is not None
         try:
-            reading = await self.page_stage.read_pdf(item.final_url, response.body)
-        except PageStageError as exc:
+            reading = await self.analyser.read_pdf(item.final_url, response.body)
+        except AnalysisError as exc:
             item.error = str(exc)
         else:
             item.links = reading.links
@@ -715,29 +559,16 @@ class SiteSpider(scrapy.Spider):
     def _redirect(self, response: Response) -> Iterator[Any]:
         """Follow one redirect hop: in scope keeps crawling, off site gets a status check."""
         meta = response.meta
-        chain = (
-            [*meta["chain"], normalise(response.url)]
-            if meta["chain"]
-            else [normalise(response.url)]
-        )
-        requested = chain[0]
-        location = response.headers.get("Location", b"").decode("latin-1")
-        resolved = absolute(response.url, location)
-        if resolved is None:
-            yield self._failure(meta, requested, "redirect to an unusable address", chain)
-            return
-        target = resolved[0]
-        if target in chain:
-            yield self._failure(meta, requested, "redirect loop", chain)
-            return
-        if len(chain) > _MAX_REDIRECTS:
-            yield self._failure(meta, requested, f"more than {_MAX_REDIRECTS} redirects", chain)
+        hop = self.redirects.next_hop(response)
+        chain, requested, target = hop.chain, hop.requested, hop.target
+        if hop.error is not None:
+            yield self._failure(meta, requested, hop.error, chain)
             return
         if meta.get("start") and host_of(target) != host_of(requested):
             # example.org -> www.example.org: the site lives at the redirect target. The
-            # credentials don't go there unless it was named (self.credentials).
+            # credentials don't go there unless it was named (plan.credentials).
             self.scope.add_host(host_of(target))
-            self._set_site_slot(host_of(target))
+            self.throttle.site_host(host_of(target))
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
             if not self.frontier.claim(target, Role.OTHER):
                 # Crawled (or queued) under its own URL already: record the hop, and let
@@ -783,14 +614,14 @@ class SiteSpider(scrapy.Spider):
         request = response.request
         if request is not None and request.method == "HEAD" and response.status >= 400:
             # Some servers refuse or mishandle HEAD; ask again properly before judging.
-            yield _again(request, method="GET")
+            yield again(request, method="GET")
             return
-        retry = await self._retry(response) if response.status >= 400 else None
+        retry = await self.retries.retry(response) if response.status >= 400 else None
         if retry is not None:
             yield retry
             return
         if not meta["internal"]:
-            self._release_external(requested)
+            self.throttle.release(requested)
             yield LinkStatusItem(requested, response.status, None, normalise(response.url), now())
             return
         item = self._page_item(response, requested, chain)
@@ -808,21 +639,21 @@ class SiteSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         requested = meta["chain"][0] if meta["chain"] else normalise(request.url)
-        error = _describe_failure(failure, self.audit_config.crawl.timeout)
+        error = _describe_failure(failure, self.plan.crawl.timeout)
         upgraded = meta["internal"] and not self.frontier.still_file(requested)
         if meta["siteaudit"] == "check" and not meta.get("from_page") and upgraded:
             return  # crawled as a page meanwhile
         if meta["internal"]:
             yield self._failure(meta, requested, error, meta["chain"])
         else:
-            self._release_external(requested)
+            self.throttle.release(requested)
             yield LinkStatusItem(requested, None, error, normalise(request.url), now())
 
     def _failure(
         self, meta: dict[str, Any], url: str, error: str, chain: list[str]
     ) -> PageItem | LinkStatusItem:
         if not meta.get("internal", True):
-            self._release_external(url)
+            self.throttle.release(url)
             return LinkStatusItem(url, None, error, chain[-1] if chain else url, now())
         return PageItem(
             url=url,
@@ -835,30 +666,7 @@ class SiteSpider(scrapy.Spider):
         )
 
     def _ignore(self, failure: Failure) -> None:
-        self.logger.info(
-            "not fetched: %s", _describe_failure(failure, self.audit_config.crawl.timeout)
-        )
-
-
-def _again(request: scrapy.Request, **changes: Any) -> scrapy.Request:
-    """A copy of a request to send again, without what Scrapy noted on the first sending."""
-    retry = request.replace(dont_filter=True, **changes)
-    retry.meta.pop("download_latency", None)
-    return retry
-
-
-def _retry_after(value: str) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+        self.logger.info("not fetched: %s", _describe_failure(failure, self.plan.crawl.timeout))
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -1,0 +1,62 @@
+"""What the spider asks of the page analyser, the component named by the
+SITEAUDIT_PAGE_ANALYSER setting (the audit's is audits.pagestage.PageStage).
+
+The spider fetches; the analyser parses each HTML page, runs the page rules on it and
+reads the links inside PDFs. It is built with `from_crawler(crawler, config)`, the
+audit's configuration coming from the crawl plan, so the crawler never imports the rules'
+machinery itself. This module imports no Scrapy: the analyser's worker processes load it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rules.page import Link
+
+
+class AnalysisError(Exception):
+    """A page or document could not be analysed; the message says why, for its record."""
+
+
+@dataclass(slots=True)
+class PageAnalysis:
+    """What the page analyser learnt from one page."""
+
+    title: str
+    lang: str
+    content_hash: str
+    links: tuple[Link, ...]
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    rule_errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PdfReading:
+    """What a PDF says of itself: the web links inside it and when it was last changed."""
+
+    links: tuple[Link, ...]
+    modified: str | None
+    """ISO date from the document's own metadata (ModDate, else CreationDate), if any."""
+
+
+class PageAnalyser(Protocol):
+    """The page analyser's side of the bargain."""
+
+    page_rule_ids: tuple[str, ...]
+    """The page rules it runs (a page carried over from an earlier run keeps their results)."""
+
+    async def analyse(
+        self, url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int
+    ) -> PageAnalysis:
+        """Analyse one HTML page; raises AnalysisError when it cannot."""
+        ...
+
+    async def read_pdf(self, url: str, body: bytes) -> PdfReading:
+        """Read one PDF's links and date; raises AnalysisError when it cannot."""
+        ...
+
+    def close(self) -> None:
+        """Let go of whatever it holds (worker processes)."""
+        ...

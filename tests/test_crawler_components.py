@@ -1,0 +1,299 @@
+"""The crawler's components on their own: redirects, retries, per-host politeness, the
+page analyser named in settings, and the spider's first requests from a crawl plan.
+
+Each is built the way Scrapy builds it (`build_from_crawler` on a `get_crawler` crawler)
+and fed hand-made responses: no server, no subprocess, milliseconds per test. The crawls
+in tests/test_crawl*.py prove the same behaviour end to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.core.downloader import Downloader, Slot
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import HtmlResponse
+from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.test import get_crawler
+
+from audits.config import AuditConfig
+from audits.credentials import Credentials, CredentialScope
+from audits.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
+from crawler import settings as project_settings
+from crawler.analyser import PageAnalysis, PdfReading
+from crawler.plan import CarryOn, CrawlPlan, EarlierRun
+from crawler.redirects import Redirects
+from crawler.retries import BROWSER_USER_AGENT, Retries
+from crawler.spiders.site import SiteSpider
+from crawler.throttle import Throttle
+
+SITE = "http://example.org"
+
+
+def _crawler(**settings: Any) -> Crawler:
+    """A crawler with the project's settings, some changed, and the downloader's slots (the
+    engine itself is not started: what the components send is collected in `sent`)."""
+    values = {name: getattr(project_settings, name) for name in dir(project_settings)}
+    values = {name: value for name, value in values.items() if name.isupper()}
+    crawler = get_crawler(SiteSpider, {**values, **settings})
+    crawler.engine = SimpleNamespace(downloader=Downloader(crawler), sent=[])  # type: ignore[assignment]
+    crawler.engine.crawl = crawler.engine.sent.append  # type: ignore[union-attr]
+    return crawler
+
+
+def _answer(
+    url: str, status: int, headers: dict[str, str] | None = None, **meta: Any
+) -> HtmlResponse:
+    request = Request(url, meta={"chain": [], **meta})
+    return HtmlResponse(url, status=status, headers=headers or {}, body=b"", request=request)
+
+
+# -- redirects -------------------------------------------------------------------------
+
+
+def test_a_redirect_leads_to_its_location_resolved_against_the_page() -> None:
+    redirects = build_from_crawler(Redirects, _crawler())
+    hop = redirects.next_hop(_answer(f"{SITE}/old", 301, {"Location": "/new#part"}))
+    assert (hop.chain, hop.target, hop.error) == ([f"{SITE}/old"], f"{SITE}/new", None)
+
+
+def test_each_hop_adds_to_the_chain_and_the_linked_url_stays_first() -> None:
+    redirects = build_from_crawler(Redirects, _crawler())
+    answer = _answer(f"{SITE}/b", 302, {"Location": f"{SITE}/c"}, chain=[f"{SITE}/a"])
+    hop = redirects.next_hop(answer)
+    assert hop.chain == [f"{SITE}/a", f"{SITE}/b"]
+    assert hop.requested == f"{SITE}/a"
+    assert hop.target == f"{SITE}/c"
+
+
+def test_a_redirect_back_into_its_own_chain_is_a_loop() -> None:
+    redirects = build_from_crawler(Redirects, _crawler())
+    answer = _answer(f"{SITE}/b", 302, {"Location": "/a"}, chain=[f"{SITE}/a"])
+    assert redirects.next_hop(answer).error == "redirect loop"
+
+
+def test_a_chain_longer_than_redirect_max_times_ends_in_an_error() -> None:
+    redirects = build_from_crawler(Redirects, _crawler(REDIRECT_MAX_TIMES=2))
+    chain = [f"{SITE}/1", f"{SITE}/2"]
+    hop = redirects.next_hop(_answer(f"{SITE}/3", 302, {"Location": "/4"}, chain=chain))
+    assert hop.error == "more than 2 redirects"
+    assert hop.chain == [*chain, f"{SITE}/3"]
+
+
+def test_a_redirect_to_an_unusable_address_ends_the_chain() -> None:
+    redirects = build_from_crawler(Redirects, _crawler())
+    hop = redirects.next_hop(_answer(f"{SITE}/old", 301, {"Location": "http://[bad"}))
+    assert hop.error == "redirect to an unusable address"
+
+
+# -- retries ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "tries", "wait"),
+    [(503, 0, 1.0), (500, 1, 2.0), (429, 0, 1.0), (503, 2, None), (404, 0, None)],
+)
+def test_server_errors_and_rate_limits_are_asked_again_with_growing_waits(
+    status: int, tries: int, wait: float | None
+) -> None:
+    retries = build_from_crawler(Retries, _crawler(SITEAUDIT_RETRIES=2))
+    retry = retries.retry_of(_answer(f"{SITE}/busy", status, tries=tries))
+    assert (retry.wait if retry else None) == wait
+    if retry is not None:
+        assert retry.request.meta["tries"] == tries + 1
+        assert retry.request.dont_filter
+
+
+def test_retry_after_is_honoured_up_to_the_configured_limit() -> None:
+    retries = build_from_crawler(Retries, _crawler(SITEAUDIT_MAX_RETRY_AFTER=30))
+    retry = retries.retry_of(_answer(f"{SITE}/busy", 429, {"Retry-After": "20"}))
+    assert retry is not None and retry.wait == 20.0
+    assert retries.retry_of(_answer(f"{SITE}/busy", 429, {"Retry-After": "31"})) is None
+
+
+def test_a_refusal_is_asked_once_more_at_once_with_a_browsers_user_agent() -> None:
+    retries = build_from_crawler(Retries, _crawler())
+    retry = retries.retry_of(_answer(f"{SITE}/members", 403))
+    assert retry is not None and retry.wait == 0.0
+    assert retry.request.headers["User-Agent"] == BROWSER_USER_AGENT.encode()
+    refused_again = _answer(f"{SITE}/members", 403, browser_ua=True, tries=1)
+    assert retries.retry_of(refused_again) is None
+
+
+def test_a_retry_forgets_the_first_sendings_download_latency() -> None:
+    retries = build_from_crawler(Retries, _crawler())
+    answer = _answer(f"{SITE}/busy", 503, {"Retry-After": "0"}, download_latency=0.5)
+    retry = asyncio.run(retries.retry(answer))
+    assert retry is not None and "download_latency" not in retry.meta
+
+
+# -- throttle --------------------------------------------------------------------------
+
+
+def test_the_sites_own_hosts_get_the_configured_concurrency_and_delay() -> None:
+    crawler = _crawler(SITEAUDIT_CONCURRENCY=6, SITEAUDIT_DELAY=0.5)
+    throttle = build_from_crawler(Throttle, crawler)
+    downloader = crawler.engine.downloader  # type: ignore[union-attr]
+    downloader.slots["www.example.org"] = Slot(concurrency=2, delay=0.0)
+    throttle.site_host("example.org:8080")
+    throttle.site_host("www.example.org")
+    assert downloader.per_slot_settings["example.org"] == {"concurrency": 6, "delay": 0.5}
+    slot = downloader.slots["www.example.org"]
+    assert (slot.concurrency, slot.delay) == (6, 0.5)
+
+
+def test_a_crawl_delay_is_capped_and_only_the_sites_own_is_kept_for_the_report() -> None:
+    crawler = _crawler(SITEAUDIT_MAX_CRAWL_DELAY=10, SITEAUDIT_MAX_RETRY_AFTER=30)
+    throttle = build_from_crawler(Throttle, crawler)
+    assert throttle.crawl_delay("example.org", 1000.0, internal=True) == 10.0
+    assert throttle.crawl_delay("other.example", 1000.0, internal=False) == 30.0
+    per_slot = crawler.engine.downloader.per_slot_settings  # type: ignore[union-attr]
+    assert (per_slot["example.org"]["delay"], per_slot["other.example"]["delay"]) == (10.0, 30.0)
+    assert crawler.stats is not None
+    assert crawler.stats.get_value(CRAWL_DELAY_ASKED) == 1000.0
+    assert crawler.stats.get_value(CRAWL_DELAY_USED) == 10.0
+
+
+def test_a_crawl_delay_never_shortens_a_longer_one() -> None:
+    crawler = _crawler()
+    throttle = build_from_crawler(Throttle, crawler)
+    throttle.slow_down("example.org", 5.0)
+    throttle.slow_down("example.org", 2.0)
+    assert crawler.engine.downloader.per_slot_settings["example.org"]["delay"] == 5.0  # type: ignore[union-attr]
+
+
+def test_external_checks_wait_their_turn_and_a_release_sends_the_next() -> None:
+    crawler = _crawler(CONCURRENT_REQUESTS_PER_DOMAIN=2)
+    throttle = build_from_crawler(Throttle, crawler)
+    checks = [Request(f"https://other.example/{n}") for n in range(4)]
+    admitted = [throttle.admit(check) for check in checks]
+    assert admitted == [checks[0], checks[1], None, None]
+    throttle.release(checks[0].url)
+    assert crawler.engine.sent == [checks[2]]  # type: ignore[union-attr]
+    with pytest.raises(DontCloseSpider):
+        throttle.spider_idle()  # the last one is sent rather than left behind
+    assert crawler.engine.sent == [checks[2], checks[3]]  # type: ignore[union-attr]
+    for check in checks[1:]:
+        throttle.release(check.url)
+    assert throttle.admit(Request("https://other.example/5")) is not None
+    throttle.spider_idle()  # nothing waiting: the crawl may close
+
+
+def test_a_shared_crawls_worker_leaves_external_checks_to_its_download_slots() -> None:
+    throttle = build_from_crawler(
+        Throttle, _crawler(CONCURRENT_REQUESTS_PER_DOMAIN=1, SITEAUDIT_JOB="j")
+    )
+    checks = [Request(f"https://other.example/{n}") for n in range(3)]
+    assert [throttle.admit(check) for check in checks] == checks
+
+
+# -- the page analyser and the crawl plan ----------------------------------------------
+
+
+class _TitleOnly:
+    """A page analyser that reads nothing: enough to start a spider."""
+
+    page_rule_ids = ("fake-rule",)
+
+    def __init__(self, config: AuditConfig) -> None:
+        self.config = config
+        self.closed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, config: AuditConfig) -> _TitleOnly:
+        return cls(config)
+
+    async def analyse(
+        self, url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int
+    ) -> PageAnalysis:
+        return PageAnalysis("", "", "", ())
+
+    async def read_pdf(self, url: str, body: bytes) -> PdfReading:
+        return PdfReading((), None)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_page_analyser_setting_names_the_audits_page_stage() -> None:
+    crawler = _crawler()
+    config = AuditConfig().with_crawl(page_workers=0)
+    analyser_class = load_object(crawler.settings["SITEAUDIT_PAGE_ANALYSER"])
+    analyser = build_from_crawler(analyser_class, crawler, config)
+    try:
+        assert "image-missing-alt" in analyser.page_rule_ids
+        page = b"<html lang='en'><title>Bins</title><main><img src='a.png'></main></html>"
+        analysis = asyncio.run(analyser.analyse(f"{SITE}/", page, "utf-8", {}, 0))
+        assert analysis.title == "Bins"
+        assert any(row["rule"] == "image-missing-alt" for row in analysis.findings)
+    finally:
+        analyser.close()
+
+
+def _plan(**changes: Any) -> CrawlPlan:
+    config = AuditConfig()
+    credentials = CredentialScope.for_site(Credentials(), f"{SITE}/")
+    return CrawlPlan(f"{SITE}/", config, credentials, **changes)
+
+
+def _first_requests(plan: CrawlPlan) -> tuple[SiteSpider, list[Request]]:
+    crawler = _crawler(SITEAUDIT_PAGE_ANALYSER=f"{__name__}._TitleOnly")
+    spider = SiteSpider.from_crawler(crawler, plan=plan)
+
+    async def collect() -> list[Request]:
+        return [request async for request in spider.start()]
+
+    return spider, asyncio.run(collect())
+
+
+def test_a_fresh_crawl_starts_at_the_start_url_then_the_soft_404_probe_and_the_sitemap() -> None:
+    spider, requests = _first_requests(_plan())
+    kinds = [(request.meta["siteaudit"], request.url) for request in requests]
+    assert kinds[0] == ("page", f"{SITE}/")
+    assert kinds[1][0] == "probe" and "-not-a-page" in kinds[1][1]
+    assert kinds[2] == ("sitemap", f"{SITE}/sitemap.xml")
+    assert isinstance(spider.analyser, _TitleOnly)
+    assert spider.analyser.config is spider.plan.config
+
+
+def test_a_crawl_carried_on_follows_its_frontier_and_skips_what_is_done() -> None:
+    carry_on = CarryOn(
+        done=frozenset({f"{SITE}/"}),
+        links=((f"{SITE}/a", "a", 1, f"{SITE}/"), (f"{SITE}/", "a", 1, f"{SITE}/a")),
+        sitemap=(f"{SITE}/from-the-sitemap",),
+    )
+    spider, requests = _first_requests(_plan(carry_on=carry_on))
+    pages = [request.url for request in requests if request.meta["siteaudit"] == "page"]
+    assert pages == [f"{SITE}/a", f"{SITE}/from-the-sitemap"]
+    assert spider.frontier.in_scope == 3
+
+
+def test_an_incremental_crawl_asks_with_the_earlier_runs_validators() -> None:
+    earlier = EarlierRun(7, {f"{SITE}/": ('"v1"', None)}, lambda url: [])
+    _, requests = _first_requests(_plan(earlier=earlier))
+    assert requests[0].headers["If-None-Match"] == b'"v1"'
+
+
+def test_the_project_settings_are_the_crawl_configurations_defaults() -> None:
+    # The bare `scrapy crawl site` runs with these; an audit sets them from `[crawl]`.
+    crawl = AuditConfig().crawl
+    settings = {
+        "SITEAUDIT_RETRIES": crawl.retries,
+        "SITEAUDIT_MAX_RETRY_AFTER": crawl.max_retry_after,
+        "SITEAUDIT_CONCURRENCY": crawl.concurrency,
+        "SITEAUDIT_DELAY": crawl.delay,
+        "SITEAUDIT_MAX_CRAWL_DELAY": crawl.max_crawl_delay,
+    }
+    assert {name: getattr(project_settings, name) for name in settings} == settings
+
+
+def test_the_bare_crawl_plans_with_the_defaults() -> None:
+    plan = CrawlPlan.for_url("HTTP://Example.org")
+    assert plan.start_url == f"{SITE}/"
+    assert plan.config == AuditConfig()
+    assert plan.carry_on is None and plan.earlier is None and not plan.shared
