@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 from audits import __version__
 from audits.children import preexec_exit_with_parent
 from audits.config import AuditConfig, parse_config
+from audits.crawl_stage import crawl as run_crawl
 from audits.errors import REDIS_ENV, SharedCrawlError
 from audits.store import Store
 from crawler.pipelines import write_items
@@ -493,7 +494,6 @@ def work(
 ) -> dict[str, Any]:
     """Join a shared crawl as one worker and crawl until the coordinator ends it."""
     from audits.credentials import from_environment
-    from audits.engine import crawl as run_crawl
     from crawler.frontier import SharedFrontier
     from crawler.shared import shared_settings
 

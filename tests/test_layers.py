@@ -23,10 +23,19 @@ FORBIDDEN = {
 }
 
 
-def imported_modules(path: Path) -> list[tuple[int, str]]:
-    """(line, module) of every import in a file, function-level imports included."""
+def imported_modules(path: Path, *, typing_only: bool = True) -> list[tuple[int, str]]:
+    """(line, module) of every import in a file, function-level imports included, and
+    those under `if TYPE_CHECKING:` unless `typing_only` is false (they never run)."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skipped: set[ast.AST] = set()
+    if not typing_only:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                skipped.update(ast.walk(node))
+    for node in ast.walk(tree):
+        if node in skipped:
+            continue
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -67,3 +76,56 @@ def test_the_check_sees_function_level_imports(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("import os\n\ndef f():\n    from audits.store import Store\n")
     assert imported_modules(module) == [(1, "os"), (4, "audits.store")]
+
+
+def imported_names(path: Path, module: str) -> list[str]:
+    """The names `from module import ...` takes in a file (submodules among them)."""
+    return [
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        if isinstance(node, ast.ImportFrom) and node.module == module and node.level == 0
+        for alias in node.names
+    ]
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> our modules it imports, function-level imports included (a cycle
+    hidden inside a function is still a cycle)."""
+    paths = {
+        ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__"): path
+        for package in ("audits", "crawler", "reports", "rules")
+        for path in (REPO / package).rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for module, path in paths.items():
+        names = set()
+        for _line, name in imported_modules(path, typing_only=False):
+            names.add(name)
+            names.update(f"{name}.{alias}" for alias in imported_names(path, name))
+        # A package's own __init__ is where its modules' names come from, not a layer.
+        parents = {module.rsplit(".", n)[0] for n in range(1, module.count(".") + 1)}
+        graph[module] = {name for name in names if name in paths} - {module} - parents
+    return graph
+
+
+def test_no_import_cycles() -> None:
+    """Modules import one another in one direction only: a cycle (engine -> distributed
+    -> engine, through the Redis variable and an error class) made the import order
+    matter and was hidden by importing inside functions."""
+    graph = import_graph()
+    cycles = []
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for target in sorted(graph[module]):
+            if state.get(target) == "open":
+                cycles.append(" -> ".join([*path[path.index(target) :], target]))
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
