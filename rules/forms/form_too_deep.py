@@ -6,19 +6,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rules.analyses.click_graph import ClickGraph, click_graph, click_paths, shortest_click_path
+from rules.analyses.click_graph import ClickGraph, click_graph
 from rules.analyses.forms import (
     FormEntry,
     FormOptions,
     form_entries,
     form_page_facts,
-    is_transactional_form,
 )
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
 from rules.site import Site
-
-__all__ = ["FormTooDeep", "click_paths", "is_transactional_form", "shortest_click_path"]
 
 
 class FormTooDeep(SiteRule):

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from rules.analyses.click_graph import click_paths, shortest_click_path
 from rules.base import Severity
-from rules.forms.form_too_deep import FormTooDeep, click_paths, shortest_click_path
+from rules.forms.form_too_deep import FormTooDeep
 from rules.links.broken_link import BrokenLink
 from rules.page import Page
 from rules.site import LinkRow, PageInfo, Site, TargetStatus
