@@ -393,7 +393,7 @@ def worker_command(
 ) -> None:
     """Join a crawl shared through Redis (started by `siteaudit audit URL --redis ...`)
     as one more worker; exit when the crawl is over."""
-    from audits.distributed import work
+    from audits.shared_crawl import work
 
     stats = work(
         redis_url,

@@ -79,14 +79,14 @@ def audit(
 
     `resume` carries on the site's last run if it was interrupted or killed; `only_urls`
     audits just those pages (and checks their links). With `redis_url` the crawl is
-    shared by `workers` local workers and any that join from elsewhere (audits.distributed).
+    shared by `workers` local workers and any that join from elsewhere (audits.shared_crawl).
     """
     began = time.monotonic()
     start_url = check_start_url(start_url)
     if redis_url is not None and only_urls is not None:
         raise UsageError("--urls audits a few pages: it has no use for --redis")
     if redis_url is not None:
-        from audits.distributed import connect
+        from audits.shared_crawl import connect
 
         connect(redis_url).close()  # an unusable Redis fails before the run is opened
     ruleset = load_ruleset(config)  # config errors surface before any request is made
@@ -117,7 +117,7 @@ def audit(
     store.close()
 
     if redis_url is not None:
-        from audits.distributed import crawl as shared_crawl
+        from audits.shared_crawl import crawl as shared_crawl
 
         stats = shared_crawl(
             start_url,

@@ -73,7 +73,7 @@ class CrawlPlan:
 
     @property
     def shared(self) -> bool:
-        """True for a worker of a crawl shared through Redis (audits.distributed)."""
+        """True for a worker of a crawl shared through Redis (audits.shared_crawl)."""
         return self.frontier is not None
 
     @classmethod

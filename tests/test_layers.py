@@ -109,7 +109,7 @@ def import_graph() -> dict[str, set[str]]:
 
 
 def test_no_import_cycles() -> None:
-    """Modules import one another in one direction only: a cycle (engine -> distributed
+    """Modules import one another in one direction only: a cycle (engine -> shared crawl
     -> engine, through the Redis variable and an error class) made the import order
     matter and was hidden by importing inside functions."""
     graph = import_graph()

@@ -8,7 +8,7 @@ When the crawl is over the coordinator runs the browser stage, the site rules an
 reports once, as for a crawl in one process (audits.engine).
 
 The crawl is over when the shared queue is empty and every worker is idle: a worker is
-marked busy in the same atomic step that pops a request (crawler.shared), and idle only
+marked busy in the same atomic step that pops a request (crawler.shared_crawl), and idle only
 when it has nothing in flight and has pushed its items, so one consistent read of the
 queue, the items list and the workers' states decides it. A worker that stops beating
 (killed, its machine gone) is marked lost rather than waited for, and the requests it
@@ -37,7 +37,7 @@ from audits.crawl_stage import crawl as run_crawl
 from audits.errors import REDIS_ENV, SharedCrawlError
 from audits.store import Store
 from crawler.pipelines import write_items
-from crawler.shared import (
+from crawler.shared_crawl import (
     BUSY,
     CLOSED,
     IDLE,
@@ -152,7 +152,7 @@ def crawl(
     options = {"redis_url": redis_url, "workers": workers, "progress": progress}
     stats = _crawl_round(start_url, config, store_path, run_id, log_dir, resume, **options)
     for _ in range(_MOP_UP_ROUNDS):
-        lost = stats.get("distributed/lost_workers")
+        lost = stats.get("shared_crawl/lost_workers")
         if not lost or stats["finish_reason"] != "finished":
             break
         if not _unfinished(store_path, run_id):
@@ -163,8 +163,8 @@ def crawl(
             if key in again:
                 stats[key] = stats.get(key, 0) + again[key]
         stats["finish_reason"] = again["finish_reason"]
-        stats["distributed/lost_workers"] = again.get("distributed/lost_workers", 0) + lost
-        if not again.get("distributed/lost_workers"):
+        stats["shared_crawl/lost_workers"] = again.get("shared_crawl/lost_workers", 0) + lost
+        if not again.get("shared_crawl/lost_workers"):
             break
     return stats
 
@@ -244,9 +244,9 @@ def _crawl_round(
     stats: dict[str, Any] = dict(collector.stats)
     stats["finish_reason"] = reason
     stats["elapsed_time_seconds"] = time.monotonic() - began
-    stats["distributed/workers"] = len(collector.states)
+    stats["shared_crawl/workers"] = len(collector.states)
     if collector.lost:
-        stats["distributed/lost_workers"] = len(collector.lost)
+        stats["shared_crawl/lost_workers"] = len(collector.lost)
     return stats
 
 
@@ -495,7 +495,7 @@ def work(
     """Join a shared crawl as one worker and crawl until the coordinator ends it."""
     from audits.credentials import from_environment
     from crawler.frontier import SharedFrontier
-    from crawler.shared import shared_settings
+    from crawler.shared_crawl import shared_settings
 
     server = connect(redis_url)
     job = job or wait_for_job(server, wait)

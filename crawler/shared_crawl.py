@@ -18,7 +18,7 @@ are in `shared_settings`):
   it: if the worker is lost first, the coordinator releases the claim together with
   re-queueing the request whose page linked there, which claims it again.
 - `ItemsToRedis` and `InHand`: items go to a Redis list as JSON; the coordinator
-  (audits.distributed) is the one process writing the store. A request's items are sent
+  (audits.shared_crawl) is the one process writing the store. A request's items are sent
   together with the removal of its pending record, in one atomic step, once the request
   is finished: whatever a killed worker had not sent is still pending, and is crawled
   again by another worker; whatever it had sent is never crawled again.
@@ -189,23 +189,23 @@ def redis_from_environment(**params: Any) -> Any:
 def shared_settings(keys: JobKeys, worker: str, coordinator_pid: int = 0) -> dict[str, Any]:
     """Scrapy settings that make the `site` spider one worker of a shared crawl."""
     return {
-        "SCHEDULER": "crawler.shared.SharedScheduler",
-        "SCHEDULER_QUEUE_CLASS": "crawler.shared.SharedQueue",
+        "SCHEDULER": "crawler.shared_crawl.SharedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.shared_crawl.SharedQueue",
         "SCHEDULER_QUEUE_KEY": keys.requests,
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
-        "SCHEDULER_SERIALIZER": "crawler.shared",
+        "SCHEDULER_SERIALIZER": "crawler.shared_crawl",
         # The address (and any password in it) stays out of the settings, which Scrapy
         # logs: the client is made from the environment variable.
-        "REDIS_PARAMS": {"redis_cls": "crawler.shared.redis_from_environment"},
+        "REDIS_PARAMS": {"redis_cls": "crawler.shared_crawl.redis_from_environment"},
         # Component settings merge with the project's: the store pipeline is switched off.
         "ITEM_PIPELINES": {
             "crawler.pipelines.StorePipeline": None,
-            "crawler.shared.ItemsToRedis": 300,
+            "crawler.shared_crawl.ItemsToRedis": 300,
         },
-        "EXTENSIONS": {"crawler.shared.SharedCrawl": 510},
+        "EXTENSIONS": {"crawler.shared_crawl.SharedCrawl": 510},
         "SITEAUDIT_JOB": keys.job,
         "SITEAUDIT_WORKER": worker,
         "SITEAUDIT_COORDINATOR_PID": coordinator_pid,

@@ -418,7 +418,7 @@ def test_queued_requests_are_plain_json_and_pickles_are_refused() -> None:
     from scrapy import Request
     from scrapy.utils.request import request_from_dict
 
-    from crawler.shared import dumps, loads
+    from crawler.shared_crawl import dumps, loads
 
     request = Request(
         "https://www.example.gov.uk/bins/",
