@@ -29,8 +29,8 @@ from reports.html import INDEX_HTML, write_html_report
 from reports.junit import write_junit
 from reports.model import build_model
 from reports.pageviews import PageViews, PageViewsError, load_page_views
+from reports.rule_docs import rule_docs
 from reports.sarif import write_sarif
-from reports.text import rule_docs
 
 if TYPE_CHECKING:
     from audits.config import ReportConfig

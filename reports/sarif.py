@@ -64,7 +64,7 @@ def pascal(rule_id: str) -> str:
 
 
 def rule_descriptor(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A reportingDescriptor from a rule's documentation (`reports.text.rule_docs`)."""
+    """A reportingDescriptor from a rule's documentation (`reports.rule_docs.rule_docs`)."""
     why = " ".join(doc["why"].split())
     fix = " ".join(doc["how_to_fix"].split())
     help_text = "\n\n".join(

@@ -3,13 +3,11 @@ rule's documentation as plain data (from the rule classes' metadata)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rules.base import Category, Rule, Severity
+from rules.base import Category, Severity
 
 CATEGORY_LABELS: dict[str, tuple[str, str]] = {
     Category.LINKS: ("Links", "Links that are broken or lead somewhere unexpected"),
@@ -75,54 +73,3 @@ def show_value(value: Any) -> str:
 def slug(value: str) -> str:
     """A rule id made safe for an HTML id attribute."""
     return re.sub(r"[^a-z0-9_-]+", "-", str(value).lower()).strip("-") or "rule"
-
-
-def rule_docs(
-    rule_classes: Iterable[type[Rule]] | Mapping[str, type[Rule]],
-) -> list[dict[str, Any]]:
-    """Each rule's documentation as plain data, sorted by category and title."""
-    classes = rule_classes.values() if isinstance(rule_classes, Mapping) else rule_classes
-    docs = []
-    for cls in classes:
-        try:
-            options = [
-                {
-                    "name": name,
-                    "default": "(worked out when the check runs)"
-                    if default is dataclasses.MISSING
-                    else default,
-                    "doc": doc,
-                }
-                for name, default, doc in cls.option_docs()
-            ]
-        except (TypeError, AttributeError):
-            options = []
-        category = str(getattr(cls, "category", ""))
-        severity = str(getattr(cls, "severity", ""))
-        docs.append(
-            {
-                "id": str(cls.id),
-                "title": str(getattr(cls, "title", cls.id)),
-                "category": category,
-                "category_label": CATEGORY_LABELS.get(category, (category, ""))[0],
-                "severity": severity,
-                "severity_label": SEVERITY_LABELS.get(severity, severity),
-                "summary": str(getattr(cls, "summary", "")),
-                "why": str(getattr(cls, "why", "")),
-                "how_to_fix": str(getattr(cls, "how_to_fix", "")),
-                "references": [str(r) for r in getattr(cls, "references", ())],
-                "wcag": [
-                    {"number": sc.number, "level": sc.level} for sc in getattr(cls, "wcag", ())
-                ],
-                "axe_rules": [str(r) for r in getattr(cls, "axe_rules", ())],
-                "options": options,
-            }
-        )
-    order = list(CATEGORY_LABELS)
-    docs.sort(
-        key=lambda d: (
-            order.index(d["category"]) if d["category"] in order else len(order),
-            d["title"].lower(),
-        )
-    )
-    return docs
