@@ -252,7 +252,7 @@ def audit_command(url: str | None, sites_file: Path | None, parallel: int, **opt
     if sites_file is None:
         if url is None:
             raise UsageError("give the URL of the site to audit, or --sites FILE")
-        _audit(url, default_fail_on=None, **options)
+        _audit(AuditRequest(url, **options), default_fail_on=None)
         return
     if url is not None:
         raise UsageError("give either a URL or --sites FILE, not both")
@@ -266,66 +266,76 @@ def audit_command(url: str | None, sites_file: Path | None, parallel: int, **opt
 def check_command(url: str, **options: Any) -> None:
     """Audit URL as a release gate: exit 1 on findings at or above the threshold
     (--fail-on, else [gate] fail_on, else high), or only on those not in --baseline."""
-    _audit(url, default_fail_on=Severity.HIGH.value, **options)
+    _audit(AuditRequest(url, **options), default_fail_on=Severity.HIGH.value)
 
 
-def _audit(
-    url: str,
-    *,
-    default_fail_on: str | None,
-    formats: str | None,
-    as_of: datetime | None,
-    config_path: str | None,
-    out_dir: Path,
-    max_pages: int | None,
-    max_depth: int | None,
-    concurrency: int | None,
-    delay: float | None,
-    page_workers: int | None,
-    redis_url: str | None,
-    workers: int,
-    no_plugins: bool,
-    no_browser: bool,
-    quiet: bool,
-    fail_on: str | None,
-    baseline_path: Path | None,
-    urls_file: Path | None,
-    resume: bool,
-    incremental: bool,
-) -> None:
-    config = load_config(config_path).with_crawl(
-        max_pages=max_pages,
-        max_depth=max_depth,
-        concurrency=concurrency,
-        delay=delay,
-        page_workers=page_workers,
-        incremental=incremental or None,
-    )
-    if no_plugins:
-        config = dataclasses.replace(config, plugins=False)
-    if no_browser:
-        config = config.with_browser(enabled=False)
-    config = _with_formats(config, formats)
-    config = _with_as_of(config, as_of)
-    _check_page_views(config, url)
-    threshold = fail_on or config.gate.get("fail_on") or default_fail_on
+@dataclasses.dataclass(frozen=True)
+class AuditRequest:
+    """What `siteaudit audit URL` or `check URL` was asked to do, one field per option."""
+
+    url: str
+    out_dir: Path
+    config_path: str | None = None
+    formats: str | None = None
+    as_of: datetime | None = None
+    max_pages: int | None = None
+    max_depth: int | None = None
+    concurrency: int | None = None
+    delay: float | None = None
+    page_workers: int | None = None
+    redis_url: str | None = None
+    workers: int = 1
+    no_plugins: bool = False
+    no_browser: bool = False
+    quiet: bool = False
+    fail_on: str | None = None
+    baseline_path: Path | None = None
+    urls_file: Path | None = None
+    resume: bool = False
+    incremental: bool = False
+
+    def config(self) -> AuditConfig:
+        """The configuration file's settings with the command line's over them, checked."""
+        config = load_config(self.config_path).with_crawl(
+            max_pages=self.max_pages,
+            max_depth=self.max_depth,
+            concurrency=self.concurrency,
+            delay=self.delay,
+            page_workers=self.page_workers,
+            incremental=self.incremental or None,
+        )
+        if self.no_plugins:
+            config = dataclasses.replace(config, plugins=False)
+        if self.no_browser:
+            config = config.with_browser(enabled=False)
+        config = _with_formats(config, self.formats)
+        config = _with_as_of(config, self.as_of)
+        _check_page_views(config, self.url)
+        return config
+
+
+def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
+    config = request.config()
+    threshold = request.fail_on or config.gate.get("fail_on") or default_fail_on
     gate = None
-    if threshold is not None or baseline_path is not None:
+    if threshold is not None or request.baseline_path is not None:
         categories = {k: v for k, v in config.gate.items() if k != "fail_on"}
         gate = parse_gate(threshold or Severity.HIGH.value, categories, "[gate]")
-    baseline = load_baseline(baseline_path) if baseline_path is not None else None
-    only_urls = _read_urls(urls_file) if urls_file is not None else None
-    if redis_url is None and workers != 1:
+    baseline = None
+    if request.baseline_path is not None:
+        baseline = load_baseline(request.baseline_path)
+    only_urls = _read_urls(request.urls_file) if request.urls_file is not None else None
+    if request.redis_url is None and request.workers != 1:
         raise UsageError("--workers starts crawler workers of a crawl shared through --redis")
     result = audit(
-        url,
+        request.url,
         config,
-        out_dir,
-        progress=not quiet,
-        resume=resume,
+        request.out_dir,
+        progress=not request.quiet,
+        resume=request.resume,
         only_urls=only_urls,
-        redis_url=redis_url,
-        workers=workers,
+        redis_url=request.redis_url,
+        workers=request.workers,
     )
     _print_summary(result)
     if result.status == "interrupted":
