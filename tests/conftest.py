@@ -22,6 +22,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def pytest_runtest_logfinish() -> None:
     cli.running_test = None
+    cli.stop_leftovers()
 
 
 @pytest.fixture(scope="session")

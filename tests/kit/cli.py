@@ -7,6 +7,7 @@ test that forgets the mark (tests/conftest.py tells them which test is running).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
@@ -27,6 +28,8 @@ CRAWLS = frozenset({"audit", "check", "demo", "worker"})
 
 running_test: pytest.Item | None = None
 """The test being run, set by tests/conftest.py before its fixtures are set up."""
+_started: list[subprocess.Popen[str]] = []
+"""What `start_cli` started during the running test."""
 
 
 def _command(args: tuple[str | os.PathLike[str], ...]) -> list[str]:
@@ -78,7 +81,7 @@ def start_cli(
     With `capture`, its output is kept for `communicate()`; otherwise it is thrown away.
     """
     output = subprocess.PIPE if capture else subprocess.DEVNULL
-    return subprocess.Popen(
+    process = subprocess.Popen(
         _command(args),
         stdout=output,
         stderr=output,
@@ -86,6 +89,19 @@ def start_cli(
         env={**os.environ, **(env or {})},
         start_new_session=True,
     )
+    _started.append(process)
+    return process
+
+
+def stop_leftovers() -> None:
+    """Kill what `start_cli` started and is still running, with its session (the test's
+    own end when it passed; a failed wait or assertion must not leave workers behind)."""
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def audit_served(
