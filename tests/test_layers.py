@@ -23,24 +23,29 @@ FORBIDDEN = {
 }
 
 
-def imported_modules(path: Path, *, typing_only: bool = True) -> list[tuple[int, str]]:
-    """(line, module) of every import in a file, function-level imports included, and
-    those under `if TYPE_CHECKING:` unless `typing_only` is false (they never run)."""
-    found = []
+def imports_of(path: Path, *, include_typing: bool = True) -> list[tuple[int, str, list[str]]]:
+    """(line, module, names taken from it) of every import in a file, function-level ones
+    included, and those under `if TYPE_CHECKING:` (which never run) with `include_typing`."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     skipped: set[ast.AST] = set()
-    if not typing_only:
+    if not include_typing:
         for node in ast.walk(tree):
             if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
                 skipped.update(ast.walk(node))
+    found: list[tuple[int, str, list[str]]] = []
     for node in ast.walk(tree):
         if node in skipped:
             continue
         if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
+            found += [(node.lineno, alias.name, []) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.lineno, node.module))
+            found.append((node.lineno, node.module, [alias.name for alias in node.names]))
     return found
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every import in a file, function-level imports included."""
+    return [(line, module) for line, module, _names in imports_of(path)]
 
 
 def upward_imports(package: str, forbidden: tuple[str, ...]) -> list[str]:
@@ -78,16 +83,6 @@ def test_the_check_sees_function_level_imports(tmp_path: Path) -> None:
     assert imported_modules(module) == [(1, "os"), (4, "audits.store")]
 
 
-def imported_names(path: Path, module: str) -> list[str]:
-    """The names `from module import ...` takes in a file (submodules among them)."""
-    return [
-        alias.name
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
-        if isinstance(node, ast.ImportFrom) and node.module == module and node.level == 0
-        for alias in node.names
-    ]
-
-
 def import_graph() -> dict[str, set[str]]:
     """Module -> our modules it imports, function-level imports included (a cycle
     hidden inside a function is still a cycle)."""
@@ -99,9 +94,9 @@ def import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for module, path in paths.items():
         names = set()
-        for _line, name in imported_modules(path, typing_only=False):
-            names.add(name)
-            names.update(f"{name}.{alias}" for alias in imported_names(path, name))
+        for _line, name, taken in imports_of(path, include_typing=False):
+            # `from audits import shared_crawl` imports the module audits.shared_crawl.
+            names.update([name, *(f"{name}.{alias}" for alias in taken)])
         # A package's own __init__ is where its modules' names come from, not a layer.
         parents = {module.rsplit(".", n)[0] for n in range(1, module.count(".") + 1)}
         graph[module] = {name for name in names if name in paths} - {module} - parents
