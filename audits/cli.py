@@ -20,9 +20,9 @@ from typing import Any
 import click
 
 from audits import __version__
-from audits.config import AuditConfig, ConfigError, load_config, parse_report
+from audits.core.config import AuditConfig, ConfigError, load_config, parse_report
 from audits.engine import AuditResult, audit, check_start_url, render
-from audits.errors import (
+from audits.core.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -31,7 +31,7 @@ from audits.errors import (
     UsageError,
 )
 from audits.gate import judge, load_baseline, parse_gate, write_baseline
-from audits.ruleset import available_rules
+from audits.rule_engine import available_rules
 from audits.store import PRUNED_STAT, Store
 from reports.rule_docs import rule_markdown, rule_text, rules_markdown
 from rules.base import Severity
@@ -403,7 +403,7 @@ def worker_command(
 ) -> None:
     """Join a crawl shared through Redis (started by `siteaudit audit URL --redis ...`)
     as one more worker; exit when the crawl is over."""
-    from audits.shared_crawl import work
+    from audits.stages.shared_crawl import work
 
     stats = work(
         redis_url,

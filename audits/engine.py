@@ -16,16 +16,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from audits import __version__
-from audits.browser import run_browser_stage, write_screenshots
-from audits.config import AuditConfig, ConfigError, ReportConfig
-from audits.crawl_stage import crawl
-from audits.credentials import CredentialScope, from_environment
-from audits.errors import SiteUnreachable, UsageError
-from audits.pagestage import _describe
-from audits.prioritise import Comparison, compare, inbound_counts, prioritise
-from audits.resume import unfinished_run
-from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
-from audits.runnotes import NOTE_STATS
+from audits.stages.browser import run_browser_stage, write_screenshots
+from audits.core.config import AuditConfig, ConfigError, ReportConfig
+from audits.stages.crawl import crawl
+from audits.core.credentials import CredentialScope, from_environment
+from audits.core.errors import SiteUnreachable, UsageError
+from audits.stages.pages import _describe
+from audits.stages.prioritise import Comparison, compare, inbound_counts, prioritise
+from audits.stages.resume import unfinished_run
+from audits.rule_engine import RuleSet, available_rules, finding_row, load_ruleset
+from audits.core.runnotes import NOTE_STATS
 from audits.store import Store, StoredSite
 from rules.analyses.click_graph import click_depths
 from rules.site import SOFT_404_TITLE_STAT
@@ -79,14 +79,14 @@ def audit(
 
     `resume` carries on the site's last run if it was interrupted or killed; `only_urls`
     audits just those pages (and checks their links). With `redis_url` the crawl is
-    shared by `workers` local workers and any that join from elsewhere (audits.shared_crawl).
+    shared by `workers` local workers and any that join from elsewhere (audits.stages.shared_crawl).
     """
     began = time.monotonic()
     start_url = check_start_url(start_url)
     if redis_url is not None and only_urls is not None:
         raise UsageError("--urls audits a few pages: it has no use for --redis")
     if redis_url is not None:
-        from audits.shared_crawl import connect
+        from audits.stages.shared_crawl import connect
 
         connect(redis_url).close()  # an unusable Redis fails before the run is opened
     ruleset = load_ruleset(config)  # config errors surface before any request is made
@@ -117,7 +117,7 @@ def audit(
     store.close()
 
     if redis_url is not None:
-        from audits.shared_crawl import crawl as shared_crawl
+        from audits.stages.shared_crawl import crawl as shared_crawl
 
         stats = shared_crawl(
             start_url,
@@ -179,7 +179,7 @@ def audit(
         result.rule_errors = len(store.rule_errors(run_id))
         result.warnings = notify(store, run_id, config, result.outputs.get("html"))
         if config.keep_runs and status == "finished":
-            from audits.retention import prune_old_runs
+            from audits.stages.retention import prune_old_runs
 
             prune_old_runs(store, run_id, config.keep_runs)
     finally:
@@ -198,8 +198,8 @@ def _carry_over_unchanged(
     credentials: CredentialScope,
 ) -> dict[str, Any]:
     """Before an incremental crawl: carry the pages that answer 304 over from the previous
-    run (audits.revalidate); the stats to add to the crawl's."""
-    from audits.revalidate import revalidate
+    run (audits.stages.revalidate); the stats to add to the crawl's."""
+    from audits.stages.revalidate import revalidate
     from crawler.scope import Scope
 
     began = time.monotonic()
@@ -233,7 +233,7 @@ def _carry_over_unchanged(
 
 def notify(store: Store, run_id: int, config: AuditConfig, report: Path | None) -> list[str]:
     """Send the configured notifications; what could not be delivered, one line each."""
-    from audits.notify import NotifyError, post_webhook, run_summary, send_digests
+    from audits.stages.notify import NotifyError, post_webhook, run_summary, send_digests
 
     settings = config.notify
     location = report.resolve().as_uri() if report is not None else ""
@@ -256,11 +256,11 @@ def run_site_stage(
     """After the crawl: click depths, sitemap flags, then every site rule.
 
     With `previous` (an incremental re-audit's base run), when the crawl found exactly
-    what that run found (audits.siteinputs), the site rules' results are carried over
+    what that run found (audits.stages.siteinputs), the site rules' results are carried over
     rather than worked out again; rules that depend on the date run afresh. True when
     they were.
     """
-    from audits.siteinputs import (
+    from audits.stages.siteinputs import (
         carry_site_results,
         dated_rules,
         remember_site_inputs,
@@ -302,7 +302,7 @@ def run_prioritise_stage(
     Returns what it read that the reports read too (the comparison with the previous
     run, inbound link counts), so they need not read it again.
     """
-    from audits.retention import keep_health
+    from audits.stages.retention import keep_health
     from reports.pageviews import PageViewsError, load_page_views
 
     views = None

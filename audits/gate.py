@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audits.config import ConfigError
+from audits.core.config import ConfigError
 from audits.store import now
 from rules.base import Category, Finding, Severity
 

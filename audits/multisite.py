@@ -39,11 +39,11 @@ from urllib.parse import urlsplit
 import click
 from click.core import ParameterSource
 
-from audits.children import preexec_exit_with_parent
-from audits.config import load_config
+from audits.core.children import preexec_exit_with_parent
+from audits.core.config import load_config
 from audits.engine import check_start_url
-from audits.errors import EXIT_INTERRUPTED, UsageError
-from audits.ruleset import load_ruleset
+from audits.core.errors import EXIT_INTERRUPTED, UsageError
+from audits.rule_engine import load_ruleset
 from reports import parse_formats
 from reports.comparison import (
     FIGURED_STATES,
@@ -353,7 +353,7 @@ class SitesRun:
                 start_new_session=True,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
                 # Gone with this run, kill -9 included. This pool thread waits for the
-                # audit, so it outlives it (see audits.children).
+                # audit, so it outlives it (see audits.core.children).
                 preexec_fn=preexec_exit_with_parent(),
             )
             self._running.append(proc)

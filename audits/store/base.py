@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from audits.errors import SiteauditError
+from audits.core.errors import SiteauditError
 from audits.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 

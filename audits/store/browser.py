@@ -10,7 +10,7 @@ from rules.analyses.axe_results import AxeNode, screenshot_name
 
 
 class BrowserStore(StoreBase):
-    """Reading and writing axe-core results (see audits/browser.py)."""
+    """Reading and writing axe-core results (see audits/stages/browser.py)."""
 
     def browser_pages_to_check(self, run_id: int) -> list[tuple[str, str | None]]:
         """(url, content hash) of every HTML page that answered 200, shallowest first."""

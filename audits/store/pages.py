@@ -52,7 +52,7 @@ _SITE_INPUTS = (
     "ORDER BY pattern",
 )
 """What the site rules read of a run, leaving out what differs between two crawls of
-the same site (see audits/siteinputs.py)."""
+the same site (see audits/stages/siteinputs.py)."""
 
 
 class PagesStore(StoreBase):

@@ -263,6 +263,36 @@ class FormOptions:
         check_selectors(self.not_form_selectors, "not_form_selectors")
 
 
+@dataclass(frozen=True)
+class FormLinkOptions:
+    """How a link to an online form is told, by its host, its path or its words: options
+    of every rule that looks for such links (form-page-broken, phone-before-online,
+    phone-only-service), so they are set alike."""
+
+    form_hosts: tuple[str, ...] = option(
+        DEFAULT_FORM_HOSTS,
+        "Hosts (optionally host/path) of online form platforms; a link there leads to a form",
+    )
+    form_paths: tuple[str, ...] = option(
+        DEFAULT_FORM_PATHS,
+        "Path words that mark a link to a form, matched as a whole path segment or its "
+        "start (/forms/..., /apply-for-...)",
+    )
+    online_text: str = option(
+        DEFAULT_ONLINE_TEXT,
+        "Regular expression (case-insensitive) matched against link text to recognise "
+        "a link to an online form",
+    )
+
+    def __post_init__(self) -> None:
+        """Reject an `online_text` that is not a valid regular expression (after any
+        checks of the other options classes a rule's options build on)."""
+        checks = getattr(super(), "__post_init__", None)
+        if checks is not None:
+            checks()
+        compile_online_text(self.online_text)
+
+
 def form_page_facts(page: Page, options: FormOptions) -> dict[str, Any] | None:
     """{'forms': n, 'title': ..., 'selector': ...} for a page with service forms, else None."""
     forms = service_forms(page, options.form_selectors, options.not_form_selectors)

@@ -17,8 +17,7 @@ from lxml import etree
 
 from rules.analyses.contacts import Contact, PageScan
 from rules.analyses.forms import (
-    DEFAULT_FORM_PATHS,
-    DEFAULT_ONLINE_TEXT,
+    FormLinkOptions,
     FormOptions,
     compile_online_text,
     host_matches,
@@ -50,20 +49,9 @@ class OnlineOption:
 
 
 @dataclass(frozen=True)
-class OnlineOptions(FormOptions):
+class OnlineOptions(FormLinkOptions, FormOptions):
     """Options of the rules that look for a page's online option and the contact details
     before it (phone-before-online, phone-only-service): set them alike."""
-
-    form_paths: tuple[str, ...] = option(
-        DEFAULT_FORM_PATHS,
-        "Path words that mark a link to a form, matched as a whole path segment or its "
-        "start (/forms/..., /apply-for-...)",
-    )
-    online_text: str = option(
-        DEFAULT_ONLINE_TEXT,
-        "Regular expression (case-insensitive) matched against link text to recognise "
-        "an online option",
-    )
 
     exempt_text: str = option(
         DEFAULT_EXEMPT_TEXT,
@@ -74,7 +62,6 @@ class OnlineOptions(FormOptions):
     def __post_init__(self) -> None:
         """Reject an invalid pattern or form selector."""
         super().__post_init__()
-        compile_online_text(self.online_text)
         compile_online_text(self.exempt_text)
 
 

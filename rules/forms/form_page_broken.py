@@ -6,15 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rules.analyses.forms import (
-    DEFAULT_FORM_HOSTS,
-    DEFAULT_FORM_PATHS,
-    DEFAULT_ONLINE_TEXT,
+    FormLinkOptions,
     compile_online_text,
     host_matches,
     path_matches,
 )
 from rules.analyses.link_verdicts import Verdict, failing_targets, last_segment, verdict
-from rules.base import Category, Finding, Severity, SiteRule, option
+from rules.base import Category, Finding, Severity, SiteRule
 from rules.site import LinkRow, Site
 
 _FAILED = frozenset({Verdict.BROKEN, Verdict.SERVER_ERROR, Verdict.TIMED_OUT})
@@ -51,27 +49,8 @@ class FormPageBroken(SiteRule):
     )
 
     @dataclass(frozen=True)
-    class Options:
+    class Options(FormLinkOptions):
         """Options of form-page-broken."""
-
-        form_hosts: tuple[str, ...] = option(
-            DEFAULT_FORM_HOSTS,
-            "Hosts (optionally host/path) of online form platforms; a link there leads to a form",
-        )
-        form_paths: tuple[str, ...] = option(
-            DEFAULT_FORM_PATHS,
-            "Path words that mark a link to a form, matched as a whole path segment or its "
-            "start (/forms/..., /apply-for-...)",
-        )
-        online_text: str = option(
-            DEFAULT_ONLINE_TEXT,
-            "Regular expression (case-insensitive) matched against link text to recognise "
-            "a link to an online form",
-        )
-
-        def __post_init__(self) -> None:
-            """Reject an `online_text` that is not a valid regular expression."""
-            compile_online_text(self.online_text)
 
     def leads_to_form(self, row: LinkRow) -> bool:
         """Whether a link, by its target or its words, promises an online form."""

@@ -31,10 +31,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from audits import __version__
-from audits.children import preexec_exit_with_parent
-from audits.config import AuditConfig, parse_config
-from audits.crawl_stage import crawl as run_crawl
-from audits.errors import REDIS_ENV, SharedCrawlError
+from audits.core.children import preexec_exit_with_parent
+from audits.core.config import AuditConfig, parse_config
+from audits.stages.crawl import crawl as run_crawl
+from audits.core.errors import REDIS_ENV, SharedCrawlError
 from audits.store import Store
 from crawler.pipelines import write_items
 from crawler.shared_crawl import (
@@ -174,7 +174,7 @@ _MOP_UP_ROUNDS = 3
 
 def _unfinished(store_path: Path, run_id: int) -> bool:
     """True while links from the run's stored pages lead to targets it has not recorded."""
-    from audits.resume import resume_state
+    from audits.stages.resume import resume_state
 
     store = Store(str(store_path))
     try:
@@ -197,7 +197,7 @@ def _crawl_round(
     progress: bool,
 ) -> dict[str, Any]:
     """One shared crawl: a job in Redis, from the start URL or carrying on."""
-    from audits.resume import resume_state
+    from audits.stages.resume import resume_state
     from crawler.frontier import SharedFrontier
     from crawler.scope import Scope
 
@@ -275,7 +275,7 @@ def _start_local_worker(
     env = {**os.environ, REDIS_ENV: redis_url, COORDINATOR_PID_ENV: str(os.getpid())}
     # Killed with the coordinator (kill -9 included): a worker stopping by itself would
     # first wait for its requests in flight. Started from the coordinator's main thread,
-    # which lives as long as the workers should (see audits.children).
+    # which lives as long as the workers should (see audits.core.children).
     return subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, preexec_fn=preexec_exit_with_parent()
     )
@@ -493,7 +493,7 @@ def work(
     log_file: Path | None,
 ) -> dict[str, Any]:
     """Join a shared crawl as one worker and crawl until the coordinator ends it."""
-    from audits.credentials import from_environment
+    from audits.core.credentials import from_environment
     from crawler.frontier import SharedFrontier
     from crawler.shared_crawl import shared_settings
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
-from audits.config import AuditConfig, ConfigError, build_dataclass
-from audits.errors import SiteauditError
+from audits.core.config import AuditConfig, ConfigError, build_dataclass
+from audits.core.errors import SiteauditError
 from rules import BUILTIN_RULES
 from rules.base import Finding, PageRule, Rule, Severity, SiteRule
 

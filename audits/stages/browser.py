@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from audits.browser_credentials import BrowserCredentials, CredentialsUnavailable
-from audits.children import preexec_exit_with_parent, process_tree
-from audits.config import BrowserConfig
-from audits.credentials import CredentialScope
+from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
+from audits.core.children import preexec_exit_with_parent, process_tree
+from audits.core.config import BrowserConfig
+from audits.core.credentials import CredentialScope
 from rules.analyses.axe_results import (
     INCOMPLETE,
     VIOLATION,
@@ -176,7 +176,7 @@ class BrowserSettings:
     axe_options: Mapping[str, Any]
     blocked: tuple[str, ...] = BLOCKED_URLS
     credentials: CredentialScope | None = None
-    """Staging credentials, sent to their hosts only (audits.browser_credentials)."""
+    """Staging credentials, sent to their hosts only (audits.stages.browser_credentials)."""
 
     @property
     def options_key(self) -> str:
@@ -696,7 +696,7 @@ class _Worker:
     """One thread's browser: started lazily, recycled, replaced after a timeout or crash.
 
     Chromium and chromedriver are started from the worker's thread, which lives until it
-    closes them: they are killed if that thread ends (see audits/children.py).
+    closes them: they are killed if that thread ends (see audits/core/children.py).
     """
 
     def __init__(self, pool: BrowserPool) -> None:

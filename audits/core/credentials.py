@@ -26,7 +26,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from audits.config import ConfigError
+from audits.core.config import ConfigError
 from rules.urls import host_of
 
 # host[:port] as URLs write it: a name, an IPv4 address or a bracketed IPv6 address.

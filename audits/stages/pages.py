@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from w3lib.encoding import html_body_declared_encoding, read_bom
 
-from audits.children import exit_with_parent
-from audits.config import AuditConfig
-from audits.ruleset import RuleSet, finding_row, load_ruleset
+from audits.core.children import exit_with_parent
+from audits.core.config import AuditConfig
+from audits.rule_engine import RuleSet, finding_row, load_ruleset
 from crawler.analyser import AnalysisError, PageAnalysis, PdfReading
 from rules.page import Link, Page
 from rules.urls import absolute

@@ -19,8 +19,8 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
-from audits.config import NotifyConfig
-from audits.errors import SiteauditError
+from audits.core.config import NotifyConfig
+from audits.core.errors import SiteauditError
 from audits.store import Store, StoredFinding
 
 _DIGEST_LIMIT = 50

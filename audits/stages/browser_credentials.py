@@ -24,7 +24,7 @@ import threading
 import urllib.request
 from typing import Any
 
-from audits.credentials import CredentialScope
+from audits.core.credentials import CredentialScope
 
 
 class CredentialsUnavailable(Exception):

@@ -1,7 +1,7 @@
 """The crawl stage: Scrapy in this process, given one crawl plan.
 
 The engine (audits/engine.py) runs it for an audit in one process, and each worker of a
-shared crawl (audits/shared_crawl.py) runs it for its part; neither imports the other for
+shared crawl (audits/stages/shared_crawl.py) runs it for its part; neither imports the other for
 it. The plan is built here from what the store holds, or from what the coordinator of a
 shared crawl hands over, and the spider reads nothing else (crawler/plan.py).
 """
@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from audits.config import AuditConfig
-from audits.credentials import Credentials, CredentialScope, from_environment
-from audits.resume import resume_state
+from audits.core.config import AuditConfig
+from audits.core.credentials import Credentials, CredentialScope, from_environment
+from audits.stages.resume import resume_state
 from audits.store import Store
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
 from rules.urls import normalise
@@ -38,7 +38,7 @@ def crawl(
     """Run the Scrapy crawl in this process; return its stats.
 
     `shared` makes this process one worker of a crawl shared through Redis: (settings,
-    parts of the crawl plan) from audits.shared_crawl; such a worker has no store."""
+    parts of the crawl plan) from audits.stages.shared_crawl; such a worker has no store."""
     from scrapy.crawler import AsyncCrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -153,7 +153,7 @@ def shared_worker_plan(
     start_url: str, config: AuditConfig, credentials: CredentialScope, parts: dict[str, Any]
 ) -> CrawlPlan:
     """The plan of one worker of a crawl shared through Redis: its frontier, the verdicts
-    and the carried-on frontier come from the coordinator (audits.shared_crawl)."""
+    and the carried-on frontier come from the coordinator (audits.stages.shared_crawl)."""
     carried = parts.get("carried_on")
     carry_on = CarryOn(frozenset(), tuple(carried[0]), tuple(carried[1])) if carried else None
     known = parts.get("known_external") or {}

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
-from audits.errors import SiteauditError
+from audits.core.errors import SiteauditError
 
 
 class ConfigError(SiteauditError):
@@ -233,7 +233,7 @@ class TopTask:
 
 @dataclass(frozen=True)
 class NotifyConfig:
-    """`[notify]`: where to send the run's summary and the teams' digests (audits.notify)."""
+    """`[notify]`: where to send the run's summary and the teams' digests (audits.stages.notify)."""
 
     webhook: str = ""
     """URL to POST the run's JSON summary to (for chat tools, dashboards)."""

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from audits import USER_AGENT
-from audits.config import CrawlConfig
-from audits.credentials import CredentialScope
+from audits.core.config import CrawlConfig
+from audits.core.credentials import CredentialScope
 from audits.store import Store, now
 from crawler.scope import Scope
 from rules.urls import host_of
