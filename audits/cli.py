@@ -21,7 +21,6 @@ import click
 
 from audits import __version__
 from audits.core.config import AuditConfig, ConfigError, load_config, parse_report
-from audits.engine import AuditResult, audit, check_start_url, render
 from audits.core.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -30,8 +29,10 @@ from audits.core.errors import (
     SiteauditError,
     UsageError,
 )
+from audits.engine import AuditResult, audit, check_start_url
 from audits.gate import judge, load_baseline, parse_gate, write_baseline
 from audits.rule_engine import available_rules
+from audits.stages.report import render
 from audits.store import PRUNED_STAT, Store
 from reports.rule_docs import rule_markdown, rule_text, rules_markdown
 from rules.base import Severity

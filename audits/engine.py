@@ -1,4 +1,12 @@
-"""One audit from start to finish: crawl, site rules, prioritising, reports.
+"""One audit from start to finish: a list of stages run in order on one `AuditRun`.
+
+    open the run -> carry over unchanged pages -> crawl -> browser -> site rules
+    -> finish the run -> prioritise and report -> notify -> prune old runs
+
+Each stage is a function of the run (the store, the rule engine, the crawl's stats) and
+decides from it whether it has work to do: an interrupted crawl skips the browser, a
+start URL that gave nothing skips the browser and the site rules and ends the audit with
+SiteUnreachable once the run is recorded. The stages' own modules are in audits/stages/.
 
 The crawl runs in this process on Scrapy's reactor, which cannot be restarted: one audit
 per process (tests run audits in subprocesses).
@@ -9,25 +17,24 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from audits import __version__
-from audits.stages.browser import run_browser_stage, write_screenshots
-from audits.core.config import AuditConfig, ConfigError, ReportConfig
-from audits.stages.crawl import crawl
-from audits.core.credentials import CredentialScope, from_environment
+from audits.core.config import AuditConfig
+from audits.core.credentials import Credentials, CredentialScope, from_environment
 from audits.core.errors import SiteUnreachable, UsageError
-from audits.stages.pages import _describe
-from audits.stages.prioritise import Comparison, compare, inbound_counts, prioritise
-from audits.stages.resume import unfinished_run
-from audits.rule_engine import RuleSet, available_rules, finding_row, load_ruleset
 from audits.core.runnotes import NOTE_STATS
+from audits.rule_engine import RuleEngine, rule_engine
+from audits.stages.browser import run_browser_stage
+from audits.stages.crawl import crawl
+from audits.stages.report import render
+from audits.stages.resume import unfinished_run
+from audits.stages.site import run_site_stage
 from audits.store import Store, StoredSite
-from rules.analyses.click_graph import click_depths
 from rules.site import SOFT_404_TITLE_STAT
 from rules.urls import host_of, normalise
 
@@ -48,6 +55,34 @@ class AuditResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     """Things that went wrong without spoiling the audit (an undelivered notification)."""
+
+
+@dataclass
+class AuditRun:
+    """One audit as its stages see it: what was asked, and what the stages so far made."""
+
+    start_url: str
+    config: AuditConfig
+    out_dir: Path
+    store_path: Path
+    store: Store
+    run_id: int
+    engine: RuleEngine
+    credentials: Credentials
+    staging: CredentialScope
+    progress: bool = False
+    resume: bool = False
+    only_urls: list[str] | None = None
+    redis_url: str | None = None
+    workers: int = 1
+    previous: int | None = None
+    """The base run of an incremental re-audit."""
+    stats: dict[str, Any] = field(default_factory=dict)
+    status: str = "running"
+    start_problem: str | None = None
+    """Why the start URL gave nothing to audit; set after the crawl."""
+    outputs: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def check_start_url(url: str) -> str:
@@ -79,9 +114,59 @@ def audit(
 
     `resume` carries on the site's last run if it was interrupted or killed; `only_urls`
     audits just those pages (and checks their links). With `redis_url` the crawl is
-    shared by `workers` local workers and any that join from elsewhere (audits.stages.shared_crawl).
+    shared by `workers` local workers and any that join from elsewhere
+    (audits.stages.shared_crawl).
     """
     began = time.monotonic()
+    run = open_run(
+        start_url,
+        config,
+        out_dir,
+        progress=progress,
+        resume=resume,
+        only_urls=only_urls,
+        redis_url=redis_url,
+        workers=workers,
+    )
+    try:
+        for stage in STAGES:
+            stage(run)
+        return _result(run, began)
+    finally:
+        run.store.close()
+
+
+def _result(run: AuditRun, began: float) -> AuditResult:
+    store, run_id = run.store, run.run_id
+    pages = store.count_pages(run_id)
+    return AuditResult(
+        run_id=run_id,
+        store_path=run.store_path,
+        start_url=run.start_url,
+        status=run.status,
+        pages=pages,
+        other_urls=store.count_pages(run_id, html_only=False) - pages,
+        findings=Counter(f.finding.severity.value for f in store.findings(run_id)),
+        rule_errors=len(store.rule_errors(run_id)),
+        outputs=run.outputs,
+        seconds=time.monotonic() - began,
+        warnings=run.warnings,
+    )
+
+
+def open_run(
+    start_url: str,
+    config: AuditConfig,
+    out_dir: Path,
+    *,
+    progress: bool,
+    resume: bool,
+    only_urls: list[str] | None,
+    redis_url: str | None,
+    workers: int,
+) -> AuditRun:
+    """Check what was asked (every mistake in it fails before any request is made), then
+    open the store and begin the run, or reopen the interrupted one to resume."""
     start_url = check_start_url(start_url)
     if redis_url is not None and only_urls is not None:
         raise UsageError("--urls audits a few pages: it has no use for --redis")
@@ -89,7 +174,7 @@ def audit(
         from audits.stages.shared_crawl import connect
 
         connect(redis_url).close()  # an unusable Redis fails before the run is opened
-    ruleset = load_ruleset(config)  # config errors surface before any request is made
+    engine = rule_engine(config)  # config errors surface before any request is made
     credentials = from_environment()  # likewise for a malformed staging-credentials setting
     staging = CredentialScope.for_site(credentials, start_url, config.crawl.hosts)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -103,239 +188,172 @@ def audit(
         store.reopen_run(run_id)
     else:
         run_id = store.begin_run(start_url, __version__, _public_config(config))
-    carried: dict[str, Any] = {}
-    if previous is not None and not resume and only_urls is None:
-        carried = _carry_over_unchanged(
-            store,
-            run_id,
-            previous,
-            start_url,
-            config,
-            ruleset,
-            staging,
-        )
-    store.close()
-
-    if redis_url is not None:
-        from audits.stages.shared_crawl import crawl as shared_crawl
-
-        stats = shared_crawl(
-            start_url,
-            config,
-            store_path,
-            run_id,
-            redis_url=redis_url,
-            workers=workers,
-            progress=progress,
-            log_dir=out_dir,
-            resume=resume or bool(carried.get("siteaudit/pages_reused")),
-        )
-    else:
-        stats = crawl(
-            start_url,
-            config,
-            store_path,
-            run_id,
-            progress=progress,
-            log_file=out_dir / "crawl.log",
-            # Pages carried over unchanged are done: the crawl carries on from their links.
-            resume=resume or bool(carried.get("siteaudit/pages_reused")),
-            credentials=credentials,
-            only_urls=only_urls,
-            previous_run=previous,
-        )
-    for key, value in carried.items():
-        stats[key] = stats.get(key, 0) + value
-    reason = stats.get("finish_reason", "finished")
-    interrupted = reason == "shutdown"
-
-    store = Store(str(store_path))
-    try:
-        site = store.site(run_id)
-        start_problem = _start_problem(site)
-        if not (start_problem or interrupted):
-            browser = run_browser_stage(
-                store, run_id, config.browser, progress=progress, credentials=staging
-            )
-            stats.update(browser.stats)
-            interrupted = browser.interrupted
-        status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
-        store.save_stats(run_id, _summary_stats(stats))
-        if not start_problem and run_site_stage(store, run_id, ruleset, previous):
-            stats["siteaudit/site_results_reused"] = 1
-        store.finish_run(run_id, status, _summary_stats(stats))
-        result = AuditResult(
-            run_id=run_id,
-            store_path=store_path,
-            start_url=start_url,
-            status=status,
-            pages=store.count_pages(run_id),
-            other_urls=store.count_pages(run_id, html_only=False) - store.count_pages(run_id),
-        )
-        if start_problem:
-            raise SiteUnreachable(start_problem)
-        result.outputs = render(store, run_id, out_dir, config)
-        result.findings = Counter(f.finding.severity.value for f in store.findings(run_id))
-        result.rule_errors = len(store.rule_errors(run_id))
-        result.warnings = notify(store, run_id, config, result.outputs.get("html"))
-        if config.keep_runs and status == "finished":
-            from audits.stages.retention import prune_old_runs
-
-            prune_old_runs(store, run_id, config.keep_runs)
-    finally:
-        store.close()
-    result.seconds = time.monotonic() - began
-    return result
+    return AuditRun(
+        start_url=start_url,
+        config=config,
+        out_dir=out_dir,
+        store_path=store_path,
+        store=store,
+        run_id=run_id,
+        engine=engine,
+        credentials=credentials,
+        staging=staging,
+        progress=progress,
+        resume=resume,
+        only_urls=only_urls,
+        redis_url=redis_url,
+        workers=workers,
+        previous=previous,
+    )
 
 
-def _carry_over_unchanged(
-    store: Store,
-    run_id: int,
-    previous: int,
-    start_url: str,
-    config: AuditConfig,
-    ruleset: RuleSet,
-    credentials: CredentialScope,
-) -> dict[str, Any]:
-    """Before an incremental crawl: carry the pages that answer 304 over from the previous
-    run (audits.stages.revalidate); the stats to add to the crawl's."""
+def carry_over_unchanged(run: AuditRun) -> None:
+    """Before an incremental crawl: carry the pages that answer 304 over from the base
+    run (audits.stages.revalidate), adding what it did to the crawl's stats."""
+    if run.previous is None or run.resume or run.only_urls is not None:
+        return
     from audits.stages.revalidate import revalidate
     from crawler.scope import Scope
 
     began = time.monotonic()
-    crawl_config = config.crawl
+    crawl_config = run.config.crawl
     scope = Scope(
-        start_url,
+        run.start_url,
         hosts=crawl_config.hosts,
         include=crawl_config.include,
         exclude=crawl_config.exclude,
     )
-    landing = store.site(previous).page(start_url)
-    if landing is not None and landing.final_url != start_url:
+    landing = run.store.site(run.previous).page(run.start_url)
+    if landing is not None and landing.final_url != run.start_url:
         scope.add_host(host_of(landing.final_url))  # the site lives there
     result = revalidate(
-        store,
-        run_id,
-        previous,
+        run.store,
+        run.run_id,
+        run.previous,
         crawl_config,
         scope,
-        credentials,
-        tuple(rule.id for rule in ruleset.page_rules),
+        run.staging,
+        tuple(rule.id for rule in run.engine.page_rules),
     )
     reused = len(result.unchanged)
-    return {
-        "siteaudit/pages_reused": reused,
-        "siteaudit/pages_html": reused,
-        "siteaudit/revalidated": result.asked,
-        "elapsed_time_seconds": time.monotonic() - began,
-    }
-
-
-def notify(store: Store, run_id: int, config: AuditConfig, report: Path | None) -> list[str]:
-    """Send the configured notifications; what could not be delivered, one line each."""
-    from audits.stages.notify import NotifyError, post_webhook, run_summary, send_digests
-
-    settings = config.notify
-    location = report.resolve().as_uri() if report is not None else ""
-    problems = []
-    if settings.webhook:
-        try:
-            post_webhook(settings.webhook, run_summary(store, run_id, location))
-        except NotifyError as exc:
-            problems.append(str(exc))
-    try:
-        send_digests(settings, store, run_id, location)
-    except NotifyError as exc:
-        problems.append(str(exc))
-    return problems
-
-
-def run_site_stage(
-    store: Store, run_id: int, ruleset: RuleSet, previous: int | None = None
-) -> bool:
-    """After the crawl: click depths, sitemap flags, then every site rule.
-
-    With `previous` (an incremental re-audit's base run), when the crawl found exactly
-    what that run found (audits.stages.siteinputs), the site rules' results are carried over
-    rather than worked out again; rules that depend on the date run afresh. True when
-    they were.
-    """
-    from audits.stages.siteinputs import (
-        carry_site_results,
-        dated_rules,
-        remember_site_inputs,
-        site_inputs_of,
+    run.stats.update(
+        {
+            "siteaudit/pages_reused": reused,
+            "siteaudit/pages_html": reused,
+            "siteaudit/revalidated": result.asked,
+            "elapsed_time_seconds": time.monotonic() - began,
+        }
     )
 
-    site = store.site(run_id)
-    rules = list(ruleset.site_rules)
-    # Idempotent: a resumed or re-rendered run must not get a second set of these.
-    store.forget_findings(run_id, [rule.id for rule in rules])
-    digest = remember_site_inputs(store, run_id)
-    carried = previous is not None and digest == site_inputs_of(store, previous)
-    if carried:
-        dated = dated_rules(rules)
-        with store.transaction():
-            carry_site_results(store, run_id, previous, [r.id for r in rules if r not in dated])
-        rules = dated
-    else:
-        with store.transaction():
-            store.set_click_depths(run_id, click_depths(site))
-            store.mark_in_sitemap(run_id)
-    for rule in rules:
-        try:
-            rows = [finding_row(f) for f in rule.check_site(site)]
-        except Exception as exc:  # a faulty rule must not cost the rest of the audit
-            store.add_rule_error(run_id, rule.id, site.start_url, _describe(exc))
-            continue
-        with store.transaction():
-            store.add_findings(run_id, rows)
-    return carried
 
+def crawl_site(run: AuditRun) -> None:
+    """Crawl the site (through Redis when the run is a shared crawl). The crawl writes to
+    the store from its own connection, so the run's is closed meanwhile."""
+    carried = dict(run.stats)
+    # Pages carried over unchanged are done: the crawl carries on from their links.
+    resume = run.resume or bool(carried.get("siteaudit/pages_reused"))
+    run.store.close()
+    if run.redis_url is not None:
+        from audits.stages.shared_crawl import crawl as shared_crawl
 
-def run_prioritise_stage(
-    store: Store, run_id: int, report: ReportConfig | None
-) -> tuple[Comparison, dict[str, int]]:
-    """Score, band and date every finding of a run (by page views when `[report]`
-    names an analytics export), and keep the run's health with it for the trend.
-
-    Returns what it read that the reports read too (the comparison with the previous
-    run, inbound link counts), so they need not read it again.
-    """
-    from audits.stages.retention import keep_health
-    from reports.pageviews import PageViewsError, load_page_views
-
-    views = None
-    if report is not None and report.page_views:
-        try:
-            views = load_page_views(report.page_views, store.run(run_id).start_url)
-        except PageViewsError as exc:
-            raise ConfigError(str(exc)) from None
-    comparison = compare(store, run_id)
-    inbound = inbound_counts(store, run_id)
-    prioritise(store, run_id, views, comparison=comparison, inbound=inbound)
-    keep_health(store, run_id)
-    return comparison, inbound
-
-
-def render(
-    store: Store, run_id: int, out_dir: Path, config: AuditConfig | None = None
-) -> dict[str, Path]:
-    """Run the prioritise stage, then write the reports `[report]` asks for (by default
-    index.html and findings.json), which only read the store."""
-    from reports import PageViewsError, write_reports
-
-    plugins = config.plugins if config is not None else True
-    report = config.report if config is not None else None
-    comparison, inbound = run_prioritise_stage(store, run_id, report)
-    write_screenshots(store, run_id, out_dir)  # the reports refer to them by relative path
-    rules = list(available_rules(plugins=plugins).values())
-    try:
-        return write_reports(
-            store, run_id, out_dir, rules, config=report, comparison=comparison, inbound=inbound
+        stats = shared_crawl(
+            run.start_url,
+            run.config,
+            run.store_path,
+            run.run_id,
+            redis_url=run.redis_url,
+            workers=run.workers,
+            progress=run.progress,
+            log_dir=run.out_dir,
+            resume=resume,
         )
-    except PageViewsError as exc:
-        raise ConfigError(str(exc)) from None
+    else:
+        stats = crawl(
+            run.start_url,
+            run.config,
+            run.store_path,
+            run.run_id,
+            progress=run.progress,
+            log_file=run.out_dir / "crawl.log",
+            resume=resume,
+            credentials=run.credentials,
+            only_urls=run.only_urls,
+            previous_run=run.previous,
+        )
+    for key, value in carried.items():
+        stats[key] = stats.get(key, 0) + value
+    run.stats = stats
+    run.store = Store(str(run.store_path))
+    if stats.get("finish_reason", "finished") == "shutdown":
+        run.status = "interrupted"
+    run.start_problem = _start_problem(run.store.site(run.run_id))
+
+
+def check_in_browser(run: AuditRun) -> None:
+    """Run axe-core on every page in headless Chromium (audits.stages.browser)."""
+    if run.start_problem or run.status == "interrupted":
+        return
+    browser = run_browser_stage(
+        run.store,
+        run.run_id,
+        run.config.browser,
+        progress=run.progress,
+        credentials=run.staging,
+    )
+    run.stats.update(browser.stats)
+    if browser.interrupted:
+        run.status = "interrupted"
+
+
+def check_site(run: AuditRun) -> None:
+    """Click depths and the site rules (audits.stages.site)."""
+    if run.status == "running":
+        run.status = "failed" if run.start_problem else "finished"
+    run.store.save_stats(run.run_id, _summary_stats(run.stats))
+    if run.start_problem:
+        return
+    if run_site_stage(run.store, run.run_id, run.engine, run.previous):
+        run.stats["siteaudit/site_results_reused"] = 1
+
+
+def finish_run(run: AuditRun) -> None:
+    """Record the run's end and its stats; a start URL that gave nothing ends it here."""
+    run.store.finish_run(run.run_id, run.status, _summary_stats(run.stats))
+    if run.start_problem:
+        raise SiteUnreachable(run.start_problem)
+
+
+def report(run: AuditRun) -> None:
+    """Prioritise, keep the health trend and write the reports (audits.stages.report)."""
+    run.outputs = render(run.store, run.run_id, run.out_dir, run.config)
+
+
+def notify(run: AuditRun) -> None:
+    """Webhook and e-mail digests (audits.stages.notify); failures become warnings."""
+    from audits.stages.notify import notify_run
+
+    run.warnings = notify_run(run.store, run.run_id, run.config.notify, run.outputs.get("html"))
+
+
+def prune(run: AuditRun) -> None:
+    """Keep only the last `keep_runs` finished runs (audits.stages.retention)."""
+    if run.config.keep_runs and run.status == "finished":
+        from audits.stages.retention import prune_old_runs
+
+        prune_old_runs(run.store, run.run_id, run.config.keep_runs)
+
+
+STAGES: tuple[Callable[[AuditRun], None], ...] = (
+    carry_over_unchanged,
+    crawl_site,
+    check_in_browser,
+    check_site,
+    finish_run,
+    report,
+    notify,
+    prune,
+)
+"""The stages of `audit`, in order."""
 
 
 def _start_problem(site: StoredSite) -> str | None:
@@ -387,4 +405,4 @@ def _public_config(config: AuditConfig) -> dict[str, Any]:
     return data
 
 
-__all__ = ["AuditResult", "audit", "render"]
+__all__ = ["STAGES", "AuditResult", "AuditRun", "audit", "render"]

@@ -41,9 +41,9 @@ from click.core import ParameterSource
 
 from audits.core.children import preexec_exit_with_parent
 from audits.core.config import load_config
-from audits.engine import check_start_url
 from audits.core.errors import EXIT_INTERRUPTED, UsageError
-from audits.rule_engine import load_ruleset
+from audits.engine import check_start_url
+from audits.rule_engine import rule_engine
 from reports import parse_formats
 from reports.comparison import (
     FIGURED_STATES,
@@ -434,4 +434,4 @@ def check_shared_config(config_path: str | None, formats: str | None, no_plugins
             parse_formats(formats)
         except ValueError as exc:
             raise UsageError(f"--format: {exc}") from None
-    load_ruleset(dataclasses.replace(config, plugins=False) if no_plugins else config)
+    rule_engine(dataclasses.replace(config, plugins=False) if no_plugins else config)

@@ -1,9 +1,19 @@
-"""Loading rules: built-ins, third-party entry points, and their `[rules.<id>]` config."""
+"""The rule engine: loading rules (built-ins and third-party entry points), configuring
+them from their `[rules.<id>]` sections, and running them on a page or a site.
+
+One audit's rules are loaded once per process (`rule_engine`): the engine that checks the
+configuration before the crawl is the one the page stage and the site stage run, and each
+page worker loads its own once when it starts. A rule that raises is reported as a rule
+error for that page or site (`describe_error`) and the other rules carry on.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import json
+import os
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -11,6 +21,8 @@ from audits.core.config import AuditConfig, ConfigError, build_dataclass
 from audits.core.errors import SiteauditError
 from rules import BUILTIN_RULES
 from rules.base import Finding, PageRule, Rule, Severity, SiteRule
+from rules.page import Page
+from rules.site import Site
 
 ENTRY_POINT_GROUP = "siteaudit.rules"
 # Keys every [rules.<id>] section accepts besides the rule's own options.
@@ -21,8 +33,18 @@ class PluginError(SiteauditError):
     """A third-party rule could not be loaded; the message names its package."""
 
 
+@dataclass
+class PageResults:
+    """What the rules made of one page: findings as rows (`finding_row`), the site rules'
+    facts about it by rule id, and (rule id, description) of each rule that failed."""
+
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
-class RuleSet:
+class RuleEngine:
     """The rules of one audit, configured and ready to run."""
 
     page_rules: tuple[PageRule, ...]
@@ -32,6 +54,62 @@ class RuleSet:
     def all(self) -> tuple[Rule, ...]:
         """Every enabled rule, page rules first."""
         return (*self.page_rules, *self.site_rules)
+
+    def check_page(self, page: Page) -> PageResults:
+        """Every page rule on the page, and every site rule's fact collector."""
+        results = PageResults()
+        for rule in self.page_rules:
+            try:
+                if rule.applies_to(page):
+                    results.findings.extend(finding_row(f) for f in rule.check_page(page))
+            except Exception as exc:  # a faulty rule must not cost the rest of the audit
+                results.errors.append((rule.id, describe_error(exc)))
+        for site_rule in self.site_rules:
+            try:
+                facts = site_rule.page_facts(page)
+            except Exception as exc:
+                results.errors.append((site_rule.id, describe_error(exc)))
+                continue
+            if facts is not None:
+                results.facts[site_rule.id] = facts
+        return results
+
+    def check_site(
+        self, site: Site, rules: tuple[SiteRule, ...] | None = None
+    ) -> Iterator[tuple[SiteRule, list[dict[str, Any]] | str]]:
+        """Each site rule (or just `rules`) with its findings as rows, or with the
+        description of the error it raised."""
+        for rule in self.site_rules if rules is None else rules:
+            try:
+                yield rule, [finding_row(f) for f in rule.check_site(site)]
+            except Exception as exc:  # a faulty rule must not cost the rest of the audit
+                yield rule, describe_error(exc)
+
+
+_engines: dict[str, RuleEngine] = {}
+
+
+def rule_engine(config: AuditConfig) -> RuleEngine:
+    """The engine for this configuration's rules, loaded once per process: the same
+    `[rules]` sections and plugin switch give the same engine."""
+    key = json.dumps([config.plugins, config.rules], sort_keys=True, default=repr)
+    if key not in _engines:
+        _engines[key] = load_rules(config)
+    return _engines[key]
+
+
+def forget_rule_engines() -> None:
+    """Load rules afresh on the next `rule_engine` call (for a process whose installed
+    plugins changed, which only tests do)."""
+    _engines.clear()
+
+
+def describe_error(exc: BaseException) -> str:
+    """Exception type, message and the innermost frame: enough to report a rule bug."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" at {os.path.basename(frame[0].filename)}:{frame[0].lineno}" if frame else ""
+    message = " ".join(str(exc).split())  # one line, whatever the exception says
+    return f"{type(exc).__name__}: {message}{where}"[:500]
 
 
 def available_rules(*, plugins: bool = True) -> dict[str, type[Rule]]:
@@ -62,8 +140,9 @@ def available_rules(*, plugins: bool = True) -> dict[str, type[Rule]]:
     return rules
 
 
-def load_ruleset(config: AuditConfig) -> RuleSet:
-    """Instantiate every enabled rule with its configured options."""
+def load_rules(config: AuditConfig) -> RuleEngine:
+    """Instantiate every enabled rule with its configured options (each call loads them
+    afresh: `rule_engine` is the once-per-process way)."""
     classes = available_rules(plugins=config.plugins)
     unknown = sorted(set(config.rules) - set(classes))
     if unknown:
@@ -79,7 +158,7 @@ def load_ruleset(config: AuditConfig) -> RuleSet:
             page.append(rule)
         elif isinstance(rule, SiteRule):
             site.append(rule)
-    return RuleSet(tuple(page), tuple(site))
+    return RuleEngine(tuple(page), tuple(site))
 
 
 def configure(cls: type[Rule], section: Mapping[str, Any]) -> Rule | None:

@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 
 from crawl import BENCH, ensure_site
 
-from audits.browser import BrowserPool, BrowserSettings
-from audits.config import BrowserConfig
+from audits.core.config import BrowserConfig
+from audits.stages.browser import BrowserPool, BrowserSettings
 
 # Published in ../shared/bench/README.md ("Accessibility sample", M=50, 1 run each).
 PEERS = {

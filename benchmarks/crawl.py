@@ -139,7 +139,7 @@ def main() -> None:
         lines = ["[crawl]", f"max_pages = {args.pages * 2}"]
         if args.links_only:
             # Every rule outside the links category off: what a link checker does.
-            from audits.ruleset import available_rules
+            from audits.rule_engine import available_rules
 
             for rule in available_rules(plugins=False).values():
                 if rule.category != "links":

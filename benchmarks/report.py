@@ -150,8 +150,8 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 def render(work: Path, formats: str) -> None:
     """Write the reports of the store's latest run into work/report and say what it cost."""
-    from audits.engine import run_prioritise_stage
-    from audits.ruleset import available_rules
+    from audits.rule_engine import available_rules
+    from audits.stages.report import run_prioritise_stage
     from reports import parse_formats, write_reports
 
     store = Store(str(work / "audit.db"))
@@ -159,7 +159,7 @@ def render(work: Path, formats: str) -> None:
     rules = list(available_rules(plugins=False).values())
     out = work / "report"
     began, cpu = time.monotonic(), time.process_time()
-    # As `siteaudit audit` does (audits.engine.render): prioritise again, then write.
+    # As `siteaudit audit` does (audits.stages.report.render): prioritise again, then write.
     comparison, inbound = run_prioritise_stage(store, run_id, None)
     outputs = write_reports(
         store,
@@ -205,7 +205,7 @@ def main() -> None:
         render(args.work, args.formats)
         return
 
-    from audits.prioritise import prioritise
+    from audits.stages.prioritise import prioritise
 
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)

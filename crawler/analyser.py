@@ -1,5 +1,5 @@
 """What the spider asks of the page analyser, the component named by the
-SITEAUDIT_PAGE_ANALYSER setting (the audit's is audits.pagestage.PageStage).
+SITEAUDIT_PAGE_ANALYSER setting (the audit's is audits.stages.pages.PageStage).
 
 The spider fetches; the analyser parses each HTML page, runs the page rules on it and
 reads the links inside PDFs. It is built with `from_crawler(crawler, config)`, the

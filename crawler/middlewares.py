@@ -16,7 +16,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from audits.runnotes import ROBOTS_UNAVAILABLE_STAT
+from audits.core.runnotes import ROBOTS_UNAVAILABLE_STAT
 from rules.site import ROBOTS_UNAVAILABLE
 
 ROBOTS_MAX_BYTES = 512 * 1024
@@ -30,7 +30,7 @@ class StagingCredentials:
     follows as part of the site).
 
     The spider holds the credentials and their hosts (`spider.credentials`, a
-    CredentialScope from audits.credentials); with no credentials this does nothing.
+    CredentialScope from audits.core.credentials); with no credentials this does nothing.
     Every request passes here, including one taken from a shared crawl's Redis queue
     (queued without credentials) and each hop of a redirect (the spider follows them).
     """

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from audits.config import AuditConfig, CrawlConfig
-from audits.credentials import CredentialScope, from_environment
+from audits.core.config import AuditConfig, CrawlConfig
+from audits.core.credentials import CredentialScope, from_environment
 from crawler.frontier import SharedFrontier
 from rules.urls import normalise
 
@@ -73,7 +73,7 @@ class CrawlPlan:
 
     @property
     def shared(self) -> bool:
-        """True for a worker of a crawl shared through Redis (audits.shared_crawl)."""
+        """True for a worker of a crawl shared through Redis (audits.stages.shared_crawl)."""
         return self.frontier is not None
 
     @classmethod

@@ -80,7 +80,7 @@ SITEAUDIT_MAX_CRAWL_DELAY = 10.0
 
 # Parses each HTML page and runs the page rules on it, in worker processes beside the
 # crawler's (crawler/analyser.py says what the spider asks of it).
-SITEAUDIT_PAGE_ANALYSER = "audits.pagestage.PageStage"
+SITEAUDIT_PAGE_ANALYSER = "audits.stages.pages.PageStage"
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}

@@ -18,7 +18,7 @@ are in `shared_settings`):
   it: if the worker is lost first, the coordinator releases the claim together with
   re-queueing the request whose page linked there, which claims it again.
 - `ItemsToRedis` and `InHand`: items go to a Redis list as JSON; the coordinator
-  (audits.shared_crawl) is the one process writing the store. A request's items are sent
+  (audits.stages.shared_crawl) is the one process writing the store. A request's items are sent
   together with the removal of its pending record, in one atomic step, once the request
   is finished: whatever a killed worker had not sent is still pending, and is crawled
   again by another worker; whatever it had sent is never crawled again.
@@ -53,7 +53,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from audits.errors import REDIS_ENV
+from audits.core.errors import REDIS_ENV
 from crawler.frontier import URL_PREFIX
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.pipelines import count_item

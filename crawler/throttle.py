@@ -20,7 +20,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 
-from audits.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED, crawl_delay_line
+from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED, crawl_delay_line
 from rules.urls import host_of
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Reports of an audit run: the HTML report for people, and exports for machines.
 
 `write_reports` is the one entry point the CLI needs. It writes the formats asked for
-from a prioritised run (the engine prioritises, `audits.prioritise`); the reports only
+from a prioritised run (the engine prioritises, `audits.stages.prioritise`); the reports only
 read the store:
 
     html    index.html and the folders of rule, page, section and view pages (reports.html)
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audits.prioritise import Comparison, compare, inbound_counts
+from audits.stages.prioritise import Comparison, compare, inbound_counts
 from reports.csv_export import write_csv
 from reports.files import remove_leftovers
 from reports.findings_json import build_findings, write_findings_json
@@ -33,7 +33,7 @@ from reports.rule_docs import rule_docs
 from reports.sarif import write_sarif
 
 if TYPE_CHECKING:
-    from audits.config import ReportConfig
+    from audits.core.config import ReportConfig
     from audits.store import Store
     from rules.base import Rule
 
@@ -98,9 +98,9 @@ def write_reports(
 ) -> dict[str, Path]:
     """Write a run's reports into `out_dir` (created if needed); returns {format: path}.
 
-    `rule_classes` documents the checks (for example `audits.ruleset.available_rules()`,
+    `rule_classes` documents the checks (for example `audits.rule_engine.available_rules()`,
     a dict by id, or any iterable of rule classes). `formats` defaults to the config's,
-    else html and json. The run must have been prioritised (`audits.prioritise`);
+    else html and json. The run must have been prioritised (`audits.stages.prioritise`);
     `comparison` and `inbound` save reading again what that stage read.
     Raises PageViewsError when the configured page views file cannot be used.
     """

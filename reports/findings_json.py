@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audits import __version__
-from audits.prioritise import Comparison, compare
-from audits.runnotes import run_notes
+from audits.core.runnotes import run_notes
+from audits.stages.prioritise import Comparison, compare
 from reports.files import atomic_open
 from rules.base import Category, Severity
 
@@ -52,7 +52,7 @@ def read_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
         if stored.priority is None or stored.score is None or stored.status is None:
             raise ValueError(
                 f"finding {stored.id} ({finding.rule}) has not been prioritised; "
-                "run audits.prioritise.prioritise first"
+                "run audits.stages.prioritise.prioritise first"
             )
         findings.append(
             {

@@ -14,7 +14,7 @@ Every page weighs the same, so the score of one run can be compared with another
 however the site's traffic moved; the priorities are where traffic counts.
 
 Each run's scores are computed once and kept with the run (`stats.report_health` in the
-store, written by the engine's `audits.retention.keep_health` stage before the reports)
+store, written by the engine's `audits.stages.retention.keep_health` stage before the reports)
 so that the trend over many runs costs one query per run, not a recount.
 """
 
@@ -144,7 +144,7 @@ def history(
     limit: int = MAX_HISTORY,
 ) -> list[RunHealth]:
     """The trend (`trend_runs`) with each run's health: kept with the run
-    (`audits.retention.keep_health`), else worked out now.
+    (`audits.stages.retention.keep_health`), else worked out now.
 
     `current` is (pages, health) of `run_id` when the caller has worked it out already.
     """

@@ -42,7 +42,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from audits import PROJECT_URL, __version__
-from audits.prioritise import priority_explanation
+from audits.stages.prioritise import priority_explanation
 from reports.files import WRITE_BUFFER, atomic_open, staged_dir, write_atomic
 from reports.health import RunHealth
 from reports.html_fragments import Fragments, safe_href

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from audits.prioritise import Comparison, compare, inbound_counts
+from audits.stages.prioritise import Comparison, compare, inbound_counts
 from reports.health import RunHealth, health_scores, history
 from reports.sections import Section, Sections
 from reports.text import slug

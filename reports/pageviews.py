@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from audits.errors import SiteauditError
+from audits.core.errors import SiteauditError
 from rules.urls import normalise
 
 PAGE_HEADERS: tuple[str, ...] = (

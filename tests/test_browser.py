@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 
-from audits.browser import (
+from audits.core.config import BrowserConfig, parse_config
+from audits.siteserver import DEMO_ROOT
+from audits.stages.browser import (
     BrowserPool,
     BrowserSettings,
     BrowserUnavailable,
@@ -28,8 +30,6 @@ from audits.browser import (
     read_axe,
     run_browser_stage,
 )
-from audits.config import BrowserConfig, parse_config
-from audits.siteserver import DEMO_ROOT
 from reports.findings_json import validate_findings
 from rules.analyses.axe_results import VIOLATION
 from tests.kit.browsers import require_browser
@@ -297,7 +297,7 @@ def test_static_checks_agree_with_axe_on_the_rule_cases() -> None:
     """Each static check's case files, loaded in the browser: axe-core flags as many
     elements (best-practice rules on, for the heading checks)."""
     require_browser()
-    from audits.ruleset import configure
+    from audits.rule_engine import configure
     from rules import BUILTIN_RULES
     from rules.page import Page
 
@@ -380,9 +380,9 @@ def test_browser_stage_switched_off_in_config_does_nothing() -> None:
 def test_a_missing_chromium_is_named_with_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("audits.browser.CHROMIUM_PATHS", ())
-    monkeypatch.setattr("audits.browser.CHROMEDRIVER_PATHS", ())
-    monkeypatch.setattr("audits.browser.shutil.which", lambda name: None)
+    monkeypatch.setattr("audits.stages.browser.CHROMIUM_PATHS", ())
+    monkeypatch.setattr("audits.stages.browser.CHROMEDRIVER_PATHS", ())
+    monkeypatch.setattr("audits.stages.browser.shutil.which", lambda name: None)
     with pytest.raises(BrowserUnavailable) as raised:
         locate_chromium()
     assert "Chromium and chromedriver not found" in str(raised.value)

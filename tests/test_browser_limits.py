@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from audits.config import ConfigError, parse_config
+from audits.core.config import ConfigError, parse_config
 from tests.kit.browsers import require_browser
 from tests.kit.cli import run_cli
 from tests.kit.fake_browsers import run_pool

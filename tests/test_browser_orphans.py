@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from audits.children import process_tree
+from audits.core.children import process_tree
 from tests.kit.browsers import require_browser
 from tests.kit.cli import start_cli
 from tests.kit.processes import wait_for

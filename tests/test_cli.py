@@ -161,10 +161,10 @@ def test_scrapy_crawl_works_from_the_repository_root(tmp_path: Path) -> None:
 def test_every_error_for_people_carries_its_exit_code() -> None:
     """The CLI maps errors to exit codes through their one base class, so a new error
     class cannot be forgotten in a list of exceptions."""
-    from audits.config import ConfigError
-    from audits.errors import SiteauditError, SiteUnreachable, UsageError
-    from audits.notify import NotifyError
-    from audits.ruleset import PluginError
+    from audits.core.config import ConfigError
+    from audits.core.errors import SiteauditError, SiteUnreachable, UsageError
+    from audits.rule_engine import PluginError
+    from audits.stages.notify import NotifyError
     from audits.store import StoreError
     from reports.pageviews import PageViewsError
 

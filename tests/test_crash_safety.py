@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from audits.prioritise import prioritise
+from audits.stages.prioritise import prioritise
 from audits.store import Store
 from benchmarks.report import build_run, page_urls
 from reports.files import remove_leftovers, staged_dir

@@ -21,9 +21,9 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
-from audits.config import AuditConfig
-from audits.credentials import Credentials, CredentialScope
-from audits.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
+from audits.core.config import AuditConfig
+from audits.core.credentials import Credentials, CredentialScope
+from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
 from crawler import settings as project_settings
 from crawler.analyser import PageAnalysis, PdfReading
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun

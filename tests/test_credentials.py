@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from audits.browser_credentials import origin_patterns
-from audits.config import ConfigError
-from audits.credentials import Credentials, CredentialScope, from_environment
+from audits.core.config import ConfigError
+from audits.core.credentials import Credentials, CredentialScope, from_environment
+from audits.stages.browser_credentials import origin_patterns
 from tests.kit.browsers import require_browser
 from tests.kit.cli import assert_one_line_error, run_cli
 from tests.kit.findings import load_findings

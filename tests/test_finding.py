@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audits.ruleset import finding_row
+from audits.rule_engine import finding_row
 from audits.store import Store
 from rules.base import Category, Finding, Severity
 from tests.kit.synthetic_runs import DemoReadingAge

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from audits.config import ConfigError
+from audits.core.config import ConfigError
 from audits.gate import Gate, at_or_above, judge, load_baseline, parse_gate, write_baseline
 from rules.base import Category, Finding, Severity
 

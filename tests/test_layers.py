@@ -4,6 +4,12 @@ rules/ is the bottom layer: third-party rule packages import it, and it must wor
 without the crawler, the store or the reports, so it imports nothing of ours outside
 rules/. crawler/ fetches and reports/ renders; neither knows the other, so either can
 change (or run alone, as `siteaudit report` does) without the other.
+
+Inside audits/ the layers are folders: audits.core (config, credentials, errors, run
+notes) under everything, audits.store above it, audits.stages above the store, and the
+engine, the CLI and the multi-site runner on top. The crawler and the reports sit beside
+the stages and may reach down into the core and the store only (the reports also read the
+prioritise stage's formula and run comparison, which they explain).
 """
 
 from __future__ import annotations
@@ -20,6 +26,22 @@ FORBIDDEN = {
     "rules": ("audits", "crawler", "reports", "tests"),
     "crawler": ("reports",),
     "reports": ("crawler",),
+}
+
+
+# Package (or module prefix) -> the only modules of audits/ it may import.
+AUDITS_LAYERS = {
+    "audits.core": ("audits", "audits.core"),
+    "audits.store": ("audits", "audits.core", "audits.store"),
+    "crawler": ("audits", "audits.core", "audits.store"),
+    "reports": ("audits", "audits.core", "audits.store", "audits.stages.prioritise"),
+    "audits.stages": (
+        "audits",
+        "audits.core",
+        "audits.store",
+        "audits.stages",
+        "audits.rule_engine",
+    ),
 }
 
 
@@ -63,6 +85,33 @@ def test_package_imports_no_forbidden_layer(package: str) -> None:
     assert upward_imports(package, FORBIDDEN[package]) == []
 
 
+def audits_targets(module: str, names: list[str]) -> list[str]:
+    """The modules of audits/ an import reaches: `from audits.stages import browser`
+    reaches audits.stages.browser; `from audits import __version__` only audits itself."""
+    if module.split(".")[0] != "audits":
+        return []
+    folder = REPO / module.replace(".", "/")
+    submodules = [n for n in names if (folder / f"{n}.py").exists() or (folder / n).is_dir()]
+    return [f"{module}.{n}" for n in submodules] or [module]
+
+
+def layer_breaches(package: str, allowed: tuple[str, ...]) -> list[str]:
+    """'file:line imports module' for each import of audits/ outside `allowed`."""
+    return [
+        f"{path.relative_to(REPO)}:{line} imports {target}"
+        for path in sorted((REPO / package.replace(".", "/")).rglob("*.py"))
+        for line, module, names in imports_of(path)
+        for target in audits_targets(module, names)
+        if not any(target == a or target.startswith(f"{a}.") for a in allowed if a != "audits")
+        and target != "audits"
+    ]
+
+
+@pytest.mark.parametrize("package", sorted(AUDITS_LAYERS))
+def test_audits_layers_point_down(package: str) -> None:
+    assert layer_breaches(package, AUDITS_LAYERS[package]) == []
+
+
 def test_no_rule_imports_another_rule() -> None:
     """A rule file stands alone (copy one to start a new rule): what rules share lives in
     rules/analyses/, or in the rule API (base, page, site, urls)."""
@@ -95,7 +144,7 @@ def import_graph() -> dict[str, set[str]]:
     for module, path in paths.items():
         names = set()
         for _line, name, taken in imports_of(path, include_typing=False):
-            # `from audits import shared_crawl` imports the module audits.shared_crawl.
+            # `from audits.stages import browser` imports the module audits.stages.browser.
             names.update([name, *(f"{name}.{alias}" for alias in taken)])
         # A package's own __init__ is where its modules' names come from, not a layer.
         parents = {module.rsplit(".", n)[0] for n in range(1, module.count(".") + 1)}
@@ -124,3 +173,11 @@ def test_no_import_cycles() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_the_layer_check_sees_a_breach() -> None:
+    assert audits_targets("audits.stages", ["browser"]) == ["audits.stages.browser"]
+    assert audits_targets("audits", ["__version__"]) == ["audits"]
+    assert audits_targets("audits.engine", ["audit"]) == ["audits.engine"]
+    allowed = AUDITS_LAYERS["crawler"]
+    assert not any(a != "audits" and "audits.engine".startswith(a) for a in allowed)

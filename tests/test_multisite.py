@@ -16,7 +16,7 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from audits.errors import UsageError
+from audits.core.errors import UsageError
 from audits.multisite import (
     exit_code_of,
     failure_reason,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from audits.notify import NotifyConfig, NotifyError, post_webhook, run_summary, send_digests
+from audits.stages.notify import NotifyConfig, NotifyError, post_webhook, run_summary, send_digests
 from audits.store import Store
 from tests.kit.ports import free_port
 from tests.kit.synthetic_runs import START, add_run, finding_row

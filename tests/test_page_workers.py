@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from audits.config import AuditConfig
-from audits.pagestage import PAGE_ANALYSIS, PageAnalysis, PageStage
+from audits.core.config import AuditConfig
+from audits.stages.pages import PAGE_ANALYSIS, PageAnalysis, PageStage
 from tests.kit.cli import slow_page, start_cli
 from tests.kit.plugins import fake_distribution
 from tests.kit.processes import alive, wait_for

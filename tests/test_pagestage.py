@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from audits.config import AuditConfig
-from audits.pagestage import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse
-from audits.ruleset import RuleSet
+from audits.core.config import AuditConfig
+from audits.rule_engine import RuleEngine, forget_rule_engines
+from audits.stages.pages import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.base import Category, Finding, PageRule, Severity, SiteRule
 from rules.page import Page
@@ -76,12 +76,12 @@ def run(
     encoding: str = "utf-8",
 ) -> PageAnalysis:
     """`analyse` one page with the given rules."""
-    ruleset = RuleSet(
+    engine = RuleEngine(
         page_rules=tuple(r for r in rules if isinstance(r, PageRule)),
         site_rules=tuple(r for r in rules if isinstance(r, SiteRule)),
     )
     body = html.encode(encoding) if isinstance(html, str) else html
-    return analyse(ruleset, URL, body, encoding, {"content-type": "text/html"}, 1)
+    return analyse(engine, URL, body, encoding, {"content-type": "text/html"}, 1)
 
 
 def test_a_page_rule_that_raises_is_recorded_and_the_other_rules_still_run() -> None:
@@ -178,6 +178,7 @@ def test_page_stage_runs_rules_in_a_worker_process_unless_workers_is_0(
     )
     # Spawned workers start with this process's sys.path, so they find the probe too.
     monkeypatch.syspath_prepend(str(tmp_path))
+    forget_rule_engines()  # rules loaded earlier in this process did not see the probe
     stage = PageStage(AuditConfig(), workers=workers)
     try:
         analysis = asyncio.run(
@@ -185,6 +186,7 @@ def test_page_stage_runs_rules_in_a_worker_process_unless_workers_is_0(
         )
     finally:
         stage.close()
+        forget_rule_engines()  # nor may later tests see it
     assert analysis.title == "Bins"
     pid = analysis.facts["process-probe"]
     assert isinstance(pid, int)

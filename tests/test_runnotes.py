@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from audits.runnotes import (
+from audits.core.runnotes import (
     CRAWL_DELAY_ASKED,
     CRAWL_DELAY_USED,
     ROBOTS_UNAVAILABLE_STAT,

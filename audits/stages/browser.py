@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from audits.core.children import preexec_exit_with_parent, process_tree
 from audits.core.config import BrowserConfig
 from audits.core.credentials import CredentialScope
+from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from rules.analyses.axe_results import (
     INCOMPLETE,
     VIOLATION,
@@ -53,7 +53,7 @@ from rules.analyses.axe_results import (
 if TYPE_CHECKING:
     from audits.store import Store
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 VENDOR_AXE = REPO_ROOT / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
 """Where `make setup` installs the pinned axe-core."""
 AXE_ENV = "SITEAUDIT_AXE"

@@ -16,6 +16,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -135,3 +136,19 @@ def send_digests(config: NotifyConfig, store: Store, run_id: int, report: str = 
             f"e-mail via {config.smtp_host}:{config.smtp_port} failed ({type(exc).__name__})"
         ) from None
     return [str(m["To"]) for m in messages]
+
+
+def notify_run(store: Store, run_id: int, config: NotifyConfig, report: Path | None) -> list[str]:
+    """Send the configured notifications; what could not be delivered, one line each."""
+    location = report.resolve().as_uri() if report is not None else ""
+    problems = []
+    if config.webhook:
+        try:
+            post_webhook(config.webhook, run_summary(store, run_id, location))
+        except NotifyError as exc:
+            problems.append(str(exc))
+    try:
+        send_digests(config, store, run_id, location)
+    except NotifyError as exc:
+        problems.append(str(exc))
+    return problems

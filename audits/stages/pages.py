@@ -16,7 +16,6 @@ import io
 import multiprocessing
 import os
 import signal
-import traceback
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,7 +25,7 @@ from w3lib.encoding import html_body_declared_encoding, read_bom
 
 from audits.core.children import exit_with_parent
 from audits.core.config import AuditConfig
-from audits.rule_engine import RuleSet, finding_row, load_ruleset
+from audits.rule_engine import RuleEngine, rule_engine
 from crawler.analyser import AnalysisError, PageAnalysis, PdfReading
 from rules.page import Link, Page
 from rules.urls import absolute
@@ -51,7 +50,7 @@ PAGE_ANALYSIS = "page-analysis"
 
 
 def analyse(
-    ruleset: RuleSet,
+    engine: RuleEngine,
     url: str,
     body: bytes,
     encoding: str,
@@ -67,27 +66,16 @@ def analyse(
     if len(html) > _MAX_HTML_CHARS:
         html = html[:_MAX_HTML_CHARS]
     page = Page(url=url, html=html, headers=headers, depth=depth, main_selectors=main_selectors)
-    result = PageAnalysis(
+    checked = engine.check_page(page)
+    return PageAnalysis(
         title=page.title[:500],
         lang=page.lang[:35],
         content_hash=content_hash(body),
         links=page.links,
+        findings=checked.findings,
+        facts=checked.facts,
+        rule_errors=checked.errors,
     )
-    for rule in ruleset.page_rules:
-        try:
-            if rule.applies_to(page):
-                result.findings.extend(finding_row(f) for f in rule.check_page(page))
-        except Exception as exc:  # a faulty rule must not cost the rest of the audit
-            result.rule_errors.append((rule.id, _describe(exc)))
-    for rule in ruleset.site_rules:
-        try:
-            facts = rule.page_facts(page)
-        except Exception as exc:
-            result.rule_errors.append((rule.id, _describe(exc)))
-            continue
-        if facts is not None:
-            result.facts[rule.id] = facts
-    return result
 
 
 def content_hash(body: bytes) -> str:
@@ -153,27 +141,19 @@ def _pdf_date(reader: Any) -> str | None:
     return when.date().isoformat() if when else None
 
 
-def _describe(exc: BaseException) -> str:
-    """Exception type, message and the innermost frame: enough to report a rule bug."""
-    frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-    where = f" at {os.path.basename(frame[0].filename)}:{frame[0].lineno}" if frame else ""
-    message = " ".join(str(exc).split())  # one line, whatever the exception says
-    return f"{type(exc).__name__}: {message}{where}"[:500]
-
-
 # -- the worker side ---------------------------------------------------------------------
 
-_worker_ruleset: RuleSet | None = None
+_worker_engine: RuleEngine | None = None
 _worker_main_selectors: tuple[str, ...] = ()
 _WARM_UP_PAGE = b"<html lang='en'><title>Warm up</title><main><h1>Bins</h1><p>Words.</p></main>"
 
 
 def _init_worker(config: AuditConfig, parent_pid: int) -> None:
-    global _worker_ruleset, _worker_main_selectors
+    global _worker_engine, _worker_main_selectors
     # A worker holds ~150 MB: it must not outlive an audit killed with kill -9.
     exit_with_parent(parent_pid)
     warnings.simplefilter("ignore")
-    _worker_ruleset = load_ruleset(config)
+    _worker_engine = rule_engine(config)
     _worker_main_selectors = config.content.main_selectors
     # Rules load their data on first use (the spelling dictionary takes seconds): load it
     # now, so that a page's time limit counts the page, not the worker's start.
@@ -183,8 +163,8 @@ def _init_worker(config: AuditConfig, parent_pid: int) -> None:
 def _analyse_in_worker(
     url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int
 ) -> PageAnalysis:
-    assert _worker_ruleset is not None, "worker not initialised"
-    return analyse(_worker_ruleset, url, body, encoding, headers, depth, _worker_main_selectors)
+    assert _worker_engine is not None, "worker not initialised"
+    return analyse(_worker_engine, url, body, encoding, headers, depth, _worker_main_selectors)
 
 
 def default_workers() -> int:
@@ -230,8 +210,8 @@ class PageStage:
         self.workers = config.crawl.page_workers if workers is None else workers
         if self.workers < 0:
             self.workers = default_workers()
-        self.ruleset = load_ruleset(config)
-        self.page_rule_ids = tuple(rule.id for rule in self.ruleset.page_rules)
+        self.engine = rule_engine(config)
+        self.page_rule_ids = tuple(rule.id for rule in self.engine.page_rules)
         self.timeout = config.crawl.page_analysis_timeout
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._busy: set[_Worker] = set()
@@ -249,7 +229,7 @@ class PageStage:
         """Analyse one page without blocking the crawl."""
         if not self.workers:
             return analyse(
-                self.ruleset,
+                self.engine,
                 url,
                 body,
                 encoding,

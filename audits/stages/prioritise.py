@@ -44,7 +44,7 @@ The scoring functions are pure. The store is read by `inbound_counts` and
 `click_depths` (one aggregate query each for the whole run, never one per finding),
 `previous_run_id` and `compare`; `prioritise` ties them together and writes the
 results back with `Store.set_priorities`. The engine runs it after the site stage
-(`audits.engine.render`); the reports read what it wrote and never write themselves.
+(`audits.stages.report.render`); the reports read what it wrote and never write themselves.
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ from urllib.parse import urlsplit, urlunsplit
 from audits import __version__
 from audits.core.children import preexec_exit_with_parent
 from audits.core.config import AuditConfig, parse_config
-from audits.stages.crawl import crawl as run_crawl
 from audits.core.errors import REDIS_ENV, SharedCrawlError
+from audits.stages.crawl import crawl as run_crawl
 from audits.store import Store
 from crawler.pipelines import write_items
 from crawler.shared_crawl import (

@@ -45,7 +45,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 from w3lib.encoding import read_bom
 
-from audits.runnotes import (
+from audits.core.runnotes import (
     SITEMAP_URLS_LEFT,
     SITEMAP_URLS_LISTED,
     SITEMAP_URLS_READ,

@@ -1,6 +1,6 @@
 """axe-core results as the browser rules see them, and how identical ones are grouped.
 
-The browser stage (`audits/browser.py`) runs axe-core on every page and stores one
+The browser stage (`audits/stages/browser.py`) runs axe-core on every page and stores one
 `AxeNode` per element axe-core flagged. The rules `axe-violation` and `axe-needs-review`
 read them back through `BrowserSite` and turn them into findings. A violation that sits
 in the site's template (the same rule, element and markup on many pages) becomes one

@@ -11,7 +11,7 @@ The tasks come from config, most simply as an array of tables::
     name = "Pay your council tax"
     pattern = "civicaepay\\.co\\.uk/.*council-?tax"   # ...a regex matched against URLs
 
-`audits/config.py` maps `[[top_tasks]]` onto this rule's options (`tasks`,
+`audits/core/config.py` maps `[[top_tasks]]` onto this rule's options (`tasks`,
 `task_patterns`, `task_max_clicks`), which can also be set in `[rules.top-task-too-deep]`.
 """
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from audits.browser import BrowserSettings, BrowserUnavailable
-from audits.config import BrowserConfig
+from audits.core.config import BrowserConfig
+from audits.stages.browser import BrowserSettings, BrowserUnavailable
 from tests.kit import REPO
 
 AXE = REPO / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
@@ -52,7 +52,7 @@ def headless_chrome(javascript: bool = True) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    from audits.browser import CHROMIUM_FLAGS
+    from audits.stages.browser import CHROMIUM_FLAGS
 
     options = webdriver.ChromeOptions()
     for flag in CHROMIUM_FLAGS:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from audits.browser import (
+from audits.stages.browser import (
     BrowserCrashed,
     BrowserPool,
     BrowserSettings,

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import reports
-from audits.engine import run_prioritise_stage
+from audits.stages.report import run_prioritise_stage
 from audits.store import Store
 from rules.base import Category, PageRule, Severity, SiteRule, option
 
 if TYPE_CHECKING:
-    from audits.config import ReportConfig
+    from audits.core.config import ReportConfig
 
 START = "https://council.example.gov.uk/"
 
@@ -90,7 +90,7 @@ def finding_row(
     pages: Iterable[str] = (),
     fingerprint: str | None = None,
 ) -> dict[str, Any]:
-    """A finding shaped like `audits.ruleset.finding_row` output."""
+    """A finding shaped like `audits.rule_engine.finding_row` output."""
     return {
         "rule": rule,
         "category": category,

@@ -9,7 +9,7 @@ import os
 import jsonschema
 import pytest
 
-from audits.prioritise import prioritise
+from audits.stages.prioritise import prioritise
 from reports.files import write_atomic
 from reports.findings_json import (
     SCHEMA_PATH,

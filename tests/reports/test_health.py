@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from audits.retention import keep_health
+from audits.stages.retention import keep_health
 from reports import health as h
 from tests.kit.synthetic_runs import START, add_run, finding_row
 

@@ -339,7 +339,7 @@ def test_new_and_fixed_views(hostile) -> None:
 
 
 def test_configured_sections_name_owners(store, tmp_path) -> None:
-    from audits.config import ReportConfig
+    from audits.core.config import ReportConfig
 
     run_id = add_run(
         store,

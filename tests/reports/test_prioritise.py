@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from audits import prioritise as pr
+from audits.stages import prioritise as pr
 from tests.kit.synthetic_runs import START, add_run, finding_row
 
 

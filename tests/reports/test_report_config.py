@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from audits.config import ConfigError, ReportConfig, load_config, parse_config
+from audits.core.config import ConfigError, ReportConfig, load_config, parse_config
 
 
 def test_defaults() -> None:

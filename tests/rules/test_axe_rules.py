@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from audits.ruleset import configure
+from audits.rule_engine import configure
 from audits.store import Store
 from rules.accessibility.axe_needs_review import AxeNeedsReview
 from rules.accessibility.axe_violation import AxeViolation
@@ -208,7 +208,7 @@ def test_rules_say_nothing_about_a_site_without_browser_results() -> None:
 
 
 def test_template_pages_must_be_at_least_two() -> None:
-    from audits.config import ConfigError
+    from audits.core.config import ConfigError
 
     with pytest.raises(ConfigError, match="template_pages"):
         configure(AxeViolation, {"template_pages": 1})

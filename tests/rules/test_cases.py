@@ -55,8 +55,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from audits.browser import parse_axe_results
-from audits.ruleset import configure
+from audits.rule_engine import configure
+from audits.stages.browser import parse_axe_results
 from rules import BUILTIN_RULES
 from rules.base import Finding, PageRule, Rule, SiteRule
 from rules.page import Page

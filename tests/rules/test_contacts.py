@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from audits.config import ConfigError
-from audits.ruleset import configure
+from audits.core.config import ConfigError
+from audits.rule_engine import configure
 from rules.analyses.contacts import (
     email_from_mailto,
     find_emails,

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from audits.cli import _with_as_of, main
-from audits.config import AuditConfig, ConfigError, parse_config
-from audits.ruleset import configure, load_ruleset
+from audits.core.config import AuditConfig, ConfigError, parse_config
+from audits.rule_engine import configure, load_rules
 from rules.freshness.stale_content import StaleContent
 from rules.readability.words_to_avoid import WordsToAvoid
 
@@ -52,9 +52,9 @@ def test_as_of_reaches_every_rule_with_an_as_of_option_and_keeps_other_options()
     } == DATED_RULES
     assert dated.rules["stale-content"]["max_age_months"] == 12
     assert config.rules["stale-content"] == {"max_age_months": 12}  # the original is untouched
-    ruleset = load_ruleset(dated)
+    engine = load_rules(dated)
     assert {
-        r.id for r in ruleset.all if getattr(r.options, "as_of", None) == "2025-06-01"
+        r.id for r in engine.all if getattr(r.options, "as_of", None) == "2025-06-01"
     } == DATED_RULES
     assert _with_as_of(config, None) is config
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from audits.pagestage import analyse
-from audits.ruleset import RuleSet
+from audits.rule_engine import RuleEngine
+from audits.stages.pages import analyse
 from rules.freshness.past_closing_date import PastClosingDate
 
 URL = "https://council.example/events/"
@@ -15,7 +15,7 @@ HTML = (
     "<html><head>{meta}<title>Café events</title></head><body><main><h1>Café events</h1>"
     f"<p>{SENTENCE}</p></main></body></html>"
 )
-RULES = RuleSet(
+RULES = RuleEngine(
     page_rules=(PastClosingDate(PastClosingDate.Options(as_of="2025-06-01")),), site_rules=()
 )
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from audits.config import ConfigError, parse_config
-from audits.ruleset import configure, load_ruleset
+from audits.core.config import ConfigError, parse_config
+from audits.rule_engine import configure, load_rules
 from rules.analyses.click_graph import click_graph
 from rules.analyses.forms import service_forms
 from rules.base import Severity
@@ -329,7 +329,7 @@ def test_top_tasks_tables_become_the_rule_options() -> None:
         2,
     )
     assert pattern.pattern == "pay.*council-tax"
-    [rule] = [r for r in load_ruleset(config).site_rules if isinstance(r, TopTaskTooDeep)]
+    [rule] = [r for r in load_rules(config).site_rules if isinstance(r, TopTaskTooDeep)]
     assert rule.options.tasks == (("Report a missed bin", "/forms/missed-bin/"),)
     assert rule.options.task_patterns == (("Pay council tax", "pay.*council-tax"),)
     assert rule.options.task_max_clicks == (("Report a missed bin", 2),)

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from audits.browser import VENDOR_AXE
-from audits.ruleset import configure
+from audits.rule_engine import configure
+from audits.stages.browser import VENDOR_AXE
 from rules import BUILTIN_RULES
 from rules.base import Category, PageRule, Rule, Severity, SiteRule
 

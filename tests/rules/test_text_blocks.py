@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audits.config import ConfigError, parse_config
-from audits.pagestage import analyse
-from audits.ruleset import RuleSet
+from audits.core.config import ConfigError, parse_config
+from audits.rule_engine import RuleEngine
+from audits.stages.pages import analyse
 from rules.page import Page, TextBlock, text_blocks, text_of
 from rules.readability.long_paragraph import LongParagraph
 
@@ -120,10 +120,10 @@ def test_the_page_stage_passes_configured_selectors_to_the_page() -> None:
         b"<html><body><div class='layout'><div class='nav-column'>" + b"menu " * 200 + b"</div>"
         b"<div class='text'><p>" + b"word " * 120 + b"</p></div></div></body></html>"
     )
-    ruleset = RuleSet(page_rules=(LongParagraph(),), site_rules=())
-    whole = analyse(ruleset, URL, html, "utf-8", {}, 1)
+    engine = RuleEngine(page_rules=(LongParagraph(),), site_rules=())
+    whole = analyse(engine, URL, html, "utf-8", {}, 1)
     assert len(whole.findings) == 1
-    only_text = analyse(ruleset, URL, html, "utf-8", {}, 1, main_selectors=("div.text",))
+    only_text = analyse(engine, URL, html, "utf-8", {}, 1, main_selectors=("div.text",))
     assert only_text.findings[0]["evidence"]["longest"][0]["words"] == 120
 
 

@@ -1,0 +1,48 @@
+"""The site stage: after the crawl (and the browser), what needs the whole site at once.
+
+Click depths from the home page and the sitemap flags are stored first (the site rules and
+the prioritising read them), then every site rule runs on the stored site. An incremental
+re-audit whose crawl found exactly what its base run found (`siteinputs`) carries the site
+rules' results over instead; rules that depend on the date run afresh.
+"""
+
+from __future__ import annotations
+
+from audits.rule_engine import RuleEngine
+from audits.stages.siteinputs import (
+    carry_site_results,
+    dated_rules,
+    remember_site_inputs,
+    site_inputs_of,
+)
+from audits.store import Store
+from rules.analyses.click_graph import click_depths
+
+
+def run_site_stage(
+    store: Store, run_id: int, engine: RuleEngine, previous: int | None = None
+) -> bool:
+    """Click depths, sitemap flags, then every site rule; True when the site rules'
+    results were carried over from `previous` (an incremental re-audit's base run)."""
+    site = store.site(run_id)
+    rules = engine.site_rules
+    # Idempotent: a resumed or re-rendered run must not get a second set of these.
+    store.forget_findings(run_id, [rule.id for rule in rules])
+    digest = remember_site_inputs(store, run_id)
+    carried = previous is not None and digest == site_inputs_of(store, previous)
+    if carried:
+        dated = dated_rules(list(rules))
+        with store.transaction():
+            carry_site_results(store, run_id, previous, [r.id for r in rules if r not in dated])
+        rules = tuple(dated)
+    else:
+        with store.transaction():
+            store.set_click_depths(run_id, click_depths(site))
+            store.mark_in_sitemap(run_id)
+    for rule, outcome in engine.check_site(site, rules):
+        if isinstance(outcome, str):
+            store.add_rule_error(run_id, rule.id, site.start_url, outcome)
+            continue
+        with store.transaction():
+            store.add_findings(run_id, outcome)
+    return carried
