@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from audits import __version__
 from audits.prioritise import Comparison, compare
-from audits.runnotes import run_notes
+from audits.runnotes import network_notes, run_notes
 from reports.files import atomic_open
 from rules.base import Category, Severity
 
@@ -104,7 +104,8 @@ def build_findings(
             "status": run.status,
             "pages": store.count_pages(run_id),
             "compared_with": comparison.previous_run_id,
-            "notes": run_notes(run.stats if isinstance(run.stats, dict) else {}),
+            "notes": run_notes(run.stats if isinstance(run.stats, dict) else {})
+            + network_notes(store.site(run_id)),
         },
         "summary": {
             "findings": len(findings),
