@@ -28,6 +28,7 @@ from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
 from audits.runnotes import NOTE_STATS
 from audits.store import Store, StoredSite
 from rules.analyses.click_graph import click_depths
+from rules.base import is_inventory
 from rules.site import SOFT_404_TITLE_STAT
 from rules.urls import host_of, normalise
 
@@ -175,7 +176,11 @@ def audit(
         if start_problem:
             raise SiteUnreachable(start_problem)
         result.outputs = render(store, run_id, out_dir, config)
-        result.findings = Counter(f.finding.severity.value for f in store.findings(run_id))
+        result.findings = Counter(
+            f.finding.severity.value
+            for f in store.findings(run_id)
+            if not is_inventory(f.finding.rule)
+        )
         result.rule_errors = len(store.rule_errors(run_id))
         result.warnings = notify(store, run_id, config, result.outputs.get("html"))
         if config.keep_runs and status == "finished":

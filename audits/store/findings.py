@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from audits.store.base import StoreBase
-from rules.base import Category, Finding, Severity
+from rules.base import INVENTORY_SUFFIX, Category, Finding, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,7 @@ class StoredFinding:
 
 _SEVERITIES = {s.value: s for s in Severity}
 _CATEGORIES = {c.value: c for c in Category}
+_INVENTORY_RULES = "%" + INVENTORY_SUFFIX  # a LIKE pattern: rules.base.is_inventory
 _URGENT_FIRST = "COALESCE(priority, 99), COALESCE(score, 0) DESC, id"
 
 
@@ -122,8 +123,12 @@ class FindingsStore(StoreBase):
         ).fetchall()
 
     def fingerprints(self, run_id: int) -> set[str]:
-        """The fingerprints of a run's findings (for new / fixed / persisting)."""
-        rows = self.db.execute("SELECT fingerprint FROM findings WHERE run_id = ?", (run_id,))
+        """The fingerprints of a run's problems (for new / fixed / persisting): an
+        inventory row that goes is not a problem fixed."""
+        rows = self.db.execute(
+            "SELECT fingerprint FROM findings WHERE run_id = ? AND rule NOT LIKE ?",
+            (run_id, _INVENTORY_RULES),
+        )
         return {r[0] for r in rows}
 
     def forget_findings(self, run_id: int, rule_ids: Iterable[str]) -> None:
@@ -171,21 +176,23 @@ class FindingsStore(StoreBase):
         ).fetchall()
 
     def category_counts(self, run_ids: Sequence[int]) -> list[tuple[int, str, int]]:
-        """(run id, category, findings) of the runs' stored findings, in one query."""
+        """(run id, category, findings) of the runs' stored findings, inventory rows
+        left out (they are not problems), in one query."""
         if not run_ids:
             return []
         marks = ",".join("?" * len(run_ids))
         return self.db.execute(
             f"SELECT run_id, category, COUNT(*) FROM findings WHERE run_id IN ({marks}) "
-            "GROUP BY run_id, category",
-            tuple(run_ids),
+            "AND rule NOT LIKE ? GROUP BY run_id, category",
+            (*run_ids, _INVENTORY_RULES),
         ).fetchall()
 
     def severity_counts(self, run_id: int) -> dict[str, int]:
-        """Severity -> findings of a run."""
+        """Severity -> findings of a run, inventory rows left out."""
         rows = self.db.execute(
-            "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? GROUP BY severity",
-            (run_id,),
+            "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND rule NOT LIKE ? "
+            "GROUP BY severity",
+            (run_id, _INVENTORY_RULES),
         )
         return {severity: int(count) for severity, count in rows}
 
