@@ -21,6 +21,7 @@ from audits.config import AuditConfig, ConfigError, ReportConfig
 from audits.crawl_stage import crawl
 from audits.credentials import CredentialScope, from_environment
 from audits.errors import SiteUnreachable, UsageError
+from audits.merge import merge_agreeing_findings
 from audits.pagestage import _describe
 from audits.prioritise import Comparison, compare, inbound_counts, prioritise
 from audits.resume import unfinished_run
@@ -164,6 +165,8 @@ def audit(
         store.save_stats(run_id, _summary_stats(stats))
         if not start_problem and run_site_stage(store, run_id, ruleset, previous):
             stats["siteaudit/site_results_reused"] = 1
+        if not start_problem:
+            merge_agreeing_findings(store, run_id, ruleset.all)
         store.finish_run(run_id, status, _summary_stats(stats))
         result = AuditResult(
             run_id=run_id,

@@ -71,6 +71,17 @@ class FindingsStore(StoreBase):
             "UPDATE findings SET priority = ?, score = ?, status = ? WHERE id = ?", list(rows)
         )
 
+    def merge_findings(
+        self, kept: Iterable[tuple[int, str, Mapping[str, Any]]], dropped: Iterable[int]
+    ) -> None:
+        """Give kept findings, by id, a new severity and evidence, and delete the dropped
+        ones (what `audits.merge` makes of two findings of one barrier)."""
+        self.db.executemany(
+            "UPDATE findings SET severity = ?, evidence = ? WHERE id = ?",
+            [(sev, json.dumps(evidence, default=str), fid) for fid, sev, evidence in kept],
+        )
+        self.db.executemany("DELETE FROM findings WHERE id = ?", [(fid,) for fid in dropped])
+
     def findings(self, run_id: int, *, most_urgent_first: bool = False) -> list[StoredFinding]:
         """A run's findings, highest priority score first, or with `most_urgent_first`
         by priority, then higher score, then the order rules found them."""
