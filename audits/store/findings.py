@@ -167,15 +167,23 @@ class FindingsStore(StoreBase):
             (run_id, previous, *rule_ids),
         )
 
-    def scoring_rows(self, run_id: int) -> list[tuple[int, str, str, str, Any, str]]:
-        """(id, severity, url, pages as JSON, evidence's effort, fingerprint) of a run's
-        findings: only what scoring needs, the evidence not parsed (200,000 findings'
-        worth is seconds)."""
+    def scoring_rows(self, run_id: int) -> list[tuple[int, str, str, str, Any, str, Any]]:
+        """(id, severity, url, pages as JSON, evidence's effort, fingerprint, evidence's
+        service as JSON) of a run's findings: only what scoring needs, the evidence not
+        parsed (200,000 findings' worth is seconds)."""
         return self.db.execute(
-            "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint "
-            "FROM findings WHERE run_id = ? ORDER BY id",
+            "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint, "
+            "json_extract(evidence, '$.service') FROM findings WHERE run_id = ? ORDER BY id",
             (run_id,),
         ).fetchall()
+
+    def evidence_values(self, run_id: int, rule: str, key: str) -> list[Any]:
+        """One evidence field of a rule's findings in a run (None where it is absent)."""
+        rows = self.db.execute(
+            "SELECT json_extract(evidence, ?) FROM findings WHERE run_id = ? AND rule = ?",
+            (f"$.{key}", run_id, rule),
+        )
+        return [value for (value,) in rows]
 
     def finding_summaries(self, run_id: int) -> list[tuple[Any, ...]]:
         """(rule, category, severity, priority, score, url, message, fingerprint) of a
