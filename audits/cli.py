@@ -32,6 +32,7 @@ from audits.errors import (
 )
 from audits.gate import judge, load_baseline, parse_gate, write_baseline
 from audits.ruleset import available_rules
+from audits.runnotes import network_notes
 from audits.store import PRUNED_STAT, Store
 from reports.rule_docs import rule_markdown, rule_text, rules_markdown
 from rules.base import Severity
@@ -344,9 +345,11 @@ def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
         store = Store(str(result.store_path))
         try:
             decision = judge([f.finding for f in store.findings(result.run_id)], gate, baseline)
+            # A gate that passed because nothing out there could be checked says so.
+            notes = network_notes(store.site(result.run_id))
         finally:
             store.close()
-        for line in decision.summary():
+        for line in (*decision.summary(), *notes):
             click.echo(line)
         if not decision.passed:
             sys.exit(EXIT_FINDINGS)

@@ -100,6 +100,7 @@ def test_a_machine_without_network_fails_no_release_and_says_so_once(tmp_path: P
         result = run_cli("check", f"{site.url}/", "--config", config, "--out", tmp_path, "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Gate passed" in result.stdout
+    assert result.stdout.count("External links could not be checked: no network") == 1
     data = load_findings(tmp_path)
     rules = {f["rule"] for f in data["findings"]}
     assert not rules & {"broken-link", "form-page-broken", "link-not-verified"}
