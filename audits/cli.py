@@ -29,6 +29,7 @@ from audits.core.errors import (
     SiteauditError,
     UsageError,
 )
+from audits.core.runnotes import network_notes
 from audits.engine import AuditResult, audit, check_start_url
 from audits.gate import judge, load_baseline, parse_gate, write_baseline
 from audits.rule_engine import available_rules
@@ -345,9 +346,11 @@ def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
         store = Store(str(result.store_path))
         try:
             decision = judge([f.finding for f in store.findings(result.run_id)], gate, baseline)
+            # A gate that passed because nothing out there could be checked says so.
+            notes = network_notes(store.site(result.run_id))
         finally:
             store.close()
-        for line in decision.summary():
+        for line in (*decision.summary(), *notes):
             click.echo(line)
         if not decision.passed:
             sys.exit(EXIT_FINDINGS)

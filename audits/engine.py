@@ -1,7 +1,7 @@
 """One audit from start to finish: a list of stages run in order on one `AuditRun`.
 
     open the run -> carry over unchanged pages -> crawl -> browser -> site rules
-    -> finish the run -> prioritise and report -> notify -> prune old runs
+    -> merge agreeing findings -> finish the run -> prioritise and report -> notify -> prune old runs
 
 Each stage is a function of the run (the store, the rule engine, the crawl's stats) and
 decides from it whether it has work to do: an interrupted crawl skips the browser, a
@@ -31,10 +31,12 @@ from audits.core.runnotes import NOTE_STATS
 from audits.rule_engine import RuleEngine, rule_engine
 from audits.stages.browser import run_browser_stage
 from audits.stages.crawl import crawl
+from audits.stages.merge import merge_agreeing_findings
 from audits.stages.report import render
 from audits.stages.resume import unfinished_run
 from audits.stages.site import run_site_stage
 from audits.store import Store, StoredSite
+from rules.base import is_inventory
 from rules.site import SOFT_404_TITLE_STAT
 from rules.urls import host_of, normalise
 
@@ -146,7 +148,11 @@ def _result(run: AuditRun, began: float) -> AuditResult:
         status=run.status,
         pages=pages,
         other_urls=store.count_pages(run_id, html_only=False) - pages,
-        findings=Counter(f.finding.severity.value for f in store.findings(run_id)),
+        findings=Counter(
+            f.finding.severity.value
+            for f in store.findings(run_id)
+            if not is_inventory(f.finding.rule)
+        ),
         rule_errors=len(store.rule_errors(run_id)),
         outputs=run.outputs,
         seconds=time.monotonic() - began,
@@ -316,6 +322,14 @@ def check_site(run: AuditRun) -> None:
         run.stats["siteaudit/site_results_reused"] = 1
 
 
+def check_merge(run: AuditRun) -> None:
+    """One barrier, one finding: a static check and axe-core that agree on a page, an
+    element and a WCAG criterion become one finding with both sources
+    (audits.stages.merge)."""
+    if not run.start_problem:
+        merge_agreeing_findings(run.store, run.run_id, run.engine.all)
+
+
 def finish_run(run: AuditRun) -> None:
     """Record the run's end and its stats; a start URL that gave nothing ends it here."""
     run.store.finish_run(run.run_id, run.status, _summary_stats(run.stats))
@@ -348,6 +362,7 @@ STAGES: tuple[Callable[[AuditRun], None], ...] = (
     crawl_site,
     check_in_browser,
     check_site,
+    check_merge,
     finish_run,
     report,
     notify,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from audits.core.config import ConfigError
 from audits.store import now
-from rules.base import Category, Finding, Severity
+from rules.base import Category, Finding, Severity, is_inventory
 
 _ORDER = [s.value for s in Severity]  # critical first
 BASELINE_VERSION = 1
@@ -123,10 +123,11 @@ class GateResult:
 
 
 def judge(findings: Iterable[Finding], gate: Gate, baseline: set[str] | None) -> GateResult:
-    """Apply the gate (and the baseline, if any) to a run's findings."""
+    """Apply the gate (and the baseline, if any) to a run's findings; inventory rows
+    are not problems, whatever severity a configuration gives them."""
     failing, accepted = [], 0
     for finding in findings:
-        if not gate.fails(finding):
+        if is_inventory(finding.rule) or not gate.fails(finding):
             continue
         if baseline is not None and finding.fingerprint in baseline:
             accepted += 1

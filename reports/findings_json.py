@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audits import __version__
-from audits.core.runnotes import run_notes
+from audits.core.runnotes import network_notes, run_notes
 from audits.stages.prioritise import Comparison, compare
 from reports.files import atomic_open
-from rules.base import Category, Severity
+from rules.base import Category, Severity, is_inventory
 
 if TYPE_CHECKING:
     from audits.store import Store
@@ -78,9 +78,14 @@ def read_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
 def build_findings(
     store: Store, run_id: int, comparison: Comparison | None = None
 ) -> dict[str, Any]:
-    """The findings.json document of one (prioritised) run (`comparison`: see `compare`)."""
+    """The findings.json document of one (prioritised) run (`comparison`: see `compare`).
+
+    `findings` and the summary's counts are the problems; the rows of inventory rules
+    (`rules.base.is_inventory`) are listed apart, under `inventory`."""
     run = store.run(run_id)
-    findings = read_findings(store, run_id)
+    findings, inventory = [], []
+    for finding in read_findings(store, run_id):
+        (inventory if is_inventory(finding["rule"]) else findings).append(finding)
     errors = [{"rule": r, "url": u, "error": e} for r, u, e in store.rule_errors(run_id)]
     if comparison is None:
         comparison = compare(store, run_id)
@@ -104,7 +109,8 @@ def build_findings(
             "status": run.status,
             "pages": store.count_pages(run_id),
             "compared_with": comparison.previous_run_id,
-            "notes": run_notes(run.stats if isinstance(run.stats, dict) else {}),
+            "notes": run_notes(run.stats if isinstance(run.stats, dict) else {})
+            + network_notes(store.site(run_id)),
         },
         "summary": {
             "findings": len(findings),
@@ -114,8 +120,10 @@ def build_findings(
             "by_status": {s: statuses.get(s, 0) for s in STATUSES},
             "fixed": len(comparison.fixed),
             "rule_errors": len(errors),
+            "inventory": len(inventory),
         },
         "findings": findings,
+        "inventory": inventory,
         "rule_errors": errors,
     }
 
@@ -128,7 +136,7 @@ def findings_json_parts(data: dict[str, Any]) -> Iterator[str]:
     not one string: the whole text of a big run is over a hundred megabytes, held twice
     while it is joined.
     """
-    lists = ("findings", "rule_errors")
+    lists = ("findings", "inventory", "rule_errors")
     head = json.dumps(
         {k: v for k, v in data.items() if k not in lists}, indent=2, ensure_ascii=False
     )

@@ -57,6 +57,7 @@ from reports.text import (
     slug,
     text_blocks,
 )
+from rules.base import is_inventory
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -461,6 +462,7 @@ class HtmlReport:
                 }
             )
         rules_used = Counter(row.f["rule"] for row in model.rows)
+        titles = {doc["id"]: doc["title"] for doc in model.rules}
         rule_pages = Counter()
         for rule_id, rows in model.rule_rows.items():
             rule_pages[rule_id] = len({u for row in rows for u in (row.f["url"], *row.f["pages"])})
@@ -474,6 +476,16 @@ class HtmlReport:
                 "file": model.rule_files[doc["id"]],
             }
             for doc in model.rules
+            if not is_inventory(doc["id"])
+        ]
+        inventories = [
+            {
+                "title": titles.get(rule_id, rule_id),
+                "entries": len(rows),
+                "pages": len({u for row in rows for u in (row.f["url"], *row.f["pages"])}),
+                "file": model.rule_files[rule_id],
+            }
+            for rule_id, rows in sorted(model.inventory_rows.items())
         ]
         documented = {doc["id"] for doc in model.rules}
         checks += [
@@ -510,6 +522,7 @@ class HtmlReport:
             top_count=min(TOP_FIXES, len(model.rows)),
             top_body=self.fragments[""].rows(model.rows[:TOP_FIXES]),
             checks=checks,
+            inventories=inventories,
             sections=sections,
             fixed=model.fixed[:FIXED_ON_OVERVIEW],
             rule_errors=data["rule_errors"][:MAX_ROWS],
@@ -525,16 +538,23 @@ class HtmlReport:
         template = self.env.get_template("rule.html.j2")
         docs = {doc["id"]: doc for doc in self.model.rules}
         for rule_id, file_name in self.model.rule_files.items():
-            rows = self.model.rule_rows.get(rule_id, [])
+            inventory = is_inventory(rule_id)
+            rows = (self.model.inventory_rows if inventory else self.model.rule_rows).get(
+                rule_id, []
+            )
             doc = docs.get(rule_id)
             pages = len({u for row in rows for u in (row.f["url"], *row.f["pages"])})
+            fragments = self.fragments["../"]
             for pager, chunk in paginate(rows, file_name[: -len(".html")]):
                 context = self.context(
                     "../",
                     "checks",
                     rule_id=rule_id,
                     doc=doc,
-                    body=self.fragments["../"].rows(list(chunk), show_rule=False),
+                    inventory=inventory,
+                    body=fragments.inventory_rows(list(chunk))
+                    if inventory
+                    else fragments.rows(list(chunk), show_rule=False),
                     pager=pager,
                     total=len(rows),
                     pages_affected=pages,

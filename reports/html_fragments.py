@@ -120,13 +120,16 @@ def screenshot(path: str, root: str, url: str) -> str:
     )
 
 
-def page_list(f: Mapping[str, Any], root: str) -> str:
-    """The pages a shared problem is on, as links to their report pages."""
+def page_list(f: Mapping[str, Any], root: str | None) -> str:
+    """The pages a shared problem is on, as links to their report pages (with `root`),
+    else to the pages on the site."""
     pages = f["pages"]
     if not pages or (len(pages) == 1 and pages[0] == f["url"]):
         return ""
     items = "".join(
         f'<li><a href="{root}pages/{page_file(p)}">{e(p)}</a></li>'
+        if root is not None
+        else f"<li>{external_link(p)}</li>"
         for p in pages[:MAX_PAGES_LISTED]
     )
     listing = f'<ul class="page-list">{items}</ul>'
@@ -222,6 +225,19 @@ class Fragments:
         cells.append(self.pages_cell(row))
         cells.append("</tr>")
         return "".join(cells)
+
+    def inventory_rows(self, rows: list[Row]) -> Markup:
+        """The <tbody> content of an inventory (see the inventory_table macro): what was
+        listed, where, and on how many pages, with no priority, for these are no problems."""
+        return Markup(  # noqa: S704 - escaped here
+            "".join(
+                f'<tr><td class="message">{e(row.f["message"])}{self.detail(row)}</td>'
+                f'<td class="url">{external_link(row.f["url"])}</td>'
+                f'<td class="pages" data-sort-value="{row.pages_count}">'
+                f'<span class="count">{row.pages_count:,}</span>{page_list(row.f, None)}</td></tr>'
+                for row in rows
+            )
+        )
 
     def rows(self, rows: list[Row], **options: bool) -> Markup:
         """The <tbody> content for rows."""

@@ -58,14 +58,17 @@ def build_junit(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> 
     by_rule: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for f in data["findings"]:
         by_rule[f["rule"]].append(f)
+    listed: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for f in data.get("inventory", ()):
+        listed[f["rule"]].append(f)  # an inventory's rows are its output, never failures
     errors: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for e in data["rule_errors"]:
         errors[e["rule"]].append(e)
     categories = {doc["id"]: doc["category"] for doc in rules}
     titles = {doc["id"]: doc["title"] for doc in rules}
-    for rule_id, found in by_rule.items():
+    for rule_id, found in (*by_rule.items(), *listed.items()):
         categories.setdefault(rule_id, found[0]["category"])
-    rule_ids = [doc["id"] for doc in rules] + sorted(set(by_rule) - set(titles))
+    rule_ids = [doc["id"] for doc in rules] + sorted((set(by_rule) | set(listed)) - set(titles))
     run = data["run"]
 
     suite = ET.Element(
@@ -97,7 +100,7 @@ def build_junit(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> 
                 type=xml_text(failing[0]["severity"]),
             )
             failure.text = xml_text(listing(failing))
-        informational = [f for f in found if f["severity"] == "info"]
+        informational = [f for f in found if f["severity"] == "info"] + listed.get(rule_id, [])
         if informational:
             ET.SubElement(case, "system-out").text = xml_text(listing(informational))
         if errors.get(rule_id):

@@ -84,6 +84,8 @@ class ReportModel:
     formats: tuple[str, ...]
     priority_counts: dict[str, Counter[int]] = field(default_factory=dict)
     """Per section: findings per priority (own and shared)."""
+    inventory_rows: dict[str, list[Row]] = field(default_factory=dict)
+    """The rows of each inventory rule: listed on its own page, counted nowhere else."""
 
 
 def page_file(url: str) -> str:
@@ -153,8 +155,9 @@ def build_model(
     site_host = urlsplit(run["start_url"]).netloc
     sections = Sections(sections_config or {}, site_host)
     titles = {r["id"]: r["title"] for r in rules}
+    inventory = data.get("inventory", [])
     rule_files = rule_file_names(
-        sorted({f["rule"] for f in data["findings"]} | set(titles)),
+        sorted({f["rule"] for f in (*data["findings"], *inventory)} | set(titles)),
     )
     facts = store.titles_and_click_depths(run_id)
     if inbound is None:
@@ -175,21 +178,24 @@ def build_model(
             name = page_files[url] = page_file(url)
         return name
 
-    for rank, f in enumerate(data["findings"]):
-        urls = list(dict.fromkeys((f["url"], *f["pages"])))
-        owners = {sections.of(u) for u in urls}
-        home = sections.of(f["url"])
-        row = Row(
+    def row_of(rank: int, f: Mapping[str, Any], owners: set[str]) -> Row:
+        return Row(
             rank=rank,
             f=f,
             rule_title=titles.get(f["rule"], f["rule"]),
             rule_file=rule_files[f["rule"]],
             page_file=file_of(f["url"]),
-            section=home,
+            section=sections.of(f["url"]),
             shared=len(owners) > 1,
             pages_count=max(1, len(f["pages"])),
             screenshot=safe_screenshot(f["evidence"].get("screenshot")),
         )
+
+    for rank, f in enumerate(data["findings"]):
+        urls = list(dict.fromkeys((f["url"], *f["pages"])))
+        owners = {sections.of(u) for u in urls}
+        row = row_of(rank, f, owners)
+        home = row.section
         rows.append(row)
         rule_rows[f["rule"]].append(row)
         for url in urls:
@@ -202,6 +208,10 @@ def build_model(
         else:
             section_rows[home].append(row)
             priority_counts[home][f["priority"]] += 1
+
+    inventory_rows: dict[str, list[Row]] = defaultdict(list)
+    for rank, f in enumerate(inventory, start=len(rows)):
+        inventory_rows[f["rule"]].append(row_of(rank, f, set()))
 
     pages: dict[str, PageFacts] = {}
     for url in page_rows:
@@ -248,4 +258,5 @@ def build_model(
         with_views=page_views is not None,
         formats=tuple(formats),
         priority_counts=dict(priority_counts),
+        inventory_rows=dict(inventory_rows),
     )

@@ -57,6 +57,17 @@ _SEVERITY_WEIGHTS = {
 }
 
 
+INVENTORY_SUFFIX = "-inventory"
+"""A rule whose id ends so lists what the site has (every online form, every phone number
+and email address), as `info` findings: an inventory, not problems. Reports list its rows
+apart; they never count as problems, in health or priorities, and never fail the gate."""
+
+
+def is_inventory(rule_id: str) -> bool:
+    """True for the id of an inventory rule (see INVENTORY_SUFFIX)."""
+    return rule_id.endswith(INVENTORY_SUFFIX)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem on one page (or, with `pages`, one problem shared by many pages).

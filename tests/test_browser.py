@@ -86,6 +86,18 @@ def by_page(findings: list[dict[str, Any]], rule: str) -> dict[str, list[dict[st
     return found
 
 
+def axe_reported(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """axe-core's violations by page path, those merged into a static check's finding
+    (audits/stages/merge.py) included, seen through the axe-core source they carry."""
+    found = by_page(findings, "axe-violation")
+    for f in findings:
+        for source in f["evidence"].get("sources", [])[1:]:
+            seen = {**f, "evidence": {**f["evidence"], **source}}
+            for url in f["pages"] or [f["url"]]:
+                found.setdefault(url_path(url), []).append(seen)
+    return found
+
+
 @pytest.fixture(scope="module")
 def a11y_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two audits of the fixture site into one store: the second reuses the first."""
@@ -126,7 +138,7 @@ def a11y_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_each_seeded_failure_is_reported_on_its_page(a11y_audit: dict[str, Any]) -> None:
-    violations = by_page(a11y_audit["first"]["findings"], "axe-violation")
+    violations = axe_reported(a11y_audit["first"]["findings"])
     for page, axe_rule in SEEDED.items():
         assert axe_rule in {f["evidence"]["axe_rule"] for f in violations.get(page, [])}, page
 
@@ -146,7 +158,7 @@ def test_no_clean_page_is_flagged(a11y_audit: dict[str, Any]) -> None:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_only_the_seeded_failures_are_reported(a11y_audit: dict[str, Any]) -> None:
-    violations = by_page(a11y_audit["first"]["findings"], "axe-violation")
+    violations = axe_reported(a11y_audit["first"]["findings"])
     expected = {**SEEDED, **dict.fromkeys(TEMPLATE_PAGES, "link-name")}
     assert {page: {f["evidence"]["axe_rule"] for f in fs} for page, fs in violations.items()} == {
         page: {rule} for page, rule in expected.items()
@@ -172,7 +184,7 @@ def test_a_template_issue_is_reported_once_with_every_page(a11y_audit: dict[str,
 @pytest.mark.slow
 @pytest.mark.browser
 def test_violations_carry_wcag_criteria_guidance_and_severity(a11y_audit: dict[str, Any]) -> None:
-    [image] = by_page(a11y_audit["first"]["findings"], "axe-violation")["/image-without-alt/"]
+    [image] = axe_reported(a11y_audit["first"]["findings"])["/image-without-alt/"]
     assert image["severity"] == "critical"
     assert image["category"] == "accessibility"
     assert image["evidence"]["wcag"] == ["1.1.1"]
@@ -180,7 +192,7 @@ def test_violations_carry_wcag_criteria_guidance_and_severity(a11y_audit: dict[s
     assert image["evidence"]["help_url"].startswith("https://dequeuniversity.com/rules/axe/4.")
     assert "alt" in image["evidence"]["failure_summary"]
     assert image["selector"] and image["snippet"].startswith("<img")
-    [contrast] = by_page(a11y_audit["first"]["findings"], "axe-violation")["/low-contrast/"]
+    [contrast] = axe_reported(a11y_audit["first"]["findings"])["/low-contrast/"]
     assert contrast["severity"] == "high" and contrast["evidence"]["wcag"] == ["1.4.3"]
 
 
@@ -197,7 +209,7 @@ def test_findings_json_names_the_axe_core_version(a11y_audit: dict[str, Any]) ->
 @pytest.mark.browser
 def test_static_checks_agree_with_axe_on_the_fixture_site(a11y_audit: dict[str, Any]) -> None:
     findings = a11y_audit["first"]["findings"]
-    axe_pages = by_page(findings, "axe-violation")
+    axe_pages = axe_reported(findings)
     for static, axe_rules in AGREEING_RULES.items():
         static_pages = set(by_page(findings, static))
         flagged_by_axe = {
@@ -240,8 +252,9 @@ def test_top_issues_have_screenshots_beside_the_report(a11y_audit: dict[str, Any
     out = a11y_audit["out"] / "first"
     shots = {
         f["evidence"]["axe_rule"]: f["evidence"]["screenshot"]
-        for f in a11y_audit["first"]["findings"]
-        if f["rule"] == "axe-violation" and f["evidence"].get("screenshot")
+        for fs in axe_reported(a11y_audit["first"]["findings"]).values()
+        for f in fs
+        if f["evidence"].get("screenshot")
     }
     assert {"image-alt", "label", "button-name"} <= set(shots)  # every critical one
     for relative in shots.values():
@@ -469,9 +482,27 @@ def test_the_demo_site_has_only_its_seeded_accessibility_failures(tmp_path: Path
         result = run_cli("audit", f"{server.url}/", "--out", tmp_path, "-q", browser=True)
     assert result.returncode == 0, result.stderr
     findings = load_findings(tmp_path)["findings"]
-    browser = by_page(findings, "axe-violation")
+    browser = axe_reported(findings)
     assert {page: {f["evidence"]["axe_rule"] for f in fs} for page, fs in browser.items()} == {
         page: {"image-alt"} for page in seeded
     }
     assert by_page(findings, "axe-needs-review") == {}
     assert by_page(findings, "browser-audit-error") == {}
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_one_barrier_found_by_a_static_check_and_axe_core_is_one_finding(
+    a11y_audit: dict[str, Any],
+) -> None:
+    findings = a11y_audit["first"]["findings"]
+    on_page = [
+        f for f in findings if url_path(f["url"]) == "/image-without-alt/" and not f["pages"]
+    ]
+    [image] = on_page
+    assert image["rule"] == "image-missing-alt"
+    assert image["severity"] == "critical"
+    assert [s["rule"] for s in image["evidence"]["sources"]] == [
+        "image-missing-alt",
+        "axe-violation",
+    ]

@@ -176,7 +176,7 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     findings = load_findings(out)
     assert findings["rule_errors"] == []
-    return {"findings": findings["findings"], "out": Path(out)}
+    return {"findings": findings["findings"] + findings["inventory"], "out": Path(out)}
 
 
 def by_rule(audit: dict[str, Any], rule: str) -> dict[str, dict[str, Any]]:

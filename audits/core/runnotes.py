@@ -3,13 +3,17 @@
 The crawler records a few figures in its stats (these keys); the engine keeps them with
 the run, and findings.json and the HTML overview show `run_notes` of them, so that an
 editor reading the report knows when the audit read less than the site offered, or went
-slower than it could, and why.
+slower than it could, and why. `network_notes` adds what the recorded link checks say
+of the machine itself (no network), worked out from the run as the link rules do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from rules.analyses.link_verdicts import offline_targets
+from rules.site import Site
 
 SITEMAPS_REQUESTED = "siteaudit/sitemaps_requested"
 """Sitemap files requested: at most `[crawl] max_sitemaps`."""
@@ -83,3 +87,19 @@ def run_notes(stats: Mapping[str, Any]) -> list[str]:
             "crawling; audit again when it answers."
         )
     return notes
+
+
+NO_NETWORK_NOTE = "External links could not be checked: no network from this machine"
+
+
+def network_notes(site: Site) -> list[str]:
+    """The one sentence saying external links went unchecked for want of a network
+    (`rules.analyses.link_verdicts.offline_targets`), or nothing."""
+    targets = offline_targets(site)
+    if not targets:
+        return []
+    counted = "1 address was" if len(targets) == 1 else f"{len(targets):,} addresses were"
+    return [
+        f"{NO_NETWORK_NOTE} ({counted} not verified, not reported as broken; "
+        "audit from a machine that reaches the internet to check them)."
+    ]

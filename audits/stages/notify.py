@@ -23,8 +23,14 @@ from urllib.parse import urlsplit
 from audits.core.config import NotifyConfig
 from audits.core.errors import SiteauditError
 from audits.store import Store, StoredFinding
+from rules.base import is_inventory
 
 _DIGEST_LIMIT = 50
+
+
+def problems(store: Store, run_id: int) -> list[StoredFinding]:
+    """A run's findings, most urgent first, without inventory rows (they are no problems)."""
+    return [f for f in store.findings(run_id) if not is_inventory(f.finding.rule)]
 
 
 class NotifyError(SiteauditError):
@@ -34,7 +40,7 @@ class NotifyError(SiteauditError):
 def run_summary(store: Store, run_id: int, report: str = "") -> dict[str, Any]:
     """The JSON summary of a run: counts, what changed, the top problems."""
     run = store.run(run_id)
-    findings = store.findings(run_id)
+    findings = problems(store, run_id)
     status = Counter(f.status or "new" for f in findings)
     return {
         "start_url": run.start_url,
@@ -113,7 +119,7 @@ def send_digests(config: NotifyConfig, store: Store, run_id: int, report: str = 
     if not (config.smtp_host and config.sections):
         return []
     run = store.run(run_id)
-    findings = store.findings(run_id)
+    findings = problems(store, run_id)
     messages = []
     for prefix, address in sorted(config.sections.items()):
         mine = section_findings(findings, prefix)

@@ -20,6 +20,14 @@ otherwise it is estimated from the crawl:
 For a finding shared by many pages (a template problem) the links and depth factors
 come from the most prominent of those pages: the most linked-to and the shallowest.
 
+A finding about an online form that is hard to find (its evidence names the `service`:
+the form, and the pages that link to it or name it) takes its reach from the service's
+importance, never from the links the form lacks: an orphaned form would otherwise rank
+lowest exactly because nobody can find it. Its links factor counts the pages naming the
+service, its depth factor is the home page's (2.0) when the form is one of the council's
+top tasks (`[[top_tasks]]`, as the top-task-too-deep rule found them) and one click's
+(1.5) otherwise, where the form belongs; with page views, the views of those pages count.
+
 *Effort* rewards problems that are cheap to fix for what they cost residents. A rule
 that knows puts `effort` ("low", "medium" or "high") in the finding's evidence:
 
@@ -80,6 +88,9 @@ EFFORT_FACTORS: dict[str, float] = {"low": 1.5, "medium": 1.0, "high": 0.75}
 SHARED_EFFORT = "low"
 DEFAULT_EFFORT = "medium"
 
+# The rule whose findings name the pages and forms of the council's top tasks.
+TOP_TASK_RULE = "top-task-too-deep"
+
 # Link kinds that count as a way for a visitor to reach a page.
 NAVIGATION_KINDS: tuple[str, ...] = ("a", "area", "iframe")
 
@@ -100,6 +111,9 @@ links counts 1, 9 links 2 and 99 links 3;
 - how close the page is to the home page: the home page counts 2, one click away 1.5, \
 two clicks 1, three clicks 0.75, and deeper pages, or pages no link leads to, 0.5.
 For a problem on many pages, the best-linked and shallowest of them is used.
+An online form that is hard to find is counted by its service instead: the pages \
+that name it count as its links, and it counts as on the home page when it is one of \
+the council's top tasks, else as one click away, where it belongs.
 """
 
 _VIEWS_REACH = """\
@@ -291,6 +305,43 @@ def click_depths(store: Store, run_id: int, start_url: str) -> dict[str, int | N
     return depths
 
 
+@dataclass(frozen=True, slots=True)
+class Service:
+    """What a form finding says of the service behind it (its evidence's `service`)."""
+
+    form: str
+    mentions: int
+    """Pages (and documents) that link to the form or name it."""
+    pages: tuple[str, ...]
+    """Some of them, for their page views."""
+
+
+def service_of(raw: object) -> Service | None:
+    """The `service` of a finding's evidence, from its JSON text; None when absent or
+    not an object."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    pages = tuple(str(p) for p in data.get("pages") or () if isinstance(p, str))
+    mentions = data.get("mentions")
+    return Service(
+        form=str(data.get("form") or ""),
+        mentions=mentions if isinstance(mentions, int) else len(pages),
+        pages=pages,
+    )
+
+
+def top_task_targets(store: Store, run_id: int) -> frozenset[str]:
+    """The pages and forms the council's top tasks lead to, as the top-task-too-deep
+    rule found them in the run (`[[top_tasks]]`; empty without)."""
+    return frozenset(
+        str(target) for target in store.evidence_values(run_id, TOP_TASK_RULE, "target") if target
+    )
+
+
 def prioritise(
     store: Store,
     run_id: int,
@@ -312,13 +363,23 @@ def prioritise(
         comparison = compare(store, run_id)
     views_of: dict[str, int] = {}
     rows: list[tuple[int, float, str | None, int]] = []
-    for finding_id, severity, url, pages_json, effort_word, fingerprint in store.scoring_rows(
-        run_id
-    ):
+    top_tasks = top_task_targets(store, run_id)
+    for (
+        finding_id,
+        severity,
+        url,
+        pages_json,
+        effort_word,
+        fingerprint,
+        service_json,
+    ) in store.scoring_rows(run_id):
         pages = json.loads(pages_json) if pages_json != "[]" else []
         urls = (url, *pages)
         affected = max(1, len(pages))
         effort = effort_of(effort_word, affected)
+        service = service_of(service_json)
+        if service is not None:
+            urls = (*urls, *service.pages)
         if page_views is not None:
             views = 0
             for page in set(urls):
@@ -326,6 +387,9 @@ def prioritise(
                     views_of[page] = page_views.views(page)
                 views += views_of[page]
             value = score(severity, affected, 0, None, views=views, effort=effort)
+        elif service is not None:
+            depth = 0 if service.form in top_tasks else 1
+            value = score(severity, affected, service.mentions, depth, effort=effort)
         else:
             links, depth = prominence(urls, inbound, depths)
             value = score(severity, affected, links, depth, effort=effort)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from audits.store.base import StoreBase
-from rules.base import Category, Finding, Severity
+from rules.base import INVENTORY_SUFFIX, Category, Finding, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,7 @@ class StoredFinding:
 
 _SEVERITIES = {s.value: s for s in Severity}
 _CATEGORIES = {c.value: c for c in Category}
+_INVENTORY_RULES = "%" + INVENTORY_SUFFIX  # a LIKE pattern: rules.base.is_inventory
 _URGENT_FIRST = "COALESCE(priority, 99), COALESCE(score, 0) DESC, id"
 
 
@@ -69,6 +70,17 @@ class FindingsStore(StoreBase):
         self.db.executemany(
             "UPDATE findings SET priority = ?, score = ?, status = ? WHERE id = ?", list(rows)
         )
+
+    def merge_findings(
+        self, kept: Iterable[tuple[int, str, Mapping[str, Any]]], dropped: Iterable[int]
+    ) -> None:
+        """Give kept findings, by id, a new severity and evidence, and delete the dropped
+        ones (what `audits.stages.merge` makes of two findings of one barrier)."""
+        self.db.executemany(
+            "UPDATE findings SET severity = ?, evidence = ? WHERE id = ?",
+            [(sev, json.dumps(evidence, default=str), fid) for fid, sev, evidence in kept],
+        )
+        self.db.executemany("DELETE FROM findings WHERE id = ?", [(fid,) for fid in dropped])
 
     def findings(self, run_id: int, *, most_urgent_first: bool = False) -> list[StoredFinding]:
         """A run's findings, highest priority score first, or with `most_urgent_first`
@@ -122,8 +134,12 @@ class FindingsStore(StoreBase):
         ).fetchall()
 
     def fingerprints(self, run_id: int) -> set[str]:
-        """The fingerprints of a run's findings (for new / fixed / persisting)."""
-        rows = self.db.execute("SELECT fingerprint FROM findings WHERE run_id = ?", (run_id,))
+        """The fingerprints of a run's problems (for new / fixed / persisting): an
+        inventory row that goes is not a problem fixed."""
+        rows = self.db.execute(
+            "SELECT fingerprint FROM findings WHERE run_id = ? AND rule NOT LIKE ?",
+            (run_id, _INVENTORY_RULES),
+        )
         return {r[0] for r in rows}
 
     def forget_findings(self, run_id: int, rule_ids: Iterable[str]) -> None:
@@ -151,15 +167,23 @@ class FindingsStore(StoreBase):
             (run_id, previous, *rule_ids),
         )
 
-    def scoring_rows(self, run_id: int) -> list[tuple[int, str, str, str, Any, str]]:
-        """(id, severity, url, pages as JSON, evidence's effort, fingerprint) of a run's
-        findings: only what scoring needs, the evidence not parsed (200,000 findings'
-        worth is seconds)."""
+    def scoring_rows(self, run_id: int) -> list[tuple[int, str, str, str, Any, str, Any]]:
+        """(id, severity, url, pages as JSON, evidence's effort, fingerprint, evidence's
+        service as JSON) of a run's findings: only what scoring needs, the evidence not
+        parsed (200,000 findings' worth is seconds)."""
         return self.db.execute(
-            "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint "
-            "FROM findings WHERE run_id = ? ORDER BY id",
+            "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint, "
+            "json_extract(evidence, '$.service') FROM findings WHERE run_id = ? ORDER BY id",
             (run_id,),
         ).fetchall()
+
+    def evidence_values(self, run_id: int, rule: str, key: str) -> list[Any]:
+        """One evidence field of a rule's findings in a run (None where it is absent)."""
+        rows = self.db.execute(
+            "SELECT json_extract(evidence, ?) FROM findings WHERE run_id = ? AND rule = ?",
+            (f"$.{key}", run_id, rule),
+        )
+        return [value for (value,) in rows]
 
     def finding_summaries(self, run_id: int) -> list[tuple[Any, ...]]:
         """(rule, category, severity, priority, score, url, message, fingerprint) of a
@@ -171,21 +195,23 @@ class FindingsStore(StoreBase):
         ).fetchall()
 
     def category_counts(self, run_ids: Sequence[int]) -> list[tuple[int, str, int]]:
-        """(run id, category, findings) of the runs' stored findings, in one query."""
+        """(run id, category, findings) of the runs' stored findings, inventory rows
+        left out (they are not problems), in one query."""
         if not run_ids:
             return []
         marks = ",".join("?" * len(run_ids))
         return self.db.execute(
             f"SELECT run_id, category, COUNT(*) FROM findings WHERE run_id IN ({marks}) "
-            "GROUP BY run_id, category",
-            tuple(run_ids),
+            "AND rule NOT LIKE ? GROUP BY run_id, category",
+            (*run_ids, _INVENTORY_RULES),
         ).fetchall()
 
     def severity_counts(self, run_id: int) -> dict[str, int]:
-        """Severity -> findings of a run."""
+        """Severity -> findings of a run, inventory rows left out."""
         rows = self.db.execute(
-            "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? GROUP BY severity",
-            (run_id,),
+            "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? AND rule NOT LIKE ? "
+            "GROUP BY severity",
+            (run_id, _INVENTORY_RULES),
         )
         return {severity: int(count) for severity, count in rows}
 

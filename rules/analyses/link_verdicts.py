@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from rules.site import (
     PRIVATE_ADDRESS,
@@ -20,6 +21,7 @@ from rules.site import (
     LinkRow,
     Site,
     TargetStatus,
+    memo,
 )
 
 # Element kinds whose targets are checked. Form actions are left out: a form's action
@@ -44,6 +46,21 @@ CLICKED_KINDS = frozenset({"a", "area"})
 REFUSED = frozenset({401, 403, 999})
 # Template regions: a link there appears on every page that uses the template.
 TEMPLATE_REGIONS = frozenset({"header", "nav", "footer"})
+# Failures that say nothing of the target, only that no connection could be made (the
+# crawler's wording, crawler/spiders/site.py). Any other answer or failure (a status, a
+# TLS error, a connection cut short) means some host out there was reached.
+NETWORK_FAILURES = frozenset(
+    {
+        "host name does not resolve",
+        "the server refused the connection",
+        "the server gave no usable answer",
+    }
+)
+# Not requested at all: these say nothing about the network either way.
+NOT_REQUESTED = (ROBOTS_FORBIDDEN, PRIVATE_ADDRESS, ROBOTS_UNAVAILABLE)
+# One other website that cannot be reached is a dead website; only when at least this
+# many, and every one, fail alike is the machine taken to have no network.
+MIN_OFFLINE_HOSTS = 2
 
 
 class Verdict(enum.Enum):
@@ -54,6 +71,7 @@ class Verdict(enum.Enum):
     SERVER_ERROR = "server error"
     TIMED_OUT = "timed out"
     NOT_VERIFIED = "could not verify"
+    NO_NETWORK = "not checked: no network"
     UNKNOWN = "not checked"
 
 
@@ -76,6 +94,42 @@ def verdict(status: TargetStatus) -> Verdict:
     if code >= 400:
         return Verdict.BROKEN
     return Verdict.OK
+
+
+def network_failure(status: TargetStatus) -> bool:
+    """True when the request failed before any host answered (DNS, refusal, timeout)."""
+    error = status.error or ""
+    return status.status is None and (error in NETWORK_FAILURES or error.startswith(TIMED_OUT))
+
+
+def offline_targets(site: Site) -> frozenset[str]:
+    """The external targets not checked because this machine has no network: empty
+    unless every external target requested failed to connect, over at least
+    MIN_OFFLINE_HOSTS websites, and none answered. The site's own hosts do not count
+    (an intranet or local copy answers without the internet)."""
+    return memo(site, _offline_targets)
+
+
+def _offline_targets(site: Site) -> frozenset[str]:
+    failed: set[str] = set()
+    hosts: set[str] = set()
+    for status in site.statuses():
+        if status.internal or not status.url.startswith(("http://", "https://")):
+            continue
+        if status.status is None and (not status.error or status.error.startswith(NOT_REQUESTED)):
+            continue
+        if not network_failure(status):
+            return frozenset()  # some website out there answered: the network works
+        failed.add(status.url)
+        hosts.add(urlsplit(status.url).hostname or "")
+    return frozenset(failed) if len(hosts) >= MIN_OFFLINE_HOSTS else frozenset()
+
+
+def site_verdict(site: Site, status: TargetStatus) -> Verdict:
+    """`verdict`, except that a target not checked for want of a network is NO_NETWORK."""
+    if not status.internal and status.url in offline_targets(site):
+        return Verdict.NO_NETWORK
+    return verdict(status)
 
 
 @dataclass

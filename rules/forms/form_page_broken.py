@@ -11,7 +11,13 @@ from rules.analyses.forms import (
     host_matches,
     path_matches,
 )
-from rules.analyses.link_verdicts import Verdict, failing_targets, last_segment, verdict
+from rules.analyses.link_verdicts import (
+    Verdict,
+    failing_targets,
+    last_segment,
+    site_verdict,
+    verdict,
+)
 from rules.base import Category, Finding, Severity, SiteRule
 from rules.site import LinkRow, Site
 
@@ -67,7 +73,7 @@ class FormPageBroken(SiteRule):
         targets = failing_targets(
             site,
             ("a", "area"),
-            lambda s: verdict(s) in _FAILED,
+            lambda s: site_verdict(site, s) in _FAILED,
             lambda row: row.region != "document" and self.leads_to_form(row),
         )
         for url in sorted(targets):

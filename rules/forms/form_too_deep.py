@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,10 +68,16 @@ class FormTooDeep(SiteRule):
         if not entries:
             return
         graph = click_graph(site)
+        named: dict[str, set[str]] | None = None
         for entry in entries:
             finding = self._check(entry, graph)
-            if finding is not None:
-                yield finding
+            if finding is None:
+                continue
+            if named is None:
+                named = pages_naming(site)
+            mentions = {*entry.sources, *entry.documents, *named.get(entry.title.lower(), ())}
+            service = {"form": entry.url, "mentions": len(mentions), "pages": sorted(mentions)[:50]}
+            yield dataclasses.replace(finding, evidence={**finding.evidence, "service": service})
 
     def _check(self, entry: FormEntry, graph: ClickGraph) -> Finding | None:
         limit = self.options.max_clicks
@@ -121,6 +128,8 @@ class FormTooDeep(SiteRule):
     ) -> Finding:
         evidence = {
             **evidence,
+            # One link from the right page mends it.
+            "effort": "low",
             "max_clicks": self.options.max_clicks,
             "in_sitemap": entry.in_sitemap,
             "form_kind": entry.kind,
@@ -148,6 +157,16 @@ class FormTooDeep(SiteRule):
             evidence=evidence,
             pages=entry.sources,
         )
+
+
+def pages_naming(site: Site) -> dict[str, set[str]]:
+    """Link text (lower case) -> the pages whose links say it: where a service is named,
+    wherever the link leads (an orphaned form's old link often still names it)."""
+    named: dict[str, set[str]] = {}
+    for row in site.links(kinds=("a", "area")):
+        if row.text:
+            named.setdefault(row.text.strip().lower(), set()).add(row.source)
+    return named
 
 
 def _noun(entry: FormEntry) -> str:

@@ -12,6 +12,7 @@ from rules.analyses.link_verdicts import (
     Verdict,
     failing_targets,
     last_segment,
+    site_verdict,
     verdict,
 )
 from rules.base import Category, Finding, Severity, SiteRule, option
@@ -83,7 +84,7 @@ class BrokenLink(SiteRule):
         include_external = self.options.include_external
 
         def failing(status: TargetStatus) -> bool:
-            return verdict(status) in _REPORTED and (status.internal or include_external)
+            return site_verdict(site, status) in _REPORTED and (status.internal or include_external)
 
         targets = failing_targets(site, CHECKED_KINDS, failing)
         for target in sorted(targets):
