@@ -4,7 +4,8 @@ A site rule with a page-stage half: `page_facts` finds the dates each page gives
 (published and updated, from visible text and markup; the HTTP Last-Modified header) while
 the page is parsed, and `check_site` weighs them against the sitemap's lastmod, which only
 the whole crawl knows. A page in a news section is judged by its publication date and
-given news advice (archive it or mark it as historical), not "update this page".
+given news advice (archive it or mark it as historical), not "update this page". A page
+with a withdrawn or archived notice is left to retired-content.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from rules.analyses.dates import (
     months_between,
     parse_http_date,
 )
+from rules.analyses.notices import find_notice
 from rules.analyses.page_dates import (
     PUBLISHED,
     UPDATED,
@@ -136,7 +138,8 @@ class StaleContent(SiteRule):
         "date, else the sitemap's lastmod, else the date the web server gives) and flags pages "
         "older than the review period: 24 months by default, and configurable for each "
         "section of the site. News, blog and press pages are judged by their publication "
-        "date and get news advice."
+        "date and get news advice. Pages marked withdrawn or archived are left to "
+        "retired-content."
     )
     why = (
         "Council information changes: charges, opening times, rules and contacts. A page "
@@ -195,14 +198,16 @@ class StaleContent(SiteRule):
                 raise ValueError("news_sections: a prefix cannot be empty")
 
     def page_facts(self, page: Page) -> dict[str, Any] | None:
-        """The page's own dates and its Last-Modified header, when it has any."""
+        """The page's own dates, its Last-Modified header, and whether it is marked retired."""
         dates = page.memo(page_dates)
+        notice = page.memo(find_notice)
         facts = {
             key: value
             for key, value in (
                 (UPDATED, facts_of(dates.updated)),
                 (PUBLISHED, facts_of(dates.published)),
                 ("header", facts_of(header_date(page.headers))),
+                ("notice", notice.kind if notice else None),
             )
             if value is not None
         }
@@ -221,6 +226,8 @@ class StaleContent(SiteRule):
             ):
                 continue
             page_facts = facts.get(info.url) or {}
+            if page_facts.get("notice"):
+                continue  # withdrawn or archived: retired-content says what to do
             updated = from_facts(page_facts.get(UPDATED))
             published = from_facts(page_facts.get(PUBLISHED))
             news = is_news_item(info.url, self.options.news_sections)
