@@ -70,6 +70,9 @@ _LABEL = re.compile(
     r"|(?P<published>published|posted|issued|created|entry-date|pubdate)",
     re.IGNORECASE,
 )
+# A label names the <time> right after it: "Last updated", "Posted on", "Published:";
+# not "published in May and closes on <time>".
+_LABEL_AT_END = re.compile(rf"(?:{_LABEL.pattern})\s*(?::|-|on|at)?\s*$", re.IGNORECASE)
 _LABEL_REACH = 40
 
 # <meta name/property> keys, in order of trust within each kind.
@@ -193,7 +196,7 @@ def page_dates(page: Page) -> PageDates:
     found = find_visible_dates(page.main_text)
     if UPDATED not in found and page.main is not None:
         # Templates often put "Page last updated" in the footer, outside <main>.
-        for kind, match in find_visible_dates(text_of(page.body)).items():
+        for kind, match in find_visible_dates(_text_outside(page.body, page.main)).items():
             found.setdefault(kind, match)
     for source in (_time_dates, _microdata_dates, _meta_dates, _json_ld_dates):
         if len(found) == 2:
@@ -205,6 +208,25 @@ def page_dates(page: Page) -> PageDates:
         if from_url is not None:
             found[PUBLISHED] = from_url
     return PageDates(published=found.get(PUBLISHED), updated=found.get(UPDATED))
+
+
+def _text_outside(body: etree._Element, main: etree._Element) -> str:
+    """The body's text outside `main` (header, footer, side panels), without reading main
+    again: on a long page that is most of the cost."""
+    holders = set(main.iterancestors())
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        parts.append(el.text or "")
+        for child in el:
+            if child in holders:
+                walk(child)
+            elif child is not main:
+                parts.append(text_of(child))
+            parts.append(child.tail or "")
+
+    walk(body)
+    return collapse(" ".join(parts))
 
 
 def _parsed(value: str) -> date | None:
@@ -219,22 +241,15 @@ def _time_dates(page: Page) -> dict[str, DateMatch]:
         when = _parsed(value) if value else None
         if when is None:
             continue
-        hint = " ".join(
-            (el.get("itemprop") or "", el.get("class") or "", "pubdate" * ("pubdate" in el.attrib))
-        )
+        pubdate = "pubdate" if "pubdate" in el.attrib else ""
+        hint = " ".join((el.get("itemprop") or "", el.get("class") or "", pubdate))
         label = _label_before(el)
-        m = _LABEL.search(hint) or _last_label(label)
+        m = _LABEL.search(hint) or _LABEL_AT_END.search(label)
         if m is None or m.lastgroup == "withdrawn":
             continue
         kind = m.lastgroup or ""
         found.setdefault(kind, DateMatch(when, TIME_ELEMENT, collapse(label or hint), value or ""))
     return found
-
-
-def _last_label(text: str) -> re.Match[str] | None:
-    """The label word nearest the end of `text` (the one that names the date after it)."""
-    matches = list(_LABEL.finditer(text))
-    return matches[-1] if matches else None
 
 
 def _label_before(el: etree._Element) -> str:
@@ -257,6 +272,8 @@ def _label_before(el: etree._Element) -> str:
 
 def _microdata_dates(page: Page) -> dict[str, DateMatch]:
     found: dict[str, DateMatch] = {}
+    if "itemprop" not in page.html:
+        return found  # a search of the whole tree costs more than this look at the text
     for kind, prop in _SCHEMA_KEYS.items():
         for el in page.tree.xpath(f'//*[@itemprop="{prop}"]'):
             value = el.get("content") or el.get("datetime") or text_of(el)

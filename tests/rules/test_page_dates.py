@@ -179,8 +179,21 @@ def test_a_date_in_the_address(url: str, expected: date | None) -> None:
         "<p>We published our plan in March 2019 and updated the charges in April 2020.</p>",
         "<p>The report, published under the 2015 to 2016 government, is here.</p>",
         "<p>The fair takes place on <time datetime='2016-05-12'>12 May</time>.</p>",
+        "<p>The plan was published in May and closes on <time datetime='2024-06-01'>1 June</time>"
+        "</p>",
     ],
 )
 def test_withdrawal_dates_prose_and_event_times_are_not_page_dates(body: str) -> None:
     dates = page_dates(_page("", body, "https://council.example/bins"))
     assert (dates.published, dates.updated) == (None, None)
+
+
+def test_a_footer_date_beside_main_in_a_wrapper_is_read() -> None:
+    html = (
+        "<html><body><div id='page'><header>Example Council</header><div class='wrap'>"
+        "<main><h1>Bins</h1><p>Published 1 May 2018</p></main>"
+        "<footer><p>Page last updated: 3 March 2019</p></footer></div></div></body></html>"
+    )
+    dates = page_dates(Page(url="https://council.example/bins", html=html))
+    assert _pair(dates.updated) == ("2019-03-03", "visible text")
+    assert _pair(dates.published) == ("2018-05-01", "visible text")
