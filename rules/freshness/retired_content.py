@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rules.analyses.dates import describe_date
-from rules.analyses.notices import HISTORICAL, find_notice
+from rules.analyses.notices import ARCHIVED, HISTORICAL, WITHDRAWN, find_notice
 from rules.base import Category, Finding, PageRule, Severity
 from rules.page import Page
 
 _SAYS = {
-    "withdrawn": "is marked as withdrawn",
-    "archived": "is marked as archived",
-    HISTORICAL: "is marked as historical",
+    WITHDRAWN: "it was withdrawn",
+    ARCHIVED: "it was archived",
+    HISTORICAL: "it is kept only as a historical record",
 }
 
 
@@ -53,13 +53,13 @@ class RetiredContent(PageRule):
         notice = page.memo(find_notice)
         if notice is None:
             return
-        since = f" since {describe_date(notice.when)}" if notice.when else ""
+        on = f" on {describe_date(notice.when)}" if notice.when else ""
         evidence = {"kind": notice.kind, "notice": notice.text, "where": notice.where}
         if notice.when:
             evidence["date"] = notice.when.isoformat()
         yield self.finding(
             page.url,
-            f"The page {_SAYS[notice.kind]}{since}: take it out of navigation and search, "
+            f"The page says {_SAYS[notice.kind]}{on}: take it out of navigation and search, "
             "redirect it, or keep it as clearly marked history",
             evidence=evidence,
         )
