@@ -25,6 +25,7 @@ from rules.forms.form_too_deep import FormTooDeep
 from rules.forms.top_task_too_deep import TopTaskTooDeep
 from rules.freshness.past_closing_date import PastClosingDate
 from rules.freshness.past_financial_year import PastFinancialYear
+from rules.freshness.retired_content import RetiredContent
 from rules.freshness.stale_content import StaleContent
 from rules.links.broken_fragment import BrokenFragment
 from rules.links.broken_link import BrokenLink
@@ -53,6 +54,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     StaleContent,
     PastClosingDate,
     PastFinancialYear,
+    RetiredContent,
     ReadingAge,
     WordsToAvoid,
     PassiveVoice,

@@ -1,18 +1,19 @@
-"""stale-content: pages whose "last updated" date is long past.
+"""stale-content: pages whose "last updated" date is long past, and old news.
 
-A site rule with a page-stage half: `page_facts` finds the date each page gives itself
-(visible text, metadata, the HTTP Last-Modified header) while the page is parsed, and
-`check_site` weighs it against the sitemap's lastmod, which only the whole crawl knows.
+A site rule with a page-stage half: `page_facts` finds the dates each page gives itself
+(published and updated, from visible text and markup; the HTTP Last-Modified header) while
+the page is parsed, and `check_site` weighs them against the sitemap's lastmod, which only
+the whole crawl knows. A page in a news section is judged by its publication date and
+given news advice (archive it or mark it as historical), not "update this page". A page
+with a withdrawn or archived notice is left to retired-content.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 from rules.analyses.dates import (
@@ -25,134 +26,22 @@ from rules.analyses.dates import (
     months_between,
     parse_http_date,
 )
+from rules.analyses.notices import find_notice
+from rules.analyses.page_dates import (
+    PUBLISHED,
+    UPDATED,
+    URL_PATH,
+    VISIBLE,
+    DateMatch,
+    page_dates,
+)
 from rules.base import Category, Finding, Severity, SiteRule, option
-from rules.page import Page, collapse, text_of
+from rules.page import Page
 from rules.site import Site
 
-# The wordings that introduce a page's own date. Bare "updated"/"reviewed" need a colon:
-# without one they are ordinary prose ("we updated the charges in April 2019").
-_WORDING = re.compile(
-    r"(?P<wording>(?:(?:page|content|this\s+(?:page|statement)\s+was)\s+)?last\s+"
-    r"(?:updated|reviewed|checked|modified|edited|amended)"
-    r"|(?:updated|reviewed|modified|last\s+review|(?<!next )review\s+date|date\s+reviewed)(?=\s*:))"
-    r"(?:\s*(?:[:\-\u2013\u2014]|on|date)\s*)*",
-    re.IGNORECASE,
-)
-
-# The word at the heart of every wording, and how far before and after it the wording can
-# reach ("This statement was last updated", "Review date:").
-_VERB = re.compile(r"updated|reviewed|review|checked|modified|edited|amended", re.IGNORECASE)
-_VERB_LEAD, _VERB_TAIL = 40, 24
-
-# <meta name/property> keys holding a modification date, in order of trust.
-_META_KEYS = (
-    "dcterms.modified",
-    "dc.date.modified",
-    "article:modified_time",
-    "og:updated_time",
-    "last-modified",
-    "datemodified",  # <meta itemprop="dateModified">, schema.org microdata
-)
-
-VISIBLE = "visible text"
 SITEMAP = "sitemap lastmod"
 HTTP_HEADER = "HTTP Last-Modified"
-
-
-class DateMatch(NamedTuple):
-    """A date found for a page, where it came from and the words around it."""
-
-    when: date
-    source: str
-    wording: str
-    matched: str
-
-
-def find_visible_date(text: str) -> tuple[date, str, str] | None:
-    """The first "Last updated <date>"-style statement in text: (date, wording, matched)."""
-    for m in _wordings(text):
-        tail = text[m.end() : m.end() + 60]
-        found = match_date(tail)
-        if found is not None:
-            when, date_text = found
-            end = m.end() + tail.index(date_text) + len(date_text)
-            return when, collapse(m.group("wording")), collapse(text[m.start() : end])
-    return None
-
-
-def _wordings(text: str) -> Iterator[re.Match[str]]:
-    """`_WORDING` matches, searched only around the verbs every wording has: a regular
-    expression with a dozen optional starts is slow to try at every character."""
-    searched = 0
-    for verb in _VERB.finditer(text):
-        start = max(searched, verb.start() - _VERB_LEAD)
-        m = _WORDING.search(text, start, verb.end() + _VERB_TAIL)
-        if m is not None and m.start() >= searched:
-            searched = m.end()
-            yield m
-
-
-def find_json_ld_modified(data: Any) -> str | None:
-    """The first `dateModified` value anywhere in parsed JSON-LD (graphs and lists too)."""
-    if isinstance(data, Mapping):
-        value = data.get("dateModified")
-        if isinstance(value, str):
-            return value
-        children: Any = data.values()
-    elif isinstance(data, list):
-        children = data
-    else:
-        return None
-    for child in children:
-        found = find_json_ld_modified(child)
-        if found:
-            return found
-    return None
-
-
-def page_date(page: Page) -> DateMatch | None:
-    """The date the page gives itself: visible text first, then its metadata.
-
-    The HTTP header is not the page's own statement; see `header_date`.
-    """
-    found = find_visible_date(page.main_text)
-    if found is None and page.main is not None:
-        # Templates often put "Page last updated" in the footer, outside <main>.
-        found = find_visible_date(text_of(page.body))
-    if found:
-        return DateMatch(found[0], VISIBLE, found[1], found[2])
-    return _meta_date(page) or _json_ld_date(page)
-
-
-def _meta_date(page: Page) -> DateMatch | None:
-    values: dict[str, str] = {}
-    for meta in page.tree.iter("meta"):
-        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
-        content = meta.get("content")
-        if content and key in _META_KEYS:
-            values.setdefault(key, content)
-    for key in _META_KEYS:
-        if key in values:
-            found = match_date(values[key])
-            if found:
-                name = "dateModified" if key == "datemodified" else key
-                return DateMatch(found[0], f"meta {name}", name, values[key])
-    return None
-
-
-def _json_ld_date(page: Page) -> DateMatch | None:
-    for script in page.tree.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except ValueError:
-            continue  # hand-written JSON-LD is often malformed; skip it
-        value = find_json_ld_modified(data)
-        found = match_date(value) if value else None
-        if found:
-            return DateMatch(found[0], "JSON-LD dateModified", "dateModified", value or "")
-    return None
+DEFAULT_NEWS_SECTIONS = ("/news/", "/blog/", "/press-releases/", "/press-release/")
 
 
 def header_date(headers: Mapping[str, str]) -> DateMatch | None:
@@ -184,19 +73,34 @@ def best_date(
     return own or sitemap or header
 
 
-def max_age_for(url: str, sections: tuple[tuple[str, int], ...], default: int) -> tuple[int, str]:
-    """The review period of the page at `url`: (months, the section prefix that set it).
+def section_of(url: str, prefixes: Iterable[str]) -> str:
+    """The longest of `prefixes` the page at `url` is under, or "".
 
     A prefix starting with "/" is matched against the URL's path, anything else against the
-    whole URL; the longest matching prefix wins. No match gives (default, "").
+    whole URL.
     """
     path = urlsplit(url).path or "/"
-    best = ("", default)
-    for prefix, months in sections:
+    best = ""
+    for prefix in prefixes:
         subject = path if prefix.startswith("/") else url
-        if subject.startswith(prefix) and len(prefix) > len(best[0]):
-            best = (prefix, months)
-    return best[1], best[0]
+        if subject.startswith(prefix) and len(prefix) > len(best):
+            best = prefix
+    return best
+
+
+def is_news_item(url: str, news_sections: tuple[str, ...]) -> bool:
+    """Whether the page at `url` is an item in a news section: under one of the prefixes,
+    not the section's own front page (a listing, which should be kept current)."""
+    section = section_of(url, news_sections)
+    path = urlsplit(url).path if section.startswith("/") else url
+    return bool(section) and path.rstrip("/") != section.rstrip("/")
+
+
+def max_age_for(url: str, sections: tuple[tuple[str, int], ...], default: int) -> tuple[int, str]:
+    """The review period of the page at `url`: (months, the section prefix that set it);
+    the longest matching prefix wins, and no match gives (default, "")."""
+    section = section_of(url, tuple(prefix for prefix, _ in sections))
+    return dict(sections).get(section, default), section
 
 
 def facts_of(found: DateMatch | None) -> dict[str, str] | None:
@@ -221,7 +125,8 @@ def from_facts(facts: Mapping[str, str] | None) -> DateMatch | None:
 
 
 class StaleContent(SiteRule):
-    """Flag pages whose last-updated date is older than the review period."""
+    """Flag pages whose last-updated date is older than the review period, and news
+    items old enough to archive."""
 
     id = "stale-content"
     title = "Page has not been updated for a long time"
@@ -229,22 +134,29 @@ class StaleContent(SiteRule):
     severity = Severity.MEDIUM
     summary = (
         "Finds the date a page was last updated or reviewed (a 'Last updated' line on the "
-        "page, else the page's metadata, else the sitemap's lastmod, else the date the web "
-        "server gives) and flags pages older than the review period: 24 months by default, "
-        "and configurable for each section of the site."
+        "page, else its time elements, microdata, meta tags or JSON-LD, else its publication "
+        "date, else the sitemap's lastmod, else the date the web server gives) and flags pages "
+        "older than the review period: 24 months by default, and configurable for each "
+        "section of the site. News, blog and press pages are judged by their publication "
+        "date and get news advice. Pages marked withdrawn or archived are left to "
+        "retired-content."
     )
     why = (
         "Council information changes: charges, opening times, rules and contacts. A page "
         "that has not been looked at for years is likely to be wrong somewhere, and an old "
         "date on the page makes people doubt everything else on it. Out-of-date pages lead "
-        "to wasted trips, wrong payments and avoidable calls."
+        "to wasted trips, wrong payments and avoidable calls. Old news is different: it was "
+        "right when it was written, but found through search it reads as current."
     )
     how_to_fix = (
         "Ask the page's owner to check every fact on it: prices, dates, names, phone numbers, "
         "addresses and links. Update anything that has changed and save the page so its "
         "'last updated' date changes. If nothing needed changing, record that it was "
         "reviewed. If the page is no longer needed, remove it and redirect its address to "
-        "the most useful current page."
+        "the most useful current page. For an old news story, blog post or press release, "
+        "do not rewrite it: move it to the news archive, or mark it as historical ('This "
+        "news story was published in 2016 and may no longer be accurate') and take it out "
+        "of current listings."
     )
     references = (
         "https://www.gov.uk/guidance/content-design/planning-content",
@@ -262,6 +174,12 @@ class StaleContent(SiteRule):
             '{"/news/" = 6, "/consultations/" = 3}; the longest matching prefix wins, and 0 '
             "never flags that section (archives)",
         )
+        news_sections: tuple[str, ...] = option(
+            DEFAULT_NEWS_SECTIONS,
+            "URL prefixes of news, blog and press-release sections: their pages are judged by "
+            "their publication date and told to archive or mark old items as historical, "
+            "not to update them (their review period still comes from `sections`)",
+        )
         as_of: str = option(
             "",
             "Date to measure age from, as YYYY-MM-DD; empty means today (set it for "
@@ -269,21 +187,27 @@ class StaleContent(SiteRule):
         )
 
         def __post_init__(self) -> None:
-            """Reject a bad `as_of` or section at configuration time."""
+            """Reject a bad `as_of`, section or news section at configuration time."""
             check_as_of(self.as_of)
             for prefix, months in self.sections:
                 if not prefix or months < 0:
                     raise ValueError(
                         f"sections: {prefix!r} = {months} needs a prefix and months >= 0"
                     )
+            if not all(self.news_sections):
+                raise ValueError("news_sections: a prefix cannot be empty")
 
     def page_facts(self, page: Page) -> dict[str, Any] | None:
-        """The page's own date and its Last-Modified header, when it has either."""
+        """The page's own dates, its Last-Modified header, and whether it is marked retired."""
+        dates = page.memo(page_dates)
+        notice = page.memo(find_notice)
         facts = {
             key: value
             for key, value in (
-                ("own", facts_of(page_date(page))),
+                (UPDATED, facts_of(dates.updated)),
+                (PUBLISHED, facts_of(dates.published)),
                 ("header", facts_of(header_date(page.headers))),
+                ("notice", notice.kind if notice else None),
             )
             if value is not None
         }
@@ -302,15 +226,34 @@ class StaleContent(SiteRule):
             ):
                 continue
             page_facts = facts.get(info.url) or {}
+            if page_facts.get("notice"):
+                continue  # withdrawn or archived: retired-content says what to do
+            updated = from_facts(page_facts.get(UPDATED))
+            published = from_facts(page_facts.get(PUBLISHED))
+            news = is_news_item(info.url, self.options.news_sections)
+            # An article's age is its publication date; a service page's, its last update,
+            # else the publication date it states (an address like /events/2019/05/ names
+            # what a page is about, not when it was written, outside news).
+            stated = published if published and published.source != URL_PATH else None
+            own = (published or updated) if news else (updated or stated)
             found = best_date(
-                from_facts(page_facts.get("own")),
-                sitemap_date(lastmods.get(info.url)),
-                from_facts(page_facts.get("header")),
+                own, sitemap_date(lastmods.get(info.url)), from_facts(page_facts.get("header"))
             )
             if found is not None:
-                yield from self.judge(info.url, found, as_of)
+                yield from self.judge(
+                    info.url, found, as_of, news=news, published=published, updated=updated
+                )
 
-    def judge(self, url: str, found: DateMatch, as_of: date) -> Iterator[Finding]:
+    def judge(
+        self,
+        url: str,
+        found: DateMatch,
+        as_of: date,
+        *,
+        news: bool = False,
+        published: DateMatch | None = None,
+        updated: DateMatch | None = None,
+    ) -> Iterator[Finding]:
         """A finding when `found` is older than the review period of the page's section."""
         limit, section = max_age_for(url, self.options.sections, self.options.max_age_months)
         # Older than the period means before the same day `limit` months ago: 1 June 2023
@@ -325,25 +268,42 @@ class StaleContent(SiteRule):
             "matched": found.matched,
             "age_months": age,
             "max_age_months": limit,
+            "kind": "news" if news else "page",
         }
+        for key, match in ((PUBLISHED, published), (UPDATED, updated)):
+            if match is not None:
+                evidence[key] = {"date": match.when.isoformat(), "source": match.source}
         if section:
             evidence["section"] = section
+        if news:
+            # Old news is history, not an error: the advice is to archive, at low priority.
+            severity = Severity.LOW
+        elif found.when < months_before(as_of, 2 * limit):
+            severity = Severity.HIGH
+        else:
+            severity = Severity.MEDIUM
         yield self.finding(
             url,
-            stale_message(found, age, limit),
-            severity=(
-                Severity.HIGH if found.when < months_before(as_of, 2 * limit) else Severity.MEDIUM
-            ),
+            stale_message(found, age, limit, news=news, published=found == published != updated),
+            severity=severity,
             evidence=evidence,
         )
 
 
-def stale_message(found: DateMatch, age: int, limit: int) -> str:
+def stale_message(
+    found: DateMatch, age: int, limit: int, *, news: bool = False, published: bool = False
+) -> str:
     """Editor-facing headline, quoting the page's own words when the date is visible."""
     if found.source == VISIBLE:
         lead = f'The page says "{found.matched}"'
     else:
-        lead = f"The page was last changed on {describe_date(found.when)} (from {found.source})"
+        what = "was published" if published else "was last changed"
+        lead = f"The page {what} on {describe_date(found.when)} (from {found.source})"
+    if news:
+        return (
+            f"{lead}: this news item is {describe_age(age)} old. Mark it as historical or "
+            "move it out of current news rather than updating it"
+        )
     return (
         f"{lead}: that is {describe_age(age)} ago, "
         f"longer than the {limit} months allowed between reviews"

@@ -21,17 +21,19 @@ from rules.analyses.dates import (
     parse_date,
     parse_http_date,
 )
+from rules.analyses.page_dates import (
+    VISIBLE,
+    DateMatch,
+    find_json_ld_value,
+    find_visible_date,
+    page_dates,
+)
 from rules.freshness.stale_content import (
     HTTP_HEADER,
     SITEMAP,
-    VISIBLE,
-    DateMatch,
     StaleContent,
     best_date,
-    find_json_ld_modified,
-    find_visible_date,
     max_age_for,
-    page_date,
     sitemap_date,
 )
 from rules.page import Page
@@ -131,8 +133,8 @@ VISIBLE_DATES = [
 def test_find_visible_date(text: str, when: date, wording: str) -> None:
     found = find_visible_date(text)
     assert found is not None
-    assert found[:2] == (when, wording)
-    assert found[2].startswith(wording) and found[2] in " ".join(text.split())
+    assert (found.when, found.wording) == (when, wording)
+    assert found.matched.startswith(wording) and found.matched in " ".join(text.split())
 
 
 def test_the_date_finder_is_tested_on_at_least_40_real_world_strings() -> None:
@@ -262,7 +264,7 @@ def test_parse_http_date(value: str, expected: date | None) -> None:
     ],
 )
 def test_find_json_ld_modified(data: object, expected: str | None) -> None:
-    assert find_json_ld_modified(data) == expected
+    assert find_json_ld_value(data, "dateModified") == expected
 
 
 @pytest.mark.parametrize(
@@ -380,7 +382,7 @@ def _page(updated: str) -> Page:
 )
 def test_severity_grows_with_age(updated: str, severity: str | None) -> None:
     rule = StaleContent(StaleContent.Options(as_of="2025-06-01"))
-    found = page_date(_page(updated))
+    found = page_dates(_page(updated)).updated
     assert found is not None
     findings = list(rule.judge("https://council.example/bins", found, date(2025, 6, 1)))
     assert [f.severity.value for f in findings] == ([severity] if severity else [])
@@ -391,7 +393,7 @@ def test_visible_date_wins_over_metadata() -> None:
         '<html><head><meta name="dcterms.modified" content="2010-01-01"></head>'
         "<body><main><p>Last reviewed: 2 May 2025</p></main></body></html>"
     )
-    found = page_date(Page(url="https://council.example/x", html=html))
+    found = page_dates(Page(url="https://council.example/x", html=html)).updated
     assert found is not None and found.source == VISIBLE and found.when == date(2025, 5, 2)
 
 
