@@ -161,6 +161,12 @@ def test_not_found_wording(text: str, expected: bool) -> None:
         ("mailto:contact@northbrook", True),
         ("mailto:", True),
         ("mailto:contact at northbrook.example", True),
+        # Internationalised addresses (RFC 6531), written or percent-encoded as UTF-8.
+        ("mailto:ölvin@users.sourceforge.net", False),
+        ("mailto:%C3%B6lvin@users.sourceforge.net", False),
+        ("mailto:swyddfa@cyngor-ynys-môn.cymru", False),
+        ("mailto:%E4lvin@users.sourceforge.net", True),  # a Latin-1 byte, not UTF-8
+        ("mailto:contact\u00a0@northbrook.example", True),
     ],
 )
 def test_mailto_syntax(href: str, bad: bool) -> None:
