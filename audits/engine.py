@@ -25,9 +25,10 @@ from audits.pagestage import _describe
 from audits.prioritise import Comparison, compare, inbound_counts, prioritise
 from audits.resume import unfinished_run
 from audits.ruleset import RuleSet, available_rules, finding_row, load_ruleset
-from audits.runnotes import NOTE_STATS
+from audits.runnotes import NOTE_STATS, SECTION_LINKS_UNCHECKED, SECTION_PAGES_UNCHECKED
 from audits.store import Store, StoredSite
 from rules.analyses.click_graph import click_depths
+from rules.analyses.fragments import section_links_outside
 from rules.site import SOFT_404_TITLE_STAT
 from rules.urls import host_of, normalise
 
@@ -160,6 +161,10 @@ def audit(
             stats.update(browser.stats)
             interrupted = browser.interrupted
         status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
+        if only_urls is not None:
+            listed = {normalise(url) for url in only_urls}
+            links, pages = section_links_outside(site, listed)
+            stats[SECTION_LINKS_UNCHECKED], stats[SECTION_PAGES_UNCHECKED] = links, pages
         store.save_stats(run_id, _summary_stats(stats))
         if not start_problem and run_site_stage(store, run_id, ruleset, previous):
             stats["siteaudit/site_results_reused"] = 1
