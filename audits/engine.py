@@ -162,8 +162,8 @@ def audit(
             interrupted = browser.interrupted
         status = "interrupted" if interrupted else ("failed" if start_problem else "finished")
         if only_urls is not None:
-            listed = {normalise(url) for url in only_urls}
-            links, pages = section_links_outside(site, listed)
+            read = {start_url, *(normalise(url) for url in only_urls)}  # the pages parsed
+            links, pages = section_links_outside(site, read)
             stats[SECTION_LINKS_UNCHECKED], stats[SECTION_PAGES_UNCHECKED] = links, pages
         store.save_stats(run_id, _summary_stats(stats))
         if not start_problem and run_site_stage(store, run_id, ruleset, previous):

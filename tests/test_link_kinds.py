@@ -30,7 +30,8 @@ MEDIA = """
 <p><a href="\\\\fs01\\planning\\form.docx">Planning form</a>
 <a href="file:///C:/Users/jsmith/guide.pdf">Guide</a></p>
 <p><a href="/fees#discounts">Discounts</a> <a href="/fees#bands">Bands</a>
-<a href="/fees#charges">Charges</a> <a href="/opening-hours#bank-holidays">Bank holidays</a></p>
+<a href="/fees#charges">Charges</a> <a href="/opening-hours#bank-holidays">Bank holidays</a>
+<a href="/#welcome">Home</a></p>
 """
 HEAD = '<link rel="icon" href="/favicon.ico"><link rel="apple-touch-icon" href="/touch.png">'
 # Found: every file but the captions, the poster, the 2x image and the touch icon.
@@ -56,7 +57,8 @@ def serve(out: Path, *args: str) -> dict[str, Any]:
     """Audit the site (with `args`): its findings, notes and the paths requested."""
     routes = {
         "/": lambda r: html_page(
-            "Home", '<a href="/recycling">Recycling</a> <a href="/moved">Old</a>'
+            "Home",
+            '<p id="welcome"><a href="/recycling">Recycling</a> <a href="/moved">Old</a></p>',
         ),
         "/recycling": recycling,
         "/moved": moved,
