@@ -27,7 +27,7 @@ from audits import __version__
 from audits.core.config import AuditConfig
 from audits.core.credentials import Credentials, CredentialScope, from_environment
 from audits.core.errors import SiteUnreachable, UsageError
-from audits.core.runnotes import NOTE_STATS
+from audits.core.runnotes import NOTE_STATS, SECTION_LINKS_UNCHECKED, SECTION_PAGES_UNCHECKED
 from audits.rule_engine import RuleEngine, rule_engine
 from audits.stages.browser import run_browser_stage
 from audits.stages.crawl import crawl
@@ -36,6 +36,7 @@ from audits.stages.report import render
 from audits.stages.resume import unfinished_run
 from audits.stages.site import run_site_stage
 from audits.store import Store, StoredSite
+from rules.analyses.fragments import section_links_outside
 from rules.base import is_inventory
 from rules.site import SOFT_404_TITLE_STAT
 from rules.urls import host_of, normalise
@@ -315,6 +316,11 @@ def check_site(run: AuditRun) -> None:
     """Click depths and the site rules (audits.stages.site)."""
     if run.status == "running":
         run.status = "failed" if run.start_problem else "finished"
+    if run.only_urls is not None:
+        # Links to sections of pages outside --urls: those pages were not read.
+        read = {run.start_url, *(normalise(url) for url in run.only_urls)}
+        links, pages = section_links_outside(run.store.site(run.run_id), read)
+        run.stats[SECTION_LINKS_UNCHECKED], run.stats[SECTION_PAGES_UNCHECKED] = links, pages
     run.store.save_stats(run.run_id, _summary_stats(run.stats))
     if run.start_problem:
         return

@@ -31,6 +31,7 @@ from rules.links.broken_fragment import BrokenFragment
 from rules.links.broken_link import BrokenLink
 from rules.links.crawl_trap import CrawlTrap
 from rules.links.link_not_verified import LinkNotVerified
+from rules.links.local_file_link import LocalFileLink
 from rules.links.malformed_contact_link import MalformedContactLink
 from rules.links.malformed_link import MalformedLink
 from rules.links.redirected_link import RedirectedLink
@@ -50,6 +51,7 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     Soft404,
     MalformedContactLink,
     MalformedLink,
+    LocalFileLink,
     CrawlTrap,
     StaleContent,
     PastClosingDate,

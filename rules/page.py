@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -90,16 +91,114 @@ _PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "address", "figcaption"})
 # <link rel> values that name a host to warm up, not a resource to fetch.
 _HOST_ONLY_RELS = frozenset({"preconnect", "dns-prefetch"})
 
-# Element kinds whose URL attribute is a link, and that attribute.
+# Element kinds and the attributes that hold their links. A link's kind is its element's
+# name, but for `<link rel="icon">` (and apple-touch-icon, mask-icon), whose kind is "icon";
+# `<meta http-equiv="refresh" content="0; url=...">`, whose kind is "meta"; and images
+# named elsewhere (a video's poster, a `<picture>`'s sources), whose kind is "img".
 _LINK_ATTRS = {
-    "a": "href",
-    "area": "href",
-    "img": "src",
-    "link": "href",
-    "script": "src",
-    "iframe": "src",
-    "form": "action",
+    "a": ("href",),
+    "area": ("href",),
+    "img": ("src", "srcset"),
+    "link": ("href",),
+    "script": ("src",),
+    "iframe": ("src",),
+    "form": ("action",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "source": ("src", "srcset"),
+    "track": ("src",),
+    "object": ("data",),
+    "embed": ("src",),
+    "meta": ("content",),
 }
+_SPACE = " \t\n\r\f"
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The image addresses of a `srcset` ("a.png 1x, b.png 2x"), as the HTML standard's
+    srcset parser reads them: an address runs to the next space, or ends at commas; its
+    descriptors run to the next comma outside brackets."""
+    urls, pos, end = [], 0, len(srcset)
+    while True:
+        while pos < end and (srcset[pos] in _SPACE or srcset[pos] == ","):
+            pos += 1
+        if pos >= end:
+            return urls
+        start = pos
+        while pos < end and srcset[pos] not in _SPACE:
+            pos += 1
+        url = srcset[start:pos]
+        if url.endswith(","):
+            urls.append(url.rstrip(","))
+            continue
+        urls.append(url)
+        in_brackets = False
+        while pos < end and (srcset[pos] != "," or in_brackets):
+            if srcset[pos] in "()":
+                in_brackets = srcset[pos] == "("
+            pos += 1
+
+
+def refresh_url(content: str) -> str | None:
+    """The address a `<meta http-equiv="refresh">` sends the visitor to ("5; url=next.html"
+    gives "next.html"), or None when it only reloads the page (the HTML standard's
+    declarative refresh steps)."""
+    rest = content.lstrip(_SPACE)
+    rest = rest.lstrip("0123456789.")
+    if rest[:1] not in (*_SPACE, ";", ","):
+        return None  # nothing after the time, or not a refresh the standard reads
+    rest = rest.lstrip(_SPACE)
+    if rest[:1] in (";", ","):
+        rest = rest[1:].lstrip(_SPACE)
+    if rest[:3].lower() == "url":
+        after = rest[3:].lstrip(_SPACE)
+        if after[:1] == "=":
+            rest = after[1:].lstrip(_SPACE)
+    if rest[:1] in ("'", '"'):
+        quote, rest = rest[0], rest[1:]
+        rest = rest.split(quote, 1)[0]
+    return rest.strip() or None
+
+
+# A file: URL in any form, a Windows share (\\server\share) or a drive path (C:\, H:/).
+_FILE_PATH = re.compile(r"^(?:file:|\\\\|[a-z]:[\\/])", re.IGNORECASE)
+
+
+def is_file_path(href: str) -> bool:
+    """True for an address of a file on a computer or office network, not on the web."""
+    return bool(_FILE_PATH.match(href.strip()))
+
+
+def _link_kind(el: etree._Element) -> str | None:
+    """The element's link kind, or None when it holds no link to check."""
+    kind = el.tag
+    if kind == "meta":
+        return "meta" if (el.get("http-equiv") or "").strip().lower() == "refresh" else None
+    if kind == "link":
+        rels = (el.get("rel") or "").lower().split()
+        if _HOST_ONLY_RELS.intersection(rels):
+            return None
+        if any(rel.endswith("icon") for rel in rels):
+            return "icon"
+    if kind == "source" and next(el.iterancestors("picture"), None) is not None:
+        return "img"
+    return str(kind)
+
+
+def _hrefs(el: etree._Element, kind: str) -> Iterator[tuple[str, str]]:
+    """The addresses an element links to, as written, each with its link kind."""
+    for attr in _LINK_ATTRS[el.tag]:  # type: ignore[index]
+        value = el.get(attr)
+        if value is None:
+            continue
+        if attr == "srcset":
+            yield from ((url, kind) for url in srcset_urls(value))
+        elif kind == "meta":
+            url = refresh_url(value)
+            if url is not None:
+                yield url, kind
+        else:
+            yield value, "img" if attr == "poster" else kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +219,17 @@ class MalformedLink:
 
     href: str
     problem: str
+    text: str
+    kind: str
+    selector: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileLink:
+    """A link to a file on a computer or shared drive (`file:`, `\\\\server\\share`, `C:\\`),
+    as written: it works on the author's machine, never for the public."""
+
+    href: str
     text: str
     kind: str
     selector: str
@@ -254,35 +364,43 @@ class Page:
         return tuple(link for link in self._scanned_links if isinstance(link, MalformedLink))
 
     @cached_property
-    def _scanned_links(self) -> tuple[Link | MalformedLink, ...]:
+    def file_links(self) -> tuple[FileLink, ...]:
+        """The links to files on a computer or office network, in document order."""
+        return tuple(link for link in self._scanned_links if isinstance(link, FileLink))
+
+    @cached_property
+    def _scanned_links(self) -> tuple[Link | MalformedLink | FileLink, ...]:
         return tuple(self._iter_links())
 
-    def _iter_links(self) -> Iterator[Link | MalformedLink]:
+    def _iter_links(self) -> Iterator[Link | MalformedLink | FileLink]:
         base = self.base_url
         selectors: dict[etree._Element, str] = {}
         for el in self.tree.iter(*_LINK_ATTRS):
-            kind = el.tag
-            value = el.get(_LINK_ATTRS[kind])
-            if value is None:
+            element_kind = _link_kind(el)
+            if element_kind is None:
                 continue
-            if kind == "link" and (el.get("rel") or "").lower() in _HOST_ONLY_RELS:
-                continue
-            try:
-                resolved = resolve(base, value)
-            except MalformedUrl as exc:
-                text, selector = link_text(el), selector_of(el, selectors)
-                yield MalformedLink(value.strip(), str(exc), text, kind, selector)
-                continue
-            if resolved is None:
-                continue
-            yield Link(
-                url=resolved[0],
-                fragment=resolved[1],
-                text=link_text(el),
-                kind=kind,
-                region=region_of(el),
-                selector=selector_of(el, selectors),
-            )
+            for value, kind in _hrefs(el, element_kind):
+                if is_file_path(value):
+                    # A browser would send \\server\share to http://server/share: a
+                    # host only the office network knows. Reported, never requested.
+                    yield FileLink(value.strip(), link_text(el), kind, selector_of(el, selectors))
+                    continue
+                try:
+                    resolved = resolve(base, value)
+                except MalformedUrl as exc:
+                    text, selector = link_text(el), selector_of(el, selectors)
+                    yield MalformedLink(value.strip(), str(exc), text, kind, selector)
+                    continue
+                if resolved is None:
+                    continue
+                yield Link(
+                    url=resolved[0],
+                    fragment=resolved[1],
+                    text=link_text(el),
+                    kind=kind,
+                    region=region_of(el),
+                    selector=selector_of(el, selectors),
+                )
 
 
 def collapse(text: str) -> str:

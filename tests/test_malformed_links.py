@@ -2,7 +2,9 @@
 
 One audit runs over a site whose home page mixes good links with a port out of range,
 port 0, a URL with an empty host and a Windows share path; a partner site on 127.0.0.2
-shows where browsers really send the last two. Each test checks one behaviour.
+shows where browsers really send the empty host, and that the share path, which a browser
+would send there too, is reported as a file on a shared drive instead of requested. Each
+test checks one behaviour.
 """
 
 from __future__ import annotations
@@ -98,11 +100,21 @@ def test_port_zero_is_reported_not_checked_as_port_80(audit: dict[str, Any]) -> 
     assert not [f for f in audit["findings"] if f.get("target") == "http://127.0.0.1/"]
 
 
-def test_empty_host_and_windows_share_go_where_browsers_go(audit: dict[str, Any]) -> None:
-    assert {"/empty-host", "/share"} <= audit["partner_paths"]
+def test_empty_host_goes_where_browsers_go(audit: dict[str, Any]) -> None:
+    assert "/empty-host" in audit["partner_paths"]
     wrong = {path for path in audit["site_paths"] if "empty-host" in path or "share" in path}
     assert wrong == set()
     assert len(of_rule(audit, "malformed-link")) == 2  # the two ports, nothing else
+
+
+def test_windows_share_is_reported_as_a_shared_drive_and_not_requested(
+    audit: dict[str, Any],
+) -> None:
+    [finding] = of_rule(audit, "local-file-link")
+    assert finding["target"].startswith("\\\\127.0.0.2:")
+    assert finding["severity"] == "high"
+    assert "shared drive" in finding["message"]
+    assert "/share" not in audit["partner_paths"]
 
 
 @pytest.mark.parametrize("path", ["/utf-16-le", "/utf-16-be", "/utf-8-bom"])

@@ -10,6 +10,8 @@ from audits.core.runnotes import (
     CRAWL_DELAY_ASKED,
     CRAWL_DELAY_USED,
     ROBOTS_UNAVAILABLE_STAT,
+    SECTION_LINKS_UNCHECKED,
+    SECTION_PAGES_UNCHECKED,
     SITEMAP_URLS_LEFT,
     SITEMAP_URLS_LISTED,
     SITEMAP_URLS_READ,
@@ -50,6 +52,14 @@ from audits.core.runnotes import (
         ),
         ({ROBOTS_UNAVAILABLE_STAT: 1}, ["1 address was not requested because the robots.txt"]),
         ({ROBOTS_UNAVAILABLE_STAT: 1200}, ["1,200 addresses were not requested"]),
+        (
+            {SECTION_LINKS_UNCHECKED: 1, SECTION_PAGES_UNCHECKED: 1},
+            ["1 link to a section (#...) of 1 page outside the --urls list was not checked"],
+        ),
+        (
+            {SECTION_LINKS_UNCHECKED: 12, SECTION_PAGES_UNCHECKED: 5},
+            ["12 links to a section (#...) of 5 pages outside the --urls list were not"],
+        ),
     ],
 )
 def test_each_limit_reached_is_one_plain_sentence(

@@ -32,6 +32,11 @@ CRAWL_DELAY_USED = "siteaudit/crawl_delay_used"
 """The delay the crawl kept to: at most `[crawl] max_crawl_delay`."""
 ROBOTS_UNAVAILABLE_STAT = "siteaudit/robots_unavailable"
 """Requests not made because their host's robots.txt kept answering server errors."""
+SECTION_LINKS_UNCHECKED = "siteaudit/section_links_unchecked"
+"""With `--urls`: links to a section (#...) of one of the site's pages outside the list,
+whose sections were therefore not read (rules.analyses.fragments.section_links_outside)."""
+SECTION_PAGES_UNCHECKED = "siteaudit/section_pages_unchecked"
+"""With `--urls`: how many pages outside the list those links point at."""
 
 NOTE_STATS = (
     SITEMAPS_REQUESTED,
@@ -42,6 +47,8 @@ NOTE_STATS = (
     CRAWL_DELAY_ASKED,
     CRAWL_DELAY_USED,
     ROBOTS_UNAVAILABLE_STAT,
+    SECTION_LINKS_UNCHECKED,
+    SECTION_PAGES_UNCHECKED,
 )
 """The stats kept with a run for its notes."""
 
@@ -85,6 +92,16 @@ def run_notes(stats: Mapping[str, Any]) -> list[str]:
             f"{counted} not requested because the robots.txt of the website holding them "
             "answered only server errors, and the robots.txt standard (RFC 9309) then forbids "
             "crawling; audit again when it answers."
+        )
+    sections = stats.get(SECTION_LINKS_UNCHECKED, 0)
+    if sections:
+        pages = stats.get(SECTION_PAGES_UNCHECKED, 0)
+        links = "1 link" if sections == 1 else f"{sections:,} links"
+        of_pages = "1 page" if pages == 1 else f"{pages:,} pages"
+        notes.append(
+            f"{links} to a section (#...) of {of_pages} outside the --urls list "
+            f"{'was' if sections == 1 else 'were'} not checked for the section: only the listed "
+            "pages are read. Add those pages to the list to check their sections too."
         )
     return notes
 

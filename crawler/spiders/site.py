@@ -74,7 +74,7 @@ from rules.site import (
 from rules.urls import absolute, host_of, is_document, normalise
 
 # Element kinds whose target is a page to crawl (when in scope); the others are files.
-_PAGE_KINDS = frozenset({"a", "area", "iframe"})
+_PAGE_KINDS = frozenset({"a", "area", "iframe", "meta"})
 # Element kinds whose target gets a status check.
 _CHECKED_KINDS = frozenset(
     {
@@ -90,6 +90,9 @@ _CHECKED_KINDS = frozenset(
         "audio",
         "embed",
         "object",
+        "track",
+        "icon",
+        "meta",
     }
 )
 # Sitemap-only URLs are fetched after everything links lead to.

@@ -38,6 +38,9 @@ CHECKED_KINDS = (
     "audio",
     "embed",
     "object",
+    "track",
+    "icon",
+    "meta",
 )
 # Links a visitor clicks: a dead one stops them. Broken embedded files (images, scripts,
 # stylesheets, frames) degrade the page but leave the visitor on it.

@@ -6,22 +6,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from rules.analyses.fragments import decoded, finds_element, section_links
 from rules.base import Category, Finding, Severity, SiteRule
 from rules.page import Page
 from rules.site import Site
 
-# Fragments that are not element ids: "#top" scrolls to the top by definition, and
-# "#/..." or "#!..." address a script's own routes.
-_NOT_ANCHORS = ("top",)
-
-
-def is_anchor(fragment: str) -> bool:
-    """True for fragments that must name an element of the target page."""
-    return bool(fragment) and fragment.lower() not in _NOT_ANCHORS and fragment[0] not in "/!"
-
 
 class BrokenFragment(SiteRule):
-    """Report links whose #fragment names no element (id, or a[name]) of the target page."""
+    """Report links whose #fragment names no element (id, or a[name]) of the target page,
+    matched as browsers match it (rules.analyses.fragments)."""
 
     id = "broken-fragment"
     title = "Link to a section that isn't on the page"
@@ -59,16 +52,15 @@ class BrokenFragment(SiteRule):
         """One finding per (page, missing fragment) pair, listing the pages linking to it."""
         anchors = {url: set(ids) for url, ids in site.facts(self.id).items()}
         missing: dict[tuple[str, str], list[Any]] = {}
-        for row in site.links(kinds=("a", "area"), with_fragment=True):
-            if not is_anchor(row.fragment):
-                continue
+        for row in section_links(site):
             status = site.status(row.url)
             if status is None or not status.internal:
                 continue  # other sites' pages are not fetched, so their ids are unknown
             ids = anchors.get(status.final_url, anchors.get(row.url))
-            if ids is None or row.fragment in ids:
+            if ids is None or finds_element(row.fragment, ids):
                 continue  # not an HTML page we read, or the anchor is there
-            missing.setdefault((status.final_url, row.fragment), []).append(row)
+            # "#Dyddiad-%C3%A2" and "#Dyddiad-â" are one section: reported once.
+            missing.setdefault((status.final_url, decoded(row.fragment)), []).append(row)
         for (page, fragment), rows in sorted(missing.items()):
             sources = tuple(sorted({r.source for r in rows}))
             same_page = sources == (page,)
@@ -78,7 +70,7 @@ class BrokenFragment(SiteRule):
                 sources[0],
                 f'The link "{text or "#" + fragment}" points to the section #{fragment}, '
                 f"which {where} does not have",
-                target=f"{page}#{fragment}",
+                target=f"{page}#{rows[0].fragment}",
                 selector=rows[0].selector if len(sources) == 1 else None,
                 evidence={"fragment": fragment, "target_page": page, "same_page": same_page},
                 pages=sources,

@@ -33,7 +33,13 @@ _KIND_NOUNS = {
     "audio": "audio file",
     "embed": "embedded file",
     "object": "embedded file",
+    "track": "captions or subtitles file",
+    "icon": "site icon",
+    "meta": "page",
 }
+# Kinds that take the visitor to the target: a dead one stops them. A meta refresh
+# ("this page has moved") forwards them without a click.
+_LEADS_VISITORS = CLICKED_KINDS | {"meta"}
 
 
 class BrokenLink(SiteRule):
@@ -100,7 +106,7 @@ class BrokenLink(SiteRule):
         redirected = bool(status.final_url) and status.final_url != target
         if not status.internal:
             severity = Severity.LOW if found is Verdict.TIMED_OUT else Severity.MEDIUM
-        elif found is Verdict.BROKEN and kind in CLICKED_KINDS:
+        elif found is Verdict.BROKEN and kind in _LEADS_VISITORS:
             severity = Severity.HIGH
         else:
             severity = Severity.MEDIUM
@@ -171,6 +177,9 @@ def broken_message(
         what = f"a {noun} {where}that did not answer in time"
     else:
         what = f"a {noun} {where}that could not be loaded"
-    lead = "Link to" if kind in CLICKED_KINDS else "Page uses"
+    if kind == "meta":
+        lead = "Automatic redirect (meta refresh) to"
+    else:
+        lead = "Link to" if kind in CLICKED_KINDS else "Page uses"
     label = text or last_segment(target)
     return f'{lead} {what.rstrip()} ({detail}): "{label}"'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -17,13 +18,29 @@ from rules.page import Page
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
+def _ascii_shape(address: str) -> str:
+    """The address with each letter, digit or accent beyond ASCII read as "a": such
+    characters are allowed on both sides of the @, as internationalised addresses (RFC 6531)
+    and domain names (IDNA) have them (ölvin@example.com, swyddfa@cyngor.cymru). Other
+    characters (a no-break space, U+FFFD) stay unmatched."""
+    return "".join(
+        ch if ch.isascii() else ("a" if unicodedata.category(ch)[0] in "LMN" else " ")
+        for ch in address
+    )
+
+
 def mailto_problem(href: str) -> str | None:
     """Why a mailto: link cannot work, or None when every address in it is valid."""
-    addresses = unquote(href.split(":", 1)[1].split("?", 1)[0]).strip()
+    written = href.split(":", 1)[1].split("?", 1)[0]
+    try:
+        addresses = unquote(written, errors="strict").strip()
+    except UnicodeDecodeError:
+        # RFC 6068: a mailto: URI percent-encodes UTF-8; "%E4" alone is a Latin-1 byte.
+        return f'"{written}" has percent-encoded characters that are not UTF-8 text'
     if not addresses:
         return "it has no email address"
     for address in addresses.split(","):
-        if not _EMAIL.match(address.strip()):
+        if not _EMAIL.match(_ascii_shape(address.strip())):
             return f'"{address.strip()}" is not a valid email address'
     return None
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from rules.analyses.fragments import finds_element, names_an_element
 from rules.base import Severity
-from rules.links.broken_fragment import BrokenFragment, is_anchor
+from rules.links.broken_fragment import BrokenFragment
 from rules.links.broken_link import BrokenLink
 from rules.links.link_not_verified import LinkNotVerified
 from rules.links.malformed_contact_link import mailto_problem, tel_problem
@@ -46,10 +47,46 @@ def test_fragment_is_checked_on_the_redirect_target() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fragment", "expected"), [("fees", True), ("top", False), ("/route", False), ("", False)]
+    ("fragment", "expected"),
+    [
+        ("fees", True),
+        ("top", False),
+        ("TOP", False),
+        ("%74op", False),  # "top" once decoded, as browsers decode it
+        ("/route", False),
+        ("!route", False),
+        ("", False),
+    ],
 )
 def test_which_fragments_name_elements(fragment: str, expected: bool) -> None:
-    assert is_anchor(fragment) is expected
+    assert names_an_element(fragment) is expected
+
+
+@pytest.mark.parametrize(
+    ("fragment", "anchors", "found"),
+    [
+        # LinkChecker's urlencoding_anchor fixture: every encoding of one <a name>.
+        ("with_|_(and—dash)", {"with_|_(and—dash)"}, True),
+        ("with_|_%28and%E2%80%94dash%29", {"with_|_(and—dash)"}, True),
+        ("with_%7C_%28and%E2%80%94dash%29", {"with_|_(and—dash)"}, True),
+        ("partially_%7C_(encoded_em—dash)", {"partially_|_(encoded_em—dash)"}, True),
+        ("bad_%7C_%28and%E2%80%94dash%29", {"with_|_(and—dash)"}, False),
+        # Welsh and accented headings, encoded or not (lychee's fragments fixture).
+        ("Upper-%C3%84%C3%96%C3%B6", {"Upper-ÄÖö"}, True),
+        ("Upper-ÄÖö", {"Upper-ÄÖö"}, True),
+        ("talu-ar-l%C3%A2n", {"talu-ar-lân"}, True),
+        # An id that itself holds a percent sign is reached as written, as browsers do.
+        ("tangent%3A-kustomize", {"tangent%3A-kustomize"}, True),
+        # Case matters; a lone Latin-1 byte is not UTF-8 and decodes to U+FFFD.
+        ("in-THE-begiNNing", {"in-the-beginning"}, False),
+        ("caf%E9", {"café"}, False),
+        ("a b", {"a b"}, True),
+    ],
+)
+def test_fragments_match_ids_as_browsers_match_them(
+    fragment: str, anchors: set[str], found: bool
+) -> None:
+    assert finds_element(fragment, anchors) is found
 
 
 def test_redirected_link_names_the_final_address_and_flags_chains() -> None:
@@ -124,6 +161,12 @@ def test_not_found_wording(text: str, expected: bool) -> None:
         ("mailto:contact@northbrook", True),
         ("mailto:", True),
         ("mailto:contact at northbrook.example", True),
+        # Internationalised addresses (RFC 6531), written or percent-encoded as UTF-8.
+        ("mailto:ölvin@users.sourceforge.net", False),
+        ("mailto:%C3%B6lvin@users.sourceforge.net", False),
+        ("mailto:swyddfa@cyngor-ynys-môn.cymru", False),
+        ("mailto:%E4lvin@users.sourceforge.net", True),  # a Latin-1 byte, not UTF-8
+        ("mailto:contact\u00a0@northbrook.example", True),
     ],
 )
 def test_mailto_syntax(href: str, bad: bool) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rules.page import Page
+import pytest
+
+from rules.page import Page, refresh_url, srcset_urls
 
 HTML = """<html lang="en-GB"><head><title> Bins  and recycling </title></head><body>
 <header><a href="/"><img src="/logo.png" alt="Northbrook City Council"></a></header>
@@ -56,3 +58,78 @@ def test_title_is_collapsed_and_lang_lower_cased() -> None:
 
 def test_unparseable_markup_gives_an_empty_page_not_an_error() -> None:
     assert Page(url="https://council.example/", html="\x00\x01").links == ()
+
+
+MEDIA = """<html><head>
+<link rel="icon" href="/favicon.ico"><link rel="apple-touch-icon" href="/touch.png">
+<link rel="stylesheet" href="/site.css"><link rel="preconnect" href="https://cdn.example">
+<meta http-equiv="Refresh" content="0; URL='/moved'"><meta http-equiv="refresh" content="300">
+</head><body>
+<video src="/tour.mp4" poster="/tour.jpg"><source src="/tour.webm"><track src="/tour.vtt"></video>
+<audio src="/times.mp3"></audio>
+<picture><source srcset="/wide.webp 1200w, /narrow.webp 600w"><img src="/map.png"
+ srcset="/map@2x.png 2x" alt="Map"></picture>
+<object data="/permit.pdf"></object><embed src="/old.swf">
+<a href="\\\\fs01\\forms\\apply.docx">Apply</a><a href="file:///C:/guide.pdf">Guide</a>
+</body></html>"""
+
+
+def test_every_kind_of_embedded_file_is_a_link_named_by_its_element() -> None:
+    page = Page(url="https://council.example/recycling", html=MEDIA)
+    kinds = {link.url.removeprefix("https://council.example"): link.kind for link in page.links}
+    assert kinds == {
+        "/favicon.ico": "icon",
+        "/touch.png": "icon",
+        "/site.css": "link",
+        "/moved": "meta",
+        "/tour.mp4": "video",
+        "/tour.jpg": "img",  # a video's poster is an image
+        "/tour.webm": "source",
+        "/tour.vtt": "track",
+        "/times.mp3": "audio",
+        "/wide.webp": "img",  # a <picture>'s sources are images
+        "/narrow.webp": "img",
+        "/map.png": "img",
+        "/map@2x.png": "img",
+        "/permit.pdf": "object",
+        "/old.swf": "embed",
+    }
+    assert [link.href for link in page.file_links] == [
+        "\\\\fs01\\forms\\apply.docx",
+        "file:///C:/guide.pdf",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("srcset", "urls"),
+    [
+        ("a.png", ["a.png"]),
+        ("a.png 1x, b.png 2x", ["a.png", "b.png"]),
+        ("a.png 480w,b.png 800w", ["a.png", "b.png"]),
+        ("a.png, b.png 2x", ["a.png", "b.png"]),  # a comma right after an address ends it
+        ("img,1.png 1x, img,2.png 2x", ["img,1.png", "img,2.png"]),
+        ("a.png (x, y) 1x, b.png", ["a.png", "b.png"]),  # commas in brackets are descriptors
+        (" , ,", []),
+    ],
+)
+def test_srcset_is_read_as_the_html_standard_reads_it(srcset: str, urls: list[str]) -> None:
+    assert srcset_urls(srcset) == urls
+
+
+@pytest.mark.parametrize(
+    ("content", "url"),
+    [
+        ("0; url=next.html", "next.html"),
+        ("5;URL='a b.html'", "a b.html"),
+        ('0; url = "x.html"', "x.html"),
+        (" 3 , https://www.example.gov.uk/", "https://www.example.gov.uk/"),
+        ("0 next.html", "next.html"),
+        ("300", None),  # reloads the page itself
+        ("0x", None),
+        ("", None),
+    ],
+)
+def test_meta_refresh_target_is_read_as_the_html_standard_reads_it(
+    content: str, url: str | None
+) -> None:
+    assert refresh_url(content) == url
