@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import suppress
+from urllib.parse import unquote
 
 from rules.page import Page, TextBlock
 
@@ -18,6 +20,8 @@ _SENTENCE_END = frozenset(".!?:;")
 # `lined_text`).
 _BOUNDARY = re.compile(r"[.!?](?=\s)|\n")
 SENTENCE_CLIP = 300
+# The most characters of page text a message quotes: a message is read as a headline.
+QUOTE_CLIP = 120
 
 
 def is_english(lang: str) -> bool:
@@ -69,6 +73,16 @@ def sentence_around(text: str, offset: int) -> str:
 def clip(text: str, limit: int = SENTENCE_CLIP) -> str:
     """Text cut to `limit` characters, with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def quoted(text: str, limit: int = QUOTE_CLIP) -> str:
+    """Page text (a link's text or address) for a message, in double quotes: percent-decoded
+    where that gives readable text, whitespace collapsed, clipped to `limit` characters."""
+    if "%" in text:
+        # Bytes that are not UTF-8 once decoded stay as written: the best we have.
+        with suppress(UnicodeDecodeError):
+            text = unquote(text, errors="strict")
+    return f'"{clip(" ".join(text.split()), limit)}"'
 
 
 def first_words(text: str, limit: int) -> str:
