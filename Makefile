@@ -21,13 +21,16 @@ $(AXE):
 		npm install --silent --no-audit --no-fund --prefix vendor axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the accessibility browser stage will be skipped"; fi
 
-# Headless Chromium, chromedriver and redis-server (for shared crawls and their tests)
+# Headless Chromium, chromedriver and redis-server (for shared crawls and their tests),
+# and Enchant with hunspell's British English dictionary (for the misspelling rule),
 # from Debian's packages, where we may (root and apt);
-# elsewhere a note, and the audits run without the browser stage.
+# elsewhere a note, and the audits run without the browser stage and spelling check.
 system-deps:
 	@missing=""; \
 	for pair in chromium:chromium chromedriver:chromium-driver redis-server:redis-server; do \
 		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; done; \
+	for pair in /usr/share/hunspell/en_GB.dic:hunspell-en-gb libenchant-2.so.2:libenchant-2-2; do \
+		ls $${pair%%:*} /usr/lib/*/$${pair%%:*} 2>/dev/null | grep -q . || missing="$$missing $${pair##*:}"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -6,9 +6,12 @@ functions over text, plus `scan_page`, which walks a parsed page once in reading
 is cached per page, so the five rules pay for one walk between them.
 
 Phone numbers are found by the `phonenumbers` library (GB numbering plan as the default
-region), which already refuses dates, prices and most reference numbers because they are
-not valid numbers; what it would accept that is not a phone number (a reference that
-happens to have the shape of one) is refused here by the words in front of it.
+region) by possibility: the right number of digits in the shape UK numbers are written
+(starting 0 or +), not validity. Its metadata lists the ranges allocated when it was
+released, so new ranges and Ofcom's ranges kept for drama and examples (01632 960xxx,
+07700 900xxx) are numbers too; `in_known_range` says which are listed. Dates, prices and
+years are refused by their shape, and a reference that happens to have the shape of a
+number by the words in front of it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from urllib.parse import unquote
 
 import phonenumbers
 from lxml import etree
-from phonenumbers import PhoneNumberFormat, shortnumberinfo
+from phonenumbers import Leniency, PhoneNumberFormat, ValidationResult, shortnumberinfo
 
 from rules.page import NO_TEXT_TAGS, REGION_ROLES, REGION_TAGS, Page, link_text
 
@@ -36,6 +39,8 @@ REGION = "GB"
 # references start. Only text with one is handed to the phone number matcher, which is
 # slow by comparison.
 _DIGITS = re.compile(r"(?:\+|\(?(?<!\d)0)\d(?:[\s().-]{0,3}\d){7,}")
+# A date written with dots or dashes, which the loose matcher would run on into a time.
+_DATE_START = re.compile(r"^\d{1,2}([.-])\d{1,2}\1\d{2,4}\b")
 # A reference, account or case number in the shape of a phone number.
 _REFERENCE_BEFORE = re.compile(
     r"\b(?:ref|reference|ref\.? ?no|application|account|invoice|order|policy|claim|licen[cs]e"
@@ -92,13 +97,17 @@ def _find_phones(text: str) -> tuple[PhoneHit, ...]:
     # Blank out relay prefixes (same length, so offsets hold) so the number is found.
     scanned = _RELAY.sub(lambda m: " " * len(m.group(0)), text)
     hits = []
-    for match in phonenumbers.PhoneNumberMatcher(scanned, REGION):
+    for match in phonenumbers.PhoneNumberMatcher(scanned, REGION, leniency=Leniency.POSSIBLE):
         raw = match.raw_string
         if "/" in raw:
             continue  # 24/01234/FUL, 01/04/2024: UK numbers are not written with slashes
+        if not _DIGITS.match(raw) or _DATE_START.match(raw):
+            continue  # 2024, 0.125, 01.04.2024 10:30: too few digits, or a date
+        number = match.number
+        if not is_possible(number):
+            continue
         if _REFERENCE_BEFORE.search(scanned[max(0, match.start - 30) : match.start]):
             continue
-        number = match.number
         hits.append(
             PhoneHit(
                 start=match.start,
@@ -136,14 +145,47 @@ def _find_emails(text: str) -> tuple[EmailHit, ...]:
 _find_emails_cached = lru_cache(maxsize=4096)(_find_emails)
 
 
+def tel_number(href: str) -> str:
+    """The number of a tel: link as written: percent-decoded, without parameters."""
+    return unquote(href.split(":", 1)[1] if ":" in href else href).split(";", 1)[0].strip()
+
+
+# What follows the 0 of a UK number: 01 and 02 geographic, 03 non-geographic, 05 corporate,
+# 07 mobile, 08 and 09 freephone and special rate.
+_UK_FIRST_DIGITS = frozenset("1235789")
+
+
+def is_possible(number: phonenumbers.PhoneNumber) -> bool:
+    """Whether a number has the shape and length of a dialable one. A UK number has ten
+    digits after the 0, nine for some area codes and freephone numbers, seven for a few
+    freephone lines (0800 1111), and no UK number starts 00, 04 or 06 (04 2222 235 is
+    another country's, written as its people write it). libphonenumber also allows
+    lengths only dialable within an area, which a mobile cannot dial. Other countries'
+    numbers are left to libphonenumber."""
+    if number.country_code != 44:
+        reason = phonenumbers.is_possible_number_with_reason(number)
+        return reason == ValidationResult.IS_POSSIBLE
+    digits = phonenumbers.national_significant_number(number)
+    if digits[:1] not in _UK_FIRST_DIGITS:
+        return False
+    return len(digits) in (9, 10) or (len(digits) == 7 and digits.startswith("8"))
+
+
+def in_known_range(value: str) -> bool:
+    """Whether an E.164 number is in a range the numbering plan metadata lists as in use
+    (short codes are)."""
+    if is_short_number(value):
+        return True
+    return phonenumbers.is_valid_number(phonenumbers.parse(value, REGION))
+
+
 def phone_from_tel(href: str) -> tuple[str, str] | None:
-    """(E.164 or short code, UK form) of a tel: link's number; None if it is not one."""
-    number = unquote(href.split(":", 1)[1] if ":" in href else href).split(";", 1)[0].strip()
+    """(E.164 or short code, UK form) of a tel: link's number; None if it cannot be one."""
     try:
-        parsed = phonenumbers.parse(number, REGION)
+        parsed = phonenumbers.parse(tel_number(href), REGION)
     except phonenumbers.NumberParseException:
         return None
-    if phonenumbers.is_valid_number(parsed):
+    if is_possible(parsed):
         return (
             phonenumbers.format_number(parsed, PhoneNumberFormat.E164),
             phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL),
@@ -232,6 +274,15 @@ def label_key(label: str) -> str:
     """
     words = [stem(w) for w in _WORD.findall(label.lower()) if w not in _LABEL_NOISE]
     return " ".join(words) if 0 < len(words) <= 5 else ""
+
+
+_FAX = frozenset({"fax", "facsimile"})
+
+
+def is_fax_label(label: str) -> bool:
+    """Whether a number's label says it is a fax number ('Fax', 'Fax (planning)'): a fax
+    line is not a way for residents to talk to the council."""
+    return not _FAX.isdisjoint(_WORD.findall(label.lower()))
 
 
 def stem(word: str) -> str:

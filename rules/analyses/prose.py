@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import suppress
+from urllib.parse import unquote
 
+from rules.analyses.contacts import find_emails, find_phones
 from rules.page import Page, TextBlock
 
 # textstat's own sentence split, so evidence quotes the sentences the scores counted.
@@ -18,6 +21,22 @@ _SENTENCE_END = frozenset(".!?:;")
 # `lined_text`).
 _BOUNDARY = re.compile(r"[.!?](?=\s)|\n")
 SENTENCE_CLIP = 300
+# A word as everyday prose writes it: lower-case letters only (not a name, a code, a slug
+# or a hyphenated qualifier such as "non-executive").
+_PLAIN_WORD = re.compile(r"[a-z]+")
+# Small words that names and titles keep in lower case.
+_JOINING_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "a an and as at by da de del der des di du for in la le of on or the to van von with",
+    )
+)
+# Everyday words a line of contact details may have besides them ("Telephone out of hours").
+_CONTACT_LABEL_WORDS = 4
+_WRAPPING = ".!?\"'()[],:;\u2018\u2019\u201c\u201d"
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
+# The most characters of page text a message quotes: a message is read as a headline.
+QUOTE_CLIP = 120
 
 
 def is_english(lang: str) -> bool:
@@ -33,9 +52,34 @@ def is_english_page(page: Page) -> bool:
 
 
 def prose_blocks(blocks: Iterable[TextBlock]) -> list[TextBlock]:
-    """The blocks read as prose: table cells (data) and fragments of two words or fewer
-    (headings like "Contact us", a lone "Green bin") are not sentences."""
-    return [b for b in blocks if b.kind != "cell" and len(b.text.split()) > 2]
+    """The blocks read as prose: table cells (data), fragments of two words or fewer
+    (headings like "Contact us", a lone "Green bin"), names and contact details are not
+    sentences."""
+    return [
+        b for b in blocks if b.kind != "cell" and len(b.text.split()) > 2 and not is_listing(b.text)
+    ]
+
+
+def is_listing(text: str) -> bool:
+    """Whether a block is a name or contact details rather than a sentence.
+
+    A name has no everyday lower-case word ("Professor Dame Sally Davies, Chief Medical
+    Officer", "Minister of State for Housing", "Civic Centre, Market Street"); contact
+    details, once their addresses, numbers and postcodes are set aside, have a few at most
+    ("Telephone out of hours 0115 496 0000", "Jane Smith, Clerk, clerk@parish.example").
+    Lists of people, teams and addresses score as very hard reading (long names, no
+    verbs), though nobody reads them as prose.
+    """
+    spans = [(hit.start, hit.end) for hit in (*find_emails(text), *find_phones(text))]
+    spans += [m.span() for m in _POSTCODE.finditer(text)]
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    plain = 0
+    for word in text.split():
+        bare = word.strip(_WRAPPING)
+        if _PLAIN_WORD.fullmatch(bare) and bare not in _JOINING_WORDS:
+            plain += 1
+    return plain <= (_CONTACT_LABEL_WORDS if spans else 0)
 
 
 def prose_text(blocks: Iterable[TextBlock]) -> str:
@@ -69,6 +113,16 @@ def sentence_around(text: str, offset: int) -> str:
 def clip(text: str, limit: int = SENTENCE_CLIP) -> str:
     """Text cut to `limit` characters, with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def quoted(text: str, limit: int = QUOTE_CLIP) -> str:
+    """Page text (a link's text or address) for a message, in double quotes: percent-decoded
+    where that gives readable text, whitespace collapsed, clipped to `limit` characters."""
+    if "%" in text:
+        # Bytes that are not UTF-8 once decoded stay as written: the best we have.
+        with suppress(UnicodeDecodeError):
+            text = unquote(text, errors="strict")
+    return f'"{clip(" ".join(text.split()), limit)}"'
 
 
 def first_words(text: str, limit: int) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rules.analyses.contacts import label_key, national_form, scan_page
+from rules.analyses.contacts import is_fax_label, label_key, national_form, scan_page
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
 from rules.site import Site
@@ -34,7 +34,7 @@ class InconsistentPhoneNumber(SiteRule):
     summary = (
         "Reads the words right before each phone number ('Council tax: 0113 496 0123', "
         "'call the repairs team on ...', 'For parking, call ...') and reports a service or "
-        "team that is given different numbers on different pages."
+        "team that is given different numbers on different pages. Fax numbers are left out."
     )
     why = (
         "When pages disagree, some residents ring an old or wrong number, wait in the wrong "
@@ -64,6 +64,8 @@ class InconsistentPhoneNumber(SiteRule):
         for contact in scan_page(page).contacts:
             if contact.kind != "phone" or not contact.label or not contact.value.startswith("+"):
                 continue
+            if is_fax_label(contact.label):
+                continue  # fax lines are not how residents reach a service
             key = (label_key(contact.label), contact.value)
             if key[0] and key not in seen:
                 seen.add(key)

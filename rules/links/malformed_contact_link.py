@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-import phonenumbers
-from phonenumbers import shortnumberinfo
-
+from rules.analyses.contacts import in_known_range, phone_from_tel, tel_number
+from rules.analyses.prose import quoted
 from rules.base import Category, Finding, PageRule, Severity
 from rules.page import Page
 
@@ -41,26 +40,36 @@ def mailto_problem(href: str) -> str | None:
         return "it has no email address"
     for address in addresses.split(","):
         if not _EMAIL.match(_ascii_shape(address.strip())):
-            return f'"{address.strip()}" is not a valid email address'
+            return f"{quoted(address.strip())} is not a valid email address"
     return None
 
 
-def tel_problem(href: str, region: str = "GB") -> str | None:
-    """Why a tel: link cannot be dialled, or None when it is a possible phone number."""
-    number = unquote(href.split(":", 1)[1]).strip()
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return f'"{number}" is not a phone number'
-    if phonenumbers.is_valid_number(parsed) or shortnumberinfo.is_valid_short_number(parsed):
-        return None  # 999, 111 and other short codes are dialable too
-    if not phonenumbers.is_possible_number(parsed):
-        return f'"{number}" has the wrong number of digits to dial'
-    return f'"{number}" is not a number in use in the UK numbering plan'
+def tel_problem(href: str) -> str | None:
+    """Why a tel: link cannot be dialled, or None when it holds a possible phone number
+    (the right number of digits, whether or not its range is known to be in use)."""
+    number = tel_number(href)
+    if not any(c.isdigit() for c in number):
+        return f"{quoted(number)} is not a phone number"
+    if phone_from_tel(href) is None:
+        return f"{quoted(number)} has the wrong number of digits to dial"
+    return None
+
+
+def tel_doubt(href: str) -> str | None:
+    """Why a dialable tel: link's number is worth checking, or None: a number outside the
+    ranges in use may be new, kept for drama and examples (01632 960xxx), or a typo."""
+    found = phone_from_tel(href)
+    if found is None or in_known_range(found[0]):
+        return None
+    return (
+        f"{found[1]} is not in a range the UK numbering plan lists as in use (a new "
+        "range, one kept for drama and examples, or a typo): check that it is answered"
+    )
 
 
 class MalformedContactLink(PageRule):
-    """Report mailto: links without a valid address and tel: links that cannot be dialled."""
+    """Report mailto: links without a valid address and tel: links that cannot be dialled;
+    a dialable number outside the ranges in use is a low "check this number"."""
 
     id = "malformed-contact-link"
     title = "Email or phone link that cannot work"
@@ -68,7 +77,9 @@ class MalformedContactLink(PageRule):
     severity = Severity.MEDIUM
     summary = (
         "Checks every email (mailto:) and phone (tel:) link: an email link must hold a valid "
-        "address, a phone link a number with the right number of digits to dial."
+        "address, a phone link a number with the right number of digits to dial. A phone "
+        "number outside the ranges the UK numbering plan lists as in use is reported at "
+        "low severity, to check."
     )
     why = (
         "People tap these links to contact the council. A mistyped address or number sends "
@@ -90,21 +101,29 @@ class MalformedContactLink(PageRule):
         """malformed-contact-link has no options."""
 
     def check_page(self, page: Page) -> Iterator[Finding]:
-        """One finding per broken contact link on the page."""
+        """One finding per broken contact link on the page, and one per phone link to a
+        number worth checking."""
         for link in page.links:
             scheme = link.url.split(":", 1)[0].lower()
+            severity = None
             if scheme == "mailto":
                 problem = mailto_problem(link.url)
             elif scheme == "tel":
                 problem = tel_problem(link.url)
+                if problem is None and (problem := tel_doubt(link.url)) is not None:
+                    severity = Severity.LOW
             else:
                 continue
             if problem is None:
                 continue
             kind = "email" if scheme == "mailto" else "phone"
+            shown = quoted(link.text or link.url)
             yield self.finding(
                 page.url,
-                f'The {kind} link "{link.text or link.url}" cannot work: {problem}',
+                f"Check the {kind} link {shown}: {problem}"
+                if severity
+                else f"The {kind} link {shown} cannot work: {problem}",
+                severity=severity,
                 target=link.url,
                 selector=link.selector,
                 evidence={"href": link.url, "problem": problem},

@@ -5,9 +5,10 @@ words as the page is parsed; `check_site` counts them across the site and keeps 
 ones that are one letter away from a known word. A "misspelling" used on many pages is
 usually a local name or term, and one with no near neighbour is usually jargon.
 
-pyspellchecker has an English dictionary, not a British one: British spellings are
-accepted by trying their American forms (organise, colour, centre, licence, travelled)
-and a short list of British words that have no such rule (kerb, whilst, aluminium).
+Words are checked against hunspell's British English dictionary (Debian's hunspell-en-gb,
+the LibreOffice en_GB word list) through Enchant. It knows British spellings (organise,
+colour, licence, kerb, whilst) and the Oxford -ize forms, plurals and other endings by its
+affix rules, and abbreviations written with their full stop ("etc.").
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
-from spellchecker import SpellChecker
+from typing import TYPE_CHECKING, Any
 
 from rules.analyses.prose import clip, is_english_page, lined_text, sentence_around
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
 from rules.site import Site
+
+if TYPE_CHECKING:
+    import enchant
 
 # Spans that are not words to check: web and email addresses, UK postcodes.
 # (Postcodes need no pattern: they are capitals and digits, which `_WORD` never matches.)
@@ -37,113 +39,36 @@ _NOT_PROSE = re.compile(
 # Cheap tests for whether a text has anything `_NOT_PROSE` would find.
 _NOT_PROSE_HINTS = ("@", "://", "www.", ".uk")
 # Lower-case words standing alone: not part of a name (capitalised), an acronym, a code
-# mixing letters and digits, or a path; nor the first part of a compound ("multi-agency",
-# "pre-school"), which is usually a prefix the dictionary does not list.
-_WORD = re.compile(r"(?<![\w/])[a-z]+(?:['\u2019][a-z]+)?(?![\w/]|-[a-z])")
+# mixing letters and digits, or a path; nor part of a compound ("multi-agency",
+# "pre-school", "write-offs"), whose parts the dictionary need not list alone.
+_WORD = re.compile(r"(?<![\w/])(?<![A-Za-z]-)[a-z]+(?:['\u2019][a-z]+)?(?![\w/]|-[a-z])")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 MIN_LENGTH = 3
 # A page with more unknown words than this is probably not English prose.
 MAX_PER_PAGE = 40
 
-# British endings and their American forms, which the dictionary knows.
-_UK_TO_US = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"is(e|es|ed|ing|ation|ations|er|ers|able)$", r"iz\1"),  # organise
-        (r"ys(e|es|ed|ing|er|ers)$", r"yz\1"),  # analyse
-        (r"our(s|ed|ing|ite|ites|able|ably|ful|fully|hood|hoods|er|ers|less|al|ally)?$", r"or\1"),
-        (r"our(?=[a-z])", "or"),  # neighbourhood, colourful
-        (r"([tb])re(s|d)?$", r"\1er\2"),  # centre, fibre
-        (r"ogue(s)?$", r"og\1"),  # catalogue
-        (r"ence(s)?$", r"ense\1"),  # licence, defence
-        (r"ll(ed|ing|er|ers|or|ors|ation)$", r"l\1"),  # travelled, counsellor
-        (r"ae", "e"),  # paediatric
-        (r"oe", "e"),  # oesophagus
-        (r"mme(s)?$", r"m\1"),  # programme
-        (r"dgement(s)?$", r"dgment\1"),  # judgement
-        (r"eing$", "ing"),  # ageing
-    )
+LANGUAGE = "en_GB"
+MISSING_DICTIONARY = (
+    "the British English dictionary is not installed: install Debian's hunspell-en-gb and "
+    "libenchant-2-2 packages (`make system-deps` does), then audit again"
 )
-# British words no ending rule covers, and words council sites use that the dictionary
-# lacks.
-UK_WORDS = frozenset(
-    [
-        "whilst",
-        "amongst",
-        "learnt",
-        "spelt",
-        "burnt",
-        "dreamt",
-        "kerb",
-        "kerbs",
-        "kerbside",
-        "tyre",
-        "tyres",
-        "cheque",
-        "cheques",
-        "storey",
-        "storeys",
-        "grey",
-        "plough",
-        "sceptical",
-        "aluminium",
-        "enrol",
-        "enrols",
-        "enrolled",
-        "enrolment",
-        "fulfil",
-        "fulfils",
-        "fulfilment",
-        "instalment",
-        "instalments",
-        "skilful",
-        "wilful",
-        "mould",
-        "mouldy",
-        "smoulder",
-        "draught",
-        "draughts",
-        "pyjamas",
-        "artefact",
-        "artefacts",
-        "cosy",
-        "jewellery",
-        "manoeuvre",
-        "manoeuvres",
-        "councillor",
-        "councillors",
-        "practise",
-        "practised",
-        "practising",
-        "postcode",
-        "postcodes",
-        "lorry",
-        "lorries",
-        "pavement",
-        "pavements",
-        "fortnightly",
-        "webchat",
-        "online",
-        "signposting",
-        "ebook",
-        "ebooks",
-        "ebike",
-        "ebikes",
-        "homeworking",
-        "carers",
-        "cafe",
-        "cafes",
-        "app",
-        "apps",
-        "electricals",
-    ]
-)
+# Words council sites use that the dictionary lacks.
+COUNCIL_WORDS = frozenset(["ebike", "ebikes", "ebook", "ebooks"])
 
 
 @lru_cache(maxsize=1)
-def checker() -> SpellChecker:
-    """The English dictionary, loaded once per process (about a tenth of a second)."""
-    return SpellChecker(language="en", distance=1)
+def dictionary() -> enchant.Dict | None:
+    """The en_GB dictionary, loaded once per process; None when this machine lacks it."""
+    try:
+        # Imported here: pyenchant raises ImportError when the Enchant C library is
+        # missing, and that must not stop the other rules from loading.
+        import enchant
+    except ImportError:
+        return None
+    try:
+        return enchant.Dict(LANGUAGE)
+    except enchant.errors.DictNotFoundError:
+        return None
 
 
 @lru_cache(maxsize=16)
@@ -161,15 +86,12 @@ def site_words(path: str, allow: tuple[str, ...]) -> frozenset[str]:
 
 @lru_cache(maxsize=200_000)
 def is_known(word: str) -> bool:
-    """Whether a lower-case word is English, British spellings included."""
-    spell = checker()
-    if word in spell or word in UK_WORDS:
+    """Whether a lower-case word is British English, abbreviations included (every word
+    is, without a dictionary: `check_site` says it is missing)."""
+    words = dictionary()
+    if words is None or word in COUNCIL_WORDS:
         return True
-    for pattern, replacement in _UK_TO_US:
-        us = pattern.sub(replacement, word)
-        if us != word and us in spell:
-            return True
-    return False
+    return words.check(word) or words.check(word + ".")
 
 
 def unknown_words(text: str, own: frozenset[str]) -> dict[str, tuple[int, int]]:
@@ -193,12 +115,33 @@ def unknown_words(text: str, own: frozenset[str]) -> dict[str, tuple[int, int]]:
 
 
 def suggestion(word: str) -> str | None:
-    """The likeliest known word one letter away, or None."""
-    spell = checker()
-    candidates = spell.known(spell.edit_distance_1(word))
-    if not candidates:
-        return None
-    return max(sorted(candidates), key=spell.word_usage_frequency)
+    """The dictionary's likeliest correction one letter away (a letter added, dropped,
+    changed, or two swapped), or None. A word the dictionary would split in two ("onsite",
+    "on-site") is a compound, a matter of style, not a misspelling."""
+    words = dictionary()
+    for candidate in words.suggest(word) if words is not None else ():
+        if candidate.isalpha() and candidate.islower() and one_edit_apart(word, candidate):
+            return candidate
+    return None
+
+
+def one_edit_apart(one: str, other: str) -> bool:
+    """Whether two different words are one letter added, dropped or changed, or two
+    neighbouring letters swapped, apart."""
+    if len(one) != len(other):
+        shorter, longer = sorted((one, other), key=len)
+        return len(longer) - len(shorter) == 1 and any(
+            longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+        )
+    diffs = [i for i, (a, b) in enumerate(zip(one, other, strict=True)) if a != b]
+    if len(diffs) == 1:
+        return True
+    return (
+        len(diffs) == 2
+        and diffs[1] == diffs[0] + 1
+        and one[diffs[0]] == other[diffs[1]]
+        and one[diffs[1]] == other[diffs[0]]
+    )
 
 
 class Misspelling(SiteRule):
@@ -209,8 +152,9 @@ class Misspelling(SiteRule):
     category = Category.READABILITY
     severity = Severity.LOW
     summary = (
-        "Checks the spelling of the main text in UK English and reports unknown words that "
-        "are one letter away from a known word and used on only one or two pages. Names "
+        "Checks the spelling of the main text against a British English dictionary "
+        "(hunspell's en_GB) and reports unknown words that are one letter away from a "
+        "known word and used on only one or two pages. Names "
         "(capitalised words), acronyms, postcodes, web and email addresses are ignored, and "
         "a site dictionary can list local place and service names."
     )
@@ -264,6 +208,8 @@ class Misspelling(SiteRule):
 
     def check_site(self, site: Site) -> Iterator[Finding]:
         """Yield one finding per rare unknown word with a near neighbour, listing its pages."""
+        if dictionary() is None:
+            raise RuntimeError(MISSING_DICTIONARY)
         pages: dict[str, list[str]] = {}
         uses: Counter[str] = Counter()
         context: dict[str, str] = {}

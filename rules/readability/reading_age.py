@@ -177,9 +177,9 @@ class ReadingAge(PageRule):
     severity = Severity.MEDIUM
     summary = (
         "Estimates the reading age of each page's main text (Flesch-Kincaid grade plus 5, "
-        "as a UK reading age) and flags pages above the target, 9 by default. Pages with "
-        "little running text (too short, or mostly tables and short list items) or not in "
-        "English are skipped."
+        "as a UK reading age) and flags pages above the target, 9 by default. Tables, short "
+        "list items, names (of people, teams, places) and contact details are not counted "
+        "as running text; pages with little running text, or not in English, are skipped."
     )
     why = (
         "Many residents read best at the level of a 9-year-old, including people with "

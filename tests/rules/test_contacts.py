@@ -53,6 +53,11 @@ PHONES = [
     ("Council tax: 0113 496 0123 or 0113 496 0124", ["+441134960123", "+441134960124"]),
     ("Lines are open 8am to 6pm, Monday to Friday, on 0161 496 0001.", ["+441614960001"]),
     ("Northbrook NB1 1AA. Phone 0113 496 0000", ["+441134960000"]),
+    # Ofcom's ranges for drama and examples, which libphonenumber does not list as in use
+    ("Call 01632 960123", ["+441632960123"]),
+    ("Mobile 07700 900123", ["+447700900123"]),
+    ("Tel: 0117 496 0123 or 020 7946 0123", ["+441174960123", "+442079460123"]),
+    ("Textphone: 18001 01632 960 001", ["+441632960001"]),
     # things that look like numbers but are not phone numbers
     ("Page last reviewed: 03/03/2019", []),
     ("01/04/2024 - 31/03/2025", []),
@@ -71,6 +76,11 @@ PHONES = [
     ("In an emergency call 999", []),
     ("Invoice 20240101123", []),
     ("12 March 2024 at 10:30", []),
+    ("Meeting on 01.04.2024 10:30 in the chamber", []),
+    ("Budget 0.5 0.25 0.125 0.0625", []),
+    ("Sort code 01-23-45, account 01234567", []),
+    ("Call 0113 496", []),
+    ("dial 127 or 04 2222 235 and ask for an ambulance", []),
 ]
 
 
@@ -116,7 +126,10 @@ def test_email_addresses_in_text(text: str, addresses: list[str]) -> None:
         ("tel:0113%20496%200000", ("+441134960000", "0113 496 0000")),
         ("tel:999", ("999", "999")),
         ("tel:12345", None),
+        ("tel:0113496", None),
         ("tel:", None),
+        ("tel:01632960123", ("+441632960123", "01632 960123")),
+        ("tel:+447700900123", ("+447700900123", "07700 900123")),
     ],
 )
 def test_numbers_in_tel_links(href: str, expected: tuple[str, str] | None) -> None:
@@ -300,6 +313,16 @@ def test_one_service_with_two_numbers_is_reported_on_the_odd_page() -> None:
         "0113 496 0999 on 1 page"
     )
     assert finding.severity is Severity.MEDIUM
+
+
+def test_fax_numbers_are_not_compared_as_contact_numbers() -> None:
+    rule = InconsistentPhoneNumber()
+    bodies = {
+        u("/a"): "<main><p>Tel: 0113 496 0000 Fax: 0113 496 0001</p></main>",
+        u("/b"): "<main><p>Telephone 0113 496 0000. Fax 0113 496 0002</p></main>",
+        u("/c"): "<main><h2>Fax (planning)</h2><p>0113 496 0003</p></main>",
+    }
+    assert facts_of(rule, bodies) == {}
 
 
 def test_unlabelled_numbers_are_never_inconsistent() -> None:

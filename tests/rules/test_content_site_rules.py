@@ -11,8 +11,15 @@ import pytest
 from rules.accessibility.document_instead_of_html import document_type
 from rules.freshness.stale_content import StaleContent
 from rules.page import Page
-from rules.readability.misspelling import Misspelling, is_known, suggestion, unknown_words
-from tests.kit.memory_site import u
+from rules.readability import misspelling
+from rules.readability.misspelling import (
+    Misspelling,
+    is_known,
+    one_edit_apart,
+    suggestion,
+    unknown_words,
+)
+from tests.kit.memory_site import MemorySite, u
 
 
 def page(path: str, body: str, *, headers: dict[str, str] | None = None) -> Page:
@@ -56,13 +63,21 @@ def test_page_facts_are_none_for_a_page_with_no_date_anywhere() -> None:
         "whilst",
         "aluminium",
         "cheque",
+        "organize",
+        "mitigations",
+        "overpayments",
+        "renewables",
+        "scepticism",
+        "etc",
     ],
 )
 def test_british_spellings_are_known(word: str) -> None:
     assert is_known(word)
 
 
-@pytest.mark.parametrize("word", ["recieve", "goverment", "accomodation", "seperate", "councill"])
+@pytest.mark.parametrize(
+    "word", ["recieve", "goverment", "accomodation", "seperate", "councill", "publically", "color"]
+)
 def test_common_misspellings_are_unknown(word: str) -> None:
     assert not is_known(word)
 
@@ -74,17 +89,57 @@ def test_common_misspellings_are_unknown(word: str) -> None:
         ("goverment", "government"),
         ("accomodation", "accommodation"),
         ("xqzzy", None),
+        # written as one word where the dictionary has two: style, not spelling
+        ("onsite", None),
+        ("webchat", None),
     ],
 )
 def test_suggestion_is_a_known_word_one_letter_away(word: str, expected: str | None) -> None:
     assert suggestion(word) == expected
 
 
+@pytest.mark.parametrize(
+    ("one", "other", "apart"),
+    [
+        ("recieve", "receive", True),
+        ("colour", "color", True),
+        ("bin", "bins", True),
+        ("bins", "bin", True),
+        ("cat", "cut", True),
+        ("cat", "cat", False),
+        ("cat", "dog", False),
+        ("onsite", "on-site", True),
+        ("form", "from", True),
+        ("abcd", "badc", False),
+        ("bin", "binds", False),
+    ],
+)
+def test_one_edit_apart(one: str, other: str, apart: bool) -> None:
+    assert one_edit_apart(one, other) is apart
+
+
+def test_a_missing_dictionary_is_one_readable_error_not_a_finding_per_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(misspelling, "LANGUAGE", "xx_NOWHERE")
+    misspelling.dictionary.cache_clear()
+    misspelling.is_known.cache_clear()
+    try:
+        rule = Misspelling()
+        assert rule.page_facts(page("/x/", "<p>We will recieve it.</p>")) is None
+        with pytest.raises(RuntimeError, match="hunspell-en-gb"):
+            list(rule.check_site(MemorySite(facts={rule.id: {}})))
+    finally:
+        misspelling.dictionary.cache_clear()
+        misspelling.is_known.cache_clear()
+
+
 def test_names_acronyms_addresses_postcodes_and_compound_prefixes_are_not_checked() -> None:
     text = (
         "Visit Kingsmead library or email bins@northbrook.gov.uk or go to "
         "https://www.northbrook.gov.uk/recieve-it. Post it to NB1 1AA. Ask the SENCO. "
-        "Our multi-agency team runs pre-school groups. Ref ab12cd. We will recieve it."
+        "Our multi-agency team runs pre-school groups and writes off write-offs. Ref ab12cd. "
+        "We will recieve it."
     )
     assert unknown_words(text, frozenset()) == {"recieve": (1, text.rindex("recieve"))}
 

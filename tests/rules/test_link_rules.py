@@ -9,7 +9,7 @@ from rules.base import Severity
 from rules.links.broken_fragment import BrokenFragment
 from rules.links.broken_link import BrokenLink
 from rules.links.link_not_verified import LinkNotVerified
-from rules.links.malformed_contact_link import mailto_problem, tel_problem
+from rules.links.malformed_contact_link import mailto_problem, tel_doubt, tel_problem
 from rules.links.redirected_link import RedirectedLink
 from rules.links.soft_404 import Soft404, says_not_found
 from rules.site import SOFT_404_TITLE_STAT, LinkRow, TargetStatus
@@ -182,10 +182,27 @@ def test_mailto_syntax(href: str, bad: bool) -> None:
         ("tel:0113496", True),
         ("tel:call-us", True),
         ("tel:+44 (0)113 496 0000", False),
+        ("tel:01632960123", False),
+        ("tel:07700%20900123", False),
+        ("tel:0113%20496%20000", False),
     ],
 )
 def test_tel_is_dialable(href: str, bad: bool) -> None:
     assert (tel_problem(href) is not None) is bad
+
+
+@pytest.mark.parametrize(
+    ("href", "doubtful"),
+    [
+        ("tel:+441134960000", False),
+        ("tel:999", False),
+        ("tel:01632960123", True),
+        ("tel:+447700900123", True),
+        ("tel:call-us", False),
+    ],
+)
+def test_numbers_outside_the_ranges_in_use_are_worth_checking(href: str, doubtful: bool) -> None:
+    assert (tel_doubt(href) is not None) is doubtful
 
 
 def test_the_sites_own_forbidden_page_is_broken_but_a_partners_is_not_verified() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textstat.textstat import textstatistics
 
-from rules.analyses.prose import prose_blocks, prose_text, split_sentences
+from rules.analyses.prose import is_listing, prose_blocks, prose_text, split_sentences
 from rules.base import Severity
 from rules.page import Page
 from rules.readability.reading_age import (
@@ -115,6 +115,32 @@ def test_prose_ends_each_block_as_a_sentence_and_leaves_out_cells_and_fragments(
         "Green bin for garden waste.",
         "Ask us: we can help.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [
+        # names of people, teams and places
+        ("Professor Dame Sally Davies, Chief Medical Officer", True),
+        ("Minister of State for Housing and Planning", True),
+        ("Gerry Murphy Chair of the Audit and Risk Committee (non-executive)", True),
+        ("Civic Centre, Market Street, Northbrook", True),
+        ("22 February 2017", True),
+        # contact details, with a label of a few words
+        ("Jane Smith, Clerk, clerk@parish.example", True),
+        ("Telephone out of hours 0113 496 0000", True),
+        ("Democratic Services Northbrook Civic Centre Market Street NB1 1AA", True),
+        ("Or alternatively contact Des Ryan. des.ryan@council.example", True),
+        # sentences, with or without contact details in them
+        ("Put your bins out by 7am", False),
+        ("calling the Passport Adviceline", False),
+        ("See Annex B of the Autumn Statement 2016 document.", False),
+        ("If you would like to make a request, email foi@council.example", False),
+        ("You can also contact the housing team by phone on 0113 496 0000", False),
+    ],
+)
+def test_names_and_contact_details_are_not_prose(text: str, listing: bool) -> None:
+    assert is_listing(text) is listing
 
 
 def test_a_page_of_tables_and_short_list_items_is_not_scored() -> None:
