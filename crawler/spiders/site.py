@@ -61,22 +61,9 @@ from rules.urls import host_of, is_document, normalise
 
 # Element kinds whose target is a page to crawl (when in scope); the others are files.
 _PAGE_KINDS = frozenset({"a", "area", "iframe"})
-# Element kinds whose target gets a status check.
-_CHECKED_KINDS = frozenset(
-    {
-        "a",
-        "area",
-        "iframe",
-        "img",
-        "script",
-        "link",
-        "form",
-        "source",
-        "video",
-        "audio",
-        "embed",
-        "object",
-    }
+# Element kinds whose target gets a status check: pages, and the files they embed or post to.
+_CHECKED_KINDS = _PAGE_KINDS | frozenset(
+    {"img", "script", "link", "form", "source", "video", "audio", "embed", "object"}
 )
 # Sitemap-only URLs are fetched after everything links lead to.
 _SITEMAP_PRIORITY = -1_000_000
