@@ -1,5 +1,6 @@
 """The crawler's components on their own: redirects, retries, per-host politeness, the
-page analyser named in settings, and the spider's first requests from a crawl plan.
+page analyser named in settings, and the spider wired to them: its first requests from a
+crawl plan, and how it hands sitemaps and PDFs to theirs.
 
 Each is built the way Scrapy builds it (`build_from_crawler` on a `get_crawler` crawler)
 and fed hand-made responses: no server, no subprocess, milliseconds per test. The crawls
@@ -17,7 +18,7 @@ from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
@@ -26,11 +27,14 @@ from audits.core.credentials import Credentials, CredentialScope
 from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
 from crawler import settings as project_settings
 from crawler.analyser import PageAnalysis, PdfReading
+from crawler.items import PageItem, SitemapItem
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
 from crawler.redirects import Redirects
 from crawler.retries import BROWSER_USER_AGENT, Retries
 from crawler.spiders.site import SiteSpider
 from crawler.throttle import Throttle
+from rules.page import Link
+from rules.site import DOCUMENT_DATE_FACT
 
 SITE = "http://example.org"
 
@@ -214,7 +218,7 @@ class _TitleOnly:
         return PageAnalysis("", "", "", ())
 
     async def read_pdf(self, url: str, body: bytes) -> PdfReading:
-        return PdfReading((), None)
+        return PdfReading((Link(f"{SITE}/apply", "", "Apply", "a", "", ""),), "2020-01-02")
 
     def close(self) -> None:
         self.closed = True
@@ -259,6 +263,37 @@ def test_a_fresh_crawl_starts_at_the_start_url_then_the_soft_404_probe_and_the_s
     assert kinds[2] == ("sitemap", f"{SITE}/sitemap.xml")
     assert isinstance(spider.analyser, _TitleOnly)
     assert spider.analyser.config is spider.plan.config
+
+
+def test_a_sitemap_index_leads_to_its_sitemaps_and_a_sitemap_to_its_pages_last() -> None:
+    spider, _ = _first_requests(_plan())
+    index = (
+        b"<sitemapindex><sitemap><loc>/sitemap.xml</loc></sitemap>"
+        b"<sitemap><loc>/pages.xml</loc></sitemap></sitemapindex>"
+    )
+    named = list(spider.parse_sitemap(Response(f"{SITE}/sitemap.xml", body=index)))
+    assert [(request.meta["siteaudit"], request.url) for request in named] == [
+        ("sitemap", f"{SITE}/pages.xml")  # /sitemap.xml was asked for at the start
+    ]
+    urlset = b"<urlset><url><loc>/a</loc><lastmod>2026-01-02</lastmod></url></urlset>"
+    listed = list(spider.parse_sitemap(Response(f"{SITE}/pages.xml", body=urlset)))
+    assert listed[0] == SitemapItem([(f"{SITE}/a", "2026-01-02")])
+    assert [(request.url, request.priority) for request in listed[1:]] == [
+        (f"{SITE}/a", -1_000_000)  # after everything links lead to
+    ]
+
+
+def test_a_pdf_page_is_recorded_with_its_date_and_its_links_are_followed() -> None:
+    spider, requests = _first_requests(_plan())
+    answer = Response(f"{SITE}/", body=b"%PDF-1.4", request=requests[0])
+
+    async def collect() -> list[Any]:
+        return [output async for output in spider.parse_page(answer)]
+
+    record, followed = asyncio.run(collect())
+    assert isinstance(record, PageItem) and not record.is_html
+    assert record.facts[DOCUMENT_DATE_FACT] == {"date": "2020-01-02", "source": "PDF metadata"}
+    assert (followed.url, followed.meta["depth"]) == (f"{SITE}/apply", 1)
 
 
 def test_a_crawl_carried_on_follows_its_frontier_and_skips_what_is_done() -> None:

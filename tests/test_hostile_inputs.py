@@ -24,7 +24,7 @@ from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, _DataLoss
 
-from crawler.spiders.site import _describe_failure
+from crawler.failures import describe_failure
 from tests.kit.cli import audit_served
 from tests.kit.findings import load_findings
 from tests.kit.ports import free_port
@@ -368,4 +368,4 @@ def _wrapped(*reasons: BaseException) -> DownloadFailedError:
 )
 def test_every_failure_reads_as_plain_words(exc: BaseException, plain: str) -> None:
     assert "Failure" in str(exc) or not isinstance(exc, DownloadFailedError)
-    assert _describe_failure(Failure(exc), timeout=7.5) == plain
+    assert describe_failure(Failure(exc), timeout=7.5) == plain
