@@ -25,6 +25,7 @@ from audits.stages.browser import (
     BrowserSettings,
     BrowserUnavailable,
     ChromiumSession,
+    axe_run_options,
     locate_axe,
     locate_chromium,
     read_axe,
@@ -49,6 +50,9 @@ SEEDED = {
     "/missing-title/": "document-title",
     "/unnamed-button/": "button-name",
     "/untitled-iframe/": "frame-title",
+    "/framed-form/": "label",  # inside a frame: axe-core runs in it too
+    "/object-image/": "object-alt",  # the image loads for <object>, or its fallback shows
+    "/positive-tabindex/": "tabindex",  # a best-practice rule on by default
 }
 CLEAN = ("/", "/clean/contact/", "/clean/apply/", "/embed/map/")
 TEMPLATE_PAGES = ("/news/one/", "/news/two/", "/news/three/", "/news/four/")
@@ -244,6 +248,8 @@ def test_the_browser_loads_pages_and_styles_but_no_images(a11y_audit: dict[str, 
     assert requested["GET", "/clean/contact/"] == 3  # two crawls, one browser (then reused)
     assert requested["GET", "/css/site.css"] >= 1  # styles matter: colour contrast
     assert requested["GET", "/images/town-hall.png"] == 0
+    # ...except where a check depends on it: an <object> shows its image, not its fallback.
+    assert requested["GET", "/images/opening-hours.png"] >= 1
 
 
 @pytest.mark.slow
@@ -388,6 +394,27 @@ def test_browser_stage_switched_off_in_config_does_nothing() -> None:
     config = parse_config({"browser": {"enabled": False}})
     outcome = run_browser_stage(None, 1, config.browser)  # type: ignore[arg-type]
     assert outcome.stats == {} and not outcome.interrupted
+
+
+def test_the_default_level_is_wcag_a_and_aa_with_chosen_extra_rules_and_aaa_is_opt_in() -> None:
+    default = axe_run_options(BrowserConfig())
+    assert not any("aaa" in tag for tag in default["runOnly"]["values"])
+    assert {"region", "landmark-one-main", "empty-table-header", "tabindex"} <= set(
+        default["rules"]
+    )
+    assert default["iframes"] is True
+    aaa = axe_run_options(parse_config({"browser": {"aaa": True}}).browser)
+    assert {"wcag2aaa", "wcag21aaa", "wcag22aaa"} <= set(aaa["runOnly"]["values"])
+    none = axe_run_options(parse_config({"browser": {"extra_rules": []}}).browser)
+    assert "rules" not in none
+
+
+def test_an_extra_rule_axe_core_does_not_have_is_named_in_one_line() -> None:
+    require_browser()
+    with pytest.raises(BrowserUnavailable) as raised:
+        BrowserSettings.from_config(BrowserConfig(extra_rules=("region", "regoin")))
+    assert str(raised.value).startswith("browser stage skipped: axe-core 4.")
+    assert "has no rule regoin ([browser] extra_rules)" in str(raised.value)
 
 
 def test_a_missing_chromium_is_named_with_how_to_install_it(

@@ -110,6 +110,33 @@ class CrawlConfig:
 
 DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 """axe-core tags run by default: WCAG 2.0, 2.1 and 2.2, levels A and AA."""
+AAA_AXE_TAGS = ("wcag2aaa", "wcag21aaa", "wcag22aaa")
+"""axe-core tags of WCAG level AAA, run with `[browser] aaa = true`."""
+DEFAULT_EXTRA_RULES = (
+    "css-orientation-lock",
+    "empty-heading",
+    "empty-table-header",
+    "image-redundant-alt",
+    "landmark-banner-is-top-level",
+    "landmark-contentinfo-is-top-level",
+    "landmark-main-is-top-level",
+    "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo",
+    "landmark-no-duplicate-main",
+    "landmark-one-main",
+    "page-has-heading-one",
+    "presentation-role-conflict",
+    "region",
+    "skip-link",
+    "tabindex",
+)
+"""axe-core rules run by default beside the tagged ones. One is a WCAG 2.1 AA check that
+axe-core still calls experimental (css-orientation-lock: a page locked to portrait or
+landscape, 1.3.4). The others are best-practice rules, not WCAG requirements, that each
+find a barrier people meet: no main landmark or h1 to jump to, content outside every
+landmark, an empty heading or table header, a skip link going nowhere, a positive tabindex
+scrambling the tab order, alt text repeating the text beside it, a decorative element that
+is still exposed."""
 
 
 @dataclass(frozen=True)
@@ -124,8 +151,13 @@ class BrowserConfig:
     """axe.min.js to inject; empty means $SITEAUDIT_AXE, else vendor/ from `make setup`."""
     tags: tuple[str, ...] = DEFAULT_AXE_TAGS
     """axe-core rule tags to run."""
+    extra_rules: tuple[str, ...] = DEFAULT_EXTRA_RULES
+    """axe-core rules to run beside the tagged ones, by id (best-practice rules that find
+    real barriers, by default)."""
     best_practice: bool = False
-    """Also run axe-core's best-practice rules (not WCAG requirements)."""
+    """Run every one of axe-core's best-practice rules, not only `extra_rules`."""
+    aaa: bool = False
+    """Also run axe-core's WCAG AAA rules (enhanced contrast, identical links, timing)."""
     page_timeout: float = 30.0
     """Seconds a page may take to load, and axe-core to check it."""
     page_deadline: float = 60.0

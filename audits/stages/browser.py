@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from audits.core.children import preexec_exit_with_parent, process_tree
-from audits.core.config import BrowserConfig
+from audits.core.config import AAA_AXE_TAGS, BrowserConfig
 from audits.core.credentials import CredentialScope
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from rules.analyses.axe_results import (
@@ -90,10 +90,18 @@ CHROMIUM_FLAGS = (
 _IMAGES = ("png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico", "svg", "tif", "tiff")
 _FONTS = ("woff", "woff2", "ttf", "otf", "eot")
 _MEDIA = ("mp4", "webm", "ogg", "ogv", "mp3", "wav", "m4a", "m4v", "mov", "avi", "flac")
-IMAGE_URLS = tuple(pattern for ext in _IMAGES for pattern in (f"*.{ext}", f"*.{ext}?*"))
-BLOCKED_URLS = IMAGE_URLS + tuple(
-    pattern for ext in (*_FONTS, *_MEDIA) for pattern in (f"*.{ext}", f"*.{ext}?*")
-)
+
+
+def _url_patterns(extensions: Sequence[str]) -> tuple[str, ...]:
+    return tuple(pattern for ext in extensions for pattern in (f"*.{ext}", f"*.{ext}?*"))
+
+
+IMAGE_URLS = _url_patterns(_IMAGES)
+MEDIA_URLS = _url_patterns(_MEDIA)
+BLOCKED_URLS = IMAGE_URLS + _url_patterns(_FONTS) + MEDIA_URLS
+FRAME_PING_MS = 500
+"""How long axe-core waits for a frame to answer before skipping it (another site's
+embed has no axe-core to answer)."""
 
 # Runs axe-core on the document and always calls back: with the results, trimmed to what
 # is stored, or with the error (a rejected promise must not become a 30 s script timeout).
@@ -101,7 +109,7 @@ BLOCKED_URLS = IMAGE_URLS + tuple(
 # it, and counting them here costs no extra round trip.
 AXE_RUNNER = """
 const done = arguments[arguments.length - 1];
-const [options, maxElements] = arguments;
+const [options, maxElements, embedded] = arguments;
 if (!window.axe || typeof window.axe.run !== 'function') {
   done({error: 'axe-core was not loaded into the page'});
   return;
@@ -111,9 +119,25 @@ if (elements > maxElements) {
   done({elements: elements});
   return;
 }
+if (embedded) {
+  const wanted = EMBEDDED(document);
+  if (wanted.objects.length || wanted.media.length) {
+    done({load: {objects: wanted.objects.length, media: wanted.media.length}});
+    return;
+  }
+}
+// An element behind an open modal dialog (or in an [inert] subtree) cannot be reached with
+// the keyboard, nor can anything in a frame that is: a focus rule's failure there is a false
+// alarm (ACT akn7bn). A target's first step is in this document (the frame, for a frame's).
+const modal = document.querySelector(':modal');
+const inert = (target) => {
+  const element = typeof target[0] === 'string' ? document.querySelector(target[0]) : null;
+  return !!element && (!!element.closest('[inert]') || (!!modal && !modal.contains(element)));
+};
+const reachable = (rule, node) => !(rule.id === 'frame-focusable-content' && inert(node.target));
 const trim = (results) => results.map((rule) => ({
   id: rule.id, impact: rule.impact, tags: rule.tags, help: rule.help, helpUrl: rule.helpUrl,
-  nodes: rule.nodes.map((node) => ({
+  nodes: rule.nodes.filter((node) => reachable(rule, node)).map((node) => ({
     impact: node.impact, target: node.target, html: node.html,
     failureSummary: node.failureSummary,
   })),
@@ -123,6 +147,52 @@ window.axe.run(document, options)
                      incomplete: trim(r.incomplete)}))
   .catch((e) => done({error: String((e && e.message) || e)}));
 """
+
+# What a rule needs loaded that the browser blocked, in the page and its same-origin frames:
+# an <object> showing an image (object-alt checks only objects that rendered their data,
+# not their fallback) and autoplaying media (no-autoplay-audio needs their duration).
+_EMBEDDED = """
+const EMBEDDED = (top) => {
+  const docs = [];
+  const visit = (doc) => {
+    docs.push(doc);
+    for (const frame of doc.querySelectorAll('iframe, frame')) {
+      try { if (frame.contentDocument) visit(frame.contentDocument); } catch (e) { /* other origin */ }
+    }
+  };
+  visit(top);
+  const all = (selector) => docs.flatMap((doc) => [...doc.querySelectorAll(selector)]);
+  return {
+    objects: all('object[data]'),
+    media: all('video[autoplay], audio[autoplay]').filter((m) => m.readyState === 0),
+  };
+};
+"""
+AXE_RUNNER = _EMBEDDED + AXE_RUNNER
+
+# Loads them once the blocks are lifted: each object is replaced by a copy of itself (which
+# fetches its data), each medium's metadata is loaded; gives up after 3 s.
+_LOAD_EMBEDDED = (
+    _EMBEDDED
+    + """
+const done = arguments[arguments.length - 1];
+const wanted = EMBEDDED(document);
+const loaded = (element, events) => new Promise((resolve) => {
+  for (const name of events) element.addEventListener(name, resolve, {once: true});
+});
+const waits = [];
+for (const object of wanted.objects) {
+  const copy = object.cloneNode(true);
+  waits.push(loaded(copy, ['load', 'error']));
+  object.replaceWith(copy);
+}
+for (const medium of wanted.media) {
+  waits.push(loaded(medium, ['loadedmetadata', 'error']));
+  medium.load();
+}
+Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 3000))]).then(() => done(true));
+"""
+)
 
 # Loads the images in and around an element again (they were blocked), for its screenshot;
 # gives up after 3 s.
@@ -138,6 +208,9 @@ const loads = images.map((img) => {
 Promise.race([Promise.all(loads), new Promise((r) => setTimeout(r, 3000))]).then(() => done(true));
 """
 
+NOTHING_TO_REVIEW = frozenset({"css-orientation-lock"})
+"""axe-core rules whose "needs review" says nothing a person could check: css-orientation-lock
+cannot decide on every document without a stylesheet (a bare page, a `srcdoc` frame)."""
 _AXE_HEADER = re.compile(r"axe v(\d+\.\d+\.\d+)")
 # Elements that stand for the whole page (a missing title or lang): no picture to take.
 _PAGE_TARGETS = frozenset({"html", "body", "head", "title"})
@@ -190,6 +263,12 @@ class BrowserSettings:
         """Find axe-core and Chromium; BrowserUnavailable (one line) if either is missing."""
         axe_path = locate_axe(config.axe_path)
         source, version = read_axe(axe_path)
+        unknown = unknown_axe_rules(source, config.extra_rules)
+        if unknown:
+            raise BrowserUnavailable(
+                f"browser stage skipped: axe-core {version} has no rule {', '.join(unknown)} "
+                "([browser] extra_rules)"
+            )
         chromium, chromedriver = locate_chromium()
         return cls(
             axe_source=source,
@@ -209,20 +288,33 @@ class BrowserSettings:
 
 def axe_run_options(config: BrowserConfig) -> dict[str, Any]:
     """The options passed to `axe.run`."""
-    tags = list(config.tags) + (["best-practice"] if config.best_practice else [])
+    tags = [*config.tags, *(AAA_AXE_TAGS if config.aaa else ())]
+    options: dict[str, Any] = {"runOnly": {"type": "tag", "values": tags}}
+    if config.best_practice:
+        tags.append("best-practice")
+    if config.extra_rules:
+        # A rule enabled here runs whatever the tags say (axe-core's ruleShouldRun).
+        options["rules"] = {rule: {"enabled": True} for rule in config.extra_rules}
     return {
-        "runOnly": {"type": "tag", "values": tags},
+        **options,
         # Passes and inapplicable rules are never stored: not building them is much faster.
         "resultTypes": ["violations", "incomplete"],
-        # Frames are pages of their own (the crawl follows iframe sources); waiting on a
-        # cross-origin frame without axe-core in it would cost a minute.
-        "iframes": False,
+        # Same-origin frames have axe-core too (it is injected into every document): their
+        # content is checked as part of the page, as a person meets it. A frame that does
+        # not answer axe-core's ping (another site's embed, without axe-core) is skipped.
+        "iframes": True,
+        "pingWaitTime": FRAME_PING_MS,
         "selectors": True,
         "ancestry": False,
         "xpath": False,
         "elementRef": False,
         "performanceTimer": False,
     }
+
+
+def unknown_axe_rules(source: str, rules: Sequence[str]) -> list[str]:
+    """Those of `rules` that axe-core's source does not define."""
+    return [rule for rule in rules if f'id:"{rule}"' not in source]
 
 
 def locate_axe(configured: str = "") -> Path:
@@ -298,6 +390,8 @@ def parse_axe_results(url: str, raw: Mapping[str, Any]) -> list[AxeNode]:
     nodes = []
     for outcome, key in ((VIOLATION, "violations"), (INCOMPLETE, "incomplete")):
         for rule in raw.get(key) or ():
+            if outcome == INCOMPLETE and rule.get("id") in NOTHING_TO_REVIEW:
+                continue
             wcag = wcag_criteria(rule.get("tags") or ())
             # axe-core adds ?application=axeAPI to its help links: it says nothing to editors.
             help_url = (rule.get("helpUrl") or "").split("?", 1)[0]
@@ -391,8 +485,6 @@ class ChromiumSession:
         from selenium.webdriver.chrome.service import Service
 
         self.settings = settings
-        # While taking screenshots images load, or an image without alt shows as a blank box.
-        self.unblocked = tuple(p for p in settings.blocked if p not in IMAGE_URLS)
         self.profile = tempfile.mkdtemp(prefix="siteaudit-chromium-")
         self.driver: Any = None
         self.credentials: BrowserCredentials | None = None
@@ -455,10 +547,17 @@ class ChromiumSession:
             if urlsplit(landed).netloc != urlsplit(url).netloc:
                 # A script or meta refresh sent the browser off the site: not this site's page.
                 return PageCheck(url, error=f"the page sent the browser to {landed}")
-            args = (dict(self.settings.axe_options), self.settings.max_dom_elements)
-            raw = self.driver.execute_async_script(AXE_RUNNER, *args)
-            if raw is None:
-                raw = self.driver.execute_async_script(AXE_RUNNER, *args)
+            raw = self._run_axe(embedded=True)
+            if isinstance(raw, dict) and raw.get("load"):
+                # Images for the page's objects, media for its autoplaying media, until
+                # axe-core has run: <img> and the rest stay blocked.
+                wanted = raw["load"]
+                lifted = (IMAGE_URLS if wanted.get("objects") else ()) + (
+                    MEDIA_URLS if wanted.get("media") else ()
+                )
+                with self._unblocked(lifted):
+                    self._execute(_LOAD_EMBEDDED)
+                    raw = self._run_axe(embedded=False)
         except TimeoutException:
             raise PageTimeout(f"axe-core did not finish within {timeout}") from None
         except Exception as exc:
@@ -474,18 +573,37 @@ class ChromiumSession:
         elapsed = int((time.monotonic() - started) * 1000)
         return PageCheck(url, list(zip(nodes, shots, strict=True)), None, elapsed)
 
-    def _screenshots(self, nodes: Sequence[AxeNode], wanted: Sequence[bool]) -> list[bytes | None]:
-        """Pictures of the wanted elements, with their images loaded for once."""
-        self.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": list(self.unblocked)})
+    def _execute(self, script: str, *args: Any) -> Any:
+        """Run an async script; a command that meets an alert() or confirm() dismisses it
+        and answers None, so it is asked twice."""
+        answer = self.driver.execute_async_script(script, *args)
+        return self.driver.execute_async_script(script, *args) if answer is None else answer
+
+    def _run_axe(self, embedded: bool) -> Any:
+        """axe-core's results; with `embedded`, first what it needs loaded, if anything."""
+        options = dict(self.settings.axe_options)
+        return self._execute(AXE_RUNNER, options, self.settings.max_dom_elements, embedded)
+
+    @contextlib.contextmanager
+    def _unblocked(self, lifted: Sequence[str]) -> Iterator[None]:
+        """Let the URLs of the `lifted` patterns load for a while; the rest stays blocked."""
+        blocked = [p for p in self.settings.blocked if p not in lifted]
+        self.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": blocked})
         try:
-            return [
-                self._screenshot(node) if want else None
-                for node, want in zip(nodes, wanted, strict=True)
-            ]
+            yield
         finally:
             self.driver.execute_cdp_cmd(
                 "Network.setBlockedURLs", {"urls": list(self.settings.blocked)}
             )
+
+    def _screenshots(self, nodes: Sequence[AxeNode], wanted: Sequence[bool]) -> list[bytes | None]:
+        """Pictures of the wanted elements, with their images loaded for once (or an image
+        without alt shows as a blank box)."""
+        with self._unblocked(IMAGE_URLS):
+            return [
+                self._screenshot(node) if want else None
+                for node, want in zip(nodes, wanted, strict=True)
+            ]
 
     def _screenshot(self, node: AxeNode) -> bytes | None:
         from selenium.webdriver.common.by import By

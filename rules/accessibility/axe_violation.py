@@ -16,9 +16,13 @@ class AxeViolation(AxeResultRule):
     outcome = VIOLATION
     summary = (
         "Loads every page in headless Chromium and runs axe-core's WCAG 2.0, 2.1 and 2.2 A "
-        "and AA rules on it, as the page really looks, scripts and styles applied. Each failing "
+        "and AA rules on it, as the page really looks, scripts and styles applied, its "
+        "same-site frames included, plus the best-practice rules that find real barriers "
+        "(landmarks, a page's h1, empty headings and table headers, skip links, positive "
+        "tabindex, redundant alt text); AAA rules are an opt-in level. Each failing "
         "element is a finding with axe-core's help text and guidance link; the same failure on "
-        "many pages (same rule, element and markup) is reported once, as a template issue. "
+        "many pages (same rule, element and markup, or for page structure rules such as "
+        "missing landmarks the same rule) is reported once, as a template issue. "
         "Severity follows axe-core's impact: critical, serious (high), moderate (medium), "
         "minor (low)."
     )

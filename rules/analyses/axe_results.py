@@ -103,9 +103,42 @@ def normalise_markup(text: str) -> str:
     return _SPACE.sub(" ", _DIGITS.sub("0", text)).strip()
 
 
+PAGE_STRUCTURE_RULES = frozenset(
+    {
+        "bypass",
+        "landmark-no-duplicate-banner",
+        "landmark-no-duplicate-contentinfo",
+        "landmark-no-duplicate-main",
+        "landmark-one-main",
+        "page-has-heading-one",
+        "region",
+    }
+)
+"""axe-core rules about the page's structure as a whole (its landmarks, headings, ways to
+skip): one issue per page, whichever elements axe-core names (`region` names every block
+of content outside the landmarks), and the same issue on every page that has it, since the
+structure comes from the template."""
+
+
 def template_key(rule: str, target: str, html: str) -> tuple[str, str, str]:
     """What makes two flagged elements "the same issue" on different pages."""
+    if rule in PAGE_STRUCTURE_RULES:
+        return (rule, "", "")
     return (rule, normalise_markup(target), normalise_markup(html))
+
+
+def page_structure_once(nodes: Iterable[AxeNode]) -> tuple[list[AxeNode], Counter[tuple[str, str]]]:
+    """The nodes with each page structure rule's first node per page only, and how many
+    elements each (page, rule) had."""
+    counts: Counter[tuple[str, str]] = Counter()
+    kept = []
+    for node in nodes:
+        if node.rule in PAGE_STRUCTURE_RULES:
+            counts[node.url, node.rule] += 1
+            if counts[node.url, node.rule] > 1:
+                continue
+        kept.append(node)
+    return kept, counts
 
 
 def screenshot_name(url: str, rule: str, target: str) -> str:
@@ -179,7 +212,7 @@ class AxeResultRule(SiteRule):
         """Template issues first (one finding each), then page-specific nodes."""
         if not isinstance(site, BrowserSite):
             return
-        nodes = list(site.axe_nodes(self.outcome))
+        nodes, elements = page_structure_once(site.axe_nodes(self.outcome))
         if not nodes:
             return
         depths = {page.url: page.click_depth for page in site.pages()}
@@ -193,13 +226,17 @@ class AxeResultRule(SiteRule):
             yield self._template_finding(issue, prominence)
         seen: Counter[tuple[str, str]] = Counter()
         for node in single:
-            key = f"{node.rule}|{normalise_markup(node.target)}"
+            key = f"{node.rule}|{template_key(node.rule, node.target, '')[1]}"
             seen[node.url, key] += 1
             if seen[node.url, key] > 1:  # the same normalised place twice on one page
                 key += f"|{seen[node.url, key]}"
+            message = self.describe(node)
+            count = elements[node.url, node.rule]
+            if count > 1:
+                message += f", {count} elements on this page (the first is shown)"
             yield self.finding(
                 node.url,
-                self.describe(node),
+                message,
                 severity=self.severity_of(node),
                 selector=node.target,
                 snippet=node.html,
@@ -218,8 +255,9 @@ class AxeResultRule(SiteRule):
             evidence["screenshot"] = shot
         # The same element on many pages comes from one place: usually the template, or
         # content shared between pages (a reused image, a common notice).
+        same = "structure" if first.rule in PAGE_STRUCTURE_RULES else "element"
         message = (
-            f"{first.help}, on {len(pages)} pages: the same element on each, so fix it once "
+            f"{first.help}, on {len(pages)} pages: the same {same} on each, so fix it once "
             f"at its source, usually the template (axe-core {first.rule})"
         )
         return self.finding(
@@ -230,7 +268,7 @@ class AxeResultRule(SiteRule):
             snippet=first.html,
             evidence=evidence,
             pages=pages,
-            key=f"template|{first.rule}|{normalise_markup(first.target)}",
+            key=f"template|{first.rule}|{template_key(first.rule, first.target, '')[1]}",
         )
 
 

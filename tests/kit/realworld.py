@@ -15,9 +15,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def realworld_path() -> Path | None:
+    """The corpus folder, or None when it is not there (for scripts outside pytest)."""
+    where = Path(os.environ.get("SITEAUDIT_REALWORLD", ROOT.parent / "shared" / "realworld"))
+    return where if (where / "README.md").is_file() else None
+
+
 def realworld_dir() -> Path:
     """The corpus folder; fails the calling test when it is not there."""
-    where = Path(os.environ.get("SITEAUDIT_REALWORLD", ROOT.parent / "shared" / "realworld"))
-    if not (where / "README.md").is_file():
-        pytest.fail(f"the real-world corpus is not at {where}: set SITEAUDIT_REALWORLD")
+    where = realworld_path()
+    if where is None:
+        pytest.fail("the real-world corpus is not beside the project: set SITEAUDIT_REALWORLD")
     return where

@@ -144,6 +144,45 @@ def test_a_template_issue_becomes_one_finding_listing_every_page() -> None:
     assert finding.evidence["axe_rule"] == "link-name"
 
 
+def region_nodes(page: str, blocks: int) -> list[AxeNode]:
+    """axe-core's `region` on a page with `blocks` pieces of content outside the landmarks."""
+    return [
+        node(
+            page,
+            rule="region",
+            impact="moderate",
+            wcag=(),
+            help="All page content should be contained by landmarks",
+            target=f"body > div:nth-child({i}) > p.intro-{page.strip('/')}",
+            html=f"<p class='intro-{page.strip('/')}'>Block {i} of {page}</p>",
+        )
+        for i in range(blocks)
+    ]
+
+
+def test_a_template_wide_region_issue_is_one_finding_listing_its_pages() -> None:
+    # Each page names different elements (its own content), yet the cause is one template.
+    nodes = [n for i in range(4) for n in region_nodes(f"/service-{i}/", blocks=i + 2)]
+    [finding] = AxeViolation().check_site(FakeBrowserSite(nodes))
+    assert finding.evidence["template"] is True and finding.evidence["page_count"] == 4
+    assert sorted(finding.pages) == [SITE + f"/service-{i}/" for i in range(4)]
+    assert "on 4 pages: the same structure on each" in finding.message
+    assert finding.key == "template|region|"
+
+
+def test_a_page_structure_issue_on_a_few_pages_is_one_finding_per_page() -> None:
+    nodes = region_nodes("/a/", blocks=5) + region_nodes("/b/", blocks=1)
+    findings = list(AxeViolation().check_site(FakeBrowserSite(nodes)))
+    assert [(f.url, f.key) for f in findings] == [
+        (SITE + "/a/", "region|"),
+        (SITE + "/b/", "region|"),
+    ]
+    assert findings[0].message.endswith("5 elements on this page (the first is shown)")
+    assert "elements on this page" not in findings[1].message
+    again = list(AxeViolation().check_site(FakeBrowserSite(region_nodes("/a/", blocks=2))))
+    assert fingerprint(again[0]) == fingerprint(findings[0])  # new content: the same issue
+
+
 def test_impact_sets_the_severity_and_evidence_carries_the_guidance() -> None:
     impacts = {"critical": "critical", "serious": "high", "moderate": "medium", "minor": "low"}
     nodes = [node(f"/{impact}/", impact=impact, target=f"#{impact}") for impact in impacts]
