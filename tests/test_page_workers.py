@@ -14,7 +14,7 @@ import pytest
 from audits.core.config import AuditConfig
 from audits.stages.pages import PAGE_ANALYSIS, PageAnalysis, PageStage
 from tests.kit.cli import slow_page, start_cli
-from tests.kit.plugins import fake_distribution
+from tests.kit.plugins import hanging_plugin
 from tests.kit.processes import alive, wait_for
 from tests.kit.siteserver import SiteServer
 
@@ -22,33 +22,6 @@ pytestmark = pytest.mark.slow
 
 # A rule that never finishes on a page titled "stuck", after writing down its process id:
 # as a rule with super-linear work on a huge page would, only for certain.
-HANGING_RULE = """
-import os
-import time
-from dataclasses import dataclass
-
-from rules.base import Category, Severity, SiteRule
-
-
-class HangsOnStuckPages(SiteRule):
-    \"\"\"Never returns on a page titled 'stuck'.\"\"\"
-
-    id = "hangs-on-stuck-pages"
-    title = summary = why = how_to_fix = "Test rule."
-    category = Category.LINKS
-    severity = Severity.INFO
-
-    @dataclass(frozen=True)
-    class Options:
-        \"\"\"No options.\"\"\"
-
-    def page_facts(self, page):
-        if page.title == "stuck":
-            with open(os.environ["STUCK_WORKER_PID_FILE"], "w") as f:
-                f.write(str(os.getpid()))
-            time.sleep(3600)
-        return None
-"""
 
 
 def page_workers_of(pid: int) -> list[int]:
@@ -89,13 +62,7 @@ def test_page_workers_exit_when_the_audit_is_killed(tmp_path: Path) -> None:
 def test_a_page_over_the_time_limit_has_its_worker_killed_and_the_other_pages_go_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_distribution(
-        tmp_path,
-        "siteaudit-hangs",
-        "1.0",
-        {"hangs-on-stuck-pages": "siteaudit_hangs:HangsOnStuckPages"},
-        {"siteaudit_hangs": HANGING_RULE},
-    )
+    hanging_plugin(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))  # spawned workers find the rule too
     pid_file = tmp_path / "stuck.pid"
     monkeypatch.setenv("STUCK_WORKER_PID_FILE", str(pid_file))

@@ -36,3 +36,50 @@ def python_path(*folders: Path) -> dict[str, str]:
     return {
         "PYTHONPATH": os.pathsep.join([*map(str, folders), *([inherited] if inherited else [])])
     }
+
+
+HANGING_RULE = """
+import os
+import time
+from dataclasses import dataclass
+
+from rules.base import Category, Severity, SiteRule
+
+
+class HangsOnStuckPages(SiteRule):
+    \"\"\"Never returns on a page titled 'stuck' (writing its process id first to the file
+    STUCK_WORKER_PID_FILE names, when it names one).\"\"\"
+
+    id = "hangs-on-stuck-pages"
+    title = summary = why = how_to_fix = "Test rule."
+    category = Category.LINKS
+    severity = Severity.INFO
+
+    @dataclass(frozen=True)
+    class Options:
+        \"\"\"No options.\"\"\"
+
+    def page_facts(self, page):
+        if page.title == "stuck":
+            if "STUCK_WORKER_PID_FILE" in os.environ:
+                with open(os.environ["STUCK_WORKER_PID_FILE"], "w") as f:
+                    f.write(str(os.getpid()))
+            time.sleep(3600)
+        return None
+
+    def check_site(self, site):
+        return iter(())
+"""
+"""A rule plugin's module (`siteaudit_hangs`) whose analysis of a page titled 'stuck' never
+ends: a page over any time limit, whatever the machine's load."""
+
+
+def hanging_plugin(site_dir: Path) -> Path:
+    """`site_dir` holding the hangs-on-stuck-pages rule as an installed plugin."""
+    return fake_distribution(
+        site_dir,
+        "siteaudit-hangs",
+        "1.0",
+        {"hangs-on-stuck-pages": "siteaudit_hangs:HangsOnStuckPages"},
+        {"siteaudit_hangs": HANGING_RULE},
+    )
