@@ -2,6 +2,7 @@
 
 Exit codes: 0 done; 1 findings at or above --fail-on; 2 usage or configuration error;
 3 the site could not be crawled; 4 an internal error (a bug: please report it);
+5 the browser stage did not run and --require-browser asks for it;
 130 interrupted (what was stored is kept).
 """
 
@@ -21,11 +22,13 @@ import click
 
 from audits import __version__
 from audits.core.config import AuditConfig, ConfigError, load_config, parse_report
+from audits.core.coverage import BROWSER
 from audits.core.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     REDIS_ENV,
+    RequiredStageSkipped,
     SiteauditError,
     UsageError,
 )
@@ -220,6 +223,12 @@ def _gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Reuse the last run's results for pages the server says are unchanged.",
         ),
+        click.option(
+            "--require-browser",
+            is_flag=True,
+            help="Exit 5 when the accessibility checks in a browser did not run "
+            "(no axe-core or Chromium: `siteaudit setup`); also [gate] require_browser.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -295,6 +304,7 @@ class AuditRequest:
     urls_file: Path | None = None
     resume: bool = False
     incremental: bool = False
+    require_browser: bool = False
 
     def config(self) -> AuditConfig:
         """The configuration file's settings with the command line's over them, checked."""
@@ -329,6 +339,12 @@ def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
     only_urls = _read_urls(request.urls_file) if request.urls_file is not None else None
     if request.redis_url is None and request.workers != 1:
         raise UsageError("--workers starts crawler workers of a crawl shared through --redis")
+    require_browser = request.require_browser or config.require_browser
+    if require_browser and not config.browser.enabled:
+        raise UsageError(
+            "the browser stage is required (--require-browser or [gate] require_browser) "
+            "but turned off (--no-browser or [browser] enabled = false)"
+        )
     result = audit(
         request.url,
         config,
@@ -342,6 +358,7 @@ def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
     _print_summary(result)
     if result.status == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
+    passed = True
     if gate is not None:
         store = Store(str(result.store_path))
         try:
@@ -352,8 +369,15 @@ def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
             store.close()
         for line in (*decision.summary(), *notes):
             click.echo(line)
-        if not decision.passed:
-            sys.exit(EXIT_FINDINGS)
+        passed = decision.passed
+    browser = result.stages.get(BROWSER)
+    if require_browser and (browser is None or not browser.ran):
+        # Before the findings gate: a pass without the browser's checks means little.
+        why = f" ({browser.reason})" if browser is not None and browser.reason else ""
+        fix = f"; run `{browser.fix}`" if browser is not None and browser.fix else ""
+        raise RequiredStageSkipped(f"the browser stage did not run{why}{fix}")
+    if not passed:
+        sys.exit(EXIT_FINDINGS)
 
 
 def _read_urls(path: Path) -> list[str]:

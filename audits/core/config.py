@@ -268,6 +268,9 @@ class AuditConfig:
     gate: Mapping[str, str] = field(default_factory=dict)
     """`[gate]`: `fail_on` (a severity) and per-category thresholds ("none" exempts one);
     checked by audits.gate when `siteaudit check` or `--fail-on` uses it."""
+    require_browser: bool = False
+    """`[gate] require_browser`: `audit` and `check` exit 5 when the browser stage did not
+    run (as `--require-browser` does)."""
     top_tasks: tuple[TopTask, ...] = ()
     """`[[top_tasks]]`: the council's top tasks, checked by the top-task-too-deep rule."""
 
@@ -348,11 +351,7 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
         raise ConfigError(f"{origin}: plugins must be true or false")
     report = parse_report(raw.get("report", {}), f"{origin} [report]")
     content = build_dataclass(ContentConfig, raw.get("content", {}), f"{origin} [content]")
-    gate = raw.get("gate", {})
-    if not isinstance(gate, Mapping) or not all(isinstance(v, str) for v in gate.values()):
-        raise ConfigError(
-            f'{origin}: [gate] holds fail_on = "high" and category = "severity" lines'
-        )
+    gate, require_browser = parse_gate_table(raw.get("gate", {}), origin)
     top_tasks = parse_top_tasks(raw.get("top_tasks", []), origin)
     notify = raw.get("notify", {})
     if not isinstance(notify, Mapping):
@@ -378,9 +377,26 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
         plugins=plugins,
         report=report,
         content=content,
-        gate=dict(gate),
+        gate=gate,
+        require_browser=require_browser,
         notify=notify_config,
         top_tasks=top_tasks,
+    )
+
+
+def parse_gate_table(values: Any, origin: str) -> tuple[dict[str, str], bool]:
+    """`[gate]` as (thresholds: fail_on and per-category severities, require_browser);
+    the thresholds are checked by audits.gate when a gate is used."""
+    if isinstance(values, Mapping):
+        thresholds = {k: v for k, v in values.items() if k != "require_browser"}
+        require_browser = values.get("require_browser", False)
+        if not isinstance(require_browser, bool):
+            raise ConfigError(f"{origin} [gate] require_browser must be true or false")
+        if all(isinstance(v, str) for v in thresholds.values()):
+            return thresholds, require_browser
+    raise ConfigError(
+        f'{origin}: [gate] holds fail_on = "high", category = "severity" and '
+        "require_browser = true lines"
     )
 
 

@@ -19,6 +19,8 @@ EXIT_UNREACHABLE = 3
 """The site could not be crawled; partial results are kept."""
 EXIT_INTERNAL = 4
 """An internal error: a bug, to be reported."""
+EXIT_STAGE_SKIPPED = 5
+"""A stage the gate requires (`--require-browser`) did not run; the reports are written."""
 EXIT_INTERRUPTED = 130
 """Interrupted (Ctrl-C); what was stored is kept."""
 
@@ -52,3 +54,13 @@ class SiteUnreachable(SiteauditError):
 
     def line(self) -> str:
         return f"{self} (partial results, if any, are kept in the store)"
+
+
+class RequiredStageSkipped(SiteauditError):
+    """A stage `--require-browser` (or `[gate] require_browser`) asks for did not run
+    (exit code 5); the audit and its reports are complete otherwise."""
+
+    exit_code = EXIT_STAGE_SKIPPED
+
+    def line(self) -> str:
+        return f"gate failed: {self}"

@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 
 from audits.core.children import preexec_exit_with_parent, process_tree
 from audits.core.config import BrowserConfig
+from audits.core.coverage import SETUP_COMMAND
 from audits.core.credentials import CredentialScope
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from rules.analyses.axe_results import (
@@ -146,7 +147,12 @@ _LOG_INTERVAL = 5.0
 
 
 class BrowserUnavailable(Exception):
-    """The browser stage cannot run; the message says why and how to fix it, in one line."""
+    """The browser stage cannot run; the message says why and how to fix it, in one line,
+    and `fix` is the one command that finds or installs what is missing (or None)."""
+
+    def __init__(self, message: str, fix: str | None = SETUP_COMMAND) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 class PageTimeout(Exception):
@@ -431,7 +437,8 @@ class ChromiumSession:
             self.quit()
             # Without them every page would be audited as the staging server's login page.
             raise BrowserUnavailable(
-                f"browser stage skipped: cannot give Chromium the staging credentials ({exc})"
+                f"browser stage skipped: cannot give Chromium the staging credentials ({exc})",
+                fix=None,
             ) from None
 
     def check(self, url: str, planner: ScreenshotPlanner | None) -> PageCheck:
@@ -811,10 +818,12 @@ def _ms_since(started: float) -> int:
 
 @dataclass
 class BrowserOutcome:
-    """What the stage adds to the run's statistics, and whether Ctrl-C stopped it."""
+    """What the stage adds to the run's statistics, whether Ctrl-C stopped it, and the
+    BrowserUnavailable that kept it from starting or finishing."""
 
     stats: dict[str, Any] = field(default_factory=dict)
     interrupted: bool = False
+    problem: BrowserUnavailable | None = None
 
 
 def run_browser_stage(
@@ -833,7 +842,7 @@ def run_browser_stage(
         settings = BrowserSettings.from_config(config, credentials)
     except BrowserUnavailable as exc:
         _say(str(exc))
-        return BrowserOutcome()
+        return BrowserOutcome(problem=exc)
     began = time.monotonic()
     pages = store.browser_pages_to_check(run_id)
     if config.max_pages:
@@ -851,6 +860,7 @@ def run_browser_stage(
     pool = BrowserPool(settings, planner=planner, launcher=launcher)
     meter = _Progress(len(todo)) if progress and todo else None
     interrupted = False
+    problem = None
     try:
         with _interruptible(), contextlib.closing(pool.check(todo)) as checks:
             for check in checks:
@@ -859,6 +869,7 @@ def run_browser_stage(
                     meter.update(check)
     except BrowserUnavailable as exc:
         _say(str(exc))
+        problem = exc
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -874,7 +885,7 @@ def run_browser_stage(
     }
     if checked > errors:
         stats["axe_core"] = settings.axe_version
-    return BrowserOutcome(stats, interrupted)
+    return BrowserOutcome(stats, interrupted, problem)
 
 
 def _reuse_unchanged(
