@@ -633,6 +633,26 @@ def history_command(db: str, as_json: bool) -> None:
             )
 
 
+@main.command("setup")
+@click.option(
+    "--registry",
+    envvar="SITEAUDIT_NPM_REGISTRY",
+    default="https://registry.npmjs.org",
+    show_default=True,
+    metavar="URL",
+    help="The npm registry (or mirror) to fetch axe-core from; "
+    "also read from $SITEAUDIT_NPM_REGISTRY.",
+)
+@friendly_errors
+def setup_command(registry: str) -> None:
+    """Find or install what the accessibility checks in a browser need (axe-core, Chromium,
+    chromedriver) and print each one's version; exit 1 while something is missing."""
+    from audits.setup import setup
+
+    if not setup(registry, echo=click.echo):
+        sys.exit(1)
+
+
 @main.command("demo")
 @click.option(
     "--out",

@@ -121,7 +121,8 @@ class BrowserConfig:
     workers: int = 0
     """Browsers running at once, each driven from its own thread; 0 means one per CPU core."""
     axe_path: str = ""
-    """axe.min.js to inject; empty means $SITEAUDIT_AXE, else vendor/ from `make setup`."""
+    """axe.min.js to inject; empty means $SITEAUDIT_AXE, else the copy `siteaudit setup`
+    fetched, else vendor/ from `make setup`."""
     tags: tuple[str, ...] = DEFAULT_AXE_TAGS
     """axe-core rule tags to run."""
     best_practice: bool = False

@@ -42,6 +42,7 @@ from audits.core.children import preexec_exit_with_parent, process_tree
 from audits.core.config import BrowserConfig
 from audits.core.coverage import SETUP_COMMAND
 from audits.core.credentials import CredentialScope
+from audits.core.userdata import installed_axe
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from rules.analyses.axe_results import (
     INCOMPLETE,
@@ -56,16 +57,28 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENDOR_AXE = REPO_ROOT / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
-"""Where `make setup` installs the pinned axe-core."""
+"""Where `make setup` installs the pinned axe-core in a checkout."""
 AXE_ENV = "SITEAUDIT_AXE"
 """Environment variable naming axe.min.js (the config's `[browser] axe_path` wins)."""
 
-# Debian's real binary: /usr/bin/chromium is a wrapper script that adds its own flags.
-CHROMIUM_PATHS = ("/usr/lib/chromium/chromium",)
-CHROMEDRIVER_PATHS = ("/usr/bin/chromedriver",)
+# Debian's real binary first: /usr/bin/chromium is a wrapper script that adds its own
+# flags. Then the usual places of other systems' packages, before the PATH.
+CHROMIUM_PATHS = (
+    "/usr/lib/chromium/chromium",
+    "/usr/lib64/chromium-browser/chromium-browser",
+    "/snap/bin/chromium",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+)
+CHROMEDRIVER_PATHS = (
+    "/usr/bin/chromedriver",
+    "/usr/lib/chromium/chromedriver",
+    "/snap/bin/chromium.chromedriver",
+    "/opt/homebrew/bin/chromedriver",
+    "/usr/local/bin/chromedriver",
+)
 
-HOW_TO_GET_AXE = "run `make setup` (or set [browser] axe_path or $SITEAUDIT_AXE)"
-HOW_TO_GET_CHROMIUM = "install them with `apt-get install chromium chromium-driver`"
+HOW_TO_GET_AXE = f"run `{SETUP_COMMAND}` (or set [browser] axe_path or $SITEAUDIT_AXE)"
+HOW_TO_GET_CHROMIUM = f"run `{SETUP_COMMAND}` to find them or learn how to install them"
 
 # Headless, and off the internet: no updates, sync, extensions or Google services.
 CHROMIUM_FLAGS = (
@@ -232,9 +245,13 @@ def axe_run_options(config: BrowserConfig) -> dict[str, Any]:
 
 
 def locate_axe(configured: str = "") -> Path:
-    """axe.min.js: the config's path, else $SITEAUDIT_AXE, else the vendored copy."""
+    """axe.min.js: the config's path, else $SITEAUDIT_AXE, else the copy `siteaudit setup`
+    put in the user's data folder, else the checkout's vendored one."""
     raw = configured or os.environ.get(AXE_ENV, "")
-    path = Path(raw).expanduser() if raw else VENDOR_AXE
+    if raw:
+        path = Path(raw).expanduser()
+    else:
+        path = next((p for p in (installed_axe(), VENDOR_AXE) if p.is_file()), installed_axe())
     if not path.is_file():
         raise BrowserUnavailable(
             f"browser stage skipped: axe-core not found at {path}; {HOW_TO_GET_AXE}"
@@ -258,10 +275,19 @@ def read_axe(path: Path) -> tuple[str, str]:
     return source, m.group(1)
 
 
+def find_chromium() -> str | None:
+    """Chromium's binary at the usual places, else on the PATH."""
+    return _first_file(CHROMIUM_PATHS) or shutil.which("chromium")
+
+
+def find_chromedriver() -> str | None:
+    """chromedriver at the usual places, else on the PATH."""
+    return _first_file(CHROMEDRIVER_PATHS) or shutil.which("chromedriver")
+
+
 def locate_chromium() -> tuple[str, str]:
-    """(Chromium binary, chromedriver) from Debian's packages, else from the PATH."""
-    chromium = _first_file(CHROMIUM_PATHS) or shutil.which("chromium")
-    chromedriver = _first_file(CHROMEDRIVER_PATHS) or shutil.which("chromedriver")
+    """(Chromium binary, chromedriver); BrowserUnavailable naming what is missing."""
+    chromium, chromedriver = find_chromium(), find_chromedriver()
     if not chromium or not chromedriver:
         missing = " and ".join(
             name
@@ -429,7 +455,7 @@ class ChromiumSession:
             self.quit()
             raise BrowserUnavailable(
                 f"browser stage skipped: Chromium did not start ({_one_line(exc)}); "
-                f"{HOW_TO_GET_CHROMIUM} (the same version for both)"
+                f"run `{SETUP_COMMAND}` (Chromium and chromedriver must be the same version)"
             ) from exc
         try:
             self.credentials = _send_credentials(self.driver, settings)
