@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from audits.core.errors import (
     RequiredStageSkipped,
     SiteauditError,
     UsageError,
+    did_you_mean,
 )
 from audits.core.runnotes import network_notes
 from audits.engine import AuditResult, audit, check_start_url
@@ -47,6 +49,14 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _closed_pipe() -> None:
+    """The reader went away (`siteaudit rules | head -n 1`): it had all it wanted, so
+    exit quietly, and point stdout at nothing so the final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every failure into one readable line and a documented exit code."""
 
@@ -55,6 +65,8 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            _closed_pipe()
         except SiteauditError as exc:
             _fail(exc.line(), exc.exit_code)
         except KeyboardInterrupt:
@@ -71,7 +83,25 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Click's own usage errors (a bad option value, a missing argument) in siteaudit's
+    one-line style, instead of a usage block and "Try --help"."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            where = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
+            _fail(f"error: {exc.format_message()}{where}", exc.exit_code)
+        except click.Abort:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _closed_pipe()
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="siteaudit")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def main(debug: bool) -> None:
@@ -97,8 +127,8 @@ def _crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many URLs."),
         click.option(
             "--max-depth",
-            type=click.IntRange(min=1),
-            help="Follow links at most this many clicks deep.",
+            type=click.IntRange(min=0),
+            help="Follow links at most this many clicks deep (0: no limit, as in the config).",
         ),
         click.option(
             "--concurrency",
@@ -164,10 +194,24 @@ def _with_formats(config: AuditConfig, formats: str | None) -> AuditConfig:
     return dataclasses.replace(config, report=dataclasses.replace(config.report, formats=chosen))
 
 
+class _Day(click.ParamType):
+    """A calendar day written YYYY-MM-DD, as a datetime at midnight."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.strptime(str(value), "%Y-%m-%d")
+        except ValueError:
+            self.fail(f"{value!r} is not a date; give YYYY-MM-DD, such as 2024-03-01", param, ctx)
+
+
 _AS_OF_OPTION = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=_Day(),
     metavar="YYYY-MM-DD",
     help="Judge dates as if today were this day, YYYY-MM-DD (reproducible runs): sets the "
     "as_of option of every rule that has one.",
@@ -448,7 +492,7 @@ def worker_command(
 
 
 @main.command("baseline")
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option(
     "--out",
     "out_file",
@@ -460,6 +504,7 @@ def worker_command(
 @friendly_errors
 def baseline_command(db: str, out_file: Path, run_id: int | None) -> None:
     """Accept a run's findings: write their fingerprints for `--baseline`."""
+    _check_store_path(db)
     store = Store(db)
     try:
         run = store.run(run_id)
@@ -467,6 +512,12 @@ def baseline_command(db: str, out_file: Path, run_id: int | None) -> None:
     finally:
         store.close()
     click.echo(f"Baseline of {count} findings from run {run.id} written to {out_file}")
+
+
+def _check_store_path(db: str) -> None:
+    """UsageError unless `db` is a file (the store of an earlier audit)."""
+    if not Path(db).is_file():
+        raise UsageError(f"no store at {db}; give the audit.db file of an earlier audit")
 
 
 def _print_summary(result: AuditResult) -> None:
@@ -505,7 +556,9 @@ def rules_command(rule_id: str | None, no_plugins: bool, markdown: bool) -> None
     """List every rule, or show one rule's full documentation."""
     rules = available_rules(plugins=not no_plugins)
     if rule_id is not None and rule_id not in rules:
-        raise UsageError(f"no rule {rule_id!r}; `siteaudit rules` lists them")
+        raise UsageError(
+            f"no rule {rule_id!r}{did_you_mean(rule_id, rules)}; `siteaudit rules` lists them"
+        )
     listed = sorted(rules.values(), key=lambda r: (r.category, r.id))
     if markdown:
         click.echo(rule_markdown(rules[rule_id]) if rule_id else rules_markdown(listed))
@@ -518,7 +571,7 @@ def rules_command(rule_id: str | None, no_plugins: bool, markdown: bool) -> None
 
 
 @main.command("report")
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option(
     "--out",
     "out_dir",
@@ -539,6 +592,7 @@ def report_command(
     db: str, out_dir: Path, run_id: int | None, config_path: str | None, formats: str | None
 ) -> None:
     """Write the reports again from a store, without crawling."""
+    _check_store_path(db)
     store = Store(db)
     try:
         run = store.run(run_id)
@@ -578,8 +632,7 @@ def _recorded_config(recorded: Any) -> AuditConfig:
 @friendly_errors
 def history_command(db: str, as_json: bool) -> None:
     """List the runs in a store (default: siteaudit-report/audit.db) with findings per category."""
-    if not Path(db).is_file():
-        raise UsageError(f"no store at {db}; give the audit.db file of an earlier audit")
+    _check_store_path(db)
     from reports.health import CATEGORIES, category_counts
 
     store = Store(db)

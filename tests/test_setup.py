@@ -69,7 +69,9 @@ def test_axe_core_is_fetched_checked_and_then_found_by_the_browser_stage(
         path = install_axe(server.url)
         asked = [r.target for r in server.requests]
     assert (
-        path == installed_axe() == data_home / "siteaudit" / "axe-core" / AXE_VERSION / "axe.min.js"
+        path
+        == installed_axe()
+        == data_home.joinpath("siteaudit", "axe-core", AXE_VERSION, "axe.min.js")
     )
     assert path.read_text() == AXE_SOURCE
     assert (path.parent / "LICENSE").is_file()  # MPL-2.0 goes with the file

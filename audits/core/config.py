@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
-from audits.core.errors import SiteauditError
+from audits.core.errors import SiteauditError, did_you_mean
 
 
 class ConfigError(SiteauditError):
@@ -489,10 +489,11 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     expected = {int: (int,), float: (int, float), bool: (bool,), str: (str,)}.get(hint)
     if expected is None:
         return value
+    kind = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}[hint]
     if isinstance(value, bool) and hint is not bool:
-        raise ConfigError(f"{where} must be a {hint.__name__}, not true/false")
+        raise ConfigError(f"{where} must be {kind}, not true/false")
     if not isinstance(value, expected):
-        raise ConfigError(f"{where} must be a {hint.__name__}, got {value!r}")
+        raise ConfigError(f"{where} must be {kind}, got {value!r}")
     return float(value) if hint is float else value
 
 
@@ -500,4 +501,7 @@ def _reject_unknown(values: Mapping[str, Any], known: Mapping[str, Any], where: 
     unknown = sorted(set(values) - set(known))
     if unknown:
         valid = ", ".join(sorted(known)) or "(none)"
-        raise ConfigError(f"{where}: unknown key {', '.join(unknown)}; valid keys are: {valid}")
+        hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
+        raise ConfigError(
+            f"{where}: unknown key {', '.join(unknown)}{hint}; valid keys are: {valid}"
+        )

@@ -9,6 +9,8 @@ stage records them and the audit goes on.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import ClassVar
 
 EXIT_FINDINGS = 1
@@ -27,6 +29,12 @@ EXIT_INTERRUPTED = 130
 REDIS_ENV = "SITEAUDIT_REDIS"
 """The environment variable holding the Redis URL of a shared crawl: a password in it
 stays out of process lists (which every user of a machine can read) and out of logs."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean "x"?)' naming the choice closest to a mistyped word, or ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class SiteauditError(Exception):
