@@ -706,6 +706,10 @@ def setup_command(registry: str) -> None:
         sys.exit(1)
 
 
+DEMO_PORT = 8642
+"""The demo's port unless taken: a fixed address keeps `siteaudit demo` one site across runs."""
+
+
 @main.command("demo")
 @click.option(
     "--out",
@@ -714,17 +718,32 @@ def setup_command(registry: str) -> None:
     default=Path("siteaudit-demo"),
     show_default=True,
 )
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=DEMO_PORT,
+    show_default=True,
+    help="Serve the demo on this port (0: any free one). The same port each run makes it "
+    "the same site to the store, so a second demo shows what changed and the trends.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @friendly_errors
-def demo_command(out_dir: Path, quiet: bool) -> None:
+def demo_command(out_dir: Path, port: int, quiet: bool) -> None:
     """Serve the bundled demo council site on 127.0.0.1 and audit it."""
     from audits.siteserver import DEMO_ROOT, StaticSiteServer
 
-    with StaticSiteServer(DEMO_ROOT) as server:
+    try:
+        server = StaticSiteServer(DEMO_ROOT, port=port).start()
+    except OSError:
+        server = StaticSiteServer(DEMO_ROOT).start()
+        click.echo(f"Port {port} is in use: this demo is a new site to the store (no trends)")
+    try:
         click.echo(f"Serving the demo council site at {server.url}/")
         # The demo runs offline: its links to GOV.UK would only report "no connection".
         config = load_config(None).with_crawl(check_external=False)
         result = audit(f"{server.url}/", config, out_dir, progress=not quiet)
+    finally:
+        server.stop()
     _print_summary(result)
     click.echo(f"\nOpen the report: {(out_dir / 'index.html').resolve().as_uri()}")
 
