@@ -14,7 +14,8 @@ comparison index (reports/comparison.py) is written again after each site, so a 
 run shows how far it has got.
 
 The exit code is the highest of the sites' own exit codes (0, 1 the gate failed, 2, 3
-could not be crawled, 4), or 130 when the run was interrupted.
+could not be crawled, 4, 5 the browser stage --require-browser asks for did not run), or
+130 when the run was interrupted.
 """
 
 from __future__ import annotations
