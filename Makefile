@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# A current axe-core from the npm registry, for the browser stage (never committed).
+# The pinned axe-core from the npm registry, for the browser stage (never committed); the
+# same version as audits/core/userdata.py's AXE_VERSION. Without npm, `siteaudit setup`
+# fetches it into the user's data folder instead (and checks its sha512).
 $(AXE):
 	@if command -v npm >/dev/null; then \
 		npm install --silent --no-audit --no-fund --prefix vendor axe-core@$(AXE_VERSION); \
-	else echo "npm not found: the accessibility browser stage will be skipped"; fi
+	else $(VENV)/bin/siteaudit setup || true; fi
 
 # Headless Chromium, chromedriver and redis-server (for shared crawls and their tests),
 # and Enchant with hunspell's British English dictionary (for the misspelling rule),

@@ -2,6 +2,7 @@
 
 Exit codes: 0 done; 1 findings at or above --fail-on; 2 usage or configuration error;
 3 the site could not be crawled; 4 an internal error (a bug: please report it);
+5 the browser stage did not run and --require-browser asks for it;
 130 interrupted (what was stored is kept).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,13 +23,16 @@ import click
 
 from audits import __version__
 from audits.core.config import AuditConfig, ConfigError, load_config, parse_report
+from audits.core.coverage import BROWSER
 from audits.core.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     REDIS_ENV,
+    RequiredStageSkipped,
     SiteauditError,
     UsageError,
+    did_you_mean,
 )
 from audits.core.runnotes import network_notes
 from audits.engine import AuditResult, audit, check_start_url
@@ -44,6 +49,14 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _closed_pipe() -> None:
+    """The reader went away (`siteaudit rules | head -n 1`): it had all it wanted, so
+    exit quietly, and point stdout at nothing so the final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every failure into one readable line and a documented exit code."""
 
@@ -52,6 +65,8 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            _closed_pipe()
         except SiteauditError as exc:
             _fail(exc.line(), exc.exit_code)
         except KeyboardInterrupt:
@@ -68,7 +83,25 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Click's own usage errors (a bad option value, a missing argument) in siteaudit's
+    one-line style, instead of a usage block and "Try --help"."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            where = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
+            _fail(f"error: {exc.format_message()}{where}", exc.exit_code)
+        except click.Abort:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _closed_pipe()
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="siteaudit")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def main(debug: bool) -> None:
@@ -94,8 +127,8 @@ def _crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many URLs."),
         click.option(
             "--max-depth",
-            type=click.IntRange(min=1),
-            help="Follow links at most this many clicks deep.",
+            type=click.IntRange(min=0),
+            help="Follow links at most this many clicks deep (0: no limit, as in the config).",
         ),
         click.option(
             "--concurrency",
@@ -161,10 +194,24 @@ def _with_formats(config: AuditConfig, formats: str | None) -> AuditConfig:
     return dataclasses.replace(config, report=dataclasses.replace(config.report, formats=chosen))
 
 
+class _Day(click.ParamType):
+    """A calendar day written YYYY-MM-DD, as a datetime at midnight."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.strptime(str(value), "%Y-%m-%d")
+        except ValueError:
+            self.fail(f"{value!r} is not a date; give YYYY-MM-DD, such as 2024-03-01", param, ctx)
+
+
 _AS_OF_OPTION = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=_Day(),
     metavar="YYYY-MM-DD",
     help="Judge dates as if today were this day, YYYY-MM-DD (reproducible runs): sets the "
     "as_of option of every rule that has one.",
@@ -219,6 +266,12 @@ def _gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--incremental",
             is_flag=True,
             help="Reuse the last run's results for pages the server says are unchanged.",
+        ),
+        click.option(
+            "--require-browser",
+            is_flag=True,
+            help="Exit 5 when the accessibility checks in a browser did not run "
+            "(no axe-core or Chromium: `siteaudit setup`); also [gate] require_browser.",
         ),
     ]
     for option in reversed(options):
@@ -295,6 +348,7 @@ class AuditRequest:
     urls_file: Path | None = None
     resume: bool = False
     incremental: bool = False
+    require_browser: bool = False
 
     def config(self) -> AuditConfig:
         """The configuration file's settings with the command line's over them, checked."""
@@ -329,6 +383,12 @@ def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
     only_urls = _read_urls(request.urls_file) if request.urls_file is not None else None
     if request.redis_url is None and request.workers != 1:
         raise UsageError("--workers starts crawler workers of a crawl shared through --redis")
+    require_browser = request.require_browser or config.require_browser
+    if require_browser and not config.browser.enabled:
+        raise UsageError(
+            "the browser stage is required (--require-browser or [gate] require_browser) "
+            "but turned off (--no-browser or [browser] enabled = false)"
+        )
     result = audit(
         request.url,
         config,
@@ -342,6 +402,7 @@ def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
     _print_summary(result)
     if result.status == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
+    passed = True
     if gate is not None:
         store = Store(str(result.store_path))
         try:
@@ -352,8 +413,15 @@ def _audit(request: AuditRequest, *, default_fail_on: str | None) -> None:
             store.close()
         for line in (*decision.summary(), *notes):
             click.echo(line)
-        if not decision.passed:
-            sys.exit(EXIT_FINDINGS)
+        passed = decision.passed
+    browser = result.stages.get(BROWSER)
+    if require_browser and (browser is None or not browser.ran):
+        # Before the findings gate: a pass without the browser's checks means little.
+        why = f" ({browser.reason})" if browser is not None and browser.reason else ""
+        fix = f"; run `{browser.fix}`" if browser is not None and browser.fix else ""
+        raise RequiredStageSkipped(f"the browser stage did not run{why}{fix}")
+    if not passed:
+        sys.exit(EXIT_FINDINGS)
 
 
 def _read_urls(path: Path) -> list[str]:
@@ -424,7 +492,7 @@ def worker_command(
 
 
 @main.command("baseline")
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option(
     "--out",
     "out_file",
@@ -436,6 +504,7 @@ def worker_command(
 @friendly_errors
 def baseline_command(db: str, out_file: Path, run_id: int | None) -> None:
     """Accept a run's findings: write their fingerprints for `--baseline`."""
+    _check_store_path(db)
     store = Store(db)
     try:
         run = store.run(run_id)
@@ -443,6 +512,12 @@ def baseline_command(db: str, out_file: Path, run_id: int | None) -> None:
     finally:
         store.close()
     click.echo(f"Baseline of {count} findings from run {run.id} written to {out_file}")
+
+
+def _check_store_path(db: str) -> None:
+    """UsageError unless `db` is a file (the store of an earlier audit)."""
+    if not Path(db).is_file():
+        raise UsageError(f"no store at {db}; give the audit.db file of an earlier audit")
 
 
 def _print_summary(result: AuditResult) -> None:
@@ -481,7 +556,9 @@ def rules_command(rule_id: str | None, no_plugins: bool, markdown: bool) -> None
     """List every rule, or show one rule's full documentation."""
     rules = available_rules(plugins=not no_plugins)
     if rule_id is not None and rule_id not in rules:
-        raise UsageError(f"no rule {rule_id!r}; `siteaudit rules` lists them")
+        raise UsageError(
+            f"no rule {rule_id!r}{did_you_mean(rule_id, rules)}; `siteaudit rules` lists them"
+        )
     listed = sorted(rules.values(), key=lambda r: (r.category, r.id))
     if markdown:
         click.echo(rule_markdown(rules[rule_id]) if rule_id else rules_markdown(listed))
@@ -494,7 +571,7 @@ def rules_command(rule_id: str | None, no_plugins: bool, markdown: bool) -> None
 
 
 @main.command("report")
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
 @click.option(
     "--out",
     "out_dir",
@@ -515,6 +592,7 @@ def report_command(
     db: str, out_dir: Path, run_id: int | None, config_path: str | None, formats: str | None
 ) -> None:
     """Write the reports again from a store, without crawling."""
+    _check_store_path(db)
     store = Store(db)
     try:
         run = store.run(run_id)
@@ -554,8 +632,7 @@ def _recorded_config(recorded: Any) -> AuditConfig:
 @friendly_errors
 def history_command(db: str, as_json: bool) -> None:
     """List the runs in a store (default: siteaudit-report/audit.db) with findings per category."""
-    if not Path(db).is_file():
-        raise UsageError(f"no store at {db}; give the audit.db file of an earlier audit")
+    _check_store_path(db)
     from reports.health import CATEGORIES, category_counts
 
     store = Store(db)
@@ -609,6 +686,30 @@ def history_command(db: str, as_json: bool) -> None:
             )
 
 
+@main.command("setup")
+@click.option(
+    "--registry",
+    envvar="SITEAUDIT_NPM_REGISTRY",
+    default="https://registry.npmjs.org",
+    show_default=True,
+    metavar="URL",
+    help="The npm registry (or mirror) to fetch axe-core from; "
+    "also read from $SITEAUDIT_NPM_REGISTRY.",
+)
+@friendly_errors
+def setup_command(registry: str) -> None:
+    """Find or install what the accessibility checks in a browser need (axe-core, Chromium,
+    chromedriver) and print each one's version; exit 1 while something is missing."""
+    from audits.setup import setup
+
+    if not setup(registry, echo=click.echo):
+        sys.exit(1)
+
+
+DEMO_PORT = 8642
+"""The demo's port unless taken: a fixed address keeps `siteaudit demo` one site across runs."""
+
+
 @main.command("demo")
 @click.option(
     "--out",
@@ -617,17 +718,32 @@ def history_command(db: str, as_json: bool) -> None:
     default=Path("siteaudit-demo"),
     show_default=True,
 )
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=DEMO_PORT,
+    show_default=True,
+    help="Serve the demo on this port (0: any free one). The same port each run makes it "
+    "the same site to the store, so a second demo shows what changed and the trends.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @friendly_errors
-def demo_command(out_dir: Path, quiet: bool) -> None:
+def demo_command(out_dir: Path, port: int, quiet: bool) -> None:
     """Serve the bundled demo council site on 127.0.0.1 and audit it."""
     from audits.siteserver import DEMO_ROOT, StaticSiteServer
 
-    with StaticSiteServer(DEMO_ROOT) as server:
+    try:
+        server = StaticSiteServer(DEMO_ROOT, port=port).start()
+    except OSError:
+        server = StaticSiteServer(DEMO_ROOT).start()
+        click.echo(f"Port {port} is in use: this demo is a new site to the store (no trends)")
+    try:
         click.echo(f"Serving the demo council site at {server.url}/")
         # The demo runs offline: its links to GOV.UK would only report "no connection".
         config = load_config(None).with_crawl(check_external=False)
         result = audit(f"{server.url}/", config, out_dir, progress=not quiet)
+    finally:
+        server.stop()
     _print_summary(result)
     click.echo(f"\nOpen the report: {(out_dir / 'index.html').resolve().as_uri()}")
 

@@ -25,11 +25,23 @@ from urllib.parse import urlsplit
 
 from audits import __version__
 from audits.core.config import AuditConfig
+from audits.core.coverage import (
+    BROWSER,
+    CRAWL,
+    RESUME_FIX,
+    SITE,
+    SKIPPED,
+    STAGES_STAT,
+    STOPPED,
+    StageOutcome,
+    record_stage,
+    stage_outcomes,
+)
 from audits.core.credentials import Credentials, CredentialScope, from_environment
 from audits.core.errors import SiteUnreachable, UsageError
 from audits.core.runnotes import NOTE_STATS, SECTION_LINKS_UNCHECKED, SECTION_PAGES_UNCHECKED
 from audits.rule_engine import RuleEngine, rule_engine
-from audits.stages.browser import run_browser_stage
+from audits.stages.browser import BrowserOutcome, run_browser_stage
 from audits.stages.crawl import crawl
 from audits.stages.merge import merge_agreeing_findings
 from audits.stages.report import render
@@ -58,6 +70,8 @@ class AuditResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     """Things that went wrong without spoiling the audit (an undelivered notification)."""
+    stages: dict[str, StageOutcome] = field(default_factory=dict)
+    """What each checking stage did (audits.core.coverage)."""
 
 
 @dataclass
@@ -158,6 +172,7 @@ def _result(run: AuditRun, began: float) -> AuditResult:
         outputs=run.outputs,
         seconds=time.monotonic() - began,
         warnings=run.warnings,
+        stages=stage_outcomes(run.stats),
     )
 
 
@@ -293,23 +308,47 @@ def crawl_site(run: AuditRun) -> None:
     run.store = Store(str(run.store_path))
     if stats.get("finish_reason", "finished") == "shutdown":
         run.status = "interrupted"
+        record_stage(stats, CRAWL, StageOutcome(STOPPED, "interrupted (Ctrl-C)", RESUME_FIX))
+    else:
+        record_stage(stats, CRAWL, StageOutcome())
     run.start_problem = _start_problem(run.store.site(run.run_id))
 
 
 def check_in_browser(run: AuditRun) -> None:
     """Run axe-core on every page in headless Chromium (audits.stages.browser)."""
-    if run.start_problem or run.status == "interrupted":
+    if run.start_problem:
         return
-    browser = run_browser_stage(
-        run.store,
-        run.run_id,
-        run.config.browser,
-        progress=run.progress,
-        credentials=run.staging,
-    )
-    run.stats.update(browser.stats)
+    if run.status == "interrupted":
+        outcome = StageOutcome(SKIPPED, "the audit was interrupted before it", RESUME_FIX)
+    elif not run.config.browser.enabled:
+        outcome = StageOutcome(
+            SKIPPED, "it was turned off (--no-browser, or [browser] enabled = false)"
+        )
+    else:
+        browser = run_browser_stage(
+            run.store,
+            run.run_id,
+            run.config.browser,
+            progress=run.progress,
+            credentials=run.staging,
+        )
+        run.stats.update(browser.stats)
+        if browser.interrupted:
+            run.status = "interrupted"
+        outcome = _browser_outcome(browser)
+    record_stage(run.stats, BROWSER, outcome)
+
+
+def _browser_outcome(browser: BrowserOutcome) -> StageOutcome:
+    """Ran; skipped when no page was checked; stopped when some were."""
     if browser.interrupted:
-        run.status = "interrupted"
+        return StageOutcome(STOPPED, "interrupted (Ctrl-C)", RESUME_FIX)
+    if browser.problem is None:
+        return StageOutcome()
+    checked = browser.stats.get("browser/pages", 0) - browser.stats.get("browser/errors", 0)
+    # The message is "browser stage skipped: <reason>; <how to fix it>".
+    reason = str(browser.problem).removeprefix("browser stage skipped: ").split("; ", 1)[0]
+    return StageOutcome(STOPPED if checked > 0 else SKIPPED, reason, browser.problem.fix)
 
 
 def check_site(run: AuditRun) -> None:
@@ -326,6 +365,7 @@ def check_site(run: AuditRun) -> None:
         return
     if run_site_stage(run.store, run.run_id, run.engine, run.previous):
         run.stats["siteaudit/site_results_reused"] = 1
+    record_stage(run.stats, SITE, StageOutcome())
 
 
 def check_merge(run: AuditRun) -> None:
@@ -416,6 +456,7 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
     # The browser stage's figures, axe-core's version among them (findings.json shows it).
     keep += ("axe_core", "browser/pages", "browser/reused", "browser/errors", "browser/seconds")
     keep += NOTE_STATS  # what the report's run notes are made of
+    keep += (STAGES_STAT,)  # which stages ran (audits.core.coverage)
     return {k: stats[k] for k in keep if k in stats}
 
 

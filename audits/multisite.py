@@ -14,7 +14,8 @@ comparison index (reports/comparison.py) is written again after each site, so a 
 run shows how far it has got.
 
 The exit code is the highest of the sites' own exit codes (0, 1 the gate failed, 2, 3
-could not be crawled, 4), or 130 when the run was interrupted.
+could not be crawled, 4, 5 the browser stage --require-browser asks for did not run), or
+130 when the run was interrupted.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from click.core import ParameterSource
 
 from audits.core.children import preexec_exit_with_parent
 from audits.core.config import load_config
-from audits.core.errors import EXIT_INTERRUPTED, UsageError
+from audits.core.errors import EXIT_INTERRUPTED, EXIT_STAGE_SKIPPED, UsageError
 from audits.engine import check_start_url
 from audits.rule_engine import rule_engine
 from reports import parse_formats
@@ -56,7 +57,12 @@ from reports.comparison import (
 
 SITE_LOG = "siteaudit.log"
 """Each site's audit output, kept in its folder."""
-STATE_OF_EXIT: dict[int, str] = {0: "audited", 1: "failed-gate", EXIT_INTERRUPTED: "interrupted"}
+STATE_OF_EXIT: dict[int, str] = {
+    0: "audited",
+    1: "failed-gate",
+    EXIT_STAGE_SKIPPED: "browser-skipped",
+    EXIT_INTERRUPTED: "interrupted",
+}
 """A site audit's exit code -> its state in the comparison; any other code: not audited."""
 LINES_KEPT = 50
 """Last lines of a site's output kept in memory, to find its error line in."""

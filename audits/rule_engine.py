@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from audits.core.config import AuditConfig, ConfigError, build_dataclass
-from audits.core.errors import SiteauditError
+from audits.core.errors import SiteauditError, did_you_mean
 from rules import BUILTIN_RULES
 from rules.base import Finding, PageRule, Rule, Severity, SiteRule
 from rules.page import Page
@@ -146,7 +146,10 @@ def load_rules(config: AuditConfig) -> RuleEngine:
     classes = available_rules(plugins=config.plugins)
     unknown = sorted(set(config.rules) - set(classes))
     if unknown:
-        raise ConfigError(f"[rules.{unknown[0]}]: no such rule; `siteaudit rules` lists them")
+        raise ConfigError(
+            f"[rules.{unknown[0]}]: no such rule{did_you_mean(unknown[0], classes)}; "
+            "`siteaudit rules` lists them"
+        )
     page: list[PageRule] = []
     site: list[SiteRule] = []
     for rule_id, cls in classes.items():

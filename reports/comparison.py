@@ -10,8 +10,8 @@ Written into the --out folder, beside each site's own report in `<folder>/`:
 The figures are read from each site's store (its latest run), with the functions the
 site's own report uses, so a site's row always says what its overview and findings.json
 say. Category health is `reports.health`'s score; overall health is the mean of the six
-category scores, rounded down, so that every kind of problem weighs the same whatever
-the size of the site. Sites that could not be audited have a row too, with the reason.
+category scores (of those checked), rounded down, so that every kind of problem weighs
+the same whatever the size of the site. Sites that could not be audited have a row too, with the reason.
 
 Everything from crawled pages (a home page's title) and from the sites file (names) is
 shown through the report's autoescaping jinja2 environment, under the report's
@@ -35,7 +35,7 @@ from audits import PROJECT_URL, __version__
 from audits.store import Store, StoreError, now
 from reports.csv_export import cell
 from reports.files import atomic_open, write_atomic
-from reports.health import CATEGORIES, compute_run_health, kept_health
+from reports.health import CATEGORIES, Health, compute_run_health, kept_health
 from reports.html import (
     CONTENT_SECURITY_POLICY,
     INDEX_HTML,
@@ -59,12 +59,13 @@ SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
 STATES: dict[str, str] = {
     "audited": "Audited",
     "failed-gate": "Audited; fails the gate",
+    "browser-skipped": "Audited without the browser's accessibility checks (--require-browser)",
     "interrupted": "Interrupted; covers the pages reached",
     "not-audited": "Could not be audited",
     "waiting": "Not audited in this run",
 }
 """A site's state in the comparison, and how the index says it."""
-FIGURED_STATES = frozenset({"audited", "failed-gate", "interrupted"})
+FIGURED_STATES = frozenset({"audited", "failed-gate", "browser-skipped", "interrupted"})
 """States whose site has figures and a report from this run."""
 
 
@@ -80,7 +81,7 @@ class SiteFigures:
     pages: int
     """HTML pages audited (findings.json's run.pages)."""
     by_severity: dict[str, int]
-    health: dict[str, int]
+    health: Health
 
     @property
     def findings(self) -> int:
@@ -118,9 +119,9 @@ class SiteResult:
         return self.name or title or (urlsplit(self.url).hostname or self.url)
 
 
-def overall_health(health: Mapping[str, int]) -> int:
-    """The mean of every category's score, rounded down (100 when there are none)."""
-    scores = [health.get(c, 100) for c in CATEGORIES]
+def overall_health(health: Mapping[str, int | None]) -> int:
+    """The mean of the checked categories' scores, rounded down (100 when there are none)."""
+    scores = [score for c in CATEGORIES if (score := health.get(c, 100)) is not None]
     return math.floor(sum(scores) / len(scores)) if scores else 100
 
 

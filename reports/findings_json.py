@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audits import __version__
+from audits.core.coverage import stage_outcomes
 from audits.core.runnotes import network_notes, run_notes
 from audits.stages.prioritise import Comparison, compare
 from reports.files import atomic_open
@@ -94,6 +95,7 @@ def build_findings(
     priorities = Counter(f["priority"] for f in findings)
     statuses = Counter(f["status"] for f in findings)
     axe = run.stats.get("axe_core") if isinstance(run.stats, dict) else None
+    stages = {name: outcome.as_dict() for name, outcome in stage_outcomes(run.stats).items()}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {
@@ -111,6 +113,7 @@ def build_findings(
             "compared_with": comparison.previous_run_id,
             "notes": run_notes(run.stats if isinstance(run.stats, dict) else {})
             + network_notes(store.site(run_id)),
+            **({"stages": stages} if stages else {}),
         },
         "summary": {
             "findings": len(findings),

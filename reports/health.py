@@ -9,6 +9,9 @@ a medium, high or critical one):
                     0    otherwise (low and info problems do not count)
     health        = 100 * (1 - sum of page penalties / HTML pages), rounded down
 
+A category whose checks did not run (the browser stage skipped: no axe-core or Chromium)
+has no score: its health is None, "not checked" in the report (audits.core.coverage).
+
 A problem shared by many pages (a template problem) counts on every one of them.
 Every page weighs the same, so the score of one run can be compared with another's,
 however the site's traffic moved; the priorities are where traffic counts.
@@ -25,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from audits.core.coverage import unchecked_categories
 from audits.store import PRUNED_STAT
 from rules.base import Category
 
@@ -68,12 +72,22 @@ def health_score(page_count: int, penalties: Iterable[float]) -> int:
     return max(0, min(100, math.floor(value + 1e-9)))
 
 
+Health = dict[str, int | None]
+"""Category -> health score, None for a category that was not checked."""
+
+
 def health_scores(
-    findings: Iterable[tuple[str, str, str, Sequence[str]]], pages: set[str]
-) -> dict[str, int]:
-    """Every category's health for one run."""
+    findings: Iterable[tuple[str, str, str, Sequence[str]]],
+    pages: set[str],
+    unchecked: Iterable[str] = (),
+) -> Health:
+    """Every category's health for one run; None for the `unchecked` categories."""
     penalties = page_penalties(findings, pages)
-    return {c: health_score(len(pages), penalties.get(c, {}).values()) for c in CATEGORIES}
+    skipped = set(unchecked)
+    return {
+        c: None if c in skipped else health_score(len(pages), penalties.get(c, {}).values())
+        for c in CATEGORIES
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +100,7 @@ class RunHealth:
     pages: int
     findings: dict[str, int]
     """Findings per category."""
-    health: dict[str, int]
+    health: Health
 
 
 def category_counts(store: Store, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -105,13 +119,15 @@ def category_counts(store: Store, run_ids: Sequence[int]) -> dict[int, dict[str,
     return counts
 
 
-def compute_run_health(store: Store, run_id: int) -> tuple[int, dict[str, int]]:
+def compute_run_health(store: Store, run_id: int) -> tuple[int, Health]:
     """(HTML pages, health per category) of a stored run, read with two lean queries."""
     pages = store.html_page_urls(run_id)
-    return len(pages), health_scores(store.findings_of_severity(run_id, tuple(PENALTIES)), pages)
+    findings = store.findings_of_severity(run_id, tuple(PENALTIES))
+    unchecked = unchecked_categories(store.run(run_id).stats)
+    return len(pages), health_scores(findings, pages, unchecked)
 
 
-def kept_health(stats: Any) -> tuple[int, dict[str, int]] | None:
+def kept_health(stats: Any) -> tuple[int, Health] | None:
     """The scores kept with a run by an earlier report, if made by this formula."""
     if not isinstance(stats, dict):
         return None
@@ -121,7 +137,11 @@ def kept_health(stats: Any) -> tuple[int, dict[str, int]] | None:
     health, pages = kept.get("health"), kept.get("pages")
     if not isinstance(health, dict) or not isinstance(pages, int):
         return None
-    return pages, {c: int(health.get(c, 100)) for c in CATEGORIES}
+    return pages, {c: _score(health.get(c, 100)) for c in CATEGORIES}
+
+
+def _score(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def trend_runs(store: Store, run_id: int, limit: int = MAX_HISTORY) -> list[RunInfo]:
@@ -140,7 +160,7 @@ def trend_runs(store: Store, run_id: int, limit: int = MAX_HISTORY) -> list[RunI
 def history(
     store: Store,
     run_id: int,
-    current: tuple[int, dict[str, int]] | None = None,
+    current: tuple[int, Health] | None = None,
     limit: int = MAX_HISTORY,
 ) -> list[RunHealth]:
     """The trend (`trend_runs`) with each run's health: kept with the run

@@ -306,13 +306,17 @@ def chart_points(values: Sequence[int]) -> list[tuple[float, float]]:
     ]
 
 
-def trend_svg(category: str, label: str, points: Sequence[RunHealth]) -> Markup:
-    """A small inline SVG line chart of one category's health over runs.
+def trend_svg(category: str, label: str, points: Sequence[RunHealth]) -> Markup | None:
+    """A small inline SVG line chart of one category's health over the runs that checked
+    it (None when none did).
 
     Named by its <title> and described by its <desc> (first and latest value), so a
     screen reader announces it as one image; the numbers are also in a table beside it.
     """
-    values = [p.health.get(category, 100) for p in points]
+    points = [p for p in points if p.health.get(category, 100) is not None]
+    if not points:
+        return None
+    values = [p.health.get(category, 100) or 0 for p in points]
     coords = chart_points(values)
     ident = f"trend-{slug(category)}"
     first, last = points[0], points[-1]
@@ -394,6 +398,7 @@ class HtmlReport:
             "new_count": len(self.new_rows),
             "section_slugs": {s.name: s.slug for s in model.sections},
             "rule_docs": {r["id"]: r for r in model.rules},
+            "stages_not_run": model.stages_not_run,
         }
 
         how_to_fix = {doc["id"]: doc["how_to_fix"] for doc in model.rules}

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from audits.core.coverage import STAGE_NAMES, not_run, unchecked_categories
 from audits.stages.prioritise import Comparison, compare, inbound_counts
-from reports.health import RunHealth, health_scores, history
+from reports.health import Health, RunHealth, health_scores, history
 from reports.sections import Section, Sections
 from reports.text import slug
 
@@ -76,7 +77,7 @@ class ReportModel:
     """Shared findings touching each section."""
     section_pages: dict[str, int]
     """HTML pages audited in each section."""
-    health: dict[str, int]
+    health: Health
     history: list[RunHealth]
     fixed: list[dict[str, Any]]
     previous_started: str | None
@@ -86,6 +87,9 @@ class ReportModel:
     """Per section: findings per priority (own and shared)."""
     inventory_rows: dict[str, list[Row]] = field(default_factory=dict)
     """The rows of each inventory rule: listed on its own page, counted nowhere else."""
+    stages_not_run: list[dict[str, Any]] = field(default_factory=list)
+    """The checking stages that were skipped or stopped (name, status, reason, fix), for
+    the banner at the top of every page."""
 
 
 def page_file(url: str) -> str:
@@ -227,9 +231,11 @@ def build_model(
         )
     section_pages: Counter[str] = Counter(sections.of(u) for u in html_urls)
 
+    stats = store.run(run_id).stats
     health = health_scores(
         ((f["category"], f["severity"], f["url"], f["pages"]) for f in data["findings"]),
         html_urls,
+        unchecked_categories(stats),
     )
     points = history(store, run_id, current=(len(html_urls), health))
     if comparison is None:
@@ -259,4 +265,8 @@ def build_model(
         formats=tuple(formats),
         priority_counts=dict(priority_counts),
         inventory_rows=dict(inventory_rows),
+        stages_not_run=[
+            {"name": STAGE_NAMES[stage], **outcome.as_dict()}
+            for stage, outcome in not_run(stats).items()
+        ],
     )

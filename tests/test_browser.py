@@ -367,7 +367,7 @@ def test_without_axe_core_the_stage_stops_in_one_line_and_the_rest_runs(tmp_path
     assert result.returncode == 0, result.stderr
     [line] = [line for line in result.stderr.splitlines() if line.strip()]
     assert line.startswith("siteaudit: browser stage skipped: axe-core not found")
-    assert "make setup" in line
+    assert "siteaudit setup" in line
     findings = load_findings(tmp_path)
     assert findings["tool"]["axe_core"] is None
     static = {(f["rule"], url_path(f["url"])) for f in findings["findings"]}
@@ -426,7 +426,7 @@ def test_a_missing_chromium_is_named_with_how_to_install_it(
     with pytest.raises(BrowserUnavailable) as raised:
         locate_chromium()
     assert "Chromium and chromedriver not found" in str(raised.value)
-    assert "apt-get install chromium chromium-driver" in str(raised.value)
+    assert "run `siteaudit setup`" in str(raised.value)  # it names the install command
 
 
 # -- the pool, with fake browsers ---------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from audits.core.config import ConfigError
+from audits.core.config import ConfigError, parse_config
 from audits.gate import Gate, at_or_above, judge, load_baseline, parse_gate, write_baseline
 from rules.base import Category, Finding, Severity
 
@@ -78,3 +79,28 @@ def test_bad_thresholds_and_baselines_are_config_errors(tmp_path: Path) -> None:
         load_baseline(tmp_path / "bad.json")
     with pytest.raises(ConfigError, match="does not exist"):
         load_baseline(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize(
+    ("gate", "expected"),
+    [
+        ({}, ({}, False)),
+        ({"require_browser": True, "fail_on": "high"}, ({"fail_on": "high"}, True)),
+        ({"links": "none", "require_browser": False}, ({"links": "none"}, False)),
+    ],
+)
+def test_gate_table_holds_thresholds_and_require_browser(gate: dict, expected: tuple) -> None:
+    config = parse_config({"gate": gate})
+    assert (dict(config.gate), config.require_browser) == expected
+
+
+@pytest.mark.parametrize(
+    ("gate", "message"),
+    [
+        ({"require_browser": "yes"}, "require_browser must be true or false"),
+        ({"fail_on": 3}, "[gate] holds"),
+    ],
+)
+def test_gate_table_mistakes_are_named(gate: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_config({"gate": gate})

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
-from audits.core.errors import SiteauditError
+from audits.core.errors import SiteauditError, did_you_mean
 
 
 class ConfigError(SiteauditError):
@@ -148,7 +148,8 @@ class BrowserConfig:
     workers: int = 0
     """Browsers running at once, each driven from its own thread; 0 means one per CPU core."""
     axe_path: str = ""
-    """axe.min.js to inject; empty means $SITEAUDIT_AXE, else vendor/ from `make setup`."""
+    """axe.min.js to inject; empty means $SITEAUDIT_AXE, else the copy `siteaudit setup`
+    fetched, else vendor/ from `make setup`."""
     tags: tuple[str, ...] = DEFAULT_AXE_TAGS
     """axe-core rule tags to run."""
     extra_rules: tuple[str, ...] = DEFAULT_EXTRA_RULES
@@ -300,6 +301,9 @@ class AuditConfig:
     gate: Mapping[str, str] = field(default_factory=dict)
     """`[gate]`: `fail_on` (a severity) and per-category thresholds ("none" exempts one);
     checked by audits.gate when `siteaudit check` or `--fail-on` uses it."""
+    require_browser: bool = False
+    """`[gate] require_browser`: `audit` and `check` exit 5 when the browser stage did not
+    run (as `--require-browser` does)."""
     top_tasks: tuple[TopTask, ...] = ()
     """`[[top_tasks]]`: the council's top tasks, checked by the top-task-too-deep rule."""
 
@@ -380,11 +384,7 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
         raise ConfigError(f"{origin}: plugins must be true or false")
     report = parse_report(raw.get("report", {}), f"{origin} [report]")
     content = build_dataclass(ContentConfig, raw.get("content", {}), f"{origin} [content]")
-    gate = raw.get("gate", {})
-    if not isinstance(gate, Mapping) or not all(isinstance(v, str) for v in gate.values()):
-        raise ConfigError(
-            f'{origin}: [gate] holds fail_on = "high" and category = "severity" lines'
-        )
+    gate, require_browser = parse_gate_table(raw.get("gate", {}), origin)
     top_tasks = parse_top_tasks(raw.get("top_tasks", []), origin)
     notify = raw.get("notify", {})
     if not isinstance(notify, Mapping):
@@ -410,9 +410,26 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
         plugins=plugins,
         report=report,
         content=content,
-        gate=dict(gate),
+        gate=gate,
+        require_browser=require_browser,
         notify=notify_config,
         top_tasks=top_tasks,
+    )
+
+
+def parse_gate_table(values: Any, origin: str) -> tuple[dict[str, str], bool]:
+    """`[gate]` as (thresholds: fail_on and per-category severities, require_browser);
+    the thresholds are checked by audits.gate when a gate is used."""
+    if isinstance(values, Mapping):
+        thresholds = {k: v for k, v in values.items() if k != "require_browser"}
+        require_browser = values.get("require_browser", False)
+        if not isinstance(require_browser, bool):
+            raise ConfigError(f"{origin} [gate] require_browser must be true or false")
+        if all(isinstance(v, str) for v in thresholds.values()):
+            return thresholds, require_browser
+    raise ConfigError(
+        f'{origin}: [gate] holds fail_on = "high", category = "severity" and '
+        "require_browser = true lines"
     )
 
 
@@ -504,10 +521,11 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     expected = {int: (int,), float: (int, float), bool: (bool,), str: (str,)}.get(hint)
     if expected is None:
         return value
+    kind = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}[hint]
     if isinstance(value, bool) and hint is not bool:
-        raise ConfigError(f"{where} must be a {hint.__name__}, not true/false")
+        raise ConfigError(f"{where} must be {kind}, not true/false")
     if not isinstance(value, expected):
-        raise ConfigError(f"{where} must be a {hint.__name__}, got {value!r}")
+        raise ConfigError(f"{where} must be {kind}, got {value!r}")
     return float(value) if hint is float else value
 
 
@@ -515,4 +533,7 @@ def _reject_unknown(values: Mapping[str, Any], known: Mapping[str, Any], where: 
     unknown = sorted(set(values) - set(known))
     if unknown:
         valid = ", ".join(sorted(known)) or "(none)"
-        raise ConfigError(f"{where}: unknown key {', '.join(unknown)}; valid keys are: {valid}")
+        hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
+        raise ConfigError(
+            f"{where}: unknown key {', '.join(unknown)}{hint}; valid keys are: {valid}"
+        )

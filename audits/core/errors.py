@@ -9,6 +9,8 @@ stage records them and the audit goes on.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import ClassVar
 
 EXIT_FINDINGS = 1
@@ -19,12 +21,20 @@ EXIT_UNREACHABLE = 3
 """The site could not be crawled; partial results are kept."""
 EXIT_INTERNAL = 4
 """An internal error: a bug, to be reported."""
+EXIT_STAGE_SKIPPED = 5
+"""A stage the gate requires (`--require-browser`) did not run; the reports are written."""
 EXIT_INTERRUPTED = 130
 """Interrupted (Ctrl-C); what was stored is kept."""
 
 REDIS_ENV = "SITEAUDIT_REDIS"
 """The environment variable holding the Redis URL of a shared crawl: a password in it
 stays out of process lists (which every user of a machine can read) and out of logs."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean "x"?)' naming the choice closest to a mistyped word, or ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class SiteauditError(Exception):
@@ -52,3 +62,13 @@ class SiteUnreachable(SiteauditError):
 
     def line(self) -> str:
         return f"{self} (partial results, if any, are kept in the store)"
+
+
+class RequiredStageSkipped(SiteauditError):
+    """A stage `--require-browser` (or `[gate] require_browser`) asks for did not run
+    (exit code 5); the audit and its reports are complete otherwise."""
+
+    exit_code = EXIT_STAGE_SKIPPED
+
+    def line(self) -> str:
+        return f"gate failed: {self}"

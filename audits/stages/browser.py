@@ -40,7 +40,9 @@ from urllib.parse import urlsplit
 
 from audits.core.children import preexec_exit_with_parent, process_tree
 from audits.core.config import AAA_AXE_TAGS, BrowserConfig
+from audits.core.coverage import SETUP_COMMAND
 from audits.core.credentials import CredentialScope
+from audits.core.userdata import installed_axe
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from rules.analyses.axe_results import (
     INCOMPLETE,
@@ -55,16 +57,28 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENDOR_AXE = REPO_ROOT / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
-"""Where `make setup` installs the pinned axe-core."""
+"""Where `make setup` installs the pinned axe-core in a checkout."""
 AXE_ENV = "SITEAUDIT_AXE"
 """Environment variable naming axe.min.js (the config's `[browser] axe_path` wins)."""
 
-# Debian's real binary: /usr/bin/chromium is a wrapper script that adds its own flags.
-CHROMIUM_PATHS = ("/usr/lib/chromium/chromium",)
-CHROMEDRIVER_PATHS = ("/usr/bin/chromedriver",)
+# Debian's real binary first: /usr/bin/chromium is a wrapper script that adds its own
+# flags. Then the usual places of other systems' packages, before the PATH.
+CHROMIUM_PATHS = (
+    "/usr/lib/chromium/chromium",
+    "/usr/lib64/chromium-browser/chromium-browser",
+    "/snap/bin/chromium",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+)
+CHROMEDRIVER_PATHS = (
+    "/usr/bin/chromedriver",
+    "/usr/lib/chromium/chromedriver",
+    "/snap/bin/chromium.chromedriver",
+    "/opt/homebrew/bin/chromedriver",
+    "/usr/local/bin/chromedriver",
+)
 
-HOW_TO_GET_AXE = "run `make setup` (or set [browser] axe_path or $SITEAUDIT_AXE)"
-HOW_TO_GET_CHROMIUM = "install them with `apt-get install chromium chromium-driver`"
+HOW_TO_GET_AXE = f"run `{SETUP_COMMAND}` (or set [browser] axe_path or $SITEAUDIT_AXE)"
+HOW_TO_GET_CHROMIUM = f"run `{SETUP_COMMAND}` to find them or learn how to install them"
 
 # Headless, and off the internet: no updates, sync, extensions or Google services.
 CHROMIUM_FLAGS = (
@@ -219,7 +233,12 @@ _LOG_INTERVAL = 5.0
 
 
 class BrowserUnavailable(Exception):
-    """The browser stage cannot run; the message says why and how to fix it, in one line."""
+    """The browser stage cannot run; the message says why and how to fix it, in one line,
+    and `fix` is the one command that finds or installs what is missing (or None)."""
+
+    def __init__(self, message: str, fix: str | None = SETUP_COMMAND) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 class PageTimeout(Exception):
@@ -318,9 +337,13 @@ def unknown_axe_rules(source: str, rules: Sequence[str]) -> list[str]:
 
 
 def locate_axe(configured: str = "") -> Path:
-    """axe.min.js: the config's path, else $SITEAUDIT_AXE, else the vendored copy."""
+    """axe.min.js: the config's path, else $SITEAUDIT_AXE, else the copy `siteaudit setup`
+    put in the user's data folder, else the checkout's vendored one."""
     raw = configured or os.environ.get(AXE_ENV, "")
-    path = Path(raw).expanduser() if raw else VENDOR_AXE
+    if raw:
+        path = Path(raw).expanduser()
+    else:
+        path = next((p for p in (installed_axe(), VENDOR_AXE) if p.is_file()), installed_axe())
     if not path.is_file():
         raise BrowserUnavailable(
             f"browser stage skipped: axe-core not found at {path}; {HOW_TO_GET_AXE}"
@@ -344,10 +367,19 @@ def read_axe(path: Path) -> tuple[str, str]:
     return source, m.group(1)
 
 
+def find_chromium() -> str | None:
+    """Chromium's binary at the usual places, else on the PATH."""
+    return _first_file(CHROMIUM_PATHS) or shutil.which("chromium")
+
+
+def find_chromedriver() -> str | None:
+    """chromedriver at the usual places, else on the PATH."""
+    return _first_file(CHROMEDRIVER_PATHS) or shutil.which("chromedriver")
+
+
 def locate_chromium() -> tuple[str, str]:
-    """(Chromium binary, chromedriver) from Debian's packages, else from the PATH."""
-    chromium = _first_file(CHROMIUM_PATHS) or shutil.which("chromium")
-    chromedriver = _first_file(CHROMEDRIVER_PATHS) or shutil.which("chromedriver")
+    """(Chromium binary, chromedriver); BrowserUnavailable naming what is missing."""
+    chromium, chromedriver = find_chromium(), find_chromedriver()
     if not chromium or not chromedriver:
         missing = " and ".join(
             name
@@ -515,7 +547,7 @@ class ChromiumSession:
             self.quit()
             raise BrowserUnavailable(
                 f"browser stage skipped: Chromium did not start ({_one_line(exc)}); "
-                f"{HOW_TO_GET_CHROMIUM} (the same version for both)"
+                f"run `{SETUP_COMMAND}` (Chromium and chromedriver must be the same version)"
             ) from exc
         try:
             self.credentials = _send_credentials(self.driver, settings)
@@ -523,7 +555,8 @@ class ChromiumSession:
             self.quit()
             # Without them every page would be audited as the staging server's login page.
             raise BrowserUnavailable(
-                f"browser stage skipped: cannot give Chromium the staging credentials ({exc})"
+                f"browser stage skipped: cannot give Chromium the staging credentials ({exc})",
+                fix=None,
             ) from None
 
     def check(self, url: str, planner: ScreenshotPlanner | None) -> PageCheck:
@@ -929,10 +962,12 @@ def _ms_since(started: float) -> int:
 
 @dataclass
 class BrowserOutcome:
-    """What the stage adds to the run's statistics, and whether Ctrl-C stopped it."""
+    """What the stage adds to the run's statistics, whether Ctrl-C stopped it, and the
+    BrowserUnavailable that kept it from starting or finishing."""
 
     stats: dict[str, Any] = field(default_factory=dict)
     interrupted: bool = False
+    problem: BrowserUnavailable | None = None
 
 
 def run_browser_stage(
@@ -951,7 +986,7 @@ def run_browser_stage(
         settings = BrowserSettings.from_config(config, credentials)
     except BrowserUnavailable as exc:
         _say(str(exc))
-        return BrowserOutcome()
+        return BrowserOutcome(problem=exc)
     began = time.monotonic()
     pages = store.browser_pages_to_check(run_id)
     if config.max_pages:
@@ -969,6 +1004,7 @@ def run_browser_stage(
     pool = BrowserPool(settings, planner=planner, launcher=launcher)
     meter = _Progress(len(todo)) if progress and todo else None
     interrupted = False
+    problem = None
     try:
         with _interruptible(), contextlib.closing(pool.check(todo)) as checks:
             for check in checks:
@@ -977,6 +1013,7 @@ def run_browser_stage(
                     meter.update(check)
     except BrowserUnavailable as exc:
         _say(str(exc))
+        problem = exc
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -992,7 +1029,7 @@ def run_browser_stage(
     }
     if checked > errors:
         stats["axe_core"] = settings.axe_version
-    return BrowserOutcome(stats, interrupted)
+    return BrowserOutcome(stats, interrupted, problem)
 
 
 def _reuse_unchanged(

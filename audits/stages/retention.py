@@ -13,6 +13,7 @@ from audits.store import PRUNED_STAT, Store
 from reports.health import (
     HEALTH_VERSION,
     STATS_KEY,
+    Health,
     category_counts,
     compute_run_health,
     kept_health,
@@ -30,7 +31,7 @@ def keep_health(store: Store, run_id: int) -> None:
         _keep(store, run.id, *compute_run_health(store, run.id))
 
 
-def _keep(store: Store, run_id: int, pages: int, health: dict[str, int]) -> None:
+def _keep(store: Store, run_id: int, pages: int, health: Health) -> None:
     value = {"version": HEALTH_VERSION, "pages": pages, "health": health}
     with contextlib.suppress(sqlite3.Error):
         store.set_stat(run_id, STATS_KEY, value)

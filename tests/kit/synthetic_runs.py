@@ -128,8 +128,10 @@ def add_run(
     start_url: str = START,
     status: str = "finished",
     config: Mapping[str, Any] | None = None,
+    stats: Mapping[str, Any] | None = None,
 ) -> int:
-    """One complete run: pages, links, click depths, findings (and the config it recorded)."""
+    """One complete run: pages, links, click depths, findings (and the config and stats
+    it recorded)."""
     run_id = store.begin_run(start_url, "0.1.0", dict(config or {}))
     with store.transaction():
         for url in pages:
@@ -139,7 +141,7 @@ def add_run(
         if depths:
             store.set_click_depths(run_id, depths)
         store.add_findings(run_id, list(findings))
-    store.finish_run(run_id, status, {"pages": 0})
+    store.finish_run(run_id, status, {"pages": 0, **(stats or {})})
     return run_id
 
 

@@ -31,7 +31,7 @@ def test_a_toml_table_option_becomes_key_value_pairs() -> None:
 @pytest.mark.parametrize(
     ("section", "message"),
     [
-        ({"sections": {"/news/": "six"}}, "must be a int"),
+        ({"sections": {"/news/": "six"}}, "must be a whole number"),
         ({"sections": ["/news/"]}, "must be a list"),
         ({"sections": {"/news/": -1}}, "months >= 0"),
         ({"as_of": "1 June 2025"}, "as_of must be a date"),
