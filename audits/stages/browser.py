@@ -286,7 +286,8 @@ class BrowserSettings:
         if unknown:
             raise BrowserUnavailable(
                 f"browser stage skipped: axe-core {version} has no rule {', '.join(unknown)} "
-                "([browser] extra_rules)"
+                "([browser] extra_rules)",
+                fix=None,  # a configuration mistake: installing axe-core again won't mend it
             )
         chromium, chromedriver = locate_chromium()
         return cls(
