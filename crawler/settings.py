@@ -82,6 +82,14 @@ SITEAUDIT_MAX_CRAWL_DELAY = 10.0
 # crawler's (crawler/analyser.py says what the spider asks of it).
 SITEAUDIT_PAGE_ANALYSER = "audits.stages.pages.PageStage"
 
+# Connections to the site are kept open for reuse, as many as its concurrency; Scrapy's
+# own handler keeps CONCURRENT_REQUESTS_PER_DOMAIN, the external allowance
+# (crawler/connections.py).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.connections.KeepAliveDownloadHandler",
+    "https": "crawler.connections.KeepAliveDownloadHandler",
+}
+
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}
 

@@ -298,3 +298,13 @@ def test_links_to_a_host_all_wait_for_its_robots_txt(tmp_path: Path) -> None:
         "SELECT COUNT(*) FROM link_status WHERE error = 'forbidden by robots.txt'"
     ).fetchone()
     assert forbidden == (20,)
+
+
+def test_connections_to_the_site_are_kept_open_and_reused(tmp_path: Path) -> None:
+    """Connections to the site are reused, not closed after each request: Scrapy's pool
+    kept only CONCURRENT_REQUESTS_PER_DOMAIN (here external_concurrency) open per host."""
+    children = [f"/p/{n}" for n in range(150)]
+    with SiteServer(routes={"/": fixed(page(*children)), "/p/*": fixed(page("/"))}) as server:
+        audit(server, tmp_path, config="[crawl]\nconcurrency = 4\nexternal_concurrency = 1\n")
+    assert len(server.requests) > 150
+    assert server.connections <= 32  # as many as requests in flight at most (CONCURRENT_REQUESTS)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from rules.analyses.accessible_name import accessible_name
-from rules.analyses.visibility import is_hidden
+from rules.analyses.visibility import hidden
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page, selector_of, snippet_of
 from rules.urls import absolute
@@ -96,7 +96,7 @@ class DocumentLinkMissingDetails(PageRule):
         selectors: dict[etree._Element, str] = {}
         for link in page.tree.iter("a"):
             href = link.get("href")
-            if href is None or is_hidden(link):
+            if href is None or hidden(page, link):
                 continue
             resolved = absolute(page.base_url, href)
             extension = file_extension(resolved[0]) if resolved else ""

@@ -51,7 +51,7 @@ class HeadingEmpty(PageRule):
     def check_page(self, page: Page) -> Iterator[Finding]:
         """One finding per visible heading with no accessible name."""
         selectors: dict[etree._Element, str] = {}
-        for heading in headings(page.body):
+        for heading in headings(page):
             if accessible_name(heading.element):
                 continue
             selector = selector_of(heading.element, selectors)

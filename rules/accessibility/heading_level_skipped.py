@@ -52,7 +52,7 @@ class HeadingLevelSkipped(PageRule):
         """One finding per heading that jumps down more than one level."""
         selectors: dict[etree._Element, str] = {}
         previous = None
-        for heading in headings(page.body):
+        for heading in headings(page):
             if previous is not None and heading.level > previous.level + 1:
                 selector = selector_of(heading.element, selectors)
                 yield self.finding(

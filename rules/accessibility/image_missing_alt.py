@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from rules.analyses.visibility import is_hidden
+from rules.analyses.visibility import hidden
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page, selector_of, snippet_of
 from rules.urls import absolute
 
 
-def needs_alt(img: etree._Element) -> bool:
+def needs_alt(page: Page, img: etree._Element) -> bool:
     """Whether an <img> lacks any text alternative and is not hidden from assistive tech.
 
     alt="" is a valid choice (a decorative image), so only a missing attribute counts.
@@ -24,7 +24,7 @@ def needs_alt(img: etree._Element) -> bool:
         return False
     if any((img.get(name) or "").strip() for name in ("aria-label", "aria-labelledby", "title")):
         return False
-    return not is_hidden(img)
+    return not hidden(page, img)
 
 
 def file_name(src: str) -> str:
@@ -78,7 +78,7 @@ class ImageMissingAlt(PageRule):
         """One finding per image that needs alt text and has none."""
         selectors: dict[etree._Element, str] = {}
         for img in page.tree.iter("img"):
-            if not needs_alt(img):
+            if not needs_alt(page, img):
                 continue
             src = (img.get("src") or "").strip()
             resolved = absolute(page.base_url, src) if src else None

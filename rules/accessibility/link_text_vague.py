@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from rules.analyses.accessible_name import accessible_name
-from rules.analyses.visibility import is_hidden
+from rules.analyses.visibility import hidden
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page, selector_of, snippet_of
 from rules.urls import absolute
@@ -82,7 +82,7 @@ class LinkTextVague(PageRule):
         vague = {normalised_link_text(p) for p in self.options.phrases}
         selectors: dict[etree._Element, str] = {}
         for link in page.tree.iter("a"):
-            if link.get("href") is None or is_hidden(link):
+            if link.get("href") is None or hidden(page, link):
                 continue
             name = accessible_name(link)
             if normalised_link_text(name) not in vague:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
-from rules.analyses.visibility import is_hidden
+from rules.analyses.visibility import hidden
+from rules.page import Page
 
 _HEADING_TAG = re.compile(r"^h([1-6])$")
 # A role on an h1-h6 other than these makes it something else (role="presentation").
 _HEADING_ROLES = frozenset({"", "heading"})
+# Elements that may be headings, found by lxml rather than by a Python loop over every one.
+_CANDIDATES = etree.XPath(
+    "descendant-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 "
+    "or self::h6 or @role]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,21 +28,28 @@ class Heading:
     level: int
 
 
-def headings(root: etree._Element) -> Iterator[Heading]:
-    """Every heading not hidden from assistive technology, in document order.
+def headings(page: Page) -> tuple[Heading, ...]:
+    """Every heading of the page's body not hidden from assistive technology, in document
+    order; found once per page for every heading rule.
 
     h1-h6 and role="heading" elements; the level is a valid aria-level if there is one,
     else the tag's number, else 2 (the ARIA default), as axe-core reckons it.
     """
-    for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
+    return page.memo(_headings)
+
+
+def _headings(page: Page) -> tuple[Heading, ...]:
+    found = []
+    for el in _CANDIDATES(page.body):
+        tag = el.tag
         role = (el.get("role") or "").strip().lower()
         m = _HEADING_TAG.match(tag)
-        if not ((m and role in _HEADING_ROLES) or role == "heading") or is_hidden(el):
+        if not ((m and role in _HEADING_ROLES) or role == "heading") or hidden(page, el):
             continue
         aria_level = (el.get("aria-level") or "").strip()
         if aria_level.isdigit() and int(aria_level) >= 1:
             level = int(aria_level)
         else:
             level = int(m.group(1)) if m else 2
-        yield Heading(el, level)
+        found.append(Heading(el, level))
+    return tuple(found)

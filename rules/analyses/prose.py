@@ -51,6 +51,24 @@ def is_english_page(page: Page) -> bool:
     return is_english(main_lang or page.lang)
 
 
+def main_prose(page: Page) -> tuple[TextBlock, ...]:
+    """The prose blocks of the page's main content, found once per page."""
+    return page.memo(_main_prose)
+
+
+def _main_prose(page: Page) -> tuple[TextBlock, ...]:
+    return tuple(prose_blocks(page.main_blocks))
+
+
+def main_lines(page: Page) -> str:
+    """`lined_text` of the page's main content, joined once per page."""
+    return page.memo(_main_lines)
+
+
+def _main_lines(page: Page) -> str:
+    return lined_text(page.main_blocks)
+
+
 def prose_blocks(blocks: Iterable[TextBlock]) -> list[TextBlock]:
     """The blocks read as prose: table cells (data), fragments of two words or fewer
     (headings like "Contact us", a lone "Green bin"), names and contact details are not

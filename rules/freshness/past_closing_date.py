@@ -9,7 +9,7 @@ from datetime import date
 from typing import NamedTuple
 
 from rules.analyses.dates import PastDateOptions, as_of_date, date_after, describe_date, is_archive
-from rules.analyses.prose import clip, lined_text, sentence_around
+from rules.analyses.prose import clip, main_lines, sentence_around
 from rules.base import Category, Finding, PageRule, Severity
 from rules.page import Page
 
@@ -123,7 +123,7 @@ class PastClosingDate(PageRule):
     def check_page(self, page: Page) -> Iterator[Finding]:
         """Yield one finding listing the page's past closing and event dates."""
         as_of = as_of_date(self.options.as_of)
-        past = find_past_dates(lined_text(page.main_blocks), as_of)
+        past = find_past_dates(main_lines(page), as_of)
         if not past:
             return
         # Most urgent first: statements still worded as open, then the latest date.

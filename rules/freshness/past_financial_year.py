@@ -16,7 +16,7 @@ from rules.analyses.dates import (
     find_year_pairs,
     is_archive,
 )
-from rules.analyses.prose import clip, lined_text, sentence_around
+from rules.analyses.prose import clip, main_lines, sentence_around
 from rules.base import Category, Finding, PageRule, Severity, option
 from rules.page import Page
 
@@ -42,7 +42,7 @@ def find_year_references(page: Page) -> list[YearReference]:
     ]
     # One search over the whole text, one block to a line; each hit's line says its kind.
     blocks = page.main_blocks
-    text = lined_text(blocks)
+    text = main_lines(page)
     starts = list(accumulate((len(b.text) + 1 for b in blocks[:-1]), initial=0))
     for first, written, offset in find_year_pairs(text):
         block = blocks[bisect_right(starts, offset) - 1]

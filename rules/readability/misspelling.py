@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from rules.analyses.prose import clip, is_english_page, lined_text, sentence_around
+from rules.analyses.prose import clip, is_english_page, main_lines, sentence_around
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
 from rules.site import Site
@@ -196,7 +196,7 @@ class Misspelling(SiteRule):
         """The page's unknown words: word to [uses, the sentence of the first use]."""
         if not is_english_page(page):
             return None
-        text = lined_text(page.main_blocks)
+        text = main_lines(page)
         own = site_words(self.options.dictionary, self.options.allow)
         found = unknown_words(text, own)
         if not found or len(found) > MAX_PER_PAGE:

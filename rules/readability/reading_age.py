@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from textstat.textstat import textstatistics
 
-from rules.analyses.prose import clip, first_words, is_english_page, prose_blocks, prose_text
+from rules.analyses.prose import clip, first_words, is_english_page, main_prose, prose_text
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page
 
@@ -217,7 +217,7 @@ class ReadingAge(PageRule):
 
     def check_page(self, page: Page) -> Iterator[Finding]:
         """Yield one finding when the main text's reading age is above the target."""
-        blocks = prose_blocks(page.main_blocks)
+        blocks = main_prose(page)
         if sum(len(b.text.split()) for b in blocks) < self.options.min_words:
             return
         counts = count(first_words(prose_text(blocks), MAX_WORDS))

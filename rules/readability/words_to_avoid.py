@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from rules.analyses.prose import clip, is_english_page, lined_text, sentence_around
+from rules.analyses.prose import clip, is_english_page, main_lines, sentence_around
 from rules.base import Category, Finding, PageRule, Severity, option
 from rules.page import Page
 
@@ -232,7 +232,7 @@ class WordsToAvoid(PageRule):
     def check_page(self, page: Page) -> Iterator[Finding]:
         """Yield one finding when the page uses words to avoid `min_uses` times or more."""
         index = phrase_index(self.options.extra, self.options.ignore)
-        text = lined_text(page.main_blocks)
+        text = main_lines(page)
         uses = count_uses(text, index)
         total = sum(uses.values())
         if total < self.options.min_uses:

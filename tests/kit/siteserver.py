@@ -85,6 +85,10 @@ class _FixtureHandler(StaticHandler):
 
     body = b""
 
+    def setup(self) -> None:
+        super().setup()
+        self.site.connected()
+
     def do_POST(self) -> None:
         self.respond()
 
@@ -172,7 +176,14 @@ class SiteServer(StaticSiteServer):
         self.verbose = verbose
         self.requests: list[Request] = []
         """Every request received, in order; appended to under a lock."""
+        self.connections = 0
+        """How many connections clients opened."""
         self._lock = threading.Lock()
+
+    def connected(self) -> None:
+        """Count a new connection."""
+        with self._lock:
+            self.connections += 1
 
     def record(self, method: str, target: str) -> None:
         """Add a request to the log."""

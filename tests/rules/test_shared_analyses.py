@@ -1,0 +1,61 @@
+"""Analyses several page rules share are worked out once per page (rules.analyses), and
+give the answers the rules agree on."""
+
+from __future__ import annotations
+
+from rules.analyses.headings import headings
+from rules.analyses.prose import lined_text, main_lines, main_prose, prose_blocks
+from rules.analyses.visibility import hidden
+from rules.page import Page
+
+HTML = """<html><body><main>
+<h1>Bins</h1>
+<div hidden><h2>Old bins</h2><p><a href="/old">Old bin days</a></p></div>
+<div style="display: none"><div><a href="/gone">Gone</a></div></div>
+<noscript><a href="/plain">Plain page</a></noscript>
+<h2 aria-level="4">Garden waste</h2>
+<div role="heading">Recycling</div>
+<h3 role="presentation">Not a heading</h3>
+<p>Your green bin is emptied every other week from March to November this year.</p>
+<p><a href="/days">Bin days</a></p>
+</main></body></html>"""
+
+
+def page() -> Page:
+    return Page(url="https://council.example/bins/", html=HTML)
+
+
+def test_headings_are_found_once_per_page_with_their_levels() -> None:
+    bins = page()
+    found = headings(bins)
+    assert headings(bins) is found
+    assert [(h.element.text, h.level) for h in found] == [
+        ("Bins", 1),
+        ("Garden waste", 4),
+        ("Recycling", 2),
+    ]
+
+
+def test_hidden_is_answered_from_the_ancestors_whatever_order_rules_ask_in() -> None:
+    bins = page()
+    links = {a.get("href"): a for a in bins.tree.iter("a")}
+    shown = {href: not hidden(bins, a) for href, a in links.items()}
+    assert shown == {"/old": False, "/gone": False, "/plain": False, "/days": True}
+    again = page()
+    links = {a.get("href"): a for a in again.tree.iter("a")}
+    inner = next(again.tree.iter("h2"))  # a descendant first, then its ancestors
+    assert hidden(again, inner)
+    assert [hidden(again, a) for a in reversed(list(links.values()))] == [
+        False,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_the_main_texts_prose_and_lines_are_built_once_per_page() -> None:
+    bins = page()
+    assert main_prose(bins) is main_prose(bins)
+    assert main_lines(bins) is main_lines(bins)
+    assert main_prose(bins) == tuple(prose_blocks(bins.main_blocks))
+    assert main_lines(bins) == lined_text(bins.main_blocks)
