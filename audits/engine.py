@@ -346,9 +346,8 @@ def _browser_outcome(browser: BrowserOutcome) -> StageOutcome:
     if browser.problem is None:
         return StageOutcome()
     checked = browser.stats.get("browser/pages", 0) - browser.stats.get("browser/errors", 0)
-    # The message is "browser stage skipped: <reason>; <how to fix it>".
-    reason = str(browser.problem).removeprefix("browser stage skipped: ").split("; ", 1)[0]
-    return StageOutcome(STOPPED if checked > 0 else SKIPPED, reason, browser.problem.fix)
+    problem = browser.problem
+    return StageOutcome(STOPPED if checked > 0 else SKIPPED, problem.reason, problem.fix)
 
 
 def check_site(run: AuditRun) -> None:

@@ -98,7 +98,7 @@ def axe_component(registry: str) -> Component:
     try:
         _, version = read_axe(path)
     except BrowserUnavailable as exc:
-        return Component("axe-core", None, str(exc).removeprefix("browser stage skipped: "))
+        return Component("axe-core", None, exc.detail)
     return Component("axe-core", version, str(path))
 
 

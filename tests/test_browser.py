@@ -473,7 +473,7 @@ def test_every_page_is_checked_once_by_a_pool_of_browsers() -> None:
 
 def test_when_no_browser_starts_the_pool_says_why() -> None:
     def broken(_: BrowserSettings) -> FakeBrowser:
-        raise BrowserUnavailable("browser stage skipped: Chromium did not start (boom)")
+        raise BrowserUnavailable("Chromium did not start (boom)")
 
     pool = BrowserPool(fake_settings(workers=2), launcher=broken)
     with pytest.raises(BrowserUnavailable, match="did not start"):
@@ -488,7 +488,7 @@ def test_a_browser_that_fails_to_start_once_is_started_again() -> None:
     def flaky(_: BrowserSettings) -> FakeBrowser:
         starts.append(1)
         if len(starts) == 1:
-            raise BrowserUnavailable("browser stage skipped: Chromium did not start (slow)")
+            raise BrowserUnavailable("Chromium did not start (slow)")
         return FakeBrowser({}, log)
 
     pool = BrowserPool(fake_settings(), launcher=flaky)

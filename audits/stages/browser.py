@@ -233,12 +233,24 @@ _LOG_INTERVAL = 5.0
 
 
 class BrowserUnavailable(Exception):
-    """The browser stage cannot run; the message says why and how to fix it, in one line,
-    and `fix` is the one command that finds or installs what is missing (or None)."""
+    """The browser stage cannot run (or, `stopped`, cannot go on): `reason` says why,
+    `how` how to mend it, and `fix` is the one command that finds or installs what is
+    missing (or None). The message is the one line made of them."""
 
-    def __init__(self, message: str, fix: str | None = SETUP_COMMAND) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        reason: str,
+        how: str = "",
+        fix: str | None = SETUP_COMMAND,
+        *,
+        stopped: bool = False,
+    ) -> None:
+        self.reason = reason
+        self.detail = f"{reason}; {how}" if how else reason
+        """The reason and how to mend it: the message without its "browser stage ..." start."""
         self.fix = fix
+        line = f"browser stage {'stopped' if stopped else 'skipped'}"
+        super().__init__(f"{line}: {self.detail}" if reason else line)
 
 
 class PageTimeout(Exception):
@@ -285,8 +297,7 @@ class BrowserSettings:
         unknown = unknown_axe_rules(source, config.extra_rules)
         if unknown:
             raise BrowserUnavailable(
-                f"browser stage skipped: axe-core {version} has no rule {', '.join(unknown)} "
-                "([browser] extra_rules)",
+                f"axe-core {version} has no rule {', '.join(unknown)} ([browser] extra_rules)",
                 fix=None,  # a configuration mistake: installing axe-core again won't mend it
             )
         chromium, chromedriver = locate_chromium()
@@ -346,9 +357,7 @@ def locate_axe(configured: str = "") -> Path:
     else:
         path = next((p for p in (installed_axe(), VENDOR_AXE) if p.is_file()), installed_axe())
     if not path.is_file():
-        raise BrowserUnavailable(
-            f"browser stage skipped: axe-core not found at {path}; {HOW_TO_GET_AXE}"
-        )
+        raise BrowserUnavailable(f"axe-core not found at {path}", HOW_TO_GET_AXE)
     return path
 
 
@@ -358,13 +367,11 @@ def read_axe(path: Path) -> tuple[str, str]:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BrowserUnavailable(
-            f"browser stage skipped: cannot read axe-core at {path} ({exc}); {HOW_TO_GET_AXE}"
+            f"cannot read axe-core at {path} ({exc})", HOW_TO_GET_AXE
         ) from None
     m = _AXE_HEADER.search(source[:500])
     if not m:
-        raise BrowserUnavailable(
-            f"browser stage skipped: {path} is not axe-core's axe.min.js; {HOW_TO_GET_AXE}"
-        )
+        raise BrowserUnavailable(f"{path} is not axe-core's axe.min.js", HOW_TO_GET_AXE)
     return source, m.group(1)
 
 
@@ -387,9 +394,7 @@ def locate_chromium() -> tuple[str, str]:
             for name, found in (("Chromium", chromium), ("chromedriver", chromedriver))
             if not found
         )
-        raise BrowserUnavailable(
-            f"browser stage skipped: {missing} not found; {HOW_TO_GET_CHROMIUM}"
-        )
+        raise BrowserUnavailable(f"{missing} not found", HOW_TO_GET_CHROMIUM)
     return chromium, chromedriver
 
 
@@ -547,8 +552,8 @@ class ChromiumSession:
         except Exception as exc:
             self.quit()
             raise BrowserUnavailable(
-                f"browser stage skipped: Chromium did not start ({_one_line(exc)}); "
-                f"run `{SETUP_COMMAND}` (Chromium and chromedriver must be the same version)"
+                f"Chromium did not start ({_one_line(exc)})",
+                f"run `{SETUP_COMMAND}` (Chromium and chromedriver must be the same version)",
             ) from exc
         try:
             self.credentials = _send_credentials(self.driver, settings)
@@ -556,7 +561,7 @@ class ChromiumSession:
             self.quit()
             # Without them every page would be audited as the staging server's login page.
             raise BrowserUnavailable(
-                f"browser stage skipped: cannot give Chromium the staging credentials ({exc})",
+                f"cannot give Chromium the staging credentials ({exc})",
                 fix=None,
             ) from None
 
@@ -724,7 +729,7 @@ def _one_line(message: object) -> str:
 
 @dataclass(frozen=True)
 class _LaunchFailed:
-    reason: str
+    error: BrowserUnavailable
 
 
 # Seconds to wait before each further try at starting a browser; None: give up.
@@ -771,19 +776,19 @@ class BrowserPool:
         for thread in threads:
             thread.start()
         remaining = len(urls)
-        failure = None
+        failure: BrowserUnavailable | None = None
         try:
             while remaining:
                 try:
                     item = results.get(timeout=0.5)
                 except queue.Empty:
                     if not any(t.is_alive() for t in threads) and results.empty():
-                        raise BrowserUnavailable(
-                            failure or "browser stage stopped: every browser failed"
+                        raise failure or BrowserUnavailable(
+                            "every browser failed", stopped=True
                         ) from None
                     continue
                 if isinstance(item, _LaunchFailed):
-                    failure = item.reason
+                    failure = item.error
                     continue
                 remaining -= 1
                 yield item
@@ -810,7 +815,7 @@ class BrowserPool:
                     results.put(worker.check(url))
                 except BrowserUnavailable as exc:
                     jobs.put(url)  # another browser may still take it
-                    results.put(_LaunchFailed(str(exc)))
+                    results.put(_LaunchFailed(exc))
                     return
                 except Exception as exc:  # a bug must cost one page, not the stage
                     results.put(PageCheck(url, error=f"could not be checked ({_one_line(exc)})"))
@@ -826,7 +831,7 @@ class BrowserPool:
         """
         for wait in _LAUNCH_RETRY_WAITS:
             if self.stop.is_set():
-                raise BrowserUnavailable("browser stage stopped")
+                raise BrowserUnavailable("", stopped=True)
             try:
                 browser = self.launcher(self.settings)
                 break

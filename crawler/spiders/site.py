@@ -55,28 +55,17 @@ from crawler.scope import Scope, Trap
 from crawler.sitemaps import SitemapIndex, Sitemaps
 from crawler.soft404 import Soft404Probe
 from crawler.throttle import Throttle
+from rules.analyses.link_verdicts import CHECKED_KINDS
 from rules.page import Link
 from rules.site import DOCUMENT_DATE_FACT, PRIVATE_ADDRESS, TrapHit
 from rules.urls import host_of, is_document, normalise
 
 # Element kinds whose target is a page to crawl (when in scope); the others are files.
 _PAGE_KINDS = frozenset({"a", "area", "iframe", "meta"})
-# Element kinds whose target gets a status check: pages, and the files they embed or post to.
-_CHECKED_KINDS = _PAGE_KINDS | frozenset(
-    {
-        "img",
-        "script",
-        "link",
-        "form",
-        "source",
-        "video",
-        "audio",
-        "embed",
-        "object",
-        "track",
-        "icon",
-    }
-)
+# Element kinds whose target gets a status check: the kinds the link rules judge, and form
+# actions, whose answers are recorded though no rule judges them (an action often answers
+# GET with an error by design).
+_CHECKED_KINDS = frozenset(CHECKED_KINDS) | {"form"}
 # Sitemap-only URLs are fetched after everything links lead to.
 _SITEMAP_PRIORITY = -1_000_000
 _EXTERNAL_PRIORITY = -100
