@@ -14,6 +14,7 @@ import os
 import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -64,15 +65,22 @@ class RuleEngine:
                     results.findings.extend(finding_row(f) for f in rule.check_page(page))
             except Exception as exc:  # a faulty rule must not cost the rest of the audit
                 results.errors.append((rule.id, describe_error(exc)))
-        for site_rule in self.site_rules:
+        for rule in self.fact_rules:
             try:
-                facts = site_rule.page_facts(page)
+                facts = rule.page_facts(page)
             except Exception as exc:
-                results.errors.append((site_rule.id, describe_error(exc)))
+                results.errors.append((rule.id, describe_error(exc)))
                 continue
             if facts is not None:
-                results.facts[site_rule.id] = facts
+                results.facts[rule.id] = facts
         return results
+
+    @cached_property
+    def fact_rules(self) -> tuple[Rule, ...]:
+        """The rules that record facts about each page: every site rule, and the page
+        rules that override `page_facts`."""
+        recording = tuple(r for r in self.page_rules if type(r).page_facts is not Rule.page_facts)
+        return (*recording, *self.site_rules)
 
     def check_site(
         self, site: Site, rules: tuple[SiteRule, ...] | None = None

@@ -182,6 +182,15 @@ class Rule:
             category=self.category,
         )
 
+    def page_facts(self, page: Page) -> Any:
+        """What this rule records about one parsed page during the crawl, JSON-ready
+        (read back with `site.facts(rule_id)`); None records nothing.
+
+        Site rules use it for what they need of each page's HTML; a page rule may record
+        a measure it takes of every page (reading-age: each page's reading age), which
+        the reports read beside its findings."""
+        return None
+
     @classmethod
     def option_docs(cls) -> list[tuple[str, Any, str]]:
         """(name, default, description) of each option, from the Options dataclass."""
@@ -210,10 +219,6 @@ class SiteRule(Rule):
     pages' metadata and links) overrides `page_facts`: it runs during the crawl on the
     parsed page and its JSON-serialisable result comes back as `site.facts(rule_id)`.
     """
-
-    def page_facts(self, page: Page) -> Any:
-        """Collect what this rule needs from one parsed page; None means nothing."""
-        return None
 
     def check_site(self, site: Site) -> Iterator[Finding]:
         """Yield the findings across the site."""

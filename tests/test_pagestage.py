@@ -17,6 +17,7 @@ from audits.stages.pages import _MAX_HTML_CHARS, PageAnalysis, PageStage, analys
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.base import Category, Finding, PageRule, Severity, SiteRule
 from rules.page import Page
+from rules.readability.reading_age import ReadingAge
 from tests.kit.plugins import fake_distribution
 
 URL = "https://www.example.gov.uk/bins/"
@@ -104,6 +105,22 @@ def test_page_facts_of_site_rules_come_back_by_rule_id_and_none_is_left_out() ->
     analysis = run("<h1>Bin collection days</h1>", CollectsHeading(), CollectsNothing())
     assert list(analysis.facts) == ["collects-heading"]
     assert analysis.facts["collects-heading"]["h1"] == "Bin collection days"
+
+
+def test_reading_age_records_every_scored_page_within_its_target_too() -> None:
+    easy = " ".join(["We take your bins away each week. Put them out by seven."] * 12)
+    hard = " ".join(
+        ["Notwithstanding the aforementioned considerations, residents are encouraged to "
+         "familiarise themselves with the comprehensive documentation accompanying collection "
+         "arrangements."] * 8
+    )  # fmt: skip
+    within = run(f"<main><p>{easy}</p></main>", ReadingAge())
+    above = run(f"<main><p>{hard}</p></main>", ReadingAge())
+    assert within.findings == []
+    assert 0 < within.facts["reading-age"]["reading_age"] <= 9
+    [finding] = above.findings
+    assert above.facts["reading-age"]["reading_age"] == finding["evidence"]["reading_age"]
+    assert "reading-age" not in run("<main><p>Too short to score.</p></main>", ReadingAge()).facts
 
 
 def test_a_windows_1252_body_is_decoded_with_the_given_encoding() -> None:

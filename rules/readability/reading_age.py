@@ -215,14 +215,18 @@ class ReadingAge(PageRule):
         """English pages only (or pages that do not say their language)."""
         return is_english_page(page)
 
+    def page_facts(self, page: Page) -> dict[str, float] | None:
+        """{'reading_age': n} for every page scored, within the target or not (the service
+        scorecard shows each service page's reading age); None for pages not scored."""
+        measured = page.memo(_measured, self.options.min_words)
+        return None if measured is None else {"reading_age": measured[1]}
+
     def check_page(self, page: Page) -> Iterator[Finding]:
         """Yield one finding when the main text's reading age is above the target."""
-        blocks = main_prose(page)
-        if sum(len(b.text.split()) for b in blocks) < self.options.min_words:
+        measured = page.memo(_measured, self.options.min_words)
+        if measured is None:
             return
-        counts = count(first_words(prose_text(blocks), MAX_WORDS))
-        scores = score(counts, with_hardest=False)
-        reading_age = round(scores.reading_age, 1)
+        counts, reading_age = measured
         target = self.options.target
         if reading_age <= target:
             return
@@ -243,3 +247,15 @@ class ReadingAge(PageRule):
                 "hardest_sentences": list(scores.hardest_sentences),
             },
         )
+
+
+def _measured(page: Page, min_words: int) -> tuple[Counts, float] | None:
+    """(counts, reading age to one decimal) of an English page's main text, once
+    per page for the finding and the recorded fact; None when it is not scored."""
+    if not is_english_page(page):
+        return None
+    blocks = main_prose(page)
+    if sum(len(b.text.split()) for b in blocks) < min_words:
+        return None
+    counts = count(first_words(prose_text(blocks), MAX_WORDS))
+    return counts, round(score(counts, with_hardest=False).reading_age, 1)
