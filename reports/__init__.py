@@ -10,6 +10,10 @@ read the store:
     sarif   findings.sarif, SARIF 2.1.0 (reports.sarif)
     junit   junit.xml, a test case per check (reports.junit)
 
+and, when the site has services (top tasks, online forms), the service scorecard
+(reports.services): views/services.html with html, services.json with json,
+services.csv with csv.
+
 Every file is replaced atomically. See docs/reports.md.
 """
 
@@ -31,6 +35,7 @@ from reports.model import build_model
 from reports.pageviews import PageViews, PageViewsError, load_page_views
 from reports.rule_docs import rule_docs
 from reports.sarif import write_sarif
+from reports.services import build_scorecard, write_scorecard_files
 
 if TYPE_CHECKING:
     from audits.core.config import ReportConfig
@@ -137,10 +142,17 @@ def _write_reports(
     docs = rule_docs(rule_classes)
     titles = {doc["id"]: doc["title"] for doc in docs}
     outputs: dict[str, Path] = {}
+    scorecard = build_scorecard(
+        store,
+        run_id,
+        sections_config=config.sections if config is not None else None,
+        page_views=views,
+    )
     if "json" in chosen:
         outputs["json"] = write_findings_json(data, out / FINDINGS_JSON)
     if "csv" in chosen:
         outputs["csv"] = write_csv(data, titles, out / FINDINGS_CSV)
+    outputs.update(write_scorecard_files(scorecard, out, chosen))
     if "sarif" in chosen:
         outputs["sarif"] = write_sarif(data, docs, out / FINDINGS_SARIF)
     if "junit" in chosen:
@@ -156,5 +168,5 @@ def _write_reports(
             comparison=comparison,
             inbound=inbound,
         )
-        outputs["html"] = write_html_report(model, out)
+        outputs["html"] = write_html_report(model, out, scorecard)
     return outputs

@@ -46,7 +46,15 @@ from audits.stages.prioritise import priority_explanation
 from reports.files import WRITE_BUFFER, atomic_open, staged_dir, write_atomic
 from reports.health import RunHealth
 from reports.html_fragments import Fragments, safe_href
-from reports.model import ReportModel, Row
+from reports.model import ReportModel, Row, page_file
+from reports.services import (
+    FORMULA,
+    SERVICES_CSV,
+    SERVICES_JSON,
+    Scorecard,
+    accessibility_text,
+    status_text,
+)
 from reports.text import (
     CATEGORY_LABELS,
     PRIORITY_LABELS,
@@ -372,9 +380,10 @@ def render_atomic(path: Path, template: jinja2.Template, context: Mapping[str, A
 class HtmlReport:
     """Writes the HTML report of one model into a folder."""
 
-    def __init__(self, model: ReportModel, out: Path) -> None:
+    def __init__(self, model: ReportModel, out: Path, scorecard: Scorecard | None = None) -> None:
         self.model = model
         self.out = out
+        self.scorecard = scorecard if scorecard is not None and scorecard.services else None
         self.env = environment()
         data = model.data
         self.views = [(view, [row for row in model.rows if view.picks(row)]) for view in VIEWS]
@@ -392,7 +401,14 @@ class HtmlReport:
             "version": __version__,
             "project_url": PROJECT_URL,
             "exports": exports,
-            "views": [(view.slug, view.title, len(rows)) for view, rows in self.views],
+            "views": [
+                *(
+                    [("services", "Service scorecard", len(self.scorecard.services))]
+                    if self.scorecard
+                    else []
+                ),
+                *((view.slug, view.title, len(rows)) for view, rows in self.views),
+            ],
             "has_changes": compared,
             "fixed_count": len(model.fixed),
             "new_count": len(self.new_rows),
@@ -657,6 +673,8 @@ class HtmlReport:
                     table_id="problems",
                 )
                 render_to(folder / pager.name(pager.number), template, context)
+        if self.scorecard is not None:
+            self.write_scorecard(folder)
         if self.base["has_changes"]:
             fixed_template = self.env.get_template("fixed.html.j2")
             for pager, chunk in paginate(self.model.fixed, "fixed"):
@@ -670,6 +688,24 @@ class HtmlReport:
                     table_id="fixed",
                 )
                 render_to(folder / pager.name(pager.number), fixed_template, context)
+
+    def write_scorecard(self, folder: Path) -> None:
+        """views/services.html: the service scorecard (reports/services.py)."""
+        assert self.scorecard is not None
+        formats = self.model.formats
+        context = self.context(
+            "../",
+            "services",
+            card=self.scorecard,
+            formula=FORMULA,
+            titles={url: facts.title for url, facts in self.model.pages.items()},
+            page_file=page_file,
+            status_text=status_text,
+            accessibility_text=accessibility_text,
+            csv_file=SERVICES_CSV if "csv" in formats else None,
+            json_file=SERVICES_JSON if "json" in formats else None,
+        )
+        render_to(folder / "services.html", self.env.get_template("services.html.j2"), context)
 
 
 HEALTH_EXPLANATION = """\
@@ -685,7 +721,8 @@ of different audits can be compared; the charts show them for the latest audits 
 this site."""
 
 
-def write_html_report(model: ReportModel, out: Path) -> Path:
-    """Write the whole HTML report into `out`; returns the path of index.html."""
+def write_html_report(model: ReportModel, out: Path, scorecard: Scorecard | None = None) -> Path:
+    """Write the whole HTML report into `out` (with the service scorecard's page when
+    `scorecard` has services); returns the path of index.html."""
     out.mkdir(parents=True, exist_ok=True)
-    return HtmlReport(model, out).write()
+    return HtmlReport(model, out, scorecard).write()

@@ -16,6 +16,7 @@ from audits.store.pages import PagesStore
 from audits.store.retention import PRUNED_STAT, RetentionStore
 from audits.store.runs import RunInfo, RunsStore
 from audits.store.schema import MIGRATIONS, SCHEMA_VERSION
+from audits.store.services import ServicesStore
 from audits.store.site import StoredSite
 
 __all__ = [
@@ -31,7 +32,15 @@ __all__ = [
 ]
 
 
-class Store(RetentionStore, PagesStore, LinksStore, FindingsStore, BrowserStore, RunsStore):
+class Store(
+    RetentionStore,
+    PagesStore,
+    LinksStore,
+    FindingsStore,
+    BrowserStore,
+    RunsStore,
+    ServicesStore,
+):
     """An open store. One writer at a time; readers may share the file."""
 
     def site(self, run_id: int) -> StoredSite:

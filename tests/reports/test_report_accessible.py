@@ -69,6 +69,25 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 fingerprint="form",
             ),
             finding_row(
+                "top-task-too-deep",
+                START + "forms/apply",
+                category="forms",
+                severity="info",
+                message='Top task "Apply <b>now</b>": 1 click from the home page',
+                evidence={
+                    "task": "Apply <b>now</b>",
+                    "passed": True,
+                    "clicks": 1,
+                    "max_clicks": 2,
+                    "path": [
+                        {"url": START, "title": "Home"},
+                        {"url": START + "forms/apply", "title": "Apply"},
+                    ],
+                    "target": START + "forms/apply",
+                },
+                fingerprint="task",
+            ),
+            finding_row(
                 "phone-first",
                 START + "contact",
                 category="contact",
@@ -107,6 +126,7 @@ PAGE_TYPES = [
     "views/accessibility-templates.html",
     "views/new.html",
     "views/fixed.html",
+    "views/services.html",
     f"pages/{page_file(BINS[0])}",
     f"pages/{page_file(START)}",
 ]
@@ -220,6 +240,25 @@ def test_print_stylesheet_hides_navigation(browser, report: Path) -> None:
         assert display == "none"
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_the_service_scorecard_prints_as_one_table(browser, report: Path) -> None:
+    browser.get((report / "views" / "services.html").as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        styles = browser.execute_script(
+            "var s = function (q, p) { return getComputedStyle(document.querySelector(q))[p]; };"
+            "return [s('header nav', 'display'), s('.screen-only', 'display'),"
+            " s('.print-only', 'display'), s('table.scorecard tbody tr', 'breakInside')];"
+        )
+        visible_tables = browser.execute_script(
+            "return Array.prototype.filter.call(document.querySelectorAll('main table'),"
+            " function (t) { return t.offsetParent !== null; }).length"
+        )
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert styles == ["none", "none", "block", "avoid"]
+    assert visible_tables == 1
 
 
 def test_works_without_javascript(report: Path) -> None:
