@@ -229,7 +229,7 @@ class Scorecard:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
     """A service as its rule's finding describes it, before the rest is looked up."""
 
     key: str
@@ -252,28 +252,33 @@ def _steps(value: Any) -> list[dict[str, str]]:
     ]
 
 
-def _candidates(rows: Iterable[tuple[Any, ...]]) -> list[_Candidate]:
+def _limit(value: Any) -> int:
+    """A task's recorded most clicks (0 is a limit too), else the default."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_MAX_CLICKS
+
+
+def service_candidates(rows: Iterable[tuple[Any, ...]]) -> list[Candidate]:
     """Top tasks in their configured order, then forms that are not a task's target."""
-    tasks: list[_Candidate] = []
-    forms: list[_Candidate] = []
+    tasks: list[Candidate] = []
+    forms: list[Candidate] = []
     for rule, _, _, _, _, _, evidence_json, *_ in rows:
         evidence = json.loads(evidence_json)
         if rule == TASK_RULE and evidence.get("task"):
             tasks.append(
-                _Candidate(
+                Candidate(
                     f"task:{evidence['task']}",
                     str(evidence["task"]),
                     TOP_TASK,
                     evidence.get("target"),
                     evidence.get("clicks"),
-                    int(evidence.get("max_clicks") or DEFAULT_MAX_CLICKS),
+                    _limit(evidence.get("max_clicks")),
                     _steps(evidence.get("path")),
                 )
             )
         elif rule == INVENTORY_RULE and evidence.get("form_url"):
             url = str(evidence["form_url"])
             forms.append(
-                _Candidate(
+                Candidate(
                     f"form:{url}",
                     str(evidence.get("title") or url),
                     ONLINE_FORM,
@@ -338,7 +343,7 @@ def _scorecard(
     """One run's services and scores (no trend)."""
     run = store.run(run_id)
     rows = store.findings_of_rules(run_id, (TASK_RULE, INVENTORY_RULE))
-    candidates = _candidates(rows)
+    candidates = service_candidates(rows)
     site = store.site(run_id)
     html_pages = store.html_page_urls(run_id)
     start = site.page(run.start_url)
@@ -444,7 +449,7 @@ def _offering(site: StoredSite, target: str | None, html_pages: set[str], home: 
 
 
 def _pages(
-    candidate: _Candidate, offering: Sequence[str], html_pages: set[str], home: str
+    candidate: Candidate, offering: Sequence[str], html_pages: set[str], home: str
 ) -> list[str]:
     """The service's pages: its path after the home page, the pages offering the online
     option, and the online option's own page when it is one of the site's."""
@@ -455,7 +460,7 @@ def _pages(
     return [url for url in dict.fromkeys(steps) if url != home]
 
 
-def _section(sections: Sections, candidate: _Candidate, offering: Sequence[str], home: str) -> str:
+def _section(sections: Sections, candidate: Candidate, offering: Sequence[str], home: str) -> str:
     """The section a service belongs to: its online option's, when a configured section
     takes it; else the commonest among the service pages offering it (pages below a
     section page before section pages themselves, as form-inventory counts them), so a
@@ -483,7 +488,7 @@ def _accessibility(
     return {"checked": True, "problems": len(problems), "worst": worst}
 
 
-def _views(views: PageViews | None, candidate: _Candidate, html_pages: set[str]) -> int | None:
+def _views(views: PageViews | None, candidate: Candidate, html_pages: set[str]) -> int | None:
     """Views of the online option's page, or of the page offering it when it is elsewhere."""
     if views is None or candidate.target is None:
         return None

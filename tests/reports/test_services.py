@@ -18,6 +18,7 @@ from reports.services import (
     accessibility_text,
     digital_first_score,
     load_schema,
+    service_candidates,
 )
 from tests.kit.cli import run_cli
 from tests.kit.findings import url_path
@@ -78,6 +79,22 @@ def test_the_digital_first_score_takes_off_each_part_of_the_formula(
 
 def test_every_part_of_the_formula_adds_up_to_100() -> None:
     assert sum(points for _, points, _ in FORMULA) == 100
+
+
+def test_services_come_from_top_tasks_then_forms_that_are_no_task_s_target() -> None:
+    def row(rule: str, evidence: dict[str, Any]) -> tuple[Any, ...]:
+        return (rule, "forms", "info", "u", None, "m", json.dumps(evidence), "f", 4, 0.0)
+
+    home = {"url": "https://x.example/", "title": "Home"}
+    rows = [
+        row("form-inventory", {"form_url": "https://x.example/f", "title": "F", "path": [home]}),
+        row("form-inventory", {"form_url": "https://x.example/g", "title": "G", "orphaned": True,
+                               "click_depth": 2}),
+        row("top-task-too-deep", {"task": "T", "target": "https://x.example/f", "clicks": 0,
+                                  "max_clicks": 0, "path": [home, "not a step"]}),
+    ]  # fmt: skip
+    found = [(c.key, c.clicks, c.max_clicks, len(c.path)) for c in service_candidates(rows)]
+    assert found == [("task:T", 0, 0, 1), ("form:https://x.example/g", None, 3, 0)]
 
 
 def test_accessibility_reads_not_checked_or_the_worst_problem() -> None:
