@@ -179,6 +179,9 @@ class Service:
     reading_target: int
     views: int | None
     findings: list[dict[str, Any]]
+    """The problems on the service's pages (reported there, or shared with them)."""
+    problem_pages: list[str]
+    """The service's pages that have problems (each has its own report page)."""
     score: int
     deductions: list[tuple[str, int]]
     trend: list[dict[str, Any]] = field(default_factory=list)
@@ -210,6 +213,7 @@ class Service:
             "reading_age_target": self.reading_target,
             "page_views": self.views,
             "findings": self.findings,
+            "problem_pages": self.problem_pages,
             "score": self.score,
             "deductions": [{"reason": r, "points": p} for r, p in self.deductions],
             "trend": self.trend,
@@ -352,8 +356,11 @@ def _scorecard(
     journeys = {c.key: _pages(c, offering[c.key], html_pages, home) for c in candidates}
     every_page = {url for pages in journeys.values() for url in pages}
     found_at: dict[str, list[dict[str, Any]]] = {}
-    for row in store.findings_at(run_id, every_page):
-        found_at.setdefault(row[3], []).append(_finding(row))
+    for row, on_pages in store.findings_at(run_id, every_page):
+        finding = _finding(row)
+        for url in dict.fromkeys(on_pages):
+            if url in every_page:
+                found_at.setdefault(url, []).append(finding)
     reading = store.facts_at(run_id, READING_RULE, every_page)
     target_age = _reading_target(run.config)
     outcome = stage_outcomes(run.stats).get(BROWSER)
@@ -364,7 +371,7 @@ def _scorecard(
     services = []
     for candidate in candidates:
         pages = journeys[candidate.key]
-        findings = [f for url in pages for f in found_at.get(url, ())]
+        findings = list({id(f): f for url in pages for f in found_at.get(url, ())}.values())
         contact_first = [
             {"page": f["url"], "message": f["message"]}
             for f in findings
@@ -412,6 +419,7 @@ def _scorecard(
                 reading_target=target_age,
                 views=_views(page_views, candidate, html_pages),
                 findings=findings,
+                problem_pages=[url for url in pages if url in found_at],
                 score=score,
                 deductions=deductions,
             )

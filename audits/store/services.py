@@ -28,15 +28,22 @@ class ServicesStore(StoreBase):
             (run_id, json.dumps(sorted(rules))),
         ).fetchall()
 
-    def findings_at(self, run_id: int, urls: Iterable[str]) -> list[ServiceFindingRow]:
-        """The findings (problems, not inventory rows) reported at some pages of a run,
-        most urgent first."""
-        return self.db.execute(
-            f"SELECT {_FINDING_COLUMNS} FROM findings WHERE run_id = ? "
-            "AND url IN (SELECT value FROM json_each(?)) AND rule NOT LIKE '%-inventory' "
+    def findings_at(
+        self, run_id: int, urls: Iterable[str]
+    ) -> list[tuple[ServiceFindingRow, tuple[str, ...]]]:
+        """The findings (problems, not inventory rows) on some pages of a run, reported
+        there or shared with them (a template problem's `pages`), most urgent first, each
+        with the pages it is on."""
+        wanted = json.dumps(sorted(set(urls)))
+        rows = self.db.execute(
+            f"SELECT {_FINDING_COLUMNS}, pages FROM findings WHERE run_id = ?1 "
+            "AND rule NOT LIKE '%-inventory' AND (url IN (SELECT value FROM json_each(?2)) "
+            "OR (pages != '[]' AND EXISTS (SELECT 1 FROM json_each(pages) "
+            "WHERE value IN (SELECT value FROM json_each(?2))))) "
             "ORDER BY COALESCE(priority, 99), COALESCE(score, 0) DESC, id",
-            (run_id, json.dumps(sorted(set(urls)))),
-        ).fetchall()
+            (run_id, wanted),
+        )
+        return [(row[:-1], (row[3], *json.loads(row[-1]))) for row in rows]
 
     def facts_at(self, run_id: int, rule_id: str, urls: Iterable[str]) -> dict[str, Any]:
         """What one rule recorded (`page_facts`) about some pages of a run, by URL."""

@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -104,6 +105,47 @@ def test_accessibility_reads_not_checked_or_the_worst_problem() -> None:
         accessibility_text({"checked": True, "problems": 2, "worst": "high"})
         == "2 problems, worst high"
     )
+
+
+def test_accessibility_counts_problems_shared_with_the_form_page_once_it_was_checked(
+    tmp_path: Path,
+) -> None:
+    from audits.core.coverage import BROWSER, SKIPPED, StageOutcome, record_stage
+    from audits.store import Store
+    from reports.services import build_scorecard
+    from tests.kit.synthetic_runs import START, add_run, finding_row
+
+    form, other = START + "forms/apply/", START + "about/"
+    inventory = finding_row(
+        "form-inventory",
+        form,
+        category="forms",
+        severity="info",
+        evidence={"form_url": form, "title": "Apply", "click_depth": 1,
+                  "path": [{"url": START, "title": "Home"}, {"url": form, "title": "Apply"}]},
+    )  # fmt: skip
+    template = finding_row(
+        "axe-color-contrast", other, category="accessibility", pages=[other, form]
+    )
+    store = Store(str(tmp_path / "audit.db"))
+    pages = [START, form, other]
+    checked = add_run(store, [inventory, template], pages=pages)
+    store.add_browser_result(
+        checked, form, content_hash=None, axe_version="4", axe_options="", error=None,
+        elapsed_ms=1, nodes=[],
+    )  # fmt: skip
+    skipped: dict[str, Any] = {}
+    record_stage(skipped, BROWSER, StageOutcome(SKIPPED, "no Chromium"))
+    unchecked = add_run(store, [inventory, template], pages=pages, stats=skipped)
+
+    [service] = build_scorecard(store, checked).services
+    assert service.accessibility == {"checked": True, "problems": 1, "worst": "high"}
+    assert (service.score, service.problem_pages) == (85, [form])
+    [service] = build_scorecard(store, unchecked).services
+    assert service.accessibility["checked"] is False
+    assert service.score == 100
+    assert [point["score"] for point in service.trend] == [85, 100]
+    store.close()
 
 
 # -- a real audit ---------------------------------------------------------------------------
