@@ -119,6 +119,13 @@ def test_sitemap_only_form_is_found_as_an_orphan(demo_audit: dict[str, Any]) -> 
     assert findings[0]["evidence"]["click_depth"] is None
 
 
+def test_the_service_scorecard_ranks_the_demo_services_apart(demo_audit: dict[str, Any]) -> None:
+    card = json.loads((demo_audit["out"] / "services.json").read_text(encoding="utf-8"))
+    scores = {service["name"]: service["score"] for service in card["services"]}
+    assert len(set(scores.values())) >= 3, scores  # some online routes are easier than others
+    assert (demo_audit["out"] / "views" / "services.html").is_file()
+
+
 def test_report_command_rerenders_from_the_store(
     demo_audit: dict[str, Any], tmp_path: Path
 ) -> None:
