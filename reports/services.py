@@ -45,6 +45,7 @@ from reports.files import atomic_open
 from reports.health import trend_runs
 from reports.sections import Sections
 from rules.analyses.forms import is_hub
+from rules.site import PRIVATE_ADDRESS, ROBOTS_FORBIDDEN, ROBOTS_UNAVAILABLE
 
 if TYPE_CHECKING:
     from audits.store import Store, StoredSite
@@ -312,6 +313,8 @@ def _finding(row: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
+NOT_REQUESTED = (ROBOTS_FORBIDDEN, PRIVATE_ADDRESS, ROBOTS_UNAVAILABLE)
+"""How the errors of a target the crawl chose not to request begin: no verdict on it."""
 _SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 
@@ -379,7 +382,7 @@ def _scorecard(
         ]
         target = candidate.target
         status = site.status(target) if target else None
-        works = _works(status)
+        works = online_option_works(status)
         accessibility = _accessibility(target, target in checked, found_at.get(target or "", []))
         ages = [
             (float(value["reading_age"]), url)
@@ -436,10 +439,13 @@ def _scorecard(
     )
 
 
-def _works(status: TargetStatus | None) -> bool | None:
+def online_option_works(status: TargetStatus | None) -> bool | None:
     """Whether the online option answered without an error; None when it was not requested
-    (a form on another website when external links are not checked)."""
+    (a form on another website when external links are not checked, robots.txt forbids
+    it, or it is on a private network address)."""
     if status is None or (status.status is None and not status.error):
+        return None
+    if status.status is None and status.error and status.error.startswith(NOT_REQUESTED):
         return None
     return status.status is not None and status.status < 400 and not status.error
 

@@ -19,6 +19,7 @@ from reports.services import (
     accessibility_text,
     digital_first_score,
     load_schema,
+    online_option_works,
     service_candidates,
 )
 from tests.kit.cli import run_cli
@@ -96,6 +97,29 @@ def test_services_come_from_top_tasks_then_forms_that_are_no_task_s_target() -> 
     ]  # fmt: skip
     found = [(c.key, c.clicks, c.max_clicks, len(c.path)) for c in service_candidates(rows)]
     assert found == [("task:T", 0, 0, 1), ("form:https://x.example/g", None, 3, 0)]
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "works"),
+    [
+        (200, None, True),
+        (302, None, True),
+        (404, None, False),
+        (500, None, False),
+        (None, "no answer within 15 s", False),
+        (None, "forbidden by robots.txt", None),
+        (None, "not checked: a private network address", None),
+        (None, None, None),
+    ],
+)
+def test_the_online_option_works_unless_it_answered_an_error_or_nothing(
+    status: int | None, error: str | None, works: bool | None
+) -> None:
+    from rules.site import TargetStatus
+
+    url = "https://forms.example/apply"
+    assert online_option_works(TargetStatus(url, status, error, url, internal=False)) is works
+    assert online_option_works(None) is None
 
 
 def test_accessibility_reads_not_checked_or_the_worst_problem() -> None:
