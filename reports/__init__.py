@@ -142,17 +142,20 @@ def _write_reports(
     docs = rule_docs(rule_classes)
     titles = {doc["id"]: doc["title"] for doc in docs}
     outputs: dict[str, Path] = {}
-    scorecard = build_scorecard(
-        store,
-        run_id,
-        sections_config=config.sections if config is not None else None,
-        page_views=views,
-    )
+    scorecard = None
+    if {"html", "json", "csv"} & set(chosen):
+        scorecard = build_scorecard(
+            store,
+            run_id,
+            sections_config=config.sections if config is not None else None,
+            page_views=views,
+        )
     if "json" in chosen:
         outputs["json"] = write_findings_json(data, out / FINDINGS_JSON)
     if "csv" in chosen:
         outputs["csv"] = write_csv(data, titles, out / FINDINGS_CSV)
-    outputs.update(write_scorecard_files(scorecard, out, chosen))
+    if scorecard is not None:
+        outputs.update(write_scorecard_files(scorecard, out, chosen))
     if "sarif" in chosen:
         outputs["sarif"] = write_sarif(data, docs, out / FINDINGS_SARIF)
     if "junit" in chosen:
