@@ -6,9 +6,10 @@ axe-core leaves to a person:
 - **focus visible** (2.4.7): each element in the keyboard's tab order (up to a limit) is
   focused, and what can be seen of it is compared before and after: its outline, borders,
   box shadow, background, colour, text decoration, filter and box, with its
-  pseudo-elements, first children and parent (a card that lights up with
-  `:focus-within`). Transitions are switched off while it looks. No change anywhere:
-  nobody can see where the keyboard is. Text fields are left out: their caret shows it.
+  pseudo-elements, first children, parent (a card that lights up with `:focus-within`),
+  next sibling and labels (a hidden radio button whose label shows the focus).
+  Transitions are switched off while it looks. No change anywhere: nobody can see where
+  the keyboard is. Text fields are left out: their caret shows it.
 - **skip link** (2.4.1): the first link in the tab order that points to a place on the
   same page is followed; it fails when its target exists (a missing one is axe-core's
   `skip-link`) but after following it the target neither has the focus nor is in view:
@@ -150,13 +151,18 @@ const look = (el) => {
   parts.push([box.x, box.y, box.width, box.height].join(','));
   for (const child of [...el.children].slice(0, 5)) { add(child, null); }
   if (el.parentElement) { add(el.parentElement, null); }
+  // A hidden radio or checkbox shows its focus on its label (GOV.UK Frontend:
+  // `input:focus + label::before`).
+  for (const next of [el.nextElementSibling, ...(el.labels || [])].filter(Boolean).slice(0, 3)) {
+    add(next, null); add(next, '::before'); add(next, '::after');
+  }
   return parts.join('\\n');
 };
 // Transitions would make the focused look arrive later than the check reads it.
 const still = document.createElement('style');
 still.textContent = '*, *::before, *::after { transition: none !important; '
   + 'animation-duration: 0s !important; }';
-document.head.appendChild(still);
+(document.head || document.documentElement).appendChild(still);
 const TYPED = new Set(['text', 'search', 'email', 'url', 'tel', 'password', 'number']);
 const typing = (el) => el.tagName === 'TEXTAREA' || el.isContentEditable
   || (el.tagName === 'INPUT' && TYPED.has(el.type));
