@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 AXE    := vendor/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
 
-.PHONY: setup system-deps demo test test-fast lint format bench clean
+.PHONY: setup ace system-deps demo test test-fast lint format bench clean
 
 setup: system-deps $(STAMP) $(AXE)
 
@@ -22,6 +22,14 @@ $(AXE):
 	@if command -v npm >/dev/null; then \
 		npm install --silent --no-audit --no-fund --prefix vendor axe-core@$(AXE_VERSION); \
 	else $(VENV)/bin/siteaudit setup || true; fi
+
+# IBM's Equal Access engine, pinned, for benchmarks/second_engine.py only: evaluated as a
+# second engine and not adopted (docs/accessibility.md), so neither `setup` nor the audit
+# needs it.
+ACE := vendor/node_modules/accessibility-checker-engine/ace.js
+ace: $(ACE)
+$(ACE):
+	npm install --silent --no-audit --no-fund --prefix vendor accessibility-checker-engine@4.0.34
 
 # Headless Chromium, chromedriver and redis-server (for shared crawls and their tests),
 # and Enchant with hunspell's British English dictionary (for the misspelling rule),

@@ -9,10 +9,12 @@ from rules.accessibility.document_instead_of_html import DocumentInsteadOfHtml
 from rules.accessibility.document_language_missing import DocumentLanguageMissing
 from rules.accessibility.document_link_missing_details import DocumentLinkMissingDetails
 from rules.accessibility.document_title_missing import DocumentTitleMissing
+from rules.accessibility.focus_not_visible import FocusNotVisible
 from rules.accessibility.heading_empty import HeadingEmpty
 from rules.accessibility.heading_level_skipped import HeadingLevelSkipped
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.accessibility.link_text_vague import LinkTextVague
+from rules.accessibility.skip_link_does_nothing import SkipLinkDoesNothing
 from rules.base import Category, Finding, PageRule, Rule, Severity, SiteRule
 from rules.contact.contact_inventory import ContactInventory
 from rules.contact.inconsistent_phone_number import InconsistentPhoneNumber
@@ -68,6 +70,8 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     DocumentLanguageMissing,
     DocumentTitleMissing,
     HeadingEmpty,
+    FocusNotVisible,
+    SkipLinkDoesNothing,
     HeadingLevelSkipped,
     LinkTextVague,
     DocumentLinkMissingDetails,

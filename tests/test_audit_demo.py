@@ -59,7 +59,9 @@ def test_every_seeded_defect_is_found(demo_audit: dict[str, Any]) -> None:
     data = demo_audit["findings"]
     found = {(f["rule"], url_path(f["url"])) for f in data["findings"] + data["inventory"]}
     missing = [
-        (d["rule"], d["page"]) for d in EXPECTED["defects"] if (d["rule"], d["page"]) not in found
+        (d["rule"], d["page"])
+        for d in EXPECTED["defects"]
+        if (d["rule"], d["page"]) not in found and not d.get("browser")  # audited --no-browser
     ]
     assert missing == []
 

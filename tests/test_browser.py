@@ -32,7 +32,7 @@ from audits.stages.browser import (
     run_browser_stage,
 )
 from reports.findings_json import validate_findings
-from rules.analyses.axe_results import VIOLATION
+from rules.analyses.axe_results import OWN_CHECKS, VIOLATION
 from tests.kit.browsers import require_browser
 from tests.kit.cli import run_cli
 from tests.kit.fake_browsers import FakeBrowser, fake_settings, run_pool
@@ -501,7 +501,8 @@ def test_a_browser_that_fails_to_start_once_is_started_again() -> None:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_the_demo_site_has_only_its_seeded_accessibility_failures(tmp_path: Path) -> None:
-    """The demo's three images without alt text, and nothing else, fail axe-core."""
+    """The demo's three images without alt text, and nothing else, fail axe-core; its
+    events page, and nothing else, fails our focus and skip-link checks."""
     require_browser()
     expected = json.loads((DEMO_ROOT / "EXPECTED.json").read_text(encoding="utf-8"))
     seeded = {d["page"] for d in expected["defects"] if d["rule"] == "image-missing-alt"}
@@ -515,6 +516,10 @@ def test_the_demo_site_has_only_its_seeded_accessibility_failures(tmp_path: Path
     }
     assert by_page(findings, "axe-needs-review") == {}
     assert by_page(findings, "browser-audit-error") == {}
+    for rule in OWN_CHECKS:  # the browser stage's own checks
+        assert set(by_page(findings, rule)) == {
+            d["page"] for d in expected["defects"] if d["rule"] == rule
+        }
 
 
 @pytest.mark.slow

@@ -43,6 +43,13 @@ from audits.core.config import AAA_AXE_TAGS, BrowserConfig
 from audits.core.coverage import SETUP_COMMAND
 from audits.core.credentials import CredentialScope
 from audits.core.userdata import installed_axe
+from audits.stages.browser_checks import (
+    CHECKS_SCRIPT,
+    OWN_CHECKS_VERSION,
+    answered,
+    checks_arguments,
+    parse_checks,
+)
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from rules.analyses.axe_results import (
     INCOMPLETE,
@@ -284,8 +291,9 @@ class BrowserSettings:
 
     @property
     def options_key(self) -> str:
-        """axe-core's options as stored with each result: results depend on them."""
-        return json.dumps(self.axe_options, sort_keys=True)
+        """axe-core's options and our own checks' version, as stored with each result:
+        results depend on them."""
+        return json.dumps({**self.axe_options, "own_checks": OWN_CHECKS_VERSION}, sort_keys=True)
 
     @classmethod
     def from_config(
@@ -609,14 +617,38 @@ class ChromiumSession:
         nodes = parse_axe_results(url, raw)
         wanted = [planner is not None and planner.wants(node) for node in nodes]
         shots = self._screenshots(nodes, wanted) if any(wanted) else [None] * len(nodes)
+        # Last: the checks focus elements and follow a link, which changes the page.
+        own = self._own_checks(url)
+        flagged = [
+            (node, shot) for node, shot in zip(nodes, shots, strict=True) if not answered(node, own)
+        ]
+        flagged += [(node, None) for node in own]
         elapsed = int((time.monotonic() - started) * 1000)
-        return PageCheck(url, list(zip(nodes, shots, strict=True)), None, elapsed)
+        return PageCheck(url, flagged, None, elapsed)
 
     def _execute(self, script: str, *args: Any) -> Any:
         """Run an async script; a command that meets an alert() or confirm() dismisses it
         and answers None, so it is asked twice."""
         answer = self.driver.execute_async_script(script, *args)
         return self.driver.execute_async_script(script, *args) if answer is None else answer
+
+    def _own_checks(self, url: str) -> list[AxeNode]:
+        """Focus visible and skip link (audits/stages/browser_checks.py); nothing if the
+        script fails (a page that replaced `getComputedStyle`, say): axe-core's results
+        stand."""
+        from selenium.common.exceptions import JavascriptException, TimeoutException
+
+        try:
+            raw = self._execute(CHECKS_SCRIPT, *checks_arguments())
+        except JavascriptException:
+            return []
+        except TimeoutException:
+            raise PageTimeout(
+                f"the focus checks did not finish within {self.settings.page_timeout:g} s"
+            ) from None
+        except Exception as exc:
+            raise BrowserCrashed(_one_line(exc)) from exc
+        return parse_checks(url, raw) if isinstance(raw, dict) else []
 
     def _run_axe(self, embedded: bool) -> Any:
         """axe-core's results; with `embedded`, first what it needs loaded, if anything."""

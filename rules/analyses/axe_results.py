@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from rules.base import Finding, Severity, SiteRule, option
+from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.site import Site
 
 VIOLATION = "violation"
@@ -31,6 +31,12 @@ IMPACT_SEVERITY = {
     "minor": Severity.LOW,
 }
 """axe-core's impact of a violation, as our severity."""
+
+FOCUS_NOT_VISIBLE = "focus-not-visible"
+SKIP_LINK_DOES_NOTHING = "skip-link-does-nothing"
+OWN_CHECKS = frozenset({FOCUS_NOT_VISIBLE, SKIP_LINK_DOES_NOTHING})
+"""Rules whose nodes come from our own script in the browser stage
+(`audits/stages/browser_checks.py`), stored beside axe-core's and grouped the same way."""
 
 SCREENSHOT_DIR = "screenshots"
 """Element screenshots are written here, inside the report folder."""
@@ -200,19 +206,29 @@ class AxeResultRule(SiteRule):
             if self.template_pages < 2:
                 raise ValueError("template_pages must be 2 or more")
 
+    def reports(self, node: AxeNode) -> bool:
+        """Whether this rule reports the node: axe-core's, not our own checks'."""
+        return node.rule not in OWN_CHECKS
+
     def severity_of(self, node: AxeNode) -> Severity:
         """The severity of one node's finding, before config overrides it."""
         return self.severity
 
+    def source(self, node: AxeNode) -> str:
+        """Who found it, as the end of a message."""
+        return f" (axe-core {node.rule})"
+
     def describe(self, node: AxeNode) -> str:
         """The finding's message for one node on one page."""
-        return f"{node.help} (axe-core {node.rule})"
+        return f"{node.help}{self.source(node)}"
 
     def check_site(self, site: Site) -> Iterator[Finding]:
         """Template issues first (one finding each), then page-specific nodes."""
         if not isinstance(site, BrowserSite):
             return
-        nodes, elements = page_structure_once(site.axe_nodes(self.outcome))
+        nodes, elements = page_structure_once(
+            node for node in site.axe_nodes(self.outcome) if self.reports(node)
+        )
         if not nodes:
             return
         depths = {page.url: page.click_depth for page in site.pages()}
@@ -258,7 +274,7 @@ class AxeResultRule(SiteRule):
         same = "structure" if first.rule in PAGE_STRUCTURE_RULES else "element"
         message = (
             f"{first.help}, on {len(pages)} pages: the same {same} on each, so fix it once "
-            f"at its source, usually the template (axe-core {first.rule})"
+            f"at its source, usually the template{self.source(first)}"
         )
         return self.finding(
             first.url,
@@ -272,9 +288,30 @@ class AxeResultRule(SiteRule):
         )
 
 
+class OwnCheckRule(AxeResultRule):
+    """A rule fed by one of our own checks in the browser stage (`OWN_CHECKS`): its nodes
+    only, told in our words, grouped into template issues like axe-core's."""
+
+    outcome = VIOLATION
+    category = Category.ACCESSIBILITY
+    severity = Severity.HIGH
+
+    def reports(self, node: AxeNode) -> bool:
+        """Only the nodes of this rule's check."""
+        return node.rule == self.id
+
+    def source(self, node: AxeNode) -> str:
+        """Our own check: no engine to name."""
+        return ""
+
+    def describe(self, node: AxeNode) -> str:
+        """The help line and what was seen."""
+        return f"{node.help}: {node.failure_summary}"
+
+
 def _evidence(node: AxeNode) -> Mapping[str, Any]:
-    evidence: dict[str, Any] = {
-        "axe_rule": node.rule,
+    evidence: dict[str, Any] = {} if node.rule in OWN_CHECKS else {"axe_rule": node.rule}
+    evidence |= {
         "impact": node.impact,
         "wcag": list(node.wcag),
         "help": node.help,
