@@ -34,6 +34,16 @@ LOCK = Path("/tmp/sa-bench/bench.lock")
 COLUMNS = ("tool", "pages", "pages/s", "CPU ms/page", "tree PSS MB", "largest RSS MB")
 
 
+def tools_to_run(peers: Path) -> tuple[list[str], str | None]:
+    """The harness's tools to run, and a note when linkinator is not installed."""
+    if (peers / "node" / "node_modules" / ".bin" / "linkinator").exists():
+        return ["siteaudit", "siteaudit-links", "linkinator"], None
+    return ["siteaudit", "siteaudit-links"], (
+        f"linkinator is not installed in {peers} (install it with {BENCH}/peers.sh "
+        "install): measuring siteaudit alone"
+    )
+
+
 def figures(result: dict[str, Any]) -> tuple[str, ...]:
     """One tool's row: pages, pages/s, CPU ms per page, peak memory."""
     pages = result.get("pages") or 0
@@ -67,15 +77,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="keep the harness's results JSON here")
     args = parser.parse_args()
 
-    tools = ["siteaudit", "siteaudit-links"]
-    if (Path(args.peers) / "node" / "node_modules" / ".bin" / "linkinator").exists():
-        tools.append("linkinator")
-    else:
-        print(
-            f"linkinator is not installed in {args.peers} (install it with "
-            f"{BENCH}/peers.sh install): measuring siteaudit alone",
-            flush=True,
-        )
+    tools, note = tools_to_run(Path(args.peers))
+    if note:
+        print(note, flush=True)
     site = ensure_site(args.pages, args.ext_port)
     # One benchmark at a time on this machine: they share its two cores.
     LOCK.parent.mkdir(parents=True, exist_ok=True)
