@@ -196,7 +196,9 @@ def main() -> None:
         crawl_s = crawl_seconds(work / "out" / "audit.db")
         if args.keep:
             shutil.rmtree(args.keep, ignore_errors=True)
-            shutil.copytree(work / "out", args.keep)
+            shutil.copytree(
+                work / "out", args.keep, ignore=shutil.ignore_patterns("*-shm", "*-wal")
+            )
     finally:
         if redis_server is not None:
             redis_server.stop()
