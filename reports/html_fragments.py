@@ -22,7 +22,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from reports.model import Row, page_file
+from reports.model import Row, page_file, prefetch
 from reports.text import PRIORITY_LABELS, SEVERITY_LABELS, STATUS_LABELS, paragraphs, show_value
 
 MAX_PAGES_LISTED = 50
@@ -235,6 +235,7 @@ class Fragments:
     def inventory_rows(self, rows: list[Row]) -> Markup:
         """The <tbody> content of an inventory (see the inventory_table macro): what was
         listed, where, and on how many pages, with no priority, for these are no problems."""
+        prefetch(rows)
         return Markup(  # noqa: S704 - escaped here
             "".join(
                 f'<tr><td class="message">{e(row.f["message"])}{self.detail(row)}</td>'
@@ -247,6 +248,7 @@ class Fragments:
 
     def rows(self, rows: list[Row], **options: bool) -> Markup:
         """The <tbody> content for rows."""
+        prefetch(rows)
         return Markup("".join(self.table_row(row, **options) for row in rows))  # noqa: S704 - escaped above
 
     def how_to_fix_html(self, rule_id: str) -> str:
@@ -292,4 +294,5 @@ class Fragments:
 
     def page_items(self, rows: list[Row], page_url: str) -> Markup:
         """The <ol> items of a site page's problems."""
+        prefetch(rows)
         return Markup("".join(self.page_item(row, page_url) for row in rows))  # noqa: S704 - escaped above

@@ -36,23 +36,41 @@ _KEYS = (*_OUTLINE, *_DETAILS, "fingerprint")
 
 class FindingDetails:
     """Reads the text and evidence of findings from the store by id, remembering the
-    last few dozen: a page of the report asks for the same finding several times in a
-    row (its message, then its details)."""
+    last few hundred: a page of the report asks for the same finding several times in a
+    row (its message, then its details), and asks for its rows' together (`prefetch`)."""
 
-    def __init__(self, store: Store, keep: int = 64) -> None:
+    def __init__(self, store: Store, keep: int = 256) -> None:
         self.store = store
         self.keep = keep
         self._known: OrderedDict[int, dict[str, Any]] = OrderedDict()
 
     def __call__(self, finding_id: int) -> dict[str, Any]:
         known = self._known.get(finding_id)
-        if known is not None:
-            self._known.move_to_end(finding_id)
-            return known
-        known = self._known[finding_id] = self.store.finding_details(finding_id)
-        if len(self._known) > self.keep:
-            self._known.popitem(last=False)
+        if known is None:
+            self.prefetch([finding_id])
+            known = self._known[finding_id]
+        self._known.move_to_end(finding_id)
         return known
+
+    def prefetch(self, finding_ids: Sequence[int]) -> None:
+        """Read the findings not remembered in one query (at most `keep` of them)."""
+        wanted = [n for n in dict.fromkeys(finding_ids[: self.keep]) if n not in self._known]
+        if not wanted:
+            return
+        self._known.update(self.store.finding_details(wanted))
+        while len(self._known) > self.keep:
+            self._known.popitem(last=False)
+
+
+def prefetch(rows: Sequence[Row]) -> None:
+    """Read the text and evidence of rows about to be shown, in one query per store."""
+    by_loader: dict[int, tuple[FindingDetails, list[int]]] = {}
+    for row in rows:
+        if isinstance(row.f, StoredRow):
+            loader = row.f._details
+            by_loader.setdefault(id(loader), (loader, []))[1].append(row.f._outline[0])
+    for loader, ids in by_loader.values():
+        loader.prefetch(ids)
 
 
 class StoredRow(Mapping[str, Any]):

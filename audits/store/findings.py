@@ -156,19 +156,25 @@ class FindingsStore(StoreBase):
                 *row[9:],
             )
 
-    def finding_details(self, finding_id: int) -> dict[str, Any]:
-        """The target, message, selector, snippet and evidence of one finding."""
-        target, message, selector, snippet, evidence = self.db.execute(
-            "SELECT target, message, selector, snippet, evidence FROM findings WHERE id = ?",
-            (finding_id,),
-        ).fetchone()
-        return {
-            "target": target,
-            "message": message,
-            "selector": selector,
-            "snippet": snippet,
-            "evidence": json.loads(evidence) if evidence != "{}" else {},
-        }
+    def finding_details(self, finding_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The target, message, selector, snippet and evidence of some findings, by id."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(finding_ids), 500):  # SQLite's limit on parameters
+            chunk = finding_ids[start : start + 500]
+            rows = self.db.execute(
+                "SELECT id, target, message, selector, snippet, evidence FROM findings "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            for finding_id, target, message, selector, snippet, evidence in rows:
+                found[finding_id] = {
+                    "target": target,
+                    "message": message,
+                    "selector": selector,
+                    "snippet": snippet,
+                    "evidence": json.loads(evidence) if evidence != "{}" else {},
+                }
+        return found
 
     def finding_tallies(self, run_id: int) -> list[tuple[bool, str, str, Any, Any, int]]:
         """(inventory row?, category, severity, priority, status, findings) of a run: what
