@@ -9,6 +9,7 @@ look things up in the result; they never query the store.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,18 +37,24 @@ _KEYS = (*_OUTLINE, *_DETAILS, "fingerprint")
 
 class FindingDetails:
     """Reads the text and evidence of findings from the store by id, remembering the
-    last few hundred: a page of the report asks for the same finding several times in a
-    row (its message, then its details), and asks for its rows' together (`prefetch`)."""
+    last few hundred. A page of the report asks for the same finding several times in a
+    row (its message, then its details) and asks for its rows' together (`prefetch`); a
+    finding asked for alone brings the next ones in the report's order with it (a view
+    going through every finding reads them a few dozen at a time)."""
 
-    def __init__(self, store: Store, keep: int = 256) -> None:
+    def __init__(self, store: Store, keep: int = 256, read_ahead: int = 64) -> None:
         self.store = store
         self.keep = keep
+        self.read_ahead = read_ahead
+        self.ids = array("q")
+        """Finding ids by rank, the report's order."""
         self._known: OrderedDict[int, dict[str, Any]] = OrderedDict()
 
-    def __call__(self, finding_id: int) -> dict[str, Any]:
+    def __call__(self, rank: int) -> dict[str, Any]:
+        finding_id = self.ids[rank]
         known = self._known.get(finding_id)
         if known is None:
-            self.prefetch([finding_id])
+            self.prefetch(self.ids[rank : rank + self.read_ahead])
             known = self._known[finding_id]
         self._known.move_to_end(finding_id)
         return known
@@ -68,7 +75,7 @@ def prefetch(rows: Sequence[Row]) -> None:
     for row in rows:
         if isinstance(row.f, StoredRow):
             loader = row.f._details
-            by_loader.setdefault(id(loader), (loader, []))[1].append(row.f._outline[0])
+            by_loader.setdefault(id(loader), (loader, []))[1].append(loader.ids[row.rank])
     for loader, ids in by_loader.values():
         loader.prefetch(ids)
 
@@ -79,18 +86,19 @@ class StoredRow(Mapping[str, Any]):
     evidence are read when asked. A big run's findings with their evidence took most of
     the report's memory, and each is shown on only a few pages, one page at a time."""
 
-    __slots__ = ("_details", "_outline")
+    __slots__ = ("_details", "_outline", "_rank")
 
-    def __init__(self, outline: tuple[Any, ...], details: FindingDetails) -> None:
+    def __init__(self, outline: tuple[Any, ...], details: FindingDetails, rank: int) -> None:
         self._outline = outline
         self._details = details
+        self._rank = rank
 
     def __getitem__(self, key: str) -> Any:
         at = _OUTLINE_AT.get(key)
         if at is not None:
             return self._outline[at]
         if key in _DETAILS:
-            return self._details(self._outline[0])[key]
+            return self._details(self._rank)[key]
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
@@ -254,7 +262,8 @@ def build_model(
         return name
 
     def row_of(rank: int, outline: tuple[Any, ...], owners: set[str]) -> Row:
-        f = StoredRow(outline, details)
+        details.ids.append(outline[0])  # ranks come in order: problems, then inventories
+        f = StoredRow(outline, details, rank)
         return Row(
             rank=rank,
             f=f,
