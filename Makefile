@@ -64,8 +64,13 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# siteaudit (every static rule, and links only) beside linkinator, in one pass of
+# ../shared/bench: pages/s, CPU ms per page, peak memory. `make bench PAGES=2000` is quicker;
+# BENCH_ARGS="--port 8195 --ext-port 8196" serves the site on ports of your own.
+PAGES ?= 10000
+BENCH_ARGS ?=
 bench: setup
-	$(PY) benchmarks/crawl.py --pages 10000
+	$(PY) benchmarks/side_by_side.py --pages $(PAGES) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) vendor siteaudit-report siteaudit-demo .pytest_cache .ruff_cache

@@ -6,6 +6,11 @@ host). Run the peers in the same sitting (`../shared/bench/peers.sh run ...`) an
 ratios: the machines are shared and noisy.
 
     .venv/bin/python benchmarks/crawl.py --pages 10000 [--links-only] [--page-workers N] [--shared N]
+        [--port 8088 --ext-port 8089] [--keep DIR]
+
+`--keep DIR` keeps the audit's output (findings.json, audit.db) for benchmarks/findings_diff.py,
+benchmarks/site_stage.py and benchmarks/report.py --store. Other ports than 8088/8089 let
+two benchmarks run at once: the site is generated for its external port.
 """
 
 from __future__ import annotations
@@ -100,12 +105,22 @@ def crawl_seconds(store: Path) -> float:
     return float(json.loads(raw)["elapsed_time_seconds"])
 
 
-def ensure_site(pages: int) -> Path:
-    """Generate the site once (sitegen output is deterministic for a page count)."""
-    site = SITES / f"n{pages}"
+def ensure_site(pages: int, ext_port: int = 8089) -> Path:
+    """Generate the site once (sitegen output is deterministic for a page count and the
+    external host's port, which its links name)."""
+    site = SITES / (f"n{pages}" if ext_port == 8089 else f"n{pages}-ext{ext_port}")
     if not (site / "manifest.json").exists():
         subprocess.run(
-            [sys.executable, str(BENCH / "sitegen.py"), "--pages", str(pages), "--out", str(site)],
+            [
+                sys.executable,
+                str(BENCH / "sitegen.py"),
+                "--pages",
+                str(pages),
+                "--out",
+                str(site),
+                "--ext-origin",
+                f"http://127.0.0.2:{ext_port}",
+            ],
             check=True,
         )
     return site
@@ -118,6 +133,9 @@ def main() -> None:
     parser.add_argument("--page-workers", type=int, default=None, help="page-rule processes")
     parser.add_argument("--links-only", action="store_true", help="disable content rules")
     parser.add_argument("--port", type=int, default=8088)
+    parser.add_argument("--ext-port", type=int, default=8089, help="the external host's port")
+    parser.add_argument("--keep", type=Path, help="copy the audit's output folder here")
+    parser.add_argument("--as-of", help="the audit's date (YYYY-MM-DD), for comparable findings")
     parser.add_argument(
         "--shared",
         type=int,
@@ -127,10 +145,14 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    site = ensure_site(args.pages)
+    site = ensure_site(args.pages, args.ext_port)
     serve = str(BENCH / "serve.sh")
     subprocess.run([serve, "stop", str(args.port)], check=False, capture_output=True)
-    subprocess.run([serve, "start", str(site), str(args.port)], check=True, capture_output=True)
+    subprocess.run(
+        [serve, "start", str(site), str(args.port), str(args.ext_port)],
+        check=True,
+        capture_output=True,
+    )
     load1 = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="siteaudit-bench-"))
     redis_server = None
@@ -161,6 +183,8 @@ def main() -> None:
         ]
         if args.page_workers is not None:
             cmd += ["--page-workers", str(args.page_workers)]
+        if args.as_of:
+            cmd += ["--as-of", args.as_of]
         if args.shared:
             from tests.kit.redis_server import RedisServer
 
@@ -170,6 +194,11 @@ def main() -> None:
         findings = json.loads((work / "out" / "findings.json").read_text())
         pages = findings["run"]["pages"]
         crawl_s = crawl_seconds(work / "out" / "audit.db")
+        if args.keep:
+            shutil.rmtree(args.keep, ignore_errors=True)
+            shutil.copytree(
+                work / "out", args.keep, ignore=shutil.ignore_patterns("*-shm", "*-wal")
+            )
     finally:
         if redis_server is not None:
             redis_server.stop()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from audits.stages.prioritise import Comparison, compare, inbound_counts
 from reports.csv_export import write_csv
 from reports.files import remove_leftovers
-from reports.findings_json import build_findings, write_findings_json
+from reports.findings_json import findings_document, write_findings_json
 from reports.html import INDEX_HTML, write_html_report
 from reports.junit import write_junit
 from reports.model import build_model
@@ -138,7 +138,8 @@ def _write_reports(
     if inbound is None:
         inbound = inbound_counts(store, run_id)
 
-    data = build_findings(store, run_id, comparison)
+    # Findings are read from the store as each writer goes through them, one at a time.
+    data = findings_document(store, run_id, comparison)
     docs = rule_docs(rule_classes)
     titles = {doc["id"]: doc["title"] for doc in docs}
     outputs: dict[str, Path] = {}

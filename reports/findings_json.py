@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,10 +19,11 @@ from audits.core.coverage import stage_outcomes
 from audits.core.runnotes import network_notes, run_notes
 from audits.stages.prioritise import Comparison, compare
 from reports.files import atomic_open
-from rules.base import Category, Severity, is_inventory
+from rules.base import Category, Severity
 
 if TYPE_CHECKING:
     from audits.store import Store
+    from audits.store.findings import StoredFinding
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schema" / "findings.schema.json"
@@ -44,56 +46,86 @@ def validate_findings(data: dict[str, Any]) -> None:
     ).validate(data)
 
 
-def read_findings(store: Store, run_id: int) -> list[dict[str, Any]]:
-    """A run's prioritised findings as the contract shapes them, most urgent first
-    (by priority, then higher score, then the order rules found them)."""
-    findings = []
-    for stored in store.each_finding(run_id, most_urgent_first=True):
-        finding = stored.finding
-        if stored.priority is None or stored.score is None or stored.status is None:
-            raise ValueError(
-                f"finding {stored.id} ({finding.rule}) has not been prioritised; "
-                "run audits.stages.prioritise.prioritise first"
-            )
-        findings.append(
-            {
-                "rule": finding.rule,
-                "category": finding.category.value,
-                "severity": finding.severity.value,
-                "priority": stored.priority,
-                "score": stored.score,
-                "url": finding.url,
-                "pages": list(finding.pages),
-                "target": finding.target,
-                "message": finding.message,
-                "selector": finding.selector,
-                "snippet": finding.snippet,
-                "evidence": finding.evidence,
-                "fingerprint": finding.fingerprint,
-                "status": stored.status,
-            }
+def contract_finding(stored: StoredFinding) -> dict[str, Any]:
+    """A stored, prioritised finding as the contract shapes it."""
+    finding = stored.finding
+    if stored.priority is None or stored.score is None or stored.status is None:
+        raise ValueError(
+            f"finding {stored.id} ({finding.rule}) has not been prioritised; "
+            "run audits.stages.prioritise.prioritise first"
         )
-    return findings
+    return {
+        "rule": finding.rule,
+        "category": finding.category.value,
+        "severity": finding.severity.value,
+        "priority": stored.priority,
+        "score": stored.score,
+        "url": finding.url,
+        "pages": list(finding.pages),
+        "target": finding.target,
+        "message": finding.message,
+        "selector": finding.selector,
+        "snippet": finding.snippet,
+        "evidence": finding.evidence,
+        "fingerprint": finding.fingerprint,
+        "status": stored.status,
+    }
 
 
-def build_findings(
+@dataclass(frozen=True)
+class StoredFindings:
+    """A run's findings (or, with `inventory`, its inventory rows) in the contract's shape,
+    most urgent first (by priority, then higher score, then the order rules found them),
+    read from the store each time they are iterated: the writers take one finding at a
+    time, so a report never holds a big run's findings at once."""
+
+    store: Store
+    run_id: int
+    inventory: bool
+    count: int
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        each = self.store.each_finding(
+            self.run_id, most_urgent_first=True, inventory=self.inventory
+        )
+        return map(contract_finding, each)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def findings_document(
     store: Store, run_id: int, comparison: Comparison | None = None
 ) -> dict[str, Any]:
-    """The findings.json document of one (prioritised) run (`comparison`: see `compare`).
+    """The findings.json document of one (prioritised) run, its `findings` and `inventory`
+    read from the store as they are iterated (`StoredFindings`); see `build_findings`.
 
     `findings` and the summary's counts are the problems; the rows of inventory rules
     (`rules.base.is_inventory`) are listed apart, under `inventory`."""
     run = store.run(run_id)
-    findings, inventory = [], []
-    for finding in read_findings(store, run_id):
-        (inventory if is_inventory(finding["rule"]) else findings).append(finding)
+    tallies = store.finding_tallies(run_id)
+    if any(priority is None or status is None for *_, priority, status, _ in tallies):
+        raise ValueError(
+            f"run {run_id} has findings that have not been prioritised; "
+            "run audits.stages.prioritise.prioritise first"
+        )
+    categories: Counter[str] = Counter()
+    severities: Counter[str] = Counter()
+    priorities: Counter[int] = Counter()
+    statuses: Counter[str] = Counter()
+    listed = 0
+    for inventory, category, severity, priority, status, count in tallies:
+        if inventory:
+            listed += count
+            continue
+        categories[category] += count
+        severities[severity] += count
+        priorities[priority] += count
+        statuses[status] += count
+    problems = sum(categories.values())
     errors = [{"rule": r, "url": u, "error": e} for r, u, e in store.rule_errors(run_id)]
     if comparison is None:
         comparison = compare(store, run_id)
-    categories = Counter(f["category"] for f in findings)
-    severities = Counter(f["severity"] for f in findings)
-    priorities = Counter(f["priority"] for f in findings)
-    statuses = Counter(f["status"] for f in findings)
     axe = run.stats.get("axe_core") if isinstance(run.stats, dict) else None
     stages = {name: outcome.as_dict() for name, outcome in stage_outcomes(run.stats).items()}
     return {
@@ -116,18 +148,32 @@ def build_findings(
             **({"stages": stages} if stages else {}),
         },
         "summary": {
-            "findings": len(findings),
+            "findings": problems,
             "by_category": {c.value: categories.get(c.value, 0) for c in Category},
             "by_severity": {s.value: severities.get(s.value, 0) for s in Severity},
             "by_priority": {f"P{p}": priorities.get(p, 0) for p in PRIORITIES},
             "by_status": {s: statuses.get(s, 0) for s in STATUSES},
             "fixed": len(comparison.fixed),
             "rule_errors": len(errors),
-            "inventory": len(inventory),
+            "inventory": listed,
         },
-        "findings": findings,
-        "inventory": inventory,
+        "findings": StoredFindings(store, run_id, False, problems),
+        "inventory": StoredFindings(store, run_id, True, listed),
         "rule_errors": errors,
+    }
+
+
+def build_findings(
+    store: Store, run_id: int, comparison: Comparison | None = None
+) -> dict[str, Any]:
+    """The findings.json document of one (prioritised) run as plain data, every finding
+    read into memory (`comparison`: see `compare`); the report writers take
+    `findings_document` instead."""
+    document = findings_document(store, run_id, comparison)
+    return {
+        **document,
+        "findings": list(document["findings"]),
+        "inventory": list(document["inventory"]),
     }
 
 

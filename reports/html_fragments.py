@@ -22,13 +22,15 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from reports.model import Row, page_file
+from reports.model import Row, page_file, prefetch
 from reports.text import PRIORITY_LABELS, SEVERITY_LABELS, STATUS_LABELS, paragraphs, show_value
 
 MAX_PAGES_LISTED = 50
 """Affected pages listed under one finding."""
 PAGES_SHOWN_OPEN = 3
 """Up to this many affected pages are listed openly; more go inside <details>."""
+DETAIL_KEPT = 4_000_000
+"""Characters of findings' "More detail" HTML kept for reuse (see `Fragments.detail`)."""
 
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
 
@@ -155,16 +157,20 @@ class Fragments:
         self._items: dict[tuple[int, bool], str] = {}
         self._fix: dict[str, str] = {}
         self._detail: dict[int, str] = {}
+        self._detail_kept = 0
 
     def detail(self, row: Row) -> str:
-        """The finding's "More detail" disclosure, built once per finding: every finding is
-        shown on its rule's page, its site page's and its section's, and building this
-        part three times was a fifth of the HTML report's time (it costs some 400 bytes a
-        finding to keep)."""
+        """The finding's "More detail" disclosure, built once per finding while the kept
+        ones fit in DETAIL_KEPT characters: every finding is shown on its rule's page, its
+        site page's and its section's, and building this part three times was a fifth of
+        the HTML report's time. Past the budget (a big site's report) it is built each
+        time, so the report's memory stops growing with its findings."""
         html = self._detail.get(row.rank)
         if html is None:
             html = detail(row.f)
-            self._detail[row.rank] = html
+            if self._detail_kept < DETAIL_KEPT or row.pages_count > 1:
+                self._detail[row.rank] = html
+                self._detail_kept += len(html)
         return html
 
     def message_cell(self, row: Row, screenshots: bool) -> str:
@@ -229,6 +235,7 @@ class Fragments:
     def inventory_rows(self, rows: list[Row]) -> Markup:
         """The <tbody> content of an inventory (see the inventory_table macro): what was
         listed, where, and on how many pages, with no priority, for these are no problems."""
+        prefetch(rows)
         return Markup(  # noqa: S704 - escaped here
             "".join(
                 f'<tr><td class="message">{e(row.f["message"])}{self.detail(row)}</td>'
@@ -241,6 +248,7 @@ class Fragments:
 
     def rows(self, rows: list[Row], **options: bool) -> Markup:
         """The <tbody> content for rows."""
+        prefetch(rows)
         return Markup("".join(self.table_row(row, **options) for row in rows))  # noqa: S704 - escaped above
 
     def how_to_fix_html(self, rule_id: str) -> str:
@@ -286,4 +294,5 @@ class Fragments:
 
     def page_items(self, rows: list[Row], page_url: str) -> Markup:
         """The <ol> items of a site page's problems."""
+        prefetch(rows)
         return Markup("".join(self.page_item(row, page_url) for row in rows))  # noqa: S704 - escaped above

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,35 +40,50 @@ def problem_line(f: Mapping[str, Any]) -> str:
     return f"P{f['priority']} {f['url']} - {f['message']}{more}"
 
 
-def listing(findings: Sequence[Mapping[str, Any]]) -> str:
-    """The lines of a failure's text, capped at MAX_LISTED."""
-    lines = [problem_line(f) for f in findings[:MAX_LISTED]]
-    if len(findings) > MAX_LISTED:
-        lines.append(f"... and {len(findings) - MAX_LISTED} more, listed in findings.json")
-    return "\n".join(lines)
+class Listing:
+    """The findings of one check, taken one at a time: how many, on how many pages, and
+    the lines of the first MAX_LISTED (a big run's findings are never all held)."""
 
+    def __init__(self) -> None:
+        self.count = 0
+        self.pages: set[str] = set()
+        self.lines: list[str] = []
+        self.first_severity = ""
 
-def pages_of(findings: Iterable[Mapping[str, Any]]) -> int:
-    """Distinct pages the findings are on."""
-    return len({p for f in findings for p in (f["url"], *f["pages"])})
+    def add(self, f: Mapping[str, Any]) -> None:
+        """Count one finding and list it while there is room."""
+        if not self.count:
+            self.first_severity = f["severity"]
+        self.count += 1
+        self.pages.update((f["url"], *f["pages"]))
+        if len(self.lines) < MAX_LISTED:
+            self.lines.append(problem_line(f))
+
+    def text(self) -> str:
+        """The lines of a failure's text, capped at MAX_LISTED."""
+        more = self.count - len(self.lines)
+        tail = [f"... and {more} more, listed in findings.json"] if more else []
+        return "\n".join([*self.lines, *tail])
 
 
 def build_junit(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> ET.Element:
     """The <testsuites> element of a findings.json document."""
-    by_rule: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    failing: dict[str, Listing] = defaultdict(Listing)
+    informational: dict[str, Listing] = defaultdict(Listing)
+    categories = {doc["id"]: doc["category"] for doc in rules}
     for f in data["findings"]:
-        by_rule[f["rule"]].append(f)
-    listed: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        (informational if f["severity"] == "info" else failing)[f["rule"]].add(f)
+        categories.setdefault(f["rule"], f["category"])
     for f in data.get("inventory", ()):
-        listed[f["rule"]].append(f)  # an inventory's rows are its output, never failures
+        informational[f["rule"]].add(f)  # an inventory's rows are its output, never failures
+        categories.setdefault(f["rule"], f["category"])
     errors: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for e in data["rule_errors"]:
         errors[e["rule"]].append(e)
-    categories = {doc["id"]: doc["category"] for doc in rules}
     titles = {doc["id"]: doc["title"] for doc in rules}
-    for rule_id, found in (*by_rule.items(), *listed.items()):
-        categories.setdefault(rule_id, found[0]["category"])
-    rule_ids = [doc["id"] for doc in rules] + sorted((set(by_rule) | set(listed)) - set(titles))
+    rule_ids = [doc["id"] for doc in rules] + sorted(
+        (set(failing) | set(informational)) - set(titles)
+    )
     run = data["run"]
 
     suite = ET.Element(
@@ -79,7 +94,6 @@ def build_junit(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> 
     )
     failures = 0
     for rule_id in rule_ids:
-        found = by_rule.get(rule_id, [])
         case = ET.SubElement(
             suite,
             "testcase",
@@ -87,22 +101,22 @@ def build_junit(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> 
             name=xml_text(rule_id),
             time="0",
         )
-        failing = [f for f in found if f["severity"] != "info"]
-        if failing:
+        failed = failing.get(rule_id)
+        if failed is not None:
             failures += 1
             failure = ET.SubElement(
                 case,
                 "failure",
                 message=xml_text(
-                    f"{titles.get(rule_id, rule_id)}: {len(failing)} problems "
-                    f"on {pages_of(failing)} pages"
+                    f"{titles.get(rule_id, rule_id)}: {failed.count} problems "
+                    f"on {len(failed.pages)} pages"
                 ),
-                type=xml_text(failing[0]["severity"]),
+                type=xml_text(failed.first_severity),
             )
-            failure.text = xml_text(listing(failing))
-        informational = [f for f in found if f["severity"] == "info"] + listed.get(rule_id, [])
-        if informational:
-            ET.SubElement(case, "system-out").text = xml_text(listing(informational))
+            failure.text = xml_text(failed.text())
+        listed = informational.get(rule_id)
+        if listed is not None:
+            ET.SubElement(case, "system-out").text = xml_text(listed.text())
         if errors.get(rule_id):
             ET.SubElement(case, "system-err").text = xml_text(
                 "\n".join(f"{e['url']}: {e['error']}" for e in errors[rule_id])

@@ -9,8 +9,9 @@ look things up in the result; they never query the store.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from array import array
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -26,6 +27,85 @@ if TYPE_CHECKING:
     from reports.pageviews import PageViews
 
 SHOTS_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+
+
+_OUTLINE = ("rule", "category", "severity", "priority", "score", "url", "pages", "status")
+_OUTLINE_AT = {key: n for n, key in enumerate(_OUTLINE, start=1)} | {"fingerprint": 9}
+_DETAILS = ("target", "message", "selector", "snippet", "evidence")
+_KEYS = (*_OUTLINE, *_DETAILS, "fingerprint")
+
+
+class FindingDetails:
+    """Reads the text and evidence of findings from the store by id, remembering the
+    last few hundred. A page of the report asks for the same finding several times in a
+    row (its message, then its details) and asks for its rows' together (`prefetch`); a
+    finding asked for alone brings the next ones in the report's order with it (a view
+    going through every finding reads them a few dozen at a time)."""
+
+    def __init__(self, store: Store, keep: int = 256, read_ahead: int = 64) -> None:
+        self.store = store
+        self.keep = keep
+        self.read_ahead = read_ahead
+        self.ids = array("q")
+        """Finding ids by rank, the report's order."""
+        self._known: OrderedDict[int, dict[str, Any]] = OrderedDict()
+
+    def __call__(self, rank: int) -> dict[str, Any]:
+        finding_id = self.ids[rank]
+        known = self._known.get(finding_id)
+        if known is None:
+            self.prefetch(self.ids[rank : rank + self.read_ahead])
+            known = self._known[finding_id]
+        self._known.move_to_end(finding_id)
+        return known
+
+    def prefetch(self, finding_ids: Sequence[int]) -> None:
+        """Read the findings not remembered in one query (at most `keep` of them)."""
+        wanted = [n for n in dict.fromkeys(finding_ids[: self.keep]) if n not in self._known]
+        if not wanted:
+            return
+        self._known.update(self.store.finding_details(wanted))
+        while len(self._known) > self.keep:
+            self._known.popitem(last=False)
+
+
+def prefetch(rows: Sequence[Row]) -> None:
+    """Read the text and evidence of rows about to be shown, in one query per store."""
+    by_loader: dict[int, tuple[FindingDetails, list[int]]] = {}
+    for row in rows:
+        if isinstance(row.f, StoredRow):
+            loader = row.f._details
+            by_loader.setdefault(id(loader), (loader, []))[1].append(loader.ids[row.rank])
+    for loader, ids in by_loader.values():
+        loader.prefetch(ids)
+
+
+class StoredRow(Mapping[str, Any]):
+    """A finding as findings.json has it, holding only what the report sorts and groups
+    findings by (`Store.finding_outlines`); its target, message, selector, snippet and
+    evidence are read when asked. A big run's findings with their evidence took most of
+    the report's memory, and each is shown on only a few pages, one page at a time."""
+
+    __slots__ = ("_details", "_outline", "_rank")
+
+    def __init__(self, outline: tuple[Any, ...], details: FindingDetails, rank: int) -> None:
+        self._outline = outline
+        self._details = details
+        self._rank = rank
+
+    def __getitem__(self, key: str) -> Any:
+        at = _OUTLINE_AT.get(key)
+        if at is not None:
+            return self._outline[at]
+        if key in _DETAILS:
+            return self._details(self._rank)[key]
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_KEYS)
+
+    def __len__(self) -> int:
+        return len(_KEYS)
 
 
 @dataclass(slots=True)
@@ -116,16 +196,18 @@ def safe_screenshot(value: object) -> str | None:
     return path if path.lower().endswith(SHOTS_EXTENSIONS) else None
 
 
+def rule_file_name(rule_id: str) -> str:
+    """A rule's file name under rules/: its id when that is a safe file name, else a safe
+    version of it with a short hash, so two ids never share a file."""
+    base = slug(rule_id)[:80]
+    if base != rule_id:
+        base = f"{base}-{hashlib.sha1(rule_id.encode()).hexdigest()[:8]}"  # noqa: S324 - a name
+    return base + ".html"
+
+
 def rule_file_names(rule_ids: Sequence[str]) -> dict[str, str]:
-    """rule id -> file name under rules/: the id itself when it is a safe file name,
-    else a safe version of it with a short hash, so two ids never share a file."""
-    names: dict[str, str] = {}
-    for rule_id in sorted(rule_ids):
-        base = slug(rule_id)[:80]
-        if base != rule_id:
-            base = f"{base}-{hashlib.sha1(rule_id.encode()).hexdigest()[:8]}"  # noqa: S324 - a name
-        names[rule_id] = base + ".html"
-    return names
+    """rule id -> file name under rules/ (`rule_file_name`)."""
+    return {rule_id: rule_file_name(rule_id) for rule_id in sorted(rule_ids)}
 
 
 def fixed_findings(store: Store, previous: int | None, fixed: set[str]) -> list[dict[str, Any]]:
@@ -159,14 +241,11 @@ def build_model(
     site_host = urlsplit(run["start_url"]).netloc
     sections = Sections(sections_config or {}, site_host)
     titles = {r["id"]: r["title"] for r in rules}
-    inventory = data.get("inventory", [])
-    rule_files = rule_file_names(
-        sorted({f["rule"] for f in (*data["findings"], *inventory)} | set(titles)),
-    )
     facts = store.titles_and_click_depths(run_id)
     if inbound is None:
         inbound = inbound_counts(store, run_id)
     html_urls = store.html_page_urls(run_id)
+    details = FindingDetails(store)
 
     rows: list[Row] = []
     rule_rows: dict[str, list[Row]] = defaultdict(list)
@@ -182,23 +261,27 @@ def build_model(
             name = page_files[url] = page_file(url)
         return name
 
-    def row_of(rank: int, f: Mapping[str, Any], owners: set[str]) -> Row:
+    def row_of(rank: int, outline: tuple[Any, ...], owners: set[str]) -> Row:
+        details.ids.append(outline[0])  # ranks come in order: problems, then inventories
+        f = StoredRow(outline, details, rank)
         return Row(
             rank=rank,
             f=f,
             rule_title=titles.get(f["rule"], f["rule"]),
-            rule_file=rule_files[f["rule"]],
+            rule_file=rule_file_name(f["rule"]),
             page_file=file_of(f["url"]),
             section=sections.of(f["url"]),
             shared=len(owners) > 1,
             pages_count=max(1, len(f["pages"])),
-            screenshot=safe_screenshot(f["evidence"].get("screenshot")),
+            screenshot=safe_screenshot(outline[-1]),
         )
 
-    for rank, f in enumerate(data["findings"]):
-        urls = list(dict.fromkeys((f["url"], *f["pages"])))
+    for rank, outline in enumerate(store.finding_outlines(run_id, inventory=False)):
+        url, pages = outline[6], outline[7]
+        urls = list(dict.fromkeys((url, *pages)))
         owners = {sections.of(u) for u in urls}
-        row = row_of(rank, f, owners)
+        row = row_of(rank, outline, owners)
+        f = row.f
         home = row.section
         rows.append(row)
         rule_rows[f["rule"]].append(row)
@@ -214,8 +297,10 @@ def build_model(
             priority_counts[home][f["priority"]] += 1
 
     inventory_rows: dict[str, list[Row]] = defaultdict(list)
-    for rank, f in enumerate(inventory, start=len(rows)):
-        inventory_rows[f["rule"]].append(row_of(rank, f, set()))
+    outlines = store.finding_outlines(run_id, inventory=True)
+    for rank, outline in enumerate(outlines, start=len(rows)):
+        inventory_rows[outline[1]].append(row_of(rank, outline, set()))
+    rule_files = rule_file_names(sorted(set(rule_rows) | set(inventory_rows) | set(titles)))
 
     pages: dict[str, PageFacts] = {}
     for url in page_rows:
@@ -233,7 +318,7 @@ def build_model(
 
     stats = store.run(run_id).stats
     health = health_scores(
-        ((f["category"], f["severity"], f["url"], f["pages"]) for f in data["findings"]),
+        ((row.f["category"], row.f["severity"], row.f["url"], row.f["pages"]) for row in rows),
         html_urls,
         unchecked_categories(stats),
     )

@@ -37,8 +37,10 @@ def run_site_stage(
         rules = tuple(dated)
     else:
         with store.transaction():
-            store.set_click_depths(run_id, click_depths(site))
+            # Sitemap flags first: the click graph reads them, and the site rules share
+            # the graph the depths come from.
             store.mark_in_sitemap(run_id)
+            store.set_click_depths(run_id, click_depths(site))
     for rule, outcome in engine.check_site(site, rules):
         if isinstance(outcome, str):
             store.add_rule_error(run_id, rule.id, site.start_url, outcome)

@@ -88,19 +88,23 @@ class FindingsStore(StoreBase):
         return list(self.each_finding(run_id, most_urgent_first=most_urgent_first))
 
     def each_finding(
-        self, run_id: int, *, most_urgent_first: bool = False
+        self, run_id: int, *, most_urgent_first: bool = False, inventory: bool | None = None
     ) -> Iterator[StoredFinding]:
-        """`findings`, one at a time: a big run has hundreds of thousands.
+        """`findings`, one at a time: a big run has hundreds of thousands. With
+        `inventory` True only inventory rules' rows (`rules.base.is_inventory`), with
+        False only the problems.
 
         The strings that repeat from finding to finding (rule, status, the addresses) are
         kept once each: SQLite hands out a new copy per row, which for 200,000 findings
         is a hundred megabytes of duplicates.
         """
+        which = "" if inventory is None else f"AND rule {'' if inventory else 'NOT '}LIKE ? "
         rows = self.db.execute(
             "SELECT id, rule, category, severity, url, target, message, selector, snippet, "
-            "evidence, pages, fingerprint, priority, score, status FROM findings "
-            f"WHERE run_id = ? ORDER BY {_URGENT_FIRST if most_urgent_first else 'score DESC, id'}",
-            (run_id,),
+            f"evidence, pages, fingerprint, priority, score, status FROM findings "
+            f"WHERE run_id = ? {which}"
+            f"ORDER BY {_URGENT_FIRST if most_urgent_first else 'score DESC, id'}",
+            (run_id,) if inventory is None else (run_id, _INVENTORY_RULES),
         )
         same = {}.setdefault
         for row in rows:
@@ -125,6 +129,62 @@ class FindingsStore(StoreBase):
                 row[13],
                 status if status is None else same(status, status),
             )
+
+    def finding_outlines(self, run_id: int, *, inventory: bool) -> Iterator[tuple[Any, ...]]:
+        """(id, rule, category, severity, priority, score, url, pages, status, fingerprint,
+        evidence's screenshot) of a run's problems, or with `inventory` its inventory rows,
+        most urgent first: what a report sorts and groups findings by, without their text
+        and evidence (`finding_details`). Repeated strings are kept once each."""
+        rows = self.db.execute(
+            "SELECT id, rule, category, severity, priority, score, url, pages, status, "
+            "fingerprint, json_extract(evidence, '$.screenshot') FROM findings "
+            f"WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
+            f"ORDER BY {_URGENT_FIRST}",
+            (run_id, _INVENTORY_RULES),
+        )
+        same = {}.setdefault
+        for row in rows:
+            pages = tuple(same(u, u) for u in json.loads(row[7])) if row[7] != "[]" else ()
+            yield (
+                row[0],
+                *(same(value, value) for value in row[1:4]),
+                row[4],
+                row[5],
+                same(row[6], row[6]),
+                pages,
+                same(row[8], row[8]),
+                *row[9:],
+            )
+
+    def finding_details(self, finding_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The target, message, selector, snippet and evidence of some findings, by id."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(finding_ids), 500):  # SQLite's limit on parameters
+            chunk = finding_ids[start : start + 500]
+            rows = self.db.execute(
+                "SELECT id, target, message, selector, snippet, evidence FROM findings "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            for finding_id, target, message, selector, snippet, evidence in rows:
+                found[finding_id] = {
+                    "target": target,
+                    "message": message,
+                    "selector": selector,
+                    "snippet": snippet,
+                    "evidence": json.loads(evidence) if evidence != "{}" else {},
+                }
+        return found
+
+    def finding_tallies(self, run_id: int) -> list[tuple[bool, str, str, Any, Any, int]]:
+        """(inventory row?, category, severity, priority, status, findings) of a run: what
+        a summary counts, without reading a finding."""
+        rows = self.db.execute(
+            "SELECT rule LIKE ?, category, severity, priority, status, COUNT(*) FROM findings "
+            "WHERE run_id = ? GROUP BY 1, category, severity, priority, status",
+            (_INVENTORY_RULES, run_id),
+        )
+        return [(bool(inv), cat, sev, prio, status, n) for inv, cat, sev, prio, status, n in rows]
 
     def rule_errors(self, run_id: int) -> list[tuple[str, str, str]]:
         """(rule, url, error) of every rule failure in a run."""

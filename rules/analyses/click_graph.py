@@ -205,12 +205,10 @@ def click_graph(site: Site) -> ClickGraph:
 
 
 def click_depths(site: Site) -> dict[str, int]:
-    """Fewest clicks from the start URL to every page and link target (see `depths`).
-
-    Built afresh rather than shared: the engine stores these before it marks the pages
-    the sitemaps list, which the rules' graph reads.
-    """
-    return ClickGraph.of_site(site).depths(site.start_url)
+    """Fewest clicks from the start URL to every page and link target (see `depths`),
+    over the graph the site rules share: the engine marks the pages the sitemaps list,
+    which the graph reads, before it asks."""
+    return click_graph(site).depths(site.start_url)
 
 
 def click_paths(

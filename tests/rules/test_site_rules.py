@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rules.analyses.click_graph import click_paths, shortest_click_path
+from rules.analyses.click_graph import click_depths, click_graph, click_paths, shortest_click_path
 from rules.base import Severity
 from rules.forms.form_too_deep import FormTooDeep
 from rules.links.broken_link import BrokenLink
@@ -298,3 +298,24 @@ def test_click_paths_serves_many_goals_in_one_search() -> None:
 
 def test_click_paths_from_an_unknown_start() -> None:
     assert click_paths(GRAPH, "elsewhere", ["pay"]) == {}
+
+
+class CountingSite(MemorySite):
+    """A MemorySite that counts how often its link table is read."""
+
+    reads = 0
+
+    def links(self, *, kinds: tuple[str, ...] = (), with_fragment: bool = False) -> Any:
+        self.reads += 1
+        return super().links(kinds=kinds, with_fragment=with_fragment)
+
+
+def test_click_depths_and_the_site_rules_read_the_links_into_one_graph() -> None:
+    page, deep = u("/bins/"), u("/bins/missed/")
+    site = CountingSite(
+        pages=[info(HOME, click_depth=0), info(page), info(deep)],
+        links=[link(HOME, page), link(page, deep)],
+    )
+    assert click_depths(site)[deep] == 2
+    assert click_graph(site).path(deep) == [HOME, page, deep]
+    assert site.reads == 1

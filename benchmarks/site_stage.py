@@ -1,0 +1,91 @@
+"""Benchmark: the site stage of a kept audit (click depths, sitemap flags, site rules).
+
+Runs `audits.stages.site.run_site_stage` again on a copy of a store kept by
+`benchmarks/crawl.py --keep DIR`, and prints its CPU seconds (user + system, this
+process only: the machines are shared, wall time is not comparable) and each part's:
+the site-inputs digest, the click depths, and every site rule. Compare a 2,000-page and
+a 10,000-page audit: a stage linear in the links takes about five times as long.
+
+    .venv/bin/python benchmarks/site_stage.py DIR/audit.db [--as-of 2026-11-24]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from audits.core.config import parse_config
+from audits.rule_engine import load_rules
+from audits.stages.site import run_site_stage
+from audits.stages.siteinputs import site_inputs_digest
+from audits.store import Store
+from rules.analyses.click_graph import click_depths
+
+
+def cpu_of(work: Callable[[], Any]) -> float:
+    """CPU seconds `work` takes in this process."""
+    began = time.process_time()
+    work()
+    return time.process_time() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("store", type=Path, help="an audit.db kept by benchmarks/crawl.py")
+    parser.add_argument("--as-of", help="the date rules with an as_of option use (YYYY-MM-DD)")
+    args = parser.parse_args()
+
+    rules: dict[str, dict[str, Any]] = {}
+    engine = load_rules(parse_config({"plugins": False}))
+    if args.as_of:
+        for rule in engine.site_rules:
+            if hasattr(rule.options, "as_of"):
+                rules[rule.id] = {"as_of": args.as_of}
+        engine = load_rules(parse_config({"plugins": False, "rules": rules}))
+    with tempfile.TemporaryDirectory(prefix="siteaudit-site-stage-") as work:
+        copy = Path(work) / "audit.db"
+        shutil.copyfile(args.store, copy)
+        store = Store(str(copy))
+        (run_id,) = store.db.execute("SELECT MAX(id) FROM runs").fetchone()
+        (pages,) = store.db.execute(
+            "SELECT COUNT(*) FROM pages WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        (links,) = store.db.execute(
+            "SELECT COUNT(*) FROM links WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        stage = cpu_of(lambda: run_site_stage(store, run_id, engine))
+        parts = {
+            "site-inputs digest": cpu_of(lambda: site_inputs_digest(store, run_id)),
+            "click depths": cpu_of(lambda: click_depths(store.site(run_id))),
+        }
+        site = store.site(run_id)
+        began = time.process_time()
+        for rule, _outcome in engine.check_site(site, engine.site_rules):
+            now = time.process_time()
+            parts[rule.id] = now - began
+            began = now
+        store.close()
+    print(
+        json.dumps(
+            {
+                "pages": pages,
+                "links": links,
+                "site_stage_cpu_s": round(stage, 2),
+                "parts_cpu_s": {name: round(s, 2) for name, s in parts.items() if s >= 0.01},
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""The report stage's memory does not grow with the findings it writes: they are read
+from the store one at a time, and only a bounded share of their HTML is kept."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from audits.store import Store
+from reports import FORMATS, html_fragments
+from tests.kit.synthetic_runs import RULES, START, add_run, finding_row, write_reports
+
+FINDINGS = 1000
+PER_PAGE = 10
+
+
+def _peak_writing(tmp_path: Path, evidence_chars: int) -> int:
+    """Bytes Python held at most while writing every format of a run whose findings each
+    carry `evidence_chars` characters of evidence."""
+    store = Store(str(tmp_path / f"audit-{evidence_chars}.db"))
+    findings = [
+        finding_row(
+            url=f"{START}page-{n // PER_PAGE}",
+            target=f"{START}gone-{n}",
+            evidence={"text": "x" * evidence_chars},
+        )
+        for n in range(FINDINGS)
+    ]
+    run_id = add_run(store, findings)
+    tracemalloc.start()
+    try:
+        write_reports(store, run_id, tmp_path / f"report-{evidence_chars}", RULES, formats=FORMATS)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        store.close()
+
+
+def test_writing_reports_does_not_hold_every_finding_s_evidence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small budget for kept "More detail" HTML, so a small run shows the bound.
+    monkeypatch.setattr(html_fragments, "DETAIL_KEPT", 100_000)
+    small = _peak_writing(tmp_path, 10)
+    large = _peak_writing(tmp_path, 3000)  # 3 MB of evidence in all
+    assert large - small < 3_000_000
