@@ -107,6 +107,7 @@ PAGE_TYPES = [
     "views/accessibility-templates.html",
     "views/new.html",
     "views/fixed.html",
+    "views/wcag.html",
     f"pages/{page_file(BINS[0])}",
     f"pages/{page_file(START)}",
 ]
