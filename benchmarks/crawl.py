@@ -6,6 +6,9 @@ host). Run the peers in the same sitting (`../shared/bench/peers.sh run ...`) an
 ratios: the machines are shared and noisy.
 
     .venv/bin/python benchmarks/crawl.py --pages 10000 [--links-only] [--page-workers N] [--shared N]
+        [--disable RULE ...]
+
+`--disable` turns rules off, to measure what they cost: run with and without, in turns.
 """
 
 from __future__ import annotations
@@ -119,6 +122,9 @@ def main() -> None:
     parser.add_argument("--links-only", action="store_true", help="disable content rules")
     parser.add_argument("--port", type=int, default=8088)
     parser.add_argument(
+        "--disable", action="append", default=[], metavar="RULE", help="turn a rule off"
+    )
+    parser.add_argument(
         "--shared",
         type=int,
         default=0,
@@ -144,6 +150,8 @@ def main() -> None:
             for rule in available_rules(plugins=False).values():
                 if rule.category != "links":
                     lines += [f"[rules.{rule.id}]", "enabled = false"]
+        for rule_id in args.disable:
+            lines += [f"[rules.{rule_id}]", "enabled = false"]
         config.write_text("\n".join(lines) + "\n")
         cmd = [
             str(Path(sys.executable).parent / "siteaudit"),
@@ -180,6 +188,7 @@ def main() -> None:
             {
                 "site_pages": args.pages,
                 "mode": "links only" if args.links_only else "all static rules",
+                "disabled": args.disable,
                 "crawler_workers": args.shared or "one process",
                 "pages": pages,
                 "findings": len(findings["findings"]),

@@ -13,7 +13,6 @@ from rules.analyses.navigation import (
     Blocks,
     as_facts,
     count_pages,
-    navigation_blocks,
     pages_with,
     same_name,
     site_blocks,
@@ -73,7 +72,7 @@ class NavigationNamesInconsistent(SiteRule):
 
     def page_facts(self, page: Page) -> Any:
         """The page's repeated blocks with their links and names."""
-        return as_facts(navigation_blocks(page))
+        return as_facts(page, names=True)
 
     def check_site(self, site: Site) -> Iterator[Finding]:
         """Renamed links by block and group of pages, then shared names by name."""
@@ -88,11 +87,12 @@ class NavigationNamesInconsistent(SiteRule):
         for url, block, links in pages_with(pages):
             names: dict[str, set[str]] = {}
             for dest, name in links:
-                if dest != url and same_name(name):  # a menu may mark the current page
-                    names.setdefault(dest, set()).add(same_name(name))
-                    shown.setdefault(same_name(name), name)
-            for dest, said in names.items():
-                naming.setdefault((block, dest), {}).setdefault(frozenset(said), []).append(url)
+                said = same_name(name)
+                if said and dest != url:  # a menu may mark the current page
+                    names.setdefault(dest, set()).add(said)
+                    shown.setdefault(said, name)
+            for dest, all_said in names.items():
+                naming.setdefault((block, dest), {}).setdefault(frozenset(all_said), []).append(url)
         # A template variant renames several links on the same pages: one finding for it.
         variants: dict[tuple[str, tuple[str, ...]], list[tuple[str, str, str, int]]] = {}
         for (block, dest), by_names in naming.items():
@@ -132,9 +132,10 @@ class NavigationNamesInconsistent(SiteRule):
             places: dict[str, set[str]] = {}
             for _, links in blocks:
                 for dest, name in links:
-                    if same_name(name):
-                        places.setdefault(same_name(name), set()).add(dest)
-                        shown.setdefault(same_name(name), name)
+                    said = same_name(name)
+                    if said:
+                        places.setdefault(said, set()).add(dest)
+                        shown.setdefault(said, name)
             for name, dests in places.items():
                 if len(dests) > 1:
                     shared.setdefault((name, tuple(sorted(dests))), []).append(url)

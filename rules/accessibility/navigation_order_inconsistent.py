@@ -11,7 +11,6 @@ from typing import Any
 from rules.analyses.navigation import (
     as_facts,
     count_pages,
-    navigation_blocks,
     pages_with,
     site_blocks,
 )
@@ -68,18 +67,16 @@ class NavigationOrderInconsistent(SiteRule):
 
     def page_facts(self, page: Page) -> Any:
         """The page's repeated blocks with their links in order."""
-        return as_facts(navigation_blocks(page))
+        return as_facts(page, names=False)
 
     def check_site(self, site: Site) -> Iterator[Finding]:
         """One finding per block and set of moved links, listing the pages."""
         orders: dict[str, dict[tuple[str, ...], list[str]]] = {}
-        names: dict[str, str] = {}
         for url, block, links in pages_with(site_blocks(site, self.id)):
             order = tuple(dict.fromkeys(dest for dest, _ in links))
-            for dest, name in links:
-                names.setdefault(dest, name)
             if len(order) >= 2:
                 orders.setdefault(block, {}).setdefault(order, []).append(url)
+        names = _LinkNames(site)
         for block, pages_by_order in orders.items():
             if sum(map(len, pages_by_order.values())) >= self.options.min_pages:
                 yield from self._check_block(block, pages_by_order, names)
@@ -88,7 +85,7 @@ class NavigationOrderInconsistent(SiteRule):
         self,
         block: str,
         pages_by_order: Mapping[tuple[str, ...], list[str]],
-        names: Mapping[str, str],
+        names: _LinkNames,
     ) -> Iterator[Finding]:
         usual, keeping = usual_order(pages_by_order)
         variants: dict[frozenset[str], tuple[tuple[str, ...], list[str]]] = {}
@@ -100,7 +97,7 @@ class NavigationOrderInconsistent(SiteRule):
             if len(urls) >= keeping:
                 continue  # no order most pages share: nothing to call usual
             pages = tuple(sorted(urls))
-            moved_names = [names.get(dest) or dest for dest in order if dest in moved]
+            moved_names = [names[dest] for dest in order if dest in moved]
             quoted = ", ".join(f'"{name}"' for name in moved_names[:5])
             yield self.finding(
                 pages[0],
@@ -109,14 +106,29 @@ class NavigationOrderInconsistent(SiteRule):
                 evidence={
                     "block": block,
                     "moved": moved_names,
-                    "usual_order": [names.get(d) or d for d in usual[:_SHOWN]],
-                    "this_order": [names.get(d) or d for d in order[:_SHOWN]],
+                    "usual_order": [names[d] for d in usual[:_SHOWN]],
+                    "this_order": [names[d] for d in order[:_SHOWN]],
                     "pages_in_usual_order": keeping,
                     "effort": "low",
                 },
                 pages=pages,
                 key=f"{block}|{'|'.join(sorted(moved))}",
             )
+
+
+class _LinkNames:
+    """What links to a destination say, looked up only for the links a finding names (the
+    facts keep destinations alone, which halves what the crawl stores for this rule)."""
+
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self._names: dict[str, str] = {}
+
+    def __getitem__(self, dest: str) -> str:
+        if dest not in self._names:
+            texts = (row.text for row in self._site.links_to(dest) if row.region != "main")
+            self._names[dest] = next((text for text in texts if text), dest)
+        return self._names[dest]
 
 
 def usual_order(

@@ -8,13 +8,15 @@ on two pages is the one with the same description. What sits inside the page's o
 content (main, article, aside) is the page's, not the template's, and is left out.
 
 `navigation_blocks(page)` is what site rules keep of each page during the crawl (their
-`page_facts`), as JSON: `[[block, [[url, name], ...]], ...]`.
+`page_facts`, through `as_facts`), as JSON: `[[block, [[url, name], ...]], ...]`, or
+`[[block, [url, ...]], ...]` for a rule that needs no names; read back with `site_blocks`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -140,19 +142,34 @@ def _ordinal(n: int) -> str:
     return {2: "2nd", 3: "3rd"}.get(n, f"{n}th")
 
 
+@lru_cache(maxsize=65536)
 def same_name(name: str) -> str:
-    """A name as a listener tells names apart: case and punctuation do not count."""
+    """A name as a listener tells names apart: case and punctuation do not count (menus
+    repeat the same few names on every page, so each is worked out once)."""
     return _NOT_WORDS.sub(" ", name.casefold()).strip()
 
 
-def as_facts(blocks: Blocks) -> list[Any] | None:
-    """`navigation_blocks` as JSON facts; None (nothing stored) for a page without any."""
-    return [[name, [list(link) for link in links]] for name, links in blocks] or None
+def as_facts(page: Page, *, names: bool) -> list[Any] | None:
+    """The page's `navigation_blocks` as JSON facts, compactly: destinations on the page's
+    own site as paths, and without names when `names` is false. None (nothing stored)
+    for a page without any."""
+    origin = _origin(page.url)
+    facts = []
+    for block, links in navigation_blocks(page):
+        dests = [
+            dest[len(origin) :] if dest.startswith(origin + "/") else dest for dest, _ in links
+        ]
+        if names:
+            facts.append([block, [[d, name] for d, (_, name) in zip(dests, links, strict=True)]])
+        else:
+            facts.append([block, dests])
+    return facts or None
 
 
 def site_blocks(site: Site, rule_id: str) -> dict[str, Blocks]:
-    """Every page's blocks, as the rule `rule_id` collected them, with destinations taken
-    to where their redirects end (so /contact and /contact/ are one destination)."""
+    """Every page's blocks, as the rule `rule_id` collected them with `as_facts`, with
+    destinations absolute again and taken to where their redirects end (so /contact and
+    /contact/ are one destination). Names are '' when they were not kept."""
     return memo(site, _site_blocks, rule_id)
 
 
@@ -161,11 +178,23 @@ def _site_blocks(site: Site, rule_id: str) -> dict[str, Blocks]:
     pages: dict[str, Blocks] = {}
     facts: Mapping[str, Any] = site.facts(rule_id)
     for url in sorted(facts):
-        pages[url] = [
-            (str(name), [(final.get(dest, dest), str(text)) for dest, text in links])
-            for name, links in facts[url]
-        ]
+        origin = _origin(url)
+        blocks: Blocks = []
+        for block, links in facts[url]:
+            found = []
+            for link in links:
+                dest, name = (link, "") if isinstance(link, str) else link
+                dest = origin + dest if dest.startswith("/") else dest
+                found.append((final.get(dest, dest), str(name)))
+            blocks.append((str(block), found))
+        pages[url] = blocks
     return pages
+
+
+def _origin(url: str) -> str:
+    """ "https://council.example" of "https://council.example/bins/"."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def _final_urls(site: Site) -> dict[str, str]:
