@@ -36,7 +36,8 @@ def _same(text: str) -> str:
 
 def site_name(titles: Counter[str], home_title: str) -> str:
     """The site's name as its titles give it (lower case): the first or last part most
-    titles share, else the home page's title."""
+    titles share, when the home page's title has it too or half the titles do (a big
+    section's name is not the site's), else the home page's title."""
     ends: Counter[str] = Counter()
     for title, pages in titles.items():
         parts = title_parts(title)
@@ -45,7 +46,8 @@ def site_name(titles: Counter[str], home_title: str) -> str:
                 ends[end] += pages
     if ends:
         name, pages = ends.most_common(1)[0]
-        if pages >= 3 and pages * 4 >= sum(titles.values()):
+        home = _same(home_title)
+        if pages >= 3 and (pages * 2 >= sum(titles.values()) or (home and name in home)):
             return name
     return _same(home_title)
 
