@@ -6,11 +6,12 @@ host). Run the peers in the same sitting (`../shared/bench/peers.sh run ...`) an
 ratios: the machines are shared and noisy.
 
     .venv/bin/python benchmarks/crawl.py --pages 10000 [--links-only] [--page-workers N] [--shared N]
-        [--port 8088 --ext-port 8089] [--keep DIR]
+        [--port 8088 --ext-port 8089] [--keep DIR] [--disable RULE ...]
 
 `--keep DIR` keeps the audit's output (findings.json, audit.db) for benchmarks/findings_diff.py,
 benchmarks/site_stage.py and benchmarks/report.py --store. Other ports than 8088/8089 let
 two benchmarks run at once: the site is generated for its external port.
+`--disable` turns rules off, to measure what they cost: run with and without, in turns.
 """
 
 from __future__ import annotations
@@ -137,6 +138,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="copy the audit's output folder here")
     parser.add_argument("--as-of", help="the audit's date (YYYY-MM-DD), for comparable findings")
     parser.add_argument(
+        "--disable", action="append", default=[], metavar="RULE", help="turn a rule off"
+    )
+    parser.add_argument(
         "--shared",
         type=int,
         default=0,
@@ -166,6 +170,8 @@ def main() -> None:
             for rule in available_rules(plugins=False).values():
                 if rule.category != "links":
                     lines += [f"[rules.{rule.id}]", "enabled = false"]
+        for rule_id in args.disable:
+            lines += [f"[rules.{rule_id}]", "enabled = false"]
         config.write_text("\n".join(lines) + "\n")
         cmd = [
             str(Path(sys.executable).parent / "siteaudit"),
@@ -209,6 +215,7 @@ def main() -> None:
             {
                 "site_pages": args.pages,
                 "mode": "links only" if args.links_only else "all static rules",
+                "disabled": args.disable,
                 "crawler_workers": args.shared or "one process",
                 "pages": pages,
                 "findings": len(findings["findings"]),

@@ -6,7 +6,8 @@
     pages/<hash>.html             one per page of the site with problems: everything on it
     sections/<section>.html       one per section or owner: their problems, most urgent first
     views/<view>.html             forms and top tasks, contact, shared templates,
-                                  accessibility in templates (with screenshots), new, fixed
+                                  accessibility in templates (with screenshots), new, fixed,
+                                  and wcag.html: every WCAG 2.2 A and AA criterion
     report.css                    the stylesheet every page links to
 
 Long lists are split into files of `PAGE_SIZE` rows (`rules/broken-link-2.html`, ...), so
@@ -65,6 +66,7 @@ from reports.text import (
     slug,
     text_blocks,
 )
+from reports.wcag import wcag_context
 from rules.base import is_inventory
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -82,6 +84,8 @@ TOP_PAGES_IN_SECTION = 30
 """A section's pages with the most urgent problems, listed on its first page."""
 MAX_ROWS = 500
 """Rule errors listed in the overview; findings.json has all of them."""
+WCAG_VIEW = "wcag.html"
+"""Under views/: every WCAG 2.2 A and AA criterion with what failed it (reports/wcag.py)."""
 FIXED_ON_OVERVIEW = 10
 """Fixed problems listed in the overview; views/fixed.html has all of them."""
 
@@ -646,6 +650,11 @@ class HtmlReport:
         return found[:TOP_PAGES_IN_SECTION]
 
     def write_views(self, folder: Path) -> None:
+        render_to(
+            folder / WCAG_VIEW,
+            self.env.get_template("wcag.html.j2"),
+            self.context("../", "wcag", **wcag_context(self.model)),
+        )
         template = self.env.get_template("list.html.j2")
         lists: list[tuple[str, str, str, Sequence[Row], bool]] = [
             (view.slug, view.title, view.intro, rows, view.screenshots) for view, rows in self.views

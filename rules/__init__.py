@@ -14,6 +14,10 @@ from rules.accessibility.heading_empty import HeadingEmpty
 from rules.accessibility.heading_level_skipped import HeadingLevelSkipped
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.accessibility.link_text_vague import LinkTextVague
+from rules.accessibility.multiple_ways_missing import MultipleWaysMissing
+from rules.accessibility.navigation_names_inconsistent import NavigationNamesInconsistent
+from rules.accessibility.navigation_order_inconsistent import NavigationOrderInconsistent
+from rules.accessibility.page_title_not_descriptive import PageTitleNotDescriptive
 from rules.accessibility.skip_link_does_nothing import SkipLinkDoesNothing
 from rules.base import Category, Finding, PageRule, Rule, Severity, SiteRule
 from rules.contact.contact_inventory import ContactInventory
@@ -75,6 +79,10 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     HeadingLevelSkipped,
     LinkTextVague,
     DocumentLinkMissingDetails,
+    PageTitleNotDescriptive,
+    NavigationOrderInconsistent,
+    NavigationNamesInconsistent,
+    MultipleWaysMissing,
     AxeViolation,
     AxeNeedsReview,
     BrowserAuditError,

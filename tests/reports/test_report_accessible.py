@@ -127,6 +127,7 @@ PAGE_TYPES = [
     "views/new.html",
     "views/fixed.html",
     "views/services.html",
+    "views/wcag.html",
     f"pages/{page_file(BINS[0])}",
     f"pages/{page_file(START)}",
 ]
