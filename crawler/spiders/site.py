@@ -20,7 +20,9 @@ It schedules requests and yields what they found; components it calls do the res
   like, for soft-404 detection (crawler/soft404.py);
 - an incremental re-audit asks whether each page changed since the earlier run
   (crawler/revalidation.py);
-- a request that gets no answer is recorded with why, in plain words (crawler/failures.py).
+- a request that gets no answer is recorded with why, in plain words (crawler/failures.py);
+- when top tasks have search phrases, the home page's search form is asked for them
+  (crawler/site_search.py).
 
 The engine (audits/engine.py) hands it a `CrawlPlan` (crawler/plan.py): the spider opens
 no store and reads no configuration.
@@ -52,6 +54,7 @@ from crawler.responses import HTML_TYPES, is_binary, last_modified, page_item
 from crawler.retries import Retries, again
 from crawler.revalidation import Revalidation
 from crawler.scope import Scope, Trap
+from crawler.site_search import SiteSearch
 from crawler.sitemaps import SitemapIndex, Sitemaps
 from crawler.soft404 import Soft404Probe
 from crawler.throttle import Throttle
@@ -83,6 +86,7 @@ class SiteSpider(scrapy.Spider):
     sitemaps: Sitemaps
     soft_404: Soft404Probe
     reader: Reader
+    site_search: SiteSearch | None
 
     def __init__(
         self, plan: CrawlPlan | None = None, start_url: str | None = None, **kwargs: Any
@@ -120,6 +124,7 @@ class SiteSpider(scrapy.Spider):
         spider.redirects = build_from_crawler(Redirects, crawler)
         spider.retries = build_from_crawler(Retries, crawler)
         spider.throttle = build_from_crawler(Throttle, crawler)
+        spider.site_search = SiteSearch.planned(crawler, spider.plan, spider.scope, spider.retries)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -150,6 +155,15 @@ class SiteSpider(scrapy.Spider):
             )
             for request in self._carry_on(carry_on.links, carry_on.sitemap):
                 yield request
+            if self.site_search is not None and self.start_url in carry_on.done:
+                # The home page is not fetched again as a page: read it for the search.
+                yield scrapy.Request(
+                    self.start_url,
+                    callback=self.parse_search_home,
+                    errback=self._ignore,
+                    dont_filter=True,
+                    meta={"siteaudit": "search"},
+                )
         if not self.plan.seed:
             return
         if self.frontier.claim(self.start_url, Role.PAGE):
@@ -232,6 +246,11 @@ class SiteSpider(scrapy.Spider):
                 if followed is not None:
                     yield followed
 
+    async def parse_search_home(self, response: Response) -> None:
+        """The home page, read again for its search form (a run carried on)."""
+        assert self.site_search is not None
+        await self.site_search.search_from(response)
+
     def parse_probe(self, response: Response) -> None:
         """The answer to a page that cannot exist: what the site's "not found" looks like."""
         self.soft_404.learn(response)
@@ -247,9 +266,11 @@ class SiteSpider(scrapy.Spider):
         is_start: bool = False,
         priority: int | None = None,
     ) -> scrapy.Request:
+        # The home page is read whole when its search form is wanted, never answered 304.
+        revalidate = not chain and not (is_start and self.site_search is not None)
         return scrapy.Request(
             url,
-            headers=self.revalidation.headers(url) if not chain else {},
+            headers=self.revalidation.headers(url) if revalidate else {},
             callback=self.parse_page,
             errback=self.request_failed,
             priority=-depth if priority is None else priority,
@@ -390,6 +411,8 @@ class SiteSpider(scrapy.Spider):
         yield item
         for output in self._follow_links(item.links, response.meta["depth"] + 1, final):
             yield output
+        if response.meta.get("start") and self.site_search is not None:
+            await self.site_search.search_from(response)
 
     def _chain_end(self, response: Response, item: PageItem) -> Iterator[PageItem]:
         """The last hop of a redirect chain, recorded under its own URL too: it was claimed
