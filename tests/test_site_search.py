@@ -3,6 +3,7 @@ search page, without one, with robots.txt forbidding it and with a POST-only for
 
 from __future__ import annotations
 
+import base64
 import itertools
 import threading
 import time
@@ -94,26 +95,40 @@ search = ["council tax"]
 
 
 def audit(
-    site: SearchSite, tmp_path: Path, config: str = TASKS
+    site: SearchSite,
+    tmp_path: Path,
+    config: str = TASKS,
+    *,
+    env: dict[str, str] | None = None,
+    runs: int = 1,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Audit the site with `config`; (findings.json, the targets the server was asked)."""
+    """Audit the site with `config` (`runs` times, into one store); (the last run's
+    findings.json, the requests the server got, as "METHOD /target")."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "siteaudit.toml").write_text(config)
     with SiteServer(routes=site.routes) as server:
-        result = run_cli(
-            "audit",
-            f"{server.url}/",
-            "--out",
-            tmp_path,
-            "-q",
-            "--page-workers",
-            "0",
-            "--no-browser",
-            "--config",
-            tmp_path / "siteaudit.toml",
-        )
+        for _ in range(runs):
+            result = run_cli(
+                "audit",
+                f"{server.url}/",
+                "--out",
+                tmp_path,
+                "-q",
+                "--page-workers",
+                "0",
+                "--config",
+                tmp_path / "siteaudit.toml",
+                env=env,
+            )
+            assert result.returncode == 0, result.stderr
         requested = [f"{r.method} {r.target}" for r in server.requests]
-    assert result.returncode == 0, result.stderr
     return load_findings(tmp_path), requested
+
+
+def ranks(data: dict[str, Any]) -> dict[str, int | None]:
+    """Phrase -> where the task's page came in its results."""
+    found = of_rule(data, "top-task-not-in-search")
+    return {f["evidence"]["phrase"]: f["evidence"]["rank"] for f in found}
 
 
 def of_rule(data: dict[str, Any], rule: str) -> list[dict[str, Any]]:
@@ -185,3 +200,64 @@ def test_a_search_that_cannot_be_used_is_reported_and_never_requested(
     assert not of_rule(data, "top-task-not-in-search")
     assert not any(r.split()[1].startswith("/search") for r in requested)
     assert not any(r.startswith("POST") for r in requested)
+
+
+RANKS = {"missed bin": 2, "bin not collected": None, "council tax": 12}
+
+
+def test_searches_carry_staging_credentials_and_a_search_on_another_host_is_not_used(
+    tmp_path: Path,
+) -> None:
+    site = SearchSite()
+    search = site.search
+    token = "Basic " + base64.b64encode(b"editor:pw").decode()
+
+    def staging_search(request: RequestInfo) -> Response:
+        if request.headers.get("authorization") != token:
+            return Response(status=401, body=b"Sign in")
+        return search(request)
+
+    site.routes["/search"] = staging_search
+    credentials = {"SITEAUDIT_AUTH_USER": "editor", "SITEAUDIT_AUTH_PASSWORD": "pw"}
+    data, _requested = audit(site, tmp_path / "staging", env=credentials)
+    assert ranks(data) == RANKS
+    asked_away: list[RequestInfo] = []
+
+    def elsewhere(request: RequestInfo) -> Response:
+        asked_away.append(request)
+        return Response(status=404)
+
+    with SiteServer(routes={"/*": elsewhere}) as other:
+        away = SearchSite()
+        form = f"<form role='search' action='{other.url}/s'><input name='q'></form>"
+        home = page("Home", "<a href='/bins/'>Bins</a>", form)
+        away.routes["/"] = lambda request: home
+        data, _requested = audit(away, tmp_path / "away", env=credentials)
+    # The crawl checks the form's address is there, as for any link; nothing is searched.
+    assert not [r for r in asked_away if r.query or "authorization" in r.headers]
+    [finding] = of_rule(data, "site-search-not-checked")
+    assert finding["evidence"]["outcome"] == "off-site"
+
+
+def test_an_incremental_re_audit_searches_again_from_the_unchanged_home_page(
+    tmp_path: Path,
+) -> None:
+    site = SearchSite()
+    home = site.routes["/"]
+    answers: list[int] = []
+
+    def unchanged_home(request: RequestInfo) -> Response:
+        answer = home(request)
+        if request.headers.get("if-none-match") == '"v1"':
+            answer = Response(status=304)
+        answer.headers["ETag"] = '"v1"'
+        answers.append(answer.status)
+        return answer
+
+    site.routes["/"] = unchanged_home
+    config = TASKS.replace("[crawl]\n", "[crawl]\nincremental = true\n")
+    data, requested = audit(site, tmp_path, config, runs=2)
+    # The second run carries the home page over (304), then reads it for its search form.
+    assert answers == [200, 304, 200]
+    assert ranks(data) == RANKS
+    assert sum("q=missed+bin" in r for r in requested) == 2
