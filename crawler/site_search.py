@@ -24,6 +24,8 @@ rules `top-task-not-in-search` and `site-search-not-checked` to judge.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode, urljoin, urlsplit
@@ -54,6 +56,8 @@ from rules.analyses.site_search import (
 from rules.page import Page
 from rules.site import ROBOTS_FORBIDDEN
 from rules.urls import absolute, host_of, normalise
+
+logger = logging.getLogger(__name__)
 
 MAX_RESULTS = 50
 """Result links kept per search: enough to say where a task came beyond the first ten."""
@@ -165,20 +169,35 @@ class SiteSearch:
 
     async def search_from(self, response: Response) -> None:
         """Search with the form on the home page answered by `response` (once a crawl)."""
-        if self.done:
-            return
-        self.done = True
         url = normalise(response.url)
         if (
             response.status >= 400
             or not isinstance(response, TextResponse)
             or not content_type(response).startswith(HTML_TYPES)
         ):
-            detail = f"it answered {response.status}, {content_type(response) or 'no type'}"
-            record = self._unasked(HOME_UNREAD, url, detail=detail)
-        else:
-            home = Page(url=url, html=response.text)
-            record = await self._search(home)
+            kind = content_type(response) or "no type"
+            self.home_unread(url, f"it answered {response.status}, {kind}")
+            return
+        if self.done:
+            return
+        self.done = True
+        began = time.monotonic()
+        record = await self._search(Page(url=url, html=response.text))
+        logger.info(
+            "site search: %s, %d searches in %.1f s",
+            record.outcome,
+            sum(1 for asked in record.searches if asked.request),
+            time.monotonic() - began,
+        )
+        self._keep(record)
+
+    def home_unread(self, url: str, detail: str) -> None:
+        """The home page could not be read (`detail` says how): nothing is searched."""
+        if not self.done:
+            self.done = True
+            self._keep(self._unasked(HOME_UNREAD, url, detail=detail))
+
+    def _keep(self, record: SiteSearchRecord) -> None:
         stats = self.crawler.stats
         assert stats is not None
         stats.set_value(SITE_SEARCH_STAT, record.to_stat())

@@ -239,8 +239,9 @@ def test_searches_carry_staging_credentials_and_a_search_on_another_host_is_not_
     assert finding["evidence"]["outcome"] == "off-site"
 
 
+@pytest.mark.parametrize("home_path", ["/", "/home/"], ids=["start-url", "redirected-start-url"])
 def test_an_incremental_re_audit_searches_again_from_the_unchanged_home_page(
-    tmp_path: Path,
+    tmp_path: Path, home_path: str
 ) -> None:
     site = SearchSite()
     home = site.routes["/"]
@@ -254,7 +255,9 @@ def test_an_incremental_re_audit_searches_again_from_the_unchanged_home_page(
         answers.append(answer.status)
         return answer
 
-    site.routes["/"] = unchanged_home
+    site.routes[home_path] = unchanged_home
+    if home_path != "/":
+        site.routes["/"] = lambda request: Response.redirect(home_path)
     config = TASKS.replace("[crawl]\n", "[crawl]\nincremental = true\n")
     data, requested = audit(site, tmp_path, config, runs=2)
     # The second run carries the home page over (304), then reads it for its search form.

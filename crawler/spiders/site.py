@@ -155,19 +155,14 @@ class SiteSpider(scrapy.Spider):
             )
             for request in self._carry_on(carry_on.links, carry_on.sitemap):
                 yield request
-            if self.site_search is not None and self.start_url in carry_on.done:
-                # The home page is not fetched again as a page: read it for the search.
-                yield scrapy.Request(
-                    self.start_url,
-                    callback=self.parse_search_home,
-                    errback=self._ignore,
-                    dont_filter=True,
-                    meta={"siteaudit": "search"},
-                )
         if not self.plan.seed:
             return
         if self.frontier.claim(self.start_url, Role.PAGE):
             yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
+        elif self.site_search is not None:
+            # Carried over, or met first as a link of a page carried over: not read as the
+            # home page, so read again for its search form.
+            yield self._search_home_request(self.start_url, [])
         if self.only_urls is not None:
             # A release's changed pages: audit those, check their links, crawl nothing else.
             for url in sorted(self.only_urls):
@@ -246,10 +241,40 @@ class SiteSpider(scrapy.Spider):
                 if followed is not None:
                     yield followed
 
-    async def parse_search_home(self, response: Response) -> None:
-        """The home page, read again for its search form (a run carried on)."""
+    async def parse_search_home(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """The home page, read again for its search form (a run carried on), following
+        its redirects as the start URL's are followed."""
         assert self.site_search is not None
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            hop = self.redirects.next_hop(response)
+            if hop.error is None:
+                self._start_moved(hop.requested, hop.target)
+                yield self._search_home_request(hop.target, hop.chain)
+                return
         await self.site_search.search_from(response)
+
+    def _search_home_request(self, url: str, chain: list[str]) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_search_home,
+            errback=self.search_home_failed,
+            dont_filter=True,
+            meta={"siteaudit": "search", "chain": chain},
+        )
+
+    def search_home_failed(self, failure: Failure) -> None:
+        """The home page could not be read again for its search form: said so."""
+        assert self.site_search is not None
+        error = describe_failure(failure, self.plan.crawl.timeout)
+        self.site_search.home_unread(normalise(failure.request.url), error)  # type: ignore[attr-defined]
+
+    def _start_moved(self, requested: str, target: str) -> None:
+        """The start URL redirects to another host (example.org to www.example.org): the
+        site lives there, so that host is in scope. The credentials don't go there unless
+        it was named (plan.credentials)."""
+        if host_of(target) != host_of(requested):
+            self.scope.add_host(host_of(target))
+            self.throttle.site_host(host_of(target))
 
     def parse_probe(self, response: Response) -> None:
         """The answer to a page that cannot exist: what the site's "not found" looks like."""
@@ -441,11 +466,8 @@ class SiteSpider(scrapy.Spider):
         if hop.error is not None:
             yield self._failure(meta, requested, hop.error, chain)
             return
-        if meta.get("start") and host_of(target) != host_of(requested):
-            # example.org -> www.example.org: the site lives at the redirect target. The
-            # credentials don't go there unless it was named (plan.credentials).
-            self.scope.add_host(host_of(target))
-            self.throttle.site_host(host_of(target))
+        if meta.get("start"):
+            self._start_moved(requested, target)
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
             if not self.frontier.claim(target, Role.OTHER):
                 # Crawled (or queued) under its own URL already: record the hop, and let
@@ -453,6 +475,8 @@ class SiteSpider(scrapy.Spider):
                 item = page_item(response, requested, chain)
                 item.final_url, item.redirects = target, [*chain, target]
                 yield item
+                if meta.get("start") and self.site_search is not None:
+                    yield self._search_home_request(target, chain)  # not parsed as the home
                 return
             # Claimed now, so a direct link met meanwhile doesn't fetch it a second time;
             # the chain's last hop is audited under its own URL too.
