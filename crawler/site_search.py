@@ -48,6 +48,7 @@ from rules.analyses.site_search import (
     NO_FORM,
     OFF_SITE,
     POST_ONLY,
+    SEARCH_RULES,
     SEARCHED,
     SITE_SEARCH_STAT,
     SearchAsked,
@@ -161,11 +162,15 @@ class SiteSearch:
     def planned(
         cls, crawler: Crawler, plan: CrawlPlan, scope: Scope, retries: Retries
     ) -> SiteSearch | None:
-        """The site search of this crawl, or None: no task has phrases, or the crawl
-        audits a list of pages (--urls) rather than the site."""
-        if plan.only_urls is not None or not any(t.search for t in plan.config.top_tasks):
+        """The site search of this crawl, or None: no task has phrases, the rules that
+        read the results are turned off, or the crawl audits a list of pages (--urls)."""
+        config = plan.config
+        judged = any(config.rules.get(rule, {}).get("enabled", True) for rule in SEARCH_RULES)
+        if plan.only_urls is not None or not judged:
             return None
-        return cls(crawler, plan, scope, retries)
+        return (
+            cls(crawler, plan, scope, retries) if any(t.search for t in config.top_tasks) else None
+        )
 
     async def search_from(self, response: Response) -> None:
         """Search with the form on the home page answered by `response` (once a crawl)."""

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 
 from audits.core.config import ConfigError, parse_config
-from crawler.site_search import configured_form, find_search_form, result_links
+from crawler.plan import CrawlPlan
+from crawler.site_search import SiteSearch, configured_form, find_search_form, result_links
 from rules.page import Page
 
 SITE = "https://council.example"
@@ -129,3 +133,36 @@ def test_bad_site_search_settings_are_one_readable_line(raw: dict, said: str) ->
         parse_config(raw)
     assert said in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+TASK = {"name": "Bins", "url": "/bins/", "search": ["missed bin"]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "searched"),
+    [
+        ({"top_tasks": [TASK]}, True),
+        ({"top_tasks": [{"name": "Bins", "url": "/bins/"}]}, False),
+        ({}, False),
+        (
+            {
+                "top_tasks": [TASK],
+                "rules": {
+                    "top-task-not-in-search": {"enabled": False},
+                    "site-search-not-checked": {"enabled": False},
+                },
+            },
+            False,
+        ),
+        ({"top_tasks": [TASK], "rules": {"site-search-not-checked": {"enabled": False}}}, True),
+    ],
+    ids=["phrases", "no-phrases", "no-tasks", "rules-off", "one-rule-on"],
+)
+def test_only_phrases_with_a_rule_to_judge_them_make_searches(
+    raw: dict[str, Any], searched: bool
+) -> None:
+    plan = dataclasses.replace(CrawlPlan.for_url(f"{SITE}/"), config=parse_config(raw))
+    planned = SiteSearch.planned(None, plan, None, None)  # type: ignore[arg-type]
+    assert (planned is not None) == searched
+    audit_of_pages = dataclasses.replace(plan, only_urls=frozenset({f"{SITE}/bins/"}))
+    assert SiteSearch.planned(None, audit_of_pages, None, None) is None  # type: ignore[arg-type]

@@ -22,6 +22,9 @@ SITE_SEARCH_STAT = "siteaudit/site_search"
 """Crawl statistic: the site search record (a JSON object), absent when no task has
 search phrases."""
 
+SEARCH_RULES = ("top-task-not-in-search", "site-search-not-checked")
+"""The rules that read the record: with both turned off, nothing is searched."""
+
 SEARCHED = "searched"
 """The searches were made (each may still have failed: see `SearchAsked.error`)."""
 NO_FORM = "no-form"
