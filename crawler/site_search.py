@@ -54,7 +54,7 @@ from rules.analyses.site_search import (
     SearchAsked,
     SiteSearchRecord,
 )
-from rules.page import Page
+from rules.page import Page, region_of
 from rules.site import ROBOTS_FORBIDDEN
 from rules.urls import absolute, host_of, normalise
 
@@ -128,20 +128,22 @@ def configured_form(start_url: str, url: str) -> SearchForm:
 
 def result_links(page: Page, is_internal: Callable[[str], bool], search_path: str) -> list[str]:
     """A results page's result links, in order: links to the site in its main content
-    (without a <main>, outside its header, navigation, footer and asides), each once,
-    without the search's own pages (more results, "search again")."""
-    links = [link for link in page.links if link.kind == "a"]
-    has_main = any(link.region == "main" for link in links)
+    (without one, in its body), not in a header, navigation, footer or aside there, each
+    once, without the search's own pages (more results, "did you mean")."""
+    root = page.main if page.main is not None else page.body
     found: list[str] = []
-    for link in links:
-        if (link.region != "main") if has_main else (link.region in _FURNITURE):
+    for el in root.iter("a"):
+        if region_of(el) in _FURNITURE:
             continue
-        if not is_internal(link.url) or urlsplit(link.url).path == search_path:
+        resolved = absolute(page.base_url, el.get("href") or "")
+        if resolved is None:
             continue
-        if link.url not in found:
-            found.append(link.url)
-            if len(found) == MAX_RESULTS:
-                break
+        url = resolved[0]
+        if not is_internal(url) or urlsplit(url).path == search_path or url in found:
+            continue
+        found.append(url)
+        if len(found) == MAX_RESULTS:
+            break
     return found
 
 

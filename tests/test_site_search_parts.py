@@ -96,6 +96,15 @@ def test_results_are_the_main_contents_site_links_in_order() -> None:
     assert result_links(page, internal, "/search") == [f"{SITE}/news/1", f"{SITE}/bins/missed"]
 
 
+def test_a_results_page_without_results_has_none() -> None:
+    html = (
+        "<div class='cookie-banner'><a href='/cookies/'>Cookies</a></div>"
+        "<main><form action='/search'><input name='q'></form><p>No results</p></main>"
+    )
+    page = Page(f"{SITE}/search?q=bin", f"<html><body>{html}</body></html>")
+    assert result_links(page, internal, "/search") == []
+
+
 def test_without_main_the_results_are_outside_header_nav_and_footer() -> None:
     html = "<header><a href='/a'>A</a></header><div><a href='/r1'>R</a></div><footer><a href='/c'>C</a></footer>"
     page = Page(f"{SITE}/search?q=bin", f"<html><body>{html}</body></html>")
