@@ -167,12 +167,11 @@ class SiteSearch:
         """The site search of this crawl, or None: no task has phrases, the rules that
         read the results are turned off, or the crawl audits a list of pages (--urls)."""
         config = plan.config
-        judged = any(config.rules.get(rule, {}).get("enabled", True) for rule in SEARCH_RULES)
-        if plan.only_urls is not None or not judged:
+        if plan.only_urls is not None or not any(task.search for task in config.top_tasks):
             return None
-        return (
-            cls(crawler, plan, scope, retries) if any(t.search for t in config.top_tasks) else None
-        )
+        if not any(config.rules.get(rule, {}).get("enabled", True) for rule in SEARCH_RULES):
+            return None
+        return cls(crawler, plan, scope, retries)
 
     async def search_from(self, response: Response) -> None:
         """Search with the form on the home page answered by `response` (once a crawl)."""
