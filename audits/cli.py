@@ -730,7 +730,7 @@ DEMO_PORT = 8642
 @friendly_errors
 def demo_command(out_dir: Path, port: int, quiet: bool) -> None:
     """Serve the bundled demo council site on 127.0.0.1 and audit it."""
-    from audits.siteserver import DEMO_ROOT, StaticSiteServer
+    from audits.siteserver import DEMO_CONFIG, DEMO_ROOT, StaticSiteServer
 
     try:
         server = StaticSiteServer(DEMO_ROOT, port=port).start()
@@ -739,8 +739,7 @@ def demo_command(out_dir: Path, port: int, quiet: bool) -> None:
         click.echo(f"Port {port} is in use: this demo is a new site to the store (no trends)")
     try:
         click.echo(f"Serving the demo council site at {server.url}/")
-        # The demo runs offline: its links to GOV.UK would only report "no connection".
-        config = load_config(None).with_crawl(check_external=False)
+        config = load_config(DEMO_CONFIG)
         result = audit(f"{server.url}/", config, out_dir, progress=not quiet)
     finally:
         server.stop()

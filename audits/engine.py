@@ -49,6 +49,7 @@ from audits.stages.resume import unfinished_run
 from audits.stages.site import run_site_stage
 from audits.store import Store, StoredSite
 from rules.analyses.fragments import section_links_outside
+from rules.analyses.site_search import SITE_SEARCH_STAT
 from rules.base import is_inventory
 from rules.site import SOFT_404_TITLE_STAT
 from rules.urls import host_of, normalise
@@ -451,6 +452,7 @@ def _summary_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         "robotstxt/forbidden",
         "elapsed_time_seconds",
         SOFT_404_TITLE_STAT,
+        SITE_SEARCH_STAT,  # what the site's own search gave (the site search rules read it)
     )
     # The browser stage's figures, axe-core's version among them (findings.json shows it).
     keep += ("axe_core", "browser/pages", "browser/reused", "browser/errors", "browser/seconds")

@@ -24,25 +24,33 @@ Redirects come from an optional `ROOT/_redirects` file, one per line::
 A FROM with a query string matches only that exact query; without one it matches the
 path whatever the query.
 
+A site with a `ROOT/_search` file (the demo has one) has a working search, so that the
+site search check has something to ask: `/search?q=WORDS` answers with `search.html`
+listing, in its `<main>`, the site's pages whose titles hold every word, by path.
+
 The tests' fixture server (tests/kit/siteserver.py) builds on this one, adding routes,
 a request log and misbehaviour; they live there because only tests need them.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate
+from html import escape, unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from os import PathLike
 from pathlib import Path
 from types import TracebackType
 from typing import Self
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 DEMO_ROOT = Path(__file__).resolve().parent / "demo_site"
 """The bundled demo council website served by `siteaudit demo`."""
+DEMO_CONFIG = DEMO_ROOT / "_siteaudit.toml"
+"""The settings `siteaudit demo` audits the demo with (offline, with its top tasks)."""
 
 # Our own table, not `mimetypes`: that reads /etc/mime.types, which differs by system.
 CONTENT_TYPES = {
@@ -73,6 +81,8 @@ CONTENT_TYPES = {
 }
 _DEFAULT_TYPE = "application/octet-stream"
 _REDIRECTS_FILE = "_redirects"
+_SEARCH_FILE = "_search"
+_SEARCH_PAGE = "search.html"
 _NOT_FOUND_PAGE = "404.html"
 _NOT_FOUND_BODY = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>Not found</h1>\n"
 # Bodies sent without a Content-Type of their own (the 404 page) are taken as pages.
@@ -160,6 +170,9 @@ class StaticHandler(BaseHTTPRequestHandler):
         redirect = site.find_redirect(path, query)
         if redirect is not None:
             return Response.redirect(redirect.to.replace("{origin}", site.url), redirect.status)
+        words = parse_qs(query).get("q", [""])[0].strip()
+        if path == "/search" and words and site.searchable:
+            return Response(body=site.search_page(words).encode("utf-8"))
         return self.static_file(raw_path, path, query)
 
     def static_file(self, raw_path: str, path: str, query: str) -> Response:
@@ -229,6 +242,42 @@ class StaticSiteServer:
             redirects_file = self.root / _REDIRECTS_FILE
             if redirects_file.is_file():
                 self.redirects = parse_redirects(redirects_file.read_text(encoding="utf-8"))
+
+    @property
+    def searchable(self) -> bool:
+        """The site has a search (a `_search` file and a `search.html` to show it in)."""
+        return self.root is not None and all(
+            (self.root / name).is_file() for name in (_SEARCH_FILE, _SEARCH_PAGE)
+        )
+
+    def search_page(self, words: str) -> str:
+        """`search.html` with the pages whose titles hold every one of `words` listed."""
+        assert self.root is not None
+        wanted = re.findall(r"\w+", words.lower())
+        found = [
+            (path, title)
+            for path, title in self._titles()
+            if set(wanted) <= set(re.findall(r"\w+", title.lower()))
+        ]
+        items = "".join(f'<li><a href="{path}">{escape(title)}</a></li>' for path, title in found)
+        count = f"{len(found)} result{'s' if len(found) != 1 else ''}" if found else "No results"
+        heading = f"<h2>{count} for \u201c{escape(words)}\u201d</h2>"
+        listing = f'{heading}<ol class="search-results">{items}</ol>' if found else heading
+        page = (self.root / _SEARCH_PAGE).read_text(encoding="utf-8")
+        return page.replace("</main>", f"{listing}</main>", 1)
+
+    def _titles(self) -> list[tuple[str, str]]:
+        """(path, title) of every page the site serves, by path."""
+        assert self.root is not None
+        titles = []
+        for file in sorted(self.root.rglob("*.html")):
+            path = "/" + file.relative_to(self.root).as_posix()
+            if self.file_for(path) is None or file.name in (_NOT_FOUND_PAGE, _SEARCH_PAGE):
+                continue
+            title = re.search(r"<title>(.*?)</title>", file.read_text(encoding="utf-8"), re.S)
+            if title:
+                titles.append((path.removesuffix("index.html"), unescape(title.group(1).strip())))
+        return titles
 
     @property
     def host(self) -> str:

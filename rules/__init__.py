@@ -28,6 +28,8 @@ from rules.contact.unapproved_phone_number import UnapprovedPhoneNumber
 from rules.forms.form_inventory import FormInventory
 from rules.forms.form_page_broken import FormPageBroken
 from rules.forms.form_too_deep import FormTooDeep
+from rules.forms.site_search_not_checked import SiteSearchNotChecked
+from rules.forms.top_task_not_in_search import TopTaskNotInSearch
 from rules.forms.top_task_too_deep import TopTaskTooDeep
 from rules.freshness.past_closing_date import PastClosingDate
 from rules.freshness.past_financial_year import PastFinancialYear
@@ -89,6 +91,8 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     FormTooDeep,
     FormPageBroken,
     TopTaskTooDeep,
+    TopTaskNotInSearch,
+    SiteSearchNotChecked,
     FormInventory,
     PhoneBeforeOnline,
     PhoneOnlyService,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from audits.siteserver import DEMO_ROOT
+from audits.siteserver import DEMO_CONFIG, DEMO_ROOT
 from reports.findings_json import validate_findings
 from tests.kit.cli import run_cli
 from tests.kit.findings import load_findings, url_path
@@ -19,8 +19,8 @@ from tests.kit.siteserver import SiteServer
 pytestmark = pytest.mark.slow
 
 EXPECTED = json.loads((DEMO_ROOT / "EXPECTED.json").read_text(encoding="utf-8"))
-# The demo links to GOV.UK; tests run offline, as `siteaudit demo` does.
-OFFLINE = "[crawl]\ncheck_external = false\n"
+# What `siteaudit demo` audits with: offline (the demo links to GOV.UK), with top tasks.
+OFFLINE = DEMO_CONFIG.read_text(encoding="utf-8")
 # The demo's dates are real dates: judge them on a fixed day so the test never expires.
 AS_OF = "2026-11-24"
 
@@ -74,6 +74,17 @@ def test_nothing_but_the_seeded_defects_is_reported(demo_audit: dict[str, Any]) 
         if (f["rule"], url_path(f["url"])) not in seeded
     ]
     assert extra == []
+
+
+def test_the_top_task_is_searched_for_with_the_demos_own_search(demo_audit: dict[str, Any]) -> None:
+    searched = {
+        f["evidence"]["phrase"]: f["evidence"]["rank"]
+        for f in demo_audit["findings"]["findings"]
+        if f["rule"] == "top-task-not-in-search"
+    }
+    assert searched == {"missed bin": 1, "bin not collected": None}
+    searches = [t for t in demo_audit["requested"] if t.startswith("/search?")]
+    assert searches == ["/search?q=missed+bin", "/search?q=bin+not+collected"]
 
 
 def test_every_page_is_crawled_once_and_robots_txt_is_obeyed(demo_audit: dict[str, Any]) -> None:

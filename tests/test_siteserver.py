@@ -385,6 +385,18 @@ def test_demo_server_serves_the_demo_site_and_nothing_but_get_and_head() -> None
         assert not hasattr(server, "requests")  # the request log is the tests' own
 
 
+def test_demo_search_lists_the_pages_whose_titles_hold_every_word() -> None:
+    with StaticSiteServer(DEMO_ROOT) as server:
+        found = fetch(server, "/search?q=Missed+bin")[2].decode()
+        nothing = fetch(server, "/search?q=bin+not+collected")[2].decode()
+        empty = fetch(server, "/search?q=")[2].decode()
+    assert "1 result for \u201cMissed bin\u201d" in found
+    assert '<a href="/forms/missed-bin/">Report a missed bin' in found
+    assert "/bins/missed-bin/" not in found  # "Missed bins": not the word "bin"
+    assert "No results for \u201cbin not collected\u201d" in nothing
+    assert "results" not in empty.split("<main", 1)[1]  # the search page, as it is
+
+
 def test_demo_expected_defects_name_pages_that_exist(demo_site: SiteServer) -> None:
     expected = json.loads((DEMO_ROOT / "EXPECTED.json").read_text())
     for defect in expected["defects"]:

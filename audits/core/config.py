@@ -244,10 +244,15 @@ class TopTask:
     """...or a regular expression matched against page and link URLs."""
     max_clicks: int | None = None
     """Most clicks from the home page; the rule's `max_clicks` when not given."""
+    search: tuple[str, ...] = ()
+    """Phrases residents type for this task: each is searched for with the site's own
+    search form, and the task's page should be among the first results (`[site_search]`)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError("each task needs a name")
+        if any(not phrase.strip() for phrase in self.search):
+            raise ValueError(f"task {self.name!r}: search phrases must not be empty")
         if bool(self.url) == bool(self.pattern):
             raise ValueError(f"task {self.name!r} needs a url or a pattern (one of them)")
         if self.pattern:
@@ -262,6 +267,41 @@ class TopTask:
             not isinstance(clicks, int) or isinstance(clicks, bool) or clicks < 0
         ):
             raise ValueError(f"task {self.name!r}: max_clicks must be a whole number, 0 or more")
+
+
+PHRASE_PLACEHOLDER = "{phrase}"
+"""Where the words go in `[site_search] url`."""
+
+
+@dataclass(frozen=True)
+class SiteSearchConfig:
+    """`[site_search]`: how the top tasks' search phrases (`[[top_tasks]] search`) are
+    put to the site's own search. Nothing is searched unless a task has phrases.
+
+    The searches go to the search form's address even when `[crawl] exclude` (or
+    `include`) keeps the crawl away from it: the phrases ask for it. robots.txt is obeyed
+    all the same, and the result pages are read, never crawled."""
+
+    results: int = 10
+    """How many results count: a task's page further down is reported."""
+    delay: float = 2.0
+    """Seconds to wait from one search's answer to the next search (a search costs a site
+    more than a page); the searches keep to `[crawl] delay` and the Crawl-delay too."""
+    url: str = ""
+    """The search address with {phrase} where the words go (such as /search?q={phrase}),
+    for a site whose home page has no search form siteaudit can read; a path or a URL on
+    the site's hosts. Empty: the home page's search form is used."""
+
+    def __post_init__(self) -> None:
+        if self.results < 1:
+            raise ValueError("results must be 1 or more")
+        if self.delay < 0:
+            raise ValueError("delay must be 0 or more seconds")
+        if self.url and PHRASE_PLACEHOLDER not in self.url:
+            raise ValueError(
+                f"url must show where the words go with {PHRASE_PLACEHOLDER}, "
+                f"like /search?q={PHRASE_PLACEHOLDER}"
+            )
 
 
 @dataclass(frozen=True)
@@ -306,6 +346,7 @@ class AuditConfig:
     run (as `--require-browser` does)."""
     top_tasks: tuple[TopTask, ...] = ()
     """`[[top_tasks]]`: the council's top tasks, checked by the top-task-too-deep rule."""
+    site_search: SiteSearchConfig = field(default_factory=SiteSearchConfig)
 
     def with_crawl(self, **changes: Any) -> AuditConfig:
         """A copy with some crawl settings replaced (command-line flags)."""
@@ -329,6 +370,7 @@ _SECTIONS = {
     "gate": None,
     "notify": NotifyConfig,
     "top_tasks": None,
+    "site_search": SiteSearchConfig,
 }
 
 
@@ -386,6 +428,9 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
     content = build_dataclass(ContentConfig, raw.get("content", {}), f"{origin} [content]")
     gate, require_browser = parse_gate_table(raw.get("gate", {}), origin)
     top_tasks = parse_top_tasks(raw.get("top_tasks", []), origin)
+    site_search = build_dataclass(
+        SiteSearchConfig, raw.get("site_search", {}), f"{origin} [site_search]"
+    )
     notify = raw.get("notify", {})
     if not isinstance(notify, Mapping):
         raise ConfigError(f"{origin}: [notify] must be a table")
@@ -414,6 +459,7 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
         require_browser=require_browser,
         notify=notify_config,
         top_tasks=top_tasks,
+        site_search=site_search,
     )
 
 
@@ -437,7 +483,8 @@ def parse_top_tasks(values: Any, origin: str) -> tuple[TopTask, ...]:
     """The `[[top_tasks]]` array of tables as TopTasks, names unique."""
     if not isinstance(values, list) or not all(isinstance(v, Mapping) for v in values):
         raise ConfigError(
-            f"{origin}: top tasks are [[top_tasks]] tables (name, url or pattern, max_clicks)"
+            f"{origin}: top tasks are [[top_tasks]] tables (name, url or pattern, max_clicks, "
+            "search)"
         )
     tasks = tuple(
         build_dataclass(TopTask, value, f"{origin} [[top_tasks]] {value.get('name') or n + 1}")

@@ -411,7 +411,8 @@ class _Collector:
 
     def _merge_stats(self) -> None:
         """The workers' stats as one crawl's: counts added up, the site's "not found"
-        title from the worker that asked for it."""
+        title and the site search record from the worker that read the home page."""
+        from rules.analyses.site_search import SITE_SEARCH_STAT
         from rules.site import SOFT_404_TITLE_STAT
 
         merged: dict[str, Any] = {}
@@ -420,8 +421,9 @@ class _Collector:
             for key in SUMMED_STATS:
                 if key in worker:
                     merged[key] = merged.get(key, 0) + worker[key]
-            if worker.get(SOFT_404_TITLE_STAT):
-                merged[SOFT_404_TITLE_STAT] = worker[SOFT_404_TITLE_STAT]
+            for key in (SOFT_404_TITLE_STAT, SITE_SEARCH_STAT):
+                if worker.get(key):
+                    merged[key] = worker[key]
         self.stats = merged
 
     def _report(self) -> None:

@@ -1,12 +1,13 @@
 """Whether a crawl found what an earlier one found, so the site rules can be skipped.
 
 The site rules read the store: pages and their records, links, the statuses of link
-targets, sitemap entries, traps, and the site's "not found" page title. An incremental
-re-audit of a site that has not changed finds all of these again, identical, and the
-site rules (with the same rule settings and siteaudit version, which the incremental base
-run guarantees) would give the same results. A digest of the inputs says whether that is
-so; when it is, the results are carried over: click depths, sitemap flags, findings and
-rule errors. Rules with an `as_of` option depend on the date as well, and always run.
+targets, sitemap entries, traps, the site's "not found" page title and what its own
+search gave. An incremental re-audit of a site that has not changed finds all of these
+again, identical, and the site rules (with the same rule settings and siteaudit version,
+which the incremental base run guarantees) would give the same results. A digest of the
+inputs says whether that is so; when it is, the results are carried over: click depths,
+sitemap flags, findings and rule errors. Rules with an `as_of` option depend on the date
+as well, and always run.
 
 What goes into the digest leaves out what differs between two crawls of the same site:
 when a URL was fetched, how long it took, at what crawl depth it was met.
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from audits.store import Store
+from rules.analyses.site_search import SITE_SEARCH_STAT
 from rules.site import SOFT_404_TITLE_STAT
 
 
@@ -31,8 +33,10 @@ def site_inputs_digest(store: Store, run_id: int) -> str:
         for row in rows:
             digest.update(repr(row).encode())
         digest.update(b"\x00")
-    soft_404 = store.run(run_id).stats.get(SOFT_404_TITLE_STAT)
-    digest.update(json.dumps(soft_404).encode())
+    stats = store.run(run_id).stats
+    # The site's own search can change while its pages don't.
+    for key in (SOFT_404_TITLE_STAT, SITE_SEARCH_STAT):
+        digest.update(json.dumps(stats.get(key), sort_keys=True).encode())
     return digest.hexdigest()
 
 

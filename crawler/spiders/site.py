@@ -20,7 +20,9 @@ It schedules requests and yields what they found; components it calls do the res
   like, for soft-404 detection (crawler/soft404.py);
 - an incremental re-audit asks whether each page changed since the earlier run
   (crawler/revalidation.py);
-- a request that gets no answer is recorded with why, in plain words (crawler/failures.py).
+- a request that gets no answer is recorded with why, in plain words (crawler/failures.py);
+- when top tasks have search phrases, the home page's search form is asked for them
+  (crawler/site_search.py).
 
 The engine (audits/engine.py) hands it a `CrawlPlan` (crawler/plan.py): the spider opens
 no store and reads no configuration.
@@ -52,6 +54,7 @@ from crawler.responses import HTML_TYPES, is_binary, last_modified, page_item
 from crawler.retries import Retries, again
 from crawler.revalidation import Revalidation
 from crawler.scope import Scope, Trap
+from crawler.site_search import SiteSearch
 from crawler.sitemaps import SitemapIndex, Sitemaps
 from crawler.soft404 import Soft404Probe
 from crawler.throttle import Throttle
@@ -83,6 +86,7 @@ class SiteSpider(scrapy.Spider):
     sitemaps: Sitemaps
     soft_404: Soft404Probe
     reader: Reader
+    site_search: SiteSearch | None
 
     def __init__(
         self, plan: CrawlPlan | None = None, start_url: str | None = None, **kwargs: Any
@@ -120,6 +124,7 @@ class SiteSpider(scrapy.Spider):
         spider.redirects = build_from_crawler(Redirects, crawler)
         spider.retries = build_from_crawler(Retries, crawler)
         spider.throttle = build_from_crawler(Throttle, crawler)
+        spider.site_search = SiteSearch.planned(crawler, spider.plan, spider.scope, spider.retries)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -154,6 +159,10 @@ class SiteSpider(scrapy.Spider):
             return
         if self.frontier.claim(self.start_url, Role.PAGE):
             yield self._page_request(self.start_url, depth=0, chain=[], is_start=True)
+        elif self.site_search is not None:
+            # Carried over, or met first as a link of a page carried over: not read as the
+            # home page, so read again for its search form.
+            yield self._search_home_request(self.start_url, [])
         if self.only_urls is not None:
             # A release's changed pages: audit those, check their links, crawl nothing else.
             for url in sorted(self.only_urls):
@@ -232,6 +241,41 @@ class SiteSpider(scrapy.Spider):
                 if followed is not None:
                     yield followed
 
+    async def parse_search_home(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """The home page, read again for its search form (a run carried on), following
+        its redirects as the start URL's are followed."""
+        assert self.site_search is not None
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            hop = self.redirects.next_hop(response)
+            if hop.error is None:
+                self._start_moved(hop.requested, hop.target)
+                yield self._search_home_request(hop.target, hop.chain)
+                return
+        await self.site_search.search_from(response)
+
+    def _search_home_request(self, url: str, chain: list[str]) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_search_home,
+            errback=self.search_home_failed,
+            dont_filter=True,
+            meta={"siteaudit": "search", "chain": chain},
+        )
+
+    def search_home_failed(self, failure: Failure) -> None:
+        """The home page could not be read again for its search form: said so."""
+        assert self.site_search is not None
+        error = describe_failure(failure, self.plan.crawl.timeout)
+        self.site_search.home_unread(normalise(failure.request.url), error)  # type: ignore[attr-defined]
+
+    def _start_moved(self, requested: str, target: str) -> None:
+        """The start URL redirects to another host (example.org to www.example.org): the
+        site lives there, so that host is in scope. The credentials don't go there unless
+        it was named (plan.credentials)."""
+        if host_of(target) != host_of(requested):
+            self.scope.add_host(host_of(target))
+            self.throttle.site_host(host_of(target))
+
     def parse_probe(self, response: Response) -> None:
         """The answer to a page that cannot exist: what the site's "not found" looks like."""
         self.soft_404.learn(response)
@@ -247,9 +291,11 @@ class SiteSpider(scrapy.Spider):
         is_start: bool = False,
         priority: int | None = None,
     ) -> scrapy.Request:
+        # The home page is read whole when its search form is wanted, never answered 304.
+        revalidate = not chain and not (is_start and self.site_search is not None)
         return scrapy.Request(
             url,
-            headers=self.revalidation.headers(url) if not chain else {},
+            headers=self.revalidation.headers(url) if revalidate else {},
             callback=self.parse_page,
             errback=self.request_failed,
             priority=-depth if priority is None else priority,
@@ -390,6 +436,8 @@ class SiteSpider(scrapy.Spider):
         yield item
         for output in self._follow_links(item.links, response.meta["depth"] + 1, final):
             yield output
+        if response.meta.get("start") and self.site_search is not None:
+            await self.site_search.search_from(response)
 
     def _chain_end(self, response: Response, item: PageItem) -> Iterator[PageItem]:
         """The last hop of a redirect chain, recorded under its own URL too: it was claimed
@@ -418,11 +466,8 @@ class SiteSpider(scrapy.Spider):
         if hop.error is not None:
             yield self._failure(meta, requested, hop.error, chain)
             return
-        if meta.get("start") and host_of(target) != host_of(requested):
-            # example.org -> www.example.org: the site lives at the redirect target. The
-            # credentials don't go there unless it was named (plan.credentials).
-            self.scope.add_host(host_of(target))
-            self.throttle.site_host(host_of(target))
+        if meta.get("start"):
+            self._start_moved(requested, target)
         if meta["siteaudit"] == "page" and self.scope.is_internal(target):
             if not self.frontier.claim(target, Role.OTHER):
                 # Crawled (or queued) under its own URL already: record the hop, and let
@@ -430,6 +475,8 @@ class SiteSpider(scrapy.Spider):
                 item = page_item(response, requested, chain)
                 item.final_url, item.redirects = target, [*chain, target]
                 yield item
+                if meta.get("start") and self.site_search is not None:
+                    yield self._search_home_request(target, chain)  # not parsed as the home
                 return
             # Claimed now, so a direct link met meanwhile doesn't fetch it a second time;
             # the chain's last hop is audited under its own URL too.

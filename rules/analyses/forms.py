@@ -87,7 +87,7 @@ def _marker(el: etree._Element) -> str:
     return f"{el.get('id', '')} {el.get('class', '')}".lower()
 
 
-def _fields(form: etree._Element) -> list[etree._Element]:
+def visitor_fields(form: etree._Element) -> list[etree._Element]:
     """The controls a visitor fills in (not hidden inputs or buttons)."""
     fields = []
     for el in form.iter("input", "select", "textarea"):
@@ -109,6 +109,23 @@ def is_search_form(form: etree._Element, fields: list[etree._Element]) -> bool:
     kind = (field_.get("type") or "").strip().lower()
     name = (field_.get("name") or "").strip().lower()
     return kind == "search" or (kind in _TEXT_TYPES and name in _SEARCH_NAMES)
+
+
+def search_box(form: etree._Element) -> etree._Element | None:
+    """The named box a search form's words go in: a search box, else a text box called
+    q/query/search..., else its only text box; None when there is no such box."""
+    boxes = [
+        el
+        for el in form.iter("input")
+        if (el.get("type") or "").strip().lower() in _TEXT_TYPES and (el.get("name") or "").strip()
+    ]
+    for el in boxes:
+        if (el.get("type") or "").strip().lower() == "search":
+            return el
+    for el in boxes:
+        if el.get("name", "").strip().lower() in _SEARCH_NAMES:
+            return el
+    return boxes[0] if len(boxes) == 1 else None
 
 
 def is_newsletter_form(form: etree._Element, fields: list[etree._Element]) -> bool:
@@ -161,7 +178,7 @@ def _wrappers(el: etree._Element) -> Iterator[etree._Element]:
 
 def is_transactional_form(form: etree._Element) -> bool:
     """A form for doing something (apply, report, pay, book), not a site widget."""
-    fields = _fields(form)
+    fields = visitor_fields(form)
     if not fields:
         return False  # a lone button: accept cookies, log out, change language
     if region_of(form) in _FURNITURE_REGIONS:
