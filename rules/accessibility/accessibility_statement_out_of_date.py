@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rules.analyses.accessibility_statement import StatementOptions, StatementRule
 from rules.analyses.dates import (
+    AsOfOptions,
     as_of_date,
     describe_age,
     describe_date,
@@ -42,7 +43,7 @@ class AccessibilityStatementOutOfDate(StatementRule):
     )
 
     @dataclass(frozen=True)
-    class Options(StatementOptions):
+    class Options(StatementOptions, AsOfOptions):
         """Options of accessibility-statement-out-of-date."""
 
         max_months: int = option(12, "Most months since the statement's last review")

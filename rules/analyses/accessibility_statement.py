@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rules.analyses.dates import AsOfOptions, date_after
+from rules.analyses.dates import date_after
 from rules.base import SiteRule, option
 from rules.page import Page
 from rules.site import Site
@@ -113,7 +113,7 @@ _MAX_TEXT = 200_000
 
 
 @dataclass(frozen=True)
-class StatementOptions(AsOfOptions):
+class StatementOptions:
     """Options the accessibility statement rules share (`[accessibility_statement] url` in
     the configuration sets `statement_url` for all of them)."""
 
