@@ -31,8 +31,10 @@ GUIDANCE = "https://www.gov.uk/guidance/make-your-website-or-app-accessible-and-
 
 # A link to the statement says so, or its address does (/accessibility-statement,
 # /accessibility). "Accessibility tools" and the like lead elsewhere, so links naming a
-# statement are preferred when the site has both.
-_ACCESSIBILITY = re.compile(r"accessib", re.IGNORECASE)
+# statement are preferred when the site has both; "accessible format" links (often
+# mailto:) are requests, not the statement.
+_ACCESSIBILITY = re.compile(r"\baccessibility\b", re.IGNORECASE)
+_ACCESSIBILITY_PATH = re.compile(r"accessibility", re.IGNORECASE)
 _STATEMENT = re.compile(r"accessibility[\s_-]*statement", re.IGNORECASE)
 _STATEMENT_WORD = re.compile(r"statement", re.IGNORECASE)
 
@@ -63,9 +65,10 @@ SECTIONS: tuple[Section, ...] = (
         "which content is not accessible, and why (failures of the regulations, "
         "disproportionate burden, content outside their scope)",
         re.compile(
-            r"non[\s-]*accessible\s+content|not\s+accessible|inaccessible"
-            r"|known\s+(?:accessibility\s+)?(?:issues|problems|limitations)"
-            r"|disproportionate\s+burden",
+            r"non[\s-]*accessible\s+content|not\s+(?:fully\s+|yet\s+)?accessible|inaccessible"
+            r"|how\s+accessible\s+this\s+(?:website|site)\s+is|limitations"
+            r"|known\s+(?:accessibility\s+)?(?:issues|problems)|disproportionate\s+burden"
+            r"|do(?:es)?\s+not\s+work\s+well",
             re.IGNORECASE,
         ),
     ),
@@ -76,6 +79,7 @@ SECTIONS: tuple[Section, ...] = (
         "and who to contact",
         re.compile(
             r"report(?:ing)?\s+(?:an?\s+|any\s+)?(?:accessibility\s+)?(?:problems?|issues?)"
+            r"|(?:tell\s+us\s+about|if\s+you\s+find)\s+(?:a|any)\s+problems?"
             r"|feedback\s+and\s+contact|contact\s+us|get\s+in\s+touch|alternative\s+format"
             r"|different\s+format",
             re.IGNORECASE,
@@ -142,8 +146,10 @@ class StatementRule(SiteRule):
 
 
 def looks_like_statement_link(url: str, text: str) -> bool:
-    """A link that may lead to the accessibility statement, by its words or address."""
-    return bool(_ACCESSIBILITY.search(text) or _ACCESSIBILITY.search(url.split("?")[0]))
+    """A web link that may lead to the accessibility statement, by its words or address."""
+    if not url.startswith(("http://", "https://")):
+        return False
+    return bool(_ACCESSIBILITY.search(text) or _ACCESSIBILITY_PATH.search(url.split("?")[0]))
 
 
 def statement_page_facts(page: Page, statement_url: str) -> dict[str, Any] | None:
