@@ -22,7 +22,7 @@ from typing import Any
 from rules.analyses.dates import date_after
 from rules.base import SiteRule, option
 from rules.page import Page
-from rules.site import Site
+from rules.site import Site, memo
 from rules.urls import absolute
 
 REGULATIONS = "https://www.legislation.gov.uk/uksi/2018/952/contents/made"
@@ -141,8 +141,18 @@ class StatementRule(SiteRule):
         return statement_page_facts(page, self.options.statement_url)
 
     def statement(self, site: Site) -> Statement | None:
-        """The site's statement, found from this rule's page facts."""
-        return find_statement(site, site.facts(self.id), self.options.statement_url)
+        """The site's statement, found from this rule's page facts by the first statement
+        rule that asks (they all collect the same facts) and kept on the site for the rest."""
+        found = memo(site, _statements)
+        url = self.options.statement_url
+        if url not in found:
+            found[url] = find_statement(site, site.facts(self.id), url)
+        return found[url]
+
+
+def _statements(site: Site) -> dict[str, Statement | None]:
+    """Configured statement address -> the statement found, filled in as rules ask."""
+    return {}
 
 
 def looks_like_statement_link(url: str, text: str) -> bool:
