@@ -181,7 +181,8 @@ def _facts(page: Page, statement_url: str) -> dict[str, Any] | None:
         }
     )
     facts: dict[str, Any] = {"links": links} if links else {}
-    configured = absolute(page.url, statement_url)[0] if statement_url else None
+    resolved = absolute(page.url, statement_url) if statement_url else None
+    configured = resolved[0] if resolved else None
     named = _STATEMENT.search(page.title) or _STATEMENT.search(page.h1)
     if configured == page.url or named or _STATEMENT.search(page.url):
         facts["statement"] = read_statement(page.main_text or page.body.text_content())

@@ -13,8 +13,13 @@ import pytest
 
 from audits.core.config import STATEMENT_RULES, TOP_TASK_PAGE_RULES, ConfigError, parse_config
 from audits.rule_engine import load_rules
-from rules.analyses.accessibility_statement import read_statement, statement_dates
+from rules.analyses.accessibility_statement import (
+    read_statement,
+    statement_dates,
+    statement_page_facts,
+)
 from rules.analyses.search_listing import header_says_noindex
+from rules.page import Page
 
 
 @pytest.mark.parametrize(
@@ -109,3 +114,8 @@ def test_top_tasks_reach_the_rules_that_weigh_top_task_pages() -> None:
 def test_bad_accessibility_statement_tables_are_config_errors(table: Any, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config({"accessibility_statement": table})
+
+
+def test_an_unusable_statement_address_finds_nothing_rather_than_failing() -> None:
+    page = Page(url="https://council.example/", html="<title>Home</title><a href='/x'>x</a>")
+    assert statement_page_facts(page, "http://[bad") is None
