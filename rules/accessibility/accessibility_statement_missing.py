@@ -15,7 +15,7 @@ class AccessibilityStatementMissing(StatementRule):
     id = "accessibility-statement-missing"
     title = "No accessibility statement found"
     category = Category.ACCESSIBILITY
-    severity = Severity.HIGH
+    severity = Severity.MEDIUM
     summary = (
         "Looks for the site's accessibility statement: a link whose words or address say "
         "'accessibility' (preferring 'Accessibility statement' and /accessibility-statement), "
