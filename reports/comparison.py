@@ -9,7 +9,7 @@ Written into the --out folder, beside each site's own report in `<folder>/`:
 
 The figures are read from each site's store (its latest run), with the functions the
 site's own report uses, so a site's row always says what its overview and findings.json
-say. Category health is `reports.health`'s score; overall health is the mean of the six
+say. Category health is `reports.health`'s score; overall health is the mean of the
 category scores (of those checked), rounded down, so that every kind of problem weighs
 the same whatever the size of the site. Sites that could not be audited have a row too, with the reason.
 

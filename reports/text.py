@@ -16,6 +16,10 @@ CATEGORY_LABELS: dict[str, tuple[str, str]] = {
     Category.ACCESSIBILITY: ("Accessibility", "Barriers for disabled people"),
     Category.FORMS: ("Online forms", "Online forms that are hard to find or to complete"),
     Category.CONTACT: ("Contact", "Pages that steer people to phone before going online"),
+    Category.FINDABILITY: (
+        "Findability",
+        "Pages that search engines show poorly, or are told not to show at all",
+    ),
 }
 SEVERITY_LABELS: dict[str, str] = {
     Severity.CRITICAL: "Critical",

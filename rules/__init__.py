@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from rules.accessibility.accessibility_statement_incomplete import (
+    AccessibilityStatementIncomplete,
+)
+from rules.accessibility.accessibility_statement_missing import AccessibilityStatementMissing
+from rules.accessibility.accessibility_statement_not_linked import (
+    AccessibilityStatementNotLinked,
+)
+from rules.accessibility.accessibility_statement_out_of_date import (
+    AccessibilityStatementOutOfDate,
+)
 from rules.accessibility.axe_needs_review import AxeNeedsReview
 from rules.accessibility.axe_violation import AxeViolation
 from rules.accessibility.browser_audit_error import BrowserAuditError
@@ -25,6 +35,9 @@ from rules.contact.inconsistent_phone_number import InconsistentPhoneNumber
 from rules.contact.phone_before_online import PhoneBeforeOnline
 from rules.contact.phone_only_service import PhoneOnlyService
 from rules.contact.unapproved_phone_number import UnapprovedPhoneNumber
+from rules.findability.meta_description_duplicate import MetaDescriptionDuplicate
+from rules.findability.meta_description_missing import MetaDescriptionMissing
+from rules.findability.top_task_not_indexable import TopTaskNotIndexable
 from rules.forms.form_inventory import FormInventory
 from rules.forms.form_page_broken import FormPageBroken
 from rules.forms.form_too_deep import FormTooDeep
@@ -88,6 +101,10 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     AxeViolation,
     AxeNeedsReview,
     BrowserAuditError,
+    AccessibilityStatementMissing,
+    AccessibilityStatementNotLinked,
+    AccessibilityStatementIncomplete,
+    AccessibilityStatementOutOfDate,
     FormTooDeep,
     FormPageBroken,
     TopTaskTooDeep,
@@ -99,6 +116,9 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     InconsistentPhoneNumber,
     UnapprovedPhoneNumber,
     ContactInventory,
+    MetaDescriptionMissing,
+    MetaDescriptionDuplicate,
+    TopTaskNotIndexable,
 )
 
 __all__ = [

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class Category(enum.StrEnum):
-    """The six things the council's strategy asks of its website."""
+    """The things the council's strategy asks of its website."""
 
     LINKS = "links"
     FRESHNESS = "freshness"
@@ -31,6 +31,7 @@ class Category(enum.StrEnum):
     ACCESSIBILITY = "accessibility"
     FORMS = "forms"
     CONTACT = "contact"
+    FINDABILITY = "findability"
 
 
 class Severity(enum.StrEnum):

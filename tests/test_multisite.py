@@ -173,7 +173,7 @@ def test_the_reason_is_the_last_error_line_not_a_warning() -> None:
 
 def test_overall_health_is_the_mean_of_the_categories_rounded_down() -> None:
     assert overall_health(dict.fromkeys(CATEGORIES, 100)) == 100
-    assert overall_health({**dict.fromkeys(CATEGORIES, 100), "links": 0, "contact": 99}) == 83
+    assert overall_health({**dict.fromkeys(CATEGORIES, 100), "links": 0, "contact": 99}) == 85
 
 
 # -- the command -------------------------------------------------------------------------

@@ -231,6 +231,20 @@ class ContentConfig:
 
 TOP_TASKS_RULE = "top-task-too-deep"
 """The rule `[[top_tasks]]` configures (its `tasks`, `task_patterns`, `task_max_clicks`)."""
+TOP_TASK_PAGE_RULES = (
+    "meta-description-missing",
+    "meta-description-duplicate",
+    "top-task-not-indexable",
+)
+"""Rules that weigh top task pages more (rules.analyses.top_tasks): `[[top_tasks]]` sets
+their `tasks` and `task_patterns` too."""
+STATEMENT_RULES = (
+    "accessibility-statement-missing",
+    "accessibility-statement-not-linked",
+    "accessibility-statement-incomplete",
+    "accessibility-statement-out-of-date",
+)
+"""The rules `[accessibility_statement] url` gives the statement's address to."""
 
 
 @dataclass(frozen=True)
@@ -371,6 +385,7 @@ _SECTIONS = {
     "notify": NotifyConfig,
     "top_tasks": None,
     "site_search": SiteSearchConfig,
+    "accessibility_statement": None,
 }
 
 
@@ -451,7 +466,9 @@ def parse_config(raw: Mapping[str, Any], origin: str = "config") -> AuditConfig:
         browser=browser,
         store=store.get("path"),
         keep_runs=keep_runs,
-        rules=with_top_tasks(rules, top_tasks, origin),
+        rules=with_statement_url(
+            with_top_tasks(rules, top_tasks, origin), raw.get("accessibility_statement", {}), origin
+        ),
         plugins=plugins,
         report=report,
         content=content,
@@ -513,7 +530,29 @@ def with_top_tasks(
     section["tasks"] = {t.name: t.url for t in tasks if t.url}
     section["task_patterns"] = {t.name: t.pattern for t in tasks if t.pattern}
     section["task_max_clicks"] = {t.name: t.max_clicks for t in tasks if t.max_clicks is not None}
-    return {**rules, TOP_TASKS_RULE: section}
+    pages = {"tasks": section["tasks"], "task_patterns": section["task_patterns"]}
+    weighed = {rule: {**rules.get(rule, {}), **pages} for rule in TOP_TASK_PAGE_RULES}
+    return {**rules, TOP_TASKS_RULE: section, **weighed}
+
+
+def with_statement_url(
+    rules: Mapping[str, Mapping[str, Any]], table: Any, origin: str
+) -> Mapping[str, Mapping[str, Any]]:
+    """The `[rules.*]` sections with `[accessibility_statement] url` given to each
+    accessibility statement rule as its `statement_url`."""
+    where = f"{origin} [accessibility_statement]"
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    _reject_unknown(table, {"url": None}, where)
+    url = table.get("url", "")
+    if not isinstance(url, str):
+        raise ConfigError(f'{where} url must be a path or address, like "/accessibility-statement"')
+    if not url.strip():
+        return rules
+    return {
+        **rules,
+        **{rule: {**rules.get(rule, {}), "statement_url": url.strip()} for rule in STATEMENT_RULES},
+    }
 
 
 def parse_report(values: Any, where: str) -> ReportConfig:

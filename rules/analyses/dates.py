@@ -263,15 +263,10 @@ def is_archive(url: str, title: str, patterns: tuple[str, ...]) -> bool:
 
 
 @dataclass(frozen=True)
-class PastDateOptions:
-    """Options shared by the rules about dates that have passed (a rule's own Options
-    subclass this and add theirs)."""
+class AsOfOptions:
+    """The audit date option of every rule whose verdict depends on the date (a rule's
+    own Options subclass this, or PastDateOptions, and add theirs)."""
 
-    archive_patterns: tuple[str, ...] = option(
-        DEFAULT_ARCHIVE_PATTERNS,
-        "Regular expressions matched against the URL of archive pages, which are skipped "
-        "(pages whose title says 'archive' are skipped too)",
-    )
     as_of: str = option(
         "",
         "Date that counts as today, as YYYY-MM-DD; empty means today "
@@ -279,6 +274,21 @@ class PastDateOptions:
     )
 
     def __post_init__(self) -> None:
-        """Reject a bad `as_of` or pattern at configuration time."""
+        """Reject a bad `as_of` at configuration time."""
         check_as_of(self.as_of)
+
+
+@dataclass(frozen=True)
+class PastDateOptions(AsOfOptions):
+    """Options shared by the rules about dates that have passed."""
+
+    archive_patterns: tuple[str, ...] = option(
+        DEFAULT_ARCHIVE_PATTERNS,
+        "Regular expressions matched against the URL of archive pages, which are skipped "
+        "(pages whose title says 'archive' are skipped too)",
+    )
+
+    def __post_init__(self) -> None:
+        """Reject a bad `as_of` or pattern at configuration time."""
+        super().__post_init__()
         check_patterns(self.archive_patterns, "archive_patterns")

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from audits.cli import main
 from audits.store import Store
+from rules.base import Category
 from tests.kit.synthetic_runs import START, add_run, finding_row
 
 
@@ -41,10 +42,10 @@ def test_history_lists_runs_with_counts_per_category(tmp_path) -> None:
     assert lines[0] == START
     header = lines[1].split()
     assert header[:5] == ["run", "started", "status", "pages", "findings"]
-    assert header[5:] == ["links", "freshness", "readability", "accessibility", "forms", "contact"]
+    assert header[5:] == [c.value for c in Category]
     first, second = lines[2].split(), lines[3].split()
-    assert first[0] == "1" and first[-6:] == ["1", "0", "0", "0", "0", "0"]
-    assert second[0] == "2" and second[-7:] == ["2", "1", "0", "1", "0", "0", "0"]
+    assert first[0] == "1" and first[-7:] == ["1", "0", "0", "0", "0", "0", "0"]
+    assert second[0] == "2" and second[-8:] == ["2", "1", "0", "1", "0", "0", "0", "0"]
     assert "finished" in lines[2]
     assert "https://other.example/" in result.output
 

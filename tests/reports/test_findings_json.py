@@ -79,6 +79,7 @@ def test_generated_file_validates(store, tmp_path) -> None:
         "accessibility": 0,
         "forms": 0,
         "contact": 0,
+        "findability": 0,
     }
     assert summary["by_severity"] == {"critical": 0, "high": 1, "medium": 1, "low": 0, "info": 1}
     assert sum(summary["by_priority"].values()) == 3

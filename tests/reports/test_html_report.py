@@ -16,6 +16,7 @@ from reports import html as report_html
 from reports.html import Pager, chart_points, page_name, paginate, trend_svg
 from reports.html_fragments import MAX_PAGES_LISTED, safe_href
 from reports.model import page_file, safe_screenshot
+from rules.base import Category
 from tests.kit.synthetic_runs import (
     RULES,
     START,
@@ -282,7 +283,7 @@ def test_overview_content(hostile) -> None:
     # one trend chart per category, named and described for screen readers
     doc = parse(index)
     charts = [a for t, a in doc.tags if t == "svg"]
-    assert len(charts) == 6
+    assert len(charts) == len(Category)
     assert all(a.get("role") == "img" and a.get("aria-labelledby") for a in charts)
     # what was fixed is listed, escaped
     assert "Fixed &lt;script&gt;" in index

@@ -89,6 +89,7 @@ def test_inventories_fail_no_gate_and_count_in_no_trend_or_notification(store: S
         "accessibility": 0,
         "forms": 0,
         "contact": 0,
+        "findability": 0,
     }
     summary = run_summary(store, run_id)
     assert summary["findings"] == 1

@@ -109,7 +109,7 @@ def test_a_stopped_browser_stage_is_told_but_keeps_its_score(store: Store, tmp_p
 def test_health_of_an_unchecked_category_is_none_and_left_out_of_the_overall() -> None:
     scores = h.health_scores([("links", "high", START, ())], {START}, ["accessibility"])
     assert scores["accessibility"] is None and scores["links"] == 0
-    assert overall_health(scores) == 80  # the five checked: (0 + 4 * 100) / 5, not / 6
+    assert overall_health(scores) == 83  # the six checked: (0 + 5 * 100) / 6, not / 7
 
 
 def test_not_checked_is_kept_with_the_run_and_read_by_the_comparison(store: Store) -> None:

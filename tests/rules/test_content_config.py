@@ -13,7 +13,12 @@ from audits.rule_engine import configure, load_rules
 from rules.freshness.stale_content import StaleContent
 from rules.readability.words_to_avoid import WordsToAvoid
 
-DATED_RULES = {"stale-content", "past-closing-date", "past-financial-year"}
+DATED_RULES = {
+    "stale-content",
+    "past-closing-date",
+    "past-financial-year",
+    "accessibility-statement-out-of-date",
+}
 
 
 def test_a_toml_table_option_becomes_key_value_pairs() -> None:

@@ -1,0 +1,1 @@
+"""Findability: how the site's pages show in search engines, where most residents start."""
