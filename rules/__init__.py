@@ -13,6 +13,13 @@ from rules.accessibility.heading_empty import HeadingEmpty
 from rules.accessibility.heading_level_skipped import HeadingLevelSkipped
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.accessibility.link_text_vague import LinkTextVague
+from rules.accessibility.pdf_bookmarks_missing import PdfBookmarksMissing
+from rules.accessibility.pdf_form_field_unlabelled import PdfFormFieldUnlabelled
+from rules.accessibility.pdf_language_missing import PdfLanguageMissing
+from rules.accessibility.pdf_not_checked import PdfNotChecked
+from rules.accessibility.pdf_scanned import PdfScanned
+from rules.accessibility.pdf_title_missing import PdfTitleMissing
+from rules.accessibility.pdf_untagged import PdfUntagged
 from rules.base import Category, Finding, PageRule, Rule, Severity, SiteRule
 from rules.contact.contact_inventory import ContactInventory
 from rules.contact.inconsistent_phone_number import InconsistentPhoneNumber
@@ -71,6 +78,13 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     HeadingLevelSkipped,
     LinkTextVague,
     DocumentLinkMissingDetails,
+    PdfUntagged,
+    PdfTitleMissing,
+    PdfLanguageMissing,
+    PdfScanned,
+    PdfBookmarksMissing,
+    PdfFormFieldUnlabelled,
+    PdfNotChecked,
     AxeViolation,
     AxeNeedsReview,
     BrowserAuditError,
