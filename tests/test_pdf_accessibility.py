@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from audits.core.config import AuditConfig
+from audits.core.config import AuditConfig, ConfigError, parse_config
 from audits.stages.pages import PageStage, PageStageError, read_pdf
 from crawler.analyser import AnalysisError
 from tests.kit.cli import run_cli
@@ -99,6 +99,18 @@ def test_a_pdf_over_the_time_limit_has_its_worker_killed_and_the_next_pdf_is_rea
         stage.close()
     assert why == "the PDF could not be read in 0.5 s"
     assert next_one["tagged"] is True
+
+
+def test_the_pdf_limits_are_read_from_the_crawl_section() -> None:
+    crawl = parse_config({"crawl": {"max_pdf_bytes": 5_000_000, "pdf_timeout": 2.5}}).crawl
+    assert (crawl.max_pdf_bytes, crawl.pdf_timeout) == (5_000_000, 2.5)
+    assert (AuditConfig().crawl.max_pdf_bytes, AuditConfig().crawl.pdf_timeout) == (20 << 20, 15)
+
+
+@pytest.mark.parametrize("setting", [{"pdf_timeout": 0}, {"max_pdf_bytes": -1}])
+def test_pdf_limits_below_zero_are_refused_in_one_line(setting: dict[str, int]) -> None:
+    with pytest.raises(ConfigError, match="pdf_timeout must be above 0 seconds"):
+        parse_config({"crawl": setting})
 
 
 # -- end to end ------------------------------------------------------------------------

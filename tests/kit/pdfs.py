@@ -36,12 +36,14 @@ def council_pdf(
     created: str | None = None,
     modified: str | None = None,
     filler: int = 0,
+    words: str = "Page {number} of the local plan",
 ) -> bytes:
     """A PDF as an editor's export makes it: by default tagged, titled, in English, with
     real text and bookmarks. Each argument plants one problem (or removes one):
     `text=False, image=True` makes every page a scan; `fields` are form fields, each with
     its tooltip (/TU) or None for none; dates are PDF dates such as D:20160301120000Z;
-    `filler` bytes of noise in an unused stream make the file that much larger."""
+    `filler` bytes of noise in an unused stream make the file that much larger; `words`
+    are each page's text."""
     writer = pypdf.PdfWriter()
     font = writer._add_object(
         DictionaryObject(
@@ -71,7 +73,8 @@ def council_pdf(
         if image:
             drawn += b"q 200 0 0 200 50 50 cm /Im1 Do Q\n"
         if text:
-            drawn += b"BT /F1 12 Tf 20 260 Td (Page %d of the local plan) Tj ET\n" % number
+            line = words.format(number=number).encode("latin-1")
+            drawn += b"BT /F1 12 Tf 20 260 Td (" + line + b") Tj ET\n"
         content = DecodedStreamObject()
         content.set_data(drawn)
         page[NameObject("/Contents")] = writer._add_object(content)
