@@ -28,6 +28,7 @@ URL = "https://www.example.gov.uk/documents/plan.pdf"
             {},
             {
                 "tagged": True,
+                "tags_empty": False,
                 "marked": True,
                 "title": "Local plan summary",
                 "display_title": True,
@@ -41,6 +42,7 @@ URL = "https://www.example.gov.uk/documents/plan.pdf"
             {"tagged": False, "title": None, "display_title": False, "lang": None},
             {"tagged": False, "marked": False, "title": None, "display_title": False, "lang": None},
         ),
+        ({"tags": False}, {"tagged": True, "tags_empty": True}),
         (
             {"pages": 25, "text": False, "image": True, "bookmarks": False},
             {"pages": 25, "sampled_pages": 25, "image_only_pages": list(range(1, 26))},

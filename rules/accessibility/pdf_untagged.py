@@ -12,7 +12,8 @@ from rules.site import Site
 
 
 class PdfUntagged(SiteRule):
-    """Report the site's PDFs that are not tagged, or whose tags are not marked as used."""
+    """Report the site's PDFs that are not tagged, whose tag tree is empty, or whose tags are
+    not marked as used."""
 
     id = "pdf-untagged"
     title = "PDF is not tagged for screen readers"
@@ -20,8 +21,8 @@ class PdfUntagged(SiteRule):
     severity = Severity.HIGH
     summary = (
         "Reads each PDF of the site the crawl reaches: a tagged PDF has a structure tree "
-        "(StructTreeRoot) naming its headings, paragraphs, lists, tables and images, and "
-        "says it uses it (MarkInfo Marked). PDFs dated before 23 September 2018 are marked "
+        "(StructTreeRoot) naming its headings, paragraphs, lists, tables and images, not "
+        "an empty one, and says it uses it (MarkInfo Marked). PDFs dated before 23 September 2018 are marked "
         "as likely exempt and graded low."
     )
     why = (
@@ -51,11 +52,15 @@ class PdfUntagged(SiteRule):
         """pdf-untagged has no options."""
 
     def check_site(self, site: Site) -> Iterator[Finding]:
-        """One finding per PDF without tags, or with tags it does not mark as used."""
+        """One finding per PDF without tags, with an empty tag tree, or with tags it does
+        not mark as used."""
         for pdf in checked_pdfs(site):
             if not pdf.facts.get("tagged"):
                 message = "The PDF is not tagged, so screen readers get no headings or tables"
                 yield pdf.finding(self, message, {"problem": "untagged"})
+            elif pdf.facts.get("tags_empty"):
+                message = "The PDF's tag tree is empty, so screen readers get no structure"
+                yield pdf.finding(self, message, {"problem": "empty"})
             elif not pdf.facts.get("marked"):
                 message = "The PDF has tags but does not mark them as used (MarkInfo Marked)"
                 yield pdf.finding(self, message, {"problem": "not-marked"})

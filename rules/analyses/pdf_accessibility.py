@@ -56,6 +56,7 @@ def inspect_pdf(reader: PdfReader) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "pages": page_count,
         "tagged": "/StructTreeRoot" in root,
+        "tags_empty": not _get(_get(root, "/StructTreeRoot"), "/K"),
         "marked": bool(_get(_get(root, "/MarkInfo"), "/Marked")),
         "title": _title(reader),
         "display_title": bool(_get(_get(root, "/ViewerPreferences"), "/DisplayDocTitle")),

@@ -28,6 +28,7 @@ def council_pdf(
     text: bool = True,
     image: bool = False,
     tagged: bool = True,
+    tags: bool = True,
     title: str | None = "Local plan summary",
     display_title: bool = True,
     lang: str | None = "en-GB",
@@ -37,13 +38,14 @@ def council_pdf(
     modified: str | None = None,
     filler: int = 0,
     words: str = "Page {number} of the local plan",
+    lines: int = 1,
 ) -> bytes:
     """A PDF as an editor's export makes it: by default tagged, titled, in English, with
     real text and bookmarks. Each argument plants one problem (or removes one):
-    `text=False, image=True` makes every page a scan; `fields` are form fields, each with
-    its tooltip (/TU) or None for none; dates are PDF dates such as D:20160301120000Z;
-    `filler` bytes of noise in an unused stream make the file that much larger; `words`
-    are each page's text."""
+    `text=False, image=True` makes every page a scan; `tags=False` leaves the tag tree
+    empty; `fields` are form fields, each with its tooltip (/TU) or None for none; dates
+    are PDF dates such as D:20160301120000Z; `filler` bytes of noise in an unused stream
+    make the file that much larger; `words` are each page's text, written `lines` times."""
     writer = pypdf.PdfWriter()
     font = writer._add_object(
         DictionaryObject(
@@ -74,7 +76,8 @@ def council_pdf(
             drawn += b"q 200 0 0 200 50 50 cm /Im1 Do Q\n"
         if text:
             line = words.format(number=number).encode("latin-1")
-            drawn += b"BT /F1 12 Tf 20 260 Td (" + line + b") Tj ET\n"
+            drawn += b"BT /F1 12 Tf 20 260 Td (" + line + b") Tj"
+            drawn += b" 0 -6 Td (" + line + b") Tj" * (lines - 1) + b" ET\n"
         content = DecodedStreamObject()
         content.set_data(drawn)
         page[NameObject("/Contents")] = writer._add_object(content)
@@ -86,9 +89,20 @@ def council_pdf(
         )
     root = writer.root_object
     if tagged:
-        root[NameObject("/StructTreeRoot")] = writer._add_object(
+        tree = writer._add_object(
             DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
         )
+        if tags:
+            tree.get_object()[NameObject("/K")] = writer._add_object(
+                DictionaryObject(
+                    {
+                        NameObject("/Type"): NameObject("/StructElem"),
+                        NameObject("/S"): NameObject("/Document"),
+                        NameObject("/P"): tree,
+                    }
+                )
+            )
+        root[NameObject("/StructTreeRoot")] = tree
         root[NameObject("/MarkInfo")] = DictionaryObject(
             {NameObject("/Marked"): BooleanObject(True)}
         )
