@@ -36,10 +36,12 @@ def named_pdf(url: str) -> bool:
 
 
 class PdfDownloads:
-    """A PDF link target is downloaded up to `max_bytes` whatever the page download limit
-    (DOWNLOAD_MAXSIZE), and one that is larger is cut there and kept (its response flagged
-    "download_stopped"), not abandoned: a large PDF is a document too large to check, not a
-    broken link. A compressed answer keeps the page limit, which bounds inflating it."""
+    """A PDF of the site's own is downloaded up to `max_bytes` whatever the page download
+    limit (DOWNLOAD_MAXSIZE), and one that is larger is cut there and kept (its response
+    flagged "download_stopped"), not abandoned: a large PDF is a document too large to
+    check, not a broken link. A PDF is known by its name or, for a page address, by the
+    Content-Type it is served with. A compressed answer keeps the page limit, which bounds
+    inflating it."""
 
     def __init__(self, crawler: Crawler, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -49,10 +51,14 @@ class PdfDownloads:
     def _headers_received(
         self, headers: Any, body_length: int, request: Request, spider: Any
     ) -> None:
-        wanted = request.method == "GET" and request.meta.get("siteaudit") == "check"
-        if wanted and named_pdf(request.url) and not headers.get("Content-Encoding"):
-            request.meta["download_maxsize"] = 0
-            request.meta["pdf_bytes"] = 0  # a new answer (the request may be a retry)
+        meta = request.meta
+        own = meta.get("siteaudit") in ("page", "check") and meta.get("internal", True)
+        if request.method != "GET" or not own or headers.get("Content-Encoding"):
+            return
+        served = (headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
+        if named_pdf(request.url) or served == b"application/pdf":
+            meta["download_maxsize"] = 0
+            meta["pdf_bytes"] = 0  # a new answer (the request may be a retry)
 
     def _bytes_received(self, data: bytes, request: Request, spider: Any) -> None:
         if "pdf_bytes" in request.meta:

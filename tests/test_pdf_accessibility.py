@@ -15,7 +15,14 @@ from audits.stages.pages import PageStage, PageStageError, read_pdf
 from crawler.analyser import AnalysisError
 from tests.kit.cli import run_cli
 from tests.kit.findings import load_findings, url_path
-from tests.kit.pdfs import HOSTILE, compression_bomb, council_pdf, hostile_pdfs, huge_page_tree
+from tests.kit.pdfs import (
+    HOSTILE,
+    compression_bomb,
+    council_pdf,
+    encrypted_pdf,
+    hostile_pdfs,
+    huge_page_tree,
+)
 from tests.kit.siteserver import Response, SiteServer
 
 URL = "https://www.example.gov.uk/documents/plan.pdf"
@@ -74,6 +81,12 @@ def test_a_hostile_pdf_is_not_checked_with_one_readable_line(name: str) -> None:
         why = str(exc)
     assert why.startswith("the PDF could not be read (")
     assert "\n" not in why and "Traceback" not in why and len(why) < 200
+
+
+def test_a_secured_pdf_is_read_and_one_locked_with_a_password_is_not_checked() -> None:
+    assert read_pdf(URL, encrypted_pdf("")).accessibility["tagged"] is True
+    with pytest.raises(PageStageError, match=r"\(it is protected with a password\)$"):
+        read_pdf(URL, encrypted_pdf("secret"))
 
 
 def test_a_compression_bomb_keeps_the_links_and_date_it_could_read() -> None:
@@ -137,8 +150,10 @@ _PDFS = {
     "/docs/bomb.pdf": compression_bomb(),
     # Above the page download limit, below the PDF one: downloaded and checked.
     "/docs/local-plan.pdf": council_pdf(filler=150_000),
-    # Above both: cut at the PDF limit and noted, not reported as a broken link.
+    # Above both: cut at the PDF limit and noted, not reported as a broken link; the
+    # second is known as a PDF by its Content-Type alone.
     "/docs/huge-plan.pdf": council_pdf(filler=300_000),
+    "/downloads/file/7/transport-plan": council_pdf(filler=300_000),
 }
 _EXPECTED = {
     ("pdf-untagged", "/docs/scanned-letter.pdf", "high"),
@@ -151,6 +166,7 @@ _EXPECTED = {
     ("pdf-not-checked", "/docs/damaged.pdf", "info"),
     ("pdf-not-checked", "/docs/bomb.pdf", "info"),
     ("pdf-not-checked", "/docs/huge-plan.pdf", "info"),
+    ("pdf-not-checked", "/downloads/file/7/transport-plan", "info"),
 }
 
 

@@ -262,3 +262,13 @@ def huge_page_tree(nodes: int = 20, kids: int = 95_000) -> bytes:
     ] * nodes
     objects.append(b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 10 10] >>")
     return raw_pdf(objects)
+
+
+def encrypted_pdf(user_password: str) -> bytes:
+    """`council_pdf()` encrypted with AES-256 and no permissions: with an empty user
+    password anyone can open it (a 'secured' PDF); with one, only those who know it."""
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(council_pdf()))
+    writer.encrypt(user_password, "owner", algorithm="AES-256", permissions_flag=0)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
