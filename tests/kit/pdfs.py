@@ -77,7 +77,7 @@ def council_pdf(
         if text:
             line = words.format(number=number).encode("latin-1")
             drawn += b"BT /F1 12 Tf 20 260 Td (" + line + b") Tj"
-            drawn += b" 0 -6 Td (" + line + b") Tj" * (lines - 1) + b" ET\n"
+            drawn += (b" 0 -6 Td (" + line + b") Tj") * (lines - 1) + b" ET\n"
         content = DecodedStreamObject()
         content.set_data(drawn)
         page[NameObject("/Contents")] = writer._add_object(content)
