@@ -34,11 +34,13 @@ class PageAnalysis:
 
 @dataclass(slots=True)
 class PdfReading:
-    """What a PDF says of itself: the web links inside it and when it was last changed."""
+    """What a PDF says of itself: the web links inside it, when it was last changed and
+    its accessibility (rules.analyses.pdf_accessibility's facts)."""
 
     links: tuple[Link, ...]
     modified: str | None
     """ISO date from the document's own metadata (ModDate, else CreationDate), if any."""
+    accessibility: dict[str, Any] = field(default_factory=dict)
 
 
 class PageAnalyser(Protocol):

@@ -1,5 +1,6 @@
 """Reading what was fetched: HTML pages are analysed (links, page rules) and PDFs read for
-the links inside them, so that pages and forms only a document leads to are found.
+the links inside them, so that pages and forms only a document leads to are found, and for
+their accessibility (tags, title, language, text, bookmarks: the pdf-* rules' facts).
 
 The page analyser does the work (in its worker processes: parsing is CPU work); this puts
 what it found, or why it could not, into the fetched record, whose links the spider then
@@ -8,12 +9,20 @@ follows.
 
 from __future__ import annotations
 
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 
 from crawler.analyser import AnalysisError, PageAnalyser
 from crawler.items import PageItem
 from crawler.responses import content_type, headers
+from rules.analyses.pdf_accessibility import PDF_FACT
 from rules.site import DOCUMENT_DATE_FACT
+
+DEFAULT_MAX_PDF_BYTES = 20 * 1024 * 1024
 
 
 def is_pdf(response: Response) -> bool:
@@ -26,11 +35,44 @@ def named_pdf(url: str) -> bool:
     return url.lower().endswith(".pdf")
 
 
+class PdfDownloads:
+    """A PDF of the site's own is downloaded up to `max_bytes` whatever the page download
+    limit (DOWNLOAD_MAXSIZE), and one that is larger is cut there and kept (its response
+    flagged "download_stopped"), not abandoned: a large PDF is a document too large to
+    check, not a broken link. A PDF is known by its name or, for a page address, by the
+    Content-Type it is served with. A compressed answer keeps the page limit, which bounds
+    inflating it."""
+
+    def __init__(self, crawler: Crawler, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        crawler.signals.connect(self._headers_received, signal=signals.headers_received)
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    def _headers_received(
+        self, headers: Any, body_length: int, request: Request, spider: Any
+    ) -> None:
+        meta = request.meta
+        own = meta.get("siteaudit") in ("page", "check") and meta.get("internal", True)
+        if request.method != "GET" or not own or headers.get("Content-Encoding"):
+            return
+        served = (headers.get("Content-Type") or b"").split(b";")[0].strip().lower()
+        if named_pdf(request.url) or served == b"application/pdf":
+            meta["download_maxsize"] = 0
+            meta["pdf_bytes"] = 0  # a new answer (the request may be a retry)
+
+    def _bytes_received(self, data: bytes, request: Request, spider: Any) -> None:
+        if "pdf_bytes" in request.meta:
+            request.meta["pdf_bytes"] += len(data)
+            if request.meta["pdf_bytes"] > self.max_bytes:
+                raise StopDownload(fail=False)
+
+
 class Reader:
     """Fills in a fetched record from what the page analyser reads in its body."""
 
-    def __init__(self, analyser: PageAnalyser) -> None:
+    def __init__(self, analyser: PageAnalyser, max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES) -> None:
         self.analyser = analyser
+        self.max_pdf_bytes = max_pdf_bytes
 
     async def page(self, response: Response, item: PageItem) -> None:
         """Analyse an HTML page: its title, links, findings and facts."""
@@ -51,12 +93,26 @@ class Reader:
         item.facts, item.rule_errors = analysis.facts, analysis.rule_errors
 
     async def pdf(self, response: Response, item: PageItem) -> None:
-        """Read a PDF: the web links inside it, and its own date."""
+        """Read a PDF: the web links inside it, its own date and its accessibility. One
+        larger than `max_pdf_bytes`, or that cannot be read, is noted as not checked."""
+        size = len(response.body)
+        if size > self.max_pdf_bytes or "download_stopped" in response.flags:
+            item.facts[PDF_FACT] = {
+                "unchecked": f"the PDF is larger than {_megabytes(self.max_pdf_bytes)}, the "
+                "most siteaudit reads ([crawl] max_pdf_bytes)"
+            }
+            return
         try:
             reading = await self.analyser.read_pdf(item.final_url, response.body)
         except AnalysisError as exc:
             item.error = str(exc)
+            item.facts[PDF_FACT] = {"unchecked": str(exc)}
             return
         item.links = reading.links
+        item.facts[PDF_FACT] = reading.accessibility
         if reading.modified:
             item.facts[DOCUMENT_DATE_FACT] = {"date": reading.modified, "source": "PDF metadata"}
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.3g} MB"

@@ -28,6 +28,13 @@ from rules.accessibility.multiple_ways_missing import MultipleWaysMissing
 from rules.accessibility.navigation_names_inconsistent import NavigationNamesInconsistent
 from rules.accessibility.navigation_order_inconsistent import NavigationOrderInconsistent
 from rules.accessibility.page_title_not_descriptive import PageTitleNotDescriptive
+from rules.accessibility.pdf_bookmarks_missing import PdfBookmarksMissing
+from rules.accessibility.pdf_form_field_unlabelled import PdfFormFieldUnlabelled
+from rules.accessibility.pdf_language_missing import PdfLanguageMissing
+from rules.accessibility.pdf_not_checked import PdfNotChecked
+from rules.accessibility.pdf_scanned import PdfScanned
+from rules.accessibility.pdf_title_missing import PdfTitleMissing
+from rules.accessibility.pdf_untagged import PdfUntagged
 from rules.accessibility.skip_link_does_nothing import SkipLinkDoesNothing
 from rules.base import Category, Finding, PageRule, Rule, Severity, SiteRule
 from rules.contact.contact_inventory import ContactInventory
@@ -98,6 +105,13 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     NavigationOrderInconsistent,
     NavigationNamesInconsistent,
     MultipleWaysMissing,
+    PdfUntagged,
+    PdfTitleMissing,
+    PdfLanguageMissing,
+    PdfScanned,
+    PdfBookmarksMissing,
+    PdfFormFieldUnlabelled,
+    PdfNotChecked,
     AxeViolation,
     AxeNeedsReview,
     BrowserAuditError,

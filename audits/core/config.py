@@ -91,10 +91,18 @@ class CrawlConfig:
     page_analysis_timeout: float = 30.0
     """Seconds one page's rules may take in a page worker; a page taking longer has its
     worker killed and is stored with a rule error ("too large to analyse")."""
+    max_pdf_bytes: int = 20 * 1024 * 1024
+    """PDFs are downloaded and read (their links, their accessibility) up to this size,
+    even above `max_page_bytes`; a larger one is recorded as not checked, not as broken."""
+    pdf_timeout: float = 15.0
+    """Seconds reading one PDF may take in a page worker; a PDF taking longer (a hostile
+    or broken file) has its worker killed and is recorded as not checked."""
 
     def __post_init__(self) -> None:
         if self.page_analysis_timeout <= 0:
             raise ValueError("page_analysis_timeout must be a number of seconds above 0")
+        if self.pdf_timeout <= 0 or self.max_pdf_bytes < 0:
+            raise ValueError("pdf_timeout must be above 0 seconds, max_pdf_bytes 0 or more")
         if self.max_url_variants < 1 or self.max_family_pages < 1:
             raise ValueError("max_url_variants and max_family_pages must be 1 or more")
         if self.max_crawl_delay < 0:

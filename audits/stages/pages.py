@@ -27,6 +27,7 @@ from audits.core.children import exit_with_parent
 from audits.core.config import AuditConfig
 from audits.rule_engine import RuleEngine, rule_engine
 from crawler.analyser import AnalysisError, PageAnalysis, PdfReading
+from rules.analyses.pdf_accessibility import inspect_pdf
 from rules.page import Link, Page
 from rules.urls import absolute
 
@@ -105,9 +106,9 @@ def decode(body: bytes, encoding: str) -> str:
 
 def read_pdf(url: str, body: bytes) -> PdfReading:
     """The web links inside a PDF (its link annotations, with the document as their
-    source) and its own date. Raises PageStageError when the file is not a readable PDF."""
+    source), its own date and what it says of its accessibility (rules.analyses.
+    pdf_accessibility). Raises PageStageError when the file is not a readable PDF."""
     import pypdf  # imported here: only workers that meet a PDF pay for it
-    from pypdf.errors import PyPdfError
 
     links: list[Link] = []
     seen: set[str] = set()
@@ -126,9 +127,29 @@ def read_pdf(url: str, body: bytes) -> PdfReading:
                 seen.add(resolved[0] + resolved[1])
                 links.append(Link(resolved[0], resolved[1], "", "a", "document", f"page {number}"))
         modified = _pdf_date(reader)
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise PageStageError(f"the PDF could not be read ({type(exc).__name__})") from None
-    return PdfReading(tuple(links), modified)
+    except Exception as exc:  # a hostile file can make pypdf raise anything
+        raise PageStageError(f"the PDF could not be read ({_plain_failure(exc)})") from None
+    try:
+        accessibility = inspect_pdf(reader)
+    except Exception as exc:
+        accessibility = {"unchecked": f"the PDF could not be read ({_plain_failure(exc)})"}
+    return PdfReading(tuple(links), modified, accessibility)
+
+
+def _plain_failure(exc: BaseException) -> str:
+    """Why pypdf gave up, in words."""
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
+
+    if isinstance(exc, LimitReachedError):
+        # pypdf's own bounds on hostile files: page trees, arrays, unpacked streams.
+        return f"it goes past a reading limit: {str(exc).rstrip('.').lower()}"
+    if isinstance(exc, FileNotDecryptedError):
+        return "it is protected with a password"
+    if isinstance(exc, RecursionError):
+        return "its structure nests too deeply"
+    if isinstance(exc, PyPdfError):
+        return "it is damaged or not a PDF"
+    return f"it is damaged ({type(exc).__name__})"
 
 
 def _pdf_date(reader: Any) -> str | None:
@@ -158,6 +179,8 @@ def _init_worker(config: AuditConfig, parent_pid: int) -> None:
     # Rules load their data on first use (the spelling dictionary takes seconds): load it
     # now, so that a page's time limit counts the page, not the worker's start.
     _analyse_in_worker("https://warm-up.invalid/", _WARM_UP_PAGE, "utf-8", {}, 0)
+    # And pypdf, so that a PDF's time limit counts reading the PDF, not importing pypdf.
+    import pypdf  # noqa: F401
 
 
 def _analyse_in_worker(
@@ -249,21 +272,27 @@ class PageStage:
             )
 
     async def read_pdf(self, url: str, body: bytes) -> PdfReading:
-        """A PDF's links and date, read in a worker process (parsing a PDF is CPU work)."""
+        """A PDF's links, date and accessibility, read in a worker process (parsing a PDF
+        is CPU work) within `[crawl] pdf_timeout`: a hostile file's worker is killed."""
         if not self.workers:
             return read_pdf(url, body)
-        return await self._run(read_pdf, url, body)
+        timeout = self.config.crawl.pdf_timeout
+        try:
+            return await self._run(read_pdf, url, body, timeout=timeout)
+        except PageTooLargeError:
+            raise PageStageError(f"the PDF could not be read in {timeout:g} s") from None
 
-    async def _run(self, function: Any, *args: Any) -> Any:
+    async def _run(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
+        timeout = timeout or self.timeout
         worker = await self._idle.get()
         self._busy.add(worker)
         task: Future[Any] | None = None
         try:
             await asyncio.wrap_future(worker.ready)
             task = worker.pool.submit(function, *args)
-            return await asyncio.wait_for(asyncio.wrap_future(task), self.timeout)
+            return await asyncio.wait_for(asyncio.wrap_future(task), timeout)
         except TimeoutError:
-            raise PageTooLargeError(f"too large to analyse in {self.timeout:g} s") from None
+            raise PageTooLargeError(f"too large to analyse in {timeout:g} s") from None
         except BrokenProcessPool:
             # A worker died (out of memory, a crashing C extension): the crawl goes on
             # without this page's analysis.

@@ -48,7 +48,7 @@ from crawler.failures import describe_failure
 from crawler.frontier import Frontier, Role
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.plan import CrawlPlan
-from crawler.reader import Reader, is_pdf, named_pdf
+from crawler.reader import PdfDownloads, Reader, is_pdf, named_pdf
 from crawler.redirects import Redirects
 from crawler.responses import HTML_TYPES, is_binary, last_modified, page_item
 from crawler.retries import Retries, again
@@ -125,6 +125,7 @@ class SiteSpider(scrapy.Spider):
         spider.retries = build_from_crawler(Retries, crawler)
         spider.throttle = build_from_crawler(Throttle, crawler)
         spider.site_search = SiteSearch.planned(crawler, spider.plan, spider.scope, spider.retries)
+        spider.pdf_downloads = PdfDownloads(crawler, spider.plan.crawl.max_pdf_bytes)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -134,7 +135,7 @@ class SiteSpider(scrapy.Spider):
         # Built here, in the crawl's event loop, where its worker processes are started.
         analyser = load_object(self.settings["SITEAUDIT_PAGE_ANALYSER"])
         self.analyser = build_from_crawler(analyser, self.crawler, self.plan.config)
-        self.reader = Reader(self.analyser)
+        self.reader = Reader(self.analyser, self.plan.crawl.max_pdf_bytes)
         stats = self.crawler.stats
         assert stats is not None
         self.sitemaps = Sitemaps(self.plan.crawl, self.scope, stats)

@@ -2,94 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
+from rules.analyses.languages import USE_TWO_LETTER, language_problem
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page
 
-# ISO 639-1: the two-letter codes a lang attribute should start with (deprecated ones
-# such as "iw" included: browsers and screen readers still know them).
-_TWO_LETTER = frozenset(
-    """
-    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
-    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi
-    ho hr ht hu hy hz ia id ie ig ii ik in io is it iu iw ja ji jv jw ka kg ki kj kk kl km
-    kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mo mr ms mt my na
-    nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd
-    se sg sh si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw
-    ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
-    """.split()  # noqa: SIM905 (190 codes read better as words than as quoted strings)
-)
-# Three-letter codes of languages that have a two-letter code, which must be used instead
-# (BCP 47): the languages most often seen on UK council sites.
-_USE_TWO_LETTER = {
-    "amh": "am",
-    "ara": "ar",
-    "ben": "bn",
-    "bul": "bg",
-    "ces": "cs",
-    "chi": "zh",
-    "cor": "kw",
-    "cym": "cy",
-    "cze": "cs",
-    "deu": "de",
-    "eng": "en",
-    "fas": "fa",
-    "fra": "fr",
-    "fre": "fr",
-    "ger": "de",
-    "gla": "gd",
-    "gle": "ga",
-    "glv": "gv",
-    "guj": "gu",
-    "hin": "hi",
-    "hun": "hu",
-    "ita": "it",
-    "kur": "ku",
-    "lav": "lv",
-    "lit": "lt",
-    "nep": "ne",
-    "pan": "pa",
-    "per": "fa",
-    "pol": "pl",
-    "por": "pt",
-    "pus": "ps",
-    "ron": "ro",
-    "rum": "ro",
-    "rus": "ru",
-    "slk": "sk",
-    "slo": "sk",
-    "som": "so",
-    "spa": "es",
-    "tam": "ta",
-    "tir": "ti",
-    "tur": "tr",
-    "ukr": "uk",
-    "urd": "ur",
-    "wel": "cy",
-    "zho": "zh",
-}
-_THREE_LETTERS = re.compile(r"^[a-z]{3}$")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def language_problem(value: str | None) -> str | None:
-    """ "missing", "empty" or "invalid" for an <html> lang value; None when it is fine.
-
-    Like axe-core, only the primary language subtag (before the first "-") is checked.
-    """
-    if value is None:
-        return "missing"
-    primary = value.strip().lower().split("-", 1)[0]
-    if not primary:
-        return "empty"
-    if primary in _TWO_LETTER or (_THREE_LETTERS.match(primary) and primary not in _USE_TWO_LETTER):
-        return None
-    return "invalid"
 
 
 def opening_tag(el: etree._Element) -> str:
@@ -152,8 +74,8 @@ class DocumentLanguageMissing(PageRule):
         else:
             message = f'The page\'s lang="{value}" is not a valid language code'
             primary = (value or "").strip().lower().split("-", 1)[0]
-            if primary in _USE_TWO_LETTER:
-                message += f': use the two-letter code "{_USE_TWO_LETTER[primary]}"'
+            if primary in USE_TWO_LETTER:
+                message += f': use the two-letter code "{USE_TWO_LETTER[primary]}"'
         yield self.finding(
             page.url,
             message,
