@@ -39,6 +39,7 @@ from audits.core.coverage import (
 )
 from audits.core.credentials import Credentials, CredentialScope, from_environment
 from audits.core.errors import SiteUnreachable, UsageError
+from audits.core.progress import audit_clock
 from audits.core.runnotes import NOTE_STATS, SECTION_LINKS_UNCHECKED, SECTION_PAGES_UNCHECKED
 from audits.rule_engine import RuleEngine, rule_engine
 from audits.stages.browser import BrowserOutcome, run_browser_stage
@@ -135,6 +136,7 @@ def audit(
     (audits.stages.shared_crawl).
     """
     began = time.monotonic()
+    audit_clock.restart()
     run = open_run(
         start_url,
         config,
