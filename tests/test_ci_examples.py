@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import yaml
 
 from tests.kit import REPO
 from tests.kit.browsers import require_browser
-from tests.kit.cli import SITEAUDIT, run_cli
+from tests.kit.cli import run_cli
 from tests.kit.pages import html_page
 from tests.kit.siteserver import SiteServer
 
@@ -150,7 +151,11 @@ def test_the_composite_action_audits_as_written(baseline: str, tmp_path: Path) -
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-x", "-c", audit["run"]],
             cwd=tmp_path,
-            env={**os.environ, **env, "PATH": f"{Path(SITEAUDIT).parent}:{os.environ['PATH']}"},
+            env={
+                **os.environ,
+                **env,
+                "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+            },
             capture_output=True,
             text=True,
             timeout=300,

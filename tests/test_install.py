@@ -12,6 +12,7 @@ is neither on the path nor the working folder.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -74,7 +75,8 @@ def test_a_wheel_of_the_checkout_installs_and_audits_from_elsewhere(tmp_path: Pa
         env=clean,
     )
     assert str(site) in where and str(REPO) not in where, where
-    siteaudit = venv / "bin" / "siteaudit"
+    siteaudit = shutil.which("siteaudit", path=str(venv / "bin"))  # the console script
+    assert siteaudit is not None
     routes = {
         "/": lambda r: html_page("Home", '<a href="/about">About us</a>'),
         "/about": lambda r: html_page("About"),
