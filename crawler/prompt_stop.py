@@ -53,6 +53,8 @@ class PromptStop:
         engine = self.crawler.engine
         if self.crawler.crawling or engine is None:
             return
+        if self.crawler.spider is not None:
+            self.crawler.spider.stopping = True  # responses still to come are not read
         for slot in list(engine.downloader.slots.values()):
             while slot.queue:
                 request, waiting = slot.queue.popleft()

@@ -114,6 +114,8 @@ class SiteSpider(scrapy.Spider):
         self.known_external = plan.known_external
         self.revalidation = Revalidation(plan.earlier)
         self.analyser: PageAnalyser | None = None
+        self.stopping = False
+        """Set by crawler.prompt_stop once the crawl is stopping (Ctrl-C)."""
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -344,7 +346,7 @@ class SiteSpider(scrapy.Spider):
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         """A response to a page request: follow a redirect, record a document, or analyse."""
-        if not self.crawler.crawling:
+        if self.stopping:
             return  # stopping (Ctrl-C): a page not yet read is left to --resume, unread
         meta = response.meta
         chain: list[str] = meta["chain"]
