@@ -37,7 +37,7 @@ from audits.core.errors import (
 from audits.core.runnotes import network_notes
 from audits.engine import AuditResult, audit, check_start_url
 from audits.gate import judge, load_baseline, parse_gate, write_baseline
-from audits.rule_engine import available_rules
+from audits.rule_engine import available_rules, with_as_of
 from audits.stages.report import render
 from audits.store import PRUNED_STAT, Store
 from reports.rule_docs import rule_markdown, rule_text, rules_markdown
@@ -218,17 +218,6 @@ _AS_OF_OPTION = click.option(
 )
 
 
-def _with_as_of(config: AuditConfig, as_of: datetime | None) -> AuditConfig:
-    """The config with every rule that has an `as_of` option set to --as-of's date."""
-    if as_of is None:
-        return config
-    rules = {rule_id: dict(section) for rule_id, section in config.rules.items()}
-    for cls in available_rules(plugins=config.plugins).values():
-        if "as_of" in {f.name for f in dataclasses.fields(cls.Options)}:
-            rules.setdefault(cls.id, {})["as_of"] = as_of.date().isoformat()
-    return dataclasses.replace(config, rules=rules)
-
-
 def _check_page_views(config: AuditConfig, url: str) -> None:
     """Fail before crawling, not after, when the page views file cannot be used."""
     if config.report.page_views:
@@ -365,7 +354,8 @@ class AuditRequest:
         if self.no_browser:
             config = config.with_browser(enabled=False)
         config = _with_formats(config, self.formats)
-        config = _with_as_of(config, self.as_of)
+        if self.as_of is not None:
+            config = with_as_of(config, self.as_of.date())
         _check_page_views(config, self.url)
         return config
 
@@ -729,18 +719,21 @@ DEMO_PORT = 8642
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @friendly_errors
 def demo_command(out_dir: Path, port: int, quiet: bool) -> None:
-    """Serve the bundled demo council site on 127.0.0.1 and audit it."""
-    from audits.siteserver import DEMO_CONFIG, DEMO_ROOT, StaticSiteServer
+    """Serve the bundled demo council site on 127.0.0.1 and audit it; the first time, audit
+    it as it was on four earlier days of the month too, so the report shows trends."""
+    from audits.demo import audit_the_month, demo_config
+    from audits.siteserver import DEMO_ROOT, StaticSiteServer
 
     try:
         server = StaticSiteServer(DEMO_ROOT, port=port).start()
     except OSError:
         server = StaticSiteServer(DEMO_ROOT).start()
-        click.echo(f"Port {port} is in use: this demo is a new site to the store (no trends)")
+        click.echo(f"Port {port} is in use: this demo is a new site to the store")
     try:
         click.echo(f"Serving the demo council site at {server.url}/")
-        config = load_config(DEMO_CONFIG)
-        result = audit(f"{server.url}/", config, out_dir, progress=not quiet)
+        audit_the_month(server, out_dir, click.echo, progress=not quiet)
+        click.echo("Today:")
+        result = audit(f"{server.url}/", demo_config(), out_dir, progress=not quiet)
     finally:
         server.stop()
     _print_summary(result)

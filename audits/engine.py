@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ from audits.core.coverage import (
 )
 from audits.core.credentials import Credentials, CredentialScope, from_environment
 from audits.core.errors import SiteUnreachable, UsageError
+from audits.core.progress import audit_clock
 from audits.core.runnotes import NOTE_STATS, SECTION_LINKS_UNCHECKED, SECTION_PAGES_UNCHECKED
 from audits.rule_engine import RuleEngine, rule_engine
 from audits.stages.browser import BrowserOutcome, run_browser_stage
@@ -95,6 +97,9 @@ class AuditRun:
     workers: int = 1
     previous: int | None = None
     """The base run of an incremental re-audit."""
+    dated: datetime | None = None
+    """When the run counts as started, if not now (the demo's earlier weeks)."""
+    began: float = field(default_factory=time.monotonic)
     stats: dict[str, Any] = field(default_factory=dict)
     status: str = "running"
     start_problem: str | None = None
@@ -127,15 +132,18 @@ def audit(
     only_urls: list[str] | None = None,
     redis_url: str | None = None,
     workers: int = 1,
+    dated: datetime | None = None,
 ) -> AuditResult:
     """Crawl and audit a site; write the store and the reports into out_dir.
 
     `resume` carries on the site's last run if it was interrupted or killed; `only_urls`
     audits just those pages (and checks their links). With `redis_url` the crawl is
     shared by `workers` local workers and any that join from elsewhere
-    (audits.stages.shared_crawl).
+    (audits.stages.shared_crawl). `dated` records the run as started then rather than now
+    (with `--as-of` in its rules, an audit of how the site was that day).
     """
     began = time.monotonic()
+    audit_clock.restart()
     run = open_run(
         start_url,
         config,
@@ -145,6 +153,7 @@ def audit(
         only_urls=only_urls,
         redis_url=redis_url,
         workers=workers,
+        dated=dated,
     )
     try:
         for stage in STAGES:
@@ -187,6 +196,7 @@ def open_run(
     only_urls: list[str] | None,
     redis_url: str | None,
     workers: int,
+    dated: datetime | None = None,
 ) -> AuditRun:
     """Check what was asked (every mistake in it fails before any request is made), then
     open the store and begin the run, or reopen the interrupted one to resume."""
@@ -210,7 +220,8 @@ def open_run(
     if run_id is not None:
         store.reopen_run(run_id)
     else:
-        run_id = store.begin_run(start_url, __version__, _public_config(config))
+        started = _iso(dated) if dated is not None else None
+        run_id = store.begin_run(start_url, __version__, _public_config(config), started)
     return AuditRun(
         start_url=start_url,
         config=config,
@@ -227,6 +238,7 @@ def open_run(
         redis_url=redis_url,
         workers=workers,
         previous=previous,
+        dated=dated,
     )
 
 
@@ -378,7 +390,10 @@ def check_merge(run: AuditRun) -> None:
 
 def finish_run(run: AuditRun) -> None:
     """Record the run's end and its stats; a start URL that gave nothing ends it here."""
-    run.store.finish_run(run.run_id, run.status, _summary_stats(run.stats))
+    finished = None
+    if run.dated is not None:
+        finished = _iso(run.dated + timedelta(seconds=time.monotonic() - run.began))
+    run.store.finish_run(run.run_id, run.status, _summary_stats(run.stats), finished)
     if run.start_problem:
         raise SiteUnreachable(run.start_problem)
 
@@ -415,6 +430,11 @@ STAGES: tuple[Callable[[AuditRun], None], ...] = (
     prune,
 )
 """The stages of `audit`, in order."""
+
+
+def _iso(moment: datetime) -> str:
+    """A moment as the store writes times: UTC, ISO 8601, to the second."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def _start_problem(site: StoredSite) -> str | None:

@@ -9,11 +9,13 @@ error for that page or site (`describe_error`) and the other rules carry on.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from importlib.metadata import entry_points
 from typing import Any
@@ -118,6 +120,15 @@ def describe_error(exc: BaseException) -> str:
     where = f" at {os.path.basename(frame[0].filename)}:{frame[0].lineno}" if frame else ""
     message = " ".join(str(exc).split())  # one line, whatever the exception says
     return f"{type(exc).__name__}: {message}{where}"[:500]
+
+
+def with_as_of(config: AuditConfig, day: date) -> AuditConfig:
+    """The config with every rule that has an `as_of` option judging dates as of `day`."""
+    rules = {rule_id: dict(section) for rule_id, section in config.rules.items()}
+    for cls in available_rules(plugins=config.plugins).values():
+        if "as_of" in {f.name for f in dataclasses.fields(cls.Options)}:
+            rules.setdefault(cls.id, {})["as_of"] = day.isoformat()
+    return dataclasses.replace(config, rules=rules)
 
 
 def available_rules(*, plugins: bool = True) -> dict[str, type[Rule]]:

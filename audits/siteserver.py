@@ -230,18 +230,25 @@ class StaticSiteServer:
     def __init__(
         self, root: str | PathLike[str] | None = None, *, host: str = "127.0.0.1", port: int = 0
     ) -> None:
-        self.root = Path(root).resolve() if root is not None else None
+        self.root: Path | None = None
         self._host = host
         self._port = port
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.redirects: list[Redirect] = []
-        if self.root is not None:
-            if not self.root.is_dir():
-                raise NotADirectoryError(f"site root {self.root} is not a directory")
-            redirects_file = self.root / _REDIRECTS_FILE
-            if redirects_file.is_file():
-                self.redirects = parse_redirects(redirects_file.read_text(encoding="utf-8"))
+        if root is not None:
+            self.serve(root)
+
+    def serve(self, root: str | PathLike[str]) -> None:
+        """Serve the files under `root` from now on: the same address, another state of
+        the site (`siteaudit demo` shows how its demo site changed over a month)."""
+        resolved = Path(root).resolve()
+        if not resolved.is_dir():
+            raise NotADirectoryError(f"site root {resolved} is not a directory")
+        redirects_file = resolved / _REDIRECTS_FILE
+        text = redirects_file.read_text(encoding="utf-8") if redirects_file.is_file() else ""
+        self.redirects = parse_redirects(text)
+        self.root = resolved
 
     @property
     def searchable(self) -> bool:

@@ -11,12 +11,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-_TTY_INTERVAL = 0.5
-_LOG_INTERVAL = 5.0
+from audits.core.progress import LIVE_INTERVAL, LOG_INTERVAL, clear_line, crawl_line, write_line
 
 
 class Progress:
-    """Reports pages done, queued and findings so far while the crawl runs.
+    """Reports pages done, requests still to fetch and findings so far while the crawl runs.
 
     Enabled by the SITEAUDIT_PROGRESS setting (the CLI sets it); Scrapy's own log says
     the same things more verbosely when run with `scrapy crawl`.
@@ -41,33 +40,36 @@ class Progress:
     def spider_opened(self) -> None:
         self.started = time.monotonic()
         self.loop = task.LoopingCall(self.report)
-        self.loop.start(_TTY_INTERVAL if self.tty else _LOG_INTERVAL, now=False)
+        self.loop.start(LIVE_INTERVAL if self.tty else LOG_INTERVAL, now=False)
 
     def spider_closed(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        if self.tty:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+        clear_line(self.stream, live=self.tty)
+
+    def to_fetch(self) -> int:
+        """Requests waiting in the scheduler or in the downloader (in flight, or waiting
+        for a free slot of their host). The scheduler alone is nearly always empty: the
+        engine hands requests on to the downloader's per-host queues as soon as it can."""
+        engine = self.crawler.engine
+        if engine is None:
+            return 0
+        scheduler = engine.scheduler
+        waiting = len(scheduler) if hasattr(scheduler, "__len__") else 0
+        return waiting + len(engine.downloader.active)
 
     def line(self) -> str:
         """The current counts as one line."""
         stats = self.crawler.stats
         assert stats is not None
-        pages = stats.get_value("siteaudit/pages_html", 0)
-        other = stats.get_value("siteaudit/urls_other", 0)
-        queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
-        findings = stats.get_value("siteaudit/findings", 0)
-        elapsed = max(time.monotonic() - self.started, 0.001)
-        return (
-            f"{pages} pages ({pages / elapsed:.0f}/s), {other} other URLs checked, "
-            f"{queued} queued, {findings} page findings so far"
+        return crawl_line(
+            pages=stats.get_value("siteaudit/pages_html", 0),
+            seconds=time.monotonic() - self.started,
+            other=stats.get_value("siteaudit/urls_other", 0),
+            to_fetch=self.to_fetch(),
+            findings=stats.get_value("siteaudit/findings", 0),
         )
 
     def report(self) -> None:
         """Write the line: in place on a terminal, as a new line elsewhere."""
-        if self.tty:
-            self.stream.write("\r\033[K" + self.line())
-        else:
-            self.stream.write(f"[{time.monotonic() - self.started:6.0f}s] {self.line()}\n")
-        self.stream.flush()
+        write_line(self.stream, self.line(), live=self.tty)

@@ -91,6 +91,7 @@ DOWNLOAD_HANDLERS = {
 }
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
-EXTENSIONS = {"crawler.progress.Progress": 500}
+# Progress lines; on Ctrl-C, requests queued in the downloader are dropped, not fetched.
+EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.prompt_stop.PromptStop": 500}
 
 LOG_LEVEL = "INFO"

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from audits.siteserver import DEMO_CONFIG, DEMO_ROOT
+from audits.demo import DEMO_CONFIG
+from audits.siteserver import DEMO_ROOT
 from reports.findings_json import validate_findings
 from tests.kit.cli import run_cli
 from tests.kit.findings import load_findings, url_path
@@ -27,10 +28,9 @@ AS_OF = "2026-11-24"
 
 @pytest.fixture(scope="module")
 def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One audit of the demo site (with a page-rule worker process), shared by the tests."""
+    """One audit of the demo site with the demo's configuration (offline, top tasks,
+    sections) and a page-rule worker process, shared by the tests."""
     out = tmp_path_factory.mktemp("demo")
-    config = out / "offline.toml"
-    config.write_text(OFFLINE)
     with SiteServer(DEMO_ROOT) as server:
         result = run_cli(
             "audit",
@@ -40,7 +40,7 @@ def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "--page-workers",
             "1",
             "--config",
-            config,
+            DEMO_CONFIG,
             "--as-of",
             AS_OF,
             "--no-browser",

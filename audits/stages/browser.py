@@ -42,6 +42,13 @@ from audits.core.children import preexec_exit_with_parent, process_tree
 from audits.core.config import AAA_AXE_TAGS, BrowserConfig
 from audits.core.coverage import SETUP_COMMAND
 from audits.core.credentials import CredentialScope
+from audits.core.progress import (
+    LIVE_INTERVAL,
+    LOG_INTERVAL,
+    browser_line,
+    clear_line,
+    write_line,
+)
 from audits.core.userdata import installed_axe
 from audits.stages.browser_checks import (
     CHECKS_SCRIPT,
@@ -235,8 +242,6 @@ cannot decide on every document without a stylesheet (a bare page, a `srcdoc` fr
 _AXE_HEADER = re.compile(r"axe v(\d+\.\d+\.\d+)")
 # Elements that stand for the whole page (a missing title or lang): no picture to take.
 _PAGE_TARGETS = frozenset({"html", "body", "head", "title"})
-_LIVE_INTERVAL = 0.5
-_LOG_INTERVAL = 5.0
 
 
 class BrowserUnavailable(Exception):
@@ -1182,23 +1187,11 @@ class _Progress:
         self.done += 1
         self.errors += check.error is not None
         now = time.monotonic()
-        if now - self.shown >= (_LIVE_INTERVAL if self.tty else _LOG_INTERVAL):
+        if now - self.shown >= (LIVE_INTERVAL if self.tty else LOG_INTERVAL):
             self.shown = now
-            self._write()
-
-    def _write(self) -> None:
-        elapsed = max(time.monotonic() - self.started, 0.001)
-        line = (
-            f"browser: {self.done}/{self.total} pages checked ({self.done / elapsed:.1f}/s), "
-            f"{self.errors} could not be checked"
-        )
-        if self.tty:
-            sys.stderr.write("\r\033[K" + line)
-        else:
-            sys.stderr.write(f"[{elapsed:6.0f}s] {line}\n")
-        sys.stderr.flush()
+            seconds = now - self.started
+            line = browser_line(self.done, self.total, seconds, self.errors)
+            write_line(sys.stderr, line, live=self.tty)
 
     def close(self) -> None:
-        if self.tty:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+        clear_line(sys.stderr, live=self.tty)

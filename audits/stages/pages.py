@@ -305,11 +305,12 @@ class PageStage:
             self._idle.put_nowait(worker)
 
     def close(self) -> None:
-        """Stop the worker processes (killing any still busy with a page)."""
+        """Stop the worker processes at once: an idle one holds nothing to keep, and
+        waiting for each to wind down kept a crawl stopped with Ctrl-C waiting seconds."""
         for worker in self._busy:
             worker.stop(kill=True)
         while not self._idle.empty():
-            self._idle.get_nowait().stop()
+            self._idle.get_nowait().stop(kill=True)
 
 
 def _finished_cleanly(task: Future[Any] | None) -> bool:

@@ -27,11 +27,17 @@ class RunInfo:
 class RunsStore(StoreBase):
     """Reading and writing runs."""
 
-    def begin_run(self, start_url: str, tool_version: str, config: Mapping[str, Any]) -> int:
-        """Record the start of a run and return its id."""
+    def begin_run(
+        self,
+        start_url: str,
+        tool_version: str,
+        config: Mapping[str, Any],
+        started: str | None = None,
+    ) -> int:
+        """Record the start of a run (now, unless `started` says when) and return its id."""
         cur = self.db.execute(
             "INSERT INTO runs(start_url, started, tool_version, config) VALUES (?, ?, ?, ?)",
-            (start_url, now(), tool_version, json.dumps(config, default=str)),
+            (start_url, started or now(), tool_version, json.dumps(config, default=str)),
         )
         return int(cur.lastrowid or 0)
 
@@ -41,13 +47,16 @@ class RunsStore(StoreBase):
             "UPDATE runs SET stats = ? WHERE id = ?", (json.dumps(stats, default=str), run_id)
         )
 
-    def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
-        """Mark a run finished (or interrupted/failed), adding to its statistics."""
+    def finish_run(
+        self, run_id: int, status: str, stats: Mapping[str, Any], finished: str | None = None
+    ) -> None:
+        """Mark a run finished (or interrupted/failed) now, unless `finished` says when,
+        adding to its statistics."""
         row = self.db.execute("SELECT stats FROM runs WHERE id = ?", (run_id,)).fetchone()
         merged = {**(json.loads(row[0]) if row else {}), **stats}
         self.db.execute(
             "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
-            (now(), status, json.dumps(merged, default=str), run_id),
+            (finished or now(), status, json.dumps(merged, default=str), run_id),
         )
 
     def runs(self) -> list[RunInfo]:

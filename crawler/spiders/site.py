@@ -48,6 +48,7 @@ from crawler.failures import describe_failure
 from crawler.frontier import Frontier, Role
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.plan import CrawlPlan
+from crawler.prompt_stop import NotSent
 from crawler.reader import PdfDownloads, Reader, is_pdf, named_pdf
 from crawler.redirects import Redirects
 from crawler.responses import HTML_TYPES, is_binary, last_modified, page_item
@@ -117,6 +118,8 @@ class SiteSpider(scrapy.Spider):
         self.known_external = plan.known_external
         self.revalidation = Revalidation(plan.earlier)
         self.analyser: PageAnalyser | None = None
+        self.stopping = False
+        """Set by crawler.prompt_stop once the crawl is stopping (Ctrl-C)."""
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -390,6 +393,8 @@ class SiteSpider(scrapy.Spider):
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         """A response to a page request: follow a redirect, record a document, or analyse."""
+        if self.stopping:
+            return  # stopping (Ctrl-C): a page not yet read is left to --resume, unread
         meta = response.meta
         chain: list[str] = meta["chain"]
         requested = chain[0] if chain else normalise(response.url)
@@ -538,6 +543,8 @@ class SiteSpider(scrapy.Spider):
 
     def request_failed(self, failure: Failure) -> Iterator[Any]:
         """A request got no answer (refused, timed out, too large...): record why."""
+        if failure.check(NotSent):
+            return  # the crawl stopped before asking: nothing is known of it
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
         requested = meta["chain"][0] if meta["chain"] else normalise(request.url)
