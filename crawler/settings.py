@@ -90,6 +90,10 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.connections.KeepAliveDownloadHandler",
 }
 
+# Each host held to its concurrency: Scrapy 2.19's slots let a burst past it
+# (crawler/downloader.py).
+DOWNLOADER = "crawler.downloader.PoliteDownloader"
+
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Progress lines; on Ctrl-C, requests queued in the downloader are dropped, not fetched.
 EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.prompt_stop.PromptStop": 500}

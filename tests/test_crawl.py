@@ -6,6 +6,7 @@ subprocess, then reads the store.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import itertools
 import sqlite3
@@ -298,6 +299,18 @@ def test_links_to_a_host_all_wait_for_its_robots_txt(tmp_path: Path) -> None:
         "SELECT COUNT(*) FROM link_status WHERE error = 'forbidden by robots.txt'"
     ).fetchone()
     assert forbidden == (20,)
+
+
+def test_the_site_never_has_more_requests_in_flight_than_its_concurrency(tmp_path: Path) -> None:
+    """Scrapy 2.19's download slots handed a slot's whole queue on at once (a request
+    counted as transferring only once its download started): 10-19 requests at once to a
+    site configured for 2."""
+    children = [f"/p/{n}" for n in range(60)]
+    slow = dataclasses.replace(page("/"), delay=0.05)
+    with SiteServer(routes={"/": fixed(page(*children)), "/p/*": fixed(slow)}) as server:
+        audit(server, tmp_path, config="[crawl]\nconcurrency = 2\n")
+    assert len(server.requests) > 60
+    assert server.most_in_flight == 2
 
 
 def test_connections_to_the_site_are_kept_open_and_reused(tmp_path: Path) -> None:

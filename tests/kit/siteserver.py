@@ -105,6 +105,12 @@ class _FixtureHandler(StaticHandler):
     def respond(self) -> None:
         self.site.record(self.command, self.path)
         try:
+            self.read_and_respond()
+        finally:
+            self.site.answered()
+
+    def read_and_respond(self) -> None:
+        try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             self.send(Response(status=400, body=b"Bad Content-Length"))
@@ -178,6 +184,9 @@ class SiteServer(StaticSiteServer):
         """Every request received, in order; appended to under a lock."""
         self.connections = 0
         """How many connections clients opened."""
+        self.in_flight = 0
+        self.most_in_flight = 0
+        """The most requests being answered at once."""
         self._lock = threading.Lock()
 
     def connected(self) -> None:
@@ -189,6 +198,13 @@ class SiteServer(StaticSiteServer):
         """Add a request to the log."""
         with self._lock:
             self.requests.append(Request(method, target))
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+
+    def answered(self) -> None:
+        """A request has had its answer."""
+        with self._lock:
+            self.in_flight -= 1
 
     def find_route(self, path: str) -> Route | None:
         """The route for `path`: an exact key, else the longest matching `*` prefix."""
