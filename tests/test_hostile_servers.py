@@ -298,6 +298,7 @@ def test_conflicting_declared_encodings_are_decoded_or_reported(tmp_path: Path) 
     audit = audit_site(tmp_path, {"/charges": conflicting}, links=("/charges",))
     _status, _is_html, error, stored_title = audit.pages["/charges"]
     reported = error is not None or any(
-        "/charges" in f["target"] and "encod" in f["message"].lower() for f in audit.findings
+        "/charges" in (f["target"] or "") and "encod" in f["message"].lower()
+        for f in audit.findings
     )
     assert reported or (stored_title and "\ufffd" not in stored_title), stored_title
