@@ -115,9 +115,10 @@ class Throttle:
 
     # -- checks of external targets ---------------------------------------------------
 
-    # Scrapy 2.19's download slots let a burst of queued requests past their concurrency
-    # (requests are counted as transferring only once their coroutine starts), so checks
-    # of other people's servers are kept to `external_concurrency` here.
+    # Checks of other people's servers wait their turn here, `external_concurrency` per
+    # host, rather than in the downloader's queues. Written when Scrapy 2.19's slots let a
+    # burst past their concurrency; crawler/downloader.py now bounds every host there, so
+    # this is a second bound that also keeps waiting checks out of the downloader.
 
     def admit(self, request: Request) -> Request | None:
         """The request, if its host has a check to spare; else None (it waits its turn,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kit.cli import start_cli
+from tests.kit.cli import start_cli, wait_for_requests
 from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 pytestmark = pytest.mark.slow
@@ -41,10 +41,7 @@ def test_ctrl_c_stops_a_crawl_within_seconds_and_keeps_its_pages(tmp_path: Path)
             "-q",
             capture=True,
         )
-        deadline = time.monotonic() + 120
-        while len(server.requests) < 8 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert proc.poll() is None, proc.communicate()
+        wait_for_requests(proc, server, 8)
         proc.send_signal(signal.SIGINT)
         interrupted = time.monotonic()
         try:

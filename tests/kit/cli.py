@@ -141,6 +141,13 @@ def interrupt_after(
 ) -> tuple[str, str]:
     """Send Ctrl-C (SIGINT) to a running command once `server` has answered `requests`
     requests; return its (stdout, stderr) once it has stopped."""
+    wait_for_requests(proc, server, requests)
+    proc.send_signal(signal.SIGINT)
+    return proc.communicate(timeout=60)
+
+
+def wait_for_requests(proc: subprocess.Popen[str], server: SiteServer, requests: int) -> None:
+    """Return once `server` has answered `requests` requests, the command still running."""
     deadline = time.monotonic() + 120
     while len(server.requests) < requests:
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -149,5 +156,3 @@ def interrupt_after(
                 f"{len(server.requests)} requests answered, exit {proc.returncode}: {stderr}"
             )
         time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
-    return proc.communicate(timeout=60)
