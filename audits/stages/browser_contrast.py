@@ -50,6 +50,8 @@ MAX_CLIP = (1280, 720)
 """The largest picture taken of one text, in CSS pixels."""
 CONTRAST_RULES = frozenset(THRESHOLDS)
 _MARK = "data-siteaudit-contrast"
+_NO_COLOUR = "color could not be determined"
+"""What axe-core's reasons for not deciding a contrast say when the colours are the doubt."""
 
 PREPARE_SCRIPT = """
 const done = arguments[arguments.length - 1];
@@ -84,7 +86,7 @@ for (const item of items) {
     answers.push({language: false});
     continue;
   }
-  if (item.outcome !== 'incomplete' || decided >= MAX_DECIDED || !texts.length || !plain(el)) {
+  if (!item.decide || decided >= MAX_DECIDED || !texts.length || !plain(el)) {
     answers.push({});
     continue;
   }
@@ -217,7 +219,18 @@ base64."""
 def needs_pictures(nodes: Sequence[AxeNode]) -> bool:
     """Whether axe-core left a text's contrast to a person on this page: the images behind
     it must then be loaded to be photographed."""
-    return any(node.outcome == INCOMPLETE and node.rule in THRESHOLDS for node in nodes)
+    return any(undecided_colours(node) for node in nodes)
+
+
+def undecided_colours(node: AxeNode) -> bool:
+    """Whether axe-core left this text to a person because it could not tell its colours
+    (a background image, gradient, pseudo-element or overlapping element; translucent
+    text), not because it doubts the text is text (one character, symbols only)."""
+    return (
+        node.outcome == INCOMPLETE
+        and node.rule in THRESHOLDS
+        and _NO_COLOUR in node.failure_summary
+    )
 
 
 def required_ratio(rule: str, large: bool) -> float:
@@ -249,7 +262,7 @@ def resolve_contrast(nodes: Sequence[AxeNode], run: RunScript, capture: Capture)
     ]
     if not picked:
         return list(nodes)
-    items = [{"target": nodes[i].target, "outcome": nodes[i].outcome} for i in picked]
+    items = [{"target": nodes[i].target, "decide": undecided_colours(nodes[i])} for i in picked]
     answers = run(PREPARE_SCRIPT, items, MAX_DECIDED, IMAGE_WAIT_MS, *MAX_CLIP, _MARK)
     if not isinstance(answers, list) or len(answers) != len(picked):
         return list(nodes)
