@@ -18,7 +18,7 @@ import pytest
 
 from audits.core.config import BrowserConfig
 from audits.stages.browser import BrowserSettings, ChromiumSession, parse_axe_results
-from audits.stages.browser_contrast import contrast_verdict, required_ratio
+from audits.stages.browser_contrast import contrast_verdict, required_ratio, resolve_contrast
 from audits.stages.browser_names import LABEL_IN_NAME
 from rules.analyses.axe_results import INCOMPLETE, VIOLATION
 from tests.kit.browsers import require_browser
@@ -77,6 +77,28 @@ def test_a_decided_failure_says_what_was_measured(session: tuple[ChromiumSession
     assert node.wcag == ("1.4.3",)
     assert "at most 2.3" in node.failure_summary
     assert "Expected contrast ratio of 4.5:1" in node.failure_summary
+
+
+@pytest.mark.browser
+def test_a_picture_that_fails_leaves_the_text_shown(session: tuple[ChromiumSession, str]) -> None:
+    chromium, base = session
+    url = f"{base}/{PAGES.name}/fail_gradient_background.html"
+    chromium.driver.get(url)
+    nodes = parse_axe_results(url, chromium._run_axe(embedded=True))
+
+    def broken(clip: object) -> str:
+        raise RuntimeError("the browser went away")
+
+    with pytest.raises(RuntimeError):
+        resolve_contrast(nodes, chromium._execute, broken)
+    left = chromium.driver.execute_script(
+        "return document.querySelectorAll('[data-siteaudit-contrast]').length"
+    )
+    assert left == 0
+    assert (
+        chromium.driver.execute_script("return getComputedStyle(document.querySelector('p')).color")
+        == "rgb(170, 170, 170)"
+    )
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in NAMES.glob("*.html")))

@@ -274,7 +274,11 @@ def resolve_contrast(nodes: Sequence[AxeNode], run: RunScript, capture: Capture)
         elif answer.get("clip"):
             shots.append((i, answer))
     if shots:
-        pictures = [{"png": capture(answer["clip"]), "fg": answer["fg"]} for _, answer in shots]
+        try:
+            pictures = [{"png": capture(answer["clip"]), "fg": answer["fg"]} for _, answer in shots]
+        except Exception:
+            run(MEASURE_SCRIPT, [], _MARK)  # the text made transparent is shown again
+            raise
         measured = run(MEASURE_SCRIPT, pictures, _MARK)
         for (i, answer), seen in zip(shots, measured or [], strict=False):
             if seen:
