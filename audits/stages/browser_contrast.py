@@ -94,7 +94,7 @@ for (const item of items) {
   const range = document.createRange();
   range.setStartBefore(texts[0]);
   range.setEndAfter(texts[texts.length - 1]);
-  el.scrollIntoView({block: 'center'});
+  el.scrollIntoView({block: 'center', behavior: 'instant'});
   const box = range.getBoundingClientRect();
   const first = range.getClientRects()[0];
   const top = first && document.elementFromPoint(first.left + first.width / 2,
