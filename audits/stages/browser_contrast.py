@@ -14,8 +14,10 @@ browser looks instead, after axe-core, in the same session:
    threshold by `MARGIN`, the text fails; when even the worst is above it by `MARGIN`, it
    passes; anything between stays for a person.
 
-A decided failure replaces axe-core's "needs review" as a violation of the same rule
-(one barrier, one finding); a decided pass drops it. Text with a shadow, under a
+Only where axe-core doubted the colours (its reason says a colour "could not be
+determined"); where it doubted the text is text (one character, symbols only) its question
+stands. A decided failure replaces axe-core's "needs review" as a violation of the same
+rule (one barrier, one finding); a decided pass drops it. Text with a shadow, under a
 translucent, filtered or blended ancestor, or hidden under another element is left to a
 person: its pixels are not a background of known colour.
 
@@ -186,7 +188,7 @@ const measure = async (picture) => {
   context.drawImage(bitmap, 0, 0);
   const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
   const [fr, fg, fb, alpha] = picture.fg;
-  let lowest = Infinity; let highest = 0; let light = -1; let dark = 2;
+  let lowest = Infinity; let highest = 0;
   for (let i = 0; i < data.length; i += 4) {
     const r = data[i]; const g = data[i + 1]; const b = data[i + 2];
     const back = luminance(r, g, b);
@@ -195,9 +197,8 @@ const measure = async (picture) => {
                             Math.round(alpha * fb + (1 - alpha) * b));
     const ratio = (Math.max(back, front) + 0.05) / (Math.min(back, front) + 0.05);
     lowest = Math.min(lowest, ratio); highest = Math.max(highest, ratio);
-    light = Math.max(light, back); dark = Math.min(dark, back);
   }
-  return {lowest: lowest, highest: highest, light: light, dark: dark};
+  return {lowest: lowest, highest: highest};
 };
 const tidy = () => {
   for (const e of document.querySelectorAll(`[${MARK}]`)) {
@@ -241,7 +242,7 @@ def required_ratio(rule: str, large: bool) -> float:
 
 def contrast_verdict(lowest: float, highest: float, required: float) -> str | None:
     """VIOLATION when even the best background pixel is short of `required` by the margin,
-        "pass" when even the worst clears it by the margin, None when a person must look (as
+    "pass" when even the worst clears it by the margin, None when a person must look (as
     for text in its background's own colour)."""
     if highest < INVISIBLE:
         return None
@@ -283,12 +284,14 @@ def resolve_contrast(nodes: Sequence[AxeNode], run: RunScript, capture: Capture)
         for (i, answer), seen in zip(shots, measured or [], strict=False):
             if seen:
                 decided.update(_decided(i, nodes[i], answer, seen))
-    return [decided.get(i, node) for i, node in enumerate(nodes) if decided.get(i, node)]
+    kept = (decided.get(i, node) for i, node in enumerate(nodes))
+    return [node for node in kept if node is not None]
 
 
 def _decided(
     i: int, node: AxeNode, answer: Mapping[str, Any], seen: Mapping[str, float]
 ) -> dict[int, AxeNode | None]:
+    """Node `i` as the picture decides it: a violation, None (passed), or nothing said."""
     required = required_ratio(node.rule, bool(answer.get("large")))
     verdict = contrast_verdict(seen["lowest"], seen["highest"], required)
     if verdict is None:
