@@ -11,6 +11,7 @@ tests/sites/browser-names, `pass_` without a label-content-name-mismatch violati
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 from audits.core.config import BrowserConfig
 from audits.stages.browser import BrowserSettings, ChromiumSession, parse_axe_results
 from audits.stages.browser_contrast import contrast_verdict, required_ratio, resolve_contrast
-from audits.stages.browser_names import LABEL_IN_NAME
+from audits.stages.browser_names import ICON_FONT, LABEL_IN_NAME
 from rules.analyses.axe_results import INCOMPLETE, VIOLATION
 from tests.kit.browsers import require_browser
 from tests.kit.siteserver import SiteServer
@@ -136,3 +137,22 @@ def test_large_text_asks_less() -> None:
     assert required_ratio("color-contrast", large=True) == 3.0
     assert required_ratio("color-contrast-enhanced", large=False) == 7.0
     assert required_ratio("color-contrast-enhanced", large=True) == 4.5
+
+
+@pytest.mark.parametrize(
+    ("family", "icons"),
+    [
+        ('"Material Icons"', True),
+        ('"Material Symbols Outlined"', True),
+        ('"Font Awesome 6 Free"', True),
+        ("FontAwesome", True),
+        ("bootstrap-icons", True),
+        ('"Glyphicons Halflings"', True),
+        ("icomoon", True),
+        ("Lexicon", False),  # a text face with "icon" inside a word
+        ("Arial", False),
+        ('"GDS Transport"', False),
+    ],
+)
+def test_icon_fonts_are_told_by_their_family_name(family: str, icons: bool) -> None:
+    assert bool(re.search(ICON_FONT, family, re.IGNORECASE)) == icons

@@ -18,8 +18,11 @@ from typing import Any
 from rules.analyses.axe_results import VIOLATION, AxeNode
 
 LABEL_IN_NAME = "label-content-name-mismatch"
-ICON_FONT = r"icon|symbols|awesome|icomoon|fontello"
-"""Words in the first family of an icon font's name (case aside)."""
+ICON_FONT = (
+    r"(^|[^a-z])icons?([^a-z]|$)|symbols|awesome|icomoon|fontello|ionicons|dashicons|glyphicons"
+)
+"""What the first family of an icon font's name holds (case aside): "icon" as a word, so
+that a text face such as Lexicon is not taken for one."""
 
 ICON_TEXT_SCRIPT = """
 const done = arguments[arguments.length - 1];
