@@ -81,6 +81,23 @@ def test_a_decided_failure_says_what_was_measured(session: tuple[ChromiumSession
 
 
 @pytest.mark.browser
+def test_with_aaa_on_a_measured_text_is_judged_for_enhanced_contrast_too(
+    session: tuple[ChromiumSession, str],
+) -> None:
+    chromium, base = session
+    url = f"{base}/{PAGES.name}/aaa/fail_enhanced_only.html"
+    aaa = ChromiumSession(BrowserSettings.from_config(BrowserConfig(aaa=True)))
+    try:
+        axe_alone, ours = outcomes(aaa, url)
+    finally:
+        aaa.quit()
+    assert [n for n in axe_alone if n[0] in CONTRAST] == [("color-contrast", INCOMPLETE)]
+    assert [n for n in ours if n[0] in CONTRAST] == [("color-contrast-enhanced", VIOLATION)]
+    # The same text passes the minimum contrast: nothing without AAA.
+    assert not [n for n in outcomes(chromium, url)[1] if n[0] in CONTRAST]
+
+
+@pytest.mark.browser
 def test_a_picture_that_fails_leaves_the_text_shown(session: tuple[ChromiumSession, str]) -> None:
     chromium, base = session
     url = f"{base}/{PAGES.name}/fail_gradient_background.html"

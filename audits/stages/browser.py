@@ -669,9 +669,15 @@ class ChromiumSession:
             named = drop_icon_font_labels(nodes, self._execute)
             lifted = needs_pictures(named)
             with self._unblocked(IMAGE_URLS) if lifted else contextlib.nullcontext():
-                return resolve_contrast(named, self._execute, self._capture)
+                return resolve_contrast(named, self._execute, self._capture, self._aaa)
 
         return self._guarded("the contrast and label-in-name checks", run, nodes)
+
+    @property
+    def _aaa(self) -> bool:
+        """Whether axe-core runs the AAA rules here (`[browser] aaa = true`)."""
+        tags = self.settings.axe_options.get("runOnly", {}).get("values", ())
+        return any(tag in AAA_AXE_TAGS for tag in tags)
 
     def _guarded(
         self, what: str, run: Callable[[], list[AxeNode]], fallback: list[AxeNode]

@@ -50,6 +50,7 @@ IMAGE_WAIT_MS = 2000
 """How long the images behind the texts are waited on."""
 MAX_CLIP = (1280, 720)
 """The largest picture taken of one text, in CSS pixels."""
+MINIMUM, ENHANCED = THRESHOLDS
 CONTRAST_RULES = frozenset(THRESHOLDS)
 _MARK = "data-siteaudit-contrast"
 _NO_COLOUR = "color could not be determined"
@@ -253,9 +254,14 @@ def contrast_verdict(lowest: float, highest: float, required: float) -> str | No
     return None
 
 
-def resolve_contrast(nodes: Sequence[AxeNode], run: RunScript, capture: Capture) -> list[AxeNode]:
+def resolve_contrast(
+    nodes: Sequence[AxeNode], run: RunScript, capture: Capture, enhanced: bool = False
+) -> list[AxeNode]:
     """axe-core's nodes with its contrast findings on text that is not in a human language
-    dropped, and its contrast "needs review" decided where the rendered page shows how."""
+    dropped, and its contrast "needs review" decided where the rendered page shows how.
+    With `enhanced` (AAA on), a text measured for the minimum contrast that fails the
+    enhanced one is reported under color-contrast-enhanced too, unless axe-core has it there
+    already: axe-core asks about such a text once, under color-contrast."""
     picked = [
         i
         for i, node in enumerate(nodes)
@@ -267,11 +273,11 @@ def resolve_contrast(nodes: Sequence[AxeNode], run: RunScript, capture: Capture)
     answers = run(PREPARE_SCRIPT, items, MAX_DECIDED, IMAGE_WAIT_MS, *MAX_CLIP, _MARK)
     if not isinstance(answers, list) or len(answers) != len(picked):
         return list(nodes)
-    decided: dict[int, AxeNode | None] = {}
+    decided: dict[int, list[AxeNode]] = {}
     shots = []
     for i, answer in zip(picked, answers, strict=True):
         if answer.get("language") is False:
-            decided[i] = None
+            decided[i] = []
         elif answer.get("clip"):
             shots.append((i, answer))
     if shots:
@@ -281,23 +287,42 @@ def resolve_contrast(nodes: Sequence[AxeNode], run: RunScript, capture: Capture)
             run(MEASURE_SCRIPT, [], _MARK)  # the text made transparent is shown again
             raise
         measured = run(MEASURE_SCRIPT, pictures, _MARK)
+        asked_enhanced = {node.target for node in nodes if node.rule == ENHANCED}
         for (i, answer), seen in zip(shots, measured or [], strict=False):
-            if seen:
-                decided.update(_decided(i, nodes[i], answer, seen))
-    kept = (decided.get(i, node) for i, node in enumerate(nodes))
-    return [node for node in kept if node is not None]
+            if not seen:
+                continue
+            node = nodes[i]
+            also = enhanced and node.rule == MINIMUM and node.target not in asked_enhanced
+            decided[i] = _judged(node, answer, seen, [node.rule, *([ENHANCED] if also else [])])
+    return [kept for i, node in enumerate(nodes) for kept in decided.get(i, [node])]
 
 
-def _decided(
-    i: int, node: AxeNode, answer: Mapping[str, Any], seen: Mapping[str, float]
-) -> dict[int, AxeNode | None]:
-    """Node `i` as the picture decides it: a violation, None (passed), or nothing said."""
-    required = required_ratio(node.rule, bool(answer.get("large")))
-    verdict = contrast_verdict(seen["lowest"], seen["highest"], required)
-    if verdict is None:
-        return {}
-    if verdict != VIOLATION:
-        return {i: None}
+def _judged(
+    node: AxeNode, answer: Mapping[str, Any], seen: Mapping[str, float], rules: Sequence[str]
+) -> list[AxeNode]:
+    """What stands of the node once the picture is judged under each of `rules` (its own
+    first): a violation of each it fails; itself, when its own is left undecided."""
+    kept = [
+        _violation(node, rule, answer, seen)
+        for rule in rules
+        if _verdict(rule, answer, seen) == VIOLATION
+    ]
+    if _verdict(node.rule, answer, seen) is None:
+        kept.insert(0, node)
+    return kept
+
+
+def _verdict(rule: str, answer: Mapping[str, Any], seen: Mapping[str, float]) -> str | None:
+    """The measured range judged against what `rule` asks of this text."""
+    required = required_ratio(rule, bool(answer.get("large")))
+    return contrast_verdict(seen["lowest"], seen["highest"], required)
+
+
+def _violation(
+    node: AxeNode, rule: str, answer: Mapping[str, Any], seen: Mapping[str, float]
+) -> AxeNode:
+    """The node as a violation of `rule`, saying what was measured."""
+    required = required_ratio(rule, bool(answer.get("large")))
     colour = "#{:02x}{:02x}{:02x}".format(*(round(c) for c in answer["fg"][:3]))
     summary = (
         "Fix any of the following:\n  Element has insufficient color contrast: at most "
@@ -305,4 +330,14 @@ def _decided(
         f"(foreground color: {colour}, measured on the rendered page). Expected contrast "
         f"ratio of {required:g}:1"
     )
-    return {i: replace(node, outcome=VIOLATION, failure_summary=summary)}
+    if rule == node.rule:
+        return replace(node, outcome=VIOLATION, failure_summary=summary)
+    return replace(
+        node,
+        outcome=VIOLATION,
+        rule=rule,
+        wcag=("1.4.6",),
+        help="Elements must meet enhanced color contrast ratio thresholds",
+        help_url=node.help_url.replace(MINIMUM, rule),
+        failure_summary=summary,
+    )
