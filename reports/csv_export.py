@@ -37,6 +37,7 @@ COLUMNS: tuple[str, ...] = (
     "fingerprint",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PAGE = COLUMNS.index("page")
 
 
 def cell(value: Any) -> str | int | float:
@@ -54,28 +55,31 @@ def cell(value: Any) -> str | int | float:
 def finding_rows(
     f: Mapping[str, Any], titles: Mapping[str, str]
 ) -> Iterator[list[str | int | float]]:
-    """The rows of one finding: one per page it is on."""
+    """The rows of one finding: one per page it is on (only the page differs, so the
+    other cells are made once: a template problem can be on thousands of pages)."""
     pages = list(dict.fromkeys(f["pages"])) or [f["url"]]
+    row = [
+        cell(v)
+        for v in (
+            f"P{f['priority']}",
+            f["score"],
+            f["severity"],
+            f["category"],
+            f["rule"],
+            titles.get(f["rule"], f["rule"]),
+            f["status"],
+            None,  # the page
+            f["url"],
+            f["target"],
+            f["message"],
+            f["selector"],
+            len(pages),
+            f["fingerprint"],
+        )
+    ]
+    head, tail = row[:_PAGE], row[_PAGE + 1 :]
     for page in pages:
-        yield [
-            cell(v)
-            for v in (
-                f"P{f['priority']}",
-                f["score"],
-                f["severity"],
-                f["category"],
-                f["rule"],
-                titles.get(f["rule"], f["rule"]),
-                f["status"],
-                page,
-                f["url"],
-                f["target"],
-                f["message"],
-                f["selector"],
-                len(pages),
-                f["fingerprint"],
-            )
-        ]
+        yield [*head, cell(page), *tail]
 
 
 class CsvWriter:
