@@ -15,6 +15,7 @@ Every audit writes one report file per page with problems; on a busy shared disk
 measures without the disk.
 
     .venv/bin/python benchmarks/incremental.py [--pages 10000] [--browser] [--work DIR]
+        [--port 8088 --ext-port 8089]
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--browser", action="store_true", help="include the browser stage")
     parser.add_argument("--port", type=int, default=8088)
+    parser.add_argument("--ext-port", type=int, default=8089, help="the external host's port")
     parser.add_argument(
         "--work",
         type=Path,
@@ -46,10 +48,14 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    site = ensure_site(args.pages)
+    site = ensure_site(args.pages, args.ext_port)
     serve = str(BENCH / "serve.sh")
     subprocess.run([serve, "stop", str(args.port)], check=False, capture_output=True)
-    subprocess.run([serve, "start", str(site), str(args.port)], check=True, capture_output=True)
+    subprocess.run(
+        [serve, "start", str(site), str(args.port), str(args.ext_port)],
+        check=True,
+        capture_output=True,
+    )
     if args.work is not None:
         args.work.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="siteaudit-bench-incremental-", dir=args.work))

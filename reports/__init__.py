@@ -26,15 +26,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audits.stages.prioritise import Comparison, compare, inbound_counts
-from reports.csv_export import write_csv
+from reports.csv_export import csv_file
 from reports.files import remove_leftovers
-from reports.findings_json import findings_document, write_findings_json
+from reports.findings_files import write_findings_files
+from reports.findings_json import findings_document, findings_json_file
 from reports.html import INDEX_HTML, write_html_report
-from reports.junit import write_junit
+from reports.junit import junit_file
 from reports.model import build_model
 from reports.pageviews import PageViews, PageViewsError, load_page_views
 from reports.rule_docs import rule_docs
-from reports.sarif import write_sarif
+from reports.sarif import sarif_file
 from reports.services import build_scorecard, write_scorecard_files
 
 if TYPE_CHECKING:
@@ -151,16 +152,23 @@ def _write_reports(
             sections_config=config.sections if config is not None else None,
             page_views=views,
         )
-    if "json" in chosen:
-        outputs["json"] = write_findings_json(data, out / FINDINGS_JSON)
-    if "csv" in chosen:
-        outputs["csv"] = write_csv(data, titles, out / FINDINGS_CSV)
+    # One pass over the findings feeds every findings file.
+    files = {
+        "json": findings_json_file(data, out / FINDINGS_JSON),
+        "csv": csv_file(titles, out / FINDINGS_CSV),
+        "sarif": sarif_file(data, docs, out / FINDINGS_SARIF),
+        "junit": junit_file(data, docs, out / JUNIT_XML),
+    }
+    streamed = {name: file for name, file in files.items() if name in chosen}
+    write_findings_files(data, list(streamed.values()))
+    for name in ("json", "csv"):
+        if name in streamed:
+            outputs[name] = streamed[name].path
     if scorecard is not None:
         outputs.update(write_scorecard_files(scorecard, out, chosen))
-    if "sarif" in chosen:
-        outputs["sarif"] = write_sarif(data, docs, out / FINDINGS_SARIF)
-    if "junit" in chosen:
-        outputs["junit"] = write_junit(data, docs, out / JUNIT_XML)
+    for name in ("sarif", "junit"):
+        if name in streamed:
+            outputs[name] = streamed[name].path
     if "html" in chosen:
         model = build_model(
             store,

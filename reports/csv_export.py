@@ -14,11 +14,11 @@ return) is prefixed with an apostrophe, so opening the file never runs anything.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from reports.files import atomic_open
+from reports.findings_files import FindingsFile, write_findings_files
 
 COLUMNS: tuple[str, ...] = (
     "priority",
@@ -37,6 +37,7 @@ COLUMNS: tuple[str, ...] = (
     "fingerprint",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PAGE = COLUMNS.index("page")
 
 
 def cell(value: Any) -> str | int | float:
@@ -51,38 +52,62 @@ def cell(value: Any) -> str | int | float:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def rows(
-    findings: Iterable[Mapping[str, Any]], titles: Mapping[str, str]
-) -> Iterable[list[str | int | float]]:
-    """The data rows: one per finding and page it is on."""
-    for f in findings:
-        pages = list(dict.fromkeys(f["pages"])) or [f["url"]]
-        for page in pages:
-            yield [
-                cell(v)
-                for v in (
-                    f"P{f['priority']}",
-                    f["score"],
-                    f["severity"],
-                    f["category"],
-                    f["rule"],
-                    titles.get(f["rule"], f["rule"]),
-                    f["status"],
-                    page,
-                    f["url"],
-                    f["target"],
-                    f["message"],
-                    f["selector"],
-                    len(pages),
-                    f["fingerprint"],
-                )
-            ]
+def finding_rows(
+    f: Mapping[str, Any], titles: Mapping[str, str]
+) -> Iterator[list[str | int | float]]:
+    """The rows of one finding: one per page it is on (only the page differs, so the
+    other cells are made once: a template problem can be on thousands of pages)."""
+    pages = list(dict.fromkeys(f["pages"])) or [f["url"]]
+    row = [
+        cell(v)
+        for v in (
+            f"P{f['priority']}",
+            f["score"],
+            f["severity"],
+            f["category"],
+            f["rule"],
+            titles.get(f["rule"], f["rule"]),
+            f["status"],
+            None,  # the page
+            f["url"],
+            f["target"],
+            f["message"],
+            f["selector"],
+            len(pages),
+            f["fingerprint"],
+        )
+    ]
+    head, tail = row[:_PAGE], row[_PAGE + 1 :]
+    for page in pages:
+        yield [*head, cell(page), *tail]
+
+
+class CsvWriter:
+    """findings.csv, written as the findings are taken (`reports.findings_files`)."""
+
+    lists = ("findings",)
+
+    def __init__(self, handle: IO[str], titles: Mapping[str, str]) -> None:
+        self._writer = csv.writer(handle, lineterminator="\r\n")
+        self._writer.writerow(COLUMNS)
+        self._titles = titles
+
+    def take(self, listed: str, item: Mapping[str, Any]) -> None:
+        """The rows of one finding."""
+        self._writer.writerows(finding_rows(item, self._titles))
+
+    def finish(self) -> None:
+        """Nothing follows the rows."""
+
+
+def csv_file(titles: Mapping[str, str], path: Path) -> FindingsFile:
+    """findings.csv, for `write_findings_files` (`titles`: rule id -> title)."""
+    return FindingsFile(
+        Path(path), lambda handle: CsvWriter(handle, titles), encoding="utf-8-sig", newline=""
+    )
 
 
 def write_csv(data: Mapping[str, Any], titles: Mapping[str, str], path: Path) -> Path:
     """Write findings.csv for a findings.json document, atomically."""
-    with atomic_open(path, encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(rows(data["findings"], titles))
+    write_findings_files(data, [csv_file(titles, path)])
     return Path(path)

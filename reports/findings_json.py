@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from audits import __version__
 from audits.core.coverage import stage_outcomes
 from audits.core.runnotes import network_notes, run_notes
 from audits.stages.prioritise import Comparison, compare
-from reports.files import atomic_open
+from reports.findings_files import LISTS, FindingsFile, write_findings_files
 from rules.base import Category, Severity
 
 if TYPE_CHECKING:
@@ -92,6 +92,18 @@ class StoredFindings:
 
     def __len__(self) -> int:
         return self.count
+
+    def rules(self) -> list[str]:
+        """The rules with findings in the list, without reading the findings."""
+        return self.store.finding_rules(self.run_id, inventory=self.inventory)
+
+
+def rules_found(findings: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The rules of some findings in a findings.json document's shape (a list, or the
+    stored findings a report streams, which the store names without reading them)."""
+    if isinstance(findings, StoredFindings):
+        return findings.rules()
+    return list(dict.fromkeys(f["rule"] for f in findings))
 
 
 def findings_document(
@@ -177,35 +189,61 @@ def build_findings(
     }
 
 
-def findings_json_parts(data: dict[str, Any]) -> Iterator[str]:
-    """The text of findings.json in pieces: indented, one finding (or rule error) a line.
+class FindingsJsonWriter:
+    """findings.json, indented, one finding (or rule error) a line, written as the findings
+    are taken (`reports.findings_files`).
 
     `json.dumps(data, indent=2)` gives the same document but runs the pure-Python encoder,
-    ten seconds for 200,000 findings; encoding each finding alone uses the C one. Pieces,
-    not one string: the whole text of a big run is over a hundred megabytes, held twice
-    while it is joined.
+    ten seconds for 200,000 findings; encoding each finding alone uses the C one. A piece
+    at a time: the whole text of a big run is over a hundred megabytes.
     """
-    lists = ("findings", "inventory", "rule_errors")
-    head = json.dumps(
-        {k: v for k, v in data.items() if k not in lists}, indent=2, ensure_ascii=False
-    )
-    yield head[: -len("\n}")]
-    for key in lists:
-        if key not in data:
-            continue
-        if not data[key]:
-            yield f',\n  "{key}": []'
-            continue
-        yield f',\n  "{key}": [\n'
-        for number, item in enumerate(data[key]):
-            yield ("    " if number == 0 else ",\n    ") + json.dumps(item, ensure_ascii=False)
-        yield "\n  ]"
-    yield "\n}\n"
+
+    lists = LISTS
+
+    def __init__(self, handle: IO[str], data: Mapping[str, Any]) -> None:
+        self._write = handle.write
+        self._data = data
+        lists = (*LISTS, "rule_errors")
+        head = json.dumps(
+            {k: v for k, v in data.items() if k not in lists}, indent=2, ensure_ascii=False
+        )
+        self._write(head[: -len("\n}")])
+        self._open = [key for key in lists if key in data]
+        """The lists not yet ended, in the document's order."""
+        self._items = 0
+        """Items written in the first of them."""
+
+    def take(self, listed: str, item: Mapping[str, Any]) -> None:
+        """One finding of `listed` ("findings" or "inventory")."""
+        while self._open[0] != listed:
+            self._end_list()
+        if self._items == 0:
+            self._write(f',\n  "{listed}": [\n    ')
+        else:
+            self._write(",\n    ")
+        self._write(json.dumps(item, ensure_ascii=False))
+        self._items += 1
+
+    def _end_list(self) -> None:
+        listed = self._open.pop(0)
+        self._write(f',\n  "{listed}": []' if self._items == 0 else "\n  ]")
+        self._items = 0
+
+    def finish(self) -> None:
+        """The rule errors, and the end of the document."""
+        for error in self._data.get("rule_errors", ()):
+            self.take("rule_errors", error)
+        while self._open:
+            self._end_list()
+        self._write("\n}\n")
 
 
-def write_findings_json(data: dict[str, Any], path: Path) -> Path:
+def findings_json_file(data: Mapping[str, Any], path: Path) -> FindingsFile:
+    """findings.json of a document, for `write_findings_files`."""
+    return FindingsFile(Path(path), lambda handle: FindingsJsonWriter(handle, data))
+
+
+def write_findings_json(data: Mapping[str, Any], path: Path) -> Path:
     """Write a findings.json document atomically, a finding at a time."""
-    with atomic_open(path) as handle:
-        for part in findings_json_parts(data):
-            handle.write(part)
+    write_findings_files(data, [findings_json_file(data, path)])
     return Path(path)

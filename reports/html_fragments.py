@@ -36,7 +36,17 @@ _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
 
 
 def e(value: object) -> str:
-    """HTML-escaped text of any value (quotes too, so it is safe in attributes)."""
+    """HTML-escaped text of any value (quotes too, so it is safe in attributes), the
+    same text as `markupsafe.escape` gives. A report escapes millions of strings: for a
+    plain string five replacements cost less than making a `Markup` and copying it."""
+    if type(value) is str:  # not Markup, which is escaped already
+        return (
+            value.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
     return str(escape(value))
 
 

@@ -19,9 +19,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from reports.files import atomic_open
+from reports.findings_files import LISTS, FindingsFile, write_findings_files
 
 MAX_LISTED = 1000
 """Problems listed in one failure's text; findings.json has all of them."""
@@ -66,81 +66,108 @@ class Listing:
         return "\n".join([*self.lines, *tail])
 
 
-def build_junit(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> ET.Element:
-    """The <testsuites> element of a findings.json document."""
-    failing: dict[str, Listing] = defaultdict(Listing)
-    informational: dict[str, Listing] = defaultdict(Listing)
-    categories = {doc["id"]: doc["category"] for doc in rules}
-    for f in data["findings"]:
-        (informational if f["severity"] == "info" else failing)[f["rule"]].add(f)
-        categories.setdefault(f["rule"], f["category"])
-    for f in data.get("inventory", ()):
-        informational[f["rule"]].add(f)  # an inventory's rows are its output, never failures
-        categories.setdefault(f["rule"], f["category"])
-    errors: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for e in data["rule_errors"]:
-        errors[e["rule"]].append(e)
-    titles = {doc["id"]: doc["title"] for doc in rules}
-    rule_ids = [doc["id"] for doc in rules] + sorted(
-        (set(failing) | set(informational)) - set(titles)
-    )
-    run = data["run"]
+class JunitWriter:
+    """junit.xml: the findings are counted and listed by check as they are taken
+    (`reports.findings_files`), and the file is written when they are all in."""
 
-    suite = ET.Element(
-        "testsuite",
-        name=xml_text(f"siteaudit {run['start_url']}"),
-        timestamp=xml_text(run["started"]),
-        hostname=xml_text(run["start_url"]),
-    )
-    failures = 0
-    for rule_id in rule_ids:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=xml_text(f"siteaudit.{categories.get(rule_id, 'other')}"),
-            name=xml_text(rule_id),
-            time="0",
+    lists = LISTS
+
+    def __init__(
+        self, handle: IO[str], data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]
+    ) -> None:
+        self._handle = handle
+        self._data = data
+        self._rules = rules
+        self.failing: dict[str, Listing] = defaultdict(Listing)
+        self.informational: dict[str, Listing] = defaultdict(Listing)
+        self.categories = {doc["id"]: doc["category"] for doc in rules}
+
+    def take(self, listed: str, item: Mapping[str, Any]) -> None:
+        """Count and list one finding under its check."""
+        if listed == "findings" and item["severity"] != "info":
+            self.failing[item["rule"]].add(item)
+        else:  # an inventory's rows are its output, never failures
+            self.informational[item["rule"]].add(item)
+        self.categories.setdefault(item["rule"], item["category"])
+
+    def finish(self) -> None:
+        """Write the file."""
+        tree = ET.ElementTree(self.suites())
+        ET.indent(tree)
+        tree.write(self._handle, encoding="unicode", xml_declaration=True)
+        self._handle.write("\n")
+
+    def suites(self) -> ET.Element:
+        """The <testsuites> element of the findings taken."""
+        data, rules = self._data, self._rules
+        failing, informational, categories = self.failing, self.informational, self.categories
+        errors: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        for e in data["rule_errors"]:
+            errors[e["rule"]].append(e)
+        titles = {doc["id"]: doc["title"] for doc in rules}
+        rule_ids = [doc["id"] for doc in rules] + sorted(
+            (set(failing) | set(informational)) - set(titles)
         )
-        failed = failing.get(rule_id)
-        if failed is not None:
-            failures += 1
-            failure = ET.SubElement(
-                case,
-                "failure",
-                message=xml_text(
-                    f"{titles.get(rule_id, rule_id)}: {failed.count} problems "
-                    f"on {len(failed.pages)} pages"
-                ),
-                type=xml_text(failed.first_severity),
+        run = data["run"]
+
+        suite = ET.Element(
+            "testsuite",
+            name=xml_text(f"siteaudit {run['start_url']}"),
+            timestamp=xml_text(run["started"]),
+            hostname=xml_text(run["start_url"]),
+        )
+        failures = 0
+        for rule_id in rule_ids:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=xml_text(f"siteaudit.{categories.get(rule_id, 'other')}"),
+                name=xml_text(rule_id),
+                time="0",
             )
-            failure.text = xml_text(failed.text())
-        listed = informational.get(rule_id)
-        if listed is not None:
-            ET.SubElement(case, "system-out").text = xml_text(listed.text())
-        if errors.get(rule_id):
-            ET.SubElement(case, "system-err").text = xml_text(
-                "\n".join(f"{e['url']}: {e['error']}" for e in errors[rule_id])
-            )
-    suite.set("tests", str(len(rule_ids)))
-    suite.set("failures", str(failures))
-    suite.set("errors", "0")
-    suite.set("skipped", "0")
-    suites = ET.Element(
-        "testsuites",
-        name="siteaudit",
-        tests=str(len(rule_ids)),
-        failures=str(failures),
-        errors="0",
-    )
-    suites.append(suite)
-    return suites
+            failed = failing.get(rule_id)
+            if failed is not None:
+                failures += 1
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    message=xml_text(
+                        f"{titles.get(rule_id, rule_id)}: {failed.count} problems "
+                        f"on {len(failed.pages)} pages"
+                    ),
+                    type=xml_text(failed.first_severity),
+                )
+                failure.text = xml_text(failed.text())
+            listed = informational.get(rule_id)
+            if listed is not None:
+                ET.SubElement(case, "system-out").text = xml_text(listed.text())
+            if errors.get(rule_id):
+                ET.SubElement(case, "system-err").text = xml_text(
+                    "\n".join(f"{e['url']}: {e['error']}" for e in errors[rule_id])
+                )
+        suite.set("tests", str(len(rule_ids)))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0")
+        suite.set("skipped", "0")
+        suites = ET.Element(
+            "testsuites",
+            name="siteaudit",
+            tests=str(len(rule_ids)),
+            failures=str(failures),
+            errors="0",
+        )
+        suites.append(suite)
+        return suites
+
+
+def junit_file(
+    data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]], path: Path
+) -> FindingsFile:
+    """junit.xml of a document, for `write_findings_files`."""
+    return FindingsFile(Path(path), lambda handle: JunitWriter(handle, data, rules))
 
 
 def write_junit(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]], path: Path) -> Path:
     """Write junit.xml atomically."""
-    tree = ET.ElementTree(build_junit(data, rules))
-    ET.indent(tree)
-    with atomic_open(path) as handle:
-        tree.write(handle, encoding="unicode", xml_declaration=True)
-        handle.write("\n")
+    write_findings_files(data, [junit_file(data, rules, path)])
     return Path(path)

@@ -18,13 +18,14 @@ Validated in the tests against the OASIS SARIF 2.1.0 JSON Schema (`schema/sarif-
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from audits import PROJECT_URL
-from reports.files import atomic_open
+from reports.findings_files import FindingsFile, write_findings_files
+from reports.findings_json import rules_found
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (
@@ -144,7 +145,7 @@ def sarif_frame(
     """The SARIF log of a findings.json document with an empty results list (`sarif_parts`
     streams them), and each rule's index in it; `rules` documents the checks."""
     documented = {doc["id"]: doc for doc in rules}
-    used = sorted({f["rule"] for f in data["findings"]} - set(documented))
+    used = sorted(set(rules_found(data["findings"])) - set(documented))
     descriptors = [rule_descriptor(doc) for doc in rules] + [
         {"id": rule_id, "shortDescription": {"text": rule_id}} for rule_id in used
     ]
@@ -209,24 +210,42 @@ def _compact(value: Any) -> str:
 _NO_RESULTS = '"results":[]'
 
 
-def sarif_parts(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]) -> Iterator[str]:
-    """The compact text of the SARIF log in pieces, a result at a time.
+class SarifWriter:
+    """findings.sarif, compact, a result at a time as the findings are taken
+    (`reports.findings_files`): the log of 200,000 findings as one structure and one
+    string took over a gigabyte."""
 
-    The log of 200,000 findings as one structure and one string took over a gigabyte.
-    """
-    log, index = sarif_frame(data, rules)
-    compared = data["run"]["compared_with"] is not None
-    head, _, tail = _compact(log).partition(_NO_RESULTS)
-    yield head + '"results":['
-    for number, f in enumerate(data["findings"]):
-        text = _compact(result(f, index.get(f["rule"]), compared))
-        yield text if number == 0 else "," + text
-    yield "]" + tail + "\n"
+    lists = ("findings",)
+
+    def __init__(
+        self, handle: IO[str], data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]]
+    ) -> None:
+        log, self._index = sarif_frame(data, rules)
+        self._compared = data["run"]["compared_with"] is not None
+        head, _, self._tail = _compact(log).partition(_NO_RESULTS)
+        self._write = handle.write
+        self._write(head + '"results":[')
+        self._results = 0
+
+    def take(self, listed: str, item: Mapping[str, Any]) -> None:
+        """One finding's result."""
+        text = _compact(result(item, self._index.get(item["rule"]), self._compared))
+        self._write(text if self._results == 0 else "," + text)
+        self._results += 1
+
+    def finish(self) -> None:
+        """The rest of the log, after the results."""
+        self._write("]" + self._tail + "\n")
+
+
+def sarif_file(
+    data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]], path: Path
+) -> FindingsFile:
+    """findings.sarif of a document, for `write_findings_files`."""
+    return FindingsFile(Path(path), lambda handle: SarifWriter(handle, data, rules))
 
 
 def write_sarif(data: Mapping[str, Any], rules: Sequence[Mapping[str, Any]], path: Path) -> Path:
     """Write findings.sarif atomically, a result at a time."""
-    with atomic_open(path) as handle:
-        for part in sarif_parts(data, rules):
-            handle.write(part)
+    write_findings_files(data, [sarif_file(data, rules, path)])
     return Path(path)

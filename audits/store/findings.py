@@ -186,6 +186,15 @@ class FindingsStore(StoreBase):
         )
         return [(bool(inv), cat, sev, prio, status, n) for inv, cat, sev, prio, status, n in rows]
 
+    def finding_rules(self, run_id: int, *, inventory: bool) -> list[str]:
+        """The rules with problems in a run, or with `inventory` its inventory rules."""
+        rows = self.db.execute(
+            "SELECT DISTINCT rule FROM findings "
+            f"WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? ORDER BY rule",
+            (run_id, _INVENTORY_RULES),
+        )
+        return [rule for (rule,) in rows]
+
     def rule_errors(self, run_id: int) -> list[tuple[str, str, str]]:
         """(rule, url, error) of every rule failure in a run."""
         return self.db.execute(

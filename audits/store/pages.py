@@ -39,11 +39,14 @@ _SITE_INPUTS = (
     "p.content_type, p.is_html, p.content_hash, p.error, "
     "p.redirects, p.facts FROM pages p JOIN urls u ON u.id = p.url_id "
     "LEFT JOIN urls f ON f.id = p.final_url_id WHERE p.run_id = ? ORDER BY u.url",
-    # Links from what has no content hash (documents read for their links).
-    "SELECT s.url, t.url, l.fragment, l.text, l.kind, l.region, l.selector FROM links l "
-    "JOIN pages p ON p.run_id = l.run_id AND p.url_id = l.source_id "
+    # Links from what has no content hash (documents read for their links). From those
+    # pages to their links (CROSS JOIN keeps that order): SQLite otherwise went through
+    # every link of the run for the few, 2 s at 10,000 pages.
+    "SELECT s.url, t.url, l.fragment, l.text, l.kind, l.region, l.selector FROM pages p "
+    "CROSS JOIN links l ON l.run_id = p.run_id AND l.source_id = p.url_id "
     "JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id "
-    "WHERE l.run_id = ? AND p.content_hash IS NULL ORDER BY s.url, t.url, l.selector",
+    "WHERE p.run_id = ? AND p.content_hash IS NULL "
+    "ORDER BY s.url, t.url, l.selector, l.fragment, l.text, l.kind, l.region",
     "SELECT u.url, s.status, s.error, s.final_url FROM link_status s "
     "JOIN urls u ON u.id = s.url_id WHERE s.run_id = ? ORDER BY u.url",
     "SELECT u.url, m.lastmod FROM sitemap_urls m JOIN urls u ON u.id = m.url_id "

@@ -42,6 +42,9 @@ class ClickGraph:
     links_from: dict[str, list[str]] = field(default_factory=dict)
     redirect: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
+    link_texts: dict[str, str] = field(default_factory=dict)
+    """Each link target as recorded, with the first non-empty text of the links to it
+    (else the first one's): what the forms rules name a form platform's form by."""
     pages: set[str] = field(default_factory=set)
     """Every in-scope URL the crawl requested (and where it ended up)."""
     in_sitemap: set[str] = field(default_factory=set)
@@ -70,9 +73,12 @@ class ClickGraph:
             suffix, count = tails.most_common(1)[0]
             if count >= 3:
                 graph.site_suffix = suffix
+        texts = graph.link_texts
         for row in site.links(kinds=("a", "area")):
             graph.links_from.setdefault(row.source, []).append(row.url)
             graph.add_link(row.source, row.url, in_document=row.region == "document")
+            if row.url not in texts or (row.text and not texts[row.url]):
+                texts[row.url] = row.text
         graph.node(graph.final(graph.start))
         return graph
 

@@ -528,19 +528,15 @@ def form_entries(
 def platform_links(site: Site, form_hosts: tuple[str, ...]) -> dict[str, str]:
     """Form-platform URLs the site links to, with the first non-empty link text of each.
 
-    Several rules ask; the link table is read once per site and set of hosts."""
+    Several rules ask; the answer comes from the click graph's one read of the links,
+    once per site and set of hosts."""
     return memo(site, _platform_links, form_hosts)
 
 
 def _platform_links(site: Site, form_hosts: tuple[str, ...]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    checked: dict[str, bool] = {}
-    for row in site.links(kinds=("a", "area")):
-        matches = checked.get(row.url)
-        if matches is None:
-            matches = checked[row.url] = row.url.startswith(("http://", "https://")) and (
-                host_matches(row.url, form_hosts)
-            )
-        if matches and (row.url not in found or (not found[row.url] and row.text)):
-            found[row.url] = row.text
+    found = {
+        url: text
+        for url, text in click_graph(site).link_texts.items()
+        if url.startswith(("http://", "https://")) and host_matches(url, form_hosts)
+    }
     return dict(sorted(found.items()))

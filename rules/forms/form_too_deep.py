@@ -68,13 +68,11 @@ class FormTooDeep(SiteRule):
         if not entries:
             return
         graph = click_graph(site)
-        named: dict[str, set[str]] | None = None
-        for entry in entries:
-            finding = self._check(entry, graph)
-            if finding is None:
-                continue
-            if named is None:
-                named = pages_naming(site)
+        found = [(entry, f) for entry in entries if (f := self._check(entry, graph)) is not None]
+        if not found:
+            return
+        named = pages_naming(site, {entry.title.lower() for entry, _ in found})
+        for entry, finding in found:
             mentions = {*entry.sources, *entry.documents, *named.get(entry.title.lower(), ())}
             service = {"form": entry.url, "mentions": len(mentions), "pages": sorted(mentions)[:50]}
             yield dataclasses.replace(finding, evidence={**finding.evidence, "service": service})
@@ -159,13 +157,16 @@ class FormTooDeep(SiteRule):
         )
 
 
-def pages_naming(site: Site) -> dict[str, set[str]]:
-    """Link text (lower case) -> the pages whose links say it: where a service is named,
-    wherever the link leads (an orphaned form's old link often still names it)."""
+def pages_naming(site: Site, names: set[str]) -> dict[str, set[str]]:
+    """Each of some names (lower case) -> the pages whose links say it: where a service
+    is named, wherever the link leads (an orphaned form's old link often still names
+    it). Only the names asked for are kept: every link text of a big site is a lot."""
     named: dict[str, set[str]] = {}
     for row in site.links(kinds=("a", "area")):
         if row.text:
-            named.setdefault(row.text.strip().lower(), set()).add(row.source)
+            text = row.text.strip().lower()
+            if text in names:
+                named.setdefault(text, set()).add(row.source)
     return named
 
 

@@ -210,3 +210,36 @@ def test_junit_caps_long_listings(store, tmp_path) -> None:
 )
 def test_xml_text(value, expected) -> None:
     assert xml_text(value) == expected
+
+
+def test_every_findings_file_comes_from_one_read_of_the_findings(tmp_path: Path) -> None:
+    from audits.stages.report import run_prioritise_stage
+    from audits.store import Store
+    from reports import FORMATS
+    from reports import write_reports as write_all
+
+    store = Store(str(tmp_path / "audit.db"))
+    run_id = add_run(
+        store,
+        [
+            *_findings(),
+            finding_row("demo-link-inventory", PAGE, severity="info", fingerprint="listed"),
+        ],
+    )
+    run_prioritise_stage(store, run_id, None)
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    try:
+        write_all(store, run_id, tmp_path / "report", RULES, formats=FORMATS)
+    finally:
+        store.db.set_trace_callback(None)
+    # A whole finding (its evidence) is read once for json, csv, sarif and junit
+    # together: the problems once, the inventory rows once.
+    whole = [s for s in statements if s.lstrip().startswith("SELECT") and "evidence, pages" in s]
+    assert len(whole) == 2, whole
+    assert {p.name for p in (tmp_path / "report").iterdir()} >= {
+        "findings.json",
+        "findings.csv",
+        "findings.sarif",
+        "junit.xml",
+    }

@@ -563,3 +563,12 @@ def test_contrast_of_badges() -> None:
     for background, colour in pairs:
         a, b = sorted((luminance(background), luminance(colour)), reverse=True)
         assert (a + 0.05) / (b + 0.05) >= 4.5, (background, colour)
+
+
+def test_fragments_escape_as_markupsafe_does() -> None:
+    from markupsafe import Markup, escape
+
+    from reports.html_fragments import e
+
+    for value in ("<a href=\"x\">'Tom' & Jerry</a>", "plain", "", Markup("<b>kept</b>"), 7, None):
+        assert e(value) == str(escape(value))

@@ -319,3 +319,41 @@ def test_click_depths_and_the_site_rules_read_the_links_into_one_graph() -> None
     assert click_depths(site)[deep] == 2
     assert click_graph(site).path(deep) == [HOME, page, deep]
     assert site.reads == 1
+
+
+class _CountingSite(MemorySite):
+    """A MemorySite that counts how often the links are read."""
+
+    reads = 0
+
+    def links(self, **options: Any) -> Any:
+        self.reads += 1
+        return super().links(**options)
+
+
+def test_form_too_deep_reads_the_links_once_besides_the_shared_click_graph() -> None:
+    pages = [
+        info(u("/a"), title="A"),
+        info(u("/b"), title="B"),
+        info(u("/c"), title="C"),
+        info(u("/deep"), title="Apply for a permit"),
+    ]
+    chain = [
+        link(HOME, u("/a")),
+        link(u("/a"), u("/b")),
+        link(u("/b"), u("/c")),
+        link(u("/c"), u("/deep"), text="Apply for a permit"),
+        link(u("/a"), "https://forms.office.com/r/xyz", text="Report it online"),
+    ]
+    facts = {u("/deep"): {"forms": 1, "title": "Apply for a permit", "selector": "form"}}
+    site = _CountingSite(
+        pages=[info(HOME, click_depth=0, title="Home"), *pages],
+        links=chain,
+        facts={"form-too-deep": facts},
+    )
+    findings = list(FormTooDeep(FormTooDeep.Options(max_clicks=2)).check_site(site))
+    assert {f.evidence["reason"] for f in findings} == {"too-deep"}
+    assert findings[0].evidence["service"]["pages"] == [u("/c")]
+    # One read for the click graph (shared by every rule of the run, form platforms'
+    # link texts included), one for the pages that name the forms with findings.
+    assert site.reads == 2
