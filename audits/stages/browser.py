@@ -58,6 +58,7 @@ from audits.stages.browser_checks import (
     parse_checks,
 )
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
+from audits.stages.browser_review import REVIEW_SCRIPT, REVIEW_VERSION, decide, review_arguments
 from rules.analyses.axe_results import (
     INCOMPLETE,
     VIOLATION,
@@ -298,7 +299,10 @@ class BrowserSettings:
     def options_key(self) -> str:
         """axe-core's options and our own checks' version, as stored with each result:
         results depend on them."""
-        return json.dumps({**self.axe_options, "own_checks": OWN_CHECKS_VERSION}, sort_keys=True)
+        return json.dumps(
+            {**self.axe_options, "own_checks": OWN_CHECKS_VERSION, "review": REVIEW_VERSION},
+            sort_keys=True,
+        )
 
     @classmethod
     def from_config(
@@ -624,8 +628,11 @@ class ChromiumSession:
         shots = self._screenshots(nodes, wanted) if any(wanted) else [None] * len(nodes)
         # Last: the checks focus elements and follow a link, which changes the page.
         own = self._own_checks(url)
+        reviewed = self._review(nodes)
         flagged = [
-            (node, shot) for node, shot in zip(nodes, shots, strict=True) if not answered(node, own)
+            (node, shot)
+            for node, shot in zip(reviewed, shots, strict=True)
+            if node is not None and not answered(node, own)
         ]
         flagged += [(node, None) for node in own]
         elapsed = int((time.monotonic() - started) * 1000)
@@ -654,6 +661,22 @@ class ChromiumSession:
         except Exception as exc:
             raise BrowserCrashed(_one_line(exc)) from exc
         return parse_checks(url, raw) if isinstance(raw, dict) else []
+
+    def _review(self, nodes: Sequence[AxeNode]) -> list[AxeNode | None]:
+        """axe-core's "needs review" that the page decides (audits/stages/browser_review.py);
+        unchanged if the script fails or the page goes away under its clicks."""
+        from selenium.common.exceptions import JavascriptException, TimeoutException
+
+        arguments = review_arguments(nodes)
+        if arguments is None:
+            return list(nodes)
+        try:
+            answer = self._execute(REVIEW_SCRIPT, *arguments)
+        except (JavascriptException, TimeoutException):
+            answer = None
+        except Exception as exc:
+            raise BrowserCrashed(_one_line(exc)) from exc
+        return decide(nodes, answer)
 
     def _run_axe(self, embedded: bool) -> Any:
         """axe-core's results; with `embedded`, first what it needs loaded, if anything."""

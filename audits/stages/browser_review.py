@@ -1,0 +1,237 @@
+"""axe-core's "needs review" that the rendered page can decide, following the W3C ACT rules.
+
+axe-core asks a person to look where its own checks stop short. Two of its questions have
+an answer in the page, by the definitions of the ACT rules that axe-core maps them to:
+
+- **bypass** (2.4.1; ACT cf77f2 and its parts 3e12e1, 047fe0, ye5d6e, b40fd1): axe-core
+  asks when a page has no heading, no main landmark and no same-page link. A *block of
+  repeated content* is content the page shares with the site's other pages, so the page is
+  compared with one other page of the same site it links to (fetched once, bounded in
+  time and size): the blocks whose text is also there are repeated, the rest is the page's
+  own. The page fails when repeated content comes before its own content and no control
+  ahead of that content either moves to it (a skip control: the address moves to a
+  fragment at or inside it, or the focus goes there) or hides the repeated blocks (a
+  collapsible block: after clicking, they are no longer rendered; moving them off-screen
+  or `aria-hidden` does not hide them from a keyboard user). It passes when no repeated
+  content comes before the page's own. Controls that would leave the page (links to other
+  pages, submit buttons in forms) are never clicked. Without another page of the site to
+  compare with, the question stays with a person.
+- **th-has-data-cells** (1.3.1; ACT d0f69e): a table header must have at least one cell
+  assigned to it: the cells of its column below it (a column header) or of its row after
+  it (a row header), by the table's grid (row and column spans counted), unless a cell's
+  `headers` attribute names other headers; or a cell whose `headers` names it. A header
+  with none fails. ARIA grids are left to a person.
+
+A decided "failed" becomes a violation of axe-core's own rule, saying what was seen; a
+decided "passed" removes the question; anything else stays a question for a person. The
+script runs last on the page: its clicks change it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rules.analyses.axe_results import INCOMPLETE, VIOLATION, AxeNode
+
+REVIEW_VERSION = 1
+"""Stored with each page's result: a page decided by an older version is checked again."""
+REVIEWED = ("bypass", "th-has-data-cells")
+"""axe-core's rules whose "needs review" the script decides."""
+FETCH_MS = 2000
+"""Time allowed to fetch the other page of the site the bypass check compares with."""
+MAX_CHARS = 500_000
+"""Characters of that page read: enough for any page's template."""
+MAX_CONTROLS = 5
+"""Controls before the page's own content clicked in search of a skip or collapse."""
+FAILED = "failed"
+PASSED = "passed"
+
+REVIEW_SCRIPT = """
+const done = arguments[arguments.length - 1];
+const [asked, tableTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS] = arguments;
+const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
+const seen = (el) => el.checkVisibility({visibilityProperty: true});
+const sketch = (el) => '<' + el.tagName.toLowerCase() + '> "' + norm(el.textContent).slice(0, 60)
+  + '"';
+
+// -- th-has-data-cells (ACT d0f69e) --
+const assigned = (th) => {
+  const table = th.closest('table');
+  if (!table || th.closest('[role=grid], [role=treegrid]')) { return null; }
+  const grid = [];
+  [...table.rows].forEach((row, r) => {
+    grid[r] = grid[r] || [];
+    let c = 0;
+    for (const cell of row.cells) {
+      while (grid[r][c]) { c++; }
+      for (let dr = 0; dr < Math.max(cell.rowSpan, 1); dr++) {
+        grid[r + dr] = grid[r + dr] || [];
+        for (let dc = 0; dc < Math.max(cell.colSpan, 1); dc++) { grid[r + dr][c + dc] = cell; }
+      }
+      c += Math.max(cell.colSpan, 1);
+    }
+  });
+  const cells = new Set();
+  const named = (cell) => th.id && (cell.getAttribute('headers') || '').split(/\\s+/).includes(th.id);
+  for (const cell of table.querySelectorAll('td, th')) {
+    if (cell !== th && cell.closest('table') === table && named(cell)) { cells.add(cell); }
+  }
+  const r0 = grid.findIndex((row) => row.includes(th));
+  if (r0 < 0) { return null; }
+  const c0 = grid[r0].indexOf(th);
+  const scope = (th.getAttribute('scope') || '').toLowerCase();
+  const rowHeader = scope === 'row' || scope === 'rowgroup'
+    || (scope !== 'col' && scope !== 'colgroup' && [...th.parentElement.cells].some(
+      (cell) => cell.tagName === 'TD'));
+  const free = (cell) => cell && cell !== th && !cell.hasAttribute('headers');
+  if (rowHeader) {
+    grid[r0].slice(c0).filter(free).forEach((cell) => cells.add(cell));
+  } else {
+    for (let r = r0 + 1; r < grid.length; r++) {
+      for (let c = c0; c < c0 + Math.max(th.colSpan, 1); c++) {
+        if (free(grid[r][c])) { cells.add(grid[r][c]); }
+      }
+    }
+  }
+  return cells.size > 0;
+};
+const tables = {};
+for (const target of tableTargets) {
+  // axe-core names the table; a header's own selector is taken too.
+  const element = target.includes(' | ') ? null : document.querySelector(target);
+  const table = element && element.closest('table');
+  const headers = !table ? [] : element.tagName === 'TH' ? [element]
+    : [...table.querySelectorAll('th')].filter((th) => th.closest('table') === table);
+  const answers = headers.map(assigned);
+  const lacking = headers.filter((th, i) => answers[i] === false);
+  tables[target] = !headers.length || answers.includes(null) ? null : {
+    verdict: lacking.length ? 'failed' : 'passed',
+    summary: lacking.length ? 'No cell of the table is assigned to the header '
+      + lacking.slice(0, 3).map(sketch).join(', ') + ': its column (or row) has no cells, or '
+      + 'every cell in it names other headers.' : ''};
+}
+
+// -- bypass (ACT cf77f2) --
+const otherPage = async () => {
+  const here = location.href.split('#')[0];
+  const link = [...document.querySelectorAll('a[href]')].map((a) => a.href.split('#')[0]).find(
+    (href) => href !== here && href.startsWith(location.origin + '/'));
+  if (!link) { return null; }
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), FETCH_MS);
+  try {
+    const response = await fetch(link, {signal: stop.signal, credentials: 'same-origin'});
+    const type = response.headers.get('content-type') || '';
+    if (!response.ok || !type.includes('html')) { return null; }
+    const text = (await response.text()).slice(0, MAX_CHARS);
+    return new DOMParser().parseFromString(text, 'text/html');
+  } catch (e) {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
+// The page cut into blocks: an element whose text is also an element's text on the other
+// page is one repeated block; others are opened down to their text.
+const blocks = (shared) => {
+  const found = [];
+  const walk = (parent) => {
+    for (const child of parent.childNodes) {
+      const text = norm(child.textContent);
+      if (!text) { continue; }
+      if (child.nodeType === Node.TEXT_NODE) {
+        found.push({node: child, repeated: false});
+      } else if (child.nodeType === Node.ELEMENT_NODE && !SKIPPED.has(child.tagName)
+                 && seen(child)) {
+        if (shared.has(text)) { found.push({node: child, repeated: true}); }
+        else if (child.children.length) { walk(child); }
+        else { found.push({node: child, repeated: false}); }
+      }
+    }
+  };
+  walk(document.body);
+  return found;
+};
+const FOCUSABLE = 'a[href], button, input[type=button], [tabindex]:not([tabindex^="-"])';
+// Clicking these stays on the page: same-page links, plain buttons, scripted controls.
+const stays = (el) => {
+  if (el.tagName === 'A') { return /^(#|javascript:)/i.test(el.getAttribute('href') || ''); }
+  if (el.tagName === 'BUTTON') { return el.type !== 'submit' || !el.form; }
+  return el.tagName !== 'INPUT' || el.type === 'button';
+};
+const bypass = async () => {
+  const other = await otherPage();
+  if (!other || !other.body) { return null; }
+  const shared = new Set([...other.body.querySelectorAll('*')].map((e) => norm(e.textContent)));
+  const found = blocks(shared);
+  const first = found.findIndex((b) => b.repeated);
+  const own = first < 0 ? null : found.slice(first).find((b) => !b.repeated);
+  if (!own) { return {verdict: 'passed'}; }
+  const repeated = found.slice(0, found.indexOf(own)).filter((b) => b.repeated).map((b) => b.node);
+  const before = (el) => el.compareDocumentPosition(own.node) & Node.DOCUMENT_POSITION_FOLLOWING
+    && !el.contains(own.node);
+  const reaches = (el) => !!el && el !== document.body && (el.contains(own.node) || own.node.contains(el)
+    || !!(repeated.at(-1).compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)
+       && !repeated.some((r) => r.contains(el)));
+  const controls = [...document.querySelectorAll(FOCUSABLE)].filter(
+    (el) => before(el) && seen(el) && stays(el)).slice(0, MAX_CONTROLS);
+  for (const control of controls) {
+    const hash = location.hash;
+    control.click();
+    const target = location.hash !== hash && location.hash.length > 1
+      ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    if (reaches(target) || (document.activeElement !== control && reaches(document.activeElement))
+        || repeated.every((r) => !seen(r))) {
+      return {verdict: 'passed'};
+    }
+  }
+  return {verdict: 'failed', summary: 'Content repeated on the site\\'s other pages ('
+    + sketch(repeated[0]) + ') comes before this page\\'s own content, with no heading, main '
+    + 'landmark, skip link or control to hide it: keyboard users go through it on every page.'};
+};
+
+(async () => ({
+  'th-has-data-cells': tables,
+  bypass: asked.includes('bypass') && document.body ? await bypass() : null,
+}))().then(done, () => done(null));
+"""
+
+
+def review_arguments(nodes: Sequence[AxeNode]) -> list[Any] | None:
+    """The script's arguments for this page's "needs review", or None when it has none the
+    script decides."""
+    asked = sorted({n.rule for n in nodes if n.outcome == INCOMPLETE and n.rule in REVIEWED})
+    if not asked:
+        return None
+    headers = [n.target for n in nodes if n.outcome == INCOMPLETE and n.rule == "th-has-data-cells"]
+    return [asked, headers, FETCH_MS, MAX_CHARS, MAX_CONTROLS]
+
+
+def decide(nodes: Sequence[AxeNode], answer: Any) -> list[AxeNode | None]:
+    """Each node as the script's answer leaves it, in order: a decided failure becomes a
+    violation of the same rule, a decided pass None; the rest unchanged."""
+    answer = answer if isinstance(answer, Mapping) else {}
+    return [_decided(node, answer) for node in nodes]
+
+
+def _decided(node: AxeNode, answer: Mapping[str, Any]) -> AxeNode | None:
+    if node.outcome != INCOMPLETE or node.rule not in REVIEWED:
+        return node
+    verdict = answer.get(node.rule)
+    if node.rule == "th-has-data-cells":
+        verdict = verdict.get(node.target) if isinstance(verdict, Mapping) else None
+    if not isinstance(verdict, Mapping):
+        return node
+    if verdict.get("verdict") == PASSED:
+        return None
+    if verdict.get("verdict") == FAILED:
+        return dataclasses.replace(
+            node,
+            outcome=VIOLATION,
+            impact=node.impact or "serious",
+            failure_summary=str(verdict.get("summary") or ""),
+        )
+    return node
