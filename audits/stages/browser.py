@@ -58,7 +58,13 @@ from audits.stages.browser_checks import (
     parse_checks,
 )
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
-from audits.stages.browser_review import REVIEW_SCRIPT, REVIEW_VERSION, decide, review_arguments
+from audits.stages.browser_review import (
+    REVIEW_SCRIPT,
+    REVIEW_VERSION,
+    decide,
+    found_beyond,
+    review_arguments,
+)
 from rules.analyses.axe_results import (
     INCOMPLETE,
     VIOLATION,
@@ -628,13 +634,13 @@ class ChromiumSession:
         shots = self._screenshots(nodes, wanted) if any(wanted) else [None] * len(nodes)
         # Last: the checks focus elements and follow a link, which changes the page.
         own = self._own_checks(url)
-        reviewed = self._review(nodes)
+        reviewed, beyond = self._review(url, nodes)
         flagged = [
             (node, shot)
             for node, shot in zip(reviewed, shots, strict=True)
             if node is not None and not answered(node, own)
         ]
-        flagged += [(node, None) for node in own]
+        flagged += [(node, None) for node in (*own, *beyond)]
         elapsed = int((time.monotonic() - started) * 1000)
         return PageCheck(url, flagged, None, elapsed)
 
@@ -662,21 +668,21 @@ class ChromiumSession:
             raise BrowserCrashed(_one_line(exc)) from exc
         return parse_checks(url, raw) if isinstance(raw, dict) else []
 
-    def _review(self, nodes: Sequence[AxeNode]) -> list[AxeNode | None]:
-        """axe-core's "needs review" that the page decides (audits/stages/browser_review.py);
-        unchanged if the script fails or the page goes away under its clicks."""
+    def _review(
+        self, url: str, nodes: Sequence[AxeNode]
+    ) -> tuple[list[AxeNode | None], list[AxeNode]]:
+        """axe-core's "needs review" that the page decides, and the bypass failures it
+        passed (audits/stages/browser_review.py); unchanged if the script fails or the page
+        goes away under its clicks."""
         from selenium.common.exceptions import JavascriptException, TimeoutException
 
-        arguments = review_arguments(nodes)
-        if arguments is None:
-            return list(nodes)
         try:
-            answer = self._execute(REVIEW_SCRIPT, *arguments)
+            answer = self._execute(REVIEW_SCRIPT, *review_arguments(nodes))
         except (JavascriptException, TimeoutException):
             answer = None
         except Exception as exc:
             raise BrowserCrashed(_one_line(exc)) from exc
-        return decide(nodes, answer)
+        return decide(nodes, answer), found_beyond(url, nodes, answer)
 
     def _run_axe(self, embedded: bool) -> Any:
         """axe-core's results; with `embedded`, first what it needs loaded, if anything."""

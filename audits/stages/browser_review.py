@@ -37,8 +37,11 @@ from rules.analyses.axe_results import INCOMPLETE, VIOLATION, AxeNode
 
 REVIEW_VERSION = 1
 """Stored with each page's result: a page decided by an older version is checked again."""
-REVIEWED = ("bypass", "th-has-data-cells")
+PER_ELEMENT = ("th-has-data-cells", "no-autoplay-audio")
+"""axe-core's rules whose "needs review" the script decides element by element."""
+REVIEWED = ("bypass", *PER_ELEMENT)
 """axe-core's rules whose "needs review" the script decides."""
+BYPASS_HELP = "https://www.w3.org/WAI/WCAG22/Understanding/bypass-blocks.html"
 FETCH_MS = 2000
 """Time allowed to fetch the other page of the site the bypass check compares with."""
 MAX_CHARS = 500_000
@@ -50,11 +53,13 @@ PASSED = "passed"
 
 REVIEW_SCRIPT = """
 const done = arguments[arguments.length - 1];
-const [asked, tableTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS] = arguments;
+const [asked, tableTargets, mediaTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS] = arguments;
 const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
 const seen = (el) => el.checkVisibility({visibilityProperty: true});
-const sketch = (el) => '<' + el.tagName.toLowerCase() + '> "' + norm(el.textContent).slice(0, 60)
-  + '"';
+// What an element says: its text and its images' text alternatives.
+const words = (el) => norm(el.nodeType !== Node.ELEMENT_NODE ? el.textContent
+  : el.textContent + ' ' + [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' '));
+const sketch = (el) => '<' + el.tagName.toLowerCase() + '> "' + words(el).slice(0, 60) + '"';
 
 // -- th-has-data-cells (ACT d0f69e) --
 const assigned = (th) => {
@@ -140,7 +145,7 @@ const blocks = (shared) => {
   const found = [];
   const walk = (parent) => {
     for (const child of parent.childNodes) {
-      const text = norm(child.textContent);
+      const text = words(child);
       if (!text) { continue; }
       if (child.nodeType === Node.TEXT_NODE) {
         found.push({node: child, repeated: false});
@@ -162,52 +167,104 @@ const stays = (el) => {
   if (el.tagName === 'BUTTON') { return el.type !== 'submit' || !el.form; }
   return el.tagName !== 'INPUT' || el.type === 'button';
 };
+// A main landmark a screen reader user can jump to: ACT b40fd1 passes, axe-core's own.
+const hasMain = () => [...document.querySelectorAll('main, [role=main]')].some(
+  (m) => seen(m) && !m.closest('[aria-hidden=true]'));
+const onScreen = (el) => {
+  const box = el.getBoundingClientRect();
+  return seen(el) && !el.closest('[aria-hidden=true]') && box.width > 0 && box.height > 0
+    && box.bottom + scrollY > 0 && box.right + scrollX > 0;
+};
+const HEADING = 'h1, h2, h3, h4, h5, h6, [role=heading]';
 const bypass = async () => {
   const other = await otherPage();
   if (!other || !other.body) { return null; }
-  const shared = new Set([...other.body.querySelectorAll('*')].map((e) => norm(e.textContent)));
+  const shared = new Set([...other.body.querySelectorAll('*')].map(words));
   const found = blocks(shared);
   const first = found.findIndex((b) => b.repeated);
   const own = first < 0 ? null : found.slice(first).find((b) => !b.repeated);
   if (!own) { return {verdict: 'passed'}; }
   const repeated = found.slice(0, found.indexOf(own)).filter((b) => b.repeated).map((b) => b.node);
+  const last = repeated.at(-1);
+  const after = (el) => !!(last.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)
+    && !last.contains(el);
+  // A heading past the repeated content (ACT 047fe0).
+  if ([...document.querySelectorAll(HEADING)].some(
+    (h) => after(h) && onScreen(h) && words(h))) {
+    return {verdict: 'passed'};
+  }
+  const texts = repeated.flatMap((r) => {
+    const walker = document.createTreeWalker(r, NodeFilter.SHOW_TEXT);
+    const found = [];
+    while (walker.nextNode()) { if (norm(walker.currentNode.textContent)) found.push(walker.currentNode); }
+    return found;
+  });
+  // Where a skip lands is past the repeated content when none of its text comes after it.
+  const reaches = (el) => !!el && el !== document.body && el !== document.documentElement
+    && !texts.some((t) => el.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING);
   const before = (el) => el.compareDocumentPosition(own.node) & Node.DOCUMENT_POSITION_FOLLOWING
     && !el.contains(own.node);
-  const reaches = (el) => !!el && el !== document.body && (el.contains(own.node) || own.node.contains(el)
-    || !!(repeated.at(-1).compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)
-       && !repeated.some((r) => r.contains(el)));
   const controls = [...document.querySelectorAll(FOCUSABLE)].filter(
     (el) => before(el) && seen(el) && stays(el)).slice(0, MAX_CONTROLS);
+  // A control that moves to the own content (ACT ye5d6e) or hides the repeated (3e12e1).
   for (const control of controls) {
-    const hash = location.hash;
+    // Earlier checks may have followed a link here: start from no fragment.
+    history.replaceState(history.state, '', location.href.split('#')[0]);
     control.click();
-    const target = location.hash !== hash && location.hash.length > 1
+    const target = location.hash.length > 1
       ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
     if (reaches(target) || (document.activeElement !== control && reaches(document.activeElement))
         || repeated.every((r) => !seen(r))) {
       return {verdict: 'passed'};
     }
   }
-  return {verdict: 'failed', summary: 'Content repeated on the site\\'s other pages ('
-    + sketch(repeated[0]) + ') comes before this page\\'s own content, with no heading, main '
-    + 'landmark, skip link or control to hide it: keyboard users go through it on every page.'};
+  const tag = document.documentElement.outerHTML;
+  return {verdict: 'failed', html: tag.slice(0, tag.indexOf('>') + 1),
+    summary: 'Content repeated on the site\\'s other pages (' + sketch(repeated[0]) + ') comes '
+    + 'before this page\\'s own content, with no heading starting that content, no main '
+    + 'landmark, no skip link that reaches it and no control to hide the repeated content: '
+    + 'keyboard users go through it on every page.'};
 };
+
+// -- no-autoplay-audio (ACT 80f0bf): an <audio> axe-core measured but left to a person --
+const autoplay = {};
+const CONTROLS = 'button, input, select, textarea, [role=button], [role=slider], [role=switch], '
+  + '[role=checkbox], [onclick], [tabindex]:not([tabindex^="-"]), a[href^="#"], '
+  + 'a[href^="javascript:" i]';
+for (const target of mediaTargets) {
+  const m = target.includes(' | ') ? null : document.querySelector(target);
+  // Video may carry a silent sound track, which only listening tells apart.
+  const decided = m && m.tagName === 'AUDIO' && m.autoplay && !m.muted && !m.controls
+    && Number.isFinite(m.duration) && m.duration > 3 && !m.currentSrc.includes('#t=')
+    && !document.querySelector(CONTROLS);
+  autoplay[target] = decided ? {verdict: 'failed', summary: 'This sound plays by itself for '
+    + Math.round(m.duration) + ' seconds, with no controls of its own and no button or other '
+    + 'control on the page to pause, stop or mute it.'} : null;
+}
 
 (async () => ({
   'th-has-data-cells': tables,
-  bypass: asked.includes('bypass') && document.body ? await bypass() : null,
+  'no-autoplay-audio': autoplay,
+  bypass: document.body && (asked.includes('bypass') || !hasMain()) ? await bypass() : null,
 }))().then(done, () => done(null));
 """
 
 
-def review_arguments(nodes: Sequence[AxeNode]) -> list[Any] | None:
-    """The script's arguments for this page's "needs review", or None when it has none the
-    script decides."""
+def review_arguments(nodes: Sequence[AxeNode]) -> list[Any]:
+    """The script's arguments for this page's nodes, in its order."""
     asked = sorted({n.rule for n in nodes if n.outcome == INCOMPLETE and n.rule in REVIEWED})
-    if not asked:
-        return None
-    headers = [n.target for n in nodes if n.outcome == INCOMPLETE and n.rule == "th-has-data-cells"]
-    return [asked, headers, FETCH_MS, MAX_CHARS, MAX_CONTROLS]
+    return [
+        asked,
+        _targets(nodes, "th-has-data-cells"),
+        _targets(nodes, "no-autoplay-audio"),
+        FETCH_MS,
+        MAX_CHARS,
+        MAX_CONTROLS,
+    ]
+
+
+def _targets(nodes: Sequence[AxeNode], rule: str) -> list[str]:
+    return [n.target for n in nodes if n.outcome == INCOMPLETE and n.rule == rule]
 
 
 def decide(nodes: Sequence[AxeNode], answer: Any) -> list[AxeNode | None]:
@@ -217,11 +274,35 @@ def decide(nodes: Sequence[AxeNode], answer: Any) -> list[AxeNode | None]:
     return [_decided(node, answer) for node in nodes]
 
 
+def found_beyond(url: str, nodes: Sequence[AxeNode], answer: Any) -> list[AxeNode]:
+    """The bypass failure the script found on a page axe-core passed (it counts any heading,
+    same-page link or main landmark, wherever they are and wherever they lead)."""
+    verdict = answer.get("bypass") if isinstance(answer, Mapping) else None
+    if not isinstance(verdict, Mapping) or verdict.get("verdict") != FAILED:
+        return []
+    if any(n.rule == "bypass" for n in nodes):
+        return []
+    return [
+        AxeNode(
+            url=url,
+            outcome=VIOLATION,
+            rule="bypass",
+            impact="serious",
+            wcag=("2.4.1",),
+            help="Page must have means to bypass repeated blocks",
+            help_url=BYPASS_HELP,
+            target="html",
+            html=str(verdict.get("html") or "<html>"),
+            failure_summary=str(verdict.get("summary") or ""),
+        )
+    ]
+
+
 def _decided(node: AxeNode, answer: Mapping[str, Any]) -> AxeNode | None:
     if node.outcome != INCOMPLETE or node.rule not in REVIEWED:
         return node
     verdict = answer.get(node.rule)
-    if node.rule == "th-has-data-cells":
+    if node.rule in PER_ELEMENT:
         verdict = verdict.get(node.target) if isinstance(verdict, Mapping) else None
     if not isinstance(verdict, Mapping):
         return node

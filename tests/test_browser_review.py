@@ -1,0 +1,114 @@
+"""axe-core's "needs review" decided in the page (bypass blocks 2.4.1, table headers 1.3.1),
+in real Chromium.
+
+The pages of tests/sites/browser-review say what the script must answer: each bypass page
+in its `<meta name="expected">`, each table in its `data-expected`. The script is the one
+the browser stage runs last on a page (audits/stages/browser_review.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audits.stages.browser_review import REVIEW_SCRIPT, decide, review_arguments
+from rules.analyses.axe_results import INCOMPLETE, VIOLATION, AxeNode
+from tests.kit.browsers import headless_chrome, needs_chromium
+from tests.kit.siteserver import SiteServer
+
+PAGES = Path(__file__).parent / "sites" / "browser-review"
+URL = "https://council.example/"
+
+
+@pytest.fixture(scope="module")
+def chrome() -> Iterator[tuple[Any, str]]:
+    """A headless Chromium and the base URL of the fixture pages."""
+    with SiteServer(PAGES) as server, headless_chrome() as driver:
+        yield driver, server.url
+
+
+def _node(rule: str, target: str, outcome: str = INCOMPLETE) -> AxeNode:
+    return AxeNode(URL, outcome, rule, "serious", ("2.4.1",), "", "", target, "<html>", "")
+
+
+def _answer(driver: Any, url: str, nodes: list[AxeNode]) -> Any:
+    driver.get(url)
+    return driver.execute_async_script(REVIEW_SCRIPT, *review_arguments(nodes))
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*_bypass_*.html")))
+@pytest.mark.browser
+@needs_chromium
+def test_bypass_review_is_decided_as_the_page_says(chrome: tuple[Any, str], page: str) -> None:
+    driver, base = chrome
+    answer = _answer(driver, f"{base}/{page}", [_node("bypass", "html")])
+    expected = driver.execute_script("return document.querySelector('meta[name=expected]').content")
+    [decided] = decide([_node("bypass", "html")], answer)
+    outcome = {None: "passed", INCOMPLETE: "undecided", VIOLATION: "failed"}
+    assert outcome[decided and decided.outcome] == expected, answer
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_bypass_failure_names_the_repeated_block(chrome: tuple[Any, str]) -> None:
+    driver, base = chrome
+    answer = _answer(driver, f"{base}/fail_bypass_links_first.html", [_node("bypass", "html")])
+    [decided] = decide([_node("bypass", "html")], answer)
+    assert decided is not None and decided.rule == "bypass"
+    assert '<div> "Bins and recycling Council Tax Parking permits"' in decided.failure_summary
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_table_headers_without_assigned_cells_fail(chrome: tuple[Any, str]) -> None:
+    driver, base = chrome
+    tables = [_node("th-has-data-cells", f"#{name}") for name in _table_ids(driver, base)]
+    answer = _answer(driver, f"{base}/tables.html", tables)
+    decided = decide(tables, answer)
+    expected = driver.execute_script(
+        "return [...document.querySelectorAll('table')].map((t) => t.dataset.expected)"
+    )
+    got = ["passed" if node is None else node.outcome for node in decided]
+    assert got == [{"failed": VIOLATION}.get(e, e) for e in expected]
+    assert "Fee" in decided[0].failure_summary and "Zone" not in decided[1].failure_summary
+
+
+def _table_ids(driver: Any, base: str) -> list[str]:
+    driver.get(f"{base}/tables.html")
+    return driver.execute_script("return [...document.querySelectorAll('table')].map((t) => t.id)")
+
+
+def test_the_script_is_asked_the_questions_it_decides_and_the_elements_they_name() -> None:
+    nodes = [
+        _node("bypass", "html", VIOLATION),
+        _node("th-has-data-cells", "table"),
+        _node("no-autoplay-audio", "audio"),
+        _node("region", "div"),
+    ]
+    asked, tables, media, *_ = review_arguments(nodes)
+    assert (asked, tables, media) == (
+        ["no-autoplay-audio", "th-has-data-cells"],
+        ["table"],
+        ["audio"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        ({"bypass": {"verdict": "failed", "summary": "why"}}, VIOLATION),
+        ({"bypass": {"verdict": "passed"}}, None),
+        ({"bypass": None}, INCOMPLETE),
+        (None, INCOMPLETE),
+        ("not an answer", INCOMPLETE),
+    ],
+)
+def test_a_decision_turns_the_question_into_a_violation_or_removes_it(
+    answer: Any, outcome: str | None
+) -> None:
+    other = _node("color-contrast", "p")
+    decided = decide([_node("bypass", "html"), other], answer)
+    assert (decided[0] and decided[0].outcome, decided[1]) == (outcome, other)
