@@ -8,13 +8,14 @@ the browser stage runs last on a page (audits/stages/browser_review.py).
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from audits.stages.browser_review import REVIEW_SCRIPT, decide, review_arguments
+from audits.stages.browser_review import REVIEW_SCRIPT, decide, found_beyond, review_arguments
 from rules.analyses.axe_results import INCOMPLETE, VIOLATION, AxeNode
 from tests.kit.browsers import headless_chrome, needs_chromium
 from tests.kit.siteserver import SiteServer
@@ -81,19 +82,15 @@ def _table_ids(driver: Any, base: str) -> list[str]:
     return driver.execute_script("return [...document.querySelectorAll('table')].map((t) => t.id)")
 
 
-def test_the_script_is_asked_the_questions_it_decides_and_the_elements_they_name() -> None:
+def test_the_script_is_given_the_elements_axe_core_asks_about() -> None:
     nodes = [
         _node("bypass", "html", VIOLATION),
         _node("th-has-data-cells", "table"),
         _node("no-autoplay-audio", "audio"),
         _node("region", "div"),
     ]
-    asked, tables, media, *_ = review_arguments(nodes)
-    assert (asked, tables, media) == (
-        ["no-autoplay-audio", "th-has-data-cells"],
-        ["table"],
-        ["audio"],
-    )
+    tables, media, *_ = review_arguments(nodes)
+    assert (tables, media) == (["table"], ["audio"])
 
 
 @pytest.mark.parametrize(
@@ -112,3 +109,52 @@ def test_a_decision_turns_the_question_into_a_violation_or_removes_it(
     other = _node("color-contrast", "p")
     decided = decide([_node("bypass", "html"), other], answer)
     assert (decided[0] and decided[0].outcome, decided[1]) == (outcome, other)
+
+
+def test_a_bypass_failure_on_a_page_axe_core_passed_is_a_violation_of_its_rule() -> None:
+    answer = {"bypass": {"verdict": "failed", "summary": "why", "html": '<html lang="en">'}}
+    [node] = found_beyond(URL, [_node("region", "div", VIOLATION)], answer)
+    assert (node.rule, node.outcome, node.wcag, node.html) == (
+        "bypass",
+        VIOLATION,
+        ("2.4.1",),
+        '<html lang="en">',
+    )
+    assert found_beyond(URL, [_node("bypass", "html")], answer) == []
+    assert found_beyond(URL, [], {"bypass": {"verdict": "passed"}}) == []
+
+
+def _sound(path: Path, seconds: int) -> None:
+    """A silent WAV file of `seconds` (what it plays does not matter, only how long)."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(8000)
+        out.writeframes(b"\x80" * 8000 * seconds)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [("", VIOLATION), ('<button type="button">Stop the sound</button>', INCOMPLETE)],
+)
+@pytest.mark.browser
+@needs_chromium
+def test_autoplaying_sound_with_nothing_to_stop_it_fails(
+    tmp_path: Path, extra: str, expected: str
+) -> None:
+    _sound(tmp_path / "welcome.wav", 5)
+    (tmp_path / "index.html").write_text(
+        '<!DOCTYPE html><html lang="en"><title>Welcome</title>'
+        f'<audio src="welcome.wav" autoplay></audio>{extra}</html>'
+    )
+    node = _node("no-autoplay-audio", "audio")
+    with SiteServer(tmp_path) as server, headless_chrome() as driver:
+        driver.get(f"{server.url}/index.html")
+        driver.execute_async_script(
+            "const done = arguments[0]; const audio = document.querySelector('audio');"
+            "if (audio.readyState) { done(); } else { audio.onloadedmetadata = done; }"
+        )
+        answer = driver.execute_async_script(REVIEW_SCRIPT, *review_arguments([node]))
+    [decided] = decide([node], answer)
+    assert decided is not None and decided.outcome == expected
+    assert expected == INCOMPLETE or "for 5 seconds" in decided.failure_summary
