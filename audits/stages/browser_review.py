@@ -64,7 +64,10 @@ const sketch = (el) => '<' + el.tagName.toLowerCase() + '> "' + words(el).slice(
 // -- th-has-data-cells (ACT d0f69e) --
 const assigned = (th) => {
   const table = th.closest('table');
-  if (!table || th.closest('[role=grid], [role=treegrid]')) { return null; }
+  // A table of headers alone is no data table to judge.
+  if (!table || th.closest('[role=grid], [role=treegrid]') || !table.querySelector('td')) {
+    return null;
+  }
   const grid = [];
   [...table.rows].forEach((row, r) => {
     grid[r] = grid[r] || [];
@@ -140,7 +143,8 @@ const otherPage = async () => {
 };
 const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
 // The page cut into blocks: an element whose text is also an element's text on the other
-// page is one repeated block; others are opened down to their text.
+// page is one repeated block; others are opened down to their text. Two words or fewer
+// ("Contact us", another page's heading) may be shared by chance: not a block.
 const blocks = (shared) => {
   const found = [];
   const walk = (parent) => {
@@ -151,7 +155,9 @@ const blocks = (shared) => {
         found.push({node: child, repeated: false});
       } else if (child.nodeType === Node.ELEMENT_NODE && !SKIPPED.has(child.tagName)
                  && seen(child)) {
-        if (shared.has(text)) { found.push({node: child, repeated: true}); }
+        if (shared.has(text) && text.split(' ').length > 2) {
+          found.push({node: child, repeated: true});
+        }
         else if (child.children.length) { walk(child); }
         else { found.push({node: child, repeated: false}); }
       }
