@@ -62,24 +62,35 @@ def test_a_bypass_failure_names_the_repeated_block(chrome: tuple[Any, str]) -> N
     assert '<div> "Bins and recycling Council Tax Parking permits"' in decided.failure_summary
 
 
+@pytest.mark.parametrize(
+    ("page", "rule"),
+    [("tables.html", "th-has-data-cells"), ("hidden-focus.html", "aria-hidden-focus")],
+)
 @pytest.mark.browser
 @needs_chromium
-def test_table_headers_without_assigned_cells_fail(chrome: tuple[Any, str]) -> None:
+def test_each_element_asked_about_is_decided_as_the_page_says(
+    chrome: tuple[Any, str], page: str, rule: str
+) -> None:
     driver, base = chrome
-    tables = [_node("th-has-data-cells", f"#{name}") for name in _table_ids(driver, base)]
-    answer = _answer(driver, f"{base}/tables.html", tables)
-    decided = decide(tables, answer)
-    expected = driver.execute_script(
-        "return [...document.querySelectorAll('table')].map((t) => t.dataset.expected)"
+    driver.get(f"{base}/{page}")
+    marked = driver.execute_script(
+        "return [...document.querySelectorAll('[data-expected]')]"
+        ".map((e) => [e.id, e.dataset.expected])"
     )
+    nodes = [_node(rule, f"#{name}") for name, _ in marked]
+    decided = decide(nodes, _answer(driver, f"{base}/{page}", nodes))
     got = ["passed" if node is None else node.outcome for node in decided]
-    assert got == [{"failed": VIOLATION}.get(e, e) for e in expected]
-    assert "Fee" in decided[0].failure_summary and "Zone" not in decided[1].failure_summary
+    assert got == [{"failed": VIOLATION}.get(e, e) for _, e in marked]
 
 
-def _table_ids(driver: Any, base: str) -> list[str]:
-    driver.get(f"{base}/tables.html")
-    return driver.execute_script("return [...document.querySelectorAll('table')].map((t) => t.id)")
+@pytest.mark.browser
+@needs_chromium
+def test_a_table_failure_names_the_headers_without_cells(chrome: tuple[Any, str]) -> None:
+    driver, base = chrome
+    nodes = [_node("th-has-data-cells", "#fail-empty-column")]
+    [decided] = decide(nodes, _answer(driver, f"{base}/tables.html", nodes))
+    assert decided is not None and '<th> "Fee"' in decided.failure_summary
+    assert '"Permit"' not in decided.failure_summary
 
 
 def test_the_script_is_given_the_elements_axe_core_asks_about() -> None:
@@ -87,10 +98,11 @@ def test_the_script_is_given_the_elements_axe_core_asks_about() -> None:
         _node("bypass", "html", VIOLATION),
         _node("th-has-data-cells", "table"),
         _node("no-autoplay-audio", "audio"),
+        _node("aria-hidden-focus", "div"),
         _node("region", "div"),
     ]
-    tables, media, *_ = review_arguments(nodes)
-    assert (tables, media) == (["table"], ["audio"])
+    tables, media, hidden, *_ = review_arguments(nodes)
+    assert (tables, media, hidden) == (["table"], ["audio"], ["div"])
 
 
 @pytest.mark.parametrize(

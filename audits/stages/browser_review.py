@@ -1,26 +1,35 @@
 """axe-core's "needs review" that the rendered page can decide, following the W3C ACT rules.
 
-axe-core asks a person to look where its own checks stop short. Two of its questions have
-an answer in the page, by the definitions of the ACT rules that axe-core maps them to:
+axe-core asks a person to look where its own checks stop short. Four of its questions
+have an answer in the page, by the definitions of the ACT rules that axe-core maps them to:
 
-- **bypass** (2.4.1; ACT cf77f2 and its parts 3e12e1, 047fe0, ye5d6e, b40fd1): axe-core
-  asks when a page has no heading, no main landmark and no same-page link. A *block of
-  repeated content* is content the page shares with the site's other pages, so the page is
+- **bypass** (2.4.1; ACT cf77f2 and its parts 3e12e1, 047fe0, ye5d6e, b40fd1), on every
+  page without a main landmark (with one, axe-core's answer stands). A *block of repeated
+  content* is content the page shares with the site's other pages, so the page is
   compared with one other page of the same site it links to (fetched once, bounded in
-  time and size): the blocks whose text is also there are repeated, the rest is the page's
-  own. The page fails when repeated content comes before its own content and no control
-  ahead of that content either moves to it (a skip control: the address moves to a
-  fragment at or inside it, or the focus goes there) or hides the repeated blocks (a
-  collapsible block: after clicking, they are no longer rendered; moving them off-screen
-  or `aria-hidden` does not hide them from a keyboard user). It passes when no repeated
-  content comes before the page's own. Controls that would leave the page (links to other
-  pages, submit buttons in forms) are never clicked. Without another page of the site to
-  compare with, the question stays with a person.
+  time and size): the blocks whose text (more than two words) is also there are
+  repeated, the rest is the page's own. It passes when no repeated content comes before
+  the page's own, when a visible heading follows the repeated content, or when a control
+  ahead of the page's own content, clicked, lands where no repeated text follows (a skip
+  link or scripted skip) or hides the repeated blocks (moving them off-screen or
+  `aria-hidden` does not hide them from a keyboard user). Otherwise it fails: also where
+  axe-core passed, since axe-core counts any heading or same-page link wherever it is or
+  leads. Controls that would leave the page (links to other pages, submit buttons in
+  forms) are never clicked. Without another page of the site to compare with, nothing is
+  decided.
 - **th-has-data-cells** (1.3.1; ACT d0f69e): a table header must have at least one cell
   assigned to it: the cells of its column below it (a column header) or of its row after
   it (a row header), by the table's grid (row and column spans counted), unless a cell's
   `headers` attribute names other headers; or a cell whose `headers` names it. A header
-  with none fails. ARIA grids are left to a person.
+  with none fails. ARIA grids and tables of headers alone are left to a person.
+- **aria-hidden-focus** (4.1.2; ACT 6cfa84): each element in the tab order inside the
+  `aria-hidden` content axe-core asks about is focused; one that keeps the focus fails
+  (nothing tells a screen reader user where they are), and none keeping it passes (a
+  focus sentinel whose script sends the focus on).
+- **no-autoplay-audio** (1.4.2; ACT 80f0bf): axe-core measures an autoplaying medium and
+  leaves even a failure for review. An `<audio>` playing more than 3 s, not muted, without
+  `controls` and with nothing on the page that could stop it fails. A `<video>` stays with
+  a person: only listening tells a silent sound track.
 
 A decided "failed" becomes a violation of axe-core's own rule, saying what was seen; a
 decided "passed" removes the question; anything else stays a question for a person. The
@@ -37,7 +46,7 @@ from rules.analyses.axe_results import INCOMPLETE, VIOLATION, AxeNode
 
 REVIEW_VERSION = 1
 """Stored with each page's result: a page decided by an older version is checked again."""
-PER_ELEMENT = ("th-has-data-cells", "no-autoplay-audio")
+PER_ELEMENT = ("th-has-data-cells", "no-autoplay-audio", "aria-hidden-focus")
 """axe-core's rules whose "needs review" the script decides element by element."""
 REVIEWED = ("bypass", *PER_ELEMENT)
 """axe-core's rules whose "needs review" the script decides."""
@@ -53,7 +62,7 @@ PASSED = "passed"
 
 REVIEW_SCRIPT = """
 const done = arguments[arguments.length - 1];
-const [tableTargets, mediaTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS] = arguments;
+const [tableTargets, mediaTargets, hiddenTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS] = arguments;
 const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
 const seen = (el) => el.checkVisibility({visibilityProperty: true});
 // What an element says: its text and its images' text alternatives.
@@ -119,6 +128,26 @@ for (const target of tableTargets) {
     summary: lacking.length ? 'No cell of the table is assigned to the header '
       + lacking.slice(0, 3).map(sketch).join(', ') + ': its column (or row) has no cells, or '
       + 'every cell in it names other headers.' : ''};
+}
+
+// -- aria-hidden-focus (ACT 6cfa84): does focus stay on what screen readers are told to skip? --
+const TABBABLE = 'a[href], area[href], button, input, select, textarea, summary, iframe, '
+  + '[tabindex], [contenteditable=""], [contenteditable="true"]';
+const hiddenFocus = {};
+for (const target of hiddenTargets) {
+  const box = target.includes(' | ') ? null : document.querySelector(target);
+  const inside = !box ? [] : [box, ...box.querySelectorAll(TABBABLE)].filter(
+    (el) => el.matches(TABBABLE) && el.tabIndex >= 0 && !el.disabled).slice(0, MAX_CONTROLS);
+  // A focus sentinel's script sends the focus on at once: it passes.
+  const kept = inside.find((el) => {
+    el.focus({preventScroll: true});
+    return document.activeElement === el;
+  });
+  if (document.activeElement && document.activeElement.blur) { document.activeElement.blur(); }
+  hiddenFocus[target] = kept ? {verdict: 'failed', summary: 'This element is hidden from screen '
+    + 'readers (aria-hidden) but takes the keyboard focus and keeps it: a screen reader user '
+    + 'lands on something their reader does not announce.'}
+    : inside.length ? {verdict: 'passed'} : null;
 }
 
 // -- bypass (ACT cf77f2) --
@@ -252,6 +281,7 @@ for (const target of mediaTargets) {
 (async () => ({
   'th-has-data-cells': tables,
   'no-autoplay-audio': autoplay,
+  'aria-hidden-focus': hiddenFocus,
   bypass: document.body ? await bypass() : null,
 }))().then(done, () => done(null));
 """
@@ -262,6 +292,7 @@ def review_arguments(nodes: Sequence[AxeNode]) -> list[Any]:
     return [
         _targets(nodes, "th-has-data-cells"),
         _targets(nodes, "no-autoplay-audio"),
+        _targets(nodes, "aria-hidden-focus"),
         FETCH_MS,
         MAX_CHARS,
         MAX_CONTROLS,
