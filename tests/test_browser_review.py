@@ -170,3 +170,16 @@ def test_autoplaying_sound_with_nothing_to_stop_it_fails(
     [decided] = decide([node], answer)
     assert decided is not None and decided.outcome == expected
     assert expected == INCOMPLETE or "for 5 seconds" in decided.failure_summary
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_elements_in_frames_and_shadow_roots_stay_with_a_person(chrome: tuple[Any, str]) -> None:
+    driver, base = chrome
+    nodes = [
+        _node("th-has-data-cells", "iframe | #fail-empty-column"),
+        _node("th-has-data-cells", "#host >>> #fail-empty-column"),
+        _node("aria-hidden-focus", "div[aria-hidden"),  # not a selector: asks nothing
+    ]
+    decided = decide(nodes, _answer(driver, f"{base}/tables.html", nodes))
+    assert [node and node.outcome for node in decided] == [INCOMPLETE] * 3

@@ -65,6 +65,14 @@ const done = arguments[arguments.length - 1];
 const [tableTargets, mediaTargets, hiddenTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS] = arguments;
 const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
 const seen = (el) => el.checkVisibility({visibilityProperty: true});
+// axe-core's target in this document; not one inside a frame (` | `) or shadow root (` >>> `).
+const find = (target) => {
+  try {
+    return / \\| | >>> /.test(target) ? null : document.querySelector(target);
+  } catch (e) {
+    return null;
+  }
+};
 // What an element says: its text and its images' text alternatives.
 const words = (el) => norm(el.nodeType !== Node.ELEMENT_NODE ? el.textContent
   : el.textContent + ' ' + [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' '));
@@ -117,7 +125,7 @@ const assigned = (th) => {
 const tables = {};
 for (const target of tableTargets) {
   // axe-core names the table; a header's own selector is taken too.
-  const element = target.includes(' | ') ? null : document.querySelector(target);
+  const element = find(target);
   const table = element && element.closest('table');
   const headers = !table ? [] : element.tagName === 'TH' ? [element]
     : [...table.querySelectorAll('th')].filter((th) => th.closest('table') === table);
@@ -135,7 +143,7 @@ const TABBABLE = 'a[href], area[href], button, input, select, textarea, summary,
   + '[tabindex], [contenteditable=""], [contenteditable="true"]';
 const hiddenFocus = {};
 for (const target of hiddenTargets) {
-  const box = target.includes(' | ') ? null : document.querySelector(target);
+  const box = find(target);
   const inside = !box ? [] : [box, ...box.querySelectorAll(TABBABLE)].filter(
     (el) => el.matches(TABBABLE) && el.tabIndex >= 0 && !el.disabled).slice(0, MAX_CONTROLS);
   // A focus sentinel's script sends the focus on at once: it passes.
@@ -268,7 +276,7 @@ const CONTROLS = 'button, input, select, textarea, [role=button], [role=slider],
   + '[role=checkbox], [onclick], [tabindex]:not([tabindex^="-"]), a[href^="#"], '
   + 'a[href^="javascript:" i]';
 for (const target of mediaTargets) {
-  const m = target.includes(' | ') ? null : document.querySelector(target);
+  const m = find(target);
   // Video may carry a silent sound track, which only listening tells apart.
   const decided = m && m.tagName === 'AUDIO' && m.autoplay && !m.muted && !m.controls
     && Number.isFinite(m.duration) && m.duration > 3 && !m.currentSrc.includes('#t=')
@@ -283,7 +291,7 @@ for (const target of mediaTargets) {
   'no-autoplay-audio': autoplay,
   'aria-hidden-focus': hiddenFocus,
   bypass: document.body ? await bypass() : null,
-}))().then(done, () => done(null));
+}))().then(done, () => done({}));  // not null: the stage reads null as a dismissed alert
 """
 
 
