@@ -79,25 +79,35 @@ const words = (el) => norm(el.nodeType !== Node.ELEMENT_NODE ? el.textContent
 const sketch = (el) => '<' + el.tagName.toLowerCase() + '> "' + words(el).slice(0, 60) + '"';
 
 // -- th-has-data-cells (ACT d0f69e) --
-const assigned = (th) => {
-  const table = th.closest('table');
-  // A table of headers alone is no data table to judge.
-  if (!table || th.closest('[role=grid], [role=treegrid]') || !table.querySelector('td')) {
-    return null;
-  }
+// The table's grid of cells, row and column spans counted (built once per table).
+const grids = new Map();
+const gridOf = (table) => {
+  if (grids.has(table)) { return grids.get(table); }
   const grid = [];
-  [...table.rows].forEach((row, r) => {
+  const rows = [...table.rows];
+  rows.forEach((row, r) => {
     grid[r] = grid[r] || [];
     let c = 0;
     for (const cell of row.cells) {
       while (grid[r][c]) { c++; }
-      for (let dr = 0; dr < Math.max(cell.rowSpan, 1); dr++) {
+      // A span past the table's last row (up to 65534 allowed) ends with it.
+      for (let dr = 0; dr < Math.max(Math.min(cell.rowSpan, rows.length - r), 1); dr++) {
         grid[r + dr] = grid[r + dr] || [];
         for (let dc = 0; dc < Math.max(cell.colSpan, 1); dc++) { grid[r + dr][c + dc] = cell; }
       }
       c += Math.max(cell.colSpan, 1);
     }
   });
+  grids.set(table, grid);
+  return grid;
+};
+const assigned = (th) => {
+  const table = th.closest('table');
+  // A table of headers alone is no data table to judge.
+  if (!table || th.closest('[role=grid], [role=treegrid]') || !table.querySelector('td')) {
+    return null;
+  }
+  const grid = gridOf(table);
   const cells = new Set();
   const named = (cell) => th.id && (cell.getAttribute('headers') || '').split(/\\s+/).includes(th.id);
   for (const cell of table.querySelectorAll('td, th')) {
