@@ -2,7 +2,7 @@
 
 The 802 test-case pages of the 50 ACT rules that axe-core implements are kept beside the
 project (`../shared/realworld/act`, see its README; never copied in). They are served on
-127.0.0.1 with Python's static server, audited with `siteaudit audit --urls` and the
+127.0.0.1 with Python's static server (as UTF-8), audited with `siteaudit audit --urls` and the
 corpus's `loopback.toml` (nothing leaves the machine), and scored with the corpus's own
 `score_act.py`: a case counts as flagged when an `axe-violation` on its page comes from an
 axe-core rule mapped to the case's ACT rule, or one of the static checks it names.
@@ -82,10 +82,24 @@ def _toml_table(name: str, values: Mapping[str, Any]) -> str:
     return text
 
 
+# Python's static server, saying the pages are UTF-8 as w3.org does: the cases carry no
+# <meta charset>, and read as windows-1252 an ellipsis (U+2026) becomes "â€¦", letters no
+# accessible name holds.
+_UTF8_SERVER = """
+import functools, http.server, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      '.html': 'text/html; charset=utf-8'}
+    def log_message(self, *args): pass
+handler = functools.partial(Handler, directory=sys.argv[2])
+http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), handler).serve_forever()
+"""
+
+
 def serve(www: Path, port: int) -> subprocess.Popen[bytes]:
-    """Python's static server on 127.0.0.1:port, once it answers."""
+    """A static server of the cases on 127.0.0.1:port, once it answers."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(www)],
+        [sys.executable, "-c", _UTF8_SERVER, str(port), str(www)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

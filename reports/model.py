@@ -167,6 +167,8 @@ class ReportModel:
     """Per section: findings per priority (own and shared)."""
     inventory_rows: dict[str, list[Row]] = field(default_factory=dict)
     """The rows of each inventory rule: listed on its own page, counted nowhere else."""
+    run_config: Mapping[str, Any] = field(default_factory=dict)
+    """The configuration the run recorded (which checks it turned off)."""
     stages_not_run: list[dict[str, Any]] = field(default_factory=list)
     """The checking stages that were skipped or stopped (name, status, reason, fix), for
     the banner at the top of every page."""
@@ -316,7 +318,8 @@ def build_model(
         )
     section_pages: Counter[str] = Counter(sections.of(u) for u in html_urls)
 
-    stats = store.run(run_id).stats
+    run_info = store.run(run_id)
+    stats = run_info.stats
     health = health_scores(
         ((row.f["category"], row.f["severity"], row.f["url"], row.f["pages"]) for row in rows),
         html_urls,
@@ -350,6 +353,7 @@ def build_model(
         formats=tuple(formats),
         priority_counts=dict(priority_counts),
         inventory_rows=dict(inventory_rows),
+        run_config=run_info.config if isinstance(run_info.config, dict) else {},
         stages_not_run=[
             {"name": STAGE_NAMES[stage], **outcome.as_dict()}
             for stage, outcome in not_run(stats).items()

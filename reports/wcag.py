@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports.model import ReportModel, Row
-from reports.wcag_criteria import AXE_CORE_VERSION, AXE_CRITERIA, CRITERIA, Criterion
+from reports.wcag_criteria import (
+    ADDED_IN,
+    AXE_CORE_VERSION,
+    AXE_CRITERIA,
+    AXE_EXPERIMENTAL,
+    CRITERIA,
+    Criterion,
+)
 from rules.accessibility.axe_needs_review import AxeNeedsReview
 
 FAILS = "fails"
@@ -55,6 +62,9 @@ class Check:
     file: str | None
     """Its page in the report (rules/<file>), when it has one."""
     ran: bool
+    why_not: str = "did not run"
+    """Why it did not run: "did not run" (the browser stage was skipped) or "turned off"
+    (by this audit's configuration)."""
 
 
 @dataclass(slots=True)
@@ -91,27 +101,76 @@ def browser_ran(data: Mapping[str, Any]) -> bool:
 
 
 def criterion_checks(
-    rules: Sequence[Mapping[str, Any]], rule_files: Mapping[str, str], axe_ran: bool
+    rules: Sequence[Mapping[str, Any]],
+    rule_files: Mapping[str, str],
+    axe_ran: bool,
+    run_config: Mapping[str, Any] | None = None,
 ) -> dict[str, list[Check]]:
     """Criterion number -> the checks that test it: siteaudit's rules from their `wcag`
-    metadata, then axe-core's rules from `AXE_CRITERIA`."""
+    metadata, then axe-core's rules from `AXE_CRITERIA`. A check this run's configuration
+    (`run_config`, as the run recorded it) turned off is listed as turned off: the
+    criterion is then no more checked than if it were not listed."""
+    turned_off = rules_turned_off(run_config or {})
+    axe_off = axe_rules_turned_off(run_config or {})
     checks: dict[str, list[Check]] = {c.number: [] for c in CRITERIA}
     for doc in rules:
+        off = doc["id"] in turned_off
         for sc in doc.get("wcag", ()):
             if sc["number"] in checks:
-                check = Check(doc["id"], doc["title"], rule_files.get(doc["id"]), ran=True)
+                file = rule_files.get(doc["id"])
+                check = Check(doc["id"], doc["title"], file, not off, "turned off")
                 checks[sc["number"]].append(check)
     for axe_rule, numbers in sorted(AXE_CRITERIA.items()):
+        off = axe_rule in axe_off
         for number in numbers:
             if number in checks:
-                checks[number].append(Check(axe_rule, f"axe-core {axe_rule}", None, ran=axe_ran))
+                title = f"axe-core {axe_rule}"
+                ran = axe_ran and not off
+                why_not = "turned off" if off and axe_ran else "did not run"
+                checks[number].append(Check(axe_rule, title, None, ran, why_not))
     return checks
+
+
+def rules_turned_off(run_config: Mapping[str, Any]) -> set[str]:
+    """The siteaudit rules a run's `[rules.<id>] enabled = false` turned off."""
+    sections = run_config.get("rules") or {}
+    return {
+        rule
+        for rule, options in sections.items()
+        if isinstance(options, Mapping) and options.get("enabled", True) is False
+    }
+
+
+def axe_rules_turned_off(run_config: Mapping[str, Any]) -> set[str]:
+    """The axe-core rules of `AXE_CRITERIA` that a run's `[browser] tags` left out: a rule
+    runs when one of its criteria's tags (wcag2a, wcag21aa, wcag22aa...) is configured
+    (experimental rules excepted), or it is one of `extra_rules`. Runs that recorded no `[browser]` ran the defaults."""
+    browser = run_config.get("browser")
+    if not isinstance(browser, Mapping) or "tags" not in browser:
+        return set()
+    tags = set(browser.get("tags") or ())
+    extra = set(browser.get("extra_rules") or ())
+    levels = {c.number: c.level for c in CRITERIA}
+    off = set()
+    for axe_rule, numbers in AXE_CRITERIA.items():
+        wanted = {criterion_tag(number, levels[number]) for number in numbers if number in levels}
+        by_tags = axe_rule not in AXE_EXPERIMENTAL and wanted & tags
+        if axe_rule not in extra and not by_tags:
+            off.add(axe_rule)
+    return off
+
+
+def criterion_tag(number: str, level: str) -> str:
+    """axe-core's tag for a criterion: the WCAG version that added it and its level
+    (1.4.3 -> wcag2aa, 1.3.5 -> wcag21aa, 2.5.8 -> wcag22aa)."""
+    version = ADDED_IN.get(number, "2")
+    return f"wcag{version}{level.lower()}"
 
 
 def wcag_results(model: ReportModel) -> list[CriterionResult]:
     """Every A and AA criterion of WCAG 2.2 with what this run found, in number order."""
     axe_ran = browser_ran(model.data)
-    checks = criterion_checks(model.rules, model.rule_files, axe_ran)
+    checks = criterion_checks(model.rules, model.rule_files, axe_ran, model.run_config)
     results = {c.number: CriterionResult(c, checks[c.number]) for c in CRITERIA}
     rule_criteria = {doc["id"]: [sc["number"] for sc in doc.get("wcag", ())] for doc in model.rules}
     for row in model.rows:

@@ -92,6 +92,33 @@ CRITERIA: tuple[Criterion, ...] = tuple(
 AXE_CORE_VERSION = "4.14.1"
 """The axe-core whose rules `AXE_CRITERIA` lists (the one `siteaudit setup` installs)."""
 
+ADDED_IN: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "1.3.4",
+            "1.3.5",
+            "1.4.10",
+            "1.4.11",
+            "1.4.12",
+            "1.4.13",
+            "2.1.4",
+            "2.5.1",
+            "2.5.2",
+            "2.5.3",
+            "2.5.4",
+            "4.1.3",
+        ],
+        "21",
+    ),
+    **dict.fromkeys(["2.4.11", "2.5.7", "2.5.8", "3.2.6", "3.3.7", "3.3.8"], "22"),
+}
+"""The A and AA criteria added by WCAG 2.1 and 2.2 (the others are WCAG 2.0's), as
+axe-core's tags name the versions (wcag21aa, wcag22aa)."""
+
+AXE_EXPERIMENTAL: frozenset[str] = frozenset({"css-orientation-lock"})
+"""Rules of `AXE_CRITERIA` that axe-core calls experimental: they run only when named in
+`[browser] extra_rules`, whatever the tags."""
+
 AXE_CRITERIA: dict[str, tuple[str, ...]] = {
     "area-alt": ("2.4.4", "4.1.2"),
     "aria-allowed-attr": ("4.1.2",),

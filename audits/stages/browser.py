@@ -57,7 +57,13 @@ from audits.stages.browser_checks import (
     checks_arguments,
     parse_checks,
 )
+from audits.stages.browser_contrast import (
+    CONTRAST_RULES,
+    needs_pictures,
+    resolve_contrast,
+)
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
+from audits.stages.browser_names import LABEL_IN_NAME, drop_icon_font_labels
 from audits.stages.browser_review import (
     REVIEW_SCRIPT,
     REVIEW_VERSION,
@@ -249,6 +255,11 @@ cannot decide on every document without a stylesheet (a bare page, a `srcdoc` fr
 _AXE_HEADER = re.compile(r"axe v(\d+\.\d+\.\d+)")
 # Elements that stand for the whole page (a missing title or lang): no picture to take.
 _PAGE_TARGETS = frozenset({"html", "body", "head", "title"})
+SETTLED_RULES = CONTRAST_RULES | {LABEL_IN_NAME}
+"""axe-core rules whose findings our checks look at again after it."""
+SETTLED_VERSION = 1
+"""Stored with each page's result: a page whose findings an older version of those checks
+settled is checked again rather than reused."""
 
 
 class BrowserUnavailable(Exception):
@@ -305,10 +316,12 @@ class BrowserSettings:
     def options_key(self) -> str:
         """axe-core's options and our own checks' version, as stored with each result:
         results depend on them."""
-        return json.dumps(
-            {**self.axe_options, "own_checks": OWN_CHECKS_VERSION, "review": REVIEW_VERSION},
-            sort_keys=True,
-        )
+        own = {
+            "own_checks": OWN_CHECKS_VERSION,
+            "settled": SETTLED_VERSION,
+            "review": REVIEW_VERSION,
+        }
+        return json.dumps({**self.axe_options, **own}, sort_keys=True)
 
     @classmethod
     def from_config(
@@ -629,7 +642,7 @@ class ChromiumSession:
         if not isinstance(raw, dict) or raw.get("error"):
             reason = raw.get("error") if isinstance(raw, dict) else "no answer"
             return PageCheck(url, error=f"axe-core failed on it: {_one_line(reason)}")
-        nodes = parse_axe_results(url, raw)
+        nodes = self._settle(parse_axe_results(url, raw))
         wanted = [planner is not None and planner.wants(node) for node in nodes]
         shots = self._screenshots(nodes, wanted) if any(wanted) else [None] * len(nodes)
         # Last: the checks focus elements and follow a link, which changes the page.
@@ -651,22 +664,60 @@ class ChromiumSession:
         return self.driver.execute_async_script(script, *args) if answer is None else answer
 
     def _own_checks(self, url: str) -> list[AxeNode]:
-        """Focus visible and skip link (audits/stages/browser_checks.py); nothing if the
-        script fails (a page that replaced `getComputedStyle`, say): axe-core's results
-        stand."""
+        """Focus visible and skip link (audits/stages/browser_checks.py)."""
+
+        def run() -> list[AxeNode]:
+            raw = self._execute(CHECKS_SCRIPT, *checks_arguments())
+            return parse_checks(url, raw) if isinstance(raw, dict) else []
+
+        return self._guarded("the focus checks", run, [])
+
+    def _settle(self, nodes: list[AxeNode]) -> list[AxeNode]:
+        """axe-core's findings with those our checks settle settled: label in name on icon
+        fonts (audits/stages/browser_names.py), contrast it could not decide
+        (audits/stages/browser_contrast.py)."""
+        if not any(node.rule in SETTLED_RULES for node in nodes):
+            return nodes
+
+        def run() -> list[AxeNode]:
+            named = drop_icon_font_labels(nodes, self._execute)
+            lifted = needs_pictures(named)
+            with self._unblocked(IMAGE_URLS) if lifted else contextlib.nullcontext():
+                return resolve_contrast(named, self._execute, self._capture, self._aaa)
+
+        return self._guarded("the contrast and label-in-name checks", run, nodes)
+
+    @property
+    def _aaa(self) -> bool:
+        """Whether axe-core runs the AAA rules here (`[browser] aaa = true`)."""
+        tags = self.settings.axe_options.get("runOnly", {}).get("values", ())
+        return any(tag in AAA_AXE_TAGS for tag in tags)
+
+    def _guarded(
+        self, what: str, run: Callable[[], list[AxeNode]], fallback: list[AxeNode]
+    ) -> list[AxeNode]:
+        """One of our scripts' answer; `fallback` if the script fails (a page that replaced
+        `getComputedStyle`, say): axe-core's results stand."""
         from selenium.common.exceptions import JavascriptException, TimeoutException
 
         try:
-            raw = self._execute(CHECKS_SCRIPT, *checks_arguments())
+            return run()
         except JavascriptException:
-            return []
+            return fallback
         except TimeoutException:
             raise PageTimeout(
-                f"the focus checks did not finish within {self.settings.page_timeout:g} s"
+                f"{what} did not finish within {self.settings.page_timeout:g} s"
             ) from None
         except Exception as exc:
             raise BrowserCrashed(_one_line(exc)) from exc
-        return parse_checks(url, raw) if isinstance(raw, dict) else []
+
+    def _capture(self, clip: Mapping[str, float]) -> str:
+        """A PNG (base64) of part of the page, in CSS pixels of the document."""
+        shot = self.driver.execute_cdp_cmd(
+            "Page.captureScreenshot",
+            {"format": "png", "clip": dict(clip), "captureBeyondViewport": True},
+        )
+        return str(shot["data"])
 
     def _review(
         self, url: str, nodes: Sequence[AxeNode]

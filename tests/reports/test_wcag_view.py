@@ -23,8 +23,9 @@ from reports.wcag import (
     Check,
     CriterionResult,
     criterion_checks,
+    criterion_tag,
 )
-from reports.wcag_criteria import AXE_CRITERIA, CRITERIA
+from reports.wcag_criteria import AXE_CRITERIA, AXE_EXPERIMENTAL, CRITERIA
 from rules import BUILTIN_RULES
 from rules.accessibility.axe_needs_review import AxeNeedsReview
 from rules.accessibility.axe_violation import AxeViolation
@@ -85,6 +86,44 @@ def test_axe_criteria_are_the_bundled_axe_cores_tags_of_the_rules_run_by_default
         if numbers and (by_tag or rule in DEFAULT_EXTRA_RULES):
             expected[rule] = numbers
     assert expected == AXE_CRITERIA
+
+
+def test_each_axe_rule_is_tagged_with_the_version_and_level_of_one_of_its_criteria() -> None:
+    """What `axe_rules_turned_off` relies on to tell which rules a run's tags left out."""
+    bundled = {
+        rule: {tag.strip('"') for tag in tags.split(",")}
+        for rule, tags in _AXE_RULE.findall(VENDOR_AXE.read_text(encoding="utf-8"))
+    }
+    levels = {c.number: c.level for c in CRITERIA}
+    for rule, numbers in AXE_CRITERIA.items():
+        tags = {criterion_tag(n, levels[n]) for n in numbers if n in levels}
+        assert tags & bundled[rule], (rule, tags, bundled[rule])
+        assert ("experimental" in bundled[rule]) == (rule in AXE_EXPERIMENTAL), rule
+
+
+def test_checks_the_run_turned_off_are_listed_as_turned_off_and_check_nothing(
+    tmp_path: Path,
+) -> None:
+    store = Store(str(tmp_path / "audit.db"))
+    config = {
+        "rules": {"hostile-titles": {"enabled": False}},
+        # WCAG 2.0 level A only: color-contrast (AA) and target-size (2.2 AA) did not run
+        "browser": {"tags": ["wcag2a"], "extra_rules": ["css-orientation-lock"]},
+    }
+    run_id = add_run(store, [], config=config, stats={"axe_core": "4.14.1"})
+    out = tmp_path / "report"
+    write_reports(store, run_id, out, (HostileTitles, AxeViolation, AxeNeedsReview))
+    store.close()
+    html = (out / "views" / "wcag.html").read_text(encoding="utf-8")
+    titled = _row(html, "2.4.2")
+    assert "(turned off)" in titled and "axe-core document-title" in titled
+    assert "None found, partly checked" in titled  # document-title still ran
+    contrast = _row(html, "1.4.3")
+    assert "axe-core color-contrast (turned off)" in contrast and "Needs a person" in contrast
+    assert "axe-core target-size (turned off)" in _row(html, "2.5.8")
+    orientation = _row(html, "1.3.4")
+    assert "css-orientation-lock" in orientation and "turned off" not in orientation
+    assert "axe-core image-alt (turned off)" not in _row(html, "1.1.1")
 
 
 @dataclass(frozen=True)
