@@ -183,3 +183,20 @@ def test_elements_in_frames_and_shadow_roots_stay_with_a_person(chrome: tuple[An
     ]
     decided = decide(nodes, _answer(driver, f"{base}/tables.html", nodes))
     assert [node and node.outcome for node in decided] == [INCOMPLETE] * 3
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_aria_table_headers_without_cells_fail_where_axe_core_does_not_look(
+    chrome: tuple[Any, str],
+) -> None:
+    driver, base = chrome
+    answer = _answer(driver, f"{base}/aria-tables.html", [])
+    [node] = found_beyond(URL, [], answer)
+    assert (node.rule, node.outcome, node.target, node.wcag) == (
+        "th-has-data-cells",
+        VIOLATION,
+        "#rooms",
+        ("1.3.1",),
+    )
+    assert '<div> "Booked by"' in node.failure_summary and '"Room"' not in node.failure_summary

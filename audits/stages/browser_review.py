@@ -42,6 +42,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from audits.stages.browser_checks import SELECTOR_JS
 from rules.analyses.axe_results import INCOMPLETE, VIOLATION, AxeNode
 
 REVIEW_VERSION = 1
@@ -50,7 +51,6 @@ PER_ELEMENT = ("th-has-data-cells", "no-autoplay-audio", "aria-hidden-focus")
 """axe-core's rules whose "needs review" the script decides element by element."""
 REVIEWED = ("bypass", *PER_ELEMENT)
 """axe-core's rules whose "needs review" the script decides."""
-BYPASS_HELP = "https://www.w3.org/WAI/WCAG22/Understanding/bypass-blocks.html"
 FETCH_MS = 2000
 """Time allowed to fetch the other page of the site the bypass check compares with."""
 MAX_CHARS = 500_000
@@ -60,8 +60,12 @@ MAX_CONTROLS = 5
 FAILED = "failed"
 PASSED = "passed"
 
-REVIEW_SCRIPT = """
+REVIEW_SCRIPT = (
+    """
 const done = arguments[arguments.length - 1];
+"""
+    + SELECTOR_JS
+    + """
 const [tableTargets, mediaTargets, hiddenTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS] = arguments;
 const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
 const seen = (el) => el.checkVisibility({visibilityProperty: true});
@@ -77,6 +81,7 @@ const find = (target) => {
 const words = (el) => norm(el.nodeType !== Node.ELEMENT_NODE ? el.textContent
   : el.textContent + ' ' + [...el.querySelectorAll('img[alt]')].map((i) => i.alt).join(' '));
 const sketch = (el) => '<' + el.tagName.toLowerCase() + '> "' + words(el).slice(0, 60) + '"';
+const startTag = (el) => el.outerHTML.slice(0, el.outerHTML.indexOf('>') + 1);
 
 // -- th-has-data-cells (ACT d0f69e) --
 // The table's grid of cells, row and column spans counted (built once per table).
@@ -146,6 +151,37 @@ for (const target of tableTargets) {
     summary: lacking.length ? 'No cell of the table is assigned to the header '
       + lacking.slice(0, 3).map(sketch).join(', ') + ': its column (or row) has no cells, or '
       + 'every cell in it names other headers.' : ''};
+}
+
+// ARIA tables (role table, grid or treegrid), which axe-core's th-has-data-cells leaves out.
+const ARIA_TABLE = '[role=table], [role=grid], [role=treegrid]';
+const ARIA_CELL = '[role=cell], [role=gridcell], [role=columnheader], [role=rowheader]';
+const ariaTables = [];
+for (const grid of document.querySelectorAll(ARIA_TABLE)) {
+  if (grid.tagName === 'TABLE' || !seen(grid) || grid.closest('[aria-hidden=true]')) { continue; }
+  const rows = [...grid.querySelectorAll('[role=row]')].filter((r) => r.closest(ARIA_TABLE) === grid);
+  const matrix = rows.map((row) => [...row.querySelectorAll(ARIA_CELL)].filter(
+    (cell) => cell.closest('[role=row]') === row));
+  const cells = matrix.flat();
+  // Spans, indexes and owned elements move cells where the markup's order does not say.
+  const moved = grid.hasAttribute('aria-owns') || cells.some((cell) => ['aria-colspan',
+    'aria-rowspan', 'aria-colindex', 'aria-owns'].some((name) => cell.hasAttribute(name)));
+  if (moved || !cells.some((cell) => /^(grid)?cell$/.test(cell.getAttribute('role')))) {
+    continue;  // a grid of headers alone is no data table to judge
+  }
+  const lacking = [];
+  matrix.forEach((row, r) => row.forEach((cell, i) => {
+    const role = cell.getAttribute('role');
+    if ((role === 'columnheader' && !matrix.slice(r + 1).some((later) => later[i]))
+        || (role === 'rowheader' && i === row.length - 1)) {
+      lacking.push(cell);
+    }
+  }));
+  if (lacking.length) {
+    ariaTables.push({target: selector(grid), html: startTag(grid), summary: 'No cell of the '
+      + 'table is assigned to the header ' + lacking.slice(0, 3).map(sketch).join(', ')
+      + ': no row after it has a cell in its column (or nothing follows it in its row).'});
+  }
 }
 
 // -- aria-hidden-focus (ACT 6cfa84): does focus stay on what screen readers are told to skip? --
@@ -272,8 +308,7 @@ const bypass = async () => {
       return {verdict: 'passed'};
     }
   }
-  const tag = document.documentElement.outerHTML;
-  return {verdict: 'failed', html: tag.slice(0, tag.indexOf('>') + 1),
+  return {verdict: 'failed', html: startTag(document.documentElement),
     summary: 'Content repeated on the site\\'s other pages (' + sketch(repeated[0]) + ') comes '
     + 'before this page\\'s own content, with no heading starting that content, no main '
     + 'landmark, no skip link that reaches it and no control to hide the repeated content: '
@@ -300,9 +335,11 @@ for (const target of mediaTargets) {
   'th-has-data-cells': tables,
   'no-autoplay-audio': autoplay,
   'aria-hidden-focus': hiddenFocus,
+  'aria-tables': ariaTables,
   bypass: document.body ? await bypass() : null,
 }))().then(done, () => done({}));  // not null: the stage reads null as a dismissed alert
 """
+)
 
 
 def review_arguments(nodes: Sequence[AxeNode]) -> list[Any]:
@@ -329,27 +366,57 @@ def decide(nodes: Sequence[AxeNode], answer: Any) -> list[AxeNode | None]:
 
 
 def found_beyond(url: str, nodes: Sequence[AxeNode], answer: Any) -> list[AxeNode]:
-    """The bypass failure the script found on a page axe-core passed (it counts any heading,
-    same-page link or main landmark, wherever they are and wherever they lead)."""
-    verdict = answer.get("bypass") if isinstance(answer, Mapping) else None
-    if not isinstance(verdict, Mapping) or verdict.get("verdict") != FAILED:
+    """What the script found where axe-core did not ask: a bypass failure on a page
+    axe-core passed (it counts any heading, same-page link or main landmark, wherever they
+    are and wherever they lead), and ARIA tables' headers without cells (axe-core's
+    th-has-data-cells looks at `<table>` alone)."""
+    if not isinstance(answer, Mapping):
         return []
-    if any(n.rule == "bypass" for n in nodes):
-        return []
-    return [
-        AxeNode(
-            url=url,
-            outcome=VIOLATION,
-            rule="bypass",
-            impact="serious",
-            wcag=("2.4.1",),
-            help="Page must have means to bypass repeated blocks",
-            help_url=BYPASS_HELP,
-            target="html",
-            html=str(verdict.get("html") or "<html>"),
-            failure_summary=str(verdict.get("summary") or ""),
-        )
-    ]
+    found = []
+    bypass = answer.get("bypass")
+    if (
+        isinstance(bypass, Mapping)
+        and bypass.get("verdict") == FAILED
+        and not any(n.rule == "bypass" for n in nodes)
+    ):
+        found.append(_violation(url, "bypass", "html", bypass))
+    tables = answer.get("aria-tables")
+    for table in tables if isinstance(tables, list) else ():
+        if isinstance(table, Mapping):
+            found.append(_violation(url, "th-has-data-cells", str(table.get("target")), table))
+    return found
+
+
+_BEYOND = {
+    "bypass": (
+        ("2.4.1",),
+        "Page must have means to bypass repeated blocks",
+        "https://www.w3.org/WAI/WCAG22/Understanding/bypass-blocks.html",
+    ),
+    "th-has-data-cells": (
+        ("1.3.1",),
+        "Table headers in a data table must refer to data cells",
+        "https://www.w3.org/WAI/WCAG22/Understanding/info-and-relationships.html",
+    ),
+}
+"""The criteria, help and reference of the axe-core rules the script finds failures of
+where axe-core did not ask."""
+
+
+def _violation(url: str, rule: str, target: str, seen: Mapping[str, Any]) -> AxeNode:
+    wcag, help_text, help_url = _BEYOND[rule]
+    return AxeNode(
+        url=url,
+        outcome=VIOLATION,
+        rule=rule,
+        impact="serious",
+        wcag=wcag,
+        help=help_text,
+        help_url=help_url,
+        target=target,
+        html=str(seen.get("html") or ""),
+        failure_summary=str(seen.get("summary") or ""),
+    )
 
 
 def _decided(node: AxeNode, answer: Mapping[str, Any]) -> AxeNode | None:
