@@ -21,7 +21,9 @@ have an answer in the page, by the definitions of the ACT rules that axe-core ma
   assigned to it: the cells of its column below it (a column header) or of its row after
   it (a row header), by the table's grid (row and column spans counted), unless a cell's
   `headers` attribute names other headers; or a cell whose `headers` names it. A header
-  with none fails. ARIA grids and tables of headers alone are left to a person.
+  with none fails; tables of headers alone are left to a person. ARIA tables, which
+  axe-core does not look at, are checked on every page by the order of their rows and
+  cells (one with spans, indexes or `aria-owns` is left to a person).
 - **aria-hidden-focus** (4.1.2; ACT 6cfa84): each element in the tab order inside the
   `aria-hidden` content axe-core asks about is focused; one that keeps the focus fails
   (nothing tells a screen reader user where they are), and none keeping it passes (a
