@@ -64,6 +64,13 @@ from audits.stages.browser_contrast import (
 )
 from audits.stages.browser_credentials import BrowserCredentials, CredentialsUnavailable
 from audits.stages.browser_names import LABEL_IN_NAME, drop_icon_font_labels
+from audits.stages.browser_review import (
+    REVIEW_SCRIPT,
+    REVIEW_VERSION,
+    decide,
+    found_beyond,
+    review_arguments,
+)
 from rules.analyses.axe_results import (
     INCOMPLETE,
     VIOLATION,
@@ -309,7 +316,11 @@ class BrowserSettings:
     def options_key(self) -> str:
         """axe-core's options and our own checks' version, as stored with each result:
         results depend on them."""
-        own = {"own_checks": OWN_CHECKS_VERSION, "settled": SETTLED_VERSION}
+        own = {
+            "own_checks": OWN_CHECKS_VERSION,
+            "settled": SETTLED_VERSION,
+            "review": REVIEW_VERSION,
+        }
         return json.dumps({**self.axe_options, **own}, sort_keys=True)
 
     @classmethod
@@ -636,10 +647,13 @@ class ChromiumSession:
         shots = self._screenshots(nodes, wanted) if any(wanted) else [None] * len(nodes)
         # Last: the checks focus elements and follow a link, which changes the page.
         own = self._own_checks(url)
+        reviewed, beyond = self._review(url, nodes)
         flagged = [
-            (node, shot) for node, shot in zip(nodes, shots, strict=True) if not answered(node, own)
+            (node, shot)
+            for node, shot in zip(reviewed, shots, strict=True)
+            if node is not None and not answered(node, own)
         ]
-        flagged += [(node, None) for node in own]
+        flagged += [(node, None) for node in (*own, *beyond)]
         elapsed = int((time.monotonic() - started) * 1000)
         return PageCheck(url, flagged, None, elapsed)
 
@@ -704,6 +718,22 @@ class ChromiumSession:
             {"format": "png", "clip": dict(clip), "captureBeyondViewport": True},
         )
         return str(shot["data"])
+
+    def _review(
+        self, url: str, nodes: Sequence[AxeNode]
+    ) -> tuple[list[AxeNode | None], list[AxeNode]]:
+        """axe-core's "needs review" that the page decides, and the bypass failures it
+        passed (audits/stages/browser_review.py); unchanged if the script fails or the page
+        goes away under its clicks."""
+        from selenium.common.exceptions import JavascriptException, TimeoutException
+
+        try:
+            answer = self._execute(REVIEW_SCRIPT, *review_arguments(nodes))
+        except (JavascriptException, TimeoutException):
+            answer = None
+        except Exception as exc:
+            raise BrowserCrashed(_one_line(exc)) from exc
+        return decide(nodes, answer), found_beyond(url, nodes, answer)
 
     def _run_axe(self, embedded: bool) -> Any:
         """axe-core's results; with `embedded`, first what it needs loaded, if anything."""

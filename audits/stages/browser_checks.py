@@ -79,12 +79,7 @@ _CHECKS = {
 }
 """The script's answer keys and the rules they feed."""
 
-CHECKS_SCRIPT = """
-const done = arguments[arguments.length - 1];
-const [MAX_FOCUSABLE, MAX_FLAGGED, BUDGET_MS] = arguments;
-const started = performance.now();
-const late = () => performance.now() - started > BUDGET_MS;
-const found = {focus: [], skip: []};
+SELECTOR_JS = """
 const selector = (el) => {
   if (el.id && document.querySelectorAll('#' + CSS.escape(el.id)).length === 1) {
     return '#' + CSS.escape(el.id);
@@ -101,7 +96,20 @@ const selector = (el) => {
   }
   return steps.join(' > ');
 };
-const html = (el) => {
+"""
+"""`selector(el)`: a CSS selector of an element, from the nearest unique id (shared with
+audits/stages/browser_review.py)."""
+
+CHECKS_SCRIPT = (
+    """
+const done = arguments[arguments.length - 1];
+const [MAX_FOCUSABLE, MAX_FLAGGED, BUDGET_MS] = arguments;
+const started = performance.now();
+const late = () => performance.now() - started > BUDGET_MS;
+const found = {focus: [], skip: []};
+"""
+    + SELECTOR_JS
+    + """const html = (el) => {
   const text = el.outerHTML;
   return text.length > 300 ? text.slice(0, 300) + '…' : text;
 };
@@ -209,6 +217,7 @@ if (first && href.length > 1 && href[0] === '#') {
 }
 done(found);
 """
+)
 
 
 def answered(node: AxeNode, own: Sequence[AxeNode]) -> bool:
