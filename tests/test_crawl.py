@@ -317,6 +317,24 @@ def test_the_site_never_has_more_requests_in_flight_than_its_concurrency(tmp_pat
     assert server.most_in_flight == 2
 
 
+def test_no_request_says_which_page_linked_to_it(tmp_path: Path) -> None:
+    """No Referer header: another host is not told the addresses of the site's pages (a
+    staging site's among them), and the site itself has no use for it."""
+    referers: list[str | None] = []
+
+    def answer(request: RequestInfo) -> Response:
+        referers.append(request.headers.get("referer"))
+        return page()
+
+    with SiteServer(routes={"/*": answer}, host="127.0.0.2") as partner:
+        home = fixed(page("/a", f"{partner.url}/theirs"))
+        with SiteServer(routes={"/": home, "/a": answer}) as server:
+            audit(server, tmp_path)
+        asked = [r.target for r in partner.requests]
+    assert "/theirs" in asked and len(referers) >= 2
+    assert set(referers) == {None}
+
+
 def test_the_site_gets_its_concurrency_however_small_the_external_allowance(
     tmp_path: Path,
 ) -> None:

@@ -204,6 +204,15 @@ def test_http_and_https_are_fetched_through_scrapys_aiohttp_handler() -> None:
         assert issubclass(load_object(handlers[scheme]), AiohttpDownloadHandler)
 
 
+def test_no_log_record_is_made_for_each_response_and_each_item() -> None:
+    """Scrapy's DEBUG lines for them cost a record each, under an INFO log level too."""
+    crawler = _crawler()
+    formatter = build_from_crawler(load_object(crawler.settings["LOG_FORMATTER"]), crawler)
+    response = _answer(f"{SITE}/", 200)
+    assert formatter.crawled(response.request, response, None) is None
+    assert formatter.scraped(PageItem(f"{SITE}/", f"{SITE}/", 200), response, None) is None
+
+
 # -- the page analyser and the crawl plan ----------------------------------------------
 
 
