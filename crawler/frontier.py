@@ -56,6 +56,12 @@ class Frontier:
             self._files.add(url)
         return True
 
+    def settled(self, url: str) -> bool:
+        """True when no claim of `url` can succeed any more, whatever its role: most
+        links lead to URLs claimed long before (a site's menus), and this answers them
+        without asking the scope."""
+        return url in self._seen and url not in self._files
+
     def uncount(self, url: str) -> None:
         """A claimed page, `url`, turned out to be a trap variant: it is not requested, so
         it does not count towards `max_pages` (it stays claimed: nobody should request it)."""
@@ -136,6 +142,9 @@ class SharedFrontier(Frontier):
         if answer != _LIMIT:
             self._known[url] = Role.PAGE if role is Role.PAGE or asked is Role.PAGE else role
         return answer == _CLAIMED
+
+    def settled(self, url: str) -> bool:
+        return self._known.get(url) is Role.PAGE
 
     def saw_releases(self, releases: int) -> None:
         """The coordinator has released a lost worker's unqueued claims `releases` times:

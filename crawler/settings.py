@@ -53,9 +53,19 @@ REMOTE_CONTROL_ENABLED = False
 # so more only costs event-loop time (the default of 100 cost ~15% of the crawl's CPU).
 CONCURRENT_ITEMS = 2
 
-# The spider tracks click depth and sets priorities itself; Scrapy's depth middleware
-# would only repeat that work for every request (about a tenth of the crawl's CPU).
-SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
+# Spider middlewares that would work on every request for nothing:
+SPIDER_MIDDLEWARES = {
+    # the spider tracks click depth and sets priorities itself (this was about a tenth
+    # of the crawl's CPU);
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    # no Referer header: other hosts are not told the addresses of the site's pages (a
+    # staging site's among them);
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    # the scope (crawler/scope.py) decides which URLs are crawled;
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    # a development aid that compares every request's meta with its response's.
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 
 # Staging credentials are added by our own middleware, which knows the site's scope;
 # Scrapy's basic-auth middleware is not needed.
@@ -82,8 +92,8 @@ SITEAUDIT_MAX_CRAWL_DELAY = 10.0
 # crawler's (crawler/analyser.py says what the spider asks of it).
 SITEAUDIT_PAGE_ANALYSER = "audits.stages.pages.PageStage"
 
-# Connections to the site are kept open for reuse, as many as its concurrency; Scrapy's
-# own handler keeps CONCURRENT_REQUESTS_PER_DOMAIN, the external allowance
+# Connections to the site are kept open for reuse, as many as the crawl's requests in
+# flight, through Scrapy's aiohttp handler: less CPU per request than its Twisted one
 # (crawler/connections.py).
 DOWNLOAD_HANDLERS = {
     "http": "crawler.connections.KeepAliveDownloadHandler",
@@ -99,3 +109,5 @@ ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.prompt_stop.PromptStop": 500}
 
 LOG_LEVEL = "INFO"
+# Scrapy builds a DEBUG record for every response and item, even when LOG_LEVEL drops it.
+LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"

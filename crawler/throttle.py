@@ -116,9 +116,10 @@ class Throttle:
     # -- checks of external targets ---------------------------------------------------
 
     # Checks of other people's servers wait their turn here, `external_concurrency` per
-    # host, rather than in the downloader's queues. Written when Scrapy 2.19's slots let a
-    # burst past their concurrency; crawler/downloader.py now bounds every host there, so
-    # this is a second bound that also keeps waiting checks out of the downloader.
+    # host, rather than in the downloader's queues. crawler/downloader.py bounds every
+    # host's transfers too, but the downloader counts the requests waiting in its
+    # per-host queues among CONCURRENT_REQUESTS (`needs_backout`): a page with dozens of
+    # links to one slow host would fill it and hold up the site's own pages.
 
     def admit(self, request: Request) -> Request | None:
         """The request, if its host has a check to spare; else None (it waits its turn,

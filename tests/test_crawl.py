@@ -7,13 +7,17 @@ subprocess, then reads the store.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import gzip
+import ipaddress
 import itertools
 import sqlite3
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -311,6 +315,103 @@ def test_the_site_never_has_more_requests_in_flight_than_its_concurrency(tmp_pat
         audit(server, tmp_path, config="[crawl]\nconcurrency = 2\n")
     assert len(server.requests) > 60
     assert server.most_in_flight == 2
+
+
+def test_no_request_says_which_page_linked_to_it(tmp_path: Path) -> None:
+    """No Referer header: another host is not told the addresses of the site's pages (a
+    staging site's among them), and the site itself has no use for it."""
+    referers: list[str | None] = []
+
+    def answer(request: RequestInfo) -> Response:
+        referers.append(request.headers.get("referer"))
+        return page()
+
+    with SiteServer(routes={"/*": answer}, host="127.0.0.2") as partner:
+        home = fixed(page("/a", f"{partner.url}/theirs"))
+        with SiteServer(routes={"/": home, "/a": answer}) as server:
+            audit(server, tmp_path)
+        asked = [r.target for r in partner.requests]
+    assert "/theirs" in asked and len(referers) >= 2
+    assert set(referers) == {None}
+
+
+def test_the_site_gets_its_concurrency_however_small_the_external_allowance(
+    tmp_path: Path,
+) -> None:
+    """aiohttp's connection limit per host is a hard cap on requests at once: sized from
+    the external allowance, it would hold the site's own host to 1 here."""
+    children = [f"/p/{n}" for n in range(40)]
+    slow = dataclasses.replace(page("/"), delay=0.05)
+    with SiteServer(routes={"/": fixed(page(*children)), "/p/*": fixed(slow)}) as server:
+        audit(server, tmp_path, config="[crawl]\nconcurrency = 4\nexternal_concurrency = 1\n")
+    assert server.most_in_flight == 4
+
+
+class _TlsSiteServer(SiteServer):
+    """The fixture server over HTTPS, with a self-signed certificate made for the test."""
+
+    def __init__(self, certificate: Path, key: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(certificate, key)
+
+    def start(self) -> _TlsSiteServer:
+        super().start()
+        httpd = self._httpd
+        assert httpd is not None
+        httpd.socket = self.context.wrap_socket(httpd.socket, server_side=True)
+        return self
+
+    @property
+    def url(self) -> str:
+        return super().url.replace("http://", "https://", 1)
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "site.pem", folder / "site.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_an_https_site_is_crawled_over_kept_open_connections(tmp_path: Path) -> None:
+    """Over TLS as over plain HTTP: every page found, a handshake per connection kept, not
+    per request (certificates are not checked: a staging site's is often self-signed)."""
+    children = [f"/p/{n}" for n in range(60)]
+    routes = {"/": fixed(page(*children)), "/p/*": fixed(page("/"))}
+    with _TlsSiteServer(*_self_signed(tmp_path), routes=routes) as server:
+        pages = stored(audit(server, tmp_path, config="[crawl]\nconcurrency = 4\n"), server.url)
+    assert {path for path, row in pages.items() if row[0] == 200} >= {"/", *children}
+    assert server.connections <= 32
 
 
 def test_connections_to_the_site_are_kept_open_and_reused(tmp_path: Path) -> None:

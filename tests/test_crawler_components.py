@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
+from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
@@ -27,6 +28,7 @@ from audits.core.credentials import Credentials, CredentialScope
 from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
 from crawler import settings as project_settings
 from crawler.analyser import PageAnalysis, PdfReading
+from crawler.frontier import Frontier, Role
 from crawler.items import PageItem, SitemapItem
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
 from crawler.redirects import Redirects
@@ -194,6 +196,41 @@ def test_a_shared_crawls_worker_leaves_external_checks_to_its_download_slots() -
     )
     checks = [Request(f"https://other.example/{n}") for n in range(3)]
     assert [throttle.admit(check) for check in checks] == checks
+
+
+def test_http_and_https_are_fetched_through_scrapys_aiohttp_handler() -> None:
+    """It costs less CPU per request than Scrapy's Twisted handler."""
+    handlers = _crawler().settings.getdict("DOWNLOAD_HANDLERS")
+    for scheme in ("http", "https"):
+        assert issubclass(load_object(handlers[scheme]), AiohttpDownloadHandler)
+
+
+def test_no_log_record_is_made_for_each_response_and_each_item() -> None:
+    """Scrapy's DEBUG lines for them cost a record each, under an INFO log level too."""
+    crawler = _crawler()
+    formatter = build_from_crawler(load_object(crawler.settings["LOG_FORMATTER"]), crawler)
+    response = _answer(f"{SITE}/", 200)
+    assert formatter.crawled(response.request, response, None) is None
+    assert formatter.scraped(PageItem(f"{SITE}/", f"{SITE}/", 200), response, None) is None
+
+
+@pytest.mark.parametrize(
+    ("claimed", "settled"),
+    [
+        (None, False),  # never met: the scope decides
+        (Role.PAGE, True),
+        (Role.OTHER, True),
+        (Role.FILE, False),  # a file met again as a link is handed over as a page
+    ],
+)
+def test_a_url_claimed_for_good_is_settled_without_asking_the_scope(
+    claimed: Role | None, settled: bool
+) -> None:
+    frontier = Frontier(max_in_scope=10)
+    if claimed is not None:
+        frontier.claim(f"{SITE}/a", claimed)
+    assert frontier.settled(f"{SITE}/a") is settled
+    assert frontier.claim(f"{SITE}/a", Role.PAGE) is not settled
 
 
 # -- the page analyser and the crawl plan ----------------------------------------------

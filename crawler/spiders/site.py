@@ -345,8 +345,10 @@ class SiteSpider(scrapy.Spider):
         target is already seen or out of bounds."""
         if kind not in _CHECKED_KINDS or not url.startswith("http"):
             return None  # mailto: and tel: links are recorded, never requested
-        crawl = self.plan.crawl
         frontier = self.frontier
+        if frontier.settled(url):
+            return None
+        crawl = self.plan.crawl
         if self.scope.wanted(url):
             crawlable = self.only_urls is None or url in self.only_urls
             if kind in _PAGE_KINDS and not is_document(url) and crawlable:
