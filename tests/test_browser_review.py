@@ -17,7 +17,9 @@ import pytest
 
 from audits.stages.browser_review import REVIEW_SCRIPT, decide, found_beyond, review_arguments
 from rules.analyses.axe_results import INCOMPLETE, VIOLATION, AxeNode
-from tests.kit.browsers import headless_chrome, needs_chromium
+from tests.kit.browsers import headless_chrome, needs_chromium, require_browser
+from tests.kit.cli import run_cli
+from tests.kit.findings import load_findings
 from tests.kit.siteserver import SiteServer
 
 PAGES = Path(__file__).parent / "sites" / "browser-review"
@@ -35,9 +37,16 @@ def _node(rule: str, target: str, outcome: str = INCOMPLETE) -> AxeNode:
     return AxeNode(URL, outcome, rule, "serious", ("2.4.1",), "", "", target, "<html>", "")
 
 
+FIRST_SITE_LINK = """return [...document.querySelectorAll('a[href]')].map((a) => a.href.split('#')[0])
+  .find((h) => h !== location.href.split('#')[0] && h.startsWith(location.origin + '/')) || null"""
+"""The page's first link to another page of its site: the page the audit would compare it
+with, had it fetched that page (`Store.browser_compare_pages`)."""
+
+
 def _answer(driver: Any, url: str, nodes: list[AxeNode]) -> Any:
     driver.get(url)
-    return driver.execute_async_script(REVIEW_SCRIPT, *review_arguments(nodes))
+    other = driver.execute_script(FIRST_SITE_LINK)
+    return driver.execute_async_script(REVIEW_SCRIPT, *review_arguments(nodes, other))
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*_bypass_*.html")))
@@ -101,7 +110,7 @@ def test_the_script_is_given_the_elements_axe_core_asks_about() -> None:
         _node("aria-hidden-focus", "div"),
         _node("region", "div"),
     ]
-    tables, media, hidden, *_ = review_arguments(nodes)
+    tables, media, hidden, *_ = review_arguments(nodes, None)
     assert (tables, media, hidden) == (["table"], ["audio"], ["div"])
 
 
@@ -166,7 +175,7 @@ def test_autoplaying_sound_with_nothing_to_stop_it_fails(
             "const done = arguments[0]; const audio = document.querySelector('audio');"
             "if (audio.readyState) { done(); } else { audio.onloadedmetadata = done; }"
         )
-        answer = driver.execute_async_script(REVIEW_SCRIPT, *review_arguments([node]))
+        answer = driver.execute_async_script(REVIEW_SCRIPT, *review_arguments([node], None))
     [decided] = decide([node], answer)
     assert decided is not None and decided.outcome == expected
     assert expected == INCOMPLETE or "for 5 seconds" in decided.failure_summary
@@ -200,3 +209,40 @@ def test_aria_table_headers_without_cells_fail_where_axe_core_does_not_look(
         ("1.3.1",),
     )
     assert '<div> "Booked by"' in node.failure_summary and '"Room"' not in node.failure_summary
+
+
+NAV = """<!DOCTYPE html><html lang="en"><title>{title}</title><body>
+<div class="site-links"><a href="/logout">Sign out of your account</a>
+<a href="/other.html">Bins and recycling collections</a> <a href="/">Council home page</a></div>
+<p>{text}</p></body></html>"""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_bypass_check_compares_only_with_a_page_the_audit_fetched(tmp_path: Path) -> None:
+    """The first link is excluded from the audit: the browser must not fetch it either, and
+    compares the page with the next page of the site the crawl fetched instead."""
+    require_browser()
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(NAV.format(title="Home", text="Pay your council tax."))
+    (site / "other.html").write_text(NAV.format(title="Bins", text="Put your bin out by 7am."))
+    (site / "logout").write_text(NAV.format(title="Signed out", text="You are signed out."))
+    config = tmp_path / "siteaudit.toml"
+    config.write_text('[crawl]\nexclude = ["/logout"]\n[browser]\nworkers = 1\n')
+    out = tmp_path / "out"
+    with SiteServer(site) as server:
+        result = run_cli(
+            "audit", f"{server.url}/", "--out", out, "--config", config, "-q", browser=True
+        )
+        fetched = [r.target for r in server.requests]
+        origin = server.url
+    assert result.returncode in (0, 1), result.stderr
+    assert "/logout" not in fetched
+    bypass = [
+        f
+        for f in load_findings(out)["findings"]
+        if (f.get("evidence") or {}).get("axe_rule") == "bypass"
+    ]
+    pages = {url for f in bypass for url in (f["url"], *f.get("pages", ()))}
+    assert pages == {f"{origin}/", f"{origin}/other.html"}, bypass

@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -311,6 +311,9 @@ class BrowserSettings:
     blocked: tuple[str, ...] = BLOCKED_URLS
     credentials: CredentialScope | None = None
     """Staging credentials, sent to their hosts only (audits.stages.browser_credentials)."""
+    compare_with: Mapping[str, str] = field(default_factory=dict)
+    """Page URL -> the page of the site its bypass check compares it with
+    (`Store.browser_compare_pages`): only pages the crawl fetched."""
 
     @property
     def options_key(self) -> str:
@@ -728,7 +731,8 @@ class ChromiumSession:
         from selenium.common.exceptions import JavascriptException, TimeoutException
 
         try:
-            answer = self._execute(REVIEW_SCRIPT, *review_arguments(nodes))
+            other = self.settings.compare_with.get(url)
+            answer = self._execute(REVIEW_SCRIPT, *review_arguments(nodes, other))
         except (JavascriptException, TimeoutException):
             answer = None
         except Exception as exc:
@@ -1123,6 +1127,7 @@ def run_browser_stage(
     writer = _ResultWriter(store, run_id, settings, dict(pages))
     too_large = _skip_too_large(store, run_id, todo, config.max_page_bytes, writer)
     todo = [url for url in todo if url not in too_large]
+    settings = replace(settings, compare_with=store.browser_compare_pages(run_id))
     planner = ScreenshotPlanner(config.screenshots, list(store.site(run_id).axe_nodes(VIOLATION)))
     pool = BrowserPool(settings, planner=planner, launcher=launcher)
     meter = _Progress(len(todo)) if progress and todo else None

@@ -6,8 +6,10 @@ have an answer in the page, by the definitions of the ACT rules that axe-core ma
 - **bypass** (2.4.1; ACT cf77f2 and its parts 3e12e1, 047fe0, ye5d6e, b40fd1), on every
   page without a main landmark (with one, axe-core's answer stands). A *block of repeated
   content* is content the page shares with the site's other pages, so the page is
-  compared with one other page of the same site it links to (fetched once, bounded in
-  time and size): the blocks whose text (more than two words) is also there are
+  compared with one other page of the same site it links to: the first that the audit
+  itself fetched with a 200, as a page or a checked link (so never one robots.txt,
+  `[crawl] exclude` or the scope kept it from), fetched again once, bounded in time and
+  size: the blocks whose text (more than two words) is also there are
   repeated, the rest is the page's own. It passes when no repeated content comes before
   the page's own, when a visible heading follows the repeated content, or when a control
   ahead of the page's own content, clicked, lands where no repeated text follows (a skip
@@ -68,7 +70,7 @@ const done = arguments[arguments.length - 1];
 """
     + SELECTOR_JS
     + """
-const [tableTargets, mediaTargets, hiddenTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS] = arguments;
+const [tableTargets, mediaTargets, hiddenTargets, FETCH_MS, MAX_CHARS, MAX_CONTROLS, OTHER] = arguments;
 const norm = (s) => (s || '').replace(/\\s+/g, ' ').trim();
 const seen = (el) => el.checkVisibility({visibilityProperty: true});
 // axe-core's target in this document; not one inside a frame (` | `) or shadow root (` >>> `).
@@ -208,10 +210,9 @@ for (const target of hiddenTargets) {
 
 // -- bypass (ACT cf77f2) --
 const otherPage = async () => {
-  const here = location.href.split('#')[0];
-  const link = [...document.querySelectorAll('a[href]')].map((a) => a.href.split('#')[0]).find(
-    (href) => href !== here && href.startsWith(location.origin + '/'));
-  if (!link) { return null; }
+  // The page of the site to compare with, as the crawl chose it: none, nothing decided.
+  const link = OTHER;
+  if (!link || !link.startsWith(location.origin + '/')) { return null; }
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), FETCH_MS);
   try {
@@ -344,8 +345,9 @@ for (const target of mediaTargets) {
 )
 
 
-def review_arguments(nodes: Sequence[AxeNode]) -> list[Any]:
-    """The script's arguments for this page's nodes, in its order."""
+def review_arguments(nodes: Sequence[AxeNode], other_page: str | None) -> list[Any]:
+    """The script's arguments for this page's nodes, in its order; `other_page` is the
+    page of the site the bypass check compares with (`Store.browser_compare_pages`)."""
     return [
         _targets(nodes, "th-has-data-cells"),
         _targets(nodes, "no-autoplay-audio"),
@@ -353,6 +355,7 @@ def review_arguments(nodes: Sequence[AxeNode]) -> list[Any]:
         FETCH_MS,
         MAX_CHARS,
         MAX_CONTROLS,
+        other_page,
     ]
 
 

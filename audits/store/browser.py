@@ -21,6 +21,28 @@ class BrowserStore(StoreBase):
             (run_id,),
         ).fetchall()
 
+    def browser_compare_pages(self, run_id: int) -> dict[str, str]:
+        """URL -> the first page it links to (an `a` link, in the page's order) that the
+        audit itself fetched with a 200, as a page or as a link it checked: the other page
+        the bypass check compares it with. Only such pages, so never one the audit left
+        alone (robots.txt, `[crawl] exclude`, out of scope)."""
+        return dict(
+            self.db.execute(
+                "SELECT s.url, t.url FROM ("
+                "  SELECT l.source_id, l.target_id, MIN(l.rowid) FROM links l"
+                "  WHERE l.run_id = ? AND l.kind = 'a' AND l.target_id != l.source_id AND ("
+                "    EXISTS (SELECT 1 FROM pages p WHERE p.run_id = l.run_id"
+                "      AND p.url_id = l.target_id AND p.is_html = 1 AND p.status = 200"
+                "      AND p.error IS NULL)"
+                "    OR EXISTS (SELECT 1 FROM link_status c WHERE c.run_id = l.run_id"
+                "      AND c.url_id = l.target_id AND c.status = 200))"
+                "  GROUP BY l.source_id"
+                ") first JOIN urls s ON s.id = first.source_id "
+                "JOIN urls t ON t.id = first.target_id",
+                (run_id,),
+            ).fetchall()
+        )
+
     def html_pages_larger_than(self, run_id: int, limit: int) -> dict[str, int]:
         """URL -> size in bytes of the run's HTML pages larger than `limit` bytes."""
         return dict(
