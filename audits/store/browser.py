@@ -22,18 +22,18 @@ class BrowserStore(StoreBase):
         ).fetchall()
 
     def browser_compare_pages(self, run_id: int) -> dict[str, str]:
-        """URL -> the first page it links to (an `a` link, in the page's order) that the
-        audit itself fetched with a 200, as a page or as a link it checked: the other page
-        the bypass check compares it with. Only such pages, so never one the audit left
-        alone (robots.txt, `[crawl] exclude`, out of scope)."""
+        """URL -> the first URL it links to (an `a` link, in the page's order) that the
+        audit itself fetched with a 200, as a page it read or a link it checked (an
+        `--urls` audit only checks the pages it was not given): the page the bypass check
+        compares it with (if it is of the same site and HTML). Only such URLs, so never
+        one the audit left alone (robots.txt, `[crawl] exclude`, out of scope)."""
         return dict(
             self.db.execute(
                 "SELECT s.url, t.url FROM ("
                 "  SELECT l.source_id, l.target_id, MIN(l.rowid) FROM links l"
                 "  WHERE l.run_id = ? AND l.kind = 'a' AND l.target_id != l.source_id AND ("
                 "    EXISTS (SELECT 1 FROM pages p WHERE p.run_id = l.run_id"
-                "      AND p.url_id = l.target_id AND p.is_html = 1 AND p.status = 200"
-                "      AND p.error IS NULL)"
+                "      AND p.url_id = l.target_id AND p.status = 200 AND p.error IS NULL)"
                 "    OR EXISTS (SELECT 1 FROM link_status c WHERE c.run_id = l.run_id"
                 "      AND c.url_id = l.target_id AND c.status = 200))"
                 "  GROUP BY l.source_id"
