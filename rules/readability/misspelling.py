@@ -172,6 +172,7 @@ class Misspelling(SiteRule):
         "https://www.gov.uk/guidance/content-design/writing-for-gov-uk",
         "https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style",
     )
+    worker_data = "rules.readability.spelling_dictionary"
 
     @dataclass(frozen=True)
     class Options:
