@@ -42,7 +42,6 @@ _NOT_PROSE_HINTS = ("@", "://", "www.", ".uk")
 # mixing letters and digits, or a path; nor part of a compound ("multi-agency",
 # "pre-school", "write-offs"), whose parts the dictionary need not list alone.
 _WORD = re.compile(r"(?<![\w/])(?<![A-Za-z]-)[a-z]+(?:['\u2019][a-z]+)?(?![\w/]|-[a-z])")
-_POSSESSIVE = re.compile(r"['\u2019]s$")
 MIN_LENGTH = 3
 # A page with more unknown words than this is probably not English prose.
 MAX_PER_PAGE = 40
@@ -104,7 +103,8 @@ def unknown_words(text: str, own: frozenset[str]) -> dict[str, tuple[int, int]]:
         text = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
     found: dict[str, tuple[int, int]] = {}
     for token, uses in Counter(_WORD.findall(text)).items():
-        word = _POSSESSIVE.sub("", token.replace("\u2019", "'"))
+        word = token.replace("\u2019", "'")
+        word = word[:-2] if word.endswith("'s") else word  # a possessive's word
         if len(word) < MIN_LENGTH or word in own or is_known(word):
             continue
         first = re.search(rf"(?<![\w/]){re.escape(token)}(?![\w/])", text)
