@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import pytest
 from audits.core.children import process_tree
 from audits.core.config import AuditConfig
 from audits.rule_engine import RuleEngine, forget_rule_engines
-from audits.stages.pages import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse
+from audits.stages.pages import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse, worker_context
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.base import Category, Finding, PageRule, Severity, SiteRule
 from rules.page import Page
@@ -238,3 +239,12 @@ def test_page_workers_share_the_word_lists_loaded_before_they_start() -> None:
     # libraries (PSS about 75% of RSS); forked from one process that loaded them, most
     # (about 50%).
     assert pss < 0.62 * rss, f"the page workers' PSS is {pss} kB of {rss} kB RSS"
+
+
+def test_page_workers_are_spawned_where_there_is_no_forkserver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = RuleEngine(page_rules=(ReadingAge(),), site_rules=())
+    assert worker_context(engine).get_start_method() == "forkserver"
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert worker_context(engine).get_start_method() == "spawn"

@@ -211,7 +211,10 @@ def worker_context(engine: RuleEngine) -> multiprocessing.context.BaseContext:
     word lists (each enabled rule's `worker_data`) first. The workers then share one copy
     of them, copy-on-write, instead of each loading its own.
 
-    The forkserver is started once per process, with the first audit's modules."""
+    The forkserver is started once per process, with the first audit's modules. Where
+    there is none (Windows), each worker is spawned and loads its own."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     data = sorted({rule.worker_data for rule in engine.all if rule.worker_data})
     context.set_forkserver_preload([__name__, *data])
