@@ -221,6 +221,13 @@ def _memory_kb(pid: int) -> tuple[int, int]:
     return int(fields["Pss"].split()[0]), int(fields["Rss"].split()[0])
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""  # gone
+
+
 @pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux's /proc")
 def test_page_workers_share_the_word_lists_loaded_before_they_start() -> None:
     stage = PageStage(AuditConfig(), workers=2)
@@ -235,6 +242,8 @@ def test_page_workers_share_the_word_lists_loaded_before_they_start() -> None:
         pss, rss = map(sum, zip(*map(_memory_kb, workers), strict=True))
     finally:
         stage.close()
+    # Nor does the forkserver outlive the page stage, holding it all for no one.
+    assert not [pid for pid in process_tree(os.getpid()) if b"forkserver" in _cmdline(pid)]
     # Each worker loading its own word lists and rules shares little beyond the C
     # libraries (PSS about 75% of RSS); forked from one process that loaded them, most
     # (about 50%).

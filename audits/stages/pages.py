@@ -15,6 +15,7 @@ import gc
 import hashlib
 import io
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -334,6 +335,10 @@ class PageStage:
             worker.stop(kill=True)
         while not self._idle.empty():
             self._idle.get_nowait().stop(kill=True)
+        if self.workers and self._context.get_start_method() == "forkserver":
+            # With its workers gone, the forkserver's copy of the rules and word lists is
+            # shared with no one: it must not sit through the site and report stages.
+            multiprocessing.forkserver._forkserver._stop()
 
 
 def _finished_cleanly(task: Future[Any] | None) -> bool:
