@@ -143,6 +143,9 @@ class Rule:
     rule about something WCAG does not ask, such as a broken link or an old page."""
     axe_rules: ClassVar[tuple[str, ...]] = ()
     """Ids of the axe-core rules that report the same problem, so the two can be merged."""
+    worker_data: ClassVar[str | None] = None
+    """A module that loads, when imported, data the rule reads on every page (a word list):
+    the page workers' forkserver imports it before forking them, so they share one copy."""
 
     @dataclass(frozen=True)
     class Options:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -381,6 +380,7 @@ class Page:
     def _iter_links(self) -> Iterator[Link | MalformedLink | FileLink]:
         base = self.base_url
         selectors: dict[etree._Element, str] = {}
+        regions: dict[etree._Element, str] = {}
         for el in self.tree.iter(*_LINK_ATTRS):
             element_kind = _link_kind(el)
             if element_kind is None:
@@ -404,7 +404,7 @@ class Page:
                     fragment=resolved[1],
                     text=link_text(el),
                     kind=kind,
-                    region=region_of(el),
+                    region=region_of(el, regions),
                     selector=selector_of(el, selectors),
                 )
 
@@ -508,16 +508,30 @@ def link_text(el: etree._Element) -> str:
     return collapse(el.get("alt") or el.get("title") or el.get("aria-label") or "")
 
 
-def region_of(el: etree._Element) -> str:
-    """The landmark region an element sits in: header, nav, main, aside, footer or body."""
+def region_of(el: etree._Element, cache: dict[etree._Element, str] | None = None) -> str:
+    """The landmark region an element sits in: header, nav, main, aside, footer or body.
+
+    `cache` (one per page) remembers the region inside each ancestor walked through, so
+    the links of one menu walk up to their landmark once, not once each.
+    """
+    walked = []
+    region = "body"
     for ancestor in el.iterancestors():
+        if cache is not None and ancestor in cache:
+            region = cache[ancestor]
+            break
+        walked.append(ancestor)
         role = ancestor.get("role")
         if role in REGION_ROLES:
-            return REGION_ROLES[role]
-        region = REGION_TAGS.get(ancestor.tag)  # type: ignore[arg-type]
-        if region:
-            return region
-    return "body"
+            region = REGION_ROLES[role]
+            break
+        tag_region = REGION_TAGS.get(ancestor.tag)  # type: ignore[arg-type]
+        if tag_region:
+            region = tag_region
+            break
+    if cache is not None:
+        cache.update(dict.fromkeys(walked, region))
+    return region
 
 
 def selector_of(el: etree._Element, cache: dict[etree._Element, str] | None = None) -> str:
@@ -544,12 +558,14 @@ def selector_of(el: etree._Element, cache: dict[etree._Element, str] | None = No
 
 def _child_selectors(parent: etree._Element, prefix: str) -> Iterator[tuple[etree._Element, str]]:
     """The selector of each element child of `parent`, whose own selector is `prefix`."""
-    children = [child for child in parent if isinstance(child.tag, str)]
-    of_tag = Counter(child.tag for child in children)
-    seen: Counter[str] = Counter()
-    for child in children:
-        tag = child.tag
-        seen[tag] += 1
+    # Plain dicts, each tag read once: Counters cost more than the rest of the walk.
+    children = [(child, tag) for child in parent if isinstance(tag := child.tag, str)]
+    of_tag: dict[str, int] = {}
+    for _, tag in children:
+        of_tag[tag] = of_tag.get(tag, 0) + 1
+    seen: dict[str, int] = {}
+    for child, tag in children:
+        seen[tag] = seen.get(tag, 0) + 1
         if tag in ("html", "body"):
             yield child, "body"
             continue

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from audits.core.children import parent_pid, process_tree
 from audits.core.config import AuditConfig
 from audits.stages.pages import PAGE_ANALYSIS, PageAnalysis, PageStage
 from tests.kit.cli import slow_page, start_cli
@@ -25,15 +26,13 @@ pytestmark = pytest.mark.slow
 
 
 def page_workers_of(pid: int) -> list[int]:
-    """The live page-worker processes (spawned multiprocessing children) of process `pid`."""
+    """The live page-worker processes of process `pid`: the multiprocessing children
+    under it (the workers, the forkserver they are forked from, its resource tracker)."""
     workers = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and alive(int(entry.name)):
-            with contextlib.suppress(OSError):
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                cmdline = (entry / "cmdline").read_bytes()
-                if ppid == pid and b"spawn_main" in cmdline:
-                    workers.append(int(entry.name))
+    for child in process_tree(pid)[1:]:
+        with contextlib.suppress(OSError):
+            if b"multiprocessing" in Path(f"/proc/{child}/cmdline").read_bytes():
+                workers.append(child)
     return workers
 
 
@@ -45,7 +44,13 @@ def test_page_workers_exit_when_the_audit_is_killed(tmp_path: Path) -> None:
             "audit", f"{server.url}/", "--out", tmp_path / "out", "--config", config, "-q"
         )
         try:
-            wait_for(lambda: page_workers_of(proc.pid), 90, "the audit started no page workers")
+            wait_for(
+                lambda: (
+                    len([p for p in page_workers_of(proc.pid) if parent_pid(p) != proc.pid]) == 2
+                ),  # forked by the forkserver
+                90,
+                "the audit started no page workers",
+            )
             workers = page_workers_of(proc.pid)
             os.kill(proc.pid, signal.SIGKILL)  # the audit alone, as a crash would
             proc.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from audits.core.children import process_tree
 from audits.core.config import AuditConfig
 from audits.rule_engine import RuleEngine, forget_rule_engines
-from audits.stages.pages import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse
+from audits.stages.pages import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse, worker_context
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.base import Category, Finding, PageRule, Severity, SiteRule
 from rules.page import Page
@@ -208,3 +210,50 @@ def test_page_stage_runs_rules_in_a_worker_process_unless_workers_is_0(
     pid = analysis.facts["process-probe"]
     assert isinstance(pid, int)
     assert (pid == os.getpid()) is same_process
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of a process in kB: what it holds alone plus its share of pages it
+    shares with others, and everything it has mapped in."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    )
+    return int(fields["Pss"].split()[0]), int(fields["Rss"].split()[0])
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""  # gone
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux's /proc")
+def test_page_workers_share_the_word_lists_loaded_before_they_start() -> None:
+    stage = PageStage(AuditConfig(), workers=2)
+    page = b"<html lang='en'><title>Bins</title><main><p>Your bin is emptied.</p></main></html>"
+
+    async def two_at_once() -> list[PageAnalysis]:
+        return await asyncio.gather(*(stage.analyse(URL, page, "utf-8", {}, 0) for _ in "ab"))
+
+    try:
+        asyncio.run(two_at_once())
+        workers = [pid for pid in process_tree(os.getpid()) if pid != os.getpid()]
+        pss, rss = map(sum, zip(*map(_memory_kb, workers), strict=True))
+    finally:
+        stage.close()
+    # Nor does the forkserver outlive the page stage, holding it all for no one.
+    assert not [pid for pid in process_tree(os.getpid()) if b"forkserver" in _cmdline(pid)]
+    # Each worker loading its own word lists and rules shares little beyond the C
+    # libraries (PSS about 75% of RSS); forked from one process that loaded them, most
+    # (about 50%).
+    assert pss < 0.62 * rss, f"the page workers' PSS is {pss} kB of {rss} kB RSS"
+
+
+def test_page_workers_are_spawned_where_there_is_no_forkserver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = RuleEngine(page_rules=(ReadingAge(),), site_rules=())
+    assert worker_context(engine).get_start_method() == "forkserver"
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert worker_context(engine).get_start_method() == "spawn"

@@ -64,7 +64,7 @@ def process_tree(root: int) -> list[int]:
         return [root]
     for entry in entries:
         if entry.isdigit():
-            parent = _parent_pid(int(entry))
+            parent = parent_pid(int(entry))
             if parent is not None:
                 children.setdefault(parent, []).append(int(entry))
     tree, todo = [], [root]
@@ -75,7 +75,7 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
-def _parent_pid(pid: int) -> int | None:
+def parent_pid(pid: int) -> int | None:
     """The parent of a live process; None if it has gone (or is a zombie)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:

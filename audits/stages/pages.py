@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import io
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
+import sys
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from w3lib.encoding import html_body_declared_encoding, read_bom
 
-from audits.core.children import exit_with_parent
+from audits.core.children import exit_with_parent, parent_pid
 from audits.core.config import AuditConfig
 from audits.rule_engine import RuleEngine, rule_engine
 from crawler.analyser import AnalysisError, PageAnalysis, PdfReading
@@ -169,10 +172,17 @@ _worker_main_selectors: tuple[str, ...] = ()
 _WARM_UP_PAGE = b"<html lang='en'><title>Warm up</title><main><h1>Bins</h1><p>Words.</p></main>"
 
 
-def _init_worker(config: AuditConfig, parent_pid: int) -> None:
+def _init_worker(config: AuditConfig, audit_pid: int) -> None:
     global _worker_engine, _worker_main_selectors
-    # A worker holds ~150 MB: it must not outlive an audit killed with kill -9.
-    exit_with_parent(parent_pid)
+    # What the forkserver loaded is shared with the other workers until written to: the
+    # garbage collector must not write to it (each object's collection header) either.
+    gc.freeze()
+    # A worker must not outlive an audit killed with kill -9. Its parent is the
+    # forkserver, which exits when the audit does (its pipe from the audit closes).
+    forkserver = os.getppid()
+    exit_with_parent(forkserver)
+    if sys.platform.startswith("linux") and parent_pid(forkserver) != audit_pid:
+        os._exit(1)  # the audit and its forkserver ended before the signal was asked for
     warnings.simplefilter("ignore")
     _worker_engine = rule_engine(config)
     _worker_main_selectors = config.content.main_selectors
@@ -196,17 +206,30 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 2)
 
 
+def worker_context(engine: RuleEngine) -> multiprocessing.context.BaseContext:
+    """How page workers start: forked from a forkserver, not from the crawler process
+    (which runs an event loop and threads), that has imported the rules and loaded their
+    word lists (each enabled rule's `worker_data`) first. The workers then share one copy
+    of them, copy-on-write, instead of each loading its own.
+
+    The forkserver is started once per process, with the first audit's modules. Where
+    there is none (Windows), each worker is spawned and loads its own."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    data = sorted({rule.worker_data for rule in engine.all if rule.worker_data})
+    context.set_forkserver_preload([__name__, *data])
+    return context
+
+
 class _Worker:
     """One page worker process, in an executor of its own: a page stuck in it can be
     killed without losing the pages the other workers are analysing."""
 
-    def __init__(self, config: AuditConfig) -> None:
-        # spawn, not fork: the crawler process runs an event loop and threads. `submit`
-        # starts the process, from the crawl's event-loop thread, which lives as long as
-        # the workers should (exit_with_parent signals when the starting thread ends).
+    def __init__(self, config: AuditConfig, context: multiprocessing.context.BaseContext) -> None:
         self.pool = ProcessPoolExecutor(
             max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=_init_worker,
             initargs=(config, os.getpid()),
         )
@@ -234,12 +257,13 @@ class PageStage:
         if self.workers < 0:
             self.workers = default_workers()
         self.engine = rule_engine(config)
+        self._context = worker_context(self.engine)
         self.page_rule_ids = tuple(rule.id for rule in self.engine.page_rules)
         self.timeout = config.crawl.page_analysis_timeout
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._busy: set[_Worker] = set()
         for _ in range(self.workers):
-            self._idle.put_nowait(_Worker(config))
+            self._idle.put_nowait(_Worker(config, self._context))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, config: AuditConfig) -> PageStage:
@@ -301,7 +325,7 @@ class PageStage:
             self._busy.discard(worker)
             if not _finished_cleanly(task):
                 worker.stop(kill=True)
-                worker = _Worker(self.config)
+                worker = _Worker(self.config, self._context)
             self._idle.put_nowait(worker)
 
     def close(self) -> None:
@@ -311,6 +335,10 @@ class PageStage:
             worker.stop(kill=True)
         while not self._idle.empty():
             self._idle.get_nowait().stop(kill=True)
+        if self.workers and self._context.get_start_method() == "forkserver":
+            # With its workers gone, the forkserver's copy of the rules and word lists is
+            # shared with no one: it must not sit through the site and report stages.
+            multiprocessing.forkserver._forkserver._stop()
 
 
 def _finished_cleanly(task: Future[Any] | None) -> bool:

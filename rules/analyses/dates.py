@@ -14,7 +14,9 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
+from rules.analyses.prose import main_lines
 from rules.base import option
+from rules.page import Page
 
 # Dates before this are placeholders (a CMS's "1 January 1970"), not real edits.
 EARLIEST_YEAR = 1995
@@ -77,6 +79,12 @@ _YEAR_PAIR = re.compile(
     r"(?P<second>(?:19|20)\d{2}|\d{2})(?![\d/])(?!-\d{1,2}\b)",
     re.IGNORECASE,
 )
+# A year from 1900 to 2099 written alone: four digits, no digit either side. The
+# lookbehind comes after the first two digits so that the scan skips from one 1 or 2 to
+# the next instead of trying the pattern at every character (twice as fast).
+_YEAR = re.compile(r"(?:19|20)(?<!\d\d\d)\d\d(?!\d)")
+# A pair's first year starts it or follows "FY" and a space.
+_PAIR_LEAD = 3
 # The short form: FY19/20, FY 19-20.
 _SHORT_YEAR_PAIR = re.compile(r"\bFY\s?(?P<first>\d{2})\s*[/\-]?\s*(?P<second>\d{2})\b")
 # UK financial years start on 1 April.
@@ -214,24 +222,52 @@ def financial_year_of(when: date) -> int:
     return when.year if when.month >= FINANCIAL_YEAR_START_MONTH else when.year - 1
 
 
-def find_year_pairs(text: str) -> list[tuple[int, str, int]]:
+def year_offsets(text: str) -> tuple[int, ...]:
+    """Where each year from 1900 to 2099 written alone as four digits starts in text."""
+    return tuple(m.start() for m in _YEAR.finditer(text))
+
+
+def main_text_years(page: Page) -> tuple[int, ...]:
+    """`year_offsets` of the page's main text (`main_lines`), found once per page for
+    every rule that looks for dates or years from them."""
+    return page.memo(_main_text_years)
+
+
+def _main_text_years(page: Page) -> tuple[int, ...]:
+    return year_offsets(main_lines(page))
+
+
+def find_year_pairs(text: str, years: tuple[int, ...] | None = None) -> list[tuple[int, str, int]]:
     """Financial or school years named in text: (first year, as written, offset).
 
     Only pairs of consecutive years count: "2019/20" and "2019 to 2020" do, "2019-2023"
-    (a span) and "2019-03" (a month) do not.
+    (a span) and "2019-03" (a month) do not. `years` are the text's `year_offsets`, when
+    already known: a pair is only looked for where one starts.
     """
     found = []
-    patterns = ((_YEAR_PAIR, 0), (_SHORT_YEAR_PAIR, 2000)) if "FY" in text else ((_YEAR_PAIR, 0),)
-    for pattern, century in patterns:
-        for m in pattern.finditer(text):
-            first = int(m.group("first")) + century
-            second_text = m.group("second")
-            second = int(second_text)
-            expected = first + 1 if len(second_text) == 4 else (first + 1) % 100
-            if second == expected:
-                found.append((first, m.group(0).strip(), m.start()))
+    searched = 0
+    for year in year_offsets(text) if years is None else years:
+        for start in range(max(searched, year - _PAIR_LEAD), year + 1):
+            m = _YEAR_PAIR.match(text, start)
+            if m is not None:
+                _add_pair(found, m, 0)
+                searched = m.end()
+                break
+    if "FY" in text:
+        for m in _SHORT_YEAR_PAIR.finditer(text):
+            _add_pair(found, m, 2000)
     found.sort(key=lambda item: item[2])
     return found
+
+
+def _add_pair(found: list[tuple[int, str, int]], m: re.Match[str], century: int) -> None:
+    """Keep a year pair the match names if its years follow each other."""
+    first = int(m.group("first")) + century
+    second_text = m.group("second")
+    second = int(second_text)
+    expected = first + 1 if len(second_text) == 4 else (first + 1) % 100
+    if second == expected:
+        found.append((first, m.group(0).strip(), m.start()))
 
 
 def describe_year_pair(first: int) -> str:

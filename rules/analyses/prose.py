@@ -92,12 +92,15 @@ def is_listing(text: str) -> bool:
     spans += [m.span() for m in _POSTCODE.finditer(text)]
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
+    allowed = _CONTACT_LABEL_WORDS if spans else 0
     plain = 0
     for word in text.split():
         bare = word.strip(_WRAPPING)
         if _PLAIN_WORD.fullmatch(bare) and bare not in _JOINING_WORDS:
             plain += 1
-    return plain <= (_CONTACT_LABEL_WORDS if spans else 0)
+            if plain > allowed:
+                return False  # a sentence: no need to read the rest of it
+    return True
 
 
 def prose_text(blocks: Iterable[TextBlock]) -> str:

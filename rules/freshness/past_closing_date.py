@@ -6,9 +6,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from heapq import merge
 from typing import NamedTuple
 
-from rules.analyses.dates import PastDateOptions, as_of_date, date_after, describe_date, is_archive
+from rules.analyses.dates import (
+    PastDateOptions,
+    as_of_date,
+    date_after,
+    describe_date,
+    is_archive,
+    main_text_years,
+    year_offsets,
+)
 from rules.analyses.prose import clip, main_lines, sentence_around
 from rules.base import Category, Finding, PageRule, Severity
 from rules.page import Page
@@ -39,9 +48,11 @@ _STATEMENT = re.compile(
     re.IGNORECASE,
 )
 MAX_EXAMPLES = 5
-# Where dates with a year are: statements are only looked for just before one, so a long
-# page is not searched for a dozen phrases at every character.
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}\b")
+# Where dates with a year are (a year, `year_offsets`, or a numeric date with a two-digit
+# year): statements are only looked for just before one, so a long page is not searched
+# for a dozen phrases at every character. The numeric date's \b is a lookbehind after its
+# first digit, so that the scan skips from digit to digit.
+_NUMERIC_DATE = re.compile(r"\d(?<!\w\d)\d?[/.\-]\d{1,2}[/.\-]\d{2}\b")
 # How far before a year a statement can start: the statement, what stands between it and
 # the date ("at 5pm on Wednesday"), and the day and month.
 _REACH = 160
@@ -56,14 +67,14 @@ class PastDate(NamedTuple):
     sentence: str
 
 
-def find_past_dates(text: str, as_of: date) -> list[PastDate]:
+def find_past_dates(text: str, as_of: date, years: tuple[int, ...] | None = None) -> list[PastDate]:
     """Closing dates, deadlines and event dates in text that are before `as_of`.
 
     `text` is best one block to a line (`lined_text`), so each example is quoted with the
-    sentence it is in.
+    sentence it is in. `years` are its `year_offsets`, when already known.
     """
     found = []
-    for m in _statements(text):
+    for m in _statements(text, year_offsets(text) if years is None else years):
         dated = date_after(text, m.end())
         if dated is None or dated[0] >= as_of:
             continue
@@ -74,13 +85,14 @@ def find_past_dates(text: str, as_of: date) -> list[PastDate]:
     return found
 
 
-def _statements(text: str) -> Iterator[re.Match[str]]:
-    """Statement matches in the stretch of text before each year, each stretch once."""
+def _statements(text: str, years: tuple[int, ...]) -> Iterator[re.Match[str]]:
+    """Statement matches in the stretch of text before each dated year, each stretch once."""
     searched = 0
-    for year in _YEAR.finditer(text):
-        start = max(searched, year.start() - _REACH)
-        yield from _STATEMENT.finditer(text, start, year.start())
-        searched = year.start()
+    numeric = (m.start() for m in _NUMERIC_DATE.finditer(text))
+    for dated in merge(years, numeric):
+        start = max(searched, dated - _REACH)
+        yield from _STATEMENT.finditer(text, start, dated)
+        searched = dated
 
 
 class PastClosingDate(PageRule):
@@ -123,7 +135,7 @@ class PastClosingDate(PageRule):
     def check_page(self, page: Page) -> Iterator[Finding]:
         """Yield one finding listing the page's past closing and event dates."""
         as_of = as_of_date(self.options.as_of)
-        past = find_past_dates(main_lines(page), as_of)
+        past = find_past_dates(main_lines(page), as_of, main_text_years(page))
         if not past:
             return
         # Most urgent first: statements still worded as open, then the latest date.

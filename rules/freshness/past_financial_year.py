@@ -15,6 +15,7 @@ from rules.analyses.dates import (
     financial_year_of,
     find_year_pairs,
     is_archive,
+    main_text_years,
 )
 from rules.analyses.prose import clip, main_lines, sentence_around
 from rules.base import Category, Finding, PageRule, Severity, option
@@ -44,7 +45,7 @@ def find_year_references(page: Page) -> list[YearReference]:
     blocks = page.main_blocks
     text = main_lines(page)
     starts = list(accumulate((len(b.text) + 1 for b in blocks[:-1]), initial=0))
-    for first, written, offset in find_year_pairs(text):
+    for first, written, offset in find_year_pairs(text, main_text_years(page)):
         block = blocks[bisect_right(starts, offset) - 1]
         where = "heading" if block.kind == "heading" else "text"
         found.append(YearReference(first, written, where, sentence_around(text, offset)))

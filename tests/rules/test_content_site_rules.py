@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from rules.accessibility.document_instead_of_html import document_type
+from rules.analyses import spelling
 from rules.freshness.stale_content import StaleContent
 from rules.page import Page
-from rules.readability import misspelling
 from rules.readability.misspelling import (
     Misspelling,
     is_known,
@@ -121,17 +121,17 @@ def test_one_edit_apart(one: str, other: str, apart: bool) -> None:
 def test_a_missing_dictionary_is_one_readable_error_not_a_finding_per_word(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(misspelling, "LANGUAGE", "xx_NOWHERE")
-    misspelling.dictionary.cache_clear()
-    misspelling.is_known.cache_clear()
+    monkeypatch.setattr(spelling, "LANGUAGE", "xx_NOWHERE")
+    spelling.dictionary.cache_clear()
+    spelling.is_known.cache_clear()
     try:
         rule = Misspelling()
         assert rule.page_facts(page("/x/", "<p>We will recieve it.</p>")) is None
         with pytest.raises(RuntimeError, match="hunspell-en-gb"):
             list(rule.check_site(MemorySite(facts={rule.id: {}})))
     finally:
-        misspelling.dictionary.cache_clear()
-        misspelling.is_known.cache_clear()
+        spelling.dictionary.cache_clear()
+        spelling.is_known.cache_clear()
 
 
 def test_names_acronyms_addresses_postcodes_and_compound_prefixes_are_not_checked() -> None:

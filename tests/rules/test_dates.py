@@ -20,6 +20,7 @@ from rules.analyses.dates import (
     months_between,
     parse_date,
     parse_http_date,
+    year_offsets,
 )
 from rules.analyses.page_dates import (
     VISIBLE,
@@ -199,10 +200,29 @@ def test_date_after_a_statement(text: str, expected: date | None) -> None:
         ("Call 0113 2019 2020", []),
         ("From 2019 to 2021", []),
         ("In 2019 we", []),
+        ("2019/20 budget", [(2019, "2019/20")]),
+        ("fy 2019/20 outturn", [(2019, "fy 2019/20")]),
+        ("Ref 12019/20", []),
     ],
 )
 def test_find_year_pairs(text: str, expected: list[tuple[int, str]]) -> None:
     assert [(first, written) for first, written, _ in find_year_pairs(text)] == expected
+    # The same from the years found once for every date rule.
+    assert find_year_pairs(text, year_offsets(text)) == find_year_pairs(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "offsets"),
+    [
+        ("1999 and 2019/20", (0, 9)),
+        ("Not 12019, 2101, 1899 or 20190", ()),
+        ("Ref 01/2019/20 on 3.2019", (7, 20)),
+    ],
+)
+def test_year_offsets_are_where_years_written_alone_start(
+    text: str, offsets: tuple[int, ...]
+) -> None:
+    assert year_offsets(text) == offsets
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pickletools
 
 import pytest
 
-from rules.page import Page, refresh_url, srcset_urls
+from rules.page import Page, refresh_url, region_of, srcset_urls
 
 HTML = """<html lang="en-GB"><head><title> Bins  and recycling </title></head><body>
 <header><a href="/"><img src="/logo.png" alt="Northbrook City Council"></a></header>
@@ -52,6 +52,18 @@ def test_selectors_name_each_link_uniquely() -> None:
     assert len(selectors) == len(set(selectors))
     assert "nav > ul > li:nth-of-type(2) > a" in selectors
     assert "#content > p:nth-of-type(1) > a" in selectors
+
+
+def test_a_menu_walks_up_to_its_landmark_once_for_all_its_links() -> None:
+    tree = page().tree
+    menu_links = [a for a in tree.iter("a") if a.get("href") in ("/bins/", "/tax/")]
+    walked: dict[object, str] = {}
+    assert [region_of(a, walked) for a in menu_links] == ["nav", "nav"]
+    # The first link's <li>, <ul> and <nav>; the second adds only its own <li>.
+    assert sorted(el.tag for el in walked) == ["li", "li", "nav", "ul"]
+    assert set(walked.values()) == {"nav"}
+    footer_link = next(a for a in tree.iter("a") if a.get("href", "").startswith("https"))
+    assert region_of(footer_link, walked) == region_of(footer_link) == "footer"
 
 
 def test_title_is_collapsed_and_lang_lower_cased() -> None:
