@@ -39,11 +39,19 @@ class DemoHistoryError(SiteauditError):
 
 @dataclass(frozen=True)
 class Edit:
-    """Text of a file as it is now (`now`) and as it was before the change (`was`)."""
+    """Text of a file as it is now (`now`) and as it was before the change (`was`), in
+    the one file `file` or in every file whose path matches the pattern `files`."""
 
-    file: str
     now: str
     was: str
+    file: str = ""
+    files: str = ""
+
+    def paths(self, root: Path) -> list[Path]:
+        """The files under `root` this edit changes."""
+        if self.files:
+            return sorted(path for path in root.glob(self.files) if path.is_file())
+        return [root / self.file]
 
 
 @dataclass(frozen=True)
@@ -72,11 +80,20 @@ def load_history(path: Path = DEMO_HISTORY) -> History:
             made=change["made"],
             summary=change["summary"],
             unpublished=tuple(change.get("unpublished", ())),
-            edits=tuple(Edit(**edit) for edit in change.get("edit", ())),
+            edits=tuple(_edit(change["summary"], edit) for edit in change.get("edit", ())),
         )
         for change in raw.get("change", ())
     )
     return History(tuple(sorted(raw["audits"], reverse=True)), changes)
+
+
+def _edit(summary: str, raw: dict[str, str]) -> Edit:
+    if ("file" in raw) == ("files" in raw):
+        raise DemoHistoryError(
+            f"{DEMO_HISTORY.name}: an edit of the change {summary!r} needs either `file` "
+            "(one file) or `files` (a pattern), not both or neither"
+        )
+    return Edit(**raw)
 
 
 def site_as_of(history: History, days_ago: int, root: Path) -> Path:
@@ -88,15 +105,26 @@ def site_as_of(history: History, days_ago: int, root: Path) -> Path:
         for name in change.unpublished:
             (root / name).unlink()
         for edit in change.edits:
-            file = root / edit.file
-            text = file.read_text(encoding="utf-8")
-            if edit.now not in text:
-                raise DemoHistoryError(
-                    f"{DEMO_HISTORY.name}: the change {change.summary!r} expects "
-                    f"{edit.file} to contain {edit.now.strip()!r}; update its edit"
-                )
-            file.write_text(text.replace(edit.now, edit.was, 1), encoding="utf-8")
+            files = edit.paths(root)
+            if not files:
+                raise _stale(change, f"a file matching {edit.files}", edit)
+            for file in files:
+                text = file.read_text(encoding="utf-8")
+                if edit.now not in text:
+                    where = file.relative_to(root).as_posix()
+                    if edit.files:
+                        where += f" (it matches {edit.files})"
+                    raise _stale(change, where, edit)
+                file.write_text(text.replace(edit.now, edit.was, 1), encoding="utf-8")
     return root
+
+
+def _stale(change: Change, where: str, edit: Edit) -> DemoHistoryError:
+    """The error for an edit whose `now` text is not where `where` says it should be."""
+    return DemoHistoryError(
+        f"{DEMO_HISTORY.name}: the change {change.summary!r} expects {where} to contain "
+        f"{edit.now.strip()!r}; update its edit"
+    )
 
 
 def demo_config() -> AuditConfig:
