@@ -27,16 +27,18 @@ def test_every_change_of_the_month_fits_the_site_as_it_is(tmp_path: Path) -> Non
             assert (DEMO_ROOT / name).is_file()
             assert not (oldest / name).exists()
         for edit in change.edits:
-            text = (oldest / edit.file).read_text(encoding="utf-8")
-            assert edit.was in text
-            if edit.was:
-                assert (DEMO_ROOT / edit.file).read_text(encoding="utf-8").count(edit.was) == 0
+            for file in edit.paths(oldest):
+                assert edit.was in file.read_text(encoding="utf-8")
+                if edit.was:
+                    now = (DEMO_ROOT / file.relative_to(oldest)).read_text(encoding="utf-8")
+                    assert now.count(edit.was) == 0
 
 
 def test_a_change_is_undone_only_for_audits_older_than_it(tmp_path: Path) -> None:
     history = load_history()
-    [library] = [c for c in history.changes if c.made == 14]
-    [article] = library.unpublished
+    article = "news/2025/library-refurbishment/index.html"
+    [library] = [c for c in history.changes if article in c.unpublished]
+    assert library.made == 14
     assert (site_as_of(history, 14, tmp_path / "14") / article).is_file()
     assert not (site_as_of(history, 21, tmp_path / "21") / article).exists()
 
@@ -82,6 +84,26 @@ def test_the_first_demo_report_shows_trends_new_and_fixed(first_demo: dict[str, 
     assert "first complete audit" not in html
     fixed = (first_demo["out"] / "views" / "fixed.html").read_text(encoding="utf-8")
     assert "&#34;Garden waste&#34;" in fixed  # the link text of the bins page's dead link
+
+
+@pytest.mark.slow
+def test_the_month_shows_the_site_search_arriving(first_demo: dict[str, Any]) -> None:
+    # Two weeks ago the search box came to every page's header: before it, the menus
+    # were the only way to find a page (WCAG 2.4.5), and there was no search to check.
+    db = sqlite3.connect(first_demo["out"] / "audit.db")
+    runs = [run for (run,) in db.execute("SELECT id FROM runs ORDER BY id")]
+    rules = {
+        run: {
+            rule
+            for (rule,) in db.execute("SELECT DISTINCT rule FROM findings WHERE run_id = ?", (run,))
+        }
+        for run in runs
+    }
+    search_rules = {"multiple-ways-missing", "site-search-not-checked"}
+    assert [search_rules <= rules[run] for run in runs] == [True, True, False, False, False]
+    assert not search_rules & rules[runs[-1]]
+    assert "top-task-not-in-search" in rules[runs[-1]]
+    assert "top-task-not-in-search" not in rules[runs[0]]
 
 
 @pytest.mark.slow
