@@ -93,11 +93,11 @@ SITEAUDIT_MAX_CRAWL_DELAY = 10.0
 SITEAUDIT_PAGE_ANALYSER = "audits.stages.pages.PageStage"
 
 # Connections to the site are kept open for reuse, as many as the crawl's requests in
-# flight, through Scrapy's aiohttp handler: less CPU per request than its Twisted one
-# (crawler/connections.py).
+# flight; Scrapy's own handlers keep CONCURRENT_REQUESTS_PER_DOMAIN, the external allowance.
+# Its aiohttp handler, where aiohttp is installed: less CPU per request (crawler/connections.py).
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.connections.KeepAliveDownloadHandler",
-    "https": "crawler.connections.KeepAliveDownloadHandler",
+    "http": "crawler.connections.DownloadHandler",
+    "https": "crawler.connections.DownloadHandler",
 }
 
 # Each host held to its concurrency: Scrapy 2.19's slots let a burst past it
