@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 from crawler.middlewares import RobotsTxtUnavailable
 from rules.site import ROBOTS_FORBIDDEN, TIMED_OUT
 
-# Exception class names (Scrapy's, aiohttp's and Twisted's, wrapped ones included) and what they mean
+# Exception class names (Scrapy's and Twisted's, wrapped ones included) and what they mean
 # to a person, most telling first.
 _FAILURES = (
     ("ConnectionRefused", "the server refused the connection"),
@@ -30,7 +30,6 @@ _FAILURES = (
     ("ConnectionLost", "the connection was closed before the whole page arrived"),
     ("ResponseFailed", "the connection was closed before the whole page arrived"),
     ("ConnectionDone", "the connection was closed before the page arrived"),
-    ("ServerDisconnected", "the connection was closed before the page arrived"),
     ("DownloadCancelled", "download abandoned"),
 )
 

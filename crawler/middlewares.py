@@ -94,15 +94,6 @@ class RobotsTxt(RobotsTxtMiddleware):
         crawler.signals.connect(self._unbounded, signal=signals.headers_received)
         crawler.signals.connect(self._enough, signal=signals.bytes_received)
 
-    async def process_request(self, request: Request) -> None:
-        if _is_robots(request):
-            # Unbounded until its headers say whether it is compressed (`_unbounded`):
-            # Scrapy's aiohttp handler compares a Content-Length with the limit before
-            # it sends headers_received.
-            request.meta["download_maxsize"] = 0
-            return
-        await super().process_request(request)
-
     def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, _Unavailable):
             self._stats.inc_value(ROBOTS_UNAVAILABLE_STAT)

@@ -92,12 +92,12 @@ SITEAUDIT_MAX_CRAWL_DELAY = 10.0
 # crawler's (crawler/analyser.py says what the spider asks of it).
 SITEAUDIT_PAGE_ANALYSER = "audits.stages.pages.PageStage"
 
-# Connections to the site are kept open for reuse, as many as the crawl's requests in
-# flight; Scrapy's own handlers keep CONCURRENT_REQUESTS_PER_DOMAIN, the external allowance.
-# Its aiohttp handler, where aiohttp is installed: less CPU per request (crawler/connections.py).
+# Connections to the site are kept open for reuse, as many as its concurrency; Scrapy's
+# own handler keeps CONCURRENT_REQUESTS_PER_DOMAIN, the external allowance
+# (crawler/connections.py).
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.connections.DownloadHandler",
-    "https": "crawler.connections.DownloadHandler",
+    "http": "crawler.connections.KeepAliveDownloadHandler",
+    "https": "crawler.connections.KeepAliveDownloadHandler",
 }
 
 # Each host held to its concurrency: Scrapy 2.19's slots let a burst past it

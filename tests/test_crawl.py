@@ -338,8 +338,8 @@ def test_no_request_says_which_page_linked_to_it(tmp_path: Path) -> None:
 def test_the_site_gets_its_concurrency_however_small_the_external_allowance(
     tmp_path: Path,
 ) -> None:
-    """aiohttp's connection limit per host is a hard cap on requests at once: sized from
-    the external allowance, it would hold the site's own host to 1 here."""
+    """The external allowance bounds requests to other hosts only: the site's own host
+    keeps its concurrency (a connection pool sized from the allowance would hold it to 1)."""
     children = [f"/p/{n}" for n in range(40)]
     slow = dataclasses.replace(page("/"), delay=0.05)
     with SiteServer(routes={"/": fixed(page(*children)), "/p/*": fixed(slow)}) as server:

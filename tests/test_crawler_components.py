@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
-from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
@@ -196,13 +195,6 @@ def test_a_shared_crawls_worker_leaves_external_checks_to_its_download_slots() -
     )
     checks = [Request(f"https://other.example/{n}") for n in range(3)]
     assert [throttle.admit(check) for check in checks] == checks
-
-
-def test_http_and_https_are_fetched_through_scrapys_aiohttp_handler() -> None:
-    """It costs less CPU per request than Scrapy's Twisted handler."""
-    handlers = _crawler().settings.getdict("DOWNLOAD_HANDLERS")
-    for scheme in ("http", "https"):
-        assert issubclass(load_object(handlers[scheme]), AiohttpDownloadHandler)
 
 
 def test_no_log_record_is_made_for_each_response_and_each_item() -> None:
