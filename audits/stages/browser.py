@@ -1127,7 +1127,8 @@ def run_browser_stage(
     writer = _ResultWriter(store, run_id, settings, dict(pages))
     too_large = _skip_too_large(store, run_id, todo, config.max_page_bytes, writer)
     todo = [url for url in todo if url not in too_large]
-    settings = replace(settings, compare_with=store.browser_compare_pages(run_id))
+    if todo:  # a re-audit that reuses every page's results has none to compare
+        settings = replace(settings, compare_with=store.browser_compare_pages(run_id))
     planner = ScreenshotPlanner(config.screenshots, list(store.site(run_id).axe_nodes(VIOLATION)))
     pool = BrowserPool(settings, planner=planner, launcher=launcher)
     meter = _Progress(len(todo)) if progress and todo else None
