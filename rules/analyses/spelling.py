@@ -12,6 +12,12 @@ if TYPE_CHECKING:
     import enchant
 
 LANGUAGE = "en_GB"
+# hunspell's word list first (or nuspell's reading of the same files), aspell's only when
+# neither has en_GB: Enchant's own ordering asks aspell first for en_GB, and aspell's
+# British list lacks the Oxford -ize forms and many plurals ("organize", "renewables"), so
+# on a machine that also has aspell-en (apt's recommends bring it) those were reported as
+# misspellings.
+PROVIDERS = "hunspell,nuspell"
 MISSING_DICTIONARY = (
     "the British English dictionary is not installed: install Debian's hunspell-en-gb and "
     "libenchant-2-2 packages (`make system-deps` does), then audit again"
@@ -29,8 +35,10 @@ def dictionary() -> enchant.Dict | None:
         import enchant
     except ImportError:
         return None
+    broker = enchant.Broker()
+    broker.set_ordering(LANGUAGE, PROVIDERS)
     try:
-        return enchant.Dict(LANGUAGE)
+        return broker.request_dict(LANGUAGE)
     except enchant.errors.DictNotFoundError:
         return None
 
