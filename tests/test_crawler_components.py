@@ -10,6 +10,7 @@ in tests/test_crawl*.py prove the same behaviour end to end.
 from __future__ import annotations
 
 import asyncio
+import gc
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,6 +26,7 @@ from scrapy.utils.test import get_crawler
 from audits.core.config import AuditConfig
 from audits.core.credentials import Credentials, CredentialScope
 from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
+from audits.stages.crawl import CRAWL_GC_THRESHOLD, collecting_less
 from crawler import settings as project_settings
 from crawler.analyser import PageAnalysis, PdfReading
 from crawler.frontier import Frontier, Role
@@ -361,3 +363,14 @@ def test_the_bare_crawl_plans_with_the_defaults() -> None:
     assert plan.start_url == f"{SITE}/"
     assert plan.config == AuditConfig()
     assert plan.carry_on is None and plan.earlier is None and not plan.shared
+
+
+def test_the_collector_runs_less_often_while_crawling_and_as_before_after() -> None:
+    """The crawl freezes what is loaded and collects young objects less often; the stages
+    after it get the collector back as it was."""
+    before = gc.get_threshold()
+    with collecting_less():
+        assert gc.get_threshold() == (CRAWL_GC_THRESHOLD, *before[1:])
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
