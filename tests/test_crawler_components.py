@@ -35,6 +35,7 @@ from crawler.plan import CarryOn, CrawlPlan, EarlierRun
 from crawler.redirects import Redirects
 from crawler.retries import BROWSER_USER_AGENT, Retries
 from crawler.spiders.site import SiteSpider
+from crawler.stats import CrawlStats, CrawlTimes, RequestCounts
 from crawler.throttle import Throttle
 from rules.page import Link
 from rules.site import DOCUMENT_DATE_FACT
@@ -374,3 +375,24 @@ def test_the_collector_runs_less_often_while_crawling_and_as_before_after() -> N
         assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_the_stats_the_audit_keeps_are_counted_without_scrapys_per_request_extras() -> None:
+    """Requests and responses are counted and the crawl's times and reason recorded
+    (audits/engine.py keeps them with the run), by the crawl's own lean components."""
+    crawler = _crawler()
+    stats = crawler.stats
+    assert isinstance(stats, CrawlStats)
+    counts = build_from_crawler(RequestCounts, crawler)
+    times = build_from_crawler(CrawlTimes, crawler)
+    response = _answer(f"{SITE}/", 200)
+    times.spider_opened(None)
+    for _ in range(2):
+        assert counts.process_request(response.request) is None
+    assert counts.process_response(response.request, response) is response
+    times.spider_closed(None, reason="finished")
+    assert stats.get_value("downloader/request_count") == 2
+    assert stats.get_value("downloader/response_count") == 1
+    assert stats.get_value("finish_reason") == "finished"
+    assert stats.get_value("elapsed_time_seconds") >= 0
+    assert stats.get_value("finish_time") >= stats.get_value("start_time")
