@@ -396,3 +396,24 @@ def test_the_stats_the_audit_keeps_are_counted_without_scrapys_per_request_extra
     assert stats.get_value("finish_reason") == "finished"
     assert stats.get_value("elapsed_time_seconds") >= 0
     assert stats.get_value("finish_time") >= stats.get_value("start_time")
+
+
+def test_a_pages_links_to_urls_already_claimed_or_repeated_are_requested_once() -> None:
+    spider, _ = _first_requests(_plan())
+    links = tuple(
+        Link(url, "", "", kind, "", "")
+        for url, kind in [
+            (f"{SITE}/", "a"),  # the start URL, claimed as a page: settled
+            (f"{SITE}/a", "a"),
+            (f"{SITE}/a", "a"),  # a link repeated on the page
+            (f"{SITE}/form", "form"),  # a form action, then a link to it: a page after all
+            (f"{SITE}/form", "a"),
+            ("mailto:office@example.org", "a"),
+        ]
+    )
+    followed = list(spider._follow_links(links, 1, f"{SITE}/"))
+    assert [(request.url, request.meta["siteaudit"]) for request in followed] == [
+        (f"{SITE}/a", "page"),
+        (f"{SITE}/form", "check"),
+        (f"{SITE}/form", "page"),
+    ]
