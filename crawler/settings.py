@@ -71,6 +71,9 @@ SPIDER_MIDDLEWARES = {
 # Scrapy's basic-auth middleware is not needed.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    # The scope (crawler/scope.py) decides which hosts are crawled: the spider names no
+    # allowed_domains, and Scrapy's offsite filter would look at every request for nothing.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     # Scrapy's robots.txt middleware lets requests that wait for a host's robots.txt
     # together go out unchecked; ours makes each of them wait (crawler/middlewares.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

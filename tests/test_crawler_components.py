@@ -20,6 +20,7 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
+from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
@@ -417,3 +418,13 @@ def test_a_pages_links_to_urls_already_claimed_or_repeated_are_requested_once() 
         (f"{SITE}/form", "check"),
         (f"{SITE}/form", "page"),
     ]
+
+
+def test_no_downloader_middleware_works_on_every_request_for_nothing() -> None:
+    """The spider's scope decides the hosts (no offsite filter) and requests are counted
+    without working out their sizes in bytes (no DownloaderStats)."""
+    crawler = _crawler()
+    names = build_component_list(crawler.settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    assert "crawler.stats.RequestCounts" in names
+    assert "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware" not in names
+    assert "scrapy.downloadermiddlewares.stats.DownloaderStats" not in names
