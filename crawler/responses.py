@@ -42,9 +42,11 @@ def header(response: Response, name: str) -> str | None:
 
 def headers(response: Response) -> dict[str, str]:
     """The response headers rules may read (lower-case names, first value)."""
+    # Read as the dict they are (names normalised, values lists of bytes): Headers.items()
+    # normalises every name again to look its values up.
     return {
         key.decode("latin-1").lower(): values[0].decode("latin-1")
-        for key, values in response.headers.items()
+        for key, values in dict.items(response.headers)
         if values
     }
 

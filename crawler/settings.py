@@ -71,11 +71,18 @@ SPIDER_MIDDLEWARES = {
 # Scrapy's basic-auth middleware is not needed.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    # The scope (crawler/scope.py) decides which hosts are crawled: the spider names no
+    # allowed_domains, and Scrapy's offsite filter would look at every request for nothing.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     # Scrapy's robots.txt middleware lets requests that wait for a host's robots.txt
     # together go out unchecked; ours makes each of them wait (crawler/middlewares.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxt": 100,
     "crawler.middlewares.StagingCredentials": 450,
+    # Requests and responses counted, without working out each one's size in bytes
+    # (crawler/stats.py).
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.stats.RequestCounts": 850,
 }
 
 # What the audit configures, set by the CLI from `[crawl]` (these are its defaults):
@@ -106,7 +113,17 @@ DOWNLOADER = "crawler.downloader.PoliteDownloader"
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Progress lines; on Ctrl-C, requests queued in the downloader are dropped, not fetched.
-EXTENSIONS = {"crawler.progress.Progress": 500, "crawler.prompt_stop.PromptStop": 500}
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+    "crawler.prompt_stop.PromptStop": 500,
+    # The crawl's start, end and reason, without a signal receiver counting every response
+    # and item (crawler/stats.py); the per-minute log line of those counts goes with it.
+    "scrapy.extensions.corestats.CoreStats": None,
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.stats.CrawlTimes": 0,
+}
+# Statistics kept without Scrapy's wrapping of every call (crawler/stats.py).
+STATS_CLASS = "crawler.stats.CrawlStats"
 
 LOG_LEVEL = "INFO"
 # Scrapy builds a DEBUG record for every response and item, even when LOG_LEVEL drops it.

@@ -10,6 +10,7 @@ in tests/test_crawl*.py prove the same behaviour end to end.
 from __future__ import annotations
 
 import asyncio
+import gc
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,12 +20,14 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response
+from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
 from audits.core.config import AuditConfig
 from audits.core.credentials import Credentials, CredentialScope
 from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
+from audits.stages.crawl import CRAWL_GC_THRESHOLD, collecting_less
 from crawler import settings as project_settings
 from crawler.analyser import PageAnalysis, PdfReading
 from crawler.frontier import Frontier, Role
@@ -33,6 +36,7 @@ from crawler.plan import CarryOn, CrawlPlan, EarlierRun
 from crawler.redirects import Redirects
 from crawler.retries import BROWSER_USER_AGENT, Retries
 from crawler.spiders.site import SiteSpider
+from crawler.stats import CrawlStats, CrawlTimes, RequestCounts
 from crawler.throttle import Throttle
 from rules.page import Link
 from rules.site import DOCUMENT_DATE_FACT
@@ -361,3 +365,66 @@ def test_the_bare_crawl_plans_with_the_defaults() -> None:
     assert plan.start_url == f"{SITE}/"
     assert plan.config == AuditConfig()
     assert plan.carry_on is None and plan.earlier is None and not plan.shared
+
+
+def test_the_collector_runs_less_often_while_crawling_and_as_before_after() -> None:
+    """The crawl freezes what is loaded and collects young objects less often; the stages
+    after it get the collector back as it was."""
+    before = gc.get_threshold()
+    with collecting_less():
+        assert gc.get_threshold() == (CRAWL_GC_THRESHOLD, *before[1:])
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_stats_the_audit_keeps_are_counted_without_scrapys_per_request_extras() -> None:
+    """Requests and responses are counted and the crawl's times and reason recorded
+    (audits/engine.py keeps them with the run), by the crawl's own lean components."""
+    crawler = _crawler()
+    stats = crawler.stats
+    assert isinstance(stats, CrawlStats)
+    counts = build_from_crawler(RequestCounts, crawler)
+    times = build_from_crawler(CrawlTimes, crawler)
+    response = _answer(f"{SITE}/", 200)
+    times.spider_opened(None)
+    for _ in range(2):
+        assert counts.process_request(response.request) is None
+    assert counts.process_response(response.request, response) is response
+    times.spider_closed(None, reason="finished")
+    assert stats.get_value("downloader/request_count") == 2
+    assert stats.get_value("downloader/response_count") == 1
+    assert stats.get_value("finish_reason") == "finished"
+    assert stats.get_value("elapsed_time_seconds") >= 0
+    assert stats.get_value("finish_time") >= stats.get_value("start_time")
+
+
+def test_a_pages_links_to_urls_already_claimed_or_repeated_are_requested_once() -> None:
+    spider, _ = _first_requests(_plan())
+    links = tuple(
+        Link(url, "", "", kind, "", "")
+        for url, kind in [
+            (f"{SITE}/", "a"),  # the start URL, claimed as a page: settled
+            (f"{SITE}/a", "a"),
+            (f"{SITE}/a", "a"),  # a link repeated on the page
+            (f"{SITE}/form", "form"),  # a form action, then a link to it: a page after all
+            (f"{SITE}/form", "a"),
+            ("mailto:office@example.org", "a"),
+        ]
+    )
+    followed = list(spider._follow_links(links, 1, f"{SITE}/"))
+    assert [(request.url, request.meta["siteaudit"]) for request in followed] == [
+        (f"{SITE}/a", "page"),
+        (f"{SITE}/form", "check"),
+        (f"{SITE}/form", "page"),
+    ]
+
+
+def test_no_downloader_middleware_works_on_every_request_for_nothing() -> None:
+    """The spider's scope decides the hosts (no offsite filter) and requests are counted
+    without working out their sizes in bytes (no DownloaderStats)."""
+    crawler = _crawler()
+    names = build_component_list(crawler.settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    assert "crawler.stats.RequestCounts" in names
+    assert "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware" not in names
+    assert "scrapy.downloadermiddlewares.stats.DownloaderStats" not in names

@@ -8,8 +8,11 @@ shared crawl hands over, and the spider reads nothing else (crawler/plan.py).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,12 @@ from audits.stages.resume import resume_state
 from audits.store import Store
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
 from rules.urls import normalise
+
+# Young objects are collected every this many allocations during the crawl, not every 700:
+# the crawl makes and drops a great many short-lived objects for each response, and the
+# collector took 15% of the crawl's CPU (1.1 s of 7.3 on a 2,000-page links-only audit;
+# 0.2 s with this and gc.freeze()).
+CRAWL_GC_THRESHOLD = 50_000
 
 
 def crawl(
@@ -98,12 +107,28 @@ def crawl(
         process = AsyncCrawlerProcess(settings)
         crawler = process.create_crawler(SiteSpider)
         process.crawl(crawler, plan=plan)
-        process.start()
+        with collecting_less():
+            process.start()
     finally:
         if store is not None:
             store.close()
     assert crawler.stats is not None
     return crawler.stats.get_stats()
+
+
+@contextlib.contextmanager
+def collecting_less() -> Iterator[None]:
+    """While crawling: what is loaded by now (Scrapy, the rules, the plan) lives as long as
+    the crawl, so the garbage collector stops walking it (gc.freeze), and it runs less
+    often. The stages after the crawl get the collector as it was."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(CRAWL_GC_THRESHOLD, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def crawl_plan(

@@ -312,9 +312,13 @@ class PageStage:
         self._busy.add(worker)
         task: Future[Any] | None = None
         try:
-            await asyncio.wrap_future(worker.ready)
+            if not worker.ready.done():
+                await asyncio.wrap_future(worker.ready)
+            worker.ready.result()  # raises as the worker's start did
             task = worker.pool.submit(function, *args)
-            return await asyncio.wait_for(asyncio.wrap_future(task), timeout)
+            # asyncio.timeout, not wait_for: no task of its own made for every page.
+            async with asyncio.timeout(timeout):
+                return await asyncio.wrap_future(task)
         except TimeoutError:
             raise PageTooLargeError(f"too large to analyse in {timeout:g} s") from None
         except BrokenProcessPool:

@@ -386,8 +386,14 @@ class SiteSpider(scrapy.Spider):
         return TrapItem(TrapHit(trap.pattern, trap.reason, url, source, trap.variants))
 
     def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
+        # Most of a page's links (its menus, its footer, a link repeated) lead to URLs
+        # claimed for good already: one set lookup each answers them, before _follow.
+        settled = self.frontier.settled
         for link in links:
-            followed = self._follow(link.url, depth=depth, kind=link.kind, source=source)
+            url = link.url
+            if settled(url):
+                continue
+            followed = self._follow(url, depth=depth, kind=link.kind, source=source)
             if followed is not None:
                 yield followed
 
