@@ -66,7 +66,14 @@ from reports.text import (
     slug,
     text_blocks,
 )
-from reports.unchanged import Manifest, RowDigests, file_digest, row_digests, shared_digest
+from reports.unchanged import (
+    TASK_KEYS,
+    Manifest,
+    RowDigests,
+    file_digest,
+    row_digests,
+    shared_digest,
+)
 from reports.wcag import wcag_context
 from rules.base import is_inventory
 
@@ -117,9 +124,15 @@ class View:
     screenshots: bool = False
 
 
-def _is_task(row: Row) -> bool:
+def _is_task(row: Row, tasks: bytearray | None = None) -> bool:
+    """A forms finding, or one whose evidence names a top task (known from `tasks`, by
+    rank, when `reports.unchanged.row_digests` read it, else from the evidence)."""
+    if row.f["category"] == "forms":
+        return True
+    if tasks is not None:
+        return bool(tasks[row.rank])
     evidence = row.f["evidence"]
-    return row.f["category"] == "forms" or "task" in evidence or "top_task" in evidence
+    return any(key in evidence for key in TASK_KEYS)
 
 
 VIEWS: tuple[View, ...] = (
@@ -400,7 +413,16 @@ class HtmlReport:
         self.scorecard = scorecard if scorecard is not None and scorecard.services else None
         self.env = environment()
         data = model.data
-        self.views = [(view, [row for row in model.rows if view.picks(row)]) for view in VIEWS]
+        self.store = store
+        self.row_digests: RowDigests | None = None
+        if store is not None:
+            self.row_digests = row_digests(store, data["run"]["id"], model)
+        tasks = self.row_digests.tasks if self.row_digests is not None else None
+        self.views = [
+            (view, [row for row in model.rows if picks(row)])
+            for view in VIEWS
+            for picks in [partial(_is_task, tasks=tasks) if view.picks is _is_task else view.picks]
+        ]
         self.views = [(view, rows) for view, rows in self.views if rows]
         compared = data["run"]["compared_with"] is not None
         self.new_rows = [row for row in model.rows if row.f["status"] == "new"] if compared else []
@@ -434,9 +456,7 @@ class HtmlReport:
         how_to_fix = {doc["id"]: doc["how_to_fix"] for doc in model.rules}
         self.fragments = {root: Fragments(root, how_to_fix) for root in ("", "../")}
         self._chrome: dict[tuple[str, str], dict[str, Markup]] = {}
-        self.store = store
         self.manifest: Manifest | None = None
-        self.row_digests: RowDigests | None = None
         self.shared = b""
         self.folder = ""
         """The folder being written (rules, pages...): its staging folder replaces it."""
@@ -524,8 +544,6 @@ class HtmlReport:
         inputs did not change since the last report in this folder are kept
         (`reports.unchanged`)."""
         write_atomic(self.out / STYLESHEET, stylesheet())
-        if self.store is not None:
-            self.row_digests = row_digests(self.store, self.model.data["run"]["id"], self.model)
         self.manifest = Manifest(self.out)
         self.shared = shared_digest(self.shared_parts())
         self.folder = "rules"
@@ -537,7 +555,8 @@ class HtmlReport:
         self.folder = "sections"
         with staged_dir(self.out / self.folder) as folder:
             self.write_sections(folder)
-        with staged_dir(self.out / "views") as folder:
+        self.folder = "views"
+        with staged_dir(self.out / self.folder) as folder:
             self.write_views(folder)
         index = self.write_index()
         if self.row_digests is not None:
@@ -776,19 +795,25 @@ class HtmlReport:
                     False,
                 )
             )
+        fragments = self.fragments["../"]
         for name, title, intro, rows, shots in lists:
             for pager, chunk in paginate(rows, name):
-                context = self.context(
+                context = partial(
+                    self.context,
                     "../",
                     name,
                     title=title,
                     intro=intro,
-                    body=self.fragments["../"].rows(list(chunk), pager.first, screenshots=shots),
                     pager=pager,
                     total=len(rows),
                     table_id="problems",
                 )
-                render_to(folder / pager.name(pager.number), template, context)
+                body = partial(fragments.rows, list(chunk), pager.first, screenshots=shots)
+                file_name = pager.name(pager.number)
+                digest = self.digest(
+                    "list", name, file_name, title, intro, shots, pager, rows=chunk
+                )
+                self.emit(folder, file_name, digest, template, context, body=body)
         if self.scorecard is not None:
             self.write_scorecard(folder)
         if self.base["has_changes"]:

@@ -79,13 +79,19 @@ def _details_of(model: ReportModel) -> FindingDetails | None:
     return None
 
 
+TASK_KEYS = ("task", "top_task")
+"""Evidence keys of a finding about a top task (the forms view lists it)."""
+
+
 class RowDigests:
     """An 8-byte digest of each row (by rank): its finding's outline, text and evidence,
     and what the report adds to it (the check's title and file, the section, how many
-    pages). Everything a finding's HTML is made of, but its rank."""
+    pages). Everything a finding's HTML is made of, but its rank. Read in the same pass:
+    which rows' evidence names a top task (`tasks`, by rank)."""
 
-    def __init__(self, digests: array[int]) -> None:
+    def __init__(self, digests: array[int], tasks: bytearray) -> None:
         self.digests = digests
+        self.tasks = tasks
 
     def of(self, rows: Iterable[Row]) -> bytes:
         """The digests of some rows, in order, as bytes."""
@@ -107,29 +113,37 @@ def row_digests(store: Store, run_id: int, model: ReportModel) -> RowDigests | N
     if [row.rank for row in ordered] != list(range(len(details.ids))):
         return None
     digests = array("Q", bytes(8 * len(ordered)))
+    tasks = bytearray(len(ordered))
+    has_task = " OR ".join(f"json_type(evidence, '$.{key}') IS NOT NULL" for key in TASK_KEYS)
+    blake2b = hashlib.blake2b
     rank = 0
     for inventory in (False, True):
         found = store.db.execute(
-            "SELECT id, target, message, selector, snippet, evidence FROM findings "
-            f"WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
+            f"SELECT id, target, message, selector, snippet, evidence, {has_task} "
+            f"FROM findings WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
             f"ORDER BY {_URGENT_FIRST}",
             (run_id, _INVENTORY_RULES),
         )
-        for finding_id, *texts in found:
+        for finding_id, *texts, task in found:
             if rank >= len(ordered) or details.ids[rank] != finding_id:
                 return None
             row = ordered[rank]
-            outline = row.f._outline  # type: ignore[attr-defined]
-            h = hashlib.blake2b(digest_size=8)
-            h.update(_json([*texts, list(outline[1:])]))
-            h.update(
-                _json([row.rule_title, row.rule_file, row.section, row.shared, row.pages_count])
+            # repr of str, numbers, None and tuples of them: one text per value, made in C.
+            made_of = (
+                texts,
+                row.f._outline[1:],  # type: ignore[attr-defined]
+                row.rule_title,
+                row.rule_file,
+                row.section,
+                row.shared,
+                row.pages_count,
             )
-            digests[rank] = int.from_bytes(h.digest(), "little")
+            digests[rank] = int.from_bytes(blake2b(repr(made_of).encode(), digest_size=8).digest())
+            tasks[rank] = bool(task)
             rank += 1
     if rank != len(ordered):
         return None
-    return RowDigests(digests)
+    return RowDigests(digests, tasks)
 
 
 class Manifest:
