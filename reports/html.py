@@ -779,7 +779,13 @@ class HtmlReport:
         render_to(
             folder / WCAG_VIEW,
             self.env.get_template("wcag.html.j2"),
-            self.context("../", "wcag", **wcag_context(self.model)),
+            self.context(
+                "../",
+                "wcag",
+                **wcag_context(
+                    self.model, self.row_digests.wcag if self.row_digests is not None else None
+                ),
+            ),
         )
         template = self.env.get_template("list.html.j2")
         lists: list[tuple[str, str, str, Sequence[Row], bool]] = [

@@ -86,12 +86,14 @@ TASK_KEYS = ("task", "top_task")
 class RowDigests:
     """An 8-byte digest of each row (by rank): its finding's outline, text and evidence,
     and what the report adds to it (the check's title and file, the section, how many
-    pages). Everything a finding's HTML is made of, but its rank. Read in the same pass:
-    which rows' evidence names a top task (`tasks`, by rank)."""
+    pages). Everything a finding's HTML is made of, but its rank. Read in the same pass,
+    for the views that pick findings by their evidence: which rows' evidence names a top
+    task (`tasks`, by rank) and the WCAG criteria it is tagged with (`wcag`, by rank)."""
 
-    def __init__(self, digests: array[int], tasks: bytearray) -> None:
+    def __init__(self, digests: array[int], tasks: bytearray, wcag: dict[int, list[Any]]) -> None:
         self.digests = digests
         self.tasks = tasks
+        self.wcag = wcag
 
     def of(self, rows: Iterable[Row]) -> bytes:
         """The digests of some rows, in order, as bytes."""
@@ -114,17 +116,19 @@ def row_digests(store: Store, run_id: int, model: ReportModel) -> RowDigests | N
         return None
     digests = array("Q", bytes(8 * len(ordered)))
     tasks = bytearray(len(ordered))
+    wcag: dict[int, list[Any]] = {}
     has_task = " OR ".join(f"json_type(evidence, '$.{key}') IS NOT NULL" for key in TASK_KEYS)
     blake2b = hashlib.blake2b
     rank = 0
     for inventory in (False, True):
         found = store.db.execute(
-            f"SELECT id, target, message, selector, snippet, evidence, {has_task} "
+            f"SELECT id, target, message, selector, snippet, evidence, {has_task}, "
+            "CASE json_type(evidence, '$.wcag') WHEN 'array' THEN json_extract(evidence, '$.wcag') END "
             f"FROM findings WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
             f"ORDER BY {_URGENT_FIRST}",
             (run_id, _INVENTORY_RULES),
         )
-        for finding_id, *texts, task in found:
+        for finding_id, *texts, task, tags in found:
             if rank >= len(ordered) or details.ids[rank] != finding_id:
                 return None
             row = ordered[rank]
@@ -140,10 +144,12 @@ def row_digests(store: Store, run_id: int, model: ReportModel) -> RowDigests | N
             )
             digests[rank] = int.from_bytes(blake2b(repr(made_of).encode(), digest_size=8).digest())
             tasks[rank] = bool(task)
+            if tags is not None:
+                wcag[rank] = json.loads(tags)
             rank += 1
     if rank != len(ordered):
         return None
-    return RowDigests(digests, tasks)
+    return RowDigests(digests, tasks, wcag)
 
 
 class Manifest:
