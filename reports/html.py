@@ -13,7 +13,9 @@
 Long lists are split into files of `PAGE_SIZE` rows (`rules/broken-link-2.html`, ...), so
 every file opens quickly whatever the size of the site. Each template is compiled once
 and streamed into its files; the folders of many files are filled in a staging folder
-that replaces the old one at the end (`reports.files.staged_dir`).
+that replaces the old one at the end (`reports.files.staged_dir`). A file whose inputs
+did not change since the report before it in the same folder is linked from the old
+folder rather than rendered again (`reports.unchanged`).
 
 It works offline from file:// and loads nothing from anywhere: the stylesheet is a file
 beside the pages, and the one script (search, filter and sort; every page works without

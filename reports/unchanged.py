@@ -2,10 +2,12 @@
 
 A nightly re-audit of an unchanged site would otherwise render every file of the report
 again (one per page with problems), which was most of its time. Each file under
-pages/, rules/ and sections/ gets a digest of what it is made from: the findings it
-shows (their outline and their text, `RowDigests`), its own facts (the page, the pager,
-the section) and what every file shares (`shared_digest`: the navigation, the footer, the
-checks' documentation, and the code and templates of the report itself). The digests of
+pages/, rules/ and sections/, and each list of views/ (not the WCAG view, the scorecard
+or the fixed problems: they are made of more than the run's findings, and few), gets a
+digest of what it is made from: the findings it shows (their outline and their text,
+`RowDigests`), its own facts (the page, the pager, the section) and what every file
+shares (`shared_digest`: the navigation, the footer, the checks' documentation, and the
+code and templates of the report itself). The digests of
 the files written are kept beside them, in `.siteaudit-digests.json`. The next report
 links a file whose digest it finds there from the old folder into its staging folder
 (`reports.files.staged_dir`) instead of rendering it again.
