@@ -34,7 +34,7 @@ import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
@@ -501,7 +501,7 @@ class HtmlReport:
         if (
             digest is not None
             and manifest is not None
-            and manifest.keep(self.out / self.folder, folder, name, digest)
+            and manifest.keep(self.folder, str(folder), name, digest)
         ):
             return
         render_to(folder / name, template, context(**{k: make() for k, make in parts.items()}))
@@ -697,7 +697,7 @@ class HtmlReport:
             context = partial(
                 self.context, "../", "page", page=facts, section=section, count=len(rows)
             )
-            digest = self.digest("page", astuple(facts), section, rows=rows)
+            digest = self.digest("page", facts, section, rows=rows)
             items = partial(fragments.page_items, rows, url)
             self.emit(folder, facts.file, digest, template, context, items=items)
 
@@ -739,7 +739,7 @@ class HtmlReport:
                 digest = None
                 if self.row_digests is not None:
                     tops = [
-                        (astuple(top["facts"]), top["count"], sorted(top["by_priority"].items()))
+                        (top["facts"], top["count"], sorted(top["by_priority"].items()))
                         for top in (top_pages if first else [])
                     ]
                     digest = self.digest(

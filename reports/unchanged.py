@@ -124,7 +124,8 @@ def row_digests(store: Store, run_id: int, model: ReportModel) -> RowDigests | N
     rank = 0
     for inventory in (False, True):
         found = store.db.execute(
-            f"SELECT id, target, message, selector, snippet, evidence, {has_task}, "
+            "SELECT id, rule, category, severity, priority, score, url, pages, status, "
+            f"fingerprint, target, message, selector, snippet, evidence, {has_task}, "
             "CASE json_type(evidence, '$.wcag') WHEN 'array' THEN json_extract(evidence, '$.wcag') END "
             f"FROM findings WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
             f"ORDER BY {_URGENT_FIRST}",
@@ -134,10 +135,10 @@ def row_digests(store: Store, run_id: int, model: ReportModel) -> RowDigests | N
             if rank >= len(ordered) or details.ids[rank] != finding_id:
                 return None
             row = ordered[rank]
-            # repr of str, numbers, None and tuples of them: one text per value, made in C.
+            # repr of str, numbers and None, as stored (pages and evidence as JSON text):
+            # one text per value, made in C.
             made_of = (
                 texts,
-                row.f._outline[1:],  # type: ignore[attr-defined]
                 row.rule_title,
                 row.rule_file,
                 row.section,
@@ -158,6 +159,7 @@ class Manifest:
     """The digests of the report files written last time, and of those written now."""
 
     def __init__(self, out: Path) -> None:
+        self.out = str(out)
         self.path = out / MANIFEST
         self.old: dict[str, str] = {}
         try:
@@ -174,14 +176,15 @@ class Manifest:
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
 
-    def keep(self, old_folder: Path, staging: Path, name: str, digest: str) -> bool:
-        """Link the old file into the staging folder when its inputs had this digest."""
-        key = f"{old_folder.name}/{name}"
+    def keep(self, folder: str, staging: str, name: str, digest: str) -> bool:
+        """Link the old file `name` of `folder` (under the report folder) into the
+        `staging` folder when its inputs had this digest."""
+        key = f"{folder}/{name}"
         self.new[key] = digest
         if self.old.get(key) != digest:
             return False
         try:
-            os.link(old_folder / name, staging / name)
+            os.link(os.path.join(self.out, key), os.path.join(staging, name))
         except OSError:  # gone, or a file system without hard links
             return False
         self.kept += 1
@@ -192,8 +195,10 @@ class Manifest:
 
 
 def file_digest(shared: bytes, *parts: Any, rows: bytes = b"") -> str:
-    """The digest of one file's inputs: what all share, its own facts, its rows'."""
+    """The digest of one file's inputs: what all share, its own facts (`parts`: strings,
+    numbers, None, dataclasses of them and tuples or lists of those, whose repr says all
+    of them), its rows'."""
     h = hashlib.blake2b(shared, digest_size=16)
-    h.update(_json(parts))
+    h.update(repr(parts).encode())
     h.update(rows)
     return h.hexdigest()
