@@ -81,6 +81,7 @@ def test_an_unchanged_run_keeps_every_file_as_a_fresh_report_would_write_it(
     page = (out / "pages" / page_file(BINS)).read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
     assert "Audit number" not in page  # only the overview names the run
+    assert f"Audit of {START}. Every problem is also in" in page
     assert "Audit number" in (out / "index.html").read_text(encoding="utf-8")
 
 
