@@ -464,8 +464,8 @@ class HtmlReport:
         """The folder being written (rules, pages...): its staging folder replaces it."""
 
     def shared_parts(self) -> dict[str, Any]:
-        """What the files of pages, checks and sections share, but the run's number and
-        date (`reports.unchanged`): everything in `base` their templates read."""
+        """What the files of pages, checks, sections and lists share, but the run's
+        number and date (`reports.unchanged`): everything in `base` their templates read."""
         base = self.base
         run = base["run"]
         return {
@@ -542,8 +542,8 @@ class HtmlReport:
     def write(self) -> Path:
         """Write every page; index.html last, so its links lead to files that exist.
 
-        With the store the model came from, the files of pages, checks and sections whose
-        inputs did not change since the last report in this folder are kept
+        With the store the model came from, the files of pages, checks, sections and
+        lists whose inputs did not change since the last report in this folder are kept
         (`reports.unchanged`)."""
         write_atomic(self.out / STYLESHEET, stylesheet())
         self.manifest = Manifest(self.out)

@@ -181,7 +181,8 @@ class Manifest:
         `staging` folder when its inputs had this digest."""
         key = f"{folder}/{name}"
         self.new[key] = digest
-        if self.old.get(key) != digest:
+        # Taken out of the old list as the new one grows: a big report holds one of them.
+        if self.old.pop(key, None) != digest:
             return False
         try:
             os.link(os.path.join(self.out, key), os.path.join(staging, name))
