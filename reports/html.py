@@ -498,13 +498,12 @@ class HtmlReport:
         template's variables, with those of `parts` (the costly ones) made only when the
         file is rendered."""
         manifest = self.manifest
-        if (
-            digest is not None
-            and manifest is not None
-            and manifest.keep(self.folder, str(folder), name, digest)
-        ):
+        keeping = digest is not None and manifest is not None
+        if keeping and manifest.keep(self.folder, str(folder), name, digest):
             return
         render_to(folder / name, template, context(**{k: make() for k, make in parts.items()}))
+        if keeping:
+            manifest.wrote(self.folder, str(folder), name, digest)
 
     def chrome(self, root: str, current: str) -> dict[str, Markup]:
         """The navigation and footer of pages at `root` of one kind, rendered once."""

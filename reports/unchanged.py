@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from audits.store import Store
 
 MANIFEST = ".siteaudit-digests.json"
-"""In the report folder: report file (relative path) -> digest of its inputs."""
-_FORMAT = 1
+"""In the report folder: report file (relative path) -> digest of its inputs, and the
+file's inode, size and modification time."""
+_FORMAT = 2
 _HERE = Path(__file__).parent
 
 
@@ -178,21 +179,42 @@ class Manifest:
 
     def keep(self, folder: str, staging: str, name: str, digest: str) -> bool:
         """Link the old file `name` of `folder` (under the report folder) into the
-        `staging` folder when its inputs had this digest."""
+        `staging` folder when its inputs had this digest and it is the very file written
+        then (same inode, size and time: not one another writer, such as an older
+        siteaudit, put there since)."""
         key = f"{folder}/{name}"
-        self.new[key] = digest
         # Taken out of the old list as the new one grows: a big report holds one of them.
-        if self.old.pop(key, None) != digest:
+        known = self.old.pop(key, None)
+        if known is None:
             return False
+        old_digest, _, stamp = known.partition(" ")
+        if old_digest != digest:
+            return False
+        source = os.path.join(self.out, key)
         try:
-            os.link(os.path.join(self.out, key), os.path.join(staging, name))
+            if _stamp(source) != stamp:
+                return False
+            os.link(source, os.path.join(staging, name))
         except OSError:  # gone, or a file system without hard links
             return False
+        self.new[key] = known
         self.kept += 1
         return True
 
+    def wrote(self, folder: str, staging: str, name: str, digest: str) -> None:
+        """Remember the digest of a file just written into the `staging` folder."""
+        with contextlib.suppress(OSError):
+            stamp = _stamp(os.path.join(staging, name))
+            self.new[f"{folder}/{name}"] = f"{digest} {stamp}"
+
     def save(self) -> None:
         write_atomic(self.path, json.dumps({"format": _FORMAT, "files": self.new}))
+
+
+def _stamp(path: str) -> str:
+    """What tells this file from any other put in its place: inode, size, time."""
+    status = os.stat(path)
+    return f"{status.st_ino}-{status.st_size}-{status.st_mtime_ns}"
 
 
 def file_digest(shared: bytes, *parts: Any, rows: bytes = b"") -> str:

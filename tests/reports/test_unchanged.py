@@ -130,3 +130,20 @@ def test_a_report_stopped_midway_leaves_no_digests_to_trust(store, tmp_path, mon
     fresh = tmp_path / "fresh"
     write_reports(store, store.db.execute("SELECT max(id) FROM runs").fetchone()[0], fresh, RULES)
     assert _texts(out) == _texts(fresh)
+
+
+def test_a_file_another_writer_put_in_place_is_written_again(store, tmp_path) -> None:
+    out = tmp_path / "report"
+    for _ in range(2):
+        write_reports(store, _run(store, _findings()), out, RULES)
+    # As an older siteaudit would: the same name, other content, a new file.
+    page = out / "pages" / page_file(PAGE)
+    other = page.with_name("other.tmp")
+    other.write_text("<p>written by someone else</p>", encoding="utf-8")
+    other.replace(page)
+
+    third = _run(store, _findings())
+    write_reports(store, third, out, RULES)
+    fresh = tmp_path / "fresh"
+    write_reports(store, third, fresh, RULES)
+    assert _texts(out) == _texts(fresh)
