@@ -10,9 +10,12 @@ The static rules only by default; `--browser` adds the accessibility checks in h
 Chromium, as a default `siteaudit audit` runs them (their results are reused for pages
 whose content is unchanged).
 
-Every audit writes one report file per page with problems; on a busy shared disk creating
-10,000 small files can take seconds, the same for every run. `--work /dev/shm/...`
-measures without the disk.
+Every run writes its report into the same folder, as a nightly job does, so a re-audit
+finds the report of the one before it. The first audit writes one report file per page
+with problems; on a busy shared disk creating 10,000 small files can take seconds.
+`--work /dev/shm/...` measures without the disk. Each run's CPU seconds (user + system
+of the processes it waited for) are printed beside its wall time, which means little on
+a busy machine.
 
     .venv/bin/python benchmarks/incremental.py [--pages 10000] [--browser] [--work DIR]
         [--port 8088 --ext-port 8089]
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -78,8 +82,17 @@ def main() -> None:
         if not args.browser:
             base.append("--no-browser")
         for number, extra in enumerate(([], ["--incremental"], ["--incremental"]), start=1):
-            measured = run_measured([*base, "--out", str(work / str(number)), *extra])
-            runs.append({"run": number, "wall_s": round(measured["wall_s"], 1)})
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            measured = run_measured([*base, "--out", str(work / "report"), *extra])
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            runs.append(
+                {
+                    "run": number,
+                    "wall_s": round(measured["wall_s"], 1),
+                    "cpu_s": round(cpu, 1),
+                }
+            )
         with sqlite3.connect(store) as db:
             for run, (raw,) in zip(
                 runs, db.execute("SELECT stats FROM runs ORDER BY id"), strict=True
@@ -101,6 +114,9 @@ def main() -> None:
                 "browser_stage": args.browser,
                 "runs": runs,
                 "reaudit_vs_first": [round(run["wall_s"] / first, 3) for run in runs[1:]],
+                "reaudit_vs_first_cpu": [
+                    round(run["cpu_s"] / max(runs[0]["cpu_s"], 0.1), 3) for run in runs[1:]
+                ],
             },
             indent=2,
         )

@@ -180,5 +180,5 @@ def _write_reports(
             comparison=comparison,
             inbound=inbound,
         )
-        outputs["html"] = write_html_report(model, out, scorecard)
+        outputs["html"] = write_html_report(model, out, scorecard, store)
     return outputs

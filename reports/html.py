@@ -13,7 +13,9 @@
 Long lists are split into files of `PAGE_SIZE` rows (`rules/broken-link-2.html`, ...), so
 every file opens quickly whatever the size of the site. Each template is compiled once
 and streamed into its files; the folders of many files are filled in a staging folder
-that replaces the old one at the end (`reports.files.staged_dir`).
+that replaces the old one at the end (`reports.files.staged_dir`). A file whose inputs
+did not change since the report before it in the same folder is linked from the old
+folder rather than rendered again (`reports.unchanged`).
 
 It works offline from file:// and loads nothing from anywhere: the stylesheet is a file
 beside the pages, and the one script (search, filter and sort; every page works without
@@ -30,13 +32,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -47,7 +49,7 @@ from audits.stages.prioritise import priority_explanation
 from reports.files import WRITE_BUFFER, atomic_open, staged_dir, write_atomic
 from reports.health import RunHealth
 from reports.html_fragments import Fragments, safe_href
-from reports.model import ReportModel, Row, page_file
+from reports.model import PageFacts, ReportModel, Row, page_file
 from reports.services import (
     FORMULA,
     SERVICES_CSV,
@@ -66,8 +68,19 @@ from reports.text import (
     slug,
     text_blocks,
 )
+from reports.unchanged import (
+    TASK_KEYS,
+    Manifest,
+    RowDigests,
+    file_digest,
+    row_digests,
+    shared_digest,
+)
 from reports.wcag import wcag_context
 from rules.base import is_inventory
+
+if TYPE_CHECKING:
+    from audits.store import Store
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -113,9 +126,15 @@ class View:
     screenshots: bool = False
 
 
-def _is_task(row: Row) -> bool:
+def _is_task(row: Row, tasks: bytearray | None = None) -> bool:
+    """A forms finding, or one whose evidence names a top task (known from `tasks`, by
+    rank, when `reports.unchanged.row_digests` read it, else from the evidence)."""
+    if row.f["category"] == "forms":
+        return True
+    if tasks is not None:
+        return bool(tasks[row.rank])
     evidence = row.f["evidence"]
-    return row.f["category"] == "forms" or "task" in evidence or "top_task" in evidence
+    return any(key in evidence for key in TASK_KEYS)
 
 
 VIEWS: tuple[View, ...] = (
@@ -384,13 +403,28 @@ def render_atomic(path: Path, template: jinja2.Template, context: Mapping[str, A
 class HtmlReport:
     """Writes the HTML report of one model into a folder."""
 
-    def __init__(self, model: ReportModel, out: Path, scorecard: Scorecard | None = None) -> None:
+    def __init__(
+        self,
+        model: ReportModel,
+        out: Path,
+        scorecard: Scorecard | None = None,
+        store: Store | None = None,
+    ) -> None:
         self.model = model
         self.out = out
         self.scorecard = scorecard if scorecard is not None and scorecard.services else None
         self.env = environment()
         data = model.data
-        self.views = [(view, [row for row in model.rows if view.picks(row)]) for view in VIEWS]
+        self.store = store
+        self.row_digests: RowDigests | None = None
+        if store is not None:
+            self.row_digests = row_digests(store, data["run"]["id"], model)
+        tasks = self.row_digests.tasks if self.row_digests is not None else None
+        self.views = [
+            (view, [row for row in model.rows if picks(row)])
+            for view in VIEWS
+            for picks in [partial(_is_task, tasks=tasks) if view.picks is _is_task else view.picks]
+        ]
         self.views = [(view, rows) for view, rows in self.views if rows]
         compared = data["run"]["compared_with"] is not None
         self.new_rows = [row for row in model.rows if row.f["status"] == "new"] if compared else []
@@ -424,6 +458,52 @@ class HtmlReport:
         how_to_fix = {doc["id"]: doc["how_to_fix"] for doc in model.rules}
         self.fragments = {root: Fragments(root, how_to_fix) for root in ("", "../")}
         self._chrome: dict[tuple[str, str], dict[str, Markup]] = {}
+        self.manifest: Manifest | None = None
+        self.shared = b""
+        self.folder = ""
+        """The folder being written (rules, pages...): its staging folder replaces it."""
+
+    def shared_parts(self) -> dict[str, Any]:
+        """What the files of pages, checks, sections and lists share, but the run's
+        number and date (`reports.unchanged`): everything in `base` their templates read."""
+        base = self.base
+        run = base["run"]
+        return {
+            **{key: value for key, value in base.items() if key not in ("data", "run")},
+            "run": {"status": run["status"], "start_url": run["start_url"]},
+            "tool": base["data"].get("tool"),
+            "chrome": {
+                f"{root}|{current}": self.chrome(root, current)
+                for root, current in (("../", "page"), ("../", "checks"), ("../", "sections"))
+            },
+        }
+
+    def digest(self, *parts: Any, rows: Sequence[Row] = ()) -> str | None:
+        """The digest of one file's inputs (None when files are not kept)."""
+        if self.row_digests is None:
+            return None
+        return file_digest(self.shared, *parts, rows=self.row_digests.of(rows))
+
+    def emit(
+        self,
+        folder: Path,
+        name: str,
+        digest: str | None,
+        template: jinja2.Template,
+        context: Callable[..., Mapping[str, Any]],
+        **parts: Callable[[], Any],
+    ) -> None:
+        """Render a file into the staging `folder`, unless the last report's file of the
+        same name had the same inputs (`digest`): that one is kept. `context` gives the
+        template's variables, with those of `parts` (the costly ones) made only when the
+        file is rendered."""
+        manifest = self.manifest
+        keeping = digest is not None and manifest is not None
+        if keeping and manifest.keep(self.folder, str(folder), name, digest):
+            return
+        render_to(folder / name, template, context(**{k: make() for k, make in parts.items()}))
+        if keeping:
+            manifest.wrote(self.folder, str(folder), name, digest)
 
     def chrome(self, root: str, current: str) -> dict[str, Markup]:
         """The navigation and footer of pages at `root` of one kind, rendered once."""
@@ -442,6 +522,7 @@ class HtmlReport:
                     base["exports"],
                     base["version"],
                     base["project_url"],
+                    root == "",
                 ),
             }
             self._chrome[key] = known
@@ -458,17 +539,30 @@ class HtmlReport:
         }
 
     def write(self) -> Path:
-        """Write every page; index.html last, so its links lead to files that exist."""
+        """Write every page; index.html last, so its links lead to files that exist.
+
+        With the store the model came from, the files of pages, checks, sections and
+        lists whose inputs did not change since the last report in this folder are kept
+        (`reports.unchanged`)."""
         write_atomic(self.out / STYLESHEET, stylesheet())
-        with staged_dir(self.out / "rules") as folder:
+        self.manifest = Manifest(self.out)
+        self.shared = shared_digest(self.shared_parts())
+        self.folder = "rules"
+        with staged_dir(self.out / self.folder) as folder:
             self.write_rules(folder)
-        with staged_dir(self.out / "pages") as folder:
+        self.folder = "pages"
+        with staged_dir(self.out / self.folder) as folder:
             self.write_pages(folder)
-        with staged_dir(self.out / "sections") as folder:
+        self.folder = "sections"
+        with staged_dir(self.out / self.folder) as folder:
             self.write_sections(folder)
-        with staged_dir(self.out / "views") as folder:
+        self.folder = "views"
+        with staged_dir(self.out / self.folder) as folder:
             self.write_views(folder)
-        return self.write_index()
+        index = self.write_index()
+        if self.row_digests is not None:
+            self.manifest.save()
+        return index
 
     def write_index(self) -> Path:
         model = self.model
@@ -571,21 +665,26 @@ class HtmlReport:
             pages = len({u for row in rows for u in (row.f["url"], *row.f["pages"])})
             fragments = self.fragments["../"]
             for pager, chunk in paginate(rows, file_name[: -len(".html")]):
-                context = self.context(
+                body = (
+                    partial(fragments.inventory_rows, list(chunk))
+                    if inventory
+                    else partial(fragments.rows, list(chunk), pager.first, show_rule=False)
+                )
+                context = partial(
+                    self.context,
                     "../",
                     "checks",
                     rule_id=rule_id,
                     doc=doc,
                     inventory=inventory,
-                    body=fragments.inventory_rows(list(chunk))
-                    if inventory
-                    else fragments.rows(list(chunk), show_rule=False),
                     pager=pager,
                     total=len(rows),
                     pages_affected=pages,
                     table_id="problems",
                 )
-                render_to(folder / pager.name(pager.number), template, context)
+                name = pager.name(pager.number)
+                digest = self.digest("rule", rule_id, name, inventory, pager, pages, rows=chunk)
+                self.emit(folder, name, digest, template, context, body=body)
 
     def write_pages(self, folder: Path) -> None:
         template = self.env.get_template("page.html.j2")
@@ -593,49 +692,77 @@ class HtmlReport:
         fragments = self.fragments["../"]
         for url, rows in self.model.page_rows.items():
             facts = self.model.pages[url]
-            context = self.context(
-                "../",
-                "page",
-                page=facts,
-                section=sections[facts.section],
-                count=len(rows),
-                items=fragments.page_items(rows, url),
+            section = sections[facts.section]
+            context = partial(
+                self.context, "../", "page", page=facts, section=section, count=len(rows)
             )
-            render_to(folder / facts.file, template, context)
+            digest = self.digest("page", facts, section, rows=rows)
+            items = partial(fragments.page_items, rows, url)
+            self.emit(folder, facts.file, digest, template, context, items=items)
 
     def write_sections(self, folder: Path) -> None:
         template = self.env.get_template("section.html.j2")
         model = self.model
+        fragments = self.fragments["../"]
+        by_section: dict[str, list[PageFacts]] = defaultdict(list)
+        for facts in model.pages.values():
+            by_section[facts.section].append(facts)
         for section in model.sections:
             own = model.section_rows.get(section.name, [])
             shared = model.section_shared.get(section.name, [])
-            top_pages = self.section_top_pages(section.name)
+            top_pages = self.section_top_pages(by_section.get(section.name, []))
+            pages = model.section_pages.get(section.name, 0)
+            by_priority = model.priority_counts.get(section.name, Counter())
             for pager, chunk in paginate(own, section.slug):
-                context = self.context(
+                first = pager.number == 1
+                context = partial(
+                    self.context,
                     "../",
                     "sections",
                     section=section,
-                    body=self.fragments["../"].rows(list(chunk)),
                     pager=pager,
                     total=len(own),
-                    shared=shared[:SHARED_IN_SECTION] if pager.number == 1 else [],
-                    shared_body=self.fragments["../"].rows(shared[:SHARED_IN_SECTION])
-                    if pager.number == 1
-                    else Markup(),
+                    shared=shared[:SHARED_IN_SECTION] if first else [],
                     shared_total=len(shared),
-                    top_pages=top_pages if pager.number == 1 else [],
-                    pages=model.section_pages.get(section.name, 0),
-                    by_priority=model.priority_counts.get(section.name, Counter()),
+                    top_pages=top_pages if first else [],
+                    pages=pages,
+                    by_priority=by_priority,
                     table_id="problems",
                 )
-                render_to(folder / pager.name(pager.number), template, context)
+                body = partial(fragments.rows, list(chunk), pager.first)
+                shared_body = (
+                    partial(fragments.rows, shared[:SHARED_IN_SECTION]) if first else Markup
+                )
 
-    def section_top_pages(self, name: str) -> list[dict[str, Any]]:
-        """The section's pages with problems, most urgent first (by their worst, then total)."""
+                name = pager.name(pager.number)
+                digest = None
+                if self.row_digests is not None:
+                    tops = [
+                        (top["facts"], top["count"], sorted(top["by_priority"].items()))
+                        for top in (top_pages if first else [])
+                    ]
+                    digest = self.digest(
+                        "section",
+                        section,
+                        name,
+                        pager,
+                        len(shared),
+                        tops,
+                        pages,
+                        sorted(by_priority.items()),
+                        self.row_digests.of(shared[:SHARED_IN_SECTION] if first else []).hex(),
+                        rows=chunk,
+                    )
+                self.emit(
+                    folder, name, digest, template, context, body=body, shared_body=shared_body
+                )
+
+    def section_top_pages(self, section_pages: list[PageFacts]) -> list[dict[str, Any]]:
+        """The section's pages with problems (`section_pages`), most urgent first (by
+        their worst, then total)."""
         found = []
-        for url, facts in self.model.pages.items():
-            if facts.section != name:
-                continue
+        for facts in section_pages:
+            url = facts.url
             rows = self.model.page_rows[url]
             priorities = Counter(row.f["priority"] for row in rows)
             found.append(
@@ -653,7 +780,13 @@ class HtmlReport:
         render_to(
             folder / WCAG_VIEW,
             self.env.get_template("wcag.html.j2"),
-            self.context("../", "wcag", **wcag_context(self.model)),
+            self.context(
+                "../",
+                "wcag",
+                **wcag_context(
+                    self.model, self.row_digests.wcag if self.row_digests is not None else None
+                ),
+            ),
         )
         template = self.env.get_template("list.html.j2")
         lists: list[tuple[str, str, str, Sequence[Row], bool]] = [
@@ -669,19 +802,25 @@ class HtmlReport:
                     False,
                 )
             )
+        fragments = self.fragments["../"]
         for name, title, intro, rows, shots in lists:
             for pager, chunk in paginate(rows, name):
-                context = self.context(
+                context = partial(
+                    self.context,
                     "../",
                     name,
                     title=title,
                     intro=intro,
-                    body=self.fragments["../"].rows(list(chunk), screenshots=shots),
                     pager=pager,
                     total=len(rows),
                     table_id="problems",
                 )
-                render_to(folder / pager.name(pager.number), template, context)
+                body = partial(fragments.rows, list(chunk), pager.first, screenshots=shots)
+                file_name = pager.name(pager.number)
+                digest = self.digest(
+                    "list", name, file_name, title, intro, shots, pager, rows=chunk
+                )
+                self.emit(folder, file_name, digest, template, context, body=body)
         if self.scorecard is not None:
             self.write_scorecard(folder)
         if self.base["has_changes"]:
@@ -730,8 +869,15 @@ of different audits can be compared; the charts show them for the latest audits 
 this site."""
 
 
-def write_html_report(model: ReportModel, out: Path, scorecard: Scorecard | None = None) -> Path:
+def write_html_report(
+    model: ReportModel,
+    out: Path,
+    scorecard: Scorecard | None = None,
+    store: Store | None = None,
+) -> Path:
     """Write the whole HTML report into `out` (with the service scorecard's page when
-    `scorecard` has services); returns the path of index.html."""
+    `scorecard` has services); returns the path of index.html. With `store` (the one the
+    model was built from), files whose inputs did not change since the last report in
+    `out` are kept rather than written again (`reports.unchanged`)."""
     out.mkdir(parents=True, exist_ok=True)
-    return HtmlReport(model, out, scorecard).write()
+    return HtmlReport(model, out, scorecard, store).write()

@@ -210,14 +210,24 @@ class Fragments:
         return html
 
     def table_row(
-        self, row: Row, *, show_rule: bool = True, show_page: bool = True, screenshots: bool = False
+        self,
+        row: Row,
+        position: int,
+        *,
+        show_rule: bool = True,
+        show_page: bool = True,
+        screenshots: bool = False,
     ) -> str:
-        """One <tr> of a table of problems (see the findings_table macro for its head)."""
+        """One <tr> of a table of problems (see the findings_table macro for its head).
+
+        `position` (the row's place in its list, from 1) sorts the table back into its
+        most-urgent-first order; not the row's rank among all the run's findings, which
+        one new finding would change in every table after it."""
         f = row.f
         cells = [
             f'<tr data-category="{e(f["category"])}" data-priority="{e(f["priority"])}" '
             f'data-status="{e(f["status"])}" data-severity="{e(f["severity"])}">',
-            f'<td data-sort-value="{row.rank}">{priority_badge(f["priority"])} '
+            f'<td data-sort-value="{position}">{priority_badge(f["priority"])} '
             f"{severity_badge(f['severity'])}</td>",
         ]
         if show_rule:
@@ -256,10 +266,15 @@ class Fragments:
             )
         )
 
-    def rows(self, rows: list[Row], **options: bool) -> Markup:
-        """The <tbody> content for rows."""
+    def rows(self, rows: list[Row], start: int = 1, **options: bool) -> Markup:
+        """The <tbody> content for rows, the first at place `start` of its list."""
         prefetch(rows)
-        return Markup("".join(self.table_row(row, **options) for row in rows))  # noqa: S704 - escaped above
+        return Markup(  # noqa: S704 - escaped above
+            "".join(
+                self.table_row(row, position, **options)
+                for position, row in enumerate(rows, start=start)
+            )
+        )
 
     def how_to_fix_html(self, rule_id: str) -> str:
         html = self._fix.get(rule_id)

@@ -167,14 +167,19 @@ def criterion_tag(number: str, level: str) -> str:
     return f"wcag{version}{level.lower()}"
 
 
-def wcag_results(model: ReportModel) -> list[CriterionResult]:
-    """Every A and AA criterion of WCAG 2.2 with what this run found, in number order."""
+def wcag_results(
+    model: ReportModel, tags: Mapping[int, list[Any]] | None = None
+) -> list[CriterionResult]:
+    """Every A and AA criterion of WCAG 2.2 with what this run found, in number order.
+
+    `tags`, when known, are the findings' WCAG tags from their evidence by rank
+    (`reports.unchanged.RowDigests.wcag`), which saves reading every finding's evidence."""
     axe_ran = browser_ran(model.data)
     checks = criterion_checks(model.rules, model.rule_files, axe_ran, model.run_config)
     results = {c.number: CriterionResult(c, checks[c.number]) for c in CRITERIA}
     rule_criteria = {doc["id"]: [sc["number"] for sc in doc.get("wcag", ())] for doc in model.rules}
     for row in model.rows:
-        for number in _criteria_of(row, rule_criteria):
+        for number in _criteria_of(row, rule_criteria, tags):
             result = results.get(number)
             if result is None:
                 continue  # AAA, or a criterion not in WCAG 2.2
@@ -189,18 +194,20 @@ def wcag_results(model: ReportModel) -> list[CriterionResult]:
     return list(results.values())
 
 
-def _criteria_of(row: Row, rule_criteria: Mapping[str, list[str]]) -> Iterable[str]:
+def _criteria_of(
+    row: Row, rule_criteria: Mapping[str, list[str]], tags: Mapping[int, list[Any]] | None
+) -> Iterable[str]:
     """The criteria a finding fails: its rule's, and axe-core's tags for axe findings."""
     found = dict.fromkeys(rule_criteria.get(row.f["rule"], ()))
-    tagged = row.f["evidence"].get("wcag")
+    tagged = row.f["evidence"].get("wcag") if tags is None else tags.get(row.rank)
     if isinstance(tagged, list):
         found.update(dict.fromkeys(str(number) for number in tagged))
     return found
 
 
-def wcag_context(model: ReportModel) -> dict[str, Any]:
-    """The wcag.html.j2 template's own variables."""
-    results = wcag_results(model)
+def wcag_context(model: ReportModel, tags: Mapping[int, list[Any]] | None = None) -> dict[str, Any]:
+    """The wcag.html.j2 template's own variables (`tags`: see `wcag_results`)."""
+    results = wcag_results(model, tags)
     counts = Counter(result.status for result in results)
     return {
         "results": results,
