@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from rules.analyses.accessible_name import accessible_name
+from rules.analyses.accessible_name import name_of
 from rules.analyses.visibility import hidden
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page, selector_of, snippet_of
@@ -84,7 +84,7 @@ class LinkTextVague(PageRule):
         for link in page.tree.iter("a"):
             if link.get("href") is None or hidden(page, link):
                 continue
-            name = accessible_name(link)
+            name = name_of(page, link)
             if normalised_link_text(name) not in vague:
                 continue
             selector = selector_of(link, selectors)

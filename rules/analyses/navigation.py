@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from rules.analyses.accessible_name import accessible_name, content_text
+from rules.analyses.accessible_name import content_text, name_of
 from rules.analyses.visibility import hidden
 from rules.page import Page
 from rules.site import Site, memo
@@ -75,7 +75,7 @@ def _navigation_blocks(page: Page) -> Blocks:
             continue
         block = _block_of(el)
         if block is not None:
-            blocks.setdefault(block, []).append((url, accessible_name(el)))
+            blocks.setdefault(block, []).append((url, name_of(page, el)))
     described: Blocks = []
     seen: dict[str, int] = {}
     for block, links in blocks.items():

@@ -3,6 +3,7 @@ give the answers the rules agree on."""
 
 from __future__ import annotations
 
+from rules.analyses.accessible_name import accessible_name, name_of
 from rules.analyses.headings import headings
 from rules.analyses.prose import lined_text, main_lines, main_prose, prose_blocks
 from rules.analyses.visibility import hidden
@@ -59,3 +60,12 @@ def test_the_main_texts_prose_and_lines_are_built_once_per_page() -> None:
     assert main_lines(bins) is main_lines(bins)
     assert main_prose(bins) == tuple(prose_blocks(bins.main_blocks))
     assert main_lines(bins) == lined_text(bins.main_blocks)
+
+
+def test_accessible_names_are_worked_out_once_per_page_and_agree() -> None:
+    bins = page()
+    links = list(bins.tree.iter("a"))
+    names = [name_of(bins, a) for a in links]
+    assert names == [accessible_name(a) for a in links]
+    links[-1].set("aria-label", "Changed")  # the page's name was worked out already
+    assert (name_of(bins, links[-1]), accessible_name(links[-1])) == ("Bin days", "Changed")
