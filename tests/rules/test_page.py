@@ -158,3 +158,16 @@ def test_a_link_is_pickled_as_its_constructors_arguments() -> None:
     assert pickle.loads(payload) == page().links  # noqa: S301 (a payload made here)
     opcodes = {opcode.name for opcode, _, _ in pickletools.genops(pickle.dumps(link))}
     assert "BUILD" not in opcodes
+
+
+def test_memo_builds_each_analysis_once_even_when_it_finds_nothing() -> None:
+    page = Page(url="https://council.example/", html="<p>Bins</p>")
+    built: list[int] = []
+
+    def nothing(_: Page, n: int) -> None:
+        built.append(n)
+
+    assert page.memo(nothing, 1) is None
+    assert page.memo(nothing, 1) is None
+    assert page.memo(nothing, 2) is None
+    assert built == [1, 2]
