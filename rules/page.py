@@ -312,9 +312,13 @@ class Page:
     @cached_property
     def title(self) -> str:
         """The document title, whitespace collapsed."""
-        # An inline SVG's <title> names the drawing, not the page.
-        found = self.tree.xpath("//title[not(ancestor::svg)]")
-        return text_of(found[0]) if found else ""
+        # An inline SVG's <title> names the drawing, not the page. The first title in
+        # document order is nearly always the head's: the walk stops there, where an XPath
+        # would read the whole document.
+        for el in self.tree.iter("title"):
+            if next(el.iterancestors("svg"), None) is None:
+                return text_of(el)
+        return ""
 
     @cached_property
     def lang(self) -> str:
