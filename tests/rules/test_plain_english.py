@@ -116,6 +116,12 @@ def test_a_page_under_the_threshold_has_no_finding() -> None:
         ("It is red.", False),
         ("The charge is £50 a year.", False),
         ("We used to collect on Fridays.", False),
+        ("YOUR BIN WILL BE COLLECTED ON MONDAY.", True),
+        ("Bins Are Emptied Weekly.", True),
+        ("The caf\u00e9 is run by volunteers.", True),
+        ("The caf\u00e9 IS CLOSED.", True),
+        ("The caf\u00e9 is red.", False),
+        ("We Are Pleased To Help.", False),
     ],
 )
 def test_is_passive(sentence: str, passive: bool) -> None:
