@@ -174,6 +174,9 @@ def test_capital_runs(text: str, runs: list[str]) -> None:
         ("Opening times from 3 March 2019.", []),
         ("We updated the charges on 3 March 2019.", []),
         ("The deadline for returns is on your letter.", []),
+        ("CLOSING DATE: FRIDAY 3 MAY 2024", [("2024-05-03", True)]),
+        ("The caf\u00e9 Closes On 3 March 2024.", [("2024-03-03", True)]),
+        ("The caf\u00e9 event TOOK PLACE on 1 June 2024.", [("2024-06-01", False)]),
     ],
 )
 def test_find_past_dates(text: str, expected: list[tuple[str, bool]]) -> None:
