@@ -111,6 +111,8 @@ _LINK_ATTRS = {
     "meta": ("content",),
 }
 _SPACE = " \t\n\r\f"
+# `Page.memo`'s mark of an analysis not built yet (None is a result like any other).
+_UNBUILT = object()
 
 
 def srcset_urls(srcset: str) -> list[str]:
@@ -282,9 +284,10 @@ class Page:
         page's contacts or forms gets the one result, and it goes when the page goes.
         """
         key = (build, *args)
-        if key not in self._memos:
-            self._memos[key] = build(self, *args)
-        return self._memos[key]
+        value = self._memos.get(key, _UNBUILT)  # one look-up, not two, on every later use
+        if value is _UNBUILT:
+            value = self._memos[key] = build(self, *args)
+        return value
 
     @cached_property
     def tree(self) -> lxml.html.HtmlElement:
@@ -309,9 +312,13 @@ class Page:
     @cached_property
     def title(self) -> str:
         """The document title, whitespace collapsed."""
-        # An inline SVG's <title> names the drawing, not the page.
-        found = self.tree.xpath("//title[not(ancestor::svg)]")
-        return text_of(found[0]) if found else ""
+        # An inline SVG's <title> names the drawing, not the page. The first title in
+        # document order is nearly always the head's: the walk stops there, where an XPath
+        # would read the whole document.
+        for el in self.tree.iter("title"):
+            if next(el.iterancestors("svg"), None) is None:
+                return text_of(el)
+        return ""
 
     @cached_property
     def lang(self) -> str:

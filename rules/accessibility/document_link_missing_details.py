@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from rules.analyses.accessible_name import accessible_name
+from rules.analyses.accessible_name import name_of
 from rules.analyses.visibility import hidden
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page, selector_of, snippet_of
@@ -102,7 +102,7 @@ class DocumentLinkMissingDetails(PageRule):
             extension = file_extension(resolved[0]) if resolved else ""
             if extension not in _FORMATS:
                 continue
-            text = accessible_name(link)
+            text = name_of(page, link)
             missing = missing_details(text, extension)
             if not self.options.require_size:
                 missing = tuple(m for m in missing if m != "size")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from rules.analyses.accessible_name import accessible_name
+from rules.analyses.accessible_name import name_of
 from rules.analyses.headings import headings
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page, selector_of, snippet_of
@@ -52,7 +52,7 @@ class HeadingEmpty(PageRule):
         """One finding per visible heading with no accessible name."""
         selectors: dict[etree._Element, str] = {}
         for heading in headings(page):
-            if accessible_name(heading.element):
+            if name_of(page, heading.element):
                 continue
             selector = selector_of(heading.element, selectors)
             yield self.finding(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from rules.analyses.accessible_name import accessible_name
+from rules.analyses.accessible_name import name_of
 from rules.analyses.headings import headings
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion
 from rules.page import Page, selector_of, snippet_of
@@ -58,13 +58,13 @@ class HeadingLevelSkipped(PageRule):
                 yield self.finding(
                     page.url,
                     f"Heading jumps from level {previous.level} to level {heading.level}: "
-                    f"{accessible_name(heading.element) or '(no text)'}",
+                    f"{name_of(page, heading.element) or '(no text)'}",
                     selector=selector,
                     snippet=snippet_of(heading.element),
                     evidence={
                         "level": heading.level,
                         "previous_level": previous.level,
-                        "previous": accessible_name(previous.element),
+                        "previous": name_of(page, previous.element),
                     },
                     key=selector,
                 )

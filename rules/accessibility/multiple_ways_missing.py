@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from rules.analyses.accessible_name import accessible_name
+from rules.analyses.accessible_name import name_of
 from rules.analyses.navigation import visible_links
 from rules.analyses.visibility import hidden
 from rules.base import Category, Finding, Severity, SiteRule, SuccessCriterion
@@ -36,7 +36,7 @@ def ways_to_find_pages(page: Page) -> list[str]:
     if any(_is_search(form) and not hidden(page, form) for form in _forms(page)):
         ways.append(SEARCH)
     for el, url, _ in visible_links(page):
-        name, path = accessible_name(el), urlsplit(url).path
+        name, path = name_of(page, el), urlsplit(url).path
         if SITE_MAP not in ways and (_SITE_MAP_NAME.search(name) or _SITE_MAP_PATH.search(path)):
             ways.append(SITE_MAP)
         if A_TO_Z not in ways and (_A_TO_Z_NAME.search(name) or _A_TO_Z_PATH.search(path)):

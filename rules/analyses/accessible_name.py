@@ -4,6 +4,9 @@ A simplified form of the W3C accessible name computation, enough for the static
 accessibility checks (link text, headings) to agree with axe-core on ordinary markup:
 `aria-labelledby`, then `aria-label`, then the element's own content (image alt text
 included, hidden parts left out), then `title`.
+
+Rules that judge a page's links and headings ask `name_of(page, el)`: each element's name
+is worked out once per page, however many rules read it.
 """
 
 from __future__ import annotations
@@ -11,9 +14,25 @@ from __future__ import annotations
 from lxml import etree
 
 from rules.analyses.visibility import hides_itself
-from rules.page import collapse
+from rules.page import Page, collapse
 
 _NO_NAME_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+
+def name_of(page: Page, el: etree._Element) -> str:
+    """`accessible_name(el)` of an element of `page`, worked out once per page."""
+    return page.memo(_Names)[el]
+
+
+class _Names(dict[etree._Element, str]):
+    """The accessible names of one page's elements, filled in as rules ask."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__()
+
+    def __missing__(self, el: etree._Element) -> str:
+        name = self[el] = accessible_name(el)
+        return name
 
 
 def accessible_name(el: etree._Element) -> str:

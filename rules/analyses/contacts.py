@@ -174,6 +174,9 @@ def is_possible(number: phonenumbers.PhoneNumber) -> bool:
     return len(digits) in (9, 10) or (len(digits) == 7 and digits.startswith("8"))
 
 
+# A site's pages repeat the same few numbers: each is parsed once per process. Numbers
+# are short, so the caches stay small.
+@lru_cache(maxsize=4096)
 def in_known_range(value: str) -> bool:
     """Whether an E.164 number is in a range the numbering plan metadata lists as in use
     (short codes are)."""
@@ -184,8 +187,13 @@ def in_known_range(value: str) -> bool:
 
 def phone_from_tel(href: str) -> tuple[str, str] | None:
     """(E.164 or short code, UK form) of a tel: link's number; None if it cannot be one."""
+    number = tel_number(href)
+    return _phone_from_number(number) if len(number) <= _CACHED_TEXT else _phone(number)
+
+
+def _phone(number: str) -> tuple[str, str] | None:
     try:
-        parsed = phonenumbers.parse(tel_number(href), REGION)
+        parsed = phonenumbers.parse(number, REGION)
     except phonenumbers.NumberParseException:
         return None
     if is_possible(parsed):
@@ -197,6 +205,9 @@ def phone_from_tel(href: str) -> tuple[str, str] | None:
         digits = str(parsed.national_number)
         return digits, digits  # 999, 111, 101: no E.164 form people would recognise
     return None
+
+
+_phone_from_number = lru_cache(maxsize=4096)(_phone)
 
 
 def email_from_mailto(href: str) -> str | None:

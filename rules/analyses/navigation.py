@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from rules.analyses.accessible_name import accessible_name, content_text
+from rules.analyses.accessible_name import content_text, name_of
 from rules.analyses.visibility import hidden
 from rules.page import Page
 from rules.site import Site, memo
@@ -70,12 +70,13 @@ def _visible_links(page: Page) -> list[tuple[etree._Element, str, str]]:
 
 def _navigation_blocks(page: Page) -> Blocks:
     blocks: dict[etree._Element, list[tuple[str, str]]] = {}
+    around: dict[etree._Element, _Around] = {}
     for el, url, fragment in visible_links(page):
         if url == page.url and fragment:
             continue
-        block = _block_of(el)
+        block = _block_of(el, around)
         if block is not None:
-            blocks.setdefault(block, []).append((url, accessible_name(el)))
+            blocks.setdefault(block, []).append((url, name_of(page, el)))
     described: Blocks = []
     seen: dict[str, int] = {}
     for block, links in blocks.items():
@@ -87,17 +88,34 @@ def _navigation_blocks(page: Page) -> Blocks:
     return described
 
 
-def _block_of(el: etree._Element) -> etree._Element | None:
+# Of an element: whether it or an ancestor is the page's own content, and the innermost
+# template landmark among it and its ancestors.
+_Around = tuple[bool, etree._Element | None]
+
+
+def _block_of(
+    el: etree._Element, around: dict[etree._Element, _Around] | None = None
+) -> etree._Element | None:
     """The innermost template landmark around a link, or None when the link is in the
-    page's own content or in no landmark."""
-    block = None
-    for ancestor in el.iterancestors():
-        tag, role = ancestor.tag, (ancestor.get("role") or "").strip()
-        if tag in _OWN_CONTENT_TAGS or role in _OWN_CONTENT_ROLES:
-            return None
-        if block is None and _is_landmark(ancestor):
-            block = ancestor
-    return block
+    page's own content or in no landmark.
+
+    `around` (one per page) remembers the answer for each ancestor walked through: the
+    links of one menu walk up to where another link's walk went, not to the root each.
+    """
+    around = {} if around is None else around
+    unknown: list[etree._Element] = []
+    node = el.getparent()
+    while node is not None and node not in around:
+        unknown.append(node)
+        node = node.getparent()
+    own, block = around[node] if node is not None else (False, None)
+    for node in reversed(unknown):
+        role = (node.get("role") or "").strip()
+        own = own or node.tag in _OWN_CONTENT_TAGS or role in _OWN_CONTENT_ROLES
+        if not own and _is_landmark(node):
+            block = node
+        around[node] = own, block
+    return None if own else block
 
 
 def _is_landmark(el: etree._Element) -> bool:

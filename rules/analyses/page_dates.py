@@ -58,10 +58,14 @@ _WORDING = re.compile(
 # The word at the heart of every wording, and how far before and after it the wording can
 # reach ("This statement was last updated", "Review date:").
 # The \b lets the scan skip the middle of words: three times faster on long pages.
-_VERB = re.compile(
-    r"\b(?:updated|reviewed|review|checked|modified|edited|amended|published|posted|publication)",
-    re.IGNORECASE,
+_VERBS = (
+    r"\b(?:updated|reviewed|review|checked|modified|edited|amended|published|posted|publication)"
 )
+_VERB = re.compile(_VERBS, re.IGNORECASE)
+# On ASCII text (lower-cased, the same length) the verbs are found by a case-sensitive scan,
+# twice as fast, and not at all when no verb is there: most pages say none of them.
+_VERB_LOWER = re.compile(_VERBS)
+_VERB_STEMS = ("updated", "review", "checked", "modified", "edited", "amended", "publi", "posted")
 _VERB_LEAD, _VERB_TAIL = 40, 24
 
 # What the words just before a <time> (or its class) say it is.
@@ -147,8 +151,15 @@ def find_visible_date(text: str) -> DateMatch | None:
 def _wordings(text: str) -> Iterator[re.Match[str]]:
     """`_WORDING` matches, searched only around the verbs every wording has: a regular
     expression with a dozen optional starts is slow to try at every character."""
+    if text.isascii():
+        lowered = text.lower()
+        if not any(stem in lowered for stem in _VERB_STEMS):
+            return
+        verbs = _VERB_LOWER.finditer(lowered)
+    else:  # str.lower can change a non-ASCII text's length, or miss a folded letter
+        verbs = _VERB.finditer(text)
     searched = 0
-    for verb in _VERB.finditer(text):
+    for verb in verbs:
         start = max(searched, verb.start() - _VERB_LEAD)
         m = _WORDING.search(text, start, verb.end() + _VERB_TAIL)
         if m is not None and m.start() >= searched:

@@ -35,6 +35,7 @@ _JOINING_WORDS = frozenset(
 _CONTACT_LABEL_WORDS = 4
 _WRAPPING = ".!?\"'()[],:;\u2018\u2019\u201c\u201d"
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
+_DIGIT = re.compile(r"[0-9]")
 # The most characters of page text a message quotes: a message is read as a headline.
 QUOTE_CLIP = 120
 
@@ -89,7 +90,8 @@ def is_listing(text: str) -> bool:
     verbs), though nobody reads them as prose.
     """
     spans = [(hit.start, hit.end) for hit in (*find_emails(text), *find_phones(text))]
-    spans += [m.span() for m in _POSTCODE.finditer(text)]
+    if _DIGIT.search(text):  # a postcode has digits: most blocks have none, a quick scan
+        spans += [m.span() for m in _POSTCODE.finditer(text)]
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     allowed = _CONTACT_LABEL_WORDS if spans else 0

@@ -48,8 +48,10 @@ class _Visibility:
 
 def hides_itself(el: etree._Element) -> bool:
     """Hidden by its own markup: `aria-hidden="true"`, `hidden`, or an inline style."""
-    return (
-        (el.get("aria-hidden") or "").strip().lower() == "true"
-        or el.get("hidden") is not None
-        or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
-    )
+    aria_hidden = el.get("aria-hidden")
+    if aria_hidden is not None and aria_hidden.strip().lower() == "true":
+        return True
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")  # most elements have none: no pattern to run
+    return style is not None and _HIDDEN_STYLE.search(style) is not None

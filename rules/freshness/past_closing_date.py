@@ -40,13 +40,14 @@ _OPEN_STATEMENTS = (
 )
 # Statements that already say it is over: accurate, but the page has outlived its use.
 _CLOSED_STATEMENTS = (r"(?:closed|ended|took\s+place|was\s+held|were\s+held|finished)",)
-_STATEMENT = re.compile(
-    "|".join(
-        [rf"(?P<open{i}>\b{p}\b)" for i, p in enumerate(_OPEN_STATEMENTS)]
-        + [rf"(?P<closed{i}>\b{p}\b)" for i, p in enumerate(_CLOSED_STATEMENTS)]
-    ),
-    re.IGNORECASE,
+_STATEMENTS = "|".join(
+    [rf"(?P<open{i}>\b{p}\b)" for i, p in enumerate(_OPEN_STATEMENTS)]
+    + [rf"(?P<closed{i}>\b{p}\b)" for i, p in enumerate(_CLOSED_STATEMENTS)]
 )
+_STATEMENT = re.compile(_STATEMENTS, re.IGNORECASE)
+# An ASCII text, lower-cased (every offset the same), is searched case-sensitively: the
+# same matches in less time than folding the case of every letter tried.
+_STATEMENT_LOWER = re.compile(_STATEMENTS)
 MAX_EXAMPLES = 5
 # Where dates with a year are (a year, `year_offsets`, or a numeric date with a two-digit
 # year): statements are only looked for just before one, so a long page is not searched
@@ -86,12 +87,15 @@ def find_past_dates(text: str, as_of: date, years: tuple[int, ...] | None = None
 
 
 def _statements(text: str, years: tuple[int, ...]) -> Iterator[re.Match[str]]:
-    """Statement matches in the stretch of text before each dated year, each stretch once."""
+    """Statement matches in the stretch of text before each dated year, each stretch once.
+    Read their offsets and group names, not their text: on an ASCII text they are matches
+    in its lower-cased copy."""
     searched = 0
     numeric = (m.start() for m in _NUMERIC_DATE.finditer(text))
+    pattern, scanned = (_STATEMENT_LOWER, text.lower()) if text.isascii() else (_STATEMENT, text)
     for dated in merge(years, numeric):
         start = max(searched, dated - _REACH)
-        yield from _STATEMENT.finditer(text, start, dated)
+        yield from pattern.finditer(scanned, start, dated)
         searched = dated
 
 

@@ -158,3 +158,31 @@ def test_a_link_is_pickled_as_its_constructors_arguments() -> None:
     assert pickle.loads(payload) == page().links  # noqa: S301 (a payload made here)
     opcodes = {opcode.name for opcode, _, _ in pickletools.genops(pickle.dumps(link))}
     assert "BUILD" not in opcodes
+
+
+def test_memo_builds_each_analysis_once_even_when_it_finds_nothing() -> None:
+    page = Page(url="https://council.example/", html="<p>Bins</p>")
+    built: list[int] = []
+
+    def nothing(_: Page, n: int) -> None:
+        built.append(n)
+
+    assert page.memo(nothing, 1) is None
+    assert page.memo(nothing, 1) is None
+    assert page.memo(nothing, 2) is None
+    assert built == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("html", "title"),
+    [
+        ("<html><head><title> Bin  days </title></head><body></body></html>", "Bin days"),
+        ("<html><body><svg><title>Council logo</title></svg><p>Bins</p></body></html>", ""),
+        (
+            "<html><head><svg><title>Logo</title></svg><title>Bins</title></head></html>",
+            "Bins",
+        ),
+    ],
+)
+def test_the_title_is_the_first_outside_any_svg(html: str, title: str) -> None:
+    assert Page(url="https://council.example/", html=html).title == title

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import pytest
 from htmldate import find_date
 
-from rules.analyses.page_dates import DateMatch, page_dates, url_date
+from rules.analyses.page_dates import DateMatch, find_visible_dates, page_dates, url_date
 from rules.page import Page
 
 URL = "https://council.example/news/spring-fair"
@@ -197,3 +197,20 @@ def test_a_footer_date_beside_main_in_a_wrapper_is_read() -> None:
     dates = page_dates(Page(url="https://council.example/bins", html=html))
     assert _pair(dates.updated) == ("2019-03-03", "visible text")
     assert _pair(dates.published) == ("2018-05-01", "visible text")
+
+
+@pytest.mark.parametrize(
+    ("text", "updated"),
+    [
+        ("Guidance. LAST UPDATED: 3 March 2024. First published 1 May 2019.", date(2024, 3, 3)),
+        ("Caf\u00e9. Last Updated: 4 March 2024. First published 1 May 2019.", date(2024, 3, 4)),
+        (
+            "Bins \u2014 Last updated: 5 March 2024 \u2014 First Published 1 May 2019",
+            date(2024, 3, 5),
+        ),
+    ],
+)
+def test_statements_are_found_in_any_case_in_ascii_text_or_not(text: str, updated: date) -> None:
+    found = find_visible_dates(text)
+    assert (found["updated"].when, found["published"].when) == (updated, date(2019, 5, 1))
+    assert find_visible_dates(text.lower().replace("updated", "upheld").replace("pub", "")) == {}

@@ -116,6 +116,12 @@ def test_a_page_under_the_threshold_has_no_finding() -> None:
         ("It is red.", False),
         ("The charge is £50 a year.", False),
         ("We used to collect on Fridays.", False),
+        ("YOUR BIN WILL BE COLLECTED ON MONDAY.", True),
+        ("Bins Are Emptied Weekly.", True),
+        ("The caf\u00e9 is run by volunteers.", True),
+        ("The caf\u00e9 IS CLOSED.", True),
+        ("The caf\u00e9 is red.", False),
+        ("We Are Pleased To Help.", False),
     ],
 )
 def test_is_passive(sentence: str, passive: bool) -> None:
@@ -168,6 +174,9 @@ def test_capital_runs(text: str, runs: list[str]) -> None:
         ("Opening times from 3 March 2019.", []),
         ("We updated the charges on 3 March 2019.", []),
         ("The deadline for returns is on your letter.", []),
+        ("CLOSING DATE: FRIDAY 3 MAY 2024", [("2024-05-03", True)]),
+        ("The caf\u00e9 Closes On 3 March 2024.", [("2024-03-03", True)]),
+        ("The caf\u00e9 event TOOK PLACE on 1 June 2024.", [("2024-06-01", False)]),
     ],
 )
 def test_find_past_dates(text: str, expected: list[tuple[str, bool]]) -> None:

@@ -49,6 +49,22 @@ KNOWN_TEXTS = [
 ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        *KNOWN_TEXTS,
+        "'Quoted' words, the councils' bins, it's, we've, they'll, you're, I'd, o'clock.",
+        "Rock 'n' roll: 'twas ''double'' quotes' end' 're 'll 've 'd 't 's",
+        "e.g. i.e. U.K. self-service \u2018curly\u2019 caf\u00e9 na\u00efve 50% \u00a3100 #1 a_b",
+        "Every ASCII character: " + "".join(map(chr, range(128))),
+    ],
+)
+def test_words_are_textstat_s_words(text: str) -> None:
+    kept = textstatistics()
+    kept.set_rm_apostrophe(False)
+    assert words_of(text) == kept.remove_punctuation(text).lower().split()
+
+
 @pytest.mark.parametrize("text", KNOWN_TEXTS)
 def test_scores_equal_textstat_s_own(text: str) -> None:
     score = measure(text)

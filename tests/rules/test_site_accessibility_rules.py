@@ -9,6 +9,7 @@ from functools import cache
 
 import pytest
 
+from rules.accessibility.link_text_vague import normalised_link_text
 from rules.accessibility.multiple_ways_missing import (
     A_TO_Z,
     SEARCH,
@@ -179,3 +180,19 @@ def test_the_rules_are_quiet_on_govuk_but_for_three_pages_titled_only_gov_uk() -
         "/gone/gone_with_alternative_path/",
         "/redirect/redirect/",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Read more \u00bb", "read more"),
+        ("  Click HERE...  ", "click here"),
+        ("\u2192 More", "more"),
+        ("Read more " * 30 + "!", " ".join(["read more"] * 30)),  # too long to remember
+    ],
+)
+def test_link_texts_are_normalised_alike_whether_remembered_or_not(
+    text: str, expected: str
+) -> None:
+    assert normalised_link_text(text) == expected
+    assert normalised_link_text(text) == expected
