@@ -202,14 +202,17 @@ class FindingsStore(StoreBase):
             (run_id,),
         ).fetchall()
 
-    def fingerprints(self, run_id: int) -> set[str]:
-        """The fingerprints of a run's problems (for new / fixed / persisting): an
-        inventory row that goes is not a problem fixed."""
+    def fixed_fingerprints(self, previous: int, run_id: int) -> list[str]:
+        """The fingerprints of the `previous` run's problems that `run_id` no longer
+        finds, sorted (for new / fixed / persisting): an inventory row that goes is not
+        a problem fixed. SQLite compares the two runs; neither is read into memory."""
         rows = self.db.execute(
-            "SELECT fingerprint FROM findings WHERE run_id = ? AND rule NOT LIKE ?",
-            (run_id, _INVENTORY_RULES),
+            "SELECT fingerprint FROM findings WHERE run_id = ? AND rule NOT LIKE ? "
+            "EXCEPT SELECT fingerprint FROM findings WHERE run_id = ? AND rule NOT LIKE ? "
+            "ORDER BY 1",
+            (previous, _INVENTORY_RULES, run_id, _INVENTORY_RULES),
         )
-        return {r[0] for r in rows}
+        return [fingerprint for (fingerprint,) in rows]
 
     def forget_findings(self, run_id: int, rule_ids: Iterable[str]) -> None:
         """Forget some rules' findings and errors in a run (before those rules run again)."""
@@ -236,15 +239,41 @@ class FindingsStore(StoreBase):
             (run_id, previous, *rule_ids),
         )
 
-    def scoring_rows(self, run_id: int) -> list[tuple[int, str, str, str, Any, str, Any]]:
-        """(id, severity, url, pages as JSON, evidence's effort, fingerprint, evidence's
-        service as JSON) of a run's findings: only what scoring needs, the evidence not
-        parsed (200,000 findings' worth is seconds)."""
-        return self.db.execute(
-            "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint, "
-            "json_extract(evidence, '$.service') FROM findings WHERE run_id = ? ORDER BY id",
-            (run_id,),
-        ).fetchall()
+    def scoring_chunks(
+        self, run_id: int, previous: int | None, size: int
+    ) -> Iterator[list[tuple[int, str, str, str, Any, int, Any]]]:
+        """(id, severity, url, pages as JSON, evidence's effort, whether the `previous`
+        run had the fingerprint among its problems, evidence's service as JSON) of a
+        run's findings, by id, `size` at a time: only what scoring needs, the evidence
+        not parsed (200,000 findings' worth is seconds). Each chunk is read when the one
+        before it has been used, so the caller may write between chunks.
+
+        The chunks follow the rows' ids (`+run_id` keeps SQLite from the run's indexes,
+        which would sort the whole run again for every chunk)."""
+        seen = (
+            "EXISTS (SELECT 1 FROM findings AS before WHERE before.fingerprint = "
+            "findings.fingerprint AND before.run_id = ? AND before.rule NOT LIKE ?)"
+            if previous is not None
+            else "0"
+        )
+        after = 0
+        while True:
+            chunk = self.db.execute(
+                f"SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), {seen}, "
+                "json_extract(evidence, '$.service') FROM findings "
+                "WHERE id > ? AND +run_id = ? ORDER BY id LIMIT ?",
+                (
+                    *(() if previous is None else (previous, _INVENTORY_RULES)),
+                    after,
+                    run_id,
+                    size,
+                ),
+            ).fetchall()
+            if chunk:
+                yield chunk
+            if len(chunk) < size:
+                return
+            after = chunk[-1][0]
 
     def evidence_values(self, run_id: int, rule: str, key: str) -> list[Any]:
         """One evidence field of a rule's findings in a run (None where it is absent)."""
