@@ -213,14 +213,14 @@ def rule_file_names(rule_ids: Sequence[str]) -> dict[str, str]:
 
 
 def fixed_findings(store: Store, previous: int | None, fixed: set[str]) -> list[dict[str, Any]]:
-    """The previous run's findings whose fingerprints this run no longer has, most urgent first."""
+    """The previous run's findings whose fingerprints this run no longer has, most urgent
+    first (then by address, then in the order rules found them)."""
     if previous is None or not fixed:
         return []
-    rows = store.finding_summaries(previous)
+    rows = store.finding_summaries(previous, sorted(fixed))
+    rows.sort(key=lambda r: (r[3] or 99, -(r[4] or 0.0), r[5], r[8]))
     keys = ("rule", "category", "severity", "priority", "score", "url", "message", "fingerprint")
-    found = [dict(zip(keys, row, strict=True)) for row in rows if row[7] in fixed]
-    found.sort(key=lambda f: (f["priority"] or 99, -(f["score"] or 0.0), f["url"]))
-    return found
+    return [dict(zip(keys, row[:8], strict=True)) for row in rows]
 
 
 def build_model(

@@ -283,14 +283,20 @@ class FindingsStore(StoreBase):
         )
         return [value for (value,) in rows]
 
-    def finding_summaries(self, run_id: int) -> list[tuple[Any, ...]]:
-        """(rule, category, severity, priority, score, url, message, fingerprint) of a
-        run's findings."""
-        return self.db.execute(
-            "SELECT rule, category, severity, priority, score, url, message, fingerprint "
-            "FROM findings WHERE run_id = ?",
-            (run_id,),
-        ).fetchall()
+    def finding_summaries(self, run_id: int, fingerprints: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(rule, category, severity, priority, score, url, message, fingerprint, id) of
+        a run's findings with some fingerprints (the fixed ones), looked up by
+        fingerprint: the run's other findings are never read."""
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(fingerprints), 500):  # SQLite's limit on parameters
+            chunk = fingerprints[start : start + 500]
+            found += self.db.execute(
+                "SELECT rule, category, severity, priority, score, url, message, fingerprint, "
+                f"id FROM findings WHERE fingerprint IN ({','.join('?' * len(chunk))}) "
+                "AND run_id = ?",
+                (*chunk, run_id),
+            )
+        return found
 
     def category_counts(self, run_ids: Sequence[int]) -> list[tuple[int, str, int]]:
         """(run id, category, findings) of the runs' stored findings, inventory rows
