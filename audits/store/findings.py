@@ -131,13 +131,14 @@ class FindingsStore(StoreBase):
             )
 
     def finding_outlines(self, run_id: int, *, inventory: bool) -> Iterator[tuple[Any, ...]]:
-        """(id, rule, category, severity, priority, score, url, pages, status, fingerprint,
-        evidence's screenshot) of a run's problems, or with `inventory` its inventory rows,
-        most urgent first: what a report sorts and groups findings by, without their text
-        and evidence (`finding_details`). Repeated strings are kept once each."""
+        """(id, rule, category, severity, priority, score, url, pages, status, evidence's
+        screenshot) of a run's problems, or with `inventory` its inventory rows, most
+        urgent first: what a report sorts and groups findings by, without their text,
+        evidence and fingerprint (`finding_details`). Repeated strings and scores are
+        kept once each."""
         rows = self.db.execute(
             "SELECT id, rule, category, severity, priority, score, url, pages, status, "
-            "fingerprint, json_extract(evidence, '$.screenshot') FROM findings "
+            "json_extract(evidence, '$.screenshot') FROM findings "
             f"WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
             f"ORDER BY {_URGENT_FIRST}",
             (run_id, _INVENTORY_RULES),
@@ -149,30 +150,32 @@ class FindingsStore(StoreBase):
                 row[0],
                 *(same(value, value) for value in row[1:4]),
                 row[4],
-                row[5],
+                same(row[5], row[5]),
                 same(row[6], row[6]),
                 pages,
                 same(row[8], row[8]),
-                *row[9:],
+                row[9],
             )
 
     def finding_details(self, finding_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """The target, message, selector, snippet and evidence of some findings, by id."""
+        """The target, message, selector, snippet, evidence and fingerprint of some
+        findings, by id."""
         found: dict[int, dict[str, Any]] = {}
         for start in range(0, len(finding_ids), 500):  # SQLite's limit on parameters
             chunk = finding_ids[start : start + 500]
             rows = self.db.execute(
-                "SELECT id, target, message, selector, snippet, evidence FROM findings "
-                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                "SELECT id, target, message, selector, snippet, evidence, fingerprint "
+                f"FROM findings WHERE id IN ({','.join('?' * len(chunk))})",
                 tuple(chunk),
             )
-            for finding_id, target, message, selector, snippet, evidence in rows:
+            for finding_id, target, message, selector, snippet, evidence, fingerprint in rows:
                 found[finding_id] = {
                     "target": target,
                     "message": message,
                     "selector": selector,
                     "snippet": snippet,
                     "evidence": json.loads(evidence) if evidence != "{}" else {},
+                    "fingerprint": fingerprint,
                 }
         return found
 
