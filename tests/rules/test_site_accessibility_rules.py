@@ -179,3 +179,19 @@ def test_the_rules_are_quiet_on_govuk_but_for_three_pages_titled_only_gov_uk() -
         "/gone/gone_with_alternative_path/",
         "/redirect/redirect/",
     ]
+
+
+def test_the_navigation_rules_leave_their_blocks_to_be_freed() -> None:
+    # Each rule reads its own facts once: kept on the site, a big site's blocks would
+    # stay in memory for the rest of the site stage.
+    home, bins = ORIGIN + "/", ORIGIN + "/bins"
+    menu = [["nav", [["/", "Home"], ["/bins", "Bins"]]]]
+    for cls in (NavigationOrderInconsistent, NavigationNamesInconsistent):
+        rule: SiteRule = cls()
+        site = MemorySite(
+            start_url=home,
+            pages=[info(home, click_depth=0), info(bins, click_depth=1)],
+            facts={rule.id: {home: menu, bins: menu}},
+        )
+        assert list(rule.check_site(site)) == []
+        assert not vars(site).get("_analyses")
