@@ -52,7 +52,6 @@ from audits.stages.site import run_site_stage
 from audits.store import Store, StoredSite
 from rules.analyses.fragments import section_links_outside
 from rules.analyses.site_search import SITE_SEARCH_STAT
-from rules.base import is_inventory
 from rules.site import SOFT_404_TITLE_STAT
 from rules.urls import host_of, normalise
 
@@ -173,11 +172,8 @@ def _result(run: AuditRun, began: float) -> AuditResult:
         status=run.status,
         pages=pages,
         other_urls=store.count_pages(run_id, html_only=False) - pages,
-        findings=Counter(
-            f.finding.severity.value
-            for f in store.findings(run_id)
-            if not is_inventory(f.finding.rule)
-        ),
+        # Counted by the store: reading the findings would hold them all at once.
+        findings=Counter(store.severity_counts(run_id)),
         rule_errors=len(store.rule_errors(run_id)),
         outputs=run.outputs,
         seconds=time.monotonic() - began,

@@ -8,7 +8,9 @@ the files written and the size of the biggest HTML file (the pages must stay qui
 open).
 
 The reports are written by a child process, so its peak RSS is the report stage's
-alone: building the synthetic store holds a million link rows in the parent.
+alone: building the synthetic store holds a million link rows in the parent (and the
+child reads its own peak from /proc: getrusage would give the parent's, see
+`peak_rss_mb`).
 
 The machines are shared: when other work hammers the disk, creating 50,000 small files
 alone can take half a minute of system time, so compare the CPU figure too, and run it
@@ -147,9 +149,17 @@ def build_run(
     return run_id, time.monotonic() - began
 
 
-def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
-    """Peak resident set size in MB of this process or (RUSAGE_CHILDREN) its largest child."""
-    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
+def peak_rss_mb() -> float:
+    """Peak resident set size in MB of this process since it started its program.
+
+    Read from /proc (VmHWM), not getrusage: Linux carries ru_maxrss over `exec`, so a
+    child started by a parent holding the built store would report the parent's size
+    when its own is smaller.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
 def render(work: Path, formats: str) -> None:
@@ -231,9 +241,6 @@ def main() -> None:
         )
     child = [sys.executable, __file__, "--render-only", "--work", str(args.work)]
     subprocess.run([*child, "--formats", args.formats], check=True)
-    print(
-        f"report process peak RSS (getrusage, children): {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
-    )
     if not args.keep:
         shutil.rmtree(args.work, ignore_errors=True)
 

@@ -30,9 +30,10 @@ SHOTS_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
 _OUTLINE = ("rule", "category", "severity", "priority", "score", "url", "pages", "status")
-_OUTLINE_AT = {key: n for n, key in enumerate(_OUTLINE, start=1)} | {"fingerprint": 9}
-_DETAILS = ("target", "message", "selector", "snippet", "evidence")
-_KEYS = (*_OUTLINE, *_DETAILS, "fingerprint")
+"""What a `StoredRow` keeps: `Store.finding_outlines` without the id and screenshot."""
+_OUTLINE_AT = {key: n for n, key in enumerate(_OUTLINE)}
+_DETAILS = ("target", "message", "selector", "snippet", "evidence", "fingerprint")
+_KEYS = (*_OUTLINE, *_DETAILS)
 
 
 class FindingDetails:
@@ -82,8 +83,8 @@ def prefetch(rows: Sequence[Row]) -> None:
 
 class StoredRow(Mapping[str, Any]):
     """A finding as findings.json has it, holding only what the report sorts and groups
-    findings by (`Store.finding_outlines`); its target, message, selector, snippet and
-    evidence are read when asked. A big run's findings with their evidence took most of
+    findings by (`Store.finding_outlines`, `_OUTLINE`); its target, message, selector,
+    snippet, evidence and fingerprint are read when asked. A big run's findings with their evidence took most of
     the report's memory, and each is shown on only a few pages, one page at a time."""
 
     __slots__ = ("_details", "_outline", "_rank")
@@ -213,14 +214,14 @@ def rule_file_names(rule_ids: Sequence[str]) -> dict[str, str]:
 
 
 def fixed_findings(store: Store, previous: int | None, fixed: set[str]) -> list[dict[str, Any]]:
-    """The previous run's findings whose fingerprints this run no longer has, most urgent first."""
+    """The previous run's findings whose fingerprints this run no longer has, most urgent
+    first (then by address, then in the order rules found them)."""
     if previous is None or not fixed:
         return []
-    rows = store.finding_summaries(previous)
+    rows = store.finding_summaries(previous, sorted(fixed))
+    rows.sort(key=lambda r: (r[3] or 99, -(r[4] or 0.0), r[5], r[8]))
     keys = ("rule", "category", "severity", "priority", "score", "url", "message", "fingerprint")
-    found = [dict(zip(keys, row, strict=True)) for row in rows if row[7] in fixed]
-    found.sort(key=lambda f: (f["priority"] or 99, -(f["score"] or 0.0), f["url"]))
-    return found
+    return [dict(zip(keys, row[:8], strict=True)) for row in rows]
 
 
 def build_model(
@@ -257,6 +258,14 @@ def build_model(
     priority_counts: dict[str, Counter[int]] = defaultdict(Counter)
     page_files: dict[str, str] = {}
 
+    rule_file_names_seen: dict[str, str] = {}  # one string per rule, not per finding
+
+    def rule_file_of(rule_id: str) -> str:
+        name = rule_file_names_seen.get(rule_id)
+        if name is None:
+            name = rule_file_names_seen[rule_id] = rule_file_name(rule_id)
+        return name
+
     def file_of(url: str) -> str:
         name = page_files.get(url)
         if name is None:
@@ -265,12 +274,12 @@ def build_model(
 
     def row_of(rank: int, outline: tuple[Any, ...], owners: set[str]) -> Row:
         details.ids.append(outline[0])  # ranks come in order: problems, then inventories
-        f = StoredRow(outline, details, rank)
+        f = StoredRow(outline[1:-1], details, rank)
         return Row(
             rank=rank,
             f=f,
             rule_title=titles.get(f["rule"], f["rule"]),
-            rule_file=rule_file_name(f["rule"]),
+            rule_file=rule_file_of(f["rule"]),
             page_file=file_of(f["url"]),
             section=sections.of(f["url"]),
             shared=len(owners) > 1,

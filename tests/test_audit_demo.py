@@ -119,6 +119,11 @@ def test_summary_names_the_outputs(demo_audit: dict[str, Any]) -> None:
     assert f"Audited {len(EXPECTED['html_pages'])} pages" in stdout
     assert "index.html" in stdout
     assert "findings.json" in stdout
+    # the counts are the problems by severity, as findings.json sums them (no inventory rows)
+    by_severity = demo_audit["findings"]["summary"]["by_severity"]
+    counts = ", ".join(f"{n} {severity}" for severity, n in by_severity.items() if n)
+    assert f"Findings: {sum(by_severity.values())} ({counts})" in stdout
+    assert demo_audit["findings"]["inventory"]  # which the counts leave out
 
 
 def test_sitemap_only_form_is_found_as_an_orphan(demo_audit: dict[str, Any]) -> None:

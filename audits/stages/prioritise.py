@@ -50,13 +50,16 @@ first audit). Fingerprints of that run which are gone now are "fixed".
 
 The scoring functions are pure. The store is read by `inbound_counts` and
 `click_depths` (one aggregate query each for the whole run, never one per finding),
-`previous_run_id` and `compare`; `prioritise` ties them together and writes the
-results back with `Store.set_priorities`. The engine runs it after the site stage
+`previous_run_id` and `compare`; `prioritise` ties them together, reading the findings
+5,000 at a time (`Store.scoring_chunks`, which also says whether the previous run had
+each fingerprint: SQLite compares the runs, not Python sets) and writing each chunk's
+results back with `Store.set_priorities` before reading the next. The engine runs it after the site stage
 (`audits.stages.report.render`); the reports read what it wrote and never write themselves.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -90,6 +93,9 @@ DEFAULT_EFFORT = "medium"
 
 # The rule whose findings name the pages and forms of the council's top tasks.
 TOP_TASK_RULE = "top-task-too-deep"
+
+# Findings scored and written back at a time: a big run has hundreds of thousands.
+SCORING_CHUNK = 5000
 
 # Link kinds that count as a way for a visitor to reach a page.
 NAVIGATION_KINDS: tuple[str, ...] = ("a", "area", "iframe")
@@ -250,8 +256,6 @@ class Comparison:
     """How a run compares with the previous finished run of the same site."""
 
     previous_run_id: int | None
-    previous: frozenset[str] | None
-    """Fingerprints of the previous run, None when there is none."""
     fixed: tuple[str, ...]
     """Fingerprints of the previous run that this run no longer finds, sorted."""
 
@@ -271,13 +275,16 @@ def previous_run_id(store: Store, run_id: int) -> int | None:
 
 
 def compare(store: Store, run_id: int) -> Comparison:
-    """New / persisting / fixed bookkeeping of a run against its predecessor."""
+    """New / persisting / fixed bookkeeping of a run against its predecessor.
+
+    The store works out which fingerprints went (`Store.fixed_fingerprints`): neither
+    run's fingerprints are ever all held here, and the reports keep this for the whole
+    report stage.
+    """
     prev_id = previous_run_id(store, run_id)
     if prev_id is None:
-        return Comparison(None, None, ())
-    previous = frozenset(store.fingerprints(prev_id))
-    fixed = tuple(sorted(previous - store.fingerprints(run_id)))
-    return Comparison(prev_id, previous, fixed)
+        return Comparison(None, ())
+    return Comparison(prev_id, tuple(store.fixed_fingerprints(prev_id, run_id)))
 
 
 def inbound_counts(store: Store, run_id: int) -> dict[str, int]:
@@ -361,43 +368,47 @@ def prioritise(
     depths = click_depths(store, run_id, store.run(run_id).start_url)
     if comparison is None:
         comparison = compare(store, run_id)
-    views_of: dict[str, int] = {}
-    rows: list[tuple[int, float, str | None, int]] = []
-    top_tasks = top_task_targets(store, run_id)
-    for (
-        finding_id,
-        severity,
-        url,
-        pages_json,
-        effort_word,
-        fingerprint,
-        service_json,
-    ) in store.scoring_rows(run_id):
-        pages = json.loads(pages_json) if pages_json != "[]" else []
-        urls = (url, *pages)
-        affected = max(1, len(pages))
-        effort = effort_of(effort_word, affected)
-        service = service_of(service_json)
-        if service is not None:
-            urls = (*urls, *service.pages)
-        if page_views is not None:
-            views = 0
-            for page in set(urls):
-                if page not in views_of:
-                    views_of[page] = page_views.views(page)
-                views += views_of[page]
-            value = score(severity, affected, 0, None, views=views, effort=effort)
-        elif service is not None:
-            depth = 0 if service.form in top_tasks else 1
-            value = score(severity, affected, service.mentions, depth, effort=effort)
-        else:
-            links, depth = prominence(urls, inbound, depths)
-            value = score(severity, affected, links, depth, effort=effort)
-        priority = priority_band(value, severity)
-        rows.append((priority, value, status_of(fingerprint, comparison.previous), finding_id))
-    if store.in_transaction:
-        store.set_priorities(rows)
-    else:
-        with store.transaction():
-            store.set_priorities(rows)
+    # One transaction for every chunk: the scores land all at once or not at all.
+    with contextlib.nullcontext() if store.in_transaction else store.transaction():
+        _score_findings(store, run_id, comparison, inbound, depths, page_views)
     return list(comparison.fixed)
+
+
+def _score_findings(
+    store: Store,
+    run_id: int,
+    comparison: Comparison,
+    inbound: Mapping[str, int],
+    depths: Mapping[str, int | None],
+    page_views: PageViews | None,
+) -> None:
+    """Score and band a run's findings a chunk at a time, writing each chunk back
+    before reading the next: the run's findings are never all in memory."""
+    views_of: dict[str, int] = {}
+    top_tasks = top_task_targets(store, run_id)
+    for chunk in store.scoring_chunks(run_id, comparison.previous_run_id, SCORING_CHUNK):
+        rows: list[tuple[int, float, str | None, int]] = []
+        for finding_id, severity, url, pages_json, effort_word, seen, service_json in chunk:
+            pages = json.loads(pages_json) if pages_json != "[]" else []
+            urls = (url, *pages)
+            affected = max(1, len(pages))
+            effort = effort_of(effort_word, affected)
+            service = service_of(service_json)
+            if service is not None:
+                urls = (*urls, *service.pages)
+            if page_views is not None:
+                views = 0
+                for page in set(urls):
+                    if page not in views_of:
+                        views_of[page] = page_views.views(page)
+                    views += views_of[page]
+                value = score(severity, affected, 0, None, views=views, effort=effort)
+            elif service is not None:
+                depth = 0 if service.form in top_tasks else 1
+                value = score(severity, affected, service.mentions, depth, effort=effort)
+            else:
+                links, depth = prominence(urls, inbound, depths)
+                value = score(severity, affected, links, depth, effort=effort)
+            priority = priority_band(value, severity)
+            rows.append((priority, value, "persisting" if seen else "new", finding_id))
+        store.set_priorities(rows)

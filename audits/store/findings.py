@@ -131,13 +131,14 @@ class FindingsStore(StoreBase):
             )
 
     def finding_outlines(self, run_id: int, *, inventory: bool) -> Iterator[tuple[Any, ...]]:
-        """(id, rule, category, severity, priority, score, url, pages, status, fingerprint,
-        evidence's screenshot) of a run's problems, or with `inventory` its inventory rows,
-        most urgent first: what a report sorts and groups findings by, without their text
-        and evidence (`finding_details`). Repeated strings are kept once each."""
+        """(id, rule, category, severity, priority, score, url, pages, status, evidence's
+        screenshot) of a run's problems, or with `inventory` its inventory rows, most
+        urgent first: what a report sorts and groups findings by, without their text,
+        evidence and fingerprint (`finding_details`). Repeated strings and scores are
+        kept once each."""
         rows = self.db.execute(
             "SELECT id, rule, category, severity, priority, score, url, pages, status, "
-            "fingerprint, json_extract(evidence, '$.screenshot') FROM findings "
+            "json_extract(evidence, '$.screenshot') FROM findings "
             f"WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
             f"ORDER BY {_URGENT_FIRST}",
             (run_id, _INVENTORY_RULES),
@@ -149,30 +150,32 @@ class FindingsStore(StoreBase):
                 row[0],
                 *(same(value, value) for value in row[1:4]),
                 row[4],
-                row[5],
+                same(row[5], row[5]),
                 same(row[6], row[6]),
                 pages,
                 same(row[8], row[8]),
-                *row[9:],
+                row[9],
             )
 
     def finding_details(self, finding_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """The target, message, selector, snippet and evidence of some findings, by id."""
+        """The target, message, selector, snippet, evidence and fingerprint of some
+        findings, by id."""
         found: dict[int, dict[str, Any]] = {}
         for start in range(0, len(finding_ids), 500):  # SQLite's limit on parameters
             chunk = finding_ids[start : start + 500]
             rows = self.db.execute(
-                "SELECT id, target, message, selector, snippet, evidence FROM findings "
-                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                "SELECT id, target, message, selector, snippet, evidence, fingerprint "
+                f"FROM findings WHERE id IN ({','.join('?' * len(chunk))})",
                 tuple(chunk),
             )
-            for finding_id, target, message, selector, snippet, evidence in rows:
+            for finding_id, target, message, selector, snippet, evidence, fingerprint in rows:
                 found[finding_id] = {
                     "target": target,
                     "message": message,
                     "selector": selector,
                     "snippet": snippet,
                     "evidence": json.loads(evidence) if evidence != "{}" else {},
+                    "fingerprint": fingerprint,
                 }
         return found
 
@@ -202,14 +205,17 @@ class FindingsStore(StoreBase):
             (run_id,),
         ).fetchall()
 
-    def fingerprints(self, run_id: int) -> set[str]:
-        """The fingerprints of a run's problems (for new / fixed / persisting): an
-        inventory row that goes is not a problem fixed."""
+    def fixed_fingerprints(self, previous: int, run_id: int) -> list[str]:
+        """The fingerprints of the `previous` run's problems that `run_id` no longer
+        finds, sorted (for new / fixed / persisting): an inventory row that goes is not
+        a problem fixed. SQLite compares the two runs; neither is read into memory."""
         rows = self.db.execute(
-            "SELECT fingerprint FROM findings WHERE run_id = ? AND rule NOT LIKE ?",
-            (run_id, _INVENTORY_RULES),
+            "SELECT fingerprint FROM findings WHERE run_id = ? AND rule NOT LIKE ? "
+            "EXCEPT SELECT fingerprint FROM findings WHERE run_id = ? AND rule NOT LIKE ? "
+            "ORDER BY 1",
+            (previous, _INVENTORY_RULES, run_id, _INVENTORY_RULES),
         )
-        return {r[0] for r in rows}
+        return [fingerprint for (fingerprint,) in rows]
 
     def forget_findings(self, run_id: int, rule_ids: Iterable[str]) -> None:
         """Forget some rules' findings and errors in a run (before those rules run again)."""
@@ -236,15 +242,41 @@ class FindingsStore(StoreBase):
             (run_id, previous, *rule_ids),
         )
 
-    def scoring_rows(self, run_id: int) -> list[tuple[int, str, str, str, Any, str, Any]]:
-        """(id, severity, url, pages as JSON, evidence's effort, fingerprint, evidence's
-        service as JSON) of a run's findings: only what scoring needs, the evidence not
-        parsed (200,000 findings' worth is seconds)."""
-        return self.db.execute(
-            "SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), fingerprint, "
-            "json_extract(evidence, '$.service') FROM findings WHERE run_id = ? ORDER BY id",
-            (run_id,),
-        ).fetchall()
+    def scoring_chunks(
+        self, run_id: int, previous: int | None, size: int
+    ) -> Iterator[list[tuple[int, str, str, str, Any, int, Any]]]:
+        """(id, severity, url, pages as JSON, evidence's effort, whether the `previous`
+        run had the fingerprint among its problems, evidence's service as JSON) of a
+        run's findings, by id, `size` at a time: only what scoring needs, the evidence
+        not parsed (200,000 findings' worth is seconds). Each chunk is read when the one
+        before it has been used, so the caller may write between chunks.
+
+        The chunks follow the rows' ids (`+run_id` keeps SQLite from the run's indexes,
+        which would sort the whole run again for every chunk)."""
+        seen = (
+            "EXISTS (SELECT 1 FROM findings AS before WHERE before.fingerprint = "
+            "findings.fingerprint AND before.run_id = ? AND before.rule NOT LIKE ?)"
+            if previous is not None
+            else "0"
+        )
+        after = 0
+        while True:
+            chunk = self.db.execute(
+                f"SELECT id, severity, url, pages, json_extract(evidence, '$.effort'), {seen}, "
+                "json_extract(evidence, '$.service') FROM findings "
+                "WHERE id > ? AND +run_id = ? ORDER BY id LIMIT ?",
+                (
+                    *(() if previous is None else (previous, _INVENTORY_RULES)),
+                    after,
+                    run_id,
+                    size,
+                ),
+            ).fetchall()
+            if chunk:
+                yield chunk
+            if len(chunk) < size:
+                return
+            after = chunk[-1][0]
 
     def evidence_values(self, run_id: int, rule: str, key: str) -> list[Any]:
         """One evidence field of a rule's findings in a run (None where it is absent)."""
@@ -254,14 +286,20 @@ class FindingsStore(StoreBase):
         )
         return [value for (value,) in rows]
 
-    def finding_summaries(self, run_id: int) -> list[tuple[Any, ...]]:
-        """(rule, category, severity, priority, score, url, message, fingerprint) of a
-        run's findings."""
-        return self.db.execute(
-            "SELECT rule, category, severity, priority, score, url, message, fingerprint "
-            "FROM findings WHERE run_id = ?",
-            (run_id,),
-        ).fetchall()
+    def finding_summaries(self, run_id: int, fingerprints: Sequence[str]) -> list[tuple[Any, ...]]:
+        """(rule, category, severity, priority, score, url, message, fingerprint, id) of
+        a run's findings with some fingerprints (the fixed ones), looked up by
+        fingerprint: the run's other findings are never read."""
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(fingerprints), 500):  # SQLite's limit on parameters
+            chunk = fingerprints[start : start + 500]
+            found += self.db.execute(
+                "SELECT rule, category, severity, priority, score, url, message, fingerprint, "
+                f"id FROM findings WHERE fingerprint IN ({','.join('?' * len(chunk))}) "
+                "AND run_id = ?",
+                (*chunk, run_id),
+            )
+        return found
 
     def category_counts(self, run_ids: Sequence[int]) -> list[tuple[int, str, int]]:
         """(run id, category, findings) of the runs' stored findings, inventory rows

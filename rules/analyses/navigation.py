@@ -24,7 +24,7 @@ from lxml import etree
 from rules.analyses.accessible_name import content_text, name_of
 from rules.analyses.visibility import hidden
 from rules.page import Page
-from rules.site import Site, memo
+from rules.site import Site
 from rules.urls import MalformedUrl, resolve
 
 Blocks = list[tuple[str, list[tuple[str, str]]]]
@@ -187,11 +187,10 @@ def as_facts(page: Page, *, names: bool) -> list[Any] | None:
 def site_blocks(site: Site, rule_id: str) -> dict[str, Blocks]:
     """Every page's blocks, as the rule `rule_id` collected them with `as_facts`, with
     destinations absolute again and taken to where their redirects end (so /contact and
-    /contact/ are one destination). Names are '' when they were not kept."""
-    return memo(site, _site_blocks, rule_id)
+    /contact/ are one destination). Names are '' when they were not kept.
 
-
-def _site_blocks(site: Site, rule_id: str) -> dict[str, Blocks]:
+    Not memoised on the site: each rule reads its own facts, once, and a big site's
+    blocks (tens of megabytes at 10,000 pages) would stay for the rest of the stage."""
     final = _final_urls(site)
     pages: dict[str, Blocks] = {}
     facts: Mapping[str, Any] = site.facts(rule_id)

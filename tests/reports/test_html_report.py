@@ -15,7 +15,7 @@ import pytest
 from reports import html as report_html
 from reports.html import Pager, chart_points, page_name, paginate, trend_svg
 from reports.html_fragments import MAX_PAGES_LISTED, safe_href
-from reports.model import page_file, safe_screenshot
+from reports.model import fixed_findings, page_file, safe_screenshot
 from reports.unchanged import MANIFEST
 from rules.base import Category
 from tests.kit.synthetic_runs import (
@@ -509,6 +509,35 @@ def test_statuses_and_fixed_in_summary(store, tmp_path) -> None:
     assert "1 new problem</a>," in text
     assert "1 problem still there" in text
     assert "1 problem fixed</a>" in text
+
+
+def test_fixed_findings_most_urgent_first_then_by_address_then_as_found(store) -> None:
+    from audits.stages.prioritise import prioritise
+
+    first = add_run(
+        store,
+        [
+            finding_row(url=START + "b", severity="low", fingerprint="low-b"),
+            finding_row(url=START + "b", fingerprint="high-b-1"),
+            finding_row(url=START + "a", fingerprint="high-a"),
+            finding_row(url=START + "b", fingerprint="high-b-2"),
+            finding_row(url=START + "a", fingerprint="stays"),
+        ],
+    )
+    prioritise(store, first)
+    second = add_run(store, [finding_row(url=START + "a", fingerprint="stays")])
+    fixed = fixed_findings(store, first, set(prioritise(store, second)))
+    assert [f["fingerprint"] for f in fixed] == ["high-a", "high-b-1", "high-b-2", "low-b"]
+    assert fixed[0] == {
+        "rule": "demo-broken-link",
+        "category": "links",
+        "severity": "high",
+        "priority": 4,
+        "score": 4.5,
+        "url": START + "a",
+        "message": "This link leads to a page that does not exist.",
+        "fingerprint": "high-a",
+    }
 
 
 def test_unknown_rule_and_unfinished_run(store, tmp_path) -> None:

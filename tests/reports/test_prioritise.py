@@ -269,6 +269,29 @@ def test_new_persisting_and_fixed_across_runs(store) -> None:
     assert pr.previous_run_id(store, first) is None
 
 
+def test_scoring_in_chunks_gives_what_one_pass_gives(store, monkeypatch) -> None:
+    def run(prints):
+        rows = [
+            finding_row(url=[HOME, BINS, DEEP][i % 3], target=f"t{i}", fingerprint=p)
+            for i, p in enumerate(prints)
+        ]
+        rows.append(finding_row(rule="contact-inventory", url=HOME, fingerprint="listed"))
+        return _graph_run(store, rows)
+
+    first = run([f"p{i}" for i in range(7)])
+    second = run([f"p{i}" for i in range(3, 12)])
+    pr.prioritise(store, first)
+    assert pr.prioritise(store, second) == ["p0", "p1", "p2"]
+    whole = [(f.id, f.priority, f.score, f.status) for f in store.findings(second)]
+    monkeypatch.setattr(pr, "SCORING_CHUNK", 3)  # ten rows: the last chunk is short
+    assert pr.prioritise(store, second) == ["p0", "p1", "p2"]
+    assert [(f.id, f.priority, f.score, f.status) for f in store.findings(second)] == whole
+    status = {f.finding.fingerprint: f.status for f in store.findings(second)}
+    assert status["p3"] == "persisting" and status["p11"] == "new"
+    # an inventory row is never a problem: it was not there before, nor is it fixed
+    assert status["listed"] == "new"
+
+
 def test_only_finished_runs_of_the_same_site_count(store) -> None:
     base = _graph_run(store, [finding_row(url=HOME, fingerprint="x")])
     _graph_run(store, [], status="interrupted")  # found nothing because it stopped

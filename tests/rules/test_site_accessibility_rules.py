@@ -196,3 +196,19 @@ def test_link_texts_are_normalised_alike_whether_remembered_or_not(
 ) -> None:
     assert normalised_link_text(text) == expected
     assert normalised_link_text(text) == expected
+
+
+def test_the_navigation_rules_leave_their_blocks_to_be_freed() -> None:
+    # Each rule reads its own facts once: kept on the site, a big site's blocks would
+    # stay in memory for the rest of the site stage.
+    home, bins = ORIGIN + "/", ORIGIN + "/bins"
+    menu = [["nav", [["/", "Home"], ["/bins", "Bins"]]]]
+    for cls in (NavigationOrderInconsistent, NavigationNamesInconsistent):
+        rule: SiteRule = cls()
+        site = MemorySite(
+            start_url=home,
+            pages=[info(home, click_depth=0), info(bins, click_depth=1)],
+            facts={rule.id: {home: menu, bins: menu}},
+        )
+        assert list(rule.check_site(site)) == []
+        assert not vars(site).get("_analyses")
