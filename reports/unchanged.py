@@ -108,8 +108,6 @@ def row_digests(store: Store, run_id: int, model: ReportModel) -> RowDigests | N
     """The rows' digests, reading the findings' texts in the report's order (one pass
     over the run's findings); None when the model's rows do not come from this store or
     the order read differs from the model's."""
-    from audits.store.findings import _INVENTORY_RULES, _URGENT_FIRST
-
     details = _details_of(model)
     if details is None or details.store is not store:
         return None
@@ -120,18 +118,10 @@ def row_digests(store: Store, run_id: int, model: ReportModel) -> RowDigests | N
     digests = array("Q", bytes(8 * len(ordered)))
     tasks = bytearray(len(ordered))
     wcag: dict[int, list[Any]] = {}
-    has_task = " OR ".join(f"json_type(evidence, '$.{key}') IS NOT NULL" for key in TASK_KEYS)
     blake2b = hashlib.blake2b
     rank = 0
     for inventory in (False, True):
-        found = store.db.execute(
-            "SELECT id, rule, category, severity, priority, score, url, pages, status, "
-            f"fingerprint, target, message, selector, snippet, evidence, {has_task}, "
-            "CASE json_type(evidence, '$.wcag') WHEN 'array' THEN json_extract(evidence, '$.wcag') END "
-            f"FROM findings WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
-            f"ORDER BY {_URGENT_FIRST}",
-            (run_id, _INVENTORY_RULES),
-        )
+        found = store.finding_texts(run_id, inventory=inventory, task_keys=TASK_KEYS)
         for finding_id, *texts, task, tags in found:
             if rank >= len(ordered) or details.ids[rank] != finding_id:
                 return None

@@ -157,6 +157,26 @@ class FindingsStore(StoreBase):
                 row[9],
             )
 
+    def finding_texts(
+        self, run_id: int, *, inventory: bool, task_keys: Sequence[str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """What a report file shows of each of a run's problems (or with `inventory` its
+        inventory rows), most urgent first as `finding_outlines` lists them: id, rule,
+        category, severity, priority, score, url, pages, status, fingerprint, target,
+        message, selector, snippet and evidence as stored (JSON text), then whether the
+        evidence has any of `task_keys`, then its WCAG tags (JSON text) when they are a
+        list. The HTML report digests them to keep the files that did not change."""
+        has_task = " OR ".join(f"json_type(evidence, '$.{key}') IS NOT NULL" for key in task_keys)
+        return self.db.execute(
+            "SELECT id, rule, category, severity, priority, score, url, pages, status, "
+            f"fingerprint, target, message, selector, snippet, evidence, {has_task or '0'}, "
+            "CASE json_type(evidence, '$.wcag') WHEN 'array' "
+            "THEN json_extract(evidence, '$.wcag') END "
+            f"FROM findings WHERE run_id = ? AND rule {'' if inventory else 'NOT '}LIKE ? "
+            f"ORDER BY {_URGENT_FIRST}",
+            (run_id, _INVENTORY_RULES),
+        )
+
     def finding_details(self, finding_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The target, message, selector, snippet, evidence and fingerprint of some
         findings, by id."""
