@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,50 @@ def test_page_workers_exit_when_the_audit_is_killed(tmp_path: Path) -> None:
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_page_workers_exit_when_the_process_holding_the_page_stage_is_killed(
+    tmp_path: Path,
+) -> None:
+    # As a shared crawl's worker holds it: the page stage in the process killed, not in a
+    # child of it. Python's forkserver lived on while its workers held its "alive" pipe.
+    script = tmp_path / "hold_page_stage.py"
+    script.write_text(
+        "import asyncio\n"
+        "from audits.core.config import AuditConfig\n"
+        "from audits.stages.pages import PageStage\n"
+        "async def main():\n"
+        "    stage = PageStage(AuditConfig(), workers=2)\n"
+        "    await stage.analyse('https://x.invalid/', b'<title>t</title>', 'utf-8', {}, 0)\n"
+        "    print('ready', flush=True)\n"
+        "    await asyncio.Event().wait()\n"
+        "if __name__ == '__main__':\n"
+        "    asyncio.run(main())\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        workers = page_workers_of(proc.pid)
+        assert len(workers) >= 3, workers  # the forkserver and two workers at least
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        wait_for(
+            lambda: not any(alive(pid) for pid in workers),
+            60,
+            f"the forkserver and page workers {workers} outlived the killed process",
+        )
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in page_workers_of(proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_a_page_over_the_time_limit_has_its_worker_killed_and_the_other_pages_go_on(

@@ -178,7 +178,9 @@ def _init_worker(config: AuditConfig, audit_pid: int) -> None:
     # garbage collector must not write to it (each object's collection header) either.
     gc.freeze()
     # A worker must not outlive an audit killed with kill -9. Its parent is the
-    # forkserver, which exits when the audit does (its pipe from the audit closes).
+    # forkserver, which exits when the audit does (its pipe from the audit closes), once
+    # no worker holds that pipe open too.
+    _release_forkserver()
     forkserver = os.getppid()
     exit_with_parent(forkserver)
     if sys.platform.startswith("linux") and parent_pid(forkserver) != audit_pid:
@@ -191,6 +193,23 @@ def _init_worker(config: AuditConfig, audit_pid: int) -> None:
     _analyse_in_worker("https://warm-up.invalid/", _WARM_UP_PAGE, "utf-8", {}, 0)
     # And pypdf, so that a PDF's time limit counts reading the PDF, not importing pypdf.
     import pypdf  # noqa: F401
+
+
+def _release_forkserver() -> None:
+    """Close this worker's copy of the forkserver's "alive" pipe.
+
+    Python hands every process the forkserver forks the write end of that pipe, so that
+    the child could start processes of its own through the same forkserver, and the
+    forkserver ends only once every holder has closed it. A page worker starts none: while
+    the workers held it, the forkserver of a process killed outright (an audit, a shared
+    crawl's worker) lived on, and so did the workers, whose death signal waits for the
+    forkserver's end."""
+    server = multiprocessing.forkserver._forkserver
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None
 
 
 def _analyse_in_worker(
