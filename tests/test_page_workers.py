@@ -38,6 +38,23 @@ def page_workers_of(pid: int) -> list[int]:
     return workers
 
 
+def kill_and_wait_for_workers(proc: subprocess.Popen[str], what: str) -> None:
+    """Kill `proc` alone, as a crash would, and wait for its page workers (the forkserver
+    among them) to end; whatever is left of its process group is killed in any case."""
+    try:
+        workers = page_workers_of(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        wait_for(
+            lambda: not any(alive(pid) for pid in workers),
+            90,
+            f"{what} {workers} outlived the killed process",
+        )
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
 def test_page_workers_exit_when_the_audit_is_killed(tmp_path: Path) -> None:
     config = tmp_path / "siteaudit.toml"
     config.write_text("[crawl]\ncheck_external = false\nuse_sitemaps = false\npage_workers = 2\n")
@@ -53,14 +70,7 @@ def test_page_workers_exit_when_the_audit_is_killed(tmp_path: Path) -> None:
                 90,
                 "the audit started no page workers",
             )
-            workers = page_workers_of(proc.pid)
-            os.kill(proc.pid, signal.SIGKILL)  # the audit alone, as a crash would
-            proc.wait()
-            wait_for(
-                lambda: not any(alive(pid) for pid in workers),
-                90,
-                f"page workers {workers} outlived the killed audit",
-            )
+            kill_and_wait_for_workers(proc, "page workers")
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -92,22 +102,13 @@ def test_page_workers_exit_when_the_process_holding_the_page_stage_is_killed(
         start_new_session=True,
     )
     try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        workers = page_workers_of(proc.pid)
-        assert len(workers) >= 3, workers  # the forkserver and two workers at least
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        wait_for(
-            lambda: not any(alive(pid) for pid in workers),
-            60,
-            f"the forkserver and page workers {workers} outlived the killed process",
-        )
+        assert proc.stdout is not None
+        ready = proc.stdout.readline().strip()
+        started = page_workers_of(proc.pid)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        for pid in page_workers_of(proc.pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        kill_and_wait_for_workers(proc, "the forkserver and page workers")
+    assert ready == "ready"
+    assert len(started) >= 3, started  # the forkserver and two workers at least
 
 
 def test_a_page_over_the_time_limit_has_its_worker_killed_and_the_other_pages_go_on(
