@@ -8,19 +8,30 @@ like a resumed run: their links to anything not carried over (changed and new pa
 files, external links) are the frontier.
 
 The conditional requests are tiny and the answers have no body, so they go out here,
-through aiohttp, many at a time and straight from a list, rather than through Scrapy,
-whose per-request machinery costs about fifty times as much for them (10,000 answers:
-0.8 s here against 40 s through the crawler). Politeness is kept: the site's own
-concurrency limit per host, robots.txt obeyed (a disallowed page is left to the crawl,
-which records it as forbidden), and a site that asks for a delay between requests (in
+many at a time and straight from a list, rather than through Scrapy, whose per-request
+machinery costs about fifty times as much for them. Nor through an HTTP client library:
+aiohttp spent 0.25 ms of CPU on each (2.5 s for 10,000 pages, a fifth of a nightly
+re-audit). Each connection is sent a few dozen requests at once (HTTP/1.1 pipelining)
+and reads their answers in order, which are status lines and headers: a page that
+changed has its body read past (or, when long or of unknown length, its connection is
+closed and the requests after it asked again on a new one). A server that closes the
+connection early is asked the rest on a new one, fewer at a time; one that answers
+nothing, or something this client cannot read, leaves the rest to the crawl.
+
+Politeness is kept: no more connections to a host than the crawl's concurrency,
+robots.txt obeyed (read through aiohttp; a disallowed page is left to the crawl, which
+records it as forbidden), and a site that asks for a delay between requests (in
 robots.txt or `[crawl] delay`) gets its conditional requests from the crawler instead,
 one at a time. Anything but a 304 (changed, gone, redirected, an error) is left to the
-crawl, which fetches and records it as usual.
+crawl, which fetches and records it as usual: nothing is lost when a question fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
+import ssl
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -97,30 +108,21 @@ async def _ask(
 
     result = Revalidation()
     timeout = aiohttp.ClientTimeout(total=crawl.timeout)
-    connector = aiohttp.TCPConnector(limit=0, limit_per_host=crawl.concurrency)
     # Credentials per request, not for the session: the pages may lie on a host the start
     # URL redirected to, which is in the crawl's scope but not the credentials'.
     async with aiohttp.ClientSession(
-        connector=connector,
-        timeout=timeout,
-        headers={"User-Agent": USER_AGENT},
-        auto_decompress=False,
+        timeout=timeout, headers={"User-Agent": USER_AGENT}, auto_decompress=False
     ) as session:
         hosts = {host_of(url): url for url in validators}
         robots = {host: await _robots(session, url, credentials) for host, url in hosts.items()}
-        wanted = [
-            (url, tags)
-            for url, tags in validators.items()
-            if (rules := robots[host_of(url)]) is not None and rules.can_fetch(url, USER_AGENT)
-        ]
-        result.asked = len(wanted)
-        answers = await asyncio.gather(
-            *(
-                _unchanged(session, url, etag, modified, credentials.headers_for(url))
-                for url, (etag, modified) in wanted
-            )
-        )
-    result.unchanged = [url for (url, _), same in zip(wanted, answers, strict=True) if same]
+    wanted = [
+        (url, tags)
+        for url, tags in validators.items()
+        if (rules := robots[host_of(url)]) is not None and rules.can_fetch(url, USER_AGENT)
+    ]
+    result.asked = len(wanted)
+    unchanged = await conditional_gets(wanted, crawl.concurrency, crawl.timeout, credentials)
+    result.unchanged = [url for url, _ in wanted if url in unchanged]
     return result
 
 
@@ -148,22 +150,171 @@ async def _robots(session: object, page: str, credentials: CredentialScope) -> o
     return rules
 
 
-async def _unchanged(
-    session: object, url: str, etag: str | None, modified: str | None, headers: dict[str, str]
-) -> bool:
-    """True when the page answers 304 Not Modified to a conditional request (`headers`:
-    the credentials it gets)."""
-    import aiohttp
+PIPELINE = 32
+"""Requests written to a connection before its answers are read."""
 
-    headers = dict(headers)
+LONGEST_BODY_READ = 1 << 16
+"""A changed page's body longer than this is not read past: its connection is closed."""
+
+_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+"""What may not be in a request line's target or a header value (CR and LF end lines)."""
+
+
+async def conditional_gets(
+    wanted: Iterable[tuple[str, tuple[str | None, str | None]]],
+    concurrency: int,
+    timeout: float,
+    credentials: CredentialScope,
+) -> set[str]:
+    """The URLs of `wanted` ((url, (etag, last_modified))) that answer 304 Not Modified to
+    a GET with those validators, asked on at most `concurrency` connections per host."""
+    by_origin: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
+    for url, (etag, modified) in wanted:
+        request = _request(url, etag, modified, credentials.headers_for(url))
+        if request is not None:  # else the crawl asks
+            parts = urlsplit(url)
+            by_origin.setdefault((parts.scheme, parts.netloc), []).append((url, request))
+    unchanged: set[str] = set()
+    connections = []
+    for (scheme, netloc), requests in by_origin.items():
+        lanes = max(1, min(concurrency, -(-len(requests) // PIPELINE)))
+        for lane in range(lanes):
+            connections.append(_lane(scheme, netloc, requests[lane::lanes], timeout, unchanged))
+    await asyncio.gather(*connections)
+    return unchanged
+
+
+def _request(
+    url: str, etag: str | None, modified: str | None, extra: dict[str, str]
+) -> bytes | None:
+    """The bytes of a conditional GET of `url`, or None when it is better left to the
+    crawl (a target or header this writer would have to encode or could not send)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "@" in parts.netloc or not parts.hostname:
+        return None
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {
+        "Host": parts.netloc,
+        "User-Agent": USER_AGENT,
+        "Accept": "*/*",
+        "Accept-Encoding": "gzip, deflate",
+        **extra,
+    }
     if etag:
         headers["If-None-Match"] = etag
     if modified:
         headers["If-Modified-Since"] = modified
+    if _UNSAFE.search(target) or any(
+        _UNSAFE.search(value.replace(" ", "")) or _UNSAFE.search(name)
+        for name, value in headers.items()
+    ):
+        return None
+    lines = [f"GET {target} HTTP/1.1", *(f"{name}: {value}" for name, value in headers.items())]
     try:
-        async with session.get(  # type: ignore[attr-defined]
-            url, headers=headers, allow_redirects=False
-        ) as response:
-            return response.status == 304
-    except (aiohttp.ClientError, TimeoutError, ValueError):
-        return False  # the crawl will ask again and record what went wrong
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+    except UnicodeEncodeError:
+        return None
+
+
+async def _lane(
+    scheme: str,
+    netloc: str,
+    requests: list[tuple[str, bytes]],
+    timeout: float,
+    unchanged: set[str],
+) -> None:
+    """Ask `requests` in order, on one connection at a time to the origin."""
+    parts = urlsplit(f"{scheme}://{netloc}/")
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        return
+    context = ssl.create_default_context() if scheme == "https" else None
+    window = PIPELINE
+    while requests:
+        answered, closed = await _connection(
+            host, port, context, requests, window, timeout, unchanged
+        )
+        if answered == 0:
+            return  # the rest is left to the crawl
+        if closed:
+            window = max(1, min(window, answered))  # the server keeps connections short
+        requests = requests[answered:]
+
+
+async def _connection(
+    host: str,
+    port: int,
+    context: ssl.SSLContext | None,
+    requests: list[tuple[str, bytes]],
+    window: int,
+    timeout: float,
+    unchanged: set[str],
+) -> tuple[int, bool]:
+    """Ask `requests` on one connection, `window` at a time; returns how many were
+    answered, and whether the server closed the connection before the last."""
+    answered = 0
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(
+                host, port, ssl=context, server_hostname=host if context else None
+            )
+    except (OSError, TimeoutError, ssl.SSLError, ValueError):
+        return 0, True
+    try:
+        while answered < len(requests):
+            batch = requests[answered : answered + window]
+            writer.write(b"".join(request for _, request in batch))
+            async with asyncio.timeout(timeout):
+                await writer.drain()
+                for url, _ in batch:
+                    status, open_after = await _answer(reader)
+                    answered += 1
+                    if status == 304:
+                        unchanged.add(url)
+                    if not open_after:
+                        return answered, answered < len(requests)
+    except (
+        OSError,
+        TimeoutError,
+        ValueError,
+        asyncio.IncompleteReadError,
+        asyncio.LimitOverrunError,
+    ):
+        return answered, True
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError, ssl.SSLError):
+            await writer.wait_closed()
+    return answered, False
+
+
+async def _answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """The status of the next answer on a connection, read to its end, and whether the
+    connection can carry on (ValueError: an answer this client cannot read)."""
+    while True:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        status_line, *lines = head[:-4].split("\r\n")
+        version, _, rest = status_line.partition(" ")
+        if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
+            raise ValueError(f"not an HTTP/1 answer: {status_line[:80]!r}")
+        status = int(rest[:3])
+        if status >= 200:
+            break  # 1xx answers are interim: the real one follows
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if colon:
+            headers[name.strip().lower()] = value.strip()
+    connection = headers.get("connection", "").lower()
+    open_after = "close" not in connection and (version == "HTTP/1.1" or "keep-alive" in connection)
+    if status in (204, 304):
+        return status, open_after
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return status, False  # a changed page: not read through
+    length = int(headers.get("content-length", "-1"))
+    if length < 0 or length > LONGEST_BODY_READ:
+        return status, False
+    await reader.readexactly(length)
+    return status, open_after
