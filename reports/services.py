@@ -57,6 +57,11 @@ SERVICES_CSV = "services.csv"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "services.schema.json"
 SCHEMA_VERSION = 1
 TREND_RUNS = 10
+SCORES_KEY = "siteaudit/service_scores"
+"""The run stats' key of the services' scores kept with a run for later trends."""
+SCORES_VERSION = 1
+"""Raise it when `digital_first_score` or what feeds it changes: scores kept by another
+version are worked out again."""
 """Runs on a service's trend, the latest ones (this one included)."""
 
 TOP_TASK, ONLINE_FORM = "top task", "online form"
@@ -326,19 +331,45 @@ def build_scorecard(
     page_views: PageViews | None = None,
     trend_limit: int = TREND_RUNS,
 ) -> Scorecard:
-    """The run's scorecard, each service with its trend over earlier runs of the site."""
+    """The run's scorecard, each service with its trend over earlier runs of the site
+    (their scores as kept with them by the report stage, else worked out again)."""
     card = _scorecard(store, run_id, sections_config, page_views)
     earlier = [r for r in trend_runs(store, run_id, trend_limit) if r.id != run_id]
     scores: dict[str, list[dict[str, Any]]] = {}
     for run in earlier:
-        for service in _scorecard(store, run.id, sections_config, None).services:
-            scores.setdefault(service.key, []).append(
-                {"run": run.id, "started": run.started, "score": service.score}
+        kept = kept_service_scores(run.stats)
+        for key, score in service_scores(store, run.id) if kept is None else kept:
+            scores.setdefault(key, []).append(
+                {"run": run.id, "started": run.started, "score": score}
             )
     for service in card.services:
         now = {"run": run_id, "started": card.started, "score": service.score}
         service.trend = [*scores.get(service.key, []), now]
     return card
+
+
+def service_scores(store: Store, run_id: int) -> list[tuple[str, int]]:
+    """(key, score) of each service of a run, in the scorecard's order."""
+    return [(s.key, s.score) for s in _scorecard(store, run_id, None, None).services]
+
+
+def kept_service_scores(stats: Any) -> list[tuple[str, int]] | None:
+    """The services' scores kept with a run (audits.stages.report) by this version of the
+    score, unless the run has been pruned since (its scores are then worked out from what
+    is left of it, as before they were kept)."""
+    from audits.store import PRUNED_STAT
+
+    if not isinstance(stats, dict) or PRUNED_STAT in stats:
+        return None
+    kept = stats.get(SCORES_KEY)
+    if not isinstance(kept, dict) or kept.get("version") != SCORES_VERSION:
+        return None
+    scores = kept.get("scores")
+    if not isinstance(scores, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) for pair in scores
+    ):
+        return None
+    return [(key, score) for key, score in scores]
 
 
 def _scorecard(

@@ -131,6 +131,20 @@ def test_accessibility_reads_not_checked_or_the_worst_problem() -> None:
     )
 
 
+def _apply_form(form: str) -> dict[str, Any]:
+    """The inventory row of an online form one click from the home page."""
+    from tests.kit.synthetic_runs import START, finding_row
+
+    return finding_row(
+        "form-inventory",
+        form,
+        category="forms",
+        severity="info",
+        evidence={"form_url": form, "title": "Apply", "click_depth": 1,
+                  "path": [{"url": START, "title": "Home"}, {"url": form, "title": "Apply"}]},
+    )  # fmt: skip
+
+
 def test_accessibility_counts_problems_shared_with_the_form_page_once_it_was_checked(
     tmp_path: Path,
 ) -> None:
@@ -140,14 +154,7 @@ def test_accessibility_counts_problems_shared_with_the_form_page_once_it_was_che
     from tests.kit.synthetic_runs import START, add_run, finding_row
 
     form, other = START + "forms/apply/", START + "about/"
-    inventory = finding_row(
-        "form-inventory",
-        form,
-        category="forms",
-        severity="info",
-        evidence={"form_url": form, "title": "Apply", "click_depth": 1,
-                  "path": [{"url": START, "title": "Home"}, {"url": form, "title": "Apply"}]},
-    )  # fmt: skip
+    inventory = _apply_form(form)
     template = finding_row(
         "axe-color-contrast", other, category="accessibility", pages=[other, form]
     )
@@ -169,6 +176,37 @@ def test_accessibility_counts_problems_shared_with_the_form_page_once_it_was_che
     assert service.accessibility["checked"] is False
     assert service.score == 100
     assert [point["score"] for point in service.trend] == [85, 100]
+    store.close()
+
+
+def test_the_trend_reads_the_scores_kept_with_earlier_runs_unless_they_were_pruned(
+    tmp_path: Path,
+) -> None:
+    from audits.stages.report import keep_service_scores
+    from audits.store import PRUNED_STAT, Store
+    from reports.services import SCORES_KEY, build_scorecard
+    from tests.kit.synthetic_runs import START, add_run, finding_row
+
+    form = START + "forms/apply/"
+    inventory = _apply_form(form)
+    contact = finding_row("phone-before-online", form, category="channel-shift")
+    store = Store(str(tmp_path / "audit.db"))
+    first = add_run(store, [inventory, contact], pages=[START, form])
+    second = add_run(store, [inventory], pages=[START, form])
+    worked_out = [point["score"] for point in build_scorecard(store, second).services[0].trend]
+    assert worked_out[0] < worked_out[1]  # the contact page came first, then went
+
+    keep_service_scores(store, second)
+    kept = next(r for r in store.runs() if r.id == first).stats[SCORES_KEY]
+    assert [score for _, score in kept["scores"]] == worked_out[:1]
+    assert SCORES_KEY not in next(r for r in store.runs() if r.id == second).stats
+    assert [p["score"] for p in build_scorecard(store, second).services[0].trend] == worked_out
+    # What is kept is what the trend reads ...
+    store.set_stat(first, SCORES_KEY, {**kept, "scores": [[kept["scores"][0][0], 42]]})
+    assert build_scorecard(store, second).services[0].trend[0]["score"] == 42
+    # ... until the run is pruned: then what is left of it counts, as before.
+    store.set_stat(first, PRUNED_STAT, {})
+    assert [p["score"] for p in build_scorecard(store, second).services[0].trend] == worked_out
     store.close()
 
 
