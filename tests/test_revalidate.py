@@ -7,7 +7,7 @@ import asyncio
 from collections import Counter
 
 from audits.core.credentials import Credentials, CredentialScope
-from audits.stages.revalidate import PIPELINE, conditional_gets
+from audits.stages.revalidate import BATCH, PIPELINE, conditional_gets
 from tests.kit.siteserver import RequestInfo, Response, SiteServer
 
 ETAG = '"v1"'
@@ -93,3 +93,20 @@ def test_unsendable_urls_are_left_to_the_crawl_and_the_rest_asked() -> None:
         asked = [request.target for request in server.requests]
     assert unchanged == {good}
     assert asked == ["/same/1"]
+
+
+def test_unchanged_pages_are_handed_on_in_the_order_asked_a_batch_at_a_time() -> None:
+    with SiteServer(routes={"/same/*": _page, "/changed/*": _page}) as server:
+        urls = [
+            f"{server.url}/{'changed' if n % 7 == 0 else 'same'}/{n}"
+            for n in range(BATCH * 2 + 100)
+        ]
+        credentials = CredentialScope.for_site(Credentials(), urls[0])
+        batches: list[list[str]] = []
+        wanted = [(url, (ETAG, None)) for url in urls]
+        unchanged = asyncio.run(conditional_gets(wanted, 8, 5.0, credentials, batches.append))
+    expected = [url for url in urls if "/same/" in url]
+    assert [url for batch in batches for url in batch] == expected
+    assert set(expected) == unchanged
+    sizes = [min(BATCH, len(expected) - start) for start in range(0, len(expected), BATCH)]
+    assert [len(batch) for batch in batches] == sizes == [BATCH, len(expected) - BATCH]

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import queue
 import re
 import ssl
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -71,39 +72,82 @@ def revalidate(
     if not validators or crawl.delay > 0:
         return Revalidation()
     outcome: list[Revalidation] = []
+    batches: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
 
     def ask() -> None:
         try:
-            outcome.append(asyncio.run(_ask(validators, crawl, credentials)))
+            outcome.append(asyncio.run(_ask(validators, crawl, credentials, batches.put)))
         except Exception:  # nothing is lost: the crawl asks about every page itself
             return
+        finally:
+            batches.put(None)
 
     # Scrapy installs its own event loop later in this process: this one lives and dies
-    # in a thread of its own.
+    # in a thread of its own. The unchanged pages are copied here while it asks about the
+    # rest (SQLite lets go of the interpreter while it works).
     thread = threading.Thread(target=ask, name="revalidate")
     thread.start()
-    thread.join()
-    result = outcome[0] if outcome else Revalidation()
     fetched_at = now()
-    with store.transaction():
-        for batch in _batches(result.unchanged, 500):
-            # Depth None: each page keeps its depth from the previous run.
-            store.reuse_pages(
-                run_id, previous, [(url, None, fetched_at) for url in batch], page_rules
-            )
+    carried: list[str] = []
+    try:
+        with store.transaction():
+            for batch in iter(batches.get, None):
+                # Depth None: each page keeps its depth from the previous run.
+                store.reuse_pages(
+                    run_id, previous, [(url, None, fetched_at) for url in batch], page_rules
+                )
+                carried += batch
+    finally:
+        thread.join()
+    result = outcome[0] if outcome else Revalidation()
+    result.unchanged = carried
     return result
 
 
-def _batches(items: list[str], size: int) -> Iterable[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+BATCH = 500
+"""Unchanged pages copied at a time."""
+
+
+class _InOrder:
+    """Hands on the unchanged URLs in the order asked, BATCH at a time, as soon as every
+    URL before them has its answer (so the copies are the same whichever answers first)."""
+
+    def __init__(self, urls: list[str], hand_on: Callable[[list[str]], object]) -> None:
+        self.urls = urls
+        self.hand_on = hand_on
+        self.answers: list[bool | None] = [None] * len(urls)
+        self.settled = 0
+        """How many URLs from the first have their answers."""
+        self.ready: list[str] = []
+
+    def answer(self, index: int, same: bool) -> None:
+        self.answers[index] = same
+        while self.settled < len(self.urls) and self.answers[self.settled] is not None:
+            if self.answers[self.settled]:
+                self.ready.append(self.urls[self.settled])
+                if len(self.ready) == BATCH:
+                    self.hand_on(self.ready)
+                    self.ready = []
+            self.settled += 1
+
+    def finish(self) -> None:
+        """The URLs never answered count as changed: the crawl asks about them."""
+        for index in range(self.settled, len(self.urls)):
+            if self.answers[index] is None:
+                self.answer(index, False)
+        if self.ready:
+            self.hand_on(self.ready)
+            self.ready = []
 
 
 async def _ask(
     validators: dict[str, tuple[str | None, str | None]],
     crawl: CrawlConfig,
     credentials: CredentialScope,
+    hand_on: Callable[[list[str]], object] | None = None,
 ) -> Revalidation:
+    """Ask about the pages robots.txt lets us ask about; `hand_on` is given the unchanged
+    ones in order as they are known, BATCH at a time."""
     import aiohttp
 
     result = Revalidation()
@@ -121,7 +165,9 @@ async def _ask(
         if (rules := robots[host_of(url)]) is not None and rules.can_fetch(url, USER_AGENT)
     ]
     result.asked = len(wanted)
-    unchanged = await conditional_gets(wanted, crawl.concurrency, crawl.timeout, credentials)
+    unchanged = await conditional_gets(
+        wanted, crawl.concurrency, crawl.timeout, credentials, hand_on
+    )
     result.unchanged = [url for url, _ in wanted if url in unchanged]
     return result
 
@@ -165,23 +211,29 @@ async def conditional_gets(
     concurrency: int,
     timeout: float,
     credentials: CredentialScope,
+    hand_on: Callable[[list[str]], object] | None = None,
 ) -> set[str]:
     """The URLs of `wanted` ((url, (etag, last_modified))) that answer 304 Not Modified to
-    a GET with those validators, asked on at most `concurrency` connections per host."""
-    by_origin: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
-    for url, (etag, modified) in wanted:
+    a GET with those validators, asked on at most `concurrency` connections per host;
+    `hand_on` is given them in the order of `wanted` as they are known, BATCH at a time."""
+    wanted = list(wanted)
+    order = _InOrder([url for url, _ in wanted], hand_on or (lambda batch: None))
+    by_origin: dict[tuple[str, str], list[tuple[int, bytes]]] = {}
+    for index, (url, (etag, modified)) in enumerate(wanted):
         request = _request(url, etag, modified, credentials.headers_for(url))
-        if request is not None:  # else the crawl asks
-            parts = urlsplit(url)
-            by_origin.setdefault((parts.scheme, parts.netloc), []).append((url, request))
-    unchanged: set[str] = set()
+        if request is None:  # the crawl asks
+            order.answer(index, False)
+            continue
+        parts = urlsplit(url)
+        by_origin.setdefault((parts.scheme, parts.netloc), []).append((index, request))
     connections = []
     for (scheme, netloc), requests in by_origin.items():
         lanes = max(1, min(concurrency, -(-len(requests) // PIPELINE)))
         for lane in range(lanes):
-            connections.append(_lane(scheme, netloc, requests[lane::lanes], timeout, unchanged))
+            connections.append(_lane(scheme, netloc, requests[lane::lanes], timeout, order))
     await asyncio.gather(*connections)
-    return unchanged
+    order.finish()
+    return {url for url, same in zip(order.urls, order.answers, strict=True) if same}
 
 
 def _request(
@@ -219,9 +271,9 @@ def _request(
 async def _lane(
     scheme: str,
     netloc: str,
-    requests: list[tuple[str, bytes]],
+    requests: list[tuple[int, bytes]],
     timeout: float,
-    unchanged: set[str],
+    order: _InOrder,
 ) -> None:
     """Ask `requests` in order, on one connection at a time to the origin."""
     parts = urlsplit(f"{scheme}://{netloc}/")
@@ -233,9 +285,7 @@ async def _lane(
     context = ssl.create_default_context() if scheme == "https" else None
     window = PIPELINE
     while requests:
-        answered, closed = await _connection(
-            host, port, context, requests, window, timeout, unchanged
-        )
+        answered, closed = await _connection(host, port, context, requests, window, timeout, order)
         if answered == 0:
             return  # the rest is left to the crawl
         if closed:
@@ -247,10 +297,10 @@ async def _connection(
     host: str,
     port: int,
     context: ssl.SSLContext | None,
-    requests: list[tuple[str, bytes]],
+    requests: list[tuple[int, bytes]],
     window: int,
     timeout: float,
-    unchanged: set[str],
+    order: _InOrder,
 ) -> tuple[int, bool]:
     """Ask `requests` on one connection, `window` at a time; returns how many were
     answered, and whether the server closed the connection before the last."""
@@ -268,11 +318,10 @@ async def _connection(
             writer.write(b"".join(request for _, request in batch))
             async with asyncio.timeout(timeout):
                 await writer.drain()
-                for url, _ in batch:
+                for index, _ in batch:
                     status, open_after = await _answer(reader)
                     answered += 1
-                    if status == 304:
-                        unchanged.add(url)
+                    order.answer(index, status == 304)
                     if not open_after:
                         return answered, answered < len(requests)
     except (
