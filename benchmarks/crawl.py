@@ -127,6 +127,22 @@ def ensure_site(pages: int, ext_port: int = 8089) -> Path:
     return site
 
 
+def start_serving(site: Path, port: int, ext_port: int) -> None:
+    """Serve a generated site with the harness's nginx on 127.0.0.1:port (and its external
+    host on 127.0.0.2:ext_port), stopping whatever served on that port before."""
+    stop_serving(port)
+    subprocess.run(
+        [str(BENCH / "serve.sh"), "start", str(site), str(port), str(ext_port)],
+        check=True,
+        capture_output=True,
+    )
+
+
+def stop_serving(port: int) -> None:
+    """Stop the harness's nginx on that port (nothing when none serves there)."""
+    subprocess.run([str(BENCH / "serve.sh"), "stop", str(port)], check=False, capture_output=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
@@ -150,13 +166,7 @@ def main() -> None:
     args = parser.parse_args()
 
     site = ensure_site(args.pages, args.ext_port)
-    serve = str(BENCH / "serve.sh")
-    subprocess.run([serve, "stop", str(args.port)], check=False, capture_output=True)
-    subprocess.run(
-        [serve, "start", str(site), str(args.port), str(args.ext_port)],
-        check=True,
-        capture_output=True,
-    )
+    start_serving(site, args.port, args.ext_port)
     load1 = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="siteaudit-bench-"))
     redis_server = None
@@ -208,7 +218,7 @@ def main() -> None:
     finally:
         if redis_server is not None:
             redis_server.stop()
-        subprocess.run([serve, "stop", str(args.port)], check=False, capture_output=True)
+        stop_serving(args.port)
         shutil.rmtree(work, ignore_errors=True)
     print(
         json.dumps(

@@ -252,6 +252,7 @@ class TextBlock:
 
     kind: str
     text: str
+    """Never empty, whitespace collapsed: words separated by single spaces."""
 
 
 @dataclass(eq=False)
@@ -507,7 +508,12 @@ def _is_boilerplate(el: etree._Element, tag: str) -> bool:
 def link_text(el: etree._Element) -> str:
     """What a link says: its text, else an image's alt, else aria-label or title."""
     if el.tag in ("a", "area", "form"):
-        text = text_of(el) if el.tag == "a" else ""
+        if el.tag != "a":
+            text = ""
+        elif len(el):
+            text = text_of(el)
+        else:  # nearly every link: its text alone, which is all text_of would read
+            text = collapse(el.text or "")
         if not text:
             alts = [img.get("alt", "") for img in el.iter("img")]
             text = collapse(" ".join(alts))

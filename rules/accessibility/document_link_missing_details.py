@@ -94,9 +94,15 @@ class DocumentLinkMissingDetails(PageRule):
     def check_page(self, page: Page) -> Iterator[Finding]:
         """One finding per visible link to a document that leaves out its type or size."""
         selectors: dict[etree._Element, str] = {}
+        # An address without a dot ("/bins", "#main", "?page=2") ends in the last segment
+        # of its own path, which has no extension, or (when it has no path) in the base
+        # URL's: most links are skipped without being resolved.
+        base_is_document = file_extension(page.base_url) in _FORMATS
         for link in page.tree.iter("a"):
             href = link.get("href")
-            if href is None or hidden(page, link):
+            if href is None or ("." not in href and not base_is_document):
+                continue
+            if hidden(page, link):
                 continue
             resolved = absolute(page.base_url, href)
             extension = file_extension(resolved[0]) if resolved else ""

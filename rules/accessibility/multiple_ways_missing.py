@@ -36,10 +36,25 @@ def ways_to_find_pages(page: Page) -> list[str]:
     if any(_is_search(form) and not hidden(page, form) for form in _forms(page)):
         ways.append(SEARCH)
     for el, url, _ in visible_links(page):
-        name, path = name_of(page, el), urlsplit(url).path
-        if SITE_MAP not in ways and (_SITE_MAP_NAME.search(name) or _SITE_MAP_PATH.search(path)):
+        # Each pattern needs a letter most names and addresses lack ("map" for a site map,
+        # "z" for an A to Z): a look for it comes before the patterns.
+        name = name_of(page, el)
+        letters = f"{name} {url}".lower()
+        maybe_site_map, maybe_a_to_z = "map" in letters, "z" in letters
+        if not (maybe_site_map or maybe_a_to_z):
+            continue
+        path = urlsplit(url).path
+        if (
+            maybe_site_map
+            and SITE_MAP not in ways
+            and (_SITE_MAP_NAME.search(name) or _SITE_MAP_PATH.search(path))
+        ):
             ways.append(SITE_MAP)
-        if A_TO_Z not in ways and (_A_TO_Z_NAME.search(name) or _A_TO_Z_PATH.search(path)):
+        if (
+            maybe_a_to_z
+            and A_TO_Z not in ways
+            and (_A_TO_Z_NAME.search(name) or _A_TO_Z_PATH.search(path))
+        ):
             ways.append(A_TO_Z)
     return ways
 

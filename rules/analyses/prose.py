@@ -74,8 +74,11 @@ def prose_blocks(blocks: Iterable[TextBlock]) -> list[TextBlock]:
     """The blocks read as prose: table cells (data), fragments of two words or fewer
     (headings like "Contact us", a lone "Green bin"), names and contact details are not
     sentences."""
+    # maxsplit: three words are enough to know a block has more than two.
     return [
-        b for b in blocks if b.kind != "cell" and len(b.text.split()) > 2 and not is_listing(b.text)
+        b
+        for b in blocks
+        if b.kind != "cell" and len(b.text.split(maxsplit=3)) > 2 and not is_listing(b.text)
     ]
 
 

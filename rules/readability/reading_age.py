@@ -295,7 +295,8 @@ def _measured(page: Page, min_words: int) -> tuple[Counts, float] | None:
     if not is_english_page(page):
         return None
     blocks = main_prose(page)
-    if sum(len(b.text.split()) for b in blocks) < min_words:
+    # A block's text is collapsed (rules.page.text_blocks): words are its spaces plus one.
+    if sum(b.text.count(" ") + 1 for b in blocks) < min_words:
         return None
     counts = count(first_words(prose_text(blocks), MAX_WORDS))
     return counts, round(score(counts, with_hardest=False).reading_age, 1)

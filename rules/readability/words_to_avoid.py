@@ -174,9 +174,21 @@ def starts_sentence(text: str, offset: int) -> bool:
     return not before or before[-1] in ".!?:;\n\"'(\u201c\u2018"
 
 
-def example_of(text: str, entry: Entry) -> str:
-    """The sentence of the entry's first use in text (not counting uses in names)."""
-    for m in forms_pattern(entry).finditer(text):
+def example_of(text: str, entry: Entry, lowered: str | None = None) -> str:
+    """The sentence of the entry's first use in text (not counting uses in names).
+
+    `lowered`, the text lower-cased when it is ASCII, lets the pattern start at the first
+    place any form is written, found by plain string search: no match starts before it,
+    and the pattern, which looks behind, reads the text before it all the same. (Only
+    for ASCII forms: a case-blind pattern matches some other letters to ASCII ones.)
+    """
+    start = 0
+    if lowered is not None and all(form.isascii() for form in entry.forms):
+        found = [at for form in entry.forms if (at := lowered.find(form.lower())) >= 0]
+        if not found:
+            return ""
+        start = min(found)
+    for m in forms_pattern(entry).finditer(text, start):
         if m.group()[0].islower() or starts_sentence(text, m.start()):
             return clip(sentence_around(text, m.start()))
     return ""
@@ -238,6 +250,7 @@ class WordsToAvoid(PageRule):
         if total < self.options.min_uses:
             return
         ranked = [(index.entries[number], count) for number, count in uses.most_common()]
+        lowered = text.lower() if text.isascii() else None
         named = ", ".join(f'"{e.word}" ({e.alternative})' for e, _ in ranked[:3])
         yield self.finding(
             page.url,
@@ -250,7 +263,7 @@ class WordsToAvoid(PageRule):
                         "word": entry.word,
                         "alternative": entry.alternative,
                         "count": count,
-                        "example": example_of(text, entry),
+                        "example": example_of(text, entry, lowered),
                     }
                     for entry, count in ranked[:MAX_EXAMPLES]
                 ],

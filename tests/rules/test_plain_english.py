@@ -79,6 +79,22 @@ def test_capitalised_uses_in_mid_sentence_are_names(text: str, count: int) -> No
     assert count_uses(text, index)[number] == count
     example = example_of(text, index.entries[number])
     assert (example != "") is (count > 0)
+    assert example_of(text, index.entries[number], text.lower()) == example
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Compulsory Purchase Act lets us buy land. You can purchase a permit.",
+        "Purchased permits: none. We repurchase them; purchase-ish words. We purchased two.",
+        "Nothing to see here.",
+        "A re-purchase. Then we purchase it.",
+    ],
+)
+def test_an_example_found_from_the_lower_cased_text_is_the_same(text: str) -> None:
+    index = phrase_index((), ())
+    for entry in index.entries:
+        assert example_of(text, entry, text.lower()) == example_of(text, entry)
 
 
 @pytest.mark.parametrize(
