@@ -6,7 +6,10 @@ process only: the machines are shared, wall time is not comparable) and each par
 the site-inputs digest, the click depths, and every site rule. Compare a 2,000-page and
 a 10,000-page audit: a stage linear in the links takes about five times as long.
 
-    .venv/bin/python benchmarks/site_stage.py DIR/audit.db [--as-of 2026-11-24]
+    .venv/bin/python benchmarks/site_stage.py DIR/audit.db [--as-of 2026-11-24] [--keep OUT]
+
+`--keep OUT` leaves the copy, with the stage's findings and click depths, in OUT/audit.db:
+two versions of the stage compared finding by finding (rule, URL, message, evidence).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", type=Path, help="an audit.db kept by benchmarks/crawl.py")
     parser.add_argument("--as-of", help="the date rules with an as_of option use (YYYY-MM-DD)")
+    parser.add_argument("--keep", type=Path, help="keep the copy (and its findings) in this folder")
     args = parser.parse_args()
 
     rules: dict[str, dict[str, Any]] = {}
@@ -52,7 +56,9 @@ def main() -> None:
                 rules[rule.id] = {"as_of": args.as_of}
         engine = load_rules(parse_config({"plugins": False, "rules": rules}))
     with tempfile.TemporaryDirectory(prefix="siteaudit-site-stage-") as work:
-        copy = Path(work) / "audit.db"
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        copy = (args.keep or Path(work)) / "audit.db"
         shutil.copyfile(args.store, copy)
         store = Store(str(copy))
         (run_id,) = store.db.execute("SELECT MAX(id) FROM runs").fetchone()

@@ -137,15 +137,22 @@ class StoredSite:
 
     def facts(self, rule_id: str) -> dict[str, Any]:
         """What a site rule's `page_facts` collected, by page URL."""
-        out: dict[str, Any] = {}
+        return dict(self._facts(rule_id, ""))
+
+    def facts_in_order(self, rule_id: str) -> Iterator[tuple[str, Any]]:
+        """(page URL, facts) of what a site rule's `page_facts` collected, one page at a
+        time in URL order: for rules that reduce every page's facts as they read them,
+        without holding the whole site's at once."""
+        return self._facts(rule_id, " ORDER BY u.url")
+
+    def _facts(self, rule_id: str, order: str) -> Iterator[tuple[str, Any]]:
         sql = (
             "SELECT u.url, json_extract(p.facts, ?) FROM pages p JOIN urls u ON u.id = p.url_id "
-            "WHERE p.run_id = ? AND json_type(p.facts, ?) IS NOT NULL"
+            "WHERE p.run_id = ? AND json_type(p.facts, ?) IS NOT NULL" + order
         )
         path = f'$."{rule_id}"'
         for url, value in self.db.execute(sql, (path, self.run_id, path)):
-            out[url] = json.loads(value) if isinstance(value, str) and value[:1] in '[{"' else value
-        return out
+            yield url, json.loads(value) if isinstance(value, str) and value[:1] in '[{"' else value
 
     def traps(self) -> Iterator[TrapHit]:
         """URL families the crawl capped."""
