@@ -11,6 +11,7 @@ links (`click_paths`).
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,21 +31,27 @@ class ClickGraph:
     """The site's links as clicks: pages and link targets by number, edges from HTML pages
     and, separately, edges from links inside documents (PDFs).
 
-    Edges run between the URLs links end up at after the redirects the crawl recorded;
-    `links_from` keeps each page's link targets as recorded, for `depths`.
+    Every URL is held once, in `urls` (its number in `ids`), and the edges as arrays of
+    numbers, one per node: a 50,000-page site's two million links take a few bytes each
+    rather than a string each. Edges run between the URLs links end up at after the
+    redirects the crawl recorded; `targets` keeps each page's link targets as recorded
+    (a link to an address that redirects numbers that address: it is a node too, without
+    edges of its own), for `depths`.
     """
 
     start: str
     ids: dict[str, int] = field(default_factory=dict)
     urls: list[str] = field(default_factory=list)
-    html: list[list[int]] = field(default_factory=list)
-    documents: list[list[int]] = field(default_factory=list)
-    links_from: dict[str, list[str]] = field(default_factory=dict)
+    html: list[array[int]] = field(default_factory=list)
+    documents: list[array[int]] = field(default_factory=list)
+    targets: list[array[int]] = field(default_factory=list)
+    """Each node's a/area link targets as recorded (before redirects), in link order."""
     redirect: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
-    link_texts: dict[str, str] = field(default_factory=dict)
-    """Each link target as recorded, with the first non-empty text of the links to it
-    (else the first one's): what the forms rules name a form platform's form by."""
+    texts: dict[int, str] = field(default_factory=dict)
+    """Each link target as recorded (by number), with the first non-empty text of the
+    links to it (else the first one's): what the forms rules name a form platform's form
+    by (`link_texts`)."""
     pages: set[str] = field(default_factory=set)
     """Every in-scope URL the crawl requested (and where it ended up)."""
     in_sitemap: set[str] = field(default_factory=set)
@@ -73,12 +80,19 @@ class ClickGraph:
             suffix, count = tails.most_common(1)[0]
             if count >= 3:
                 graph.site_suffix = suffix
-        texts = graph.link_texts
+        texts, node, redirect = graph.texts, graph.node, graph.redirect
+        html, documents, targets = graph.html, graph.documents, graph.targets
         for row in site.links(kinds=("a", "area")):
-            graph.links_from.setdefault(row.source, []).append(row.url)
-            graph.add_link(row.source, row.url, in_document=row.region == "document")
-            if row.url not in texts or (row.text and not texts[row.url]):
-                texts[row.url] = row.text
+            source, target = row.source, row.url
+            here = node(redirect.get(source, source))
+            there = node(redirect.get(target, target))
+            # A redirecting address is a node of its own, beside where it ends up.
+            recorded = there if target not in redirect else node(target)
+            targets[here if source not in redirect else node(source)].append(recorded)
+            if here != there:
+                (documents if row.region == "document" else html)[here].append(there)
+            if recorded not in texts or (row.text and not texts[recorded]):
+                texts[recorded] = row.text
         graph.node(graph.final(graph.start))
         return graph
 
@@ -92,14 +106,20 @@ class ClickGraph:
                 graph.add_link(source, target)
         return graph
 
+    @property
+    def link_texts(self) -> dict[str, str]:
+        """Each link target as recorded, with the text the forms rules name it by."""
+        return {self.urls[node]: text for node, text in self.texts.items()}
+
     def node(self, url: str) -> int:
         """The number of a URL, adding it when new."""
         found = self.ids.get(url)
         if found is None:
             found = self.ids[url] = len(self.urls)
             self.urls.append(url)
-            self.html.append([])
-            self.documents.append([])
+            self.html.append(array("i"))
+            self.documents.append(array("i"))
+            self.targets.append(array("i"))
         return found
 
     def add_link(self, source: str, target: str, *, in_document: bool = False) -> None:
@@ -169,17 +189,17 @@ class ClickGraph:
         start = self.ids.get(landing)
         if start is None:
             return depths
-        parents, order = self.search(
-            start,
-            lambda n: [self.ids[self.final(t)] for t in self.links_from.get(self.urls[n], ())],
-        )
-        clicks = {start: 0}
+        urls, targets = self.urls, self.targets
+        final = array("i", (self.ids[self.final(url)] for url in urls))
+        parents, order = self.search(start, lambda n: [final[t] for t in targets[n]])
+        clicks = array("i", bytes(4 * len(urls)))
         for here in order:
             if here != start:
                 clicks[here] = clicks[parents[here]] + 1
-            for target in self.links_from.get(self.urls[here], ()):
-                depths.setdefault(target, clicks[here] + 1)
-                depths.setdefault(self.final(target), clicks[here] + 1)
+            deeper = clicks[here] + 1
+            for target in targets[here]:
+                depths.setdefault(urls[target], deeper)
+                depths.setdefault(urls[final[target]], deeper)
         return depths
 
     def title(self, url: str) -> str:

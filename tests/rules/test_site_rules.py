@@ -321,6 +321,27 @@ def test_click_depths_and_the_site_rules_read_the_links_into_one_graph() -> None
     assert site.reads == 1
 
 
+def test_a_link_to_an_address_that_redirects_counts_its_own_clicks() -> None:
+    # /old redirects to /new; the home page links to /new's section, which links to /new,
+    # and a deep page links to /old: /old is as deep as its link, /new as its shortest.
+    hub, new, old, deep = u("/section/"), u("/new"), u("/old"), u("/deep/")
+    site = MemorySite(
+        pages=[
+            info(HOME, click_depth=0),
+            info(hub),
+            info(new),
+            info(old, final_url=new),
+            info(deep),
+        ],
+        links=[link(HOME, hub), link(hub, new), link(hub, deep), link(deep, old, text="Old")],
+    )
+    depths = click_depths(site)
+    assert (depths[new], depths[old], depths[deep]) == (2, 3, 2)
+    graph = click_graph(site)
+    assert graph.path(old) == [HOME, hub, new]
+    assert graph.link_texts[old] == "Old"
+
+
 class _CountingSite(MemorySite):
     """A MemorySite that counts how often the links are read."""
 
