@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from rules.analyses.axe_results import AxeNode, BrowserError, screenshot_name
@@ -74,6 +74,47 @@ class StoredSite:
             args.extend(kinds)
         for row in self.db.execute(sql, args):
             yield LinkRow(*row)
+
+    def numbered_links(
+        self, kinds: tuple[str, ...]
+    ) -> tuple[dict[int, str], Iterator[tuple[int, int, int, str, int]]]:
+        """The links of `kinds` by the store's URL numbers, for the click graph: every URL
+        the run's links touch by number, and (source, target, 1 if inside a document,
+        text, row number) of each link, a page's links together (by source number) and
+        in the order they were stored."""
+        urls = dict(
+            self.db.execute(
+                "SELECT u.id, u.url FROM urls u "
+                "WHERE u.id IN (SELECT target_id FROM links WHERE run_id = ?) "
+                "OR u.id IN (SELECT source_id FROM links WHERE run_id = ?)",
+                (self.run_id, self.run_id),
+            )
+        )
+        rows = self.db.execute(
+            "SELECT l.source_id, l.target_id, l.region = 'document', l.text, l.rowid "
+            f"FROM links l WHERE l.run_id = ? AND l.kind IN ({','.join('?' * len(kinds))}) "
+            "ORDER BY l.source_id, l.rowid",
+            (self.run_id, *kinds),
+        )
+        return urls, rows
+
+    def link_sources_by_text(
+        self, texts: Collection[str], kinds: tuple[str, ...]
+    ) -> Iterator[tuple[str, str]]:
+        """(source page, text) of every link of `kinds` whose text, stripped and lower
+        case, is one of `texts`: the store picks them out, so the rest of the links (two
+        million at 50,000 pages) never become Python objects."""
+        wanted = frozenset(texts)
+        self.db.create_function(
+            "siteaudit_text_in", 1, lambda text: text.strip().lower() in wanted, deterministic=True
+        )
+        rows = self.db.execute(
+            "SELECT s.url, l.text FROM links l JOIN urls s ON s.id = l.source_id "
+            f"WHERE l.run_id = ? AND l.kind IN ({','.join('?' * len(kinds))}) "
+            "AND l.text != '' AND siteaudit_text_in(l.text)",
+            (self.run_id, *kinds),
+        )
+        yield from rows
 
     def links_to(self, url: str) -> Iterator[LinkRow]:
         """Links pointing at `url`."""

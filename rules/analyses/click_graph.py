@@ -10,13 +10,15 @@ links (`click_paths`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
-from rules.site import Site, memo
+from rules.site import LinkRow, Site, memo
 from rules.urls import normalise
 
 TITLE_TAIL = re.compile(r"\s+[-|\u2013\u2014:]\s+([^-|\u2013\u2014]+)$")
@@ -80,9 +82,19 @@ class ClickGraph:
             suffix, count = tails.most_common(1)[0]
             if count >= 3:
                 graph.site_suffix = suffix
-        texts, node, redirect = graph.texts, graph.node, graph.redirect
-        html, documents, targets = graph.html, graph.documents, graph.targets
-        for row in site.links(kinds=("a", "area")):
+        numbered = getattr(site, "numbered_links", None)
+        if numbered is None:
+            graph._read_links(site.links(kinds=("a", "area")))
+        else:
+            graph._read_numbered(*numbered(("a", "area")))
+        graph.node(graph.final(graph.start))
+        return graph
+
+    def _read_links(self, rows: Iterable[LinkRow]) -> None:
+        """The a/area links, from the site's link rows."""
+        texts, node, redirect = self.texts, self.node, self.redirect
+        html, documents, targets = self.html, self.documents, self.targets
+        for row in rows:
             source, target = row.source, row.url
             here = node(redirect.get(source, source))
             there = node(redirect.get(target, target))
@@ -93,8 +105,55 @@ class ClickGraph:
                 (documents if row.region == "document" else html)[here].append(there)
             if recorded not in texts or (row.text and not texts[recorded]):
                 texts[recorded] = row.text
-        graph.node(graph.final(graph.start))
-        return graph
+
+    def _read_numbered(
+        self, names: Mapping[int, str], rows: Iterable[tuple[int, int, int, str, int]]
+    ) -> None:
+        """The a/area links by the store's URL numbers (see `StoredSite.numbered_links`),
+        a page's links together: the same graph as `_read_links` makes of the store's
+        link rows, which come by target and then in the order stored (the store reads
+        them through its index of targets), without a string or row object per link.
+
+        Each page's links are put in that order; the pages where more than one address
+        ends up (a redirect leads there) have theirs merged in that order at the end.
+        """
+        placed: dict[int, tuple[int, int]] = {}
+        texts = self.texts
+        text_rows: dict[int, int] = {}  # the row each non-empty text is from
+        merged = set(self.redirect.values())
+        later: dict[int, list[tuple[int, int, int, int]]] = {}
+        for source, group in itertools.groupby(rows, key=itemgetter(0)):
+            here, at = self._place(names[source], placed, source)
+            targets = self.targets[at]
+            edges = []
+            for _, target, in_document, text, row in sorted(group, key=itemgetter(1)):
+                there, address = placed.get(target) or self._place(names[target], placed, target)
+                targets.append(address)
+                if text:
+                    if row < text_rows.get(address, row + 1):
+                        texts[address], text_rows[address] = text, row
+                elif address not in texts:
+                    texts[address] = text
+                if here != there:
+                    edges.append((target, row, there, in_document))
+            if self.urls[here] in merged:
+                later.setdefault(here, []).extend(edges)
+            else:
+                self._add_edges(here, edges)
+        for here, edges in later.items():
+            self._add_edges(here, sorted(edges))
+
+    def _place(self, url: str, placed: dict[int, tuple[int, int]], number: int) -> tuple[int, int]:
+        """(node where a URL ends up, node of the URL itself), kept by its store number."""
+        end = self.redirect.get(url, url)
+        there = self.node(end)
+        placed[number] = found = (there, there if end == url else self.node(url))
+        return found
+
+    def _add_edges(self, here: int, edges: Iterable[tuple[int, int, int, int]]) -> None:
+        html, documents = self.html[here], self.documents[here]
+        for _, _, there, in_document in edges:
+            (documents if in_document else html).append(there)
 
     @classmethod
     def of_mapping(cls, links: Mapping[str, Iterable[str]], start: str) -> ClickGraph:
