@@ -105,14 +105,18 @@ class StoredSite:
         case, is one of `texts`: the store picks them out, so the rest of the links (two
         million at 50,000 pages) never become Python objects."""
         wanted = frozenset(texts)
+        if not wanted:
+            return
         self.db.create_function(
             "siteaudit_text_in", 1, lambda text: text.strip().lower() in wanted, deterministic=True
         )
+        # A text is no shorter than what it says stripped; the links are read page by
+        # page (links_by_source), the order they were stored in.
         rows = self.db.execute(
             "SELECT s.url, l.text FROM links l JOIN urls s ON s.id = l.source_id "
             f"WHERE l.run_id = ? AND l.kind IN ({','.join('?' * len(kinds))}) "
-            "AND l.text != '' AND siteaudit_text_in(l.text)",
-            (self.run_id, *kinds),
+            "AND length(l.text) >= ? AND siteaudit_text_in(l.text) ORDER BY l.source_id",
+            (self.run_id, *kinds, max(1, min(map(len, wanted)))),
         )
         yield from rows
 
