@@ -184,6 +184,10 @@ class StoredSite:
         """What a site rule's `page_facts` collected, by page URL."""
         return dict(self._facts(rule_id, ""))
 
+    def iter_facts(self, rule_id: str) -> Iterator[tuple[str, Any]]:
+        """`facts(rule_id).items()`, in the same order, one page at a time."""
+        return self._facts(rule_id, "")
+
     def facts_in_order(self, rule_id: str) -> Iterator[tuple[str, Any]]:
         """(page URL, facts) of what a site rule's `page_facts` collected, one page at a
         time in URL order: for rules that reduce every page's facts as they read them,

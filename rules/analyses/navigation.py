@@ -15,7 +15,7 @@ content (main, article, aside) is the page's, not the template's, and is left ou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +24,7 @@ from lxml import etree
 from rules.analyses.accessible_name import content_text, name_of
 from rules.analyses.visibility import hidden
 from rules.page import Page
-from rules.site import Site
+from rules.site import Site, facts_in_order
 from rules.urls import MalformedUrl, resolve
 
 Blocks = list[tuple[str, list[tuple[str, str]]]]
@@ -194,7 +194,7 @@ def site_blocks(site: Site, rule_id: str) -> Iterator[tuple[str, Blocks]]:
     site that can hand its facts over one page at a time (the store's `facts_in_order`)
     is read that way."""
     final = _final_urls(site)
-    for url, page_facts in _facts_in_order(site, rule_id):
+    for url, page_facts in facts_in_order(site, rule_id):
         origin = _origin(url)
         blocks: Blocks = []
         for block, links in page_facts:
@@ -205,16 +205,6 @@ def site_blocks(site: Site, rule_id: str) -> Iterator[tuple[str, Blocks]]:
                 found.append((final.get(dest, dest), str(name)))
             blocks.append((str(block), found))
         yield url, blocks
-
-
-def _facts_in_order(site: Site, rule_id: str) -> Iterator[tuple[str, Any]]:
-    stream = getattr(site, "facts_in_order", None)
-    if stream is not None:
-        yield from stream(rule_id)
-        return
-    facts: Mapping[str, Any] = site.facts(rule_id)
-    for url in sorted(facts):
-        yield url, facts[url]
 
 
 def _origin(url: str) -> str:

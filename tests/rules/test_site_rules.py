@@ -14,7 +14,7 @@ from rules.base import Severity
 from rules.forms.form_too_deep import FormTooDeep
 from rules.links.broken_link import BrokenLink
 from rules.page import Page
-from rules.site import LinkRow, PageInfo, Site, TargetStatus
+from rules.site import FactsAlong, LinkRow, PageInfo, Site, TargetStatus, iter_facts
 from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 
@@ -378,3 +378,11 @@ def test_form_too_deep_reads_the_links_once_besides_the_shared_click_graph() -> 
     # One read for the click graph (shared by every rule of the run, form platforms'
     # link texts included), one for the pages that name the forms with findings.
     assert site.reads == 2
+
+
+def test_facts_along_reads_the_facts_beside_the_pages_and_again_when_asked_back() -> None:
+    site = MemorySite(facts={"r": {u("/a"): 1, u("/c"): 3}})
+    along = FactsAlong(site, "r")
+    asked = (u("/a"), u("/b"), u("/c"), u("/d"), u("/a"), u("/c"))
+    assert [along.get(url) for url in asked] == [1, None, 3, None, 1, 3]
+    assert list(iter_facts(site, "r")) == [(u("/a"), 1), (u("/c"), 3)]
