@@ -146,3 +146,49 @@ def memo(site: Site, build: Callable[..., T], *args: Hashable) -> T:
     if key not in memos:
         memos[key] = build(site, *args)
     return memos[key]
+
+
+def iter_facts(site: Site, rule_id: str) -> Iterator[tuple[str, Any]]:
+    """`site.facts(rule_id).items()`, in the same order: one page at a time from a site
+    that can hand them over so (the store: `iter_facts`), for a rule that reduces them
+    as it reads and need not hold every page's at once."""
+    stream = getattr(site, "iter_facts", None)
+    if stream is not None:
+        return iter(stream(rule_id))
+    return iter(site.facts(rule_id).items())
+
+
+def facts_in_order(site: Site, rule_id: str) -> Iterator[tuple[str, Any]]:
+    """(page URL, facts) of one rule, in URL order, one page at a time from a site that
+    can hand them over so (the store: `facts_in_order`)."""
+    stream = getattr(site, "facts_in_order", None)
+    if stream is not None:
+        yield from stream(rule_id)
+        return
+    facts = site.facts(rule_id)
+    for url in sorted(facts):
+        yield url, facts[url]
+
+
+class FactsAlong:
+    """One rule's facts by page URL, for a rule that goes through the pages in URL order
+    (as `Site.pages` gives them): read alongside from `facts_in_order`, never all held.
+    Asked for a URL before the last one asked, it reads them again from the start."""
+
+    def __init__(self, site: Site, rule_id: str) -> None:
+        self._site, self._rule_id = site, rule_id
+        self._stream: Iterator[tuple[str, Any]] = iter(())
+        self._current: tuple[str, Any] | None = None
+        self._last: str | None = None
+
+    def get(self, url: str) -> Any:
+        """The page's facts, or None."""
+        if self._last is None or url < self._last:
+            self._stream = facts_in_order(self._site, self._rule_id)
+            self._current = next(self._stream, None)
+        self._last = url
+        while self._current is not None and self._current[0] < url:
+            self._current = next(self._stream, None)
+        if self._current is not None and self._current[0] == url:
+            return self._current[1]
+        return None

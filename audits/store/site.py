@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from rules.analyses.axe_results import AxeNode, BrowserError, screenshot_name
@@ -75,6 +75,51 @@ class StoredSite:
         for row in self.db.execute(sql, args):
             yield LinkRow(*row)
 
+    def numbered_links(
+        self, kinds: tuple[str, ...]
+    ) -> tuple[dict[int, str], Iterator[tuple[int, int, int, str, int]]]:
+        """The links of `kinds` by the store's URL numbers, for the click graph: every URL
+        the run's links touch by number, and (source, target, 1 if inside a document,
+        text, row number) of each link, a page's links together (by source number) and
+        in the order they were stored."""
+        urls = dict(
+            self.db.execute(
+                "SELECT u.id, u.url FROM urls u "
+                "WHERE u.id IN (SELECT target_id FROM links WHERE run_id = ?) "
+                "OR u.id IN (SELECT source_id FROM links WHERE run_id = ?)",
+                (self.run_id, self.run_id),
+            )
+        )
+        rows = self.db.execute(
+            "SELECT l.source_id, l.target_id, l.region = 'document', l.text, l.rowid "
+            f"FROM links l WHERE l.run_id = ? AND l.kind IN ({','.join('?' * len(kinds))}) "
+            "ORDER BY l.source_id, l.rowid",
+            (self.run_id, *kinds),
+        )
+        return urls, rows
+
+    def link_sources_by_text(
+        self, texts: Collection[str], kinds: tuple[str, ...]
+    ) -> Iterator[tuple[str, str]]:
+        """(source page, text) of every link of `kinds` whose text, stripped and lower
+        case, is one of `texts`: the store picks them out, so the rest of the links (two
+        million at 50,000 pages) never become Python objects."""
+        wanted = frozenset(texts)
+        if not wanted:
+            return
+        self.db.create_function(
+            "siteaudit_text_in", 1, lambda text: text.strip().lower() in wanted, deterministic=True
+        )
+        # A text is no shorter than what it says stripped; the links are read page by
+        # page (links_by_source), the order they were stored in.
+        rows = self.db.execute(
+            "SELECT s.url, l.text FROM links l JOIN urls s ON s.id = l.source_id "
+            f"WHERE l.run_id = ? AND l.kind IN ({','.join('?' * len(kinds))}) "
+            "AND length(l.text) >= ? AND siteaudit_text_in(l.text) ORDER BY l.source_id",
+            (self.run_id, *kinds, max(1, min(map(len, wanted)))),
+        )
+        yield from rows
+
     def links_to(self, url: str) -> Iterator[LinkRow]:
         """Links pointing at `url`."""
         sql = _LINK_SELECT + " AND t.url = ?"
@@ -137,15 +182,26 @@ class StoredSite:
 
     def facts(self, rule_id: str) -> dict[str, Any]:
         """What a site rule's `page_facts` collected, by page URL."""
-        out: dict[str, Any] = {}
+        return dict(self._facts(rule_id, ""))
+
+    def iter_facts(self, rule_id: str) -> Iterator[tuple[str, Any]]:
+        """`facts(rule_id).items()`, in the same order, one page at a time."""
+        return self._facts(rule_id, "")
+
+    def facts_in_order(self, rule_id: str) -> Iterator[tuple[str, Any]]:
+        """(page URL, facts) of what a site rule's `page_facts` collected, one page at a
+        time in URL order: for rules that reduce every page's facts as they read them,
+        without holding the whole site's at once."""
+        return self._facts(rule_id, " ORDER BY u.url")
+
+    def _facts(self, rule_id: str, order: str) -> Iterator[tuple[str, Any]]:
         sql = (
             "SELECT u.url, json_extract(p.facts, ?) FROM pages p JOIN urls u ON u.id = p.url_id "
-            "WHERE p.run_id = ? AND json_type(p.facts, ?) IS NOT NULL"
+            "WHERE p.run_id = ? AND json_type(p.facts, ?) IS NOT NULL" + order
         )
         path = f'$."{rule_id}"'
         for url, value in self.db.execute(sql, (path, self.run_id, path)):
-            out[url] = json.loads(value) if isinstance(value, str) and value[:1] in '[{"' else value
-        return out
+            yield url, json.loads(value) if isinstance(value, str) and value[:1] in '[{"' else value
 
     def traps(self) -> Iterator[TrapHit]:
         """URL families the crawl capped."""

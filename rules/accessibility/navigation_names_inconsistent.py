@@ -13,7 +13,6 @@ from rules.analyses.navigation import (
     Blocks,
     as_facts,
     count_pages,
-    pages_with,
     same_name,
     site_blocks,
 )
@@ -75,24 +74,18 @@ class NavigationNamesInconsistent(SiteRule):
         return as_facts(page, names=True)
 
     def check_site(self, site: Site) -> Iterator[Finding]:
-        """Renamed links by block and group of pages, then shared names by name."""
-        pages = site_blocks(site, self.id)
-        yield from self._renamed(pages)
-        yield from self._shared_names(pages)
+        """Renamed links by block and group of pages, then shared names by name, from one
+        read of the pages' blocks (each page's reduced as it is read)."""
+        renamed = _Renamed()
+        shared = _SharedNames()
+        for url, blocks in site_blocks(site, self.id):
+            renamed.add(url, blocks)
+            shared.add(url, blocks)
+        yield from self._renamed(renamed)
+        yield from self._shared_names(shared)
 
-    def _renamed(self, pages: Mapping[str, Blocks]) -> Iterator[Finding]:
-        # (block, destination) -> the names a page gives it -> the pages
-        naming: dict[tuple[str, str], dict[frozenset[str], list[str]]] = {}
-        shown: dict[str, str] = {}
-        for url, block, links in pages_with(pages):
-            names: dict[str, set[str]] = {}
-            for dest, name in links:
-                said = same_name(name)
-                if said and dest != url:  # a menu may mark the current page
-                    names.setdefault(dest, set()).add(said)
-                    shown.setdefault(said, name)
-            for dest, all_said in names.items():
-                naming.setdefault((block, dest), {}).setdefault(frozenset(all_said), []).append(url)
+    def _renamed(self, renamed: _Renamed) -> Iterator[Finding]:
+        naming, shown = renamed.naming, renamed.shown
         # A template variant renames several links on the same pages: one finding for it.
         variants: dict[tuple[str, tuple[str, ...]], list[tuple[str, str, str, int]]] = {}
         for (block, dest), by_names in naming.items():
@@ -124,21 +117,8 @@ class NavigationNamesInconsistent(SiteRule):
                 key=f"renamed|{block}|{'|'.join(sorted(dest for dest, *_ in renamed))}",
             )
 
-    def _shared_names(self, pages: Mapping[str, Blocks]) -> Iterator[Finding]:
-        # (name, destinations) -> the pages whose navigation gives that name to them all
-        shared: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-        shown: dict[str, str] = {}
-        for url, blocks in pages.items():
-            places: dict[str, set[str]] = {}
-            for _, links in blocks:
-                for dest, name in links:
-                    said = same_name(name)
-                    if said:
-                        places.setdefault(said, set()).add(dest)
-                        shown.setdefault(said, name)
-            for name, dests in places.items():
-                if len(dests) > 1:
-                    shared.setdefault((name, tuple(sorted(dests))), []).append(url)
+    def _shared_names(self, found: _SharedNames) -> Iterator[Finding]:
+        shared, shown = found.shared, found.shown
         by_name = Counter(name for name, _ in shared)
         for (name, dests), urls in sorted(shared.items()):
             if len(urls) < self.options.min_pages:
@@ -158,6 +138,50 @@ class NavigationNamesInconsistent(SiteRule):
                 pages=tuple(urls),
                 key=f"shared|{name}|{'|'.join(dests)}",
             )
+
+
+class _Renamed:
+    """What each page's blocks call each destination, gathered page by page."""
+
+    def __init__(self) -> None:
+        # (block, destination) -> the names a page gives it -> the pages
+        self.naming: dict[tuple[str, str], dict[frozenset[str], list[str]]] = {}
+        self.shown: dict[str, str] = {}
+
+    def add(self, url: str, blocks: Blocks) -> None:
+        """One page's blocks."""
+        naming, shown = self.naming, self.shown
+        for block, links in blocks:
+            names: dict[str, set[str]] = {}
+            for dest, name in links:
+                said = same_name(name)
+                if said and dest != url:  # a menu may mark the current page
+                    names.setdefault(dest, set()).add(said)
+                    shown.setdefault(said, name)
+            for dest, all_said in names.items():
+                naming.setdefault((block, dest), {}).setdefault(frozenset(all_said), []).append(url)
+
+
+class _SharedNames:
+    """The names each page's navigation gives to more than one destination."""
+
+    def __init__(self) -> None:
+        # (name, destinations) -> the pages whose navigation gives that name to them all
+        self.shared: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        self.shown: dict[str, str] = {}
+
+    def add(self, url: str, blocks: Blocks) -> None:
+        """One page's blocks."""
+        places: dict[str, set[str]] = {}
+        for _, links in blocks:
+            for dest, name in links:
+                said = same_name(name)
+                if said:
+                    places.setdefault(said, set()).add(dest)
+                    self.shown.setdefault(said, name)
+        for name, dests in places.items():
+            if len(dests) > 1:
+                self.shared.setdefault((name, tuple(sorted(dests))), []).append(url)
 
 
 def _quote(names: frozenset[str], shown: Mapping[str, str]) -> str:

@@ -10,12 +10,15 @@ links (`click_paths`).
 
 from __future__ import annotations
 
+import itertools
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
-from rules.site import Site, memo
+from rules.site import LinkRow, Site, memo
 from rules.urls import normalise
 
 TITLE_TAIL = re.compile(r"\s+[-|\u2013\u2014:]\s+([^-|\u2013\u2014]+)$")
@@ -30,21 +33,27 @@ class ClickGraph:
     """The site's links as clicks: pages and link targets by number, edges from HTML pages
     and, separately, edges from links inside documents (PDFs).
 
-    Edges run between the URLs links end up at after the redirects the crawl recorded;
-    `links_from` keeps each page's link targets as recorded, for `depths`.
+    Every URL is held once, in `urls` (its number in `ids`), and the edges as arrays of
+    numbers, one per node: a 50,000-page site's two million links take a few bytes each
+    rather than a string each. Edges run between the URLs links end up at after the
+    redirects the crawl recorded; `targets` keeps each page's link targets as recorded
+    (a link to an address that redirects numbers that address: it is a node too, without
+    edges of its own), for `depths`.
     """
 
     start: str
     ids: dict[str, int] = field(default_factory=dict)
     urls: list[str] = field(default_factory=list)
-    html: list[list[int]] = field(default_factory=list)
-    documents: list[list[int]] = field(default_factory=list)
-    links_from: dict[str, list[str]] = field(default_factory=dict)
+    html: list[array[int]] = field(default_factory=list)
+    documents: list[array[int]] = field(default_factory=list)
+    targets: list[array[int]] = field(default_factory=list)
+    """Each node's a/area link targets as recorded (before redirects), in link order."""
     redirect: dict[str, str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
-    link_texts: dict[str, str] = field(default_factory=dict)
-    """Each link target as recorded, with the first non-empty text of the links to it
-    (else the first one's): what the forms rules name a form platform's form by."""
+    texts: dict[int, str] = field(default_factory=dict)
+    """Each link target as recorded (by number), with the first non-empty text of the
+    links to it (else the first one's): what the forms rules name a form platform's form
+    by (`link_texts`)."""
     pages: set[str] = field(default_factory=set)
     """Every in-scope URL the crawl requested (and where it ended up)."""
     in_sitemap: set[str] = field(default_factory=set)
@@ -73,14 +82,78 @@ class ClickGraph:
             suffix, count = tails.most_common(1)[0]
             if count >= 3:
                 graph.site_suffix = suffix
-        texts = graph.link_texts
-        for row in site.links(kinds=("a", "area")):
-            graph.links_from.setdefault(row.source, []).append(row.url)
-            graph.add_link(row.source, row.url, in_document=row.region == "document")
-            if row.url not in texts or (row.text and not texts[row.url]):
-                texts[row.url] = row.text
+        numbered = getattr(site, "numbered_links", None)
+        if numbered is None:
+            graph._read_links(site.links(kinds=("a", "area")))
+        else:
+            graph._read_numbered(*numbered(("a", "area")))
         graph.node(graph.final(graph.start))
         return graph
+
+    def _read_links(self, rows: Iterable[LinkRow]) -> None:
+        """The a/area links, from the site's link rows."""
+        texts, node, redirect = self.texts, self.node, self.redirect
+        html, documents, targets = self.html, self.documents, self.targets
+        for row in rows:
+            source, target = row.source, row.url
+            here = node(redirect.get(source, source))
+            there = node(redirect.get(target, target))
+            # A redirecting address is a node of its own, beside where it ends up.
+            recorded = there if target not in redirect else node(target)
+            targets[here if source not in redirect else node(source)].append(recorded)
+            if here != there:
+                (documents if row.region == "document" else html)[here].append(there)
+            if recorded not in texts or (row.text and not texts[recorded]):
+                texts[recorded] = row.text
+
+    def _read_numbered(
+        self, names: Mapping[int, str], rows: Iterable[tuple[int, int, int, str, int]]
+    ) -> None:
+        """The a/area links by the store's URL numbers (see `StoredSite.numbered_links`),
+        a page's links together: the same graph as `_read_links` makes of the store's
+        link rows, which come by target and then in the order stored (the store reads
+        them through its index of targets), without a string or row object per link.
+
+        Each page's links are put in that order; the pages where more than one address
+        ends up (a redirect leads there) have theirs merged in that order at the end.
+        """
+        placed: dict[int, tuple[int, int]] = {}
+        texts = self.texts
+        text_rows: dict[int, int] = {}  # the row each non-empty text is from
+        merged = set(self.redirect.values())
+        later: dict[int, list[tuple[int, int, int, int]]] = {}
+        for source, group in itertools.groupby(rows, key=itemgetter(0)):
+            here, at = self._place(names[source], placed, source)
+            targets = self.targets[at]
+            edges = []
+            for _, target, in_document, text, row in sorted(group, key=itemgetter(1)):
+                there, address = placed.get(target) or self._place(names[target], placed, target)
+                targets.append(address)
+                if text:
+                    if row < text_rows.get(address, row + 1):
+                        texts[address], text_rows[address] = text, row
+                elif address not in texts:
+                    texts[address] = text
+                if here != there:
+                    edges.append((target, row, there, in_document))
+            if self.urls[here] in merged:
+                later.setdefault(here, []).extend(edges)
+            else:
+                self._add_edges(here, edges)
+        for here, edges in later.items():
+            self._add_edges(here, sorted(edges))
+
+    def _place(self, url: str, placed: dict[int, tuple[int, int]], number: int) -> tuple[int, int]:
+        """(node where a URL ends up, node of the URL itself), kept by its store number."""
+        end = self.redirect.get(url, url)
+        there = self.node(end)
+        placed[number] = found = (there, there if end == url else self.node(url))
+        return found
+
+    def _add_edges(self, here: int, edges: Iterable[tuple[int, int, int, int]]) -> None:
+        html, documents = self.html[here], self.documents[here]
+        for _, _, there, in_document in edges:
+            (documents if in_document else html).append(there)
 
     @classmethod
     def of_mapping(cls, links: Mapping[str, Iterable[str]], start: str) -> ClickGraph:
@@ -92,14 +165,20 @@ class ClickGraph:
                 graph.add_link(source, target)
         return graph
 
+    @property
+    def link_texts(self) -> dict[str, str]:
+        """Each link target as recorded, with the text the forms rules name it by."""
+        return {self.urls[node]: text for node, text in self.texts.items()}
+
     def node(self, url: str) -> int:
         """The number of a URL, adding it when new."""
         found = self.ids.get(url)
         if found is None:
             found = self.ids[url] = len(self.urls)
             self.urls.append(url)
-            self.html.append([])
-            self.documents.append([])
+            self.html.append(array("i"))
+            self.documents.append(array("i"))
+            self.targets.append(array("i"))
         return found
 
     def add_link(self, source: str, target: str, *, in_document: bool = False) -> None:
@@ -169,17 +248,17 @@ class ClickGraph:
         start = self.ids.get(landing)
         if start is None:
             return depths
-        parents, order = self.search(
-            start,
-            lambda n: [self.ids[self.final(t)] for t in self.links_from.get(self.urls[n], ())],
-        )
-        clicks = {start: 0}
+        urls, targets = self.urls, self.targets
+        final = array("i", (self.ids[self.final(url)] for url in urls))
+        parents, order = self.search(start, lambda n: [final[t] for t in targets[n]])
+        clicks = array("i", bytes(4 * len(urls)))
         for here in order:
             if here != start:
                 clicks[here] = clicks[parents[here]] + 1
-            for target in self.links_from.get(self.urls[here], ()):
-                depths.setdefault(target, clicks[here] + 1)
-                depths.setdefault(self.final(target), clicks[here] + 1)
+            deeper = clicks[here] + 1
+            for target in targets[here]:
+                depths.setdefault(urls[target], deeper)
+                depths.setdefault(urls[final[target]], deeper)
         return depths
 
     def title(self, url: str) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -727,10 +727,11 @@ class ContactUse:
         return counts
 
 
-def collect_uses(facts: Mapping[str, Any]) -> dict[str, ContactUse]:
-    """Contact facts of every page ([kind, value, region, shown] lists) by value."""
+def collect_uses(facts: Iterable[tuple[str, Any]]) -> dict[str, ContactUse]:
+    """Contact facts of every page ((page, [kind, value, region, shown] lists) pairs, as
+    `rules.site.iter_facts` reads them) by value."""
     uses: dict[str, ContactUse] = {}
-    for url, items in facts.items():
+    for url, items in facts:
         for kind, value, region, shown in items or ():
             use = uses.setdefault(value, ContactUse(kind, value))
             use.pages.setdefault(url, set()).add(region)

@@ -534,9 +534,13 @@ def platform_links(site: Site, form_hosts: tuple[str, ...]) -> dict[str, str]:
 
 
 def _platform_links(site: Site, form_hosts: tuple[str, ...]) -> dict[str, str]:
+    # A URL on a platform has the platform's host in it: most URLs are let go at that.
+    hosts = tuple({entry.lower().partition("/")[0] for entry in form_hosts})
     found = {
         url: text
         for url, text in click_graph(site).link_texts.items()
-        if url.startswith(("http://", "https://")) and host_matches(url, form_hosts)
+        if url.startswith(("http://", "https://"))
+        and any(host in url.lower() for host in hosts)
+        and host_matches(url, form_hosts)
     }
     return dict(sorted(found.items()))

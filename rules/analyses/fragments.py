@@ -11,6 +11,7 @@ https://html.spec.whatwg.org/multipage/browsing-the-web.html#find-a-potential-in
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from rules.site import LinkRow, Site
@@ -21,9 +22,11 @@ from rules.urls import is_document
 _ENCODED_IN_FRAGMENT = frozenset(' "<>`')
 
 
+@lru_cache(maxsize=65536)
 def as_url_fragment(written: str) -> str:
     """The fragment as a browser's URL holds it: percent-encoded where the URL standard
-    says (non-ASCII characters as UTF-8 bytes, spaces, quotes, angle brackets)."""
+    says (non-ASCII characters as UTF-8 bytes, spaces, quotes, angle brackets). A site
+    repeats the same few fragments on every page, so each is worked out once."""
     return "".join(
         ch
         if " " < ch <= "~" and ch not in _ENCODED_IN_FRAGMENT

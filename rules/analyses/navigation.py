@@ -15,7 +15,7 @@ content (main, article, aside) is the page's, not the template's, and is left ou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +24,7 @@ from lxml import etree
 from rules.analyses.accessible_name import content_text, name_of
 from rules.analyses.visibility import hidden
 from rules.page import Page
-from rules.site import Site
+from rules.site import Site, facts_in_order
 from rules.urls import MalformedUrl, resolve
 
 Blocks = list[tuple[str, list[tuple[str, str]]]]
@@ -184,28 +184,27 @@ def as_facts(page: Page, *, names: bool) -> list[Any] | None:
     return facts or None
 
 
-def site_blocks(site: Site, rule_id: str) -> dict[str, Blocks]:
+def site_blocks(site: Site, rule_id: str) -> Iterator[tuple[str, Blocks]]:
     """Every page's blocks, as the rule `rule_id` collected them with `as_facts`, with
     destinations absolute again and taken to where their redirects end (so /contact and
     /contact/ are one destination). Names are '' when they were not kept.
 
-    Not memoised on the site: each rule reads its own facts, once, and a big site's
-    blocks (tens of megabytes at 10,000 pages) would stay for the rest of the stage."""
+    Page by page in URL order, for the rule to reduce as it reads: a big site's blocks
+    (hundreds of megabytes as Python objects at 50,000 pages) are never held at once. A
+    site that can hand its facts over one page at a time (the store's `facts_in_order`)
+    is read that way."""
     final = _final_urls(site)
-    pages: dict[str, Blocks] = {}
-    facts: Mapping[str, Any] = site.facts(rule_id)
-    for url in sorted(facts):
+    for url, page_facts in facts_in_order(site, rule_id):
         origin = _origin(url)
         blocks: Blocks = []
-        for block, links in facts[url]:
+        for block, links in page_facts:
             found = []
             for link in links:
                 dest, name = (link, "") if isinstance(link, str) else link
                 dest = origin + dest if dest.startswith("/") else dest
                 found.append((final.get(dest, dest), str(name)))
             blocks.append((str(block), found))
-        pages[url] = blocks
-    return pages
+        yield url, blocks
 
 
 def _origin(url: str) -> str:
@@ -223,8 +222,10 @@ def count_pages(pages: int) -> str:
     return "1 page" if pages == 1 else f"{pages} pages"
 
 
-def pages_with(pages: Mapping[str, Blocks]) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
+def pages_with(
+    pages: Iterable[tuple[str, Blocks]],
+) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
     """(page, block, links) for every block of every page."""
-    for url, blocks in pages.items():
+    for url, blocks in pages:
         for name, links in blocks:
             yield url, name, links

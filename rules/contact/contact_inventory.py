@@ -15,7 +15,7 @@ from rules.analyses.contacts import (
 )
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
-from rules.site import Site
+from rules.site import Site, iter_facts
 
 
 def anchor_page(pages: Mapping[str, Any], depths: Mapping[str, int | None], start: str) -> str:
@@ -78,7 +78,7 @@ class ContactInventory(SiteRule):
 
     def check_site(self, site: Site) -> Iterator[Finding]:
         """One information finding per distinct number or address, most widely used first."""
-        uses = collect_uses(site.facts(self.id))
+        uses = collect_uses(iter_facts(site, self.id))
         if not uses:
             return
         depths = {p.url: p.click_depth for p in site.pages()}

@@ -16,7 +16,7 @@ from rules.analyses.contacts import (
 )
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
-from rules.site import Site
+from rules.site import Site, iter_facts
 
 
 def approved_values(numbers: tuple[str, ...]) -> frozenset[str]:
@@ -96,7 +96,7 @@ class UnapprovedPhoneNumber(SiteRule):
         """One finding per number not on the list, listing the pages that show it."""
         if not self._approved:
             return
-        uses = collect_uses(site.facts(self.id))
+        uses = collect_uses(iter_facts(site, self.id))
         limit = self.options.max_pages_listed
         for value in sorted(uses, key=lambda v: (-len(uses[v].pages), v)):
             use = uses[value]

@@ -160,13 +160,18 @@ class FormTooDeep(SiteRule):
 def pages_naming(site: Site, names: set[str]) -> dict[str, set[str]]:
     """Each of some names (lower case) -> the pages whose links say it: where a service
     is named, wherever the link leads (an orphaned form's old link often still names
-    it). Only the names asked for are kept: every link text of a big site is a lot."""
+    it). Only the names asked for are kept: every link text of a big site is a lot; a
+    site that can pick the links out by their text (the store) is asked to."""
     named: dict[str, set[str]] = {}
-    for row in site.links(kinds=("a", "area")):
-        if row.text:
-            text = row.text.strip().lower()
-            if text in names:
-                named.setdefault(text, set()).add(row.source)
+    by_text = getattr(site, "link_sources_by_text", None)
+    if by_text is not None:
+        rows = by_text(names, ("a", "area"))
+    else:
+        rows = ((row.source, row.text) for row in site.links(kinds=("a", "area")) if row.text)
+    for source, text in rows:
+        said = text.strip().lower()
+        if said in names:
+            named.setdefault(said, set()).add(source)
     return named
 
 

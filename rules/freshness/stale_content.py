@@ -37,7 +37,7 @@ from rules.analyses.page_dates import (
 )
 from rules.base import Category, Finding, Severity, SiteRule, option
 from rules.page import Page
-from rules.site import Site
+from rules.site import FactsAlong, Site
 
 SITEMAP = "sitemap lastmod"
 HTTP_HEADER = "HTTP Last-Modified"
@@ -215,7 +215,7 @@ class StaleContent(SiteRule):
 
     def check_site(self, site: Site) -> Iterator[Finding]:
         """Yield a finding for each page whose best date is older than its review period."""
-        facts = site.facts(self.id)
+        facts = FactsAlong(site, self.id)  # the pages come in URL order
         lastmods = site.sitemap_lastmod()
         as_of = as_of_date(self.options.as_of)
         for info in site.pages():

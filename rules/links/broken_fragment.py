@@ -9,7 +9,7 @@ from typing import Any
 from rules.analyses.fragments import decoded, finds_element, section_links
 from rules.base import Category, Finding, Severity, SiteRule
 from rules.page import Page
-from rules.site import Site
+from rules.site import Site, TargetStatus
 
 
 class BrokenFragment(SiteRule):
@@ -52,8 +52,11 @@ class BrokenFragment(SiteRule):
         """One finding per (page, missing fragment) pair, listing the pages linking to it."""
         anchors = {url: set(ids) for url, ids in site.facts(self.id).items()}
         missing: dict[tuple[str, str], list[Any]] = {}
+        statuses: dict[str, TargetStatus | None] = {}  # a target is linked to many times
         for row in section_links(site):
-            status = site.status(row.url)
+            if row.url not in statuses:
+                statuses[row.url] = site.status(row.url)
+            status = statuses[row.url]
             if status is None or not status.internal:
                 continue  # other sites' pages are not fetched, so their ids are unknown
             ids = anchors.get(status.final_url, anchors.get(row.url))

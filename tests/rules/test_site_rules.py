@@ -14,7 +14,7 @@ from rules.base import Severity
 from rules.forms.form_too_deep import FormTooDeep
 from rules.links.broken_link import BrokenLink
 from rules.page import Page
-from rules.site import LinkRow, PageInfo, Site, TargetStatus
+from rules.site import FactsAlong, LinkRow, PageInfo, Site, TargetStatus, iter_facts
 from tests.kit.memory_site import HOME, MemorySite, info, link, u
 
 
@@ -321,6 +321,27 @@ def test_click_depths_and_the_site_rules_read_the_links_into_one_graph() -> None
     assert site.reads == 1
 
 
+def test_a_link_to_an_address_that_redirects_counts_its_own_clicks() -> None:
+    # /old redirects to /new; the home page links to /new's section, which links to /new,
+    # and a deep page links to /old: /old is as deep as its link, /new as its shortest.
+    hub, new, old, deep = u("/section/"), u("/new"), u("/old"), u("/deep/")
+    site = MemorySite(
+        pages=[
+            info(HOME, click_depth=0),
+            info(hub),
+            info(new),
+            info(old, final_url=new),
+            info(deep),
+        ],
+        links=[link(HOME, hub), link(hub, new), link(hub, deep), link(deep, old, text="Old")],
+    )
+    depths = click_depths(site)
+    assert (depths[new], depths[old], depths[deep]) == (2, 3, 2)
+    graph = click_graph(site)
+    assert graph.path(old) == [HOME, hub, new]
+    assert graph.link_texts[old] == "Old"
+
+
 class _CountingSite(MemorySite):
     """A MemorySite that counts how often the links are read."""
 
@@ -357,3 +378,11 @@ def test_form_too_deep_reads_the_links_once_besides_the_shared_click_graph() -> 
     # One read for the click graph (shared by every rule of the run, form platforms'
     # link texts included), one for the pages that name the forms with findings.
     assert site.reads == 2
+
+
+def test_facts_along_reads_the_facts_beside_the_pages_and_again_when_asked_back() -> None:
+    site = MemorySite(facts={"r": {u("/a"): 1, u("/c"): 3}})
+    along = FactsAlong(site, "r")
+    asked = (u("/a"), u("/b"), u("/c"), u("/d"), u("/a"), u("/c"))
+    assert [along.get(url) for url in asked] == [1, None, 3, None, 1, 3]
+    assert list(iter_facts(site, "r")) == [(u("/a"), 1), (u("/c"), 3)]

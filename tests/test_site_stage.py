@@ -1,0 +1,136 @@
+"""The site stage (audits/stages/site.py): site rules' findings stored as they come, and
+the click graph read from the store by URL numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from audits.rule_engine import RuleEngine
+from audits.stages.site import FINDINGS_BATCH, run_site_stage
+from audits.store import Store
+from rules.analyses.click_graph import ClickGraph
+from rules.base import Category, Finding, Severity, SiteRule
+from rules.forms.form_too_deep import pages_naming
+from rules.site import LinkRow, PageInfo, Site
+from tests.kit.synthetic_runs import START, Link, page_row
+
+
+class _Many(SiteRule):
+    """A finding on each of more pages than one batch holds, then (if asked) an error."""
+
+    id, title, fails = "test-many", "Many", False
+    category, severity = Category.LINKS, Severity.LOW
+
+    def check_site(self, site: Site) -> Iterator[Finding]:
+        for n in range(FINDINGS_BATCH * 2 + 5):
+            yield self.finding(f"{START}page-{n}", f"finding {n}")
+        if self.fails:
+            raise RuntimeError("the rule broke after its findings")
+
+
+class _Failing(_Many):
+    id = "test-failing"
+    fails = True
+
+
+def _findings(store: Store, run_id: int) -> dict[str, int]:
+    rows = store.db.execute(
+        "SELECT rule, COUNT(*) FROM findings WHERE run_id = ? GROUP BY rule", (run_id,)
+    )
+    return dict(rows.fetchall())
+
+
+def test_every_finding_is_stored_and_a_rule_that_raises_leaves_none(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "audit.db"))
+    run_id = store.begin_run(START, "0.1.0", {})
+    with store.transaction():
+        store.add_page(run_id, page_row(START))
+    store.finish_run(run_id, "finished", {})
+    engine = RuleEngine(page_rules=(), site_rules=(_Many(), _Failing()))
+    run_site_stage(store, run_id, engine)
+    assert _findings(store, run_id) == {"test-many": FINDINGS_BATCH * 2 + 5}
+    errors = store.db.execute("SELECT rule, error FROM rule_errors WHERE run_id = ?", (run_id,))
+    [(rule, error)] = errors.fetchall()
+    assert rule == "test-failing"
+    assert error.startswith("RuntimeError: the rule broke after its findings")
+    # Run again (a resumed run): the same findings, not a second set.
+    run_site_stage(store, run_id, engine)
+    assert _findings(store, run_id) == {"test-many": FINDINGS_BATCH * 2 + 5}
+
+
+class _RowsOnly:
+    """A stored site that hands the click graph its link rows, not its URL numbers."""
+
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self.start_url = site.start_url
+
+    def pages(self) -> Iterator[PageInfo]:
+        return self._site.pages()
+
+    def links(self, **options: Any) -> Iterator[LinkRow]:
+        return self._site.links(**options)
+
+
+def _link(url: str, text: str = "", region: str = "main") -> Link:
+    link = Link(url)
+    link.text, link.region = text, region
+    return link
+
+
+def _as_urls(graph: ClickGraph) -> dict[str, tuple[list[str], ...]]:
+    return {
+        url: tuple(
+            [graph.urls[n] for n in edges[node]]
+            for edges in (graph.html, graph.documents, graph.targets)
+        )
+        for url, node in graph.ids.items()
+    }
+
+
+def test_the_click_graph_from_url_numbers_is_the_one_from_link_rows(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "audit.db"))
+    a, b, c, old, new, pdf = (START + p for p in ("a", "b", "c", "old", "new", "guide.pdf"))
+    # Numbered against the order of the links, so the store's two orders differ.
+    for url in (new, c, pdf, b, old, a, START):
+        store.url_id(url)
+    run_id = store.begin_run(START, "0.1.0", {})
+    links = {
+        START: [_link(c), _link(a, "A"), _link(old), _link(a, "Also A"), _link(pdf)],
+        a: [_link(new, "New"), _link(b), _link(old, "Old"), _link(c, "C")],
+        old: [_link(b, "B from old"), _link(c)],
+        new: [_link(c, "C again"), _link(a), _link(START)],
+        pdf: [_link(b, "B", region="document"), _link(new, region="document")],
+        b: [_link(b), _link(old, "Old again")],
+    }
+    with store.transaction():
+        for url in (START, a, b, c, old, new, pdf):
+            final = new if url == old else url
+            store.add_page(run_id, page_row(url, final_url=final, title=f"Page {url[-3:]}"))
+        for url, rows in links.items():
+            store.add_links(run_id, url, rows)
+    store.finish_run(run_id, "finished", {})
+    site = store.site(run_id)
+    assert hasattr(site, "numbered_links")
+    numbered, rows = ClickGraph.of_site(site), ClickGraph.of_site(_RowsOnly(site))
+    assert _as_urls(numbered) == _as_urls(rows)
+    assert numbered.link_texts == rows.link_texts
+    assert numbered.depths(START) == rows.depths(START)
+    for url in rows.ids:
+        for documents in (False, True):
+            assert numbered.path(url, with_documents=documents) == rows.path(
+                url, with_documents=documents
+            )
+    # form-too-deep's pages naming a form: the store picks the links out by their text.
+    names = {"old", "b", "c again", "nowhere"}
+    assert (
+        pages_naming(site, names)
+        == pages_naming(_RowsOnly(site), names)
+        == {
+            "old": {a},
+            "b": {pdf},
+            "c again": {new},
+        }
+    )
