@@ -63,8 +63,11 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     # the scope (crawler/scope.py) decides which URLs are crawled;
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    # a development aid that compares every request's meta with its response's.
+    # a development aid that compares every request's meta with its response's;
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    # it marks the start requests, and passes every callback's output through a layer
+    # of asynchronous generators to do it: the spider marks them itself (SiteSpider.start).
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
 }
 
 # Staging credentials are added by our own middleware, which knows the site's scope;
