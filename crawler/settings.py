@@ -49,9 +49,11 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-# Scrapy starts this many tasks for every response's output; our pipeline is synchronous,
-# so more only costs event-loop time (the default of 100 cost ~15% of the crawl's CPU).
-CONCURRENT_ITEMS = 2
+# Scrapy starts this many tasks for every response's output, besides one filling their
+# queue; our pipeline is synchronous, so a second only costs event-loop time (the default
+# of 100 cost ~15% of the crawl's CPU). With one, a callback's requests and items are
+# also handled in the order it yields them.
+CONCURRENT_ITEMS = 1
 
 # Spider middlewares that would work on every request for nothing:
 SPIDER_MIDDLEWARES = {
