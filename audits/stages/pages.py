@@ -1,9 +1,8 @@
 """The page stage: parse an HTML page once, extract its links, run every page rule on it.
 
 This is the CPU-heavy half of a crawl (parsing, readability scores), so it runs in worker
-processes beside the crawler's own: `PageStage` hands each page to an idle worker through
-a pipe and the spider awaits the answer, read from the pipe by the crawl's event loop,
-which keeps both cores busy. `workers=0` runs it inline.
+processes beside the crawler's own: `PageStage` hands pages to a process pool and the
+spider awaits the result, which keeps both cores busy. `workers=0` runs it inline.
 `PageStage` is the crawl's page analyser (crawler/analyser.py), the component the
 SITEAUDIT_PAGE_ANALYSER setting names.
 """
@@ -18,13 +17,11 @@ import io
 import multiprocessing
 import multiprocessing.forkserver
 import os
-import queue
+import signal
 import sys
-import threading
-import traceback
 import warnings
-from multiprocessing.connection import Connection
-from multiprocessing.reduction import ForkingPickler
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 from w3lib.encoding import html_body_declared_encoding, read_bom
@@ -244,153 +241,26 @@ def worker_context(engine: RuleEngine) -> multiprocessing.context.BaseContext:
     return context
 
 
-class _WorkerCrashed(Exception):
-    """A page worker ended without answering (out of memory, a crashing C extension)."""
-
-
-def _serve(connection: Connection, config: AuditConfig, audit_pid: int) -> None:
-    """A page worker's life: start up, say so, then run each (function, args) the page
-    stage sends and send back (True, result) or (False, the exception raised), until the
-    pipe closes (the page stage stopped it, or ended) or None comes."""
-    try:
-        _init_worker(config, audit_pid)
-    except BaseException:
-        traceback.print_exc()
-        os._exit(1)  # the page stage reads the closed pipe as a worker that could not start
-    connection.send(os.getpid())
-    while True:
-        try:
-            task = connection.recv()
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        function, args = task
-        try:
-            answer: tuple[bool, Any] = (True, function(*args))
-        except BaseException as exc:  # sent back to be raised there, as a process pool does
-            answer = (False, exc)
-        try:
-            connection.send(answer)
-        except Exception as exc:  # an answer that cannot be pickled
-            connection.send((False, PageStageError(f"{type(exc).__name__}: {exc}")))
-
-
-_CLOSE = object()
-_sends: queue.SimpleQueue[tuple[Connection, Any]] | None = None
-
-
-def _send(connection: Connection, what: Any) -> None:
-    """Have the sending thread write `what` (a pickled task, None, or _CLOSE to close the
-    pipe) to a worker's pipe, after whatever it was given before."""
-    global _sends
-    if _sends is None:
-        _sends = queue.SimpleQueue()
-        threading.Thread(target=_sending, args=(_sends,), name="page-tasks", daemon=True).start()
-    _sends.put((connection, what))
-
-
-def _sending(sends: queue.SimpleQueue[tuple[Connection, Any]]) -> None:
-    """The one thread that writes to the page workers' pipes, and closes them (so that a
-    pipe is never closed under a write). Written from the event loop itself, which
-    carries on after waking the worker, the same pages took 10-20% longer on a busy
-    machine (the same CPU, the workers waiting longer for a core)."""
-    while True:
-        connection, what = sends.get()
-        try:
-            if what is _CLOSE:
-                connection.close()
-            elif what is None:
-                connection.send(None)
-                connection.close()
-            else:
-                connection.send_bytes(what)
-        except OSError:
-            pass  # the worker is gone: the event loop reads its end of the pipe closed
-
-
 class _Worker:
-    """One page worker process and the pipe to it: a page stuck in it can be killed
-    without losing the pages the other workers are analysing.
-
-    The crawl's event loop reads the answers from the pipe itself (`loop.add_reader`),
-    and one thread writes the tasks for all workers (`_sending`): a process pool ran
-    two helper threads for every worker, which cost more CPU than the pipe's reads and
-    writes."""
+    """One page worker process, in an executor of its own: a page stuck in it can be
+    killed without losing the pages the other workers are analysing."""
 
     def __init__(self, config: AuditConfig, context: multiprocessing.context.BaseContext) -> None:
-        self.connection, theirs = context.Pipe()
-        self.process = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(theirs, config, os.getpid()), daemon=True
+        self.pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(config, os.getpid()),
         )
-        self.process.start()
-        theirs.close()  # the worker's end: once it is gone, reading ours says so
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self.ready: asyncio.Future[int] | None = None
+        self.ready = self.pool.submit(os.getpid)
         """The worker's pid, once it is started and warmed up."""
-        self._answer: asyncio.Future[Any] | None = None
-        self.gone = False
-
-    def attach(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[int]:
-        """Read the worker's pipe from `loop`; the future of its start."""
-        if self._loop is not loop:
-            self._detach()
-            self._loop = loop
-            if self.ready is None or not self.ready.done():
-                self.ready = loop.create_future()
-            if not self.gone:
-                loop.add_reader(self.connection.fileno(), self._readable)
-        assert self.ready is not None
-        return self.ready
-
-    def _detach(self) -> None:
-        if self._loop is not None and not self._loop.is_closed() and not self.gone:
-            self._loop.remove_reader(self.connection.fileno())
-
-    def _readable(self) -> None:
-        try:
-            message = self.connection.recv()
-        except (EOFError, OSError):
-            self._lost()
-            return
-        except Exception as exc:  # read whole, but not unpickled: the pipe is still in step
-            message = (False, PageStageError(f"the page worker's answer was unreadable ({exc})"))
-        if self.ready is not None and not self.ready.done():
-            self.ready.set_result(message)
-            return
-        answer, self._answer = self._answer, None
-        if answer is not None and not answer.done():
-            ok, value = message
-            if ok:
-                answer.set_result(value)
-            else:
-                answer.set_exception(value)
-
-    def _lost(self) -> None:
-        """The pipe closed: the worker died (or failed to start)."""
-        self._detach()
-        self.gone = True
-        for waiting in (self.ready, self._answer):
-            if waiting is not None and not waiting.done():
-                waiting.set_exception(_WorkerCrashed())
-
-    def run(self, function: Any, *args: Any) -> asyncio.Future[Any]:
-        """Send one task; the future of its answer."""
-        assert self._loop is not None
-        if self.gone:
-            raise _WorkerCrashed()
-        self._answer = self._loop.create_future()
-        _send(self.connection, ForkingPickler.dumps((function, args)))
-        return self._answer
 
     def stop(self, *, kill: bool = False) -> None:
         """Stop the process: at once with `kill`, else once it is idle."""
-        self._detach()
-        self.gone = True
-        if kill:
-            with contextlib.suppress(ProcessLookupError, ValueError):
-                self.process.kill()
-        _send(self.connection, _CLOSE if kill else None)
+        if kill and self.ready.done() and self.ready.exception() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.ready.result(), signal.SIGKILL)
+        self.pool.shutdown(wait=not kill, cancel_futures=True)
 
 
 class PageStage:
@@ -459,22 +329,24 @@ class PageStage:
         timeout = timeout or self.timeout
         worker = await self._idle.get()
         self._busy.add(worker)
-        answer: asyncio.Future[Any] | None = None
+        task: Future[Any] | None = None
         try:
-            await worker.attach(asyncio.get_running_loop())  # raises as the worker's start did
-            answer = worker.run(function, *args)
+            if not worker.ready.done():
+                await asyncio.wrap_future(worker.ready)
+            worker.ready.result()  # raises as the worker's start did
+            task = worker.pool.submit(function, *args)
             # asyncio.timeout, not wait_for: no task of its own made for every page.
             async with asyncio.timeout(timeout):
-                return await answer
+                return await asyncio.wrap_future(task)
         except TimeoutError:
             raise PageTooLargeError(f"too large to analyse in {timeout:g} s") from None
-        except _WorkerCrashed:
+        except BrokenProcessPool:
             # A worker died (out of memory, a crashing C extension): the crawl goes on
             # without this page's analysis.
             raise PageStageError("page analysis crashed its worker process; page skipped") from None
         finally:
             self._busy.discard(worker)
-            if not _answered(answer):
+            if not _finished_cleanly(task):
                 worker.stop(kill=True)
                 worker = _Worker(self.config, self._context)
             self._idle.put_nowait(worker)
@@ -492,12 +364,11 @@ class PageStage:
             multiprocessing.forkserver._forkserver._stop()
 
 
-def _answered(answer: asyncio.Future[Any] | None) -> bool:
-    """Whether the task ran to an end (a result, or an exception it raised) in a worker
-    that can take the next page."""
+def _finished_cleanly(task: Future[Any] | None) -> bool:
+    """Whether the task ran to an end in a worker that can take the next page."""
     return (
-        answer is not None
-        and answer.done()
-        and not answer.cancelled()
-        and not isinstance(answer.exception(), _WorkerCrashed)
+        task is not None
+        and task.done()
+        and not task.cancelled()
+        and not isinstance(task.exception(), BrokenProcessPool)
     )
