@@ -49,9 +49,11 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-# Scrapy starts this many tasks for every response's output; our pipeline is synchronous,
-# so more only costs event-loop time (the default of 100 cost ~15% of the crawl's CPU).
-CONCURRENT_ITEMS = 2
+# Scrapy starts this many tasks for every response's output, besides one filling their
+# queue; our pipeline is synchronous, so a second only costs event-loop time (the default
+# of 100 cost ~15% of the crawl's CPU). With one, a callback's requests and items are
+# also handled in the order it yields them.
+CONCURRENT_ITEMS = 1
 
 # Spider middlewares that would work on every request for nothing:
 SPIDER_MIDDLEWARES = {
@@ -63,8 +65,11 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     # the scope (crawler/scope.py) decides which URLs are crawled;
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-    # a development aid that compares every request's meta with its response's.
+    # a development aid that compares every request's meta with its response's;
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    # it marks the start requests, and passes every callback's output through a layer
+    # of asynchronous generators to do it: the spider marks them itself (SiteSpider.start).
+    "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
 }
 
 # Staging credentials are added by our own middleware, which knows the site's scope;

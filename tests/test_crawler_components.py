@@ -298,6 +298,15 @@ def test_a_fresh_crawl_starts_at_the_start_url_then_the_soft_404_probe_and_the_s
     assert spider.analyser.config is spider.plan.config
 
 
+def test_the_start_requests_are_marked_so_without_a_middleware_around_every_callback() -> None:
+    # Scrapy's scheduler keeps start requests apart by this mark; its StartSpiderMiddleware
+    # set it, and passed every callback's output through a generator of its own to do so.
+    _, requests = _first_requests(_plan())
+    assert requests and all(request.meta["is_start_request"] for request in requests)
+    names = build_component_list(_crawler().settings.getwithbase("SPIDER_MIDDLEWARES"))
+    assert "scrapy.spidermiddlewares.start.StartSpiderMiddleware" not in names
+
+
 def test_a_sitemap_index_leads_to_its_sitemaps_and_a_sitemap_to_its_pages_last() -> None:
     spider, _ = _first_requests(_plan())
     index = (

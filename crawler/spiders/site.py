@@ -133,8 +133,16 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        """The start URL, a page that cannot exist, then /sitemap.xml."""
+    async def start(self) -> AsyncIterator[Any]:
+        """The start URL, a page that cannot exist, then /sitemap.xml: each request marked
+        as a start request (`is_start_request`), as Scrapy's StartSpiderMiddleware would,
+        which is off because it wraps every callback's output too (crawler/settings.py)."""
+        async for output in self._start():
+            if isinstance(output, scrapy.Request):
+                output.meta.setdefault("is_start_request", True)
+            yield output
+
+    async def _start(self) -> AsyncIterator[Any]:
         # Built here, in the crawl's event loop, where its worker processes are started.
         analyser = load_object(self.settings["SITEAUDIT_PAGE_ANALYSER"])
         self.analyser = build_from_crawler(analyser, self.crawler, self.plan.config)
