@@ -250,6 +250,24 @@ def test_page_workers_share_the_word_lists_loaded_before_they_start() -> None:
     assert pss < 0.62 * rss, f"the page workers' PSS is {pss} kB of {rss} kB RSS"
 
 
+def test_page_workers_start_only_once_a_page_needs_one() -> None:
+    # A re-audit whose every page is carried over analyses nothing: no forkserver
+    # loading the rules and word lists, no workers.
+    before = set(process_tree(os.getpid()))
+    stage = PageStage(AuditConfig(), workers=2)
+    try:
+        assert set(process_tree(os.getpid())) == before
+        analysis = asyncio.run(
+            stage.analyse(URL, b"<html><title>Bins</title></html>", "utf-8", {}, 0)
+        )
+        started = set(process_tree(os.getpid())) - before
+    finally:
+        stage.close()
+    assert analysis.title == "Bins"
+    # The one worker the page needed (and the forkserver, unless it was running).
+    assert len(started) in (1, 2), started
+
+
 def test_page_workers_are_spawned_where_there_is_no_forkserver(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -281,8 +281,10 @@ class PageStage:
         self.timeout = config.crawl.page_analysis_timeout
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._busy: set[_Worker] = set()
-        for _ in range(self.workers):
-            self._idle.put_nowait(_Worker(config, self._context))
+        # Started when a page first needs one, not before: a re-audit whose every page is
+        # carried over analyses nothing, and starting the forkserver (it loads the rules
+        # and word lists) would cost it over a second.
+        self._unstarted = self.workers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, config: AuditConfig) -> PageStage:
@@ -327,6 +329,9 @@ class PageStage:
 
     async def _run(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
         timeout = timeout or self.timeout
+        if self._idle.empty() and self._unstarted:
+            self._unstarted -= 1
+            self._idle.put_nowait(_Worker(self.config, self._context))
         worker = await self._idle.get()
         self._busy.add(worker)
         task: Future[Any] | None = None
