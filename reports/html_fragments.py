@@ -30,7 +30,8 @@ MAX_PAGES_LISTED = 50
 PAGES_SHOWN_OPEN = 3
 """Up to this many affected pages are listed openly; more go inside <details>."""
 DETAIL_KEPT = 4_000_000
-"""Characters of findings' "More detail" HTML kept for reuse (see `Fragments.detail`)."""
+"""Characters of findings' message and "More detail" HTML kept for reuse (see
+`Fragments.text`)."""
 
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
 
@@ -155,33 +156,52 @@ def page_list(f: Mapping[str, Any], root: str | None) -> str:
     return f"<details><summary>Show {len(pages):,} pages</summary>{listing}{more}</details>"
 
 
+class KeptText:
+    """Findings' escaped messages and "More detail" HTML by rank (`Fragments.text`),
+    shared by the fragments of every depth: neither depends on the depth."""
+
+    def __init__(self) -> None:
+        self.by_rank: dict[int, tuple[str, str]] = {}
+        self.chars = 0
+
+
 class Fragments:
     """Builds the HTML of findings for pages at one depth (`root`), remembering that of
     problems shared by several pages."""
 
-    def __init__(self, root: str, how_to_fix: Mapping[str, str]) -> None:
+    def __init__(
+        self, root: str, how_to_fix: Mapping[str, str], kept: KeptText | None = None
+    ) -> None:
         self.root = root
         self.how_to_fix = how_to_fix
+        self.kept = kept if kept is not None else KeptText()
         self._message: dict[tuple[int, bool], str] = {}
         self._pages: dict[int, str] = {}
         self._items: dict[tuple[int, bool], str] = {}
         self._fix: dict[str, str] = {}
-        self._detail: dict[int, str] = {}
-        self._detail_kept = 0
 
-    def detail(self, row: Row) -> str:
-        """The finding's "More detail" disclosure, built once per finding while the kept
-        ones fit in DETAIL_KEPT characters: every finding is shown on its rule's page, its
-        site page's and its section's, and building this part three times was a fifth of
-        the HTML report's time. Past the budget (a big site's report) it is built each
-        time, so the report's memory stops growing with its findings."""
-        html = self._detail.get(row.rank)
-        if html is None:
-            html = detail(row.f)
-            if self._detail_kept < DETAIL_KEPT or row.pages_count > 1:
-                self._detail[row.rank] = html
-                self._detail_kept += len(html)
-        return html
+    def text(self, row: Row) -> tuple[str, str]:
+        """The finding's escaped message and its "More detail" disclosure, built once per
+        finding while the kept ones fit in DETAIL_KEPT characters: every finding is shown
+        on its rule's page, its site page's and its section's, and building the detail
+        three times was a fifth of the HTML report's time; with both kept, its text and
+        evidence need not be read from the store again either (`unread`). Past the budget
+        (a big site's report) they are built each time, so the report's memory stops
+        growing with its findings."""
+        kept = self.kept
+        known = kept.by_rank.get(row.rank)
+        if known is None:
+            f = row.f
+            known = (e(f["message"]), detail(f))
+            if kept.chars < DETAIL_KEPT or row.pages_count > 1:
+                kept.by_rank[row.rank] = known
+                kept.chars += len(known[0]) + len(known[1])
+        return known
+
+    def unread(self, rows: list[Row]) -> list[Row]:
+        """The rows whose text is not kept: those `prefetch` must read from the store."""
+        kept = self.kept.by_rank
+        return [row for row in rows if row.rank not in kept]
 
     def message_cell(self, row: Row, screenshots: bool) -> str:
         key = (row.rank, screenshots)
@@ -193,7 +213,8 @@ class Fragments:
                 if screenshots and row.screenshot
                 else ""
             )
-            html = f'<td class="message">{e(f["message"])}{self.detail(row)}{shot}</td>'
+            message, more = self.text(row)
+            html = f'<td class="message">{message}{more}{shot}</td>'
             if row.pages_count > 1:
                 self._message[key] = html
         return html
@@ -255,10 +276,10 @@ class Fragments:
     def inventory_rows(self, rows: list[Row]) -> Markup:
         """The <tbody> content of an inventory (see the inventory_table macro): what was
         listed, where, and on how many pages, with no priority, for these are no problems."""
-        prefetch(rows)
+        prefetch(self.unread(rows))
         return Markup(  # noqa: S704 - escaped here
             "".join(
-                f'<tr><td class="message">{e(row.f["message"])}{self.detail(row)}</td>'
+                f'<tr><td class="message">{"".join(self.text(row))}</td>'
                 f'<td class="url">{external_link(row.f["url"])}</td>'
                 f'<td class="pages" data-sort-value="{row.pages_count}">'
                 f'<span class="count">{row.pages_count:,}</span>{page_list(row.f, None)}</td></tr>'
@@ -268,7 +289,7 @@ class Fragments:
 
     def rows(self, rows: list[Row], start: int = 1, **options: bool) -> Markup:
         """The <tbody> content for rows, the first at place `start` of its list."""
-        prefetch(rows)
+        prefetch(self.unread(rows))
         return Markup(  # noqa: S704 - escaped above
             "".join(
                 self.table_row(row, position, **options)
@@ -307,11 +328,12 @@ class Fragments:
             else ""
         )
         shot = screenshot(row.screenshot, self.root, f["url"]) if row.screenshot else ""
+        message, more = self.text(row)
         html = (
             f'<li><h3><span class="badges">{priority_badge(f["priority"])}</span> '
             f'<a href="{self.root}rules/{e(row.rule_file)}">{e(row.rule_title)}</a>{new_tag(f)}</h3>'
-            f"<p>{e(f['message'])}{where}</p>{shared}{self.how_to_fix_html(f['rule'])}"
-            f"{self.detail(row)}{shot}</li>"
+            f"<p>{message}{where}</p>{shared}{self.how_to_fix_html(f['rule'])}"
+            f"{more}{shot}</li>"
         )
         if row.pages_count > 1:  # only a shared problem is listed on more than one page
             self._items[key] = html
@@ -319,5 +341,5 @@ class Fragments:
 
     def page_items(self, rows: list[Row], page_url: str) -> Markup:
         """The <ol> items of a site page's problems."""
-        prefetch(rows)
+        prefetch(self.unread(rows))
         return Markup("".join(self.page_item(row, page_url) for row in rows))  # noqa: S704 - escaped above
