@@ -66,18 +66,34 @@ def external_link(url: object) -> str:
     return f'<span class="not-linked">{e(url)}</span>'
 
 
+@functools.lru_cache(maxsize=256, typed=True)
 def priority_badge(number: object) -> str:
-    """The P1..P4 badge with its meaning."""
+    """The P1..P4 badge with its meaning (remembered: there are a few priorities and
+    many findings)."""
     label = PRIORITY_LABELS.get(number, "") if isinstance(number, int) else ""
     return (
         f'<span class="badge p{e(number)}">P{e(number)}</span> <span class="band">{e(label)}</span>'
     )
 
 
+@functools.lru_cache(maxsize=256, typed=True)
 def severity_badge(severity: str) -> str:
-    """The severity badge."""
+    """The severity badge (remembered, as `priority_badge`)."""
     return (
         f'<span class="badge sev-{e(severity)}">{e(SEVERITY_LABELS.get(severity, severity))}</span>'
+    )
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _row_head(
+    category: object, priority: object, status: object, severity: object
+) -> tuple[str, str]:
+    """The opening <tr> of a table row of problems and its badges: the same for every
+    finding of one category, priority, status and severity."""
+    return (
+        f'<tr data-category="{e(category)}" data-priority="{e(priority)}" '
+        f'data-status="{e(status)}" data-severity="{e(severity)}">',
+        f"{priority_badge(priority)} {severity_badge(severity)}",
     )
 
 
@@ -245,12 +261,8 @@ class Fragments:
         most-urgent-first order; not the row's rank among all the run's findings, which
         one new finding would change in every table after it."""
         f = row.f
-        cells = [
-            f'<tr data-category="{e(f["category"])}" data-priority="{e(f["priority"])}" '
-            f'data-status="{e(f["status"])}" data-severity="{e(f["severity"])}">',
-            f'<td data-sort-value="{position}">{priority_badge(f["priority"])} '
-            f"{severity_badge(f['severity'])}</td>",
-        ]
+        head, badges = _row_head(f["category"], f["priority"], f["status"], f["severity"])
+        cells = [head, f'<td data-sort-value="{position}">{badges}</td>']
         if show_rule:
             cells.append(
                 f'<th scope="row"><a href="{self.root}rules/{e(row.rule_file)}">'
