@@ -123,10 +123,11 @@ def detail(f: Mapping[str, Any]) -> str:
         items.append(f"<dt>Where on the page</dt><dd><code>{e(f['selector'])}</code></dd>")
     if f["snippet"]:
         items.append(f"<dt>HTML</dt><dd><pre><code>{e(f['snippet'])}</code></pre></dd>")
-    for key in sorted(f["evidence"], key=str):
+    evidence = f["evidence"]  # read once: a stored finding's text is looked up by rank
+    for key in sorted(evidence, key=str):
         if key == "screenshot":
             continue
-        value = f["evidence"][key]
+        value = evidence[key]
         items.append(f"{_evidence_term(str(key))}<dd>{e(show_value(value))}</dd>")
     if not items:
         return ""
@@ -276,9 +277,10 @@ class Fragments:
                 if row.shared
                 else ""
             )
+            url = e(f["url"])
             cells.append(
-                f'<{tag} class="url" data-sort-value="{e(f["url"])}">'
-                f'<a href="{self.root}pages/{row.page_file}">{e(f["url"])}</a>'
+                f'<{tag} class="url" data-sort-value="{url}">'
+                f'<a href="{self.root}pages/{row.page_file}">{url}</a>'
                 f"{'' if show_rule else new_tag(f)}{shared}</{tag[:2]}>"
             )
         cells.append(self.pages_cell(row))
