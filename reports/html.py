@@ -48,7 +48,7 @@ from audits import PROJECT_URL, __version__
 from audits.stages.prioritise import priority_explanation
 from reports.files import WRITE_BUFFER, atomic_open, staged_dir, write_atomic
 from reports.health import RunHealth
-from reports.html_fragments import Fragments, safe_href
+from reports.html_fragments import Fragments, KeptText, safe_href
 from reports.model import PageFacts, ReportModel, Row, page_file
 from reports.services import (
     FORMULA,
@@ -456,7 +456,8 @@ class HtmlReport:
         }
 
         how_to_fix = {doc["id"]: doc["how_to_fix"] for doc in model.rules}
-        self.fragments = {root: Fragments(root, how_to_fix) for root in ("", "../")}
+        kept = KeptText()
+        self.fragments = {root: Fragments(root, how_to_fix, kept) for root in ("", "../")}
         self._chrome: dict[tuple[str, str], dict[str, Markup]] = {}
         self.manifest: Manifest | None = None
         self.shared = b""

@@ -29,8 +29,9 @@ MAX_PAGES_LISTED = 50
 """Affected pages listed under one finding."""
 PAGES_SHOWN_OPEN = 3
 """Up to this many affected pages are listed openly; more go inside <details>."""
-DETAIL_KEPT = 4_000_000
-"""Characters of findings' "More detail" HTML kept for reuse (see `Fragments.detail`)."""
+DETAIL_KEPT = 8_000_000
+"""Characters of findings' message and "More detail" HTML kept for reuse (see
+`Fragments.text`): about 8 MB, enough for all of a 2,000-page council site's (7 million)."""
 
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
 
@@ -65,18 +66,34 @@ def external_link(url: object) -> str:
     return f'<span class="not-linked">{e(url)}</span>'
 
 
+@functools.lru_cache(maxsize=256, typed=True)
 def priority_badge(number: object) -> str:
-    """The P1..P4 badge with its meaning."""
+    """The P1..P4 badge with its meaning (remembered: there are a few priorities and
+    many findings)."""
     label = PRIORITY_LABELS.get(number, "") if isinstance(number, int) else ""
     return (
         f'<span class="badge p{e(number)}">P{e(number)}</span> <span class="band">{e(label)}</span>'
     )
 
 
+@functools.lru_cache(maxsize=256, typed=True)
 def severity_badge(severity: str) -> str:
-    """The severity badge."""
+    """The severity badge (remembered, as `priority_badge`)."""
     return (
         f'<span class="badge sev-{e(severity)}">{e(SEVERITY_LABELS.get(severity, severity))}</span>'
+    )
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _row_head(
+    category: object, priority: object, status: object, severity: object
+) -> tuple[str, str]:
+    """The opening <tr> of a table row of problems and its badges: the same for every
+    finding of one category, priority, status and severity."""
+    return (
+        f'<tr data-category="{e(category)}" data-priority="{e(priority)}" '
+        f'data-status="{e(status)}" data-severity="{e(severity)}">',
+        f"{priority_badge(priority)} {severity_badge(severity)}",
     )
 
 
@@ -106,10 +123,11 @@ def detail(f: Mapping[str, Any]) -> str:
         items.append(f"<dt>Where on the page</dt><dd><code>{e(f['selector'])}</code></dd>")
     if f["snippet"]:
         items.append(f"<dt>HTML</dt><dd><pre><code>{e(f['snippet'])}</code></pre></dd>")
-    for key in sorted(f["evidence"], key=str):
+    evidence = f["evidence"]  # read once: a stored finding's text is looked up by rank
+    for key in sorted(evidence, key=str):
         if key == "screenshot":
             continue
-        value = f["evidence"][key]
+        value = evidence[key]
         items.append(f"{_evidence_term(str(key))}<dd>{e(show_value(value))}</dd>")
     if not items:
         return ""
@@ -155,33 +173,52 @@ def page_list(f: Mapping[str, Any], root: str | None) -> str:
     return f"<details><summary>Show {len(pages):,} pages</summary>{listing}{more}</details>"
 
 
+class KeptText:
+    """Findings' escaped messages and "More detail" HTML by rank (`Fragments.text`),
+    shared by the fragments of every depth: neither depends on the depth."""
+
+    def __init__(self) -> None:
+        self.by_rank: dict[int, tuple[str, str]] = {}
+        self.chars = 0
+
+
 class Fragments:
     """Builds the HTML of findings for pages at one depth (`root`), remembering that of
     problems shared by several pages."""
 
-    def __init__(self, root: str, how_to_fix: Mapping[str, str]) -> None:
+    def __init__(
+        self, root: str, how_to_fix: Mapping[str, str], kept: KeptText | None = None
+    ) -> None:
         self.root = root
         self.how_to_fix = how_to_fix
+        self.kept = kept if kept is not None else KeptText()
         self._message: dict[tuple[int, bool], str] = {}
         self._pages: dict[int, str] = {}
         self._items: dict[tuple[int, bool], str] = {}
         self._fix: dict[str, str] = {}
-        self._detail: dict[int, str] = {}
-        self._detail_kept = 0
 
-    def detail(self, row: Row) -> str:
-        """The finding's "More detail" disclosure, built once per finding while the kept
-        ones fit in DETAIL_KEPT characters: every finding is shown on its rule's page, its
-        site page's and its section's, and building this part three times was a fifth of
-        the HTML report's time. Past the budget (a big site's report) it is built each
-        time, so the report's memory stops growing with its findings."""
-        html = self._detail.get(row.rank)
-        if html is None:
-            html = detail(row.f)
-            if self._detail_kept < DETAIL_KEPT or row.pages_count > 1:
-                self._detail[row.rank] = html
-                self._detail_kept += len(html)
-        return html
+    def text(self, row: Row) -> tuple[str, str]:
+        """The finding's escaped message and its "More detail" disclosure, built once per
+        finding while the kept ones fit in DETAIL_KEPT characters: every finding is shown
+        on its rule's page, its site page's and its section's, and building the detail
+        three times was a fifth of the HTML report's time; with both kept, its text and
+        evidence need not be read from the store again either (`unread`). Past the budget
+        (a big site's report) they are built each time, so the report's memory stops
+        growing with its findings."""
+        kept = self.kept
+        known = kept.by_rank.get(row.rank)
+        if known is None:
+            f = row.f
+            known = (e(f["message"]), detail(f))
+            if kept.chars < DETAIL_KEPT or row.pages_count > 1:
+                kept.by_rank[row.rank] = known
+                kept.chars += len(known[0]) + len(known[1])
+        return known
+
+    def unread(self, rows: list[Row]) -> list[Row]:
+        """The rows whose text is not kept: those `prefetch` must read from the store."""
+        kept = self.kept.by_rank
+        return [row for row in rows if row.rank not in kept]
 
     def message_cell(self, row: Row, screenshots: bool) -> str:
         key = (row.rank, screenshots)
@@ -193,7 +230,8 @@ class Fragments:
                 if screenshots and row.screenshot
                 else ""
             )
-            html = f'<td class="message">{e(f["message"])}{self.detail(row)}{shot}</td>'
+            message, more = self.text(row)
+            html = f'<td class="message">{message}{more}{shot}</td>'
             if row.pages_count > 1:
                 self._message[key] = html
         return html
@@ -224,12 +262,8 @@ class Fragments:
         most-urgent-first order; not the row's rank among all the run's findings, which
         one new finding would change in every table after it."""
         f = row.f
-        cells = [
-            f'<tr data-category="{e(f["category"])}" data-priority="{e(f["priority"])}" '
-            f'data-status="{e(f["status"])}" data-severity="{e(f["severity"])}">',
-            f'<td data-sort-value="{position}">{priority_badge(f["priority"])} '
-            f"{severity_badge(f['severity'])}</td>",
-        ]
+        head, badges = _row_head(f["category"], f["priority"], f["status"], f["severity"])
+        cells = [head, f'<td data-sort-value="{position}">{badges}</td>']
         if show_rule:
             cells.append(
                 f'<th scope="row"><a href="{self.root}rules/{e(row.rule_file)}">'
@@ -243,9 +277,10 @@ class Fragments:
                 if row.shared
                 else ""
             )
+            url = e(f["url"])
             cells.append(
-                f'<{tag} class="url" data-sort-value="{e(f["url"])}">'
-                f'<a href="{self.root}pages/{row.page_file}">{e(f["url"])}</a>'
+                f'<{tag} class="url" data-sort-value="{url}">'
+                f'<a href="{self.root}pages/{row.page_file}">{url}</a>'
                 f"{'' if show_rule else new_tag(f)}{shared}</{tag[:2]}>"
             )
         cells.append(self.pages_cell(row))
@@ -255,10 +290,10 @@ class Fragments:
     def inventory_rows(self, rows: list[Row]) -> Markup:
         """The <tbody> content of an inventory (see the inventory_table macro): what was
         listed, where, and on how many pages, with no priority, for these are no problems."""
-        prefetch(rows)
+        prefetch(self.unread(rows))
         return Markup(  # noqa: S704 - escaped here
             "".join(
-                f'<tr><td class="message">{e(row.f["message"])}{self.detail(row)}</td>'
+                f'<tr><td class="message">{"".join(self.text(row))}</td>'
                 f'<td class="url">{external_link(row.f["url"])}</td>'
                 f'<td class="pages" data-sort-value="{row.pages_count}">'
                 f'<span class="count">{row.pages_count:,}</span>{page_list(row.f, None)}</td></tr>'
@@ -268,7 +303,7 @@ class Fragments:
 
     def rows(self, rows: list[Row], start: int = 1, **options: bool) -> Markup:
         """The <tbody> content for rows, the first at place `start` of its list."""
-        prefetch(rows)
+        prefetch(self.unread(rows))
         return Markup(  # noqa: S704 - escaped above
             "".join(
                 self.table_row(row, position, **options)
@@ -307,11 +342,12 @@ class Fragments:
             else ""
         )
         shot = screenshot(row.screenshot, self.root, f["url"]) if row.screenshot else ""
+        message, more = self.text(row)
         html = (
             f'<li><h3><span class="badges">{priority_badge(f["priority"])}</span> '
             f'<a href="{self.root}rules/{e(row.rule_file)}">{e(row.rule_title)}</a>{new_tag(f)}</h3>'
-            f"<p>{e(f['message'])}{where}</p>{shared}{self.how_to_fix_html(f['rule'])}"
-            f"{self.detail(row)}{shot}</li>"
+            f"<p>{message}{where}</p>{shared}{self.how_to_fix_html(f['rule'])}"
+            f"{more}{shot}</li>"
         )
         if row.pages_count > 1:  # only a shared problem is listed on more than one page
             self._items[key] = html
@@ -319,5 +355,5 @@ class Fragments:
 
     def page_items(self, rows: list[Row], page_url: str) -> Markup:
         """The <ol> items of a site page's problems."""
-        prefetch(rows)
+        prefetch(self.unread(rows))
         return Markup("".join(self.page_item(row, page_url) for row in rows))  # noqa: S704 - escaped above

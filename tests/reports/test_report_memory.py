@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import reports
+from audits.stages.report import run_prioritise_stage
 from audits.store import Store
 from reports import FORMATS, html_fragments
 from tests.kit.synthetic_runs import RULES, START, add_run, finding_row, write_reports
@@ -46,3 +48,28 @@ def test_writing_reports_does_not_hold_every_finding_s_evidence(
     small = _peak_writing(tmp_path, 10)
     large = _peak_writing(tmp_path, 3000)  # 3 MB of evidence in all
     assert large - small < 3_000_000
+
+
+def test_a_finding_s_text_is_read_once_while_it_fits_the_budget(tmp_path: Path) -> None:
+    # Each finding is listed on its check's page, its site page's and its section's: its
+    # message and evidence are read from the store for the first and kept for the others.
+    store = Store(str(tmp_path / "audit.db"))
+    findings = [
+        finding_row(url=f"{START}page-{n // PER_PAGE}", target=f"{START}gone-{n}")
+        for n in range(300)
+    ]
+    run_id = add_run(store, findings)
+    asked: list[int] = []
+    read = store.finding_details
+
+    def counted(finding_ids):  # type: ignore[no-untyped-def]
+        asked.extend(finding_ids)
+        return read(finding_ids)
+
+    run_prioritise_stage(store, run_id, None)
+    store.finding_details = counted  # type: ignore[method-assign]
+    try:
+        reports.write_reports(store, run_id, tmp_path / "report", RULES, formats=("html",))
+    finally:
+        store.close()
+    assert len(asked) == len(set(asked)) == len(findings)
