@@ -7,7 +7,9 @@ by the harness's nginx) and prints the CPU seconds and milliseconds per page of
   report stages), the forkserver and the page workers (parsing and the page rules), read
   from /proc every 0.1 s so that processes that end early are counted too;
 - each stage of the audit's own process (`audits.engine.STAGES`, and the prioritise step
-  inside the report stage), its own CPU measured around each stage.
+  inside the report stage), its own CPU measured around each stage, and the process's
+  peak resident memory during each stage (the peak is reset as each stage starts,
+  through /proc/self/clear_refs).
 
 Run it with and without `--links-only`, in turns: the difference, line by line, is what
 the rules outside the links category cost. The machines are shared: compare CPU, never
@@ -19,6 +21,7 @@ wall time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -42,21 +45,39 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _reset_peak_memory() -> None:
+    """Start this process's peak resident memory (VmHWM) again from what it holds now."""
+    # Not Linux, or a kernel before 4.0: the peaks are then cumulative.
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_memory_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def run_audit_with_stage_clock(out: Path, argv: list[str]) -> int:
-    """Run `siteaudit argv` in this process, each stage's own CPU written to `out`."""
+    """Run `siteaudit argv` in this process, each stage's own CPU and peak memory written
+    to `out`."""
     import audits.engine as engine
     import audits.stages.report as report_stage
     from audits.cli import main
 
     spent: dict[str, float] = {}
+    peaks: dict[str, float] = {}
 
     def clocked(name: str, function):  # type: ignore[no-untyped-def]
         def run(*args, **kwargs):  # type: ignore[no-untyped-def]
             started = _own_cpu()
+            _reset_peak_memory()
             try:
                 return function(*args, **kwargs)
             finally:
                 spent[name] = spent.get(name, 0.0) + _own_cpu() - started
+                peaks[name] = max(peaks.get(name, 0.0), _peak_memory_mb())
 
         return run
 
@@ -71,7 +92,7 @@ def run_audit_with_stage_clock(out: Path, argv: list[str]) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     spent["whole process"] = _own_cpu()
-    out.write_text(json.dumps(spent))
+    out.write_text(json.dumps({"cpu": spent, "peak_rss_mb": peaks}))
     return code
 
 
@@ -174,7 +195,8 @@ def main() -> None:
         if proc.returncode not in (0, 1):
             sys.exit(f"siteaudit failed (exit {proc.returncode}):\n{output.decode()[-3000:]}")
         pages = json.loads((work / "out" / "findings.json").read_text())["run"]["pages"]
-        spent = json.loads(stages.read_text())
+        measured = json.loads(stages.read_text())
+        spent, peaks = measured["cpu"], measured["peak_rss_mb"]
     finally:
         stop_serving(args.port)
         shutil.rmtree(work, ignore_errors=True)
@@ -196,6 +218,10 @@ def main() -> None:
                 },
                 "audit_process_stages": {
                     name: figures(cpu) for name, cpu in spent.items() if cpu >= 0.005
+                },
+                # Each stage's own peak (the prioritise step's is inside the report's).
+                "audit_process_stage_peak_rss_mb": {
+                    name: round(peak) for name, peak in peaks.items()
                 },
             },
             indent=2,
