@@ -10,6 +10,7 @@ error for that page or site (`describe_error`) and the other rules carry on.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import traceback
@@ -34,6 +35,14 @@ _COMMON_KEYS = ("enabled", "severity")
 
 class PluginError(SiteauditError):
     """A third-party rule could not be loaded; the message names its package."""
+
+
+class SiteRuleFailed(Exception):
+    """A site rule raised; the message describes the error in one line (`describe_error`)."""
+
+
+SITE_FINDINGS_BATCH = 1000
+"""Findings of a site rule handed on at a time (`RuleEngine.check_site`)."""
 
 
 @dataclass
@@ -77,23 +86,26 @@ class RuleEngine:
                 results.facts[rule.id] = facts
         return results
 
+    def check_site(self, rule: SiteRule, site: Site) -> Iterator[list[dict[str, Any]]]:
+        """One site rule's findings as rows, SITE_FINDINGS_BATCH at a time as the rule
+        finds them: a rule can find something on most of 50,000 pages, and its findings
+        are never all held at once. A rule that raises raises SiteRuleFailed, after the
+        batches before it were handed on."""
+        findings = iter(rule.check_site(site))
+        try:
+            while batch := [
+                finding_row(f) for f in itertools.islice(findings, SITE_FINDINGS_BATCH)
+            ]:
+                yield batch
+        except Exception as exc:  # a faulty rule must not cost the rest of the audit
+            raise SiteRuleFailed(describe_error(exc)) from exc
+
     @cached_property
     def fact_rules(self) -> tuple[Rule, ...]:
         """The rules that record facts about each page: every site rule, and the page
         rules that override `page_facts`."""
         recording = tuple(r for r in self.page_rules if type(r).page_facts is not Rule.page_facts)
         return (*recording, *self.site_rules)
-
-    def check_site(
-        self, site: Site, rules: tuple[SiteRule, ...] | None = None
-    ) -> Iterator[tuple[SiteRule, list[dict[str, Any]] | str]]:
-        """Each site rule (or just `rules`) with its findings as rows, or with the
-        description of the error it raised."""
-        for rule in self.site_rules if rules is None else rules:
-            try:
-                yield rule, [finding_row(f) for f in rule.check_site(site)]
-            except Exception as exc:  # a faulty rule must not cost the rest of the audit
-                yield rule, describe_error(exc)
 
 
 _engines: dict[str, RuleEngine] = {}

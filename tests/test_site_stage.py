@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from audits.rule_engine import RuleEngine
-from audits.stages.site import FINDINGS_BATCH, run_site_stage
+from audits.rule_engine import SITE_FINDINGS_BATCH, RuleEngine
+from audits.stages.site import run_site_stage
 from audits.store import Store
 from rules.analyses.click_graph import ClickGraph
 from rules.base import Category, Finding, Severity, SiteRule
@@ -24,7 +24,7 @@ class _Many(SiteRule):
     category, severity = Category.LINKS, Severity.LOW
 
     def check_site(self, site: Site) -> Iterator[Finding]:
-        for n in range(FINDINGS_BATCH * 2 + 5):
+        for n in range(SITE_FINDINGS_BATCH * 2 + 5):
             yield self.finding(f"{START}page-{n}", f"finding {n}")
         if self.fails:
             raise RuntimeError("the rule broke after its findings")
@@ -50,14 +50,14 @@ def test_every_finding_is_stored_and_a_rule_that_raises_leaves_none(tmp_path: Pa
     store.finish_run(run_id, "finished", {})
     engine = RuleEngine(page_rules=(), site_rules=(_Many(), _Failing()))
     run_site_stage(store, run_id, engine)
-    assert _findings(store, run_id) == {"test-many": FINDINGS_BATCH * 2 + 5}
+    assert _findings(store, run_id) == {"test-many": SITE_FINDINGS_BATCH * 2 + 5}
     errors = store.db.execute("SELECT rule, error FROM rule_errors WHERE run_id = ?", (run_id,))
     [(rule, error)] = errors.fetchall()
     assert rule == "test-failing"
     assert error.startswith("RuntimeError: the rule broke after its findings")
     # Run again (a resumed run): the same findings, not a second set.
     run_site_stage(store, run_id, engine)
-    assert _findings(store, run_id) == {"test-many": FINDINGS_BATCH * 2 + 5}
+    assert _findings(store, run_id) == {"test-many": SITE_FINDINGS_BATCH * 2 + 5}
 
 
 class _RowsOnly:

@@ -9,9 +9,7 @@ on the date run afresh.
 
 from __future__ import annotations
 
-import itertools
-
-from audits.rule_engine import RuleEngine, describe_error, finding_row
+from audits.rule_engine import RuleEngine, SiteRuleFailed
 from audits.stages.siteinputs import (
     carry_site_results,
     dated_rules,
@@ -20,8 +18,6 @@ from audits.stages.siteinputs import (
 )
 from audits.store import Store
 from rules.analyses.click_graph import click_depths
-from rules.base import SiteRule
-from rules.site import Site
 
 
 def run_site_stage(
@@ -47,28 +43,13 @@ def run_site_stage(
             store.mark_in_sitemap(run_id)
             store.set_click_depths(run_id, click_depths(site))
     for rule in rules:
-        error = store_site_findings(store, run_id, rule, site)
-        if error is not None:
+        try:
+            for batch in engine.check_site(rule, site):
+                with store.transaction():
+                    store.add_findings(run_id, batch)
+        except SiteRuleFailed as failed:
+            # The findings it stored before it raised go with it.
             with store.transaction():
                 store.forget_findings(run_id, [rule.id])
-                store.add_rule_error(run_id, rule.id, site.start_url, error)
+                store.add_rule_error(run_id, rule.id, site.start_url, str(failed))
     return carried
-
-
-def store_site_findings(store: Store, run_id: int, rule: SiteRule, site: Site) -> str | None:
-    """Run one site rule and store its findings as they come, a batch at a time (a rule
-    can find something on most of 50,000 pages: its findings are not all held at once).
-    The description of the error, if the rule raised: its findings so far are stored,
-    and the caller forgets them."""
-    findings = iter(rule.check_site(site))
-    try:
-        while batch := [finding_row(f) for f in itertools.islice(findings, FINDINGS_BATCH)]:
-            with store.transaction():
-                store.add_findings(run_id, batch)
-    except Exception as exc:  # a faulty rule must not cost the rest of the audit
-        return describe_error(exc)
-    return None
-
-
-FINDINGS_BATCH = 1000
-"""Findings a site rule's results are stored by, one transaction each."""
