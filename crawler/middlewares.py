@@ -87,12 +87,16 @@ class RobotsTxt(RobotsTxtMiddleware):
     happens whenever many requests to a host start at once: links to an external host
     from the first page, a resumed or incremental crawl's frontier. Here each waiter gets
     a Deferred of its own, fed from the shared one without consuming its result.
+
+    The size limit listens to the downloads' headers and bytes only while a robots.txt is
+    being downloaded: Scrapy calls every listener of those signals for every response
+    and every chunk of every body.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        crawler.signals.connect(self._unbounded, signal=signals.headers_received)
-        crawler.signals.connect(self._enough, signal=signals.bytes_received)
+        self._fetching = 0
+        """How many hosts' robots.txt are being fetched (the size limit listens meanwhile)."""
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, _Unavailable):
@@ -135,7 +139,8 @@ class RobotsTxt(RobotsTxtMiddleware):
                 raise StopDownload(fail=False)
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
-        pending = self._parsers.get(urlparse_cached(request).netloc)
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
         if isinstance(pending, Deferred):
             mine: Deferred[RobotParser | None] = Deferred()
 
@@ -145,7 +150,27 @@ class RobotsTxt(RobotsTxtMiddleware):
 
             pending.addBoth(share)
             return await maybe_deferred_to_future(mine)
-        return await super().robot_parser(request)
+        if netloc in self._parsers:
+            return await super().robot_parser(request)
+        # Scrapy's middleware fetches this host's robots.txt (and parses it) before it
+        # answers.
+        self._listen(1)
+        try:
+            return await super().robot_parser(request)
+        finally:
+            self._listen(-1)
+
+    def _listen(self, change: int) -> None:
+        """Count a robots.txt fetch in (1) or out (-1): the size limit listens to the
+        downloads' headers and bytes while any is in flight, and only then."""
+        manager = self.crawler.signals
+        if change > 0 and not self._fetching:
+            manager.connect(self._unbounded, signal=signals.headers_received)
+            manager.connect(self._enough, signal=signals.bytes_received)
+        self._fetching += change
+        if change < 0 and not self._fetching:
+            manager.disconnect(self._unbounded, signal=signals.headers_received)
+            manager.disconnect(self._enough, signal=signals.bytes_received)
 
 
 def _is_robots(request: Request) -> bool:
