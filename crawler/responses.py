@@ -17,11 +17,13 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 def page_item(response: Response, url: str, chain: list[str]) -> PageItem:
     """The record of a fetch, under `url` (the linked URL, or the page's own); `chain` is
-    the redirect chain that led here (empty when there was none)."""
+    the redirect chain that led here (empty when there was none). With no chain, `url` is
+    the response's own URL, normalised (rules.urls.normalise): the spider has worked it
+    out already, and it is not worked out again."""
     latency = response.meta.get("download_latency")
     return PageItem(
         url=url,
-        final_url=normalise(response.url),
+        final_url=normalise(response.url) if chain else url,
         status=response.status,
         content_type=content_type(response),
         size=len(response.body),

@@ -405,3 +405,9 @@ def test_a_fetch_is_recorded_with_its_chain_and_validators() -> None:
     )
     assert (item.content_type, item.etag, item.depth) == ("text/html", '"x"', 2)
     assert item.redirects == [f"{SITE}/old", f"{SITE}/new"]
+
+
+def test_a_fetch_without_a_chain_is_recorded_under_its_own_url() -> None:
+    answer = _answer(f"{SITE}/page", b"body", headers={"Content-Type": "text/html"})
+    item = page_item(answer, f"{SITE}/page", [])
+    assert (item.url, item.final_url, item.redirects) == (f"{SITE}/page", f"{SITE}/page", [])
