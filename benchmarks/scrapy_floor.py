@@ -17,6 +17,8 @@ after the other, and each prints its CPU milliseconds per page and pages per sec
 
 CPU is the user + system time of each tool's whole process tree (every child is
 waited for), so it means something on a shared machine; pages/s only in a quiet moment.
+The bare spider also prints the CPU its parsing and link extraction took
+(`parse_ms_per_page`, in its one process): without it, what Scrapy itself costs a page.
 Run it in turns with a change and without.
 
     .venv/bin/python benchmarks/scrapy_floor.py --pages 2000 [--pages 10000]
@@ -111,6 +113,7 @@ def run_spider(start: str, concurrency: int, *, lean: bool, out: Path) -> None:
     class FloorSpider(scrapy.Spider):
         name = "floor"
         pages = 0
+        parse_s = 0.0
         seen: set[str] = {first}  # one spider per process
 
         async def start(self):  # type: ignore[no-untyped-def,override]
@@ -123,9 +126,15 @@ def run_spider(start: str, concurrency: int, *, lean: bool, out: Path) -> None:
             FloorSpider.pages += 1
             base = response.url
             seen = self.seen
+            started = time.thread_time()
+            found = []
             for href in lxml.html.document_fromstring(response.body).xpath(XPATH):
                 url = urldefrag(urljoin(base, href.strip()))[0]
-                if not url.startswith(("http://", "https://")) or url in seen:
+                if url.startswith(("http://", "https://")):
+                    found.append(url)
+            FloorSpider.parse_s += time.thread_time() - started
+            for url in found:
+                if url in seen:
                     continue
                 seen.add(url)
                 own = urlsplit(url).netloc == origin
@@ -145,7 +154,8 @@ def run_spider(start: str, concurrency: int, *, lean: bool, out: Path) -> None:
     process = AsyncCrawlerProcess(floor_settings(concurrency, lean=lean))
     process.crawl(FloorSpider)
     process.start()
-    out.write_text(json.dumps({"pages": FloorSpider.pages, "urls": len(FloorSpider.seen)}))
+    pages, parsing = FloorSpider.pages, FloorSpider.parse_s
+    out.write_text(json.dumps({"pages": pages, "urls": len(FloorSpider.seen), "parse_s": parsing}))
 
 
 # -- the runs ---------------------------------------------------------------------------
@@ -179,11 +189,16 @@ def run_tool(tool: str, start: str, pages: int, concurrency: int, work: Path) ->
     """One run of one tool: pages, wall and CPU seconds."""
     out = work / f"{tool}.json"
     python = sys.executable
+    extra: dict[str, Any] = {}
     if tool in ("scrapy-bare", "scrapy-lean"):
         cmd = [python, __file__, "--spider", start, "--concurrency", str(concurrency)]
         cmd += ["--spider-out", str(out)] + (["--lean"] if tool == "scrapy-lean" else [])
         wall, cpu = measured(cmd, cwd=Path(__file__).resolve().parents[1])
-        crawled = json.loads(out.read_text())["pages"]
+        spider = json.loads(out.read_text())
+        crawled = spider["pages"]
+        # Parsing and link extraction, in the crawl's own process here: what page workers
+        # take off the crawl process in siteaudit.
+        extra["parse_ms_per_page"] = round(1000 * spider["parse_s"] / crawled, 2)
     elif tool == "siteaudit-links":
         config = work / "links.toml"
         links_only_config(config, pages)
@@ -206,6 +221,7 @@ def run_tool(tool: str, start: str, pages: int, concurrency: int, work: Path) ->
         "pages_per_s": round(crawled / wall, 1),
         "cpu_s": round(cpu, 2),
         "wall_s": round(wall, 1),
+        **extra,
     }
 
 

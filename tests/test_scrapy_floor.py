@@ -21,3 +21,5 @@ def test_the_bare_spider_crawls_every_page_of_the_demo_site(
     # The demo's HTML pages that links lead to (its error pages are not counted).
     assert 20 <= row["pages"] <= 50
     assert row["cpu_ms_per_page"] == pytest.approx(1000 * row["cpu_s"] / row["pages"], abs=0.2)
+    # What the spider's own parsing took, within its process's CPU.
+    assert 0 < row["parse_ms_per_page"] < row["cpu_ms_per_page"]
