@@ -51,7 +51,10 @@ class Revalidation:
     """What the conditional requests found."""
 
     unchanged: list[str] = field(default_factory=list)
+    """Every URL carried over: HTML pages, then files."""
     asked: int = 0
+    files: int = 0
+    """How many of `unchanged` are files (not HTML pages)."""
 
 
 def revalidate(
@@ -63,7 +66,10 @@ def revalidate(
     credentials: CredentialScope,
     page_rules: tuple[str, ...],
 ) -> Revalidation:
-    """Ask about every page of the previous run; carry the unchanged ones over to run_id."""
+    """Ask about every page of the previous run, and every file it fetched whole
+    (documents read for their links, images, ...); carry the unchanged ones over to
+    run_id. Carrying the files too spares the crawl fetching them again, and reading
+    a PDF starts a page worker."""
     validators = {
         url: tags for url, tags in store.validators(previous).items() if scope.wanted(url)
     }
@@ -71,6 +77,12 @@ def revalidate(
         validators = dict(list(validators.items())[: crawl.max_pages])
     if not validators or crawl.delay > 0:
         return Revalidation()
+    files = {
+        url: tags
+        for url, tags in store.validators(previous, html=False).items()
+        if scope.wanted(url)
+    }
+    validators.update(files)
     outcome: list[Revalidation] = []
     batches: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
 
@@ -101,6 +113,7 @@ def revalidate(
         thread.join()
     result = outcome[0] if outcome else Revalidation()
     result.unchanged = carried
+    result.files = sum(url in files for url in carried)
     return result
 
 
