@@ -239,8 +239,9 @@ def open_run(
 
 
 def carry_over_unchanged(run: AuditRun) -> None:
-    """Before an incremental crawl: carry the pages that answer 304 over from the base
-    run (audits.stages.revalidate), adding what it did to the crawl's stats."""
+    """Before an incremental crawl: carry the pages and files that answer 304 over from
+    the base run (audits.stages.revalidate), adding what it did to the crawl's stats
+    (files count as the crawl counts them, under siteaudit/urls_other)."""
     if run.previous is None or run.resume or run.only_urls is not None:
         return
     from audits.stages.revalidate import revalidate

@@ -2,10 +2,12 @@
 
 An incremental re-audit (`--incremental`) sends every page of the last finished run a
 conditional request (If-None-Match / If-Modified-Since with the ETag and Last-Modified
-the page answered with then). Pages that answer 304 Not Modified are carried over with
-their links and page findings (Store.reuse_pages); the crawl then carries on from them
-like a resumed run: their links to anything not carried over (changed and new pages,
-files, external links) are the frontier.
+the page answered with then), and after the pages every in-scope file it fetched
+(documents read for their links, images, scripts). Pages and files that answer 304 Not
+Modified are carried over with their links, facts and page findings
+(Store.reuse_pages); the crawl then carries on from them like a resumed run: their links
+to anything not carried over (changed and new pages and files, external links) are the
+frontier.
 
 The conditional requests are tiny and the answers have no body, so they go out here,
 many at a time and straight from a list, rather than through Scrapy, whose per-request
