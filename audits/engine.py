@@ -239,8 +239,9 @@ def open_run(
 
 
 def carry_over_unchanged(run: AuditRun) -> None:
-    """Before an incremental crawl: carry the pages that answer 304 over from the base
-    run (audits.stages.revalidate), adding what it did to the crawl's stats."""
+    """Before an incremental crawl: carry the pages and files that answer 304 over from
+    the base run (audits.stages.revalidate), adding what it did to the crawl's stats
+    (files count as the crawl counts them, under siteaudit/urls_other)."""
     if run.previous is None or run.resume or run.only_urls is not None:
         return
     from audits.stages.revalidate import revalidate
@@ -266,11 +267,12 @@ def carry_over_unchanged(run: AuditRun) -> None:
         run.staging,
         tuple(rule.id for rule in run.engine.page_rules),
     )
-    reused = len(result.unchanged)
+    reused = len(result.unchanged) - result.files
     run.stats.update(
         {
             "siteaudit/pages_reused": reused,
             "siteaudit/pages_html": reused,
+            "siteaudit/urls_other": result.files,
             "siteaudit/revalidated": result.asked,
             "elapsed_time_seconds": time.monotonic() - began,
         }
@@ -282,7 +284,9 @@ def crawl_site(run: AuditRun) -> None:
     the store from its own connection, so the run's is closed meanwhile."""
     carried = dict(run.stats)
     # Pages carried over unchanged are done: the crawl carries on from their links.
-    resume = run.resume or bool(carried.get("siteaudit/pages_reused"))
+    resume = run.resume or bool(
+        carried.get("siteaudit/pages_reused") or carried.get("siteaudit/urls_other")
+    )
     run.store.close()
     if run.redis_url is not None:
         from audits.stages.shared_crawl import crawl as shared_crawl

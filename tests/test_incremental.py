@@ -51,7 +51,7 @@ def test_unchanged_pages_are_reused_and_the_report_still_covers_the_whole_site(
         assert full.returncode == 0, full.stderr
 
     db = sqlite3.connect(tmp_path / "nightly.db")
-    reused = dict(db.execute("SELECT run_id, SUM(reused) FROM pages GROUP BY run_id"))
+    reused = dict(db.execute("SELECT run_id, SUM(reused * is_html) FROM pages GROUP BY run_id"))
     html = dict(db.execute("SELECT run_id, SUM(is_html) FROM pages GROUP BY run_id"))
     assert reused[1] == 0
     assert reused[2] == html[2] - 1  # every page but the one that changed
@@ -89,11 +89,23 @@ def test_an_unchanged_site_carries_its_site_results_over_and_finds_the_same(
         page_gets = Counter(
             r.target for r in server.requests if r.method == "GET" and r.target != "/robots.txt"
         )
+        heads = {url + r.target.lstrip("/") for r in server.requests if r.method == "HEAD"}
     db = sqlite3.connect(tmp_path / "nightly.db")
     stats = {run: json.loads(raw) for run, raw in db.execute("SELECT id, stats FROM runs")}
     assert "siteaudit/site_results_reused" not in stats[1]
     assert stats[2]["siteaudit/site_results_reused"] == 1
     assert stats[3]["siteaudit/pages_reused"] == stats[3]["siteaudit/pages_html"]
+    assert stats[3]["siteaudit/urls_other"] == stats[1]["siteaudit/urls_other"]
+    # The site's unchanged files (documents, images) were carried over too, not fetched.
+    files = {
+        url
+        for (url,) in db.execute(
+            "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id "
+            "WHERE run_id = 3 AND is_html = 0 AND reused = 1"
+        )
+    }
+    assert any(url.endswith(".pdf") for url in files), files
+    assert not files & heads
     assert max(page_gets.values()) == 1, page_gets
     depths = "SELECT u.url, click_depth, in_sitemap FROM pages p JOIN urls u ON u.id = p.url_id WHERE run_id = ? ORDER BY 1"
     assert db.execute(depths, (1,)).fetchall() == db.execute(depths, (3,)).fetchall()

@@ -114,3 +114,23 @@ def test_the_merged_finding_is_the_rules_at_the_worse_severity_with_both_sources
     assert sources[1]["axe_rule"] == "image-alt"
     assert sources[1]["selector"] == 'img[src$="library.png"]'
     assert finding.evidence["screenshot"] == "screenshots/image-alt-1.png"
+
+
+def test_findings_of_other_rules_and_runs_without_axe_core_are_left_alone(
+    tmp_path: Path,
+) -> None:
+    other = finding_row("page-title-missing", PAGE, message="No title", fingerprint="other-1")
+    store = Store(str(tmp_path / "audit.db"))
+    try:
+        static_only = add_run(store, [static(), other], pages=[START, PAGE])
+        assert not store.has_findings(static_only, "axe-violation")
+        assert merge_agreeing_findings(store, static_only, [ImageMissingAlt()]) == 0
+        both = add_run(store, [other, static(), axe()], pages=[START, PAGE])
+        assert [f.finding.rule for f in store.each_finding(both, rules=["axe-violation"])] == [
+            "axe-violation"
+        ]
+        assert merge_agreeing_findings(store, both, [ImageMissingAlt()]) == 1
+        left = sorted(f.finding.rule for f in store.findings(both))
+        assert left == ["image-missing-alt", "page-title-missing"]
+    finally:
+        store.close()

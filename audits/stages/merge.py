@@ -100,11 +100,12 @@ def merge_agreeing_findings(store: Store, run_id: int, rules: Iterable[Rule]) ->
     """Merge each axe-core violation into the rule finding that reports the same barrier
     (see the module's docstring); the number merged."""
     by_id: Mapping[str, Rule] = {rule.id: rule for rule in rules if rule.axe_rules}
-    if not by_id:
+    # Without axe-core's findings (no browser stage) there is nothing to read.
+    if not by_id or not store.has_findings(run_id, AXE_VIOLATION):
         return 0
     ours: dict[tuple[str, tuple[str, ...]], list[StoredFinding]] = defaultdict(list)
     axe: dict[tuple[str, tuple[str, ...]], list[StoredFinding]] = defaultdict(list)
-    for stored in store.each_finding(run_id):
+    for stored in store.each_finding(run_id, rules=[*by_id, AXE_VIOLATION]):
         finding = stored.finding
         place = (finding.url, tuple(finding.pages))
         if finding.rule in by_id:

@@ -2,10 +2,12 @@
 
 An incremental re-audit (`--incremental`) sends every page of the last finished run a
 conditional request (If-None-Match / If-Modified-Since with the ETag and Last-Modified
-the page answered with then). Pages that answer 304 Not Modified are carried over with
-their links and page findings (Store.reuse_pages); the crawl then carries on from them
-like a resumed run: their links to anything not carried over (changed and new pages,
-files, external links) are the frontier.
+the page answered with then), and after the pages every in-scope file it fetched
+(documents read for their links, images, scripts). Pages and files that answer 304 Not
+Modified are carried over with their links, facts and page findings
+(Store.reuse_pages); the crawl then carries on from them like a resumed run: their links
+to anything not carried over (changed and new pages and files, external links) are the
+frontier.
 
 The conditional requests are tiny and the answers have no body, so they go out here,
 many at a time and straight from a list, rather than through Scrapy, whose per-request
@@ -51,7 +53,10 @@ class Revalidation:
     """What the conditional requests found."""
 
     unchanged: list[str] = field(default_factory=list)
+    """Every URL carried over: HTML pages, then files."""
     asked: int = 0
+    files: int = 0
+    """How many of `unchanged` are files (not HTML pages)."""
 
 
 def revalidate(
@@ -63,7 +68,10 @@ def revalidate(
     credentials: CredentialScope,
     page_rules: tuple[str, ...],
 ) -> Revalidation:
-    """Ask about every page of the previous run; carry the unchanged ones over to run_id."""
+    """Ask about every page of the previous run, and every file it fetched whole
+    (documents read for their links, images, ...); carry the unchanged ones over to
+    run_id. Carrying the files too spares the crawl fetching them again, and reading
+    a PDF starts a page worker."""
     validators = {
         url: tags for url, tags in store.validators(previous).items() if scope.wanted(url)
     }
@@ -71,6 +79,12 @@ def revalidate(
         validators = dict(list(validators.items())[: crawl.max_pages])
     if not validators or crawl.delay > 0:
         return Revalidation()
+    files = {
+        url: tags
+        for url, tags in store.validators(previous, html=False).items()
+        if scope.wanted(url)
+    }
+    validators.update(files)
     outcome: list[Revalidation] = []
     batches: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
 
@@ -101,6 +115,7 @@ def revalidate(
         thread.join()
     result = outcome[0] if outcome else Revalidation()
     result.unchanged = carried
+    result.files = sum(url in files for url in carried)
     return result
 
 

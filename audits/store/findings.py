@@ -88,23 +88,32 @@ class FindingsStore(StoreBase):
         return list(self.each_finding(run_id, most_urgent_first=most_urgent_first))
 
     def each_finding(
-        self, run_id: int, *, most_urgent_first: bool = False, inventory: bool | None = None
+        self,
+        run_id: int,
+        *,
+        most_urgent_first: bool = False,
+        inventory: bool | None = None,
+        rules: Sequence[str] | None = None,
     ) -> Iterator[StoredFinding]:
         """`findings`, one at a time: a big run has hundreds of thousands. With
         `inventory` True only inventory rules' rows (`rules.base.is_inventory`), with
-        False only the problems.
+        False only the problems; with `rules`, only those rules' findings.
 
         The strings that repeat from finding to finding (rule, status, the addresses) are
         kept once each: SQLite hands out a new copy per row, which for 200,000 findings
         is a hundred megabytes of duplicates.
         """
         which = "" if inventory is None else f"AND rule {'' if inventory else 'NOT '}LIKE ? "
+        params: list[Any] = [run_id] if inventory is None else [run_id, _INVENTORY_RULES]
+        if rules is not None:
+            which += f"AND rule IN ({','.join('?' * len(rules))}) "
+            params += rules
         rows = self.db.execute(
             "SELECT id, rule, category, severity, url, target, message, selector, snippet, "
             f"evidence, pages, fingerprint, priority, score, status FROM findings "
             f"WHERE run_id = ? {which}"
             f"ORDER BY {_URGENT_FIRST if most_urgent_first else 'score DESC, id'}",
-            (run_id,) if inventory is None else (run_id, _INVENTORY_RULES),
+            params,
         )
         same = {}.setdefault
         for row in rows:
@@ -236,6 +245,13 @@ class FindingsStore(StoreBase):
             (previous, _INVENTORY_RULES, run_id, _INVENTORY_RULES),
         )
         return [fingerprint for (fingerprint,) in rows]
+
+    def has_findings(self, run_id: int, rule: str) -> bool:
+        """Whether a rule found anything in a run (one index lookup)."""
+        row = self.db.execute(
+            "SELECT 1 FROM findings WHERE run_id = ? AND rule = ? LIMIT 1", (run_id, rule)
+        ).fetchone()
+        return row is not None
 
     def forget_findings(self, run_id: int, rule_ids: Iterable[str]) -> None:
         """Forget some rules' findings and errors in a run (before those rules run again)."""

@@ -95,14 +95,17 @@ class LinksStore(StoreBase):
 
     def inbound_counts(self, run_id: int, kinds: tuple[str, ...]) -> dict[str, int]:
         """Distinct other in-scope pages linking to each crawled page with links of
-        `kinds` (one query)."""
+        `kinds` (one query). The run's links are read through the index by source, in
+        about the order they were stored; through the one by target, each link is a jump
+        elsewhere in the table (three times slower at 10,000 pages)."""
         marks = ",".join("?" * len(kinds))
         rows = self.db.execute(
-            "SELECT t.url, COUNT(DISTINCT l.source_id) FROM links l "
-            "JOIN pages p ON p.run_id = l.run_id AND p.url_id = l.target_id "
-            "JOIN urls t ON t.id = l.target_id "
-            f"WHERE l.run_id = ? AND l.source_id != l.target_id AND l.kind IN ({marks}) "
-            "GROUP BY l.target_id",
-            (run_id, *kinds),
+            "SELECT t.url, c.n FROM (SELECT target_id, COUNT(DISTINCT source_id) AS n "
+            "FROM links INDEXED BY links_by_source "
+            f"WHERE run_id = ? AND source_id != target_id AND kind IN ({marks}) "
+            "GROUP BY target_id) c "
+            "JOIN pages p ON p.run_id = ? AND p.url_id = c.target_id "
+            "JOIN urls t ON t.id = c.target_id",
+            (run_id, *kinds, run_id),
         )
         return {url: int(count) for url, count in rows}

@@ -145,13 +145,16 @@ class PagesStore(StoreBase):
             (run_id, previous, *rules),
         )
 
-    def validators(self, run_id: int) -> dict[str, tuple[str | None, str | None]]:
-        """URL to (ETag, Last-Modified) of a run's HTML pages that answered 200."""
+    def validators(
+        self, run_id: int, *, html: bool = True
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """URL to (ETag, Last-Modified) of a run's HTML pages that answered 200, or with
+        `html` False of its other in-scope files that did (documents, images, ...)."""
         rows = self.db.execute(
             "SELECT u.url, p.etag, p.last_modified FROM pages p JOIN urls u ON u.id = p.url_id "
-            "WHERE p.run_id = ? AND p.is_html = 1 AND p.status = 200 AND p.error IS NULL "
+            "WHERE p.run_id = ? AND p.is_html = ? AND p.status = 200 AND p.error IS NULL "
             "AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL)",
-            (run_id,),
+            (run_id, int(html)),
         )
         return {url: (etag, modified) for url, etag, modified in rows}
 
