@@ -105,6 +105,16 @@ def resolve(base: str, href: str) -> tuple[str, str] | None:
     address that browsers reject (no host, a bad port, a host with forbidden characters).
     """
     href = _as_browsers_read(base, href.strip())
+    if href.startswith("#") and href.isprintable():
+        # A page's own sections ("#how-to-apply"): its address with another fragment, so
+        # the address is resolved once per page, not once per section. (Tabs and line
+        # breaks, which urlsplit drops from a fragment too, take the long way, and so does
+        # a malformed base, whose problem is told from the href.)
+        try:
+            page = _resolve(base, "#")
+        except MalformedUrl:
+            return _resolve(base, href)
+        return None if page is None else (page[0], href[1:])
     if href.startswith("/") and not href.startswith("//"):
         # Menus repeat the same root-relative links on every page: resolve them once per
         # origin rather than once per page.

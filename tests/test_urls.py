@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from rules.urls import MalformedUrl, normalise, resolve
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules.urls import MalformedUrl, _resolve, normalise, resolve
 
 PAGE = "http://council.example/bins/collections.html"
 
@@ -37,6 +41,32 @@ def test_links_resolve_where_browsers_go(href: str, expected: str) -> None:
     resolved = resolve(PAGE, href)
     assert resolved is not None
     assert resolved[0] == expected
+
+
+@given(
+    base=st.sampled_from(
+        [
+            PAGE,
+            "http://council.example",
+            "https://c.example:8443/a;p?q=1#top",
+            "mailto:x@y.z",
+            "http://host:99999/",
+            "http://[::1/",
+            "",
+        ]
+    ),
+    fragment=st.text() | st.sampled_from(["a://host:abc/", "a b", "x\ty", "%41", "a#b", "é"]),
+)
+def test_a_section_link_goes_where_the_whole_address_would(base: str, fragment: str) -> None:
+    # resolve() takes a short cut for "#section": the page's own address, resolved once.
+    href = "#" + fragment
+    try:
+        expected = _resolve(base, href.strip())
+    except MalformedUrl as exc:
+        with pytest.raises(MalformedUrl, match=re.escape(str(exc))):
+            resolve(base, href)
+    else:
+        assert resolve(base, href) == expected
 
 
 @pytest.mark.parametrize("href", ["javascript:void(0)", "data:text/plain,x", "", "ftp://x/y"])
