@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.urls import MalformedUrl, _resolve, normalise, resolve
+from rules.urls import MalformedUrl, _as_browsers_read, _resolve, normalise, resolve
 
 PAGE = "http://council.example/bins/collections.html"
 
@@ -43,6 +43,15 @@ def test_links_resolve_where_browsers_go(href: str, expected: str) -> None:
     assert resolved[0] == expected
 
 
+def _the_long_way(base: str, href: str) -> tuple[str, str] | None:
+    """resolve() without its short cuts: every href read as browsers read it, then joined."""
+    href = _as_browsers_read(base, href.strip())
+    if href.startswith("/") and not href.startswith("//"):
+        scheme, _, rest = base.partition("://")
+        base = f"{scheme}://{rest.split('/', 1)[0]}/"
+    return _resolve(base, href)
+
+
 @given(
     base=st.sampled_from(
         [
@@ -55,13 +64,15 @@ def test_links_resolve_where_browsers_go(href: str, expected: str) -> None:
             "",
         ]
     ),
-    fragment=st.text() | st.sampled_from(["a://host:abc/", "a b", "x\ty", "%41", "a#b", "é"]),
+    start=st.sampled_from(["#", "/", " /", "//", "/\\", "\\", "", "http:", "HTTP:/"]),
+    rest=st.text() | st.sampled_from(["a://host:abc/", "a b", "x\ty", "%41", "a#b", "é", "x?y#z"]),
 )
-def test_a_section_link_goes_where_the_whole_address_would(base: str, fragment: str) -> None:
-    # resolve() takes a short cut for "#section": the page's own address, resolved once.
-    href = "#" + fragment
+def test_short_cuts_go_where_the_long_way_goes(base: str, start: str, rest: str) -> None:
+    # resolve() takes short cuts for "#section" (the page's own address, resolved once)
+    # and "/path" (resolved from the origin, as read).
+    href = start + rest
     try:
-        expected = _resolve(base, href.strip())
+        expected = _the_long_way(base, href)
     except MalformedUrl as exc:
         with pytest.raises(MalformedUrl, match=re.escape(str(exc))):
             resolve(base, href)
