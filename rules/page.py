@@ -115,6 +115,35 @@ _SPACE = " \t\n\r\f"
 _UNBUILT = object()
 
 
+def _html_parser() -> lxml.html.HTMLParser:
+    """lxml.html's parser, its element classes (forms, inputs, labels...) chosen by lxml's
+    own lookup, in C: lxml.html's asks a Python method for every element Python touches
+    (hundreds a page), which cost more than parsing the page."""
+    parser = lxml.html.HTMLParser()
+    lookup = etree.ElementNamespaceClassLookup(
+        etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    lookup.get_namespace(None).update(
+        {
+            "form": lxml.html.FormElement,
+            "input": lxml.html.InputElement,
+            "label": lxml.html.LabelElement,
+            "select": lxml.html.SelectElement,
+            "textarea": lxml.html.TextareaElement,
+        }
+    )
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+_HTML_PARSER = _html_parser()
+
+
 def srcset_urls(srcset: str) -> list[str]:
     """The image addresses of a `srcset` ("a.png 1x, b.png 2x"), as the HTML standard's
     srcset parser reads them: an address runs to the next space, or ends at commas; its
@@ -294,9 +323,9 @@ class Page:
     def tree(self) -> lxml.html.HtmlElement:
         """The parsed document; malformed HTML is repaired by lxml, never rejected."""
         try:
-            root = lxml.html.document_fromstring(self.html)
+            root = lxml.html.document_fromstring(self.html, parser=_HTML_PARSER)
         except (etree.ParserError, ValueError):
-            root = lxml.html.document_fromstring("<html><body></body></html>")
+            root = lxml.html.document_fromstring("<html><body></body></html>", _HTML_PARSER)
         return root
 
     @cached_property
