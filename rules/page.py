@@ -115,6 +115,35 @@ _SPACE = " \t\n\r\f"
 _UNBUILT = object()
 
 
+def _html_parser() -> lxml.html.HTMLParser:
+    """lxml.html's parser, its element classes (forms, inputs, labels...) chosen by lxml's
+    own lookup, in C: lxml.html's asks a Python method for every element Python touches
+    (hundreds a page), which cost more than parsing the page."""
+    parser = lxml.html.HTMLParser()
+    lookup = etree.ElementNamespaceClassLookup(
+        etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    lookup.get_namespace(None).update(
+        {
+            "form": lxml.html.FormElement,
+            "input": lxml.html.InputElement,
+            "label": lxml.html.LabelElement,
+            "select": lxml.html.SelectElement,
+            "textarea": lxml.html.TextareaElement,
+        }
+    )
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+_HTML_PARSER = _html_parser()
+
+
 def srcset_urls(srcset: str) -> list[str]:
     """The image addresses of a `srcset` ("a.png 1x, b.png 2x"), as the HTML standard's
     srcset parser reads them: an address runs to the next space, or ends at commas; its
@@ -294,9 +323,9 @@ class Page:
     def tree(self) -> lxml.html.HtmlElement:
         """The parsed document; malformed HTML is repaired by lxml, never rejected."""
         try:
-            root = lxml.html.document_fromstring(self.html)
+            root = lxml.html.document_fromstring(self.html, parser=_HTML_PARSER)
         except (etree.ParserError, ValueError):
-            root = lxml.html.document_fromstring("<html><body></body></html>")
+            root = lxml.html.document_fromstring("<html><body></body></html>", _HTML_PARSER)
         return root
 
     @cached_property
@@ -564,30 +593,31 @@ def selector_of(el: etree._Element, cache: dict[etree._Element, str] | None = No
         parent = el.getparent()
         if parent is None:
             return _id_anchor(el) or tag
-        cache.update(_child_selectors(parent, selector_of(parent, cache)))
+        _child_selectors(parent, selector_of(parent, cache), cache)
         selector = cache[el]
     return selector
 
 
-def _child_selectors(parent: etree._Element, prefix: str) -> Iterator[tuple[etree._Element, str]]:
-    """The selector of each element child of `parent`, whose own selector is `prefix`."""
+def _child_selectors(parent: etree._Element, prefix: str, cache: dict[etree._Element, str]) -> None:
+    """Put the selector of each element child of `parent`, whose own selector is
+    `prefix`, in `cache`."""
     # Plain dicts, each tag read once: Counters cost more than the rest of the walk.
     children = [(child, tag) for child in parent if isinstance(tag := child.tag, str)]
     of_tag: dict[str, int] = {}
     for _, tag in children:
         of_tag[tag] = of_tag.get(tag, 0) + 1
     seen: dict[str, int] = {}
+    joined = "" if prefix == "body" else f"{prefix} > "
     for child, tag in children:
-        seen[tag] = seen.get(tag, 0) + 1
+        seen[tag] = number = seen.get(tag, 0) + 1
         if tag in ("html", "body"):
-            yield child, "body"
-            continue
-        anchor = _id_anchor(child)
-        if anchor:
-            yield child, anchor
-            continue
-        step = f"{tag}:nth-of-type({seen[tag]})" if of_tag[tag] > 1 else tag
-        yield child, step if prefix == "body" else f"{prefix} > {step}"
+            cache[child] = "body"
+        elif anchor := _id_anchor(child):
+            cache[child] = anchor
+        elif of_tag[tag] > 1:
+            cache[child] = f"{joined}{tag}:nth-of-type({number})"
+        else:
+            cache[child] = joined + tag
 
 
 def _id_anchor(el: etree._Element) -> str | None:

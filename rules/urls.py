@@ -104,13 +104,32 @@ def resolve(base: str, href: str) -> tuple[str, str] | None:
     never requested); `javascript:` and `data:` are dropped. Raises MalformedUrl for a web
     address that browsers reject (no host, a bad port, a host with forbidden characters).
     """
-    href = _as_browsers_read(base, href.strip())
-    if href.startswith("/") and not href.startswith("//"):
+    href = href.strip()
+    if href[:1] == "/" and href[1:2] != "/" and "\\" not in href:
         # Menus repeat the same root-relative links on every page: resolve them once per
-        # origin rather than once per page.
-        scheme, _, rest = base.partition("://")
-        base = f"{scheme}://{rest.split('/', 1)[0]}/"
+        # origin rather than once per page. (Browsers read them as written.)
+        return _resolve(_origin(base), href)
+    href = _as_browsers_read(base, href)
+    if href.startswith("#") and href.isprintable():
+        # A page's own sections ("#how-to-apply"): its address with another fragment, so
+        # the address is resolved once per page, not once per section. (Tabs and line
+        # breaks, which urlsplit drops from a fragment too, take the long way, and so does
+        # a malformed base, whose problem is told from the href.)
+        try:
+            page = _resolve(base, "#")
+        except MalformedUrl:
+            return _resolve(base, href)
+        return None if page is None else (page[0], href[1:])
+    if href.startswith("/") and not href.startswith("//"):
+        base = _origin(base)  # a backslashed one, read as browsers read it
     return _resolve(base, href)
+
+
+@lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    """The root of `base` ("https://host:port/"), which a root-relative link resolves from."""
+    scheme, _, rest = base.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}/"
 
 
 def _as_browsers_read(base: str, href: str) -> str:

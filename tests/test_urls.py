@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from rules.urls import MalformedUrl, normalise, resolve
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules.urls import MalformedUrl, _as_browsers_read, _resolve, normalise, resolve
 
 PAGE = "http://council.example/bins/collections.html"
 
@@ -37,6 +41,43 @@ def test_links_resolve_where_browsers_go(href: str, expected: str) -> None:
     resolved = resolve(PAGE, href)
     assert resolved is not None
     assert resolved[0] == expected
+
+
+def _the_long_way(base: str, href: str) -> tuple[str, str] | None:
+    """resolve() without its short cuts: every href read as browsers read it, then joined."""
+    href = _as_browsers_read(base, href.strip())
+    if href.startswith("/") and not href.startswith("//"):
+        scheme, _, rest = base.partition("://")
+        base = f"{scheme}://{rest.split('/', 1)[0]}/"
+    return _resolve(base, href)
+
+
+@given(
+    base=st.sampled_from(
+        [
+            PAGE,
+            "http://council.example",
+            "https://c.example:8443/a;p?q=1#top",
+            "mailto:x@y.z",
+            "http://host:99999/",
+            "http://[::1/",
+            "",
+        ]
+    ),
+    start=st.sampled_from(["#", "/", " /", "//", "/\\", "\\", "", "http:", "HTTP:/"]),
+    rest=st.text() | st.sampled_from(["a://host:abc/", "a b", "x\ty", "%41", "a#b", "é", "x?y#z"]),
+)
+def test_short_cuts_go_where_the_long_way_goes(base: str, start: str, rest: str) -> None:
+    # resolve() takes short cuts for "#section" (the page's own address, resolved once)
+    # and "/path" (resolved from the origin, as read).
+    href = start + rest
+    try:
+        expected = _the_long_way(base, href)
+    except MalformedUrl as exc:
+        with pytest.raises(MalformedUrl, match=re.escape(str(exc))):
+            resolve(base, href)
+    else:
+        assert resolve(base, href) == expected
 
 
 @pytest.mark.parametrize("href", ["javascript:void(0)", "data:text/plain,x", "", "ftp://x/y"])

