@@ -44,7 +44,7 @@ from audits.core.progress import audit_clock
 from audits.core.runnotes import NOTE_STATS, SECTION_LINKS_UNCHECKED, SECTION_PAGES_UNCHECKED
 from audits.rule_engine import RuleEngine, rule_engine
 from audits.stages.browser import BrowserOutcome, run_browser_stage
-from audits.stages.crawl import crawl
+from audits.stages.crawl import crawl, give_back_memory
 from audits.stages.merge import merge_agreeing_findings
 from audits.stages.report import render
 from audits.stages.resume import unfinished_run
@@ -315,6 +315,7 @@ def crawl_site(run: AuditRun) -> None:
             only_urls=run.only_urls,
             previous_run=run.previous,
         )
+    give_back_memory()  # the crawl's peak working set, before the stages after it
     for key, value in carried.items():
         stats[key] = stats.get(key, 0) + value
     run.stats = stats
@@ -377,6 +378,7 @@ def check_site(run: AuditRun) -> None:
         return
     if run_site_stage(run.store, run.run_id, run.engine, run.previous):
         run.stats["siteaudit/site_results_reused"] = 1
+    give_back_memory()  # the site stage's working set, before the reports
     record_stage(run.stats, SITE, StageOutcome())
 
 

@@ -12,13 +12,18 @@ A claim says what the URL is wanted for:
   `max_pages`.
 - OTHER: an external target, a redirect's next hop, a page given with --urls: claimed
   once, counted nowhere.
+
+A URL claimed to be requested waits its turn in `Waiting` (one process's crawl), as a
+small tuple rather than as a Scrapy Request in Scrapy's scheduler.
 """
 
 from __future__ import annotations
 
 import enum
+import heapq
+import itertools
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Role(enum.Enum):
@@ -82,6 +87,42 @@ class Frontier:
         """Take over the claims of an interrupted run (what its store holds)."""
         self._seen.update(done)
         self.in_scope = in_scope
+
+
+class Wanted(NamedTuple):
+    """A claimed URL waiting to be requested: a page to crawl (`method` None) or a file
+    to check (`method` "HEAD" or "GET"), at a click depth, with Scrapy's priority."""
+
+    priority: int
+    url: str
+    depth: int
+    method: str | None
+
+
+class Waiting:
+    """Claimed URLs waiting to be requested, in the order Scrapy's scheduler would send
+    them: highest priority first, first come first served within a priority.
+
+    A big site's crawl meets links far faster than it fetches them: thousands wait at
+    once, and a Scrapy Request (its meta, headers, callbacks, its place in the
+    scheduler's queues) costs over a kilobyte. Here each is a tuple beside a URL string
+    the frontier holds anyway; the spider builds the Request when the scheduler runs
+    dry (SiteSpider._top_up)."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, Wanted]] = []
+        self._order = itertools.count()
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def add(self, wanted: Wanted) -> None:
+        heapq.heappush(self._heap, (-wanted.priority, next(self._order), wanted))
+
+    def take(self, most: int) -> list[Wanted]:
+        """Up to `most` of the URLs to request next, in order."""
+        heap = self._heap
+        return [heapq.heappop(heap)[2] for _ in range(min(most, len(heap)))]
 
 
 # Claim a URL for a role, atomically across workers, and record it as claimed and not yet

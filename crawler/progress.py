@@ -48,14 +48,15 @@ class Progress:
         clear_line(self.stream, live=self.tty)
 
     def to_fetch(self) -> int:
-        """Requests waiting in the scheduler or in the downloader (in flight, or waiting
-        for a free slot of their host). The scheduler alone is nearly always empty: the
-        engine hands requests on to the downloader's per-host queues as soon as it can."""
+        """URLs waiting their turn in the spider (crawler/frontier.py, Waiting), requests
+        waiting in the scheduler or in the downloader (in flight, or waiting for a free
+        slot of their host)."""
         engine = self.crawler.engine
         if engine is None:
             return 0
         scheduler = engine.scheduler
         waiting = len(scheduler) if hasattr(scheduler, "__len__") else 0
+        waiting += len(getattr(self.crawler.spider, "waiting", None) or ())
         return waiting + len(engine.downloader.active)
 
     def line(self) -> str:

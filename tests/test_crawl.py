@@ -317,6 +317,22 @@ def test_the_site_never_has_more_requests_in_flight_than_its_concurrency(tmp_pat
     assert server.most_in_flight == 2
 
 
+def test_a_wide_site_is_crawled_breadth_first_each_page_once(tmp_path: Path) -> None:
+    """The URLs met wait their turn outside Scrapy's scheduler (crawler/frontier.py,
+    Waiting), which is handed a batch at a time: still every page once, shallow first."""
+    routes = {
+        "/": fixed(page(*(f"/w/{n}" for n in range(300)))),
+        "/w/*": lambda request: page(request.path.replace("/w/", "/d/")),
+        "/d/*": fixed(page()),
+    }
+    with SiteServer(routes=routes) as server:
+        pages = stored(audit(server, tmp_path, config="[crawl]\nconcurrency = 2\n"), server.url)
+    assert len(pages) == 601
+    asked = [r.target for r in server.requests if r.target.startswith(("/w/", "/d/"))]
+    assert len(asked) == len(set(asked)) == 600
+    assert set(asked[:300]) == {f"/w/{n}" for n in range(300)}  # every page at depth 1 first
+
+
 def test_no_request_says_which_page_linked_to_it(tmp_path: Path) -> None:
     """No Referer header: another host is not told the addresses of the site's pages (a
     staging site's among them), and the site itself has no use for it."""

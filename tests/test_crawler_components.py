@@ -10,7 +10,9 @@ in tests/test_crawl*.py prove the same behaviour end to end.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,7 +29,7 @@ from scrapy.utils.test import get_crawler
 from audits.core.config import AuditConfig
 from audits.core.credentials import Credentials, CredentialScope
 from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
-from audits.stages.crawl import CRAWL_GC_THRESHOLD, collecting_less
+from audits.stages.crawl import CRAWL_GC_THRESHOLD, collecting_less, give_back_memory
 from crawler import settings as project_settings
 from crawler.analyser import PageAnalysis, PdfReading
 from crawler.frontier import Frontier, Role
@@ -288,6 +290,16 @@ def _first_requests(plan: CrawlPlan) -> tuple[SiteSpider, list[Request]]:
     return spider, asyncio.run(collect())
 
 
+def _handed_on(spider: SiteSpider) -> list[Request]:
+    """The requests for the URLs waiting their turn, as the spider hands them to Scrapy's
+    scheduler when it runs dry (collected in the fake engine's `sent`)."""
+    sent = spider.crawler.engine.sent  # type: ignore[union-attr]
+    del sent[:]
+    while spider.waiting:
+        spider._top_up()
+    return list(sent)
+
+
 def test_a_fresh_crawl_starts_at_the_start_url_then_the_soft_404_probe_and_the_sitemap() -> None:
     spider, requests = _first_requests(_plan())
     kinds = [(request.meta["siteaudit"], request.url) for request in requests]
@@ -319,8 +331,8 @@ def test_a_sitemap_index_leads_to_its_sitemaps_and_a_sitemap_to_its_pages_last()
     ]
     urlset = b"<urlset><url><loc>/a</loc><lastmod>2026-01-02</lastmod></url></urlset>"
     listed = list(spider.parse_sitemap(Response(f"{SITE}/pages.xml", body=urlset)))
-    assert listed[0] == SitemapItem([(f"{SITE}/a", "2026-01-02")])
-    assert [(request.url, request.priority) for request in listed[1:]] == [
+    assert listed == [SitemapItem([(f"{SITE}/a", "2026-01-02")])]
+    assert [(request.url, request.priority) for request in _handed_on(spider)] == [
         (f"{SITE}/a", -1_000_000)  # after everything links lead to
     ]
 
@@ -332,7 +344,8 @@ def test_a_pdf_page_is_recorded_with_its_date_and_its_links_are_followed() -> No
     async def collect() -> list[Any]:
         return [output async for output in spider.parse_page(answer)]
 
-    record, followed = asyncio.run(collect())
+    (record,) = asyncio.run(collect())
+    (followed,) = _handed_on(spider)
     assert isinstance(record, PageItem) and not record.is_html
     assert record.facts[DOCUMENT_DATE_FACT] == {"date": "2020-01-02", "source": "PDF metadata"}
     assert (followed.url, followed.meta["depth"]) == (f"{SITE}/apply", 1)
@@ -345,6 +358,7 @@ def test_a_crawl_carried_on_follows_its_frontier_and_skips_what_is_done() -> Non
         sitemap=(f"{SITE}/from-the-sitemap",),
     )
     spider, requests = _first_requests(_plan(carry_on=carry_on))
+    requests += _handed_on(spider)
     pages = [request.url for request in requests if request.meta["siteaudit"] == "page"]
     assert pages == [f"{SITE}/a", f"{SITE}/from-the-sitemap"]
     assert spider.frontier.in_scope == 3
@@ -374,6 +388,26 @@ def test_the_bare_crawl_plans_with_the_defaults() -> None:
     assert plan.start_url == f"{SITE}/"
     assert plan.config == AuditConfig()
     assert plan.carry_on is None and plan.earlier is None and not plan.shared
+
+
+def _resident_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+@pytest.mark.skipif(not hasattr(ctypes.CDLL(None), "malloc_trim"), reason="glibc's malloc_trim")
+def test_memory_a_stage_freed_goes_back_to_the_system_before_the_next() -> None:
+    # 80 MB in blocks the C allocator serves from its heap, one in ten still in use: the
+    # free pages between them stay resident (free() can only give back the heap's top).
+    blocks = [bytes(4000) + bytes([n % 256]) for n in range(20_000)]
+    kept = blocks[::10]
+    del blocks
+    resident = _resident_bytes()
+    give_back_memory()
+    assert resident - _resident_bytes() > 40_000_000
+    assert len(kept) == 2000
 
 
 def test_the_collector_runs_less_often_while_crawling_and_as_before_after() -> None:
@@ -421,12 +455,53 @@ def test_a_pages_links_to_urls_already_claimed_or_repeated_are_requested_once() 
             ("mailto:office@example.org", "a"),
         ]
     )
-    followed = list(spider._follow_links(links, 1, f"{SITE}/"))
+    assert list(spider._follow_links(links, 1, f"{SITE}/")) == []  # each waits its turn
+    followed = _handed_on(spider)
     assert [(request.url, request.meta["siteaudit"]) for request in followed] == [
         (f"{SITE}/a", "page"),
         (f"{SITE}/form", "check"),
         (f"{SITE}/form", "page"),
     ]
+
+
+def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> None:
+    # Scrapy's scheduler holds a batch of Requests, not one for every URL met: the rest
+    # wait as tuples, shallow pages first and first come first served within a depth.
+    spider, _ = _first_requests(_plan())
+    spider.top_up_batch = 2
+    deep = tuple(Link(f"{SITE}/deep/{n}", "", "", "a", "", "") for n in range(2))
+    shallow = tuple(
+        Link(f"{SITE}/{name}", "", "", kind, "", "")
+        for name, kind in [("b", "a"), ("c.pdf", "a"), ("d.png", "img")]
+    )
+    assert list(spider._follow_links(deep, 2, f"{SITE}/b")) == []
+    assert list(spider._follow_links(shallow, 1, f"{SITE}/")) == []
+    assert len(spider.waiting or ()) == 5
+    sent = spider.crawler.engine.sent  # type: ignore[union-attr]
+    del sent[:]
+    spider._top_up()
+    assert [(r.url, r.method, r.meta["depth"]) for r in sent] == [
+        (f"{SITE}/b", "GET", 1),
+        (f"{SITE}/c.pdf", "GET", 1),  # a PDF is read for its links
+    ]
+    with pytest.raises(DontCloseSpider):  # idle, but three still wait
+        spider._idle()
+    assert [(r.url, r.method) for r in sent[2:]] == [
+        (f"{SITE}/d.png", "HEAD"),
+        (f"{SITE}/deep/0", "GET"),
+    ]
+    spider._top_up()
+    assert [r.url for r in sent[4:]] == [f"{SITE}/deep/1"]
+    spider._idle()  # nothing waits: the crawl may end
+
+
+def test_nothing_waiting_is_handed_on_once_the_crawl_is_stopping() -> None:
+    spider, _ = _first_requests(_plan())
+    list(spider._follow_links((Link(f"{SITE}/a", "", "", "a", "", ""),), 1, f"{SITE}/"))
+    spider.stopping = True  # Ctrl-C: what waits is left to --resume
+    spider._top_up()
+    spider._idle()
+    assert spider.crawler.engine.sent == []  # type: ignore[union-attr]
 
 
 def test_no_downloader_middleware_works_on_every_request_for_nothing() -> None:
