@@ -15,14 +15,14 @@ from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from rules.site import LinkRow, Site
-from rules.urls import is_document
+from rules.urls import SITE_CACHE_SIZE, is_document
 
 # Characters the URL standard's fragment percent-encode set adds to C0 controls and
 # everything above "~".
 _ENCODED_IN_FRAGMENT = frozenset(' "<>`')
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SITE_CACHE_SIZE)
 def as_url_fragment(written: str) -> str:
     """The fragment as a browser's URL holds it: percent-encoded where the URL standard
     says (non-ASCII characters as UTF-8 bytes, spaces, quotes, angle brackets). A site

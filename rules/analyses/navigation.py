@@ -25,7 +25,7 @@ from rules.analyses.accessible_name import content_text, name_of
 from rules.analyses.visibility import hidden
 from rules.page import Page
 from rules.site import Site, facts_in_order
-from rules.urls import MalformedUrl, resolve
+from rules.urls import SITE_CACHE_SIZE, MalformedUrl, resolve
 
 Blocks = list[tuple[str, list[tuple[str, str]]]]
 """A page's repeated blocks: (block description, [(destination, accessible name), ...])."""
@@ -160,7 +160,7 @@ def _ordinal(n: int) -> str:
     return {2: "2nd", 3: "3rd"}.get(n, f"{n}th")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SITE_CACHE_SIZE)
 def same_name(name: str) -> str:
     """A name as a listener tells names apart: case and punctuation do not count (menus
     repeat the same few names on every page, so each is worked out once)."""

@@ -26,7 +26,7 @@ from rules.analyses.forms import (
 )
 from rules.base import option
 from rules.page import Page, link_text
-from rules.urls import absolute, is_document
+from rules.urls import SITE_CACHE_SIZE, absolute, is_document
 
 DEFAULT_EXEMPT_TEXT = (
     r"\b(?:emergenc(?:y|ies)|urgent(?:ly)?|danger(?:ous)?|in immediate|at risk|out of hours"
@@ -153,7 +153,7 @@ def _first_online_option(
     return found
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=SITE_CACHE_SIZE)
 def _target_kind(url: str, hosts: tuple[str, ...], paths: tuple[str, ...]) -> str:
     """'platform', 'path' (a form word in the path), 'document' or '' for a link target."""
     if host_matches(url, hosts):
