@@ -184,10 +184,9 @@ class ProcessProbe(SiteRule):
 '''
 
 
-@pytest.mark.parametrize(("workers", "same_process"), [(0, True), (1, False)])
-def test_page_stage_runs_rules_in_a_worker_process_unless_workers_is_0(
-    workers: int, same_process: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def process_probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A plug-in page rule whose page facts are the pid of the process that ran it."""
     fake_distribution(
         tmp_path,
         "siteaudit-process-probe",
@@ -198,6 +197,15 @@ def test_page_stage_runs_rules_in_a_worker_process_unless_workers_is_0(
     # Spawned workers start with this process's sys.path, so they find the probe too.
     monkeypatch.syspath_prepend(str(tmp_path))
     forget_rule_engines()  # rules loaded earlier in this process did not see the probe
+    yield
+    forget_rule_engines()  # nor may later tests see it
+
+
+@pytest.mark.parametrize(("workers", "same_process"), [(0, True), (1, False)])
+@pytest.mark.usefixtures("process_probe")
+def test_page_stage_runs_rules_in_a_worker_process_unless_workers_is_0(
+    workers: int, same_process: bool
+) -> None:
     stage = PageStage(AuditConfig(), workers=workers)
     try:
         analysis = asyncio.run(
@@ -205,11 +213,30 @@ def test_page_stage_runs_rules_in_a_worker_process_unless_workers_is_0(
         )
     finally:
         stage.close()
-        forget_rule_engines()  # nor may later tests see it
     assert analysis.title == "Bins"
     pid = analysis.facts["process-probe"]
     assert isinstance(pid, int)
     assert (pid == os.getpid()) is same_process
+
+
+@pytest.mark.usefixtures("process_probe")
+def test_a_page_worker_is_replaced_once_it_has_analysed_its_share_of_pages() -> None:
+    # Its memory grows with the pages it has seen: a fresh one takes over, and no page
+    # is lost on the way.
+    stage = PageStage(AuditConfig(), workers=1, recycle_after=2)
+
+    async def one_at_a_time() -> list[PageAnalysis]:
+        page = b"<html><title>Bins</title></html>"
+        return [await stage.analyse(URL, page, "utf-8", {}, 0) for _ in range(5)]
+
+    try:
+        analyses = asyncio.run(one_at_a_time())
+    finally:
+        stage.close()
+    assert [analysis.title for analysis in analyses] == ["Bins"] * 5
+    pids = [analysis.facts["process-probe"] for analysis in analyses]
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+    assert len(set(pids)) == 3 and os.getpid() not in pids
 
 
 def _memory_kb(pid: int) -> tuple[int, int]:

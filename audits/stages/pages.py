@@ -254,6 +254,8 @@ class _Worker:
         )
         self.ready = self.pool.submit(os.getpid)
         """The worker's pid, once it is started and warmed up."""
+        self.analysed = 0
+        """How many pages and PDFs it has been given."""
 
     def stop(self, *, kill: bool = False) -> None:
         """Stop the process: at once with `kill`, else once it is idle."""
@@ -262,16 +264,30 @@ class _Worker:
                 os.kill(self.ready.result(), signal.SIGKILL)
         self.pool.shutdown(wait=not kill, cancel_futures=True)
 
+    def retire(self) -> None:
+        """Let the idle process end, without waiting for it."""
+        self.pool.shutdown(wait=False)
+
 
 class PageStage:
     """Runs `analyse` for the crawler: in worker processes, or inline with workers=0.
 
     A page whose analysis takes longer than `[crawl] page_analysis_timeout` has its
     worker killed and replaced, and is stored with a rule error instead of an analysis.
+
+    A worker that has analysed `recycle_after` pages is replaced by a fresh one (started
+    from the forkserver in about 0.1 s): a worker's memory grew with the pages it had
+    seen (the rules' caches, and what Python's allocator keeps), each of two from 48 to
+    59 MB over a 10,000-page crawl, and the crawl is the audit's peak of memory.
     """
 
-    def __init__(self, config: AuditConfig, workers: int | None = None) -> None:
+    RECYCLE_AFTER = 2000
+
+    def __init__(
+        self, config: AuditConfig, workers: int | None = None, recycle_after: int = RECYCLE_AFTER
+    ) -> None:
         self.config = config
+        self.recycle_after = recycle_after
         self.workers = config.crawl.page_workers if workers is None else workers
         if self.workers < 0:
             self.workers = default_workers()
@@ -351,8 +367,12 @@ class PageStage:
             raise PageStageError("page analysis crashed its worker process; page skipped") from None
         finally:
             self._busy.discard(worker)
+            worker.analysed += 1
             if not _finished_cleanly(task):
                 worker.stop(kill=True)
+                worker = _Worker(self.config, self._context)
+            elif worker.analysed >= self.recycle_after:
+                worker.retire()
                 worker = _Worker(self.config, self._context)
             self._idle.put_nowait(worker)
 
