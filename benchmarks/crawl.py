@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,10 +38,28 @@ SITES = Path("/tmp/sa-bench/sites")
 _SAMPLE_SECONDS = 0.25
 
 
-def tree_memory_kb(root_pid: int) -> tuple[int, int, dict[tuple[int, str], float]]:
-    """(summed PSS, largest single RSS, each process's CPU seconds by (pid, start time)) of
-    a process and its descendants."""
-    pids, frontier = [root_pid], [root_pid]
+class TreeSample(NamedTuple):
+    """One look at a process and its descendants."""
+
+    pss_kb: int
+    largest_rss_kb: int
+    cpu_s: dict[tuple[int, str], float]
+    """Each process's CPU seconds so far, by (pid, start time)."""
+    pss_kb_by_role: dict[str, int]
+    """PSS of the audit process, its forkserver, the page workers and any other children."""
+
+
+def _role(parent_role: str | None, command: bytes) -> str:
+    if parent_role is None:
+        return "audit process"
+    if parent_role == "audit process" and b"forkserver" in command:
+        return "forkserver"
+    return "page workers" if parent_role == "forkserver" else "other children"
+
+
+def tree_memory_kb(root_pid: int) -> TreeSample:
+    """Memory and CPU of a process and its descendants."""
+    roles, frontier = {root_pid: _role(None, b"")}, [root_pid]
     while frontier:
         pid = frontier.pop()
         try:
@@ -48,33 +67,44 @@ def tree_memory_kb(root_pid: int) -> tuple[int, int, dict[tuple[int, str], float
         except OSError:
             continue
         for child in map(int, children):
-            pids.append(child)
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            roles[child] = _role(roles[pid], command)
             frontier.append(child)
-    pss = rss_max = 0
-    cpu: dict[tuple[int, str], float] = {}
+    total = largest = 0
+    cpu_s: dict[tuple[int, str], float] = {}
+    by_role: dict[str, int] = {}
     ticks = os.sysconf("SC_CLK_TCK")
-    for pid in pids:
+    for pid, role in roles.items():
         try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / ticks
+            pss = rss = 0
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
-                    pss += int(line.split()[1])
+                    pss = int(line.split()[1])
                 elif line.startswith("Rss:"):
-                    rss_max = max(rss_max, int(line.split()[1]))
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            cpu[pid, fields[19]] = (int(fields[11]) + int(fields[12])) / ticks
+                    rss = int(line.split()[1])
         except (OSError, IndexError, ValueError):
             continue
-    return pss, rss_max, cpu
+        cpu_s[pid, fields[19]] = cpu
+        by_role[role] = by_role.get(role, 0) + pss
+        total += pss
+        largest = max(largest, rss)
+    return TreeSample(total, largest, cpu_s, by_role)
 
 
-def run_measured(cmd: list[str]) -> dict[str, float]:
+def run_measured(cmd: list[str]) -> dict[str, Any]:
     """Run a command; sample its process tree's memory; return wall, peaks and CPU.
 
     The CPU is each process's last sampled CPU time, summed: page workers are replaced
     during a crawl and end before the audit, and the forkserver's children are not the
     audit's to wait for, so neither the tree's CPU at one moment nor RUSAGE_CHILDREN
     counts them all."""
-    peak = {"pss": 0, "rss": 0}
+    peak = TreeSample(0, 0, {}, {})
+    largest_rss = 0
     cpu_seen: dict[tuple[int, str], float] = {}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -82,10 +112,12 @@ def run_measured(cmd: list[str]) -> dict[str, float]:
 
     def sample() -> None:
         while not done.is_set():
-            pss, rss, cpu = tree_memory_kb(proc.pid)
-            peak["pss"] = max(peak["pss"], pss)
-            peak["rss"] = max(peak["rss"], rss)
-            cpu_seen.update(cpu)
+            nonlocal peak, largest_rss
+            sample = tree_memory_kb(proc.pid)
+            if sample.pss_kb > peak.pss_kb:
+                peak = sample
+            largest_rss = max(largest_rss, sample.largest_rss_kb)
+            cpu_seen.update(sample.cpu_s)
             done.wait(_SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -98,8 +130,11 @@ def run_measured(cmd: list[str]) -> dict[str, float]:
         sys.exit(f"siteaudit failed (exit {proc.returncode}):\n{output[-3000:]}")
     return {
         "wall_s": wall,
-        "tree_pss_mb": peak["pss"] / 1024,
-        "max_rss_mb": peak["rss"] / 1024,
+        "tree_pss_mb": peak.pss_kb / 1024,
+        "max_rss_mb": largest_rss / 1024,
+        "tree_pss_mb_by_role": {
+            role: round(kb / 1024) for role, kb in sorted(peak.pss_kb_by_role.items())
+        },
         "cpu_s": sum(cpu_seen.values()),
     }
 
@@ -243,6 +278,7 @@ def main() -> None:
                 "cpu_s": round(result["cpu_s"], 1),
                 "peak_tree_pss_mb": round(result["tree_pss_mb"]),
                 "peak_process_rss_mb": round(result["max_rss_mb"]),
+                "peak_tree_pss_mb_by_role": result["tree_pss_mb_by_role"],
                 "load1_at_start": round(load1, 1),
             },
             indent=2,
