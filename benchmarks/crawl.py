@@ -139,6 +139,23 @@ def run_measured(cmd: list[str]) -> dict[str, Any]:
     }
 
 
+def bench_config(pages: int, *, links_only: bool = False, off: list[str] | None = None) -> str:
+    """A benchmark audit's configuration: room for the whole site, and with `links_only`
+    every rule outside the links category off (what a link checker does), and the rules
+    `off` off."""
+    lines = ["[crawl]", f"max_pages = {pages * 2}"]
+    off = list(off or ())
+    if links_only:
+        from audits.rule_engine import available_rules
+
+        off += [
+            rule.id for rule in available_rules(plugins=False).values() if rule.category != "links"
+        ]
+    for rule_id in dict.fromkeys(off):  # once each: TOML refuses a table twice
+        lines += [f"[rules.{rule_id}]", "enabled = false"]
+    return "\n".join(lines) + "\n"
+
+
 def crawl_seconds(store: Path) -> float:
     """How long the crawl itself took (the run's recorded Scrapy stats)."""
     import sqlite3
@@ -214,17 +231,7 @@ def main() -> None:
     redis_server = None
     try:
         config = work / "bench.toml"
-        lines = ["[crawl]", f"max_pages = {args.pages * 2}"]
-        if args.links_only:
-            # Every rule outside the links category off: what a link checker does.
-            from audits.rule_engine import available_rules
-
-            for rule in available_rules(plugins=False).values():
-                if rule.category != "links":
-                    lines += [f"[rules.{rule.id}]", "enabled = false"]
-        for rule_id in args.disable:
-            lines += [f"[rules.{rule_id}]", "enabled = false"]
-        config.write_text("\n".join(lines) + "\n")
+        config.write_text(bench_config(args.pages, links_only=args.links_only, off=args.disable))
         cmd = [
             str(Path(sys.executable).parent / "siteaudit"),
             "audit",

@@ -15,8 +15,9 @@ after the other, and each prints its CPU milliseconds per page and pages per sec
 - `aiohttp`: the harness's floor crawler, no Scrapy at all (32 requests in flight, as
   the harness runs it).
 
-CPU is the user + system time of each tool's whole process tree (every child is
-waited for), so it means something on a shared machine; pages/s only in a quiet moment.
+CPU is the user + system time of each tool's whole process tree (each process sampled
+until it ends: benchmarks/crawl.run_measured), so it means something on a shared
+machine; pages/s only in a quiet moment.
 The bare spider also prints the CPU its parsing and link extraction took
 (`parse_ms_per_page`, in its one process): without it, what Scrapy itself costs a page.
 Run it in turns with a change and without.
@@ -32,9 +33,7 @@ import argparse
 import gc
 import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +43,14 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.crawl import BENCH, ensure_site, start_serving, stop_serving
+from benchmarks.crawl import (
+    BENCH,
+    bench_config,
+    ensure_site,
+    run_measured,
+    start_serving,
+    stop_serving,
+)
 
 TOOLS = ("scrapy-bare", "scrapy-lean", "siteaudit-links", "aiohttp")
 # The elements whose targets siteaudit's link rules check (and the harness's floor reads).
@@ -161,28 +167,11 @@ def run_spider(start: str, concurrency: int, *, lean: bool, out: Path) -> None:
 # -- the runs ---------------------------------------------------------------------------
 
 
-def measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Run a command; (wall seconds, CPU seconds of its whole process tree)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode not in (0, 1):
-        sys.exit(f"{cmd[0]} failed (exit {result.returncode}):\n{result.stderr[-3000:]}")
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu
-
-
-def links_only_config(path: Path, pages: int) -> None:
-    """The audit configuration of a links-only run, as benchmarks/crawl.py writes it."""
-    from audits.rule_engine import available_rules
-
-    lines = ["[crawl]", f"max_pages = {pages * 2}"]
-    for rule in available_rules(plugins=False).values():
-        if rule.category != "links":
-            lines += [f"[rules.{rule.id}]", "enabled = false"]
-    path.write_text("\n".join(lines) + "\n")
+def measured(cmd: list[str]) -> tuple[float, float]:
+    """Run a command; (wall seconds, CPU seconds of every process of its tree, page workers
+    included: they are the forkserver's children, which RUSAGE_CHILDREN leaves out)."""
+    result = run_measured(cmd)
+    return result["wall_s"], result["cpu_s"]
 
 
 def run_tool(tool: str, start: str, pages: int, concurrency: int, work: Path) -> dict[str, Any]:
@@ -193,7 +182,7 @@ def run_tool(tool: str, start: str, pages: int, concurrency: int, work: Path) ->
     if tool in ("scrapy-bare", "scrapy-lean"):
         cmd = [python, __file__, "--spider", start, "--concurrency", str(concurrency)]
         cmd += ["--spider-out", str(out)] + (["--lean"] if tool == "scrapy-lean" else [])
-        wall, cpu = measured(cmd, cwd=Path(__file__).resolve().parents[1])
+        wall, cpu = measured(cmd)
         spider = json.loads(out.read_text())
         crawled = spider["pages"]
         # Parsing and link extraction, in the crawl's own process here: what page workers
@@ -201,7 +190,7 @@ def run_tool(tool: str, start: str, pages: int, concurrency: int, work: Path) ->
         extra["parse_ms_per_page"] = round(1000 * spider["parse_s"] / crawled, 2)
     elif tool == "siteaudit-links":
         config = work / "links.toml"
-        links_only_config(config, pages)
+        config.write_text(bench_config(pages, links_only=True))
         shutil.rmtree(work / "audit", ignore_errors=True)
         cmd = [str(Path(python).parent / "siteaudit"), "audit", start, "--config", str(config)]
         cmd += ["--out", str(work / "audit"), "--concurrency", str(concurrency)]

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.crawl import ensure_site, start_serving, stop_serving
+from benchmarks.crawl import bench_config, ensure_site, start_serving, stop_serving
 
 _SAMPLE_SECONDS = 0.1
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -158,14 +158,7 @@ def main() -> None:
     start_serving(ensure_site(args.pages, args.ext_port), args.port, args.ext_port)
     work = Path(tempfile.mkdtemp(prefix="siteaudit-stage-cpu-"))
     try:
-        lines = ["[crawl]", f"max_pages = {args.pages * 2}"]
-        if args.links_only:
-            from audits.rule_engine import available_rules
-
-            for rule in available_rules(plugins=False).values():
-                if rule.category != "links":
-                    lines += [f"[rules.{rule.id}]", "enabled = false"]
-        (work / "bench.toml").write_text("\n".join(lines) + "\n")
+        (work / "bench.toml").write_text(bench_config(args.pages, links_only=args.links_only))
         audit_args = [
             "audit",
             f"http://127.0.0.1:{args.port}/",
