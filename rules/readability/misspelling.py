@@ -70,11 +70,14 @@ def unknown_words(text: str, own: frozenset[str]) -> dict[str, tuple[int, int]]:
     if any(hint in text for hint in _NOT_PROSE_HINTS):
         text = without_addresses(text)
     found: dict[str, tuple[int, int]] = {}
-    for token, uses in Counter(_WORD.findall(text)).items():
+    tokens = _WORD.findall(text)
+    # Each distinct word in order of first use; only unknown words' uses are counted.
+    for token in dict.fromkeys(tokens):
         word = token.replace("\u2019", "'")
         word = word[:-2] if word.endswith("'s") else word  # a possessive's word
         if len(word) < MIN_LENGTH or word in own or is_known(word):
             continue
+        uses = tokens.count(token)
         first = re.search(rf"(?<![\w/]){re.escape(token)}(?![\w/])", text)
         offset = first.start() if first else 0
         earlier_uses, earlier = found.get(word, (0, offset))
