@@ -61,6 +61,26 @@ def _main_prose(page: Page) -> tuple[TextBlock, ...]:
     return tuple(prose_blocks(page.main_blocks))
 
 
+def main_prose_text(page: Page) -> str:
+    """`prose_text` of the page's main prose, joined once per page."""
+    return page.memo(_main_prose_text)
+
+
+def _main_prose_text(page: Page) -> str:
+    return prose_text(main_prose(page))
+
+
+def main_fragments(page: Page) -> list[str]:
+    """The page's main prose (`main_prose_text`) cut where textstat cuts sentences, once
+    per page for the rules that count sentences (`split_sentences` keeps those of three
+    words or more). Shared: not to be changed."""
+    return page.memo(_main_fragments)
+
+
+def _main_fragments(page: Page) -> list[str]:
+    return _SENTENCE.findall(main_prose_text(page))
+
+
 def main_lines(page: Page) -> str:
     """`lined_text` of the page's main content, joined once per page."""
     return page.memo(_main_lines)
@@ -123,7 +143,12 @@ def lined_text(blocks: Iterable[TextBlock]) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences as textstat counts them (fragments of two words or fewer are dropped)."""
-    return [s.strip() for s in _SENTENCE.findall(text) if len(s.split()) > 2]
+    return sentences_of(_SENTENCE.findall(text))
+
+
+def sentences_of(fragments: list[str]) -> list[str]:
+    """`split_sentences` of a text already cut into fragments (`main_fragments`)."""
+    return [s.strip() for s in fragments if len(s.split()) > 2]
 
 
 def sentence_around(text: str, offset: int) -> str:
