@@ -21,6 +21,8 @@ _SENTENCE_END = frozenset(".!?:;")
 # `lined_text`).
 _BOUNDARY = re.compile(r"[.!?](?=\s)|\n")
 SENTENCE_CLIP = 300
+# How far before a place `sentence_around` looks for its sentence's start first.
+_SENTENCE_REACH = 400
 # A word as everyday prose writes it: lower-case letters only (not a name, a code, a slug
 # or a hyphenated qualifier such as "non-executive").
 _PLAIN_WORD = re.compile(r"[a-z]+")
@@ -154,8 +156,15 @@ def sentences_of(fragments: list[str]) -> list[str]:
 def sentence_around(text: str, offset: int) -> str:
     """The sentence that holds the character at `offset` (within one line of text)."""
     start = 0
-    for m in _BOUNDARY.finditer(text, 0, offset):
+    # The last boundary before offset, looked for just before it first: a boundary is one
+    # character, found wherever a search starts, and reading every boundary from the top
+    # of a long page took longer than the rest of a rule's examples.
+    near = max(0, offset - _SENTENCE_REACH)
+    for m in _BOUNDARY.finditer(text, near, offset):
         start = m.end()
+    if not start and near:
+        for m in _BOUNDARY.finditer(text, 0, near + 1):
+            start = m.end()
     end_match = _BOUNDARY.search(text, offset)
     end = end_match.end() if end_match else len(text)
     return text[start:end].strip()
