@@ -21,6 +21,8 @@ _SENTENCE_END = frozenset(".!?:;")
 # `lined_text`).
 _BOUNDARY = re.compile(r"[.!?](?=\s)|\n")
 SENTENCE_CLIP = 300
+# How far before a place `sentence_around` looks for its sentence's start first.
+_SENTENCE_REACH = 400
 # A word as everyday prose writes it: lower-case letters only (not a name, a code, a slug
 # or a hyphenated qualifier such as "non-executive").
 _PLAIN_WORD = re.compile(r"[a-z]+")
@@ -59,6 +61,26 @@ def main_prose(page: Page) -> tuple[TextBlock, ...]:
 
 def _main_prose(page: Page) -> tuple[TextBlock, ...]:
     return tuple(prose_blocks(page.main_blocks))
+
+
+def main_prose_text(page: Page) -> str:
+    """`prose_text` of the page's main prose, joined once per page."""
+    return page.memo(_main_prose_text)
+
+
+def _main_prose_text(page: Page) -> str:
+    return prose_text(main_prose(page))
+
+
+def main_fragments(page: Page) -> list[str]:
+    """The page's main prose (`main_prose_text`) cut where textstat cuts sentences, once
+    per page for the rules that count sentences (`split_sentences` keeps those of three
+    words or more). Shared: not to be changed."""
+    return page.memo(_main_fragments)
+
+
+def _main_fragments(page: Page) -> list[str]:
+    return _SENTENCE.findall(main_prose_text(page))
 
 
 def main_lines(page: Page) -> str:
@@ -123,14 +145,26 @@ def lined_text(blocks: Iterable[TextBlock]) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences as textstat counts them (fragments of two words or fewer are dropped)."""
-    return [s.strip() for s in _SENTENCE.findall(text) if len(s.split()) > 2]
+    return sentences_of(_SENTENCE.findall(text))
+
+
+def sentences_of(fragments: list[str]) -> list[str]:
+    """`split_sentences` of a text already cut into fragments (`main_fragments`)."""
+    return [s.strip() for s in fragments if len(s.split()) > 2]
 
 
 def sentence_around(text: str, offset: int) -> str:
     """The sentence that holds the character at `offset` (within one line of text)."""
     start = 0
-    for m in _BOUNDARY.finditer(text, 0, offset):
+    # The last boundary before offset, looked for just before it first: a boundary is one
+    # character, found wherever a search starts, and reading every boundary from the top
+    # of a long page took longer than the rest of a rule's examples.
+    near = max(0, offset - _SENTENCE_REACH)
+    for m in _BOUNDARY.finditer(text, near, offset):
         start = m.end()
+    if not start and near:
+        for m in _BOUNDARY.finditer(text, 0, near + 1):
+            start = m.end()
     end_match = _BOUNDARY.search(text, offset)
     end = end_match.end() if end_match else len(text)
     return text[start:end].strip()

@@ -36,6 +36,9 @@ _NOT_PROSE = re.compile(
 )
 # Cheap tests for whether a text has anything `_NOT_PROSE` would find.
 _NOT_PROSE_HINTS = ("@", "://", "www.", ".uk")
+# What every `_NOT_PROSE` span holds, in any case: one of these, and no space.
+_NOT_PROSE_MARK = re.compile(r"@|://|www\.|\.uk", re.IGNORECASE)
+_NO_SPACE = re.compile(r"\S*")
 # Lower-case words standing alone: not part of a name (capitalised), an acronym, a code
 # mixing letters and digits, or a path; nor part of a compound ("multi-agency",
 # "pre-school", "write-offs"), whose parts the dictionary need not list alone.
@@ -65,18 +68,47 @@ def unknown_words(text: str, own: frozenset[str]) -> dict[str, tuple[int, int]]:
     across pages), so the cost is one pass of a regular expression over the text.
     """
     if any(hint in text for hint in _NOT_PROSE_HINTS):
-        text = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
+        text = without_addresses(text)
     found: dict[str, tuple[int, int]] = {}
-    for token, uses in Counter(_WORD.findall(text)).items():
+    tokens = _WORD.findall(text)
+    # Each distinct word in order of first use; only unknown words' uses are counted.
+    for token in dict.fromkeys(tokens):
         word = token.replace("\u2019", "'")
         word = word[:-2] if word.endswith("'s") else word  # a possessive's word
         if len(word) < MIN_LENGTH or word in own or is_known(word):
             continue
+        uses = tokens.count(token)
         first = re.search(rf"(?<![\w/]){re.escape(token)}(?![\w/])", text)
         offset = first.start() if first else 0
         earlier_uses, earlier = found.get(word, (0, offset))
         found[word] = (earlier_uses + uses, min(earlier, offset))
     return found
+
+
+def without_addresses(text: str) -> str:
+    """Text with each web and email address and site name (`_NOT_PROSE`) blanked out,
+    offsets kept.
+
+    Such a span has no space in it and holds an @, ://, www. or .uk: only the runs of
+    non-space characters around those are searched. The pattern, run over a whole page,
+    tried its leading `[\\w.+\\-]+` from every letter of every word.
+    """
+    runs = set()
+    for mark in _NOT_PROSE_MARK.finditer(text):
+        start = mark.start()
+        while start and not text[start - 1].isspace():
+            start -= 1
+        runs.add((start, _NO_SPACE.match(text, mark.start()).end()))  # type: ignore[union-attr]
+    pieces, done = [], 0
+    for start, end in sorted(runs):
+        pieces += (text[done:start], _NOT_PROSE.sub(_blank, text[start:end]))
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
 def suggestion(word: str) -> str | None:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.analyses.prose import clip, is_english_page, main_prose, prose_text, split_sentences
+from rules.analyses.prose import clip, is_english_page, main_fragments, sentences_of
 from rules.base import Category, Finding, PageRule, Severity, option
 from rules.page import Page
 
@@ -220,7 +220,7 @@ class PassiveVoice(PageRule):
 
     def check_page(self, page: Page) -> Iterator[Finding]:
         """Yield one finding when passive sentences exceed `max_share`."""
-        sentences = split_sentences(prose_text(main_prose(page)))
+        sentences = sentences_of(main_fragments(page))
         if len(sentences) < self.options.min_sentences:
             return
         passive = [s for s in sentences if is_passive(s)]

@@ -19,7 +19,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.analyses.prose import clip, first_words, is_english_page, main_prose, prose_text
+from rules.analyses.prose import (
+    clip,
+    first_words,
+    is_english_page,
+    main_fragments,
+    main_prose,
+    main_prose_text,
+)
 from rules.base import Category, Finding, PageRule, Severity, SuccessCriterion, option
 from rules.page import Page
 
@@ -160,11 +167,13 @@ class Counts:
     sentences: list[tuple[str, list[str]]]
 
 
-def count(text: str) -> Counts:
-    """Count a text's words, syllables and sentences as textstat does."""
+def count(text: str, fragments: list[str] | None = None) -> Counts:
+    """Count a text's words, syllables and sentences as textstat does. `fragments`, the
+    text cut by textstat's sentence split (`_SENTENCE`), when already known."""
     words = words_of(text)
     counted = []
-    fragments = _SENTENCE.findall(text)
+    if fragments is None:
+        fragments = _SENTENCE.findall(text)
     for fragment, sentence_words in zip(fragments, _sentence_words(fragments), strict=True):
         if len(sentence_words) > 2:
             counted.append((fragment.strip(), sentence_words))
@@ -317,5 +326,11 @@ def _measured(page: Page, min_words: int) -> tuple[Counts, float] | None:
     # A block's text is collapsed (rules.page.text_blocks): words are its spaces plus one.
     if sum(b.text.count(" ") + 1 for b in blocks) < min_words:
         return None
-    counts = count(first_words(prose_text(blocks), MAX_WORDS))
+    text = main_prose_text(page)
+    if text.count(" ") < MAX_WORDS:
+        # Its words are its spaces plus one (see above): all of them are scored, and the
+        # page's sentences are the ones passive-voice reads.
+        counts = count(text, main_fragments(page))
+    else:
+        counts = count(first_words(text, MAX_WORDS))
     return counts, round(score(counts, with_hardest=False).reading_age, 1)

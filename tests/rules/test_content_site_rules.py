@@ -7,17 +7,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rules.accessibility.document_instead_of_html import document_type
 from rules.analyses import spelling
 from rules.freshness.stale_content import StaleContent
 from rules.page import Page
 from rules.readability.misspelling import (
+    _NOT_PROSE,
     Misspelling,
     is_known,
     one_edit_apart,
     suggestion,
     unknown_words,
+    without_addresses,
 )
 from tests.kit.memory_site import MemorySite, u
 
@@ -142,6 +146,19 @@ def test_names_acronyms_addresses_postcodes_and_compound_prefixes_are_not_checke
         "We will recieve it."
     )
     assert unknown_words(text, frozenset()) == {"recieve": (1, text.rindex("recieve"))}
+
+
+# Pieces of text around web and email addresses, in either case, with the spaces, line
+# breaks and other white space that end them.
+_ADDRESS_PIECES = ["a", "Bins", "@", "://", "www.", "WWW.", ".uk", ".UK", ".gov", "gov"]
+_ADDRESS_PIECES += ["http", "s", "-", "+", ".", "/", "_", "9", "\u2019", "é", " ", "\n", "\t"]
+_ADDRESS_PIECES += ["\xa0", "\x1e", "co", "nhs"]
+
+
+@given(st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=30).map("".join))
+def test_addresses_are_blanked_as_the_pattern_over_the_whole_text_blanks_them(text: str) -> None:
+    whole = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
+    assert without_addresses(text) == whole
 
 
 def test_the_site_dictionary_and_allow_list_accept_local_words(tmp_path: Path) -> None:

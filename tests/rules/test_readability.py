@@ -13,7 +13,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from textstat.textstat import textstatistics
 
-from rules.analyses.prose import is_listing, prose_blocks, prose_text, split_sentences
+from rules.analyses.prose import (
+    first_words,
+    is_listing,
+    main_fragments,
+    main_prose,
+    main_prose_text,
+    prose_blocks,
+    prose_text,
+    sentences_of,
+    split_sentences,
+)
 from rules.base import Severity
 from rules.page import Page
 from rules.readability import reading_age
@@ -223,3 +233,34 @@ def test_a_page_of_tables_and_short_list_items_is_not_scored() -> None:
     page = Page("https://council.example/", f"<main><table>{rows}</table><ul>{items}</ul></main>")
     assert len(page.main_text.split()) > 200
     assert list(ReadingAge().check_page(page)) == []
+
+
+_PROSE_WORDS = ["Bins", "are", "emptied", "weekly.", "Call", "0115 496 0000", "\u00a0", "\t"]
+_PROSE_WORDS += ["e.g.", "it's", "\u2019", "!", "?", "  ", "\x1e", "caf\u00e9", "1.5"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["p", "li", "td", "h2", "div"]),
+            st.lists(st.sampled_from(_PROSE_WORDS), max_size=12).map(" ".join),
+        ),
+        max_size=8,
+    )
+)
+def test_the_shared_prose_text_and_fragments_are_what_each_rule_computed(
+    blocks: list[tuple[str, str]],
+) -> None:
+    """reading-age and passive-voice read one copy of the prose text and its sentence
+    fragments; reading-age scores the whole text, without cutting it to its first words,
+    when it has no more than MAX_WORDS words (words are its spaces plus one)."""
+    body = "".join(f"<{tag}>{text}</{tag}>" for tag, text in blocks)
+    page = Page(
+        url="https://council.example/", html=f"<html><body><main>{body}</main></body></html>"
+    )
+    text = main_prose_text(page)
+    assert text == prose_text(main_prose(page))
+    assert sentences_of(main_fragments(page)) == split_sentences(text)
+    words = text.count(" ") + 1 if text else 0
+    assert first_words(text, words) == text
+    assert reading_age.count(text, main_fragments(page)) == reading_age.count(text)

@@ -3,10 +3,17 @@ give the answers the rules agree on."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules.analyses import prose
 from rules.analyses.accessible_name import accessible_name, name_of
 from rules.analyses.headings import headings
 from rules.analyses.navigation import navigation_blocks
-from rules.analyses.prose import lined_text, main_lines, main_prose, prose_blocks
+from rules.analyses.prose import lined_text, main_lines, main_prose, prose_blocks, sentence_around
 from rules.analyses.visibility import hidden
 from rules.page import Page
 
@@ -95,3 +102,24 @@ def test_navigation_blocks_are_the_template_landmarks_around_the_links() -> None
         ("header", [("https://council.example/", "Home")]),
         ("footer", [("https://council.example/privacy", "Privacy")]),
     ]
+
+
+def sentence_read_from_the_top(text: str, offset: int) -> str:
+    """sentence_around as it reads: from the last boundary before offset to the next."""
+    starts = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", text[:offset])]
+    end = re.compile(r"[.!?](?=\s)|\n").search(text, offset)
+    return text[starts[-1] if starts else 0 : end.end() if end else len(text)].strip()
+
+
+@pytest.mark.parametrize("reach", [3, 400])
+@given(
+    text=st.lists(st.sampled_from(["Bins", " ", ".", "!", "?", "\n", "\t", "\xa0", "x. "])).map(
+        "".join
+    ),
+    where=st.floats(0, 1),
+)
+def test_a_sentence_is_found_around_any_offset(reach: int, text: str, where: float) -> None:
+    offset = round(where * len(text))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prose, "_SENTENCE_REACH", reach)  # the search near the offset, then the top
+        assert sentence_around(text, offset) == sentence_read_from_the_top(text, offset)
