@@ -464,6 +464,38 @@ def test_a_pages_links_to_urls_already_claimed_or_repeated_are_requested_once() 
     ]
 
 
+def test_files_every_page_names_are_answered_from_the_claims_after_the_first_page() -> None:
+    # The stylesheet, logo and search form of every page: claimed as files on the first
+    # page, then answered by the frontier alone (the scope is not asked again), while a
+    # link to the form's action still hands it over to be crawled as a page.
+    spider, _ = _first_requests(_plan())
+    assets = [(f"{SITE}/site.css", "link"), (f"{SITE}/logo.png", "img")]
+    assets.append((f"{SITE}/search", "form"))
+    template = tuple(Link(url, "", "", kind, "", "") for url, kind in assets)
+    asked: list[str] = []
+    wanted = spider.scope.wanted
+
+    def counted(url: str) -> bool:
+        asked.append(url)
+        return wanted(url)
+
+    spider.scope.wanted = counted  # type: ignore[method-assign]
+    assert list(spider._follow_links(template, 1, f"{SITE}/")) == []
+    assert len(asked) == 3
+    for page in ("a", "b"):
+        assert list(spider._follow_links(template, 2, f"{SITE}/{page}")) == []
+    assert len(asked) == 3
+    linked = (Link(f"{SITE}/search", "", "", "a", "", ""),)
+    assert list(spider._follow_links(linked, 2, f"{SITE}/b")) == []
+    followed = _handed_on(spider)
+    assert [(request.url, request.meta["siteaudit"]) for request in followed] == [
+        (f"{SITE}/site.css", "check"),
+        (f"{SITE}/logo.png", "check"),
+        (f"{SITE}/search", "check"),
+        (f"{SITE}/search", "page"),
+    ]
+
+
 def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> None:
     # Scrapy's scheduler holds a batch of Requests, not one for every URL met: the rest
     # wait as tuples, shallow pages first and first come first served within a depth.

@@ -444,11 +444,14 @@ class SiteSpider(scrapy.Spider):
 
     def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
         # Most of a page's links (its menus, its footer, a link repeated) lead to URLs
-        # claimed for good already: one set lookup each answers them, before _follow.
+        # claimed for good already: one set lookup each answers them, before _follow. So
+        # do the stylesheet, script, icon and logo every page names: a file stays open to
+        # being crawled as a page (crawler/frontier.py), but only a page's link does that.
         settled = self.frontier.settled
+        claimed = self.frontier.claimed
         for link in links:
             url = link.url
-            if settled(url):
+            if settled(url) or (link.kind not in _PAGE_KINDS and claimed(url)):
                 continue
             followed = self._follow(url, depth=depth, kind=link.kind, source=source)
             if followed is not None:
