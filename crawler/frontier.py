@@ -67,6 +67,11 @@ class Frontier:
         without asking the scope."""
         return url in self._seen and url not in self._files
 
+    def claimed(self, url: str) -> bool:
+        """True when `url` is claimed, whatever its role: then only a page's claim can
+        still succeed (a file handed over to be crawled as a page)."""
+        return url in self._seen
+
     def uncount(self, url: str) -> None:
         """A claimed page, `url`, turned out to be a trap variant: it is not requested, so
         it does not count towards `max_pages` (it stays claimed: nobody should request it)."""
@@ -186,6 +191,9 @@ class SharedFrontier(Frontier):
 
     def settled(self, url: str) -> bool:
         return self._known.get(url) is Role.PAGE
+
+    def claimed(self, url: str) -> bool:
+        return url in self._known
 
     def saw_releases(self, releases: int) -> None:
         """The coordinator has released a lost worker's unqueued claims `releases` times:

@@ -32,6 +32,7 @@ class StorePipeline:
         self.batch: list[Any] = []
         self.last_flush = time.monotonic()
         self.store: Store | None = None
+        self.counts: ItemCounts | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -49,8 +50,10 @@ class StorePipeline:
             self.store.close()
 
     def process_item(self, item: Any) -> Any:
-        assert self.crawler.stats is not None
-        count_item(self.crawler.stats, item)
+        if self.counts is None:
+            assert self.crawler.stats is not None
+            self.counts = ItemCounts(self.crawler.stats)
+        self.counts.count(item)
         self.batch.append(item)
         if len(self.batch) >= _BATCH_ITEMS or time.monotonic() - self.last_flush > _BATCH_SECONDS:
             self.flush()
@@ -65,14 +68,37 @@ class StorePipeline:
         write_items(self.store, self.run_id, batch)
 
 
-def count_item(stats: StatsCollector, item: Any) -> None:
-    """The crawl's running totals, for the progress line and the run's summary."""
-    if isinstance(item, ReusedPageItem):
-        stats.inc_value("siteaudit/pages_html")
-        stats.inc_value("siteaudit/pages_reused")
-    elif isinstance(item, PageItem):
-        stats.inc_value("siteaudit/pages_html" if item.is_html else "siteaudit/urls_other")
-        stats.inc_value("siteaudit/findings", len(item.findings))
+class ItemCounts:
+    """The crawl's running totals, for the progress line and the run's summary: HTML pages
+    (`siteaudit/pages_html`) and other URLs in scope (`siteaudit/urls_other`), each URL
+    counted as the store keeps it.
+
+    A URL first met as a form action or an embed is checked as a file; met later as a
+    link, it is crawled as a page (crawler/frontier.py), and the store's row for it becomes
+    the page's. Its file record was counted by then (the demo's /search, a search form's
+    action and a link: 17 files counted, 16 stored), so it leaves the files' count here."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+        self._files: set[str] = set()
+        """The URLs counted under siteaudit/urls_other."""
+
+    def count(self, item: Any) -> None:
+        stats = self.stats
+        if isinstance(item, ReusedPageItem):
+            stats.inc_value("siteaudit/pages_html")
+            stats.inc_value("siteaudit/pages_reused")
+        elif isinstance(item, PageItem):
+            files = self._files
+            if item.is_html:
+                stats.inc_value("siteaudit/pages_html")
+                if item.url in files:
+                    files.discard(item.url)
+                    stats.inc_value("siteaudit/urls_other", -1)
+            elif item.url not in files:
+                files.add(item.url)
+                stats.inc_value("siteaudit/urls_other")
+            stats.inc_value("siteaudit/findings", len(item.findings))
 
 
 def write_items(store: Store, run_id: int, batch: list[Any]) -> None:

@@ -56,7 +56,7 @@ from twisted.internet import task
 from audits.core.errors import REDIS_ENV
 from crawler.frontier import URL_PREFIX
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
-from crawler.pipelines import count_item
+from crawler.pipelines import ItemCounts
 from rules.page import Link
 from rules.site import TrapHit
 from rules.urls import normalise
@@ -546,6 +546,7 @@ class ItemsToRedis:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.in_hand = in_hand(crawler)
+        self.counts: ItemCounts | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ItemsToRedis:
@@ -554,8 +555,10 @@ class ItemsToRedis:
         return pipeline
 
     def process_item(self, item: Any) -> Any:
-        assert self.crawler.stats is not None
-        count_item(self.crawler.stats, item)
+        if self.counts is None:
+            assert self.crawler.stats is not None
+            self.counts = ItemCounts(self.crawler.stats)
+        self.counts.count(item)
         return item
 
     def scraped(self, item: Any, response: Any) -> None:

@@ -11,6 +11,7 @@ import datetime
 import gzip
 import ipaddress
 import itertools
+import json
 import sqlite3
 import ssl
 import threading
@@ -207,6 +208,42 @@ def test_a_checked_form_action_met_later_as_a_link_is_fetched_once(tmp_path: Pat
         gets = [r.target for r in server.requests if r.method == "GET" and r.target == "/search"]
     assert pages["/search"][:2] == [200, 1]  # audited as a page
     assert len(gets) == 1
+
+
+def test_a_checked_form_action_crawled_later_as_a_page_is_counted_once(tmp_path: Path) -> None:
+    """/search is checked as a form action (HEAD, answered and recorded), then met as a
+    link on a page fetched after that answer, and crawled as a page: the store keeps the
+    page's record, and the run's counts say one page more and no file (the demo counted
+    its /search under both)."""
+    checked = threading.Event()
+
+    def search(request: RequestInfo) -> Response:
+        if request.method == "HEAD":
+            checked.set()
+        return page()
+
+    home = Response.html(
+        "<html lang='en'><head><title>Home</title></head><body><main><h1>Home</h1>"
+        "<form action='/search'><input name='q'></form><a href='/a'>A</a>"
+        "<img src='/logo.png' alt='Logo'></main></body></html>"
+    )
+    logo = Response(body=b"\x89PNG", headers={"Content-Type": "image/png"})
+    routes = {
+        "/": fixed(home),
+        "/a": after(checked, page("/search")),
+        "/search": search,
+        "/logo.png": fixed(logo),
+    }
+    with SiteServer(routes=routes) as server:
+        db = audit(server, tmp_path, config="[crawl]\nuse_sitemaps = false\n")
+        pages = stored(db, server.url)
+    assert pages["/search"][:2] == [200, 1]
+    (raw,) = db.execute("SELECT stats FROM runs").fetchone()
+    stats = json.loads(raw)
+    files = sorted(path for path, (_status, is_html, *_rest) in pages.items() if not is_html)
+    assert files == ["/logo.png"]
+    assert stats["siteaudit/urls_other"] == 1
+    assert stats["siteaudit/pages_html"] == len(pages) - 1
 
 
 def test_robots_crawl_delay_spaces_requests(tmp_path: Path) -> None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import functools
 import gc
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.crawler import Crawler
@@ -32,7 +35,7 @@ from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
 from audits.stages.crawl import CRAWL_GC_THRESHOLD, collecting_less, give_back_memory
 from crawler import settings as project_settings
 from crawler.analyser import PageAnalysis, PdfReading
-from crawler.frontier import Frontier, Role
+from crawler.frontier import Frontier, Role, Wanted
 from crawler.items import PageItem, SitemapItem
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
 from crawler.redirects import Redirects
@@ -42,6 +45,7 @@ from crawler.stats import CrawlStats, CrawlTimes, RequestCounts
 from crawler.throttle import Throttle
 from rules.page import Link
 from rules.site import DOCUMENT_DATE_FACT
+from rules.urls import absolute
 
 SITE = "http://example.org"
 
@@ -462,6 +466,67 @@ def test_a_pages_links_to_urls_already_claimed_or_repeated_are_requested_once() 
         (f"{SITE}/form", "check"),
         (f"{SITE}/form", "page"),
     ]
+
+
+def test_files_every_page_names_are_answered_from_the_claims_after_the_first_page() -> None:
+    # The stylesheet, logo and search form of every page: claimed as files on the first
+    # page, then answered by the frontier alone (the scope is not asked again), while a
+    # link to the form's action still hands it over to be crawled as a page.
+    spider, _ = _first_requests(_plan())
+    assets = [(f"{SITE}/site.css", "link"), (f"{SITE}/logo.png", "img")]
+    assets.append((f"{SITE}/search", "form"))
+    template = tuple(Link(url, "", "", kind, "", "") for url, kind in assets)
+    asked: list[str] = []
+    wanted = spider.scope.wanted
+
+    def counted(url: str) -> bool:
+        asked.append(url)
+        return wanted(url)
+
+    spider.scope.wanted = counted  # type: ignore[method-assign]
+    assert list(spider._follow_links(template, 1, f"{SITE}/")) == []
+    assert len(asked) == 3
+    for page in ("a", "b"):
+        assert list(spider._follow_links(template, 2, f"{SITE}/{page}")) == []
+    assert len(asked) == 3
+    linked = (Link(f"{SITE}/search", "", "", "a", "", ""),)
+    assert list(spider._follow_links(linked, 2, f"{SITE}/b")) == []
+    followed = _handed_on(spider)
+    assert [(request.url, request.meta["siteaudit"]) for request in followed] == [
+        (f"{SITE}/site.css", "check"),
+        (f"{SITE}/logo.png", "check"),
+        (f"{SITE}/search", "check"),
+        (f"{SITE}/search", "page"),
+    ]
+
+
+@functools.cache
+def _spider_for_urls() -> SiteSpider:
+    return _first_requests(_plan())[0]
+
+
+_HREF_PIECES = [*"aZ09-._~:/?#[]@!$&'()*+,;= %\t\\^`{}|\"<>", "é", "中", "ß", "%2F", "%e9", "%zz"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.sampled_from(
+        ["http://example.org/a/b", "https://EXAMPLE.org:443/", "http://[::1]:80/"]
+    ),
+    href=st.lists(st.sampled_from(_HREF_PIECES), max_size=20).map("".join) | st.text(max_size=20),
+    method=st.sampled_from([None, "HEAD", "GET"]),
+)
+def test_a_waiting_url_is_requested_as_scrapy_would_make_it(
+    base: str, href: str, method: str | None
+) -> None:
+    # Requests for claimed URLs skip Scrapy's URL cleaning (verbatim_url): every claimed
+    # URL is normalised, which must leave nothing for that cleaning to change.
+    resolved = absolute(base, href)
+    if resolved is None or not resolved[0].startswith("http"):
+        return
+    request = _spider_for_urls()._request(Wanted(0, resolved[0], 1, method))
+    assert request.meta["verbatim_url"] is True
+    assert request.url == Request(resolved[0]).url
 
 
 def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> None:

@@ -316,9 +316,14 @@ class SiteSpider(scrapy.Spider):
         chain: list[str],
         is_start: bool = False,
         priority: int | None = None,
+        verbatim: bool = False,
     ) -> scrapy.Request:
         # The home page is read whole when its search form is wanted, never answered 304.
         revalidate = not chain and not (is_start and self.site_search is not None)
+        meta = {"siteaudit": "page", "internal": True, "depth": depth, "chain": chain}
+        meta["start"] = is_start
+        if verbatim:
+            meta["verbatim_url"] = True
         return scrapy.Request(
             url,
             headers=self.revalidation.headers(url) if revalidate else {},
@@ -326,13 +331,7 @@ class SiteSpider(scrapy.Spider):
             errback=self.request_failed,
             priority=-depth if priority is None else priority,
             dont_filter=True,  # claimed in the frontier before a Request is even built
-            meta={
-                "siteaudit": "page",
-                "internal": True,
-                "depth": depth,
-                "chain": chain,
-                "start": is_start,
-            },
+            meta=meta,
         )
 
     def _check_request(
@@ -343,7 +342,11 @@ class SiteSpider(scrapy.Spider):
         method: str = "HEAD",
         chain: list[str] | None = None,
         depth: int = 0,
+        verbatim: bool = False,
     ) -> scrapy.Request:
+        meta = {"siteaudit": "check", "internal": internal, "chain": chain or [], "depth": depth}
+        if verbatim:
+            meta["verbatim_url"] = True
         return scrapy.Request(
             url,
             method=method,
@@ -351,12 +354,7 @@ class SiteSpider(scrapy.Spider):
             errback=self.request_failed,
             priority=-depth if internal else _EXTERNAL_PRIORITY,
             dont_filter=True,
-            meta={
-                "siteaudit": "check",
-                "internal": internal,
-                "chain": chain or [],
-                "depth": depth,
-            },
+            meta=meta,
         )
 
     def _want(self, wanted: Wanted) -> scrapy.Request | None:
@@ -367,12 +365,15 @@ class SiteSpider(scrapy.Spider):
         return None
 
     def _request(self, wanted: Wanted) -> scrapy.Request:
+        # A claimed URL is normalised (rules.urls.normalise), which makes it what Scrapy
+        # would make of it (w3lib's safe_url_string, about 1% of the crawl's CPU): it is
+        # requested as it is (Scrapy's verbatim_url).
         if wanted.method is None:
             return self._page_request(
-                wanted.url, depth=wanted.depth, chain=[], priority=wanted.priority
+                wanted.url, depth=wanted.depth, chain=[], priority=wanted.priority, verbatim=True
             )
         return self._check_request(
-            wanted.url, internal=True, method=wanted.method, depth=wanted.depth
+            wanted.url, internal=True, method=wanted.method, depth=wanted.depth, verbatim=True
         )
 
     def _top_up(self) -> None:
@@ -444,11 +445,14 @@ class SiteSpider(scrapy.Spider):
 
     def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
         # Most of a page's links (its menus, its footer, a link repeated) lead to URLs
-        # claimed for good already: one set lookup each answers them, before _follow.
+        # claimed for good already: one set lookup each answers them, before _follow. So
+        # do the stylesheet, script, icon and logo every page names: a file stays open to
+        # being crawled as a page (crawler/frontier.py), but only a page's link does that.
         settled = self.frontier.settled
+        claimed = self.frontier.claimed
         for link in links:
             url = link.url
-            if settled(url):
+            if settled(url) or (link.kind not in _PAGE_KINDS and claimed(url)):
                 continue
             followed = self._follow(url, depth=depth, kind=link.kind, source=source)
             if followed is not None:
