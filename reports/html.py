@@ -456,7 +456,8 @@ class HtmlReport:
         }
 
         how_to_fix = {doc["id"]: doc["how_to_fix"] for doc in model.rules}
-        kept = KeptText()
+        self.kept = KeptText()
+        kept = self.kept
         self.fragments = {root: Fragments(root, how_to_fix, kept) for root in ("", "../")}
         self._chrome: dict[tuple[str, str], dict[str, Markup]] = {}
         self.manifest: Manifest | None = None
@@ -545,6 +546,12 @@ class HtmlReport:
         With the store the model came from, the files of pages, checks, sections and
         lists whose inputs did not change since the last report in this folder are kept
         (`reports.unchanged`)."""
+        try:
+            return self._write()
+        finally:
+            self.kept.close()
+
+    def _write(self) -> Path:
         write_atomic(self.out / STYLESHEET, stylesheet())
         self.manifest = Manifest(self.out)
         self.shared = shared_digest(self.shared_parts())

@@ -16,9 +16,12 @@ formatted, or a constant. External addresses only become links through `safe_hre
 from __future__ import annotations
 
 import functools
+import os
 import re
+import tempfile
+from array import array
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from markupsafe import Markup, escape
 
@@ -30,8 +33,9 @@ MAX_PAGES_LISTED = 50
 PAGES_SHOWN_OPEN = 3
 """Up to this many affected pages are listed openly; more go inside <details>."""
 DETAIL_KEPT = 8_000_000
-"""Characters of findings' message and "More detail" HTML kept for reuse (see
-`Fragments.text`): about 8 MB, enough for all of a 2,000-page council site's (7 million)."""
+"""Characters of findings' message and "More detail" HTML kept in memory for reuse (see
+`Fragments.text`): about 8 MB, enough for all of a 2,000-page council site's (7 million).
+Past it they are kept in a temporary file (`KeptText`)."""
 
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
 
@@ -175,11 +179,74 @@ def page_list(f: Mapping[str, Any], root: str | None) -> str:
 
 class KeptText:
     """Findings' escaped messages and "More detail" HTML by rank (`Fragments.text`),
-    shared by the fragments of every depth: neither depends on the depth."""
+    shared by the fragments of every depth: neither depends on the depth.
+
+    The first DETAIL_KEPT characters are kept in memory; the rest go to an unnamed
+    temporary file, where each finding's costs 16 bytes of memory (where its text
+    lies), so a big site's report builds each finding's HTML once, not once per file
+    listing it, and reads it again from the store never, while its memory stays flat.
+    A file system that refuses the temporary file just means building it again."""
 
     def __init__(self) -> None:
         self.by_rank: dict[int, tuple[str, str]] = {}
         self.chars = 0
+        self._file: IO[bytes] | None = None
+        self._fd = -1
+        self._end = 0
+        self._at = array("q")
+        """By rank: where the finding's text starts in the file, -1 when it is not there."""
+        self._sizes = array("l")
+        """By rank: the UTF-8 length of its message, then of its "More detail" HTML."""
+
+    def get(self, rank: int) -> tuple[str, str] | None:
+        """The finding's text, if kept."""
+        known = self.by_rank.get(rank)
+        if known is not None or rank >= len(self._at) or self._at[rank] < 0:
+            return known
+        message, more = self._sizes[2 * rank], self._sizes[2 * rank + 1]
+        data = os.pread(self._fd, message + more, self._at[rank])
+        return data[:message].decode(), data[message:].decode()
+
+    def __contains__(self, rank: int) -> bool:
+        return rank in self.by_rank or (rank < len(self._at) and self._at[rank] >= 0)
+
+    def put(self, rank: int, text: tuple[str, str], shared: bool) -> None:
+        """Keep a finding's text: in memory while within budget (or, for a finding on
+        several pages, whose HTML around it is kept too), else in the file."""
+        if self.chars < DETAIL_KEPT or shared:
+            self.by_rank[rank] = text
+            self.chars += len(text[0]) + len(text[1])
+            return
+        if self._fd < 0 and not self._open():
+            return
+        message, more = text[0].encode(), text[1].encode()
+        try:
+            os.pwrite(self._fd, message + more, self._end)
+        except OSError:
+            return
+        if rank >= len(self._at):
+            grow = rank + 1 - len(self._at) + 1024
+            self._at.extend(array("q", [-1]) * grow)
+            self._sizes.extend(array("l", [0, 0]) * grow)
+        self._at[rank] = self._end
+        self._sizes[2 * rank], self._sizes[2 * rank + 1] = len(message), len(more)
+        self._end += len(message) + len(more)
+
+    def _open(self) -> bool:
+        try:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `close`
+        except OSError:
+            self._fd = -2  # not again
+            return False
+        self._fd = self._file.fileno()
+        return True
+
+    def close(self) -> None:
+        """Give the temporary file back (it has no name: closing it deletes it)."""
+        if self._file is not None:
+            self._file.close()
+        self._file, self._fd, self._end = None, -1, 0
+        self._at, self._sizes = array("q"), array("l")
 
 
 class Fragments:
@@ -206,18 +273,16 @@ class Fragments:
         (a big site's report) they are built each time, so the report's memory stops
         growing with its findings."""
         kept = self.kept
-        known = kept.by_rank.get(row.rank)
+        known = kept.get(row.rank)
         if known is None:
             f = row.f
             known = (e(f["message"]), detail(f))
-            if kept.chars < DETAIL_KEPT or row.pages_count > 1:
-                kept.by_rank[row.rank] = known
-                kept.chars += len(known[0]) + len(known[1])
+            kept.put(row.rank, known, row.pages_count > 1)
         return known
 
     def unread(self, rows: list[Row]) -> list[Row]:
         """The rows whose text is not kept: those `prefetch` must read from the store."""
-        kept = self.kept.by_rank
+        kept = self.kept
         return [row for row in rows if row.rank not in kept]
 
     def message_cell(self, row: Row, screenshots: bool) -> str:
