@@ -602,3 +602,27 @@ def test_fragments_escape_as_markupsafe_does() -> None:
 
     for value in ("<a href=\"x\">'Tom' & Jerry</a>", "plain", "", Markup("<b>kept</b>"), 7, None):
         assert e(value) == str(escape(value))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.example.gov.uk/a?b=1&c=<2>",
+        'javascript:alert("x")',
+        'https://example.org/it\'s "quoted"',
+        "/relative/path",
+        "",
+    ],
+)
+def test_the_link_filter_writes_what_the_link_macro_writes(url: str) -> None:
+    env = report_html.environment()
+    macros = env.get_template("macros.html.j2").module
+    assert str(env.from_string("{{ url | link }}").render(url=url)) == str(macros.link(url))
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 1234, 1_000_000])
+def test_the_plural_filter_writes_what_the_plural_macro_writes(count: int) -> None:
+    env = report_html.environment()
+    macros = env.get_template("macros.html.j2").module
+    made = env.from_string('{{ count | plural("page <fails>", "pages <fail>") }}')
+    assert made.render(count=count) == str(macros.plural(count, "page <fails>", "pages <fail>"))
