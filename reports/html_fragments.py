@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from markupsafe import Markup, escape
 
-from reports.model import Row, page_file, prefetch
+from reports.model import Row, page_file, prefetch, shown, where
 from reports.text import PRIORITY_LABELS, SEVERITY_LABELS, STATUS_LABELS, paragraphs, show_value
 
 MAX_PAGES_LISTED = 50
@@ -101,9 +101,12 @@ def _row_head(
     )
 
 
+_NEW_TAG = f' <span class="tag-new">{STATUS_LABELS["new"]}</span>'
+
+
 def new_tag(f: Mapping[str, Any]) -> str:
     """The "New" tag for a finding the previous run did not have."""
-    return f' <span class="tag-new">{STATUS_LABELS["new"]}</span>' if f["status"] == "new" else ""
+    return _NEW_TAG if f["status"] == "new" else ""
 
 
 def evidence_label(key: str) -> str:
@@ -263,6 +266,7 @@ class Fragments:
         self._pages: dict[int, str] = {}
         self._items: dict[tuple[int, bool], str] = {}
         self._fix: dict[str, str] = {}
+        self._rule_links: dict[str, str] = {}
 
     def text(self, row: Row) -> tuple[str, str]:
         """The finding's escaped message and its "More detail" disclosure, built once per
@@ -326,14 +330,12 @@ class Fragments:
         `position` (the row's place in its list, from 1) sorts the table back into its
         most-urgent-first order; not the row's rank among all the run's findings, which
         one new finding would change in every table after it."""
-        f = row.f
-        head, badges = _row_head(f["category"], f["priority"], f["status"], f["severity"])
+        category, severity, priority, status = shown(row.f)
+        head, badges = _row_head(category, priority, status, severity)
+        tag_new = _NEW_TAG if status == "new" else ""
         cells = [head, f'<td data-sort-value="{position}">{badges}</td>']
         if show_rule:
-            cells.append(
-                f'<th scope="row"><a href="{self.root}rules/{e(row.rule_file)}">'
-                f"{e(row.rule_title)}</a>{new_tag(f)}</th>"
-            )
+            cells.append(f"{self.rule_link(row)}{tag_new}</th>")
         cells.append(self.message_cell(row, screenshots))
         if show_page:
             tag = "td" if show_rule else 'th scope="row"'
@@ -342,15 +344,26 @@ class Fragments:
                 if row.shared
                 else ""
             )
-            url = e(f["url"])
+            url = e(where(row.f)[0])
             cells.append(
                 f'<{tag} class="url" data-sort-value="{url}">'
                 f'<a href="{self.root}pages/{row.page_file}">{url}</a>'
-                f"{'' if show_rule else new_tag(f)}{shared}</{tag[:2]}>"
+                f"{'' if show_rule else tag_new}{shared}</{tag[:2]}>"
             )
         cells.append(self.pages_cell(row))
         cells.append("</tr>")
         return "".join(cells)
+
+    def rule_link(self, row: Row) -> str:
+        """The opening row header of a table row, a link to the row's check (made once a
+        check: every row of a check has the same)."""
+        html = self._rule_links.get(row.rule_file)
+        if html is None:
+            html = self._rule_links[row.rule_file] = (
+                f'<th scope="row"><a href="{self.root}rules/{e(row.rule_file)}">'
+                f"{e(row.rule_title)}</a>"
+            )
+        return html
 
     def inventory_rows(self, rows: list[Row]) -> Markup:
         """The <tbody> content of an inventory (see the inventory_table macro): what was

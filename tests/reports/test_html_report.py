@@ -626,3 +626,29 @@ def test_the_plural_filter_writes_what_the_plural_macro_writes(count: int) -> No
     macros = env.get_template("macros.html.j2").module
     made = env.from_string('{{ count | plural("page <fails>", "pages <fail>") }}')
     assert made.render(count=count) == str(macros.plural(count, "page <fails>", "pages <fail>"))
+
+
+def test_a_stored_row_shows_what_its_keys_say(store) -> None:
+    # `shown` and `where` read a stored row's outline by position: the same values as
+    # looking its keys up one by one, as they do for a finding held as a dict.
+    from audits.stages.prioritise import prioritise
+    from reports.findings_json import findings_document
+    from reports.model import build_model, shown, where
+    from reports.rule_docs import rule_docs
+
+    run_id = add_run(
+        store,
+        [
+            finding_row(url=PAGE, severity="critical", message="one"),
+            finding_row(url=START, pages=[START, PAGE, BINS], fingerprint="template"),
+        ],
+        pages=[START, PAGE, BINS],
+    )
+    prioritise(store, run_id)
+    model = build_model(store, findings_document(store, run_id), rule_docs(RULES))
+    assert len(model.rows) == 2
+    for row in model.rows:
+        as_dict = dict(row.f)
+        expected = tuple(as_dict[k] for k in ("category", "severity", "priority", "status"))
+        assert shown(row.f) == shown(as_dict) == expected
+        assert where(row.f) == where(as_dict) == (as_dict["url"], as_dict["pages"])
