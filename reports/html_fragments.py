@@ -7,7 +7,8 @@ of a big report, so its table row and its list item are built here, with every c
 string passed through `markupsafe.escape` (the same escaping jinja's autoescape
 applies), and handed to the templates as `Markup`. A shared problem's HTML is built once
 and remembered; a one-page problem's is built each of the two or three times it is
-listed, because remembering all of them took 200 MB for 200,000 findings.
+listed, because remembering all of them took 200 MB for 200,000 findings (from its
+escaped message and "More detail", which are built once and kept: `KeptText`).
 
 Everything here is escaped explicitly: a value is either escaped with `e()`, a number we
 formatted, or a constant. External addresses only become links through `safe_href`.
@@ -270,12 +271,12 @@ class Fragments:
 
     def text(self, row: Row) -> tuple[str, str]:
         """The finding's escaped message and its "More detail" disclosure, built once per
-        finding while the kept ones fit in DETAIL_KEPT characters: every finding is shown
-        on its rule's page, its site page's and its section's, and building the detail
-        three times was a fifth of the HTML report's time; with both kept, its text and
-        evidence need not be read from the store again either (`unread`). Past the budget
-        (a big site's report) they are built each time, so the report's memory stops
-        growing with its findings."""
+        finding: every finding is shown on its rule's page, its site page's and its
+        section's, and building the detail three times was a fifth of the HTML report's
+        time; with both kept, its text and evidence need not be read from the store again
+        either (`unread`). Within DETAIL_KEPT characters they are kept in memory, past it
+        (a big site's report) in `KeptText`'s temporary file, so the report's memory
+        stops growing with its findings."""
         kept = self.kept
         known = kept.get(row.rank)
         if known is None:
