@@ -7,7 +7,8 @@ of a big report, so its table row and its list item are built here, with every c
 string passed through `markupsafe.escape` (the same escaping jinja's autoescape
 applies), and handed to the templates as `Markup`. A shared problem's HTML is built once
 and remembered; a one-page problem's is built each of the two or three times it is
-listed, because remembering all of them took 200 MB for 200,000 findings.
+listed, because remembering all of them took 200 MB for 200,000 findings (from its
+escaped message and "More detail", which are built once and kept: `KeptText`).
 
 Everything here is escaped explicitly: a value is either escaped with `e()`, a number we
 formatted, or a constant. External addresses only become links through `safe_href`.
@@ -16,13 +17,16 @@ formatted, or a constant. External addresses only become links through `safe_hre
 from __future__ import annotations
 
 import functools
+import os
 import re
+import tempfile
+from array import array
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from markupsafe import Markup, escape
 
-from reports.model import Row, page_file, prefetch
+from reports.model import Row, page_file, prefetch, shown, where
 from reports.text import PRIORITY_LABELS, SEVERITY_LABELS, STATUS_LABELS, paragraphs, show_value
 
 MAX_PAGES_LISTED = 50
@@ -30,8 +34,9 @@ MAX_PAGES_LISTED = 50
 PAGES_SHOWN_OPEN = 3
 """Up to this many affected pages are listed openly; more go inside <details>."""
 DETAIL_KEPT = 8_000_000
-"""Characters of findings' message and "More detail" HTML kept for reuse (see
-`Fragments.text`): about 8 MB, enough for all of a 2,000-page council site's (7 million)."""
+"""Characters of findings' message and "More detail" HTML kept in memory for reuse (see
+`Fragments.text`): about 8 MB, enough for all of a 2,000-page council site's (7 million).
+Past it they are kept in a temporary file (`KeptText`)."""
 
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
 
@@ -97,9 +102,12 @@ def _row_head(
     )
 
 
+_NEW_TAG = f' <span class="tag-new">{STATUS_LABELS["new"]}</span>'
+
+
 def new_tag(f: Mapping[str, Any]) -> str:
     """The "New" tag for a finding the previous run did not have."""
-    return f' <span class="tag-new">{STATUS_LABELS["new"]}</span>' if f["status"] == "new" else ""
+    return _NEW_TAG if f["status"] == "new" else ""
 
 
 def evidence_label(key: str) -> str:
@@ -175,11 +183,74 @@ def page_list(f: Mapping[str, Any], root: str | None) -> str:
 
 class KeptText:
     """Findings' escaped messages and "More detail" HTML by rank (`Fragments.text`),
-    shared by the fragments of every depth: neither depends on the depth."""
+    shared by the fragments of every depth: neither depends on the depth.
+
+    The first DETAIL_KEPT characters are kept in memory; the rest go to an unnamed
+    temporary file, where each finding's costs 16 bytes of memory (where its text
+    lies), so a big site's report builds each finding's HTML once, not once per file
+    listing it, and reads it again from the store never, while its memory stays flat.
+    A file system that refuses the temporary file just means building it again."""
 
     def __init__(self) -> None:
         self.by_rank: dict[int, tuple[str, str]] = {}
         self.chars = 0
+        self._file: IO[bytes] | None = None
+        self._fd = -1
+        self._end = 0
+        self._at = array("q")
+        """By rank: where the finding's text starts in the file, -1 when it is not there."""
+        self._sizes = array("l")
+        """By rank: the UTF-8 length of its message, then of its "More detail" HTML."""
+
+    def get(self, rank: int) -> tuple[str, str] | None:
+        """The finding's text, if kept."""
+        known = self.by_rank.get(rank)
+        if known is not None or rank >= len(self._at) or self._at[rank] < 0:
+            return known
+        message, more = self._sizes[2 * rank], self._sizes[2 * rank + 1]
+        data = os.pread(self._fd, message + more, self._at[rank])
+        return data[:message].decode(), data[message:].decode()
+
+    def __contains__(self, rank: int) -> bool:
+        return rank in self.by_rank or (rank < len(self._at) and self._at[rank] >= 0)
+
+    def put(self, rank: int, text: tuple[str, str], shared: bool) -> None:
+        """Keep a finding's text: in memory while within budget (or, for a finding on
+        several pages, whose HTML around it is kept too), else in the file."""
+        if self.chars < DETAIL_KEPT or shared:
+            self.by_rank[rank] = text
+            self.chars += len(text[0]) + len(text[1])
+            return
+        if self._fd < 0 and not self._open():
+            return
+        message, more = text[0].encode(), text[1].encode()
+        try:
+            os.pwrite(self._fd, message + more, self._end)
+        except OSError:
+            return
+        if rank >= len(self._at):
+            grow = rank + 1 - len(self._at) + 1024
+            self._at.extend(array("q", [-1]) * grow)
+            self._sizes.extend(array("l", [0, 0]) * grow)
+        self._at[rank] = self._end
+        self._sizes[2 * rank], self._sizes[2 * rank + 1] = len(message), len(more)
+        self._end += len(message) + len(more)
+
+    def _open(self) -> bool:
+        try:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `close`
+        except OSError:
+            self._fd = -2  # not again
+            return False
+        self._fd = self._file.fileno()
+        return True
+
+    def close(self) -> None:
+        """Give the temporary file back (it has no name: closing it deletes it)."""
+        if self._file is not None:
+            self._file.close()
+        self._file, self._fd, self._end = None, -1, 0
+        self._at, self._sizes = array("q"), array("l")
 
 
 class Fragments:
@@ -196,28 +267,27 @@ class Fragments:
         self._pages: dict[int, str] = {}
         self._items: dict[tuple[int, bool], str] = {}
         self._fix: dict[str, str] = {}
+        self._rule_links: dict[str, str] = {}
 
     def text(self, row: Row) -> tuple[str, str]:
         """The finding's escaped message and its "More detail" disclosure, built once per
-        finding while the kept ones fit in DETAIL_KEPT characters: every finding is shown
-        on its rule's page, its site page's and its section's, and building the detail
-        three times was a fifth of the HTML report's time; with both kept, its text and
-        evidence need not be read from the store again either (`unread`). Past the budget
-        (a big site's report) they are built each time, so the report's memory stops
-        growing with its findings."""
+        finding: every finding is shown on its rule's page, its site page's and its
+        section's, and building the detail three times was a fifth of the HTML report's
+        time; with both kept, its text and evidence need not be read from the store again
+        either (`unread`). Within DETAIL_KEPT characters they are kept in memory, past it
+        (a big site's report) in `KeptText`'s temporary file, so the report's memory
+        stops growing with its findings."""
         kept = self.kept
-        known = kept.by_rank.get(row.rank)
+        known = kept.get(row.rank)
         if known is None:
             f = row.f
             known = (e(f["message"]), detail(f))
-            if kept.chars < DETAIL_KEPT or row.pages_count > 1:
-                kept.by_rank[row.rank] = known
-                kept.chars += len(known[0]) + len(known[1])
+            kept.put(row.rank, known, row.pages_count > 1)
         return known
 
     def unread(self, rows: list[Row]) -> list[Row]:
         """The rows whose text is not kept: those `prefetch` must read from the store."""
-        kept = self.kept.by_rank
+        kept = self.kept
         return [row for row in rows if row.rank not in kept]
 
     def message_cell(self, row: Row, screenshots: bool) -> str:
@@ -261,14 +331,12 @@ class Fragments:
         `position` (the row's place in its list, from 1) sorts the table back into its
         most-urgent-first order; not the row's rank among all the run's findings, which
         one new finding would change in every table after it."""
-        f = row.f
-        head, badges = _row_head(f["category"], f["priority"], f["status"], f["severity"])
+        category, severity, priority, status = shown(row.f)
+        head, badges = _row_head(category, priority, status, severity)
+        tag_new = _NEW_TAG if status == "new" else ""
         cells = [head, f'<td data-sort-value="{position}">{badges}</td>']
         if show_rule:
-            cells.append(
-                f'<th scope="row"><a href="{self.root}rules/{e(row.rule_file)}">'
-                f"{e(row.rule_title)}</a>{new_tag(f)}</th>"
-            )
+            cells.append(f"{self.rule_link(row)}{tag_new}</th>")
         cells.append(self.message_cell(row, screenshots))
         if show_page:
             tag = "td" if show_rule else 'th scope="row"'
@@ -277,15 +345,26 @@ class Fragments:
                 if row.shared
                 else ""
             )
-            url = e(f["url"])
+            url = e(where(row.f)[0])
             cells.append(
                 f'<{tag} class="url" data-sort-value="{url}">'
                 f'<a href="{self.root}pages/{row.page_file}">{url}</a>'
-                f"{'' if show_rule else new_tag(f)}{shared}</{tag[:2]}>"
+                f"{'' if show_rule else tag_new}{shared}</{tag[:2]}>"
             )
         cells.append(self.pages_cell(row))
         cells.append("</tr>")
         return "".join(cells)
+
+    def rule_link(self, row: Row) -> str:
+        """The opening row header of a table row, a link to the row's check (made once a
+        check: every row of a check has the same)."""
+        html = self._rule_links.get(row.rule_file)
+        if html is None:
+            html = self._rule_links[row.rule_file] = (
+                f'<th scope="row"><a href="{self.root}rules/{e(row.rule_file)}">'
+                f"{e(row.rule_title)}</a>"
+            )
+        return html
 
     def inventory_rows(self, rows: list[Row]) -> Markup:
         """The <tbody> content of an inventory (see the inventory_table macro): what was

@@ -13,6 +13,7 @@ from array import array
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -68,6 +69,25 @@ class FindingDetails:
         self._known.update(self.store.finding_details(wanted))
         while len(self._known) > self.keep:
             self._known.popitem(last=False)
+
+
+_SHOWN = itemgetter(*(_OUTLINE_AT[key] for key in ("category", "severity", "priority", "status")))
+_WHERE = itemgetter(_OUTLINE_AT["url"], _OUTLINE_AT["pages"])
+
+
+def shown(f: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
+    """A finding's (category, severity, priority, status), what every listing of it
+    shows: one call for a stored row (`StoredRow`) instead of a call a key."""
+    if type(f) is StoredRow:
+        return _SHOWN(f._outline)
+    return f["category"], f["severity"], f["priority"], f["status"]
+
+
+def where(f: Mapping[str, Any]) -> tuple[str, Sequence[str]]:
+    """A finding's (url, pages), as `shown`."""
+    if type(f) is StoredRow:
+        return _WHERE(f._outline)
+    return f["url"], f["pages"]
 
 
 def prefetch(rows: Sequence[Row]) -> None:
@@ -272,40 +292,40 @@ def build_model(
             name = page_files[url] = page_file(url)
         return name
 
+    # An outline is (id, *_OUTLINE, screenshot): read by position, not through its row.
     def row_of(rank: int, outline: tuple[Any, ...], owners: set[str]) -> Row:
         details.ids.append(outline[0])  # ranks come in order: problems, then inventories
-        f = StoredRow(outline[1:-1], details, rank)
+        rule, url = outline[1], outline[6]
         return Row(
             rank=rank,
-            f=f,
-            rule_title=titles.get(f["rule"], f["rule"]),
-            rule_file=rule_file_of(f["rule"]),
-            page_file=file_of(f["url"]),
-            section=sections.of(f["url"]),
+            f=StoredRow(outline[1:-1], details, rank),
+            rule_title=titles.get(rule, rule),
+            rule_file=rule_file_of(rule),
+            page_file=file_of(url),
+            section=sections.of(url),
             shared=len(owners) > 1,
-            pages_count=max(1, len(f["pages"])),
+            pages_count=max(1, len(outline[7])),
             screenshot=safe_screenshot(outline[-1]),
         )
 
     for rank, outline in enumerate(store.finding_outlines(run_id, inventory=False)):
-        url, pages = outline[6], outline[7]
+        url, pages, priority = outline[6], outline[7], outline[4]
         urls = list(dict.fromkeys((url, *pages)))
         owners = {sections.of(u) for u in urls}
         row = row_of(rank, outline, owners)
-        f = row.f
         home = row.section
         rows.append(row)
-        rule_rows[f["rule"]].append(row)
+        rule_rows[outline[1]].append(row)
         for url in urls:
             page_rows[url].append(row)
             file_of(url)
         if row.shared:
             for owner in sorted(owners):
                 section_shared[owner].append(row)
-                priority_counts[owner][f["priority"]] += 1
+                priority_counts[owner][priority] += 1
         else:
             section_rows[home].append(row)
-            priority_counts[home][f["priority"]] += 1
+            priority_counts[home][priority] += 1
 
     inventory_rows: dict[str, list[Row]] = defaultdict(list)
     outlines = store.finding_outlines(run_id, inventory=True)
@@ -330,7 +350,7 @@ def build_model(
     run_info = store.run(run_id)
     stats = run_info.stats
     health = health_scores(
-        ((row.f["category"], row.f["severity"], row.f["url"], row.f["pages"]) for row in rows),
+        ((*shown(row.f)[:2], *where(row.f)) for row in rows),
         html_urls,
         unchecked_categories(stats),
     )

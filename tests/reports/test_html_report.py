@@ -602,3 +602,53 @@ def test_fragments_escape_as_markupsafe_does() -> None:
 
     for value in ("<a href=\"x\">'Tom' & Jerry</a>", "plain", "", Markup("<b>kept</b>"), 7, None):
         assert e(value) == str(escape(value))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.example.gov.uk/a?b=1&c=<2>",
+        'javascript:alert("x")',
+        'https://example.org/it\'s "quoted"',
+        "/relative/path",
+        "",
+    ],
+)
+def test_the_link_filter_writes_what_the_link_macro_writes(url: str) -> None:
+    env = report_html.environment()
+    macros = env.get_template("macros.html.j2").module
+    assert str(env.from_string("{{ url | link }}").render(url=url)) == str(macros.link(url))
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 1234, 1_000_000])
+def test_the_plural_filter_writes_what_the_plural_macro_writes(count: int) -> None:
+    env = report_html.environment()
+    macros = env.get_template("macros.html.j2").module
+    made = env.from_string('{{ count | plural("page <fails>", "pages <fail>") }}')
+    assert made.render(count=count) == str(macros.plural(count, "page <fails>", "pages <fail>"))
+
+
+def test_a_stored_row_shows_what_its_keys_say(store) -> None:
+    # `shown` and `where` read a stored row's outline by position: the same values as
+    # looking its keys up one by one, as they do for a finding held as a dict.
+    from audits.stages.prioritise import prioritise
+    from reports.findings_json import findings_document
+    from reports.model import build_model, shown, where
+    from reports.rule_docs import rule_docs
+
+    run_id = add_run(
+        store,
+        [
+            finding_row(url=PAGE, severity="critical", message="one"),
+            finding_row(url=START, pages=[START, PAGE, BINS], fingerprint="template"),
+        ],
+        pages=[START, PAGE, BINS],
+    )
+    prioritise(store, run_id)
+    model = build_model(store, findings_document(store, run_id), rule_docs(RULES))
+    assert len(model.rows) == 2
+    for row in model.rows:
+        as_dict = dict(row.f)
+        expected = tuple(as_dict[k] for k in ("category", "severity", "priority", "status"))
+        assert shown(row.f) == shown(as_dict) == expected
+        assert where(row.f) == where(as_dict) == (as_dict["url"], as_dict["pages"])

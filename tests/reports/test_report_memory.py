@@ -50,9 +50,20 @@ def test_writing_reports_does_not_hold_every_finding_s_evidence(
     assert large - small < 3_000_000
 
 
-def test_a_finding_s_text_is_read_once_while_it_fits_the_budget(tmp_path: Path) -> None:
+def _report_files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*.html"))
+    }
+
+
+@pytest.mark.parametrize("budget", [8_000_000, 2_000])
+def test_a_finding_s_text_is_read_once_within_the_budget_or_past_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
     # Each finding is listed on its check's page, its site page's and its section's: its
-    # message and evidence are read from the store for the first and kept for the others.
+    # message and evidence are read from the store for the first and kept for the others,
+    # in memory within the budget, past it in a temporary file.
+    monkeypatch.setattr(html_fragments, "DETAIL_KEPT", budget)
     store = Store(str(tmp_path / "audit.db"))
     findings = [
         finding_row(url=f"{START}page-{n // PER_PAGE}", target=f"{START}gone-{n}")
@@ -73,3 +84,32 @@ def test_a_finding_s_text_is_read_once_while_it_fits_the_budget(tmp_path: Path) 
     finally:
         store.close()
     assert len(asked) == len(set(asked)) == len(findings)
+
+
+def test_text_kept_past_the_budget_makes_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(str(tmp_path / "audit.db"))
+    findings = [
+        finding_row(
+            url=f"{START}page-{n // PER_PAGE}",
+            target=f"{START}gone-{n}",
+            evidence={"text": f"<b>été {n}</b> & “more”"},
+        )
+        for n in range(300)
+    ]
+    run_id = add_run(store, findings)
+    run_prioritise_stage(store, run_id, None)
+    written = {}
+    try:
+        for budget in (8_000_000, 0):
+            monkeypatch.setattr(html_fragments, "DETAIL_KEPT", budget)
+            out = tmp_path / f"report-{budget}"
+            reports.write_reports(store, run_id, out, RULES, formats=("html",))
+            written[budget] = _report_files(out)
+    finally:
+        store.close()
+    assert written[0] == written[8_000_000]
+    assert any(
+        "&lt;b&gt;été 7&lt;/b&gt; &amp; “more”" in html.decode() for html in written[0].values()
+    )
