@@ -134,3 +134,46 @@ def test_the_click_graph_from_url_numbers_is_the_one_from_link_rows(tmp_path: Pa
             "c again": {new},
         }
     )
+
+
+def test_carried_pages_keep_their_click_depths_only_while_the_site_is_the_same(
+    tmp_path: Path,
+) -> None:
+    store = Store(str(tmp_path / "audit.db"))
+    a, b = START + "a", START + "b"
+    engine = RuleEngine(page_rules=(), site_rules=())
+
+    def run(links: dict[str, list[Any]], sitemap: list[str], previous: int | None) -> int:
+        """A run whose start page is fetched afresh and whose other pages are carried over
+        from `previous` (or fetched too, without one)."""
+        run_id = store.begin_run(START, "0.1.0", {})
+        with store.transaction():
+            store.add_page(run_id, page_row(START, content_hash=str(links)))
+            store.add_links(run_id, START, links.get(START, []))
+            if previous is None:
+                for url in (a, b):
+                    store.add_page(run_id, page_row(url))
+                    store.add_links(run_id, url, links.get(url, []))
+            else:
+                store.reuse_pages(run_id, previous, [(a, None, "now"), (b, None, "now")], [])
+            store.add_sitemap_urls(run_id, [(url, None) for url in sitemap])
+        store.finish_run(run_id, "finished", {})
+        run_site_stage(store, run_id, engine, previous)
+        return run_id
+
+    def depths(run_id: int) -> dict[str, tuple[int | None, int]]:
+        rows = store.db.execute(
+            "SELECT u.url, p.click_depth, p.in_sitemap FROM pages p "
+            "JOIN urls u ON u.id = p.url_id WHERE p.run_id = ?",
+            (run_id,),
+        )
+        return {url: (depth, flag) for url, depth, flag in rows}
+
+    first = run({START: [_link(a)], a: [_link(b)]}, [b], None)
+    assert depths(first) == {START: (0, 0), a: (1, 0), b: (2, 1)}
+    same = run({START: [_link(a)]}, [b], first)  # a's link to b came over with a
+    assert depths(same) == depths(first)
+    # The start page changed: a is out of reach and b out of the sitemap, though both
+    # were carried over with the depths and flags they had.
+    changed = run({START: [_link(b)]}, [], same)
+    assert depths(changed) == {START: (0, 0), a: (None, 0), b: (1, 0)}

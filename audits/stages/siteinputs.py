@@ -31,13 +31,27 @@ def site_inputs_digest(store: Store, run_id: int) -> str:
     digest = hashlib.sha256()
     for rows in store.site_inputs(run_id):
         for row in rows:
-            digest.update(repr(row).encode())
+            digest.update(_row_bytes(row))
         digest.update(b"\x00")
     stats = store.run(run_id).stats
     # The site's own search can change while its pages don't.
     for key in (SOFT_404_TITLE_STAT, SITE_SEARCH_STAT):
         digest.update(json.dumps(stats.get(key), sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def _row_bytes(row: tuple[object, ...]) -> bytes:
+    """One row for the digest: each text as its UTF-8 after its length, anything else
+    (numbers, None) as its repr. A page's facts are kilobytes of JSON; repr escaping
+    them took three quarters of the digest's Python time."""
+    parts = []
+    for value in row:
+        if isinstance(value, str):
+            data = value.encode(errors="surrogatepass")
+            parts += (b"s%d:" % len(data), data)
+        else:
+            parts.append(b"r" + repr(value).encode() + b";")
+    return b"".join(parts) + b"\n"
 
 
 DIGEST_STAT = "siteaudit/site_inputs"

@@ -104,7 +104,8 @@ class PagesStore(StoreBase):
         page_rules: Iterable[str],
     ) -> None:
         """Carry unchanged pages (the server answered 304) over from an earlier run: each
-        page's record, links and page rules' findings (site rules run afresh). `pages`
+        page's record, links and page rules' findings (site rules run afresh; the click
+        depth and sitemap flag come along, for the site stage to keep or set anew). `pages`
         holds (url, depth, fetched_at), a depth of None keeping the earlier run's; a batch
         takes one statement per table. (CROSS JOIN keeps SQLite's planner walking the batch
         and looking each page up by index; left to choose, it scanned the earlier run's
@@ -121,11 +122,12 @@ class PagesStore(StoreBase):
         self.db.execute(
             "INSERT OR REPLACE INTO pages(run_id, url_id, final_url_id, status, content_type, "
             "is_html, size, depth, title, lang, content_hash, fetched_at, elapsed_ms, error, "
-            "redirects, facts, etag, last_modified, reused) "
+            "redirects, facts, etag, last_modified, reused, click_depth, in_sitemap) "
             "SELECT ?, p.url_id, final_url_id, status, content_type, is_html, size, "
             "COALESCE(r.depth, p.depth), "
             "title, lang, content_hash, r.fetched_at, elapsed_ms, error, redirects, facts, etag, "
-            "last_modified, 1 FROM temp.reused r CROSS JOIN pages p ON p.run_id = ? AND p.url_id = r.url_id",
+            "last_modified, 1, click_depth, in_sitemap "
+            "FROM temp.reused r CROSS JOIN pages p ON p.run_id = ? AND p.url_id = r.url_id",
             (run_id, previous),
         )
         self.db.execute(
@@ -151,12 +153,15 @@ class PagesStore(StoreBase):
         """URL to (ETag, Last-Modified) of a run's HTML pages that answered 200, or with
         `html` False of its other in-scope files that did (documents, images, ...)."""
         rows = self.db.execute(
-            "SELECT u.url, p.etag, p.last_modified FROM pages p JOIN urls u ON u.id = p.url_id "
+            "SELECT u.id, u.url, p.etag, p.last_modified FROM pages p "
+            "JOIN urls u ON u.id = p.url_id "
             "WHERE p.run_id = ? AND p.is_html = ? AND p.status = 200 AND p.error IS NULL "
             "AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL)",
             (run_id, int(html)),
-        )
-        return {url: (etag, modified) for url, etag, modified in rows}
+        ).fetchall()
+        # Their ids are known now: carrying them over (`reuse_pages`) looks none up again.
+        self._url_ids.update((url, url_id) for url_id, url, _, _ in rows)
+        return {url: (etag, modified) for _, url, etag, modified in rows}
 
     def add_sitemap_urls(self, run_id: int, entries: Iterable[tuple[str, str | None]]) -> None:
         """Store (url, lastmod) pairs read from the site's sitemaps."""
@@ -174,17 +179,33 @@ class PagesStore(StoreBase):
         )
 
     def set_click_depths(self, run_id: int, depths: Mapping[str, int]) -> None:
-        """Store each page's fewest clicks from the start URL."""
+        """Store each page's fewest clicks from the start URL, None for the pages not in
+        `depths` (a page carried over came with its old depth). Only the depths that
+        change are written: most pages of a re-audit keep theirs."""
+        rows = self.db.execute(
+            "SELECT p.url_id, u.url, p.click_depth FROM pages p JOIN urls u ON u.id = p.url_id "
+            "WHERE p.run_id = ?",
+            (run_id,),
+        ).fetchall()
         self.db.executemany(
             "UPDATE pages SET click_depth = ? WHERE run_id = ? AND url_id = ?",
-            [(depth, run_id, self.url_id(url)) for url, depth in depths.items()],
+            [
+                (depth, run_id, url_id)
+                for url_id, url, old in rows
+                if (depth := depths.get(url)) != old
+            ],
         )
 
     def mark_in_sitemap(self, run_id: int) -> None:
-        """Flag pages that some sitemap lists."""
+        """Flag the pages that some sitemap lists, and only those."""
         self.db.execute(
-            "UPDATE pages SET in_sitemap = 1 WHERE run_id = ? AND url_id IN "
+            "UPDATE pages SET in_sitemap = 1 WHERE run_id = ? AND NOT in_sitemap AND url_id IN "
             "(SELECT url_id FROM sitemap_urls WHERE run_id = ?)",
+            (run_id, run_id),
+        )
+        self.db.execute(
+            "UPDATE pages SET in_sitemap = 0 WHERE run_id = ? AND in_sitemap = 1 "
+            "AND url_id NOT IN (SELECT url_id FROM sitemap_urls WHERE run_id = ?)",
             (run_id, run_id),
         )
 
@@ -270,13 +291,14 @@ class PagesStore(StoreBase):
             yield iter(self.db.execute(query, (run_id,)))
 
     def carry_click_depths(self, run_id: int, previous: int) -> None:
-        """Copy click depths and sitemap flags from the previous run's same pages."""
+        """Copy click depths and sitemap flags from the previous run's same pages (those
+        carried over by `reuse_pages` came with theirs)."""
         self.db.execute(
             "UPDATE pages SET "
             "click_depth = (SELECT o.click_depth FROM pages o "
             "WHERE o.run_id = ? AND o.url_id = pages.url_id), "
             "in_sitemap = COALESCE((SELECT o.in_sitemap FROM pages o "
             "WHERE o.run_id = ? AND o.url_id = pages.url_id), 0) "
-            "WHERE run_id = ?",
+            "WHERE run_id = ? AND NOT reused",
             (previous, previous, run_id),
         )
