@@ -138,3 +138,36 @@ def test_a_page_over_the_time_limit_has_its_worker_killed_and_the_other_pages_go
     assert [analysis.title for analysis in others] == ["Bins", "Council tax", "Parking"]
     stuck_pid = int(pid_file.read_text())
     wait_for(lambda: not alive(stuck_pid), 90, "the stuck worker was left running")
+
+
+def test_a_page_queued_behind_a_stuck_page_is_analysed_in_the_replacement_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One worker holds two pages at once (PageStage.SLOTS): the stuck page's worker is
+    # killed, and the page waiting behind it in that worker must not be lost with it.
+    hanging_plugin(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    pid_file = tmp_path / "stuck.pid"
+    monkeypatch.setenv("STUCK_WORKER_PID_FILE", str(pid_file))
+    stage = PageStage(AuditConfig().with_crawl(page_analysis_timeout=3), workers=1)
+    assert stage.SLOTS == 2
+
+    def page(title: str) -> object:
+        return stage.analyse(
+            "https://www.example.gov.uk/", f"<title>{title}</title>".encode(), "utf-8", {}, 0
+        )
+
+    async def pages() -> list[PageAnalysis]:
+        return list(await asyncio.gather(page("stuck"), page("Bins"), page("Parking")))
+
+    try:
+        stuck, *others = asyncio.run(pages())  # type: ignore[arg-type]
+    finally:
+        stage.close()
+    assert stuck.rule_errors == [(PAGE_ANALYSIS, "too large to analyse in 3 s")]
+    assert [(analysis.title, analysis.rule_errors) for analysis in others] == [
+        ("Bins", []),
+        ("Parking", []),
+    ]
+    stuck_pid = int(pid_file.read_text())
+    wait_for(lambda: not alive(stuck_pid), 90, "the stuck worker was left running")
