@@ -186,7 +186,7 @@ class KeptText:
     shared by the fragments of every depth: neither depends on the depth.
 
     The first DETAIL_KEPT characters are kept in memory; the rest go to an unnamed
-    temporary file, where each finding's costs 16 bytes of memory (where its text
+    temporary file, where each finding costs 16 bytes of memory (where its text
     lies), so a big site's report builds each finding's HTML once, not once per file
     listing it, and reads it again from the store never, while its memory stays flat.
     A file system that refuses the temporary file just means building it again."""
@@ -199,7 +199,7 @@ class KeptText:
         self._end = 0
         self._at = array("q")
         """By rank: where the finding's text starts in the file, -1 when it is not there."""
-        self._sizes = array("l")
+        self._sizes = array("I")
         """By rank: the UTF-8 length of its message, then of its "More detail" HTML."""
 
     def get(self, rank: int) -> tuple[str, str] | None:
@@ -221,7 +221,9 @@ class KeptText:
             self.by_rank[rank] = text
             self.chars += len(text[0]) + len(text[1])
             return
-        if self._fd < 0 and not self._open():
+        if self._fd == -1:
+            self._open()
+        if self._fd < 0:  # the file system refused it: built again when next needed
             return
         message, more = text[0].encode(), text[1].encode()
         try:
@@ -231,26 +233,25 @@ class KeptText:
         if rank >= len(self._at):
             grow = rank + 1 - len(self._at) + 1024
             self._at.extend(array("q", [-1]) * grow)
-            self._sizes.extend(array("l", [0, 0]) * grow)
+            self._sizes.extend(array("I", [0, 0]) * grow)
         self._at[rank] = self._end
         self._sizes[2 * rank], self._sizes[2 * rank + 1] = len(message), len(more)
         self._end += len(message) + len(more)
 
-    def _open(self) -> bool:
+    def _open(self) -> None:
         try:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `close`
         except OSError:
-            self._fd = -2  # not again
-            return False
+            self._fd = -2  # not tried again
+            return
         self._fd = self._file.fileno()
-        return True
 
     def close(self) -> None:
         """Give the temporary file back (it has no name: closing it deletes it)."""
         if self._file is not None:
             self._file.close()
         self._file, self._fd, self._end = None, -1, 0
-        self._at, self._sizes = array("q"), array("l")
+        self._at, self._sizes = array("q"), array("I")
 
 
 class Fragments:

@@ -93,14 +93,14 @@ def without_addresses(text: str) -> str:
     non-space characters around those are searched. The pattern, run over a whole page,
     tried its leading `[\\w.+\\-]+` from every letter of every word.
     """
-    runs = set()
+    pieces, done = [], 0
     for mark in _NOT_PROSE_MARK.finditer(text):
+        if mark.start() < done:
+            continue  # in the run already blanked: each run is walked once
         start = mark.start()
         while start and not text[start - 1].isspace():
             start -= 1
-        runs.add((start, _NO_SPACE.match(text, mark.start()).end()))  # type: ignore[union-attr]
-    pieces, done = [], 0
-    for start, end in sorted(runs):
+        end = _NO_SPACE.match(text, mark.start()).end()  # type: ignore[union-attr]
         pieces += (text[done:start], _NOT_PROSE.sub(_blank, text[start:end]))
         done = end
     pieces.append(text[done:])

@@ -605,27 +605,47 @@ def test_fragments_escape_as_markupsafe_does() -> None:
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "written"),
     [
-        "https://www.example.gov.uk/a?b=1&c=<2>",
-        'javascript:alert("x")',
-        'https://example.org/it\'s "quoted"',
-        "/relative/path",
-        "",
+        (
+            "https://www.example.gov.uk/a?b=1&c=<2>",
+            '<a href="https://www.example.gov.uk/a?b=1&amp;c=&lt;2&gt;">'
+            "https://www.example.gov.uk/a?b=1&amp;c=&lt;2&gt;</a>",
+        ),
+        ('javascript:alert("x")', '<span class="not-linked">javascript:alert(&#34;x&#34;)</span>'),
+        (
+            'https://example.org/it\'s "quoted"',
+            '<span class="not-linked">https://example.org/it&#39;s &#34;quoted&#34;</span>',
+        ),
+        ("/relative/path", '<span class="not-linked">/relative/path</span>'),
+        ("", '<span class="not-linked"></span>'),
     ],
 )
-def test_the_link_filter_writes_what_the_link_macro_writes(url: str) -> None:
+def test_the_link_filter_and_macro_link_only_web_addresses_and_escape_them(
+    url: str, written: str
+) -> None:
     env = report_html.environment()
     macros = env.get_template("macros.html.j2").module
-    assert str(env.from_string("{{ url | link }}").render(url=url)) == str(macros.link(url))
+    assert env.from_string("{{ url | link }}").render(url=url) == written
+    assert str(macros.link(url)) == written
 
 
-@pytest.mark.parametrize("count", [0, 1, 2, 1234, 1_000_000])
-def test_the_plural_filter_writes_what_the_plural_macro_writes(count: int) -> None:
+@pytest.mark.parametrize(
+    ("count", "written"),
+    [
+        (0, "0 pages &lt;fail&gt;"),
+        (1, "1 page &lt;fails&gt;"),
+        (2, "2 pages &lt;fail&gt;"),
+        (1234, "1,234 pages &lt;fail&gt;"),
+        (1_000_000, "1,000,000 pages &lt;fail&gt;"),
+    ],
+)
+def test_the_plural_filter_and_macro_count_and_escape(count: int, written: str) -> None:
     env = report_html.environment()
     macros = env.get_template("macros.html.j2").module
     made = env.from_string('{{ count | plural("page <fails>", "pages <fail>") }}')
-    assert made.render(count=count) == str(macros.plural(count, "page <fails>", "pages <fail>"))
+    assert made.render(count=count) == written
+    assert str(macros.plural(count, "page <fails>", "pages <fail>")) == written
 
 
 def test_a_stored_row_shows_what_its_keys_say(store) -> None:
