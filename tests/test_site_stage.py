@@ -7,9 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from audits.rule_engine import SITE_FINDINGS_BATCH, RuleEngine
 from audits.stages.site import run_site_stage
 from audits.store import Store
+from audits.store import site as stored_site
+from audits.store.site import StoredSite
 from rules.analyses.click_graph import ClickGraph
 from rules.base import Category, Finding, Severity, SiteRule
 from rules.forms.form_too_deep import pages_naming
@@ -177,3 +181,94 @@ def test_carried_pages_keep_their_click_depths_only_while_the_site_is_the_same(
     # were carried over with the depths and flags they had.
     changed = run({START: [_link(b)]}, [], same)
     assert depths(changed) == {START: (0, 0), a: (None, 0), b: (1, 0)}
+
+
+def test_facts_read_from_the_spool_are_the_ones_read_from_the_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(str(tmp_path / "audit.db"))
+    a, b, c = START + "a", START + "b", START + "c"
+    for url in (c, START, b, a):  # numbered against the order of the URLs
+        store.url_id(url)
+    values: list[Any] = [
+        ["x", 1],
+        {"ids": ["top", "b"], "n": None},
+        '["a string that looks like JSON"]',
+        "plain",
+        3,
+        2.5,
+        True,
+        None,
+        {},
+    ]
+    facts = {
+        START: {"many": values[0], "nested": values[1], "rare": 1},
+        a: {"many": values[2], "nested": values[3], "null": None},
+        b: {"many": values[4], "nested": values[5]},
+        c: {"many": values[6], "nested": values[7], "empty": values[8]},
+    }
+    earlier = store.begin_run(START, "0.1.0", {})
+    run_id = store.begin_run(START, "0.1.0", {})
+    with store.transaction():
+        store.add_page(earlier, page_row(START, facts={"rare": "an earlier run's"}))
+        for url, page_facts in facts.items():
+            store.add_page(run_id, page_row(url, facts=page_facts))
+    keys = ("many", "nested", "rare", "null", "empty", "none-such")
+
+    def read(site: StoredSite) -> dict[str, Any]:
+        return {key: (site.facts(key), list(site.facts_in_order(key))) for key in keys}
+
+    monkeypatch.setattr(stored_site, "_READS_BEFORE_SPOOL", len(keys) * 2)
+    direct = read(store.site(run_id))
+    site = store.site(run_id)
+    assert site._spool is None
+    monkeypatch.setattr(stored_site, "_READS_BEFORE_SPOOL", 0)
+    assert read(site) == direct
+    assert site._spool  # read from the spool
+    assert list(site.iter_facts("many")) == list(direct["many"][0].items())
+    assert direct["rare"] == ({START: 1}, [(START, 1)])
+    assert direct["null"] == ({a: None}, [(a, None)])
+    assert direct["none-such"] == ({}, [])
+    assert [(url, value) for url, value in direct["many"][1] if url != a] == [
+        (START, ["x", 1]),
+        (b, 3),
+        (c, True),
+    ]
+    site.close()
+    assert [row[1] for row in store.db.execute("PRAGMA database_list")] == ["main"]
+
+
+def test_links_with_a_fragment_come_by_target_then_in_the_order_stored(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "audit.db"))
+    a, b = START + "a", START + "b"
+    for url in (b, a, START):
+        store.url_id(url)
+    run_id = store.begin_run(START, "0.1.0", {})
+
+    def to(url: str, fragment: str, text: str) -> Link:
+        link = _link(url, text)
+        link.fragment = fragment
+        return link
+
+    with store.transaction():
+        for url in (START, a, b):
+            store.add_page(run_id, page_row(url))
+        store.add_links(run_id, START, [to(a, "one", "1"), to(b, "", "2"), to(b, "two", "3")])
+        store.add_links(run_id, a, [to(b, "three", "4"), to(a, "four", "5")])
+        store.add_links(run_id, b, [to(a, "five", "6"), to(START, "six", "7")])
+    rows = store.site(run_id).links(kinds=("a",), with_fragment=True)
+    # b, a, START: the order of their numbers.
+    assert [row.text for row in rows] == ["3", "4", "1", "5", "6", "7"]
+
+
+def test_a_read_only_store_reads_every_rules_facts_from_the_pages(tmp_path: Path) -> None:
+    path = str(tmp_path / "audit.db")
+    store = Store(path)
+    run_id = store.begin_run(START, "0.1.0", {})
+    with store.transaction():
+        store.add_page(run_id, page_row(START, facts={"rule": [1]}))
+    store.close()
+    site = Store(path, read_only=True).site(run_id)
+    assert [site.facts("rule") for _ in range(5)] == [{START: [1]}] * 5
+    assert site._spool == ""
+    site.close()

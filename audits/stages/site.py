@@ -17,6 +17,7 @@ from audits.stages.siteinputs import (
     site_inputs_of,
 )
 from audits.store import Store
+from audits.store.site import StoredSite
 from rules.analyses.click_graph import click_depths
 
 
@@ -26,6 +27,15 @@ def run_site_stage(
     """Click depths, sitemap flags, then every site rule; True when the site rules'
     results were carried over from `previous` (an incremental re-audit's base run)."""
     site = store.site(run_id)
+    try:
+        return _run_site_stage(store, run_id, engine, previous, site)
+    finally:
+        site.close()
+
+
+def _run_site_stage(
+    store: Store, run_id: int, engine: RuleEngine, previous: int | None, site: StoredSite
+) -> bool:
     rules = engine.site_rules
     # Idempotent: a resumed or re-rendered run must not get a second set of these.
     store.forget_findings(run_id, [rule.id for rule in rules])

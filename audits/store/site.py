@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import sqlite3
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -12,15 +15,21 @@ from rules.site import LinkRow, PageInfo, TargetStatus, TrapHit
 if TYPE_CHECKING:
     from audits.store import Store
 
+_READS_BEFORE_SPOOL = 2
+"""Rules' facts read straight from the pages table before the rest come from a spool
+(`StoredSite._spool_facts`): an audit of links only reads two rules' facts."""
+_SPOOLS = itertools.count()
+
 _PAGE_COLUMNS = (
     "u.url, f.url, p.status, p.content_type, p.is_html, p.title, p.click_depth, "
     "p.in_sitemap, p.error, p.redirects"
 )
 _PAGE_FROM = "FROM pages p JOIN urls u ON u.id = p.url_id LEFT JOIN urls f ON f.id = p.final_url_id"
-_LINK_SELECT = (
-    "SELECT s.url, t.url, l.fragment, l.text, l.kind, l.region, l.selector FROM links l "
+_LINK_COLUMNS = "SELECT s.url, t.url, l.fragment, l.text, l.kind, l.region, l.selector"
+_LINK_JOINS = (
     "JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id WHERE l.run_id = ?"
 )
+_LINK_SELECT = f"{_LINK_COLUMNS} FROM links l {_LINK_JOINS}"
 
 
 def _page_info(row: tuple[Any, ...]) -> PageInfo:
@@ -48,6 +57,9 @@ class StoredSite:
         self.start_url = run.start_url
         self.stats = run.stats
         self.db = store.db
+        self._facts_reads = 0
+        self._spool: str | None = None
+        self._attached = ""
 
     def pages(self) -> Iterator[PageInfo]:
         """Every in-scope URL the crawl requested."""
@@ -66,12 +78,18 @@ class StoredSite:
     ) -> Iterator[LinkRow]:
         """Every recorded link, optionally only of some element kinds, or only those
         pointing at a #fragment."""
-        sql, args = _LINK_SELECT, [self.run_id]
+        sql = f"{_LINK_COLUMNS} FROM links l INDEXED BY links_by_source {_LINK_JOINS}"
+        args = [self.run_id]
         if with_fragment:
             sql += " AND l.fragment != ''"
         if kinds:
             sql += f" AND l.kind IN ({','.join('?' * len(kinds))})"
             args.extend(kinds)
+        # By target, then in the order stored, as ever. Read through the index of
+        # sources (the order the rows sit in the table) and sorted, rather than through
+        # the index of targets, which jumps about the table for every row: 0.44 -> 0.13 s
+        # for the 44,000 section links of a 10,000-page site.
+        sql += " ORDER BY l.target_id, l.rowid"
         for row in self.db.execute(sql, args):
             yield LinkRow(*row)
 
@@ -195,13 +213,62 @@ class StoredSite:
         return self._facts(rule_id, " ORDER BY u.url")
 
     def _facts(self, rule_id: str, order: str) -> Iterator[tuple[str, Any]]:
-        sql = (
-            "SELECT u.url, json_extract(p.facts, ?) FROM pages p JOIN urls u ON u.id = p.url_id "
-            "WHERE p.run_id = ? AND json_type(p.facts, ?) IS NOT NULL" + order
-        )
-        path = f'$."{rule_id}"'
-        for url, value in self.db.execute(sql, (path, self.run_id, path)):
+        self._facts_reads += 1
+        if self._facts_reads > _READS_BEFORE_SPOOL and self._spool is None:
+            self._spool = self._spool_facts()
+        if self._spool:
+            sql = (
+                f"SELECT u.url, f.value FROM {self._spool} f JOIN urls u ON u.id = f.url_id "
+                "WHERE f.rule = ?" + order
+            )
+            rows = self.db.execute(sql, (rule_id,))
+        else:
+            sql = (
+                "SELECT u.url, json_extract(p.facts, ?) FROM pages p "
+                "JOIN urls u ON u.id = p.url_id "
+                "WHERE p.run_id = ? AND json_type(p.facts, ?) IS NOT NULL" + order
+            )
+            path = f'$."{rule_id}"'
+            rows = self.db.execute(sql, (path, self.run_id, path))
+        for url, value in rows:
             yield url, json.loads(value) if isinstance(value, str) and value[:1] in '[{"' else value
+
+    def _spool_facts(self) -> str:
+        """Every page's facts, split by rule into a table of their own (by rule, then
+        page: the order of the pages table): its name, or "" if the connection may not
+        make one.
+
+        A page's facts are one JSON text of every rule's (3 kB a page), which SQLite
+        reads and parses whole to pick out one rule's: at 10,000 pages, 0.055 s a rule
+        however few pages it has facts for. Split once (0.2 s), each rule reads only its
+        own. The table is in a temporary database file of its own, which SQLite keeps on
+        disk past its cache, as it does the store, and deletes at `close` (dropping the
+        table instead took 0.15 s)."""
+        schema = f"siteaudit_spool_{next(_SPOOLS)}"
+        try:
+            self.db.execute("ATTACH DATABASE '' AS " + schema)
+            self._attached = schema
+            self.db.execute(f"PRAGMA {schema}.journal_mode = OFF")
+            self.db.execute(
+                f"CREATE TABLE {schema}.facts (rule TEXT NOT NULL, url_id INTEGER NOT NULL, "
+                "value, PRIMARY KEY (rule, url_id)) WITHOUT ROWID"
+            )
+        except sqlite3.OperationalError:  # read only (`PRAGMA query_only`), or too many
+            return ""
+        self.db.execute(
+            f"INSERT INTO {schema}.facts SELECT j.key, p.url_id, j.value "
+            "FROM pages p, json_each(p.facts) j WHERE p.run_id = ?",
+            (self.run_id,),
+        )
+        return f"{schema}.facts"
+
+    def close(self) -> None:
+        """Let go of what reading the site made in the store's connection."""
+        if self._attached:
+            # Still read by a rule that failed, it goes with the connection.
+            with contextlib.suppress(sqlite3.OperationalError):
+                self.db.execute("DETACH DATABASE " + self._attached)
+        self._spool, self._attached, self._facts_reads = None, "", 0
 
     def traps(self) -> Iterator[TrapHit]:
         """URL families the crawl capped."""
