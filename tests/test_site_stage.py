@@ -183,7 +183,7 @@ def test_carried_pages_keep_their_click_depths_only_while_the_site_is_the_same(
     assert depths(changed) == {START: (0, 0), a: (None, 0), b: (1, 0)}
 
 
-def test_facts_read_from_the_spool_are_the_ones_read_from_the_pages(
+def test_facts_and_pages_read_from_the_spool_are_the_ones_read_from_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store(str(tmp_path / "audit.db"))
@@ -234,6 +234,11 @@ def test_facts_read_from_the_spool_are_the_ones_read_from_the_pages(
         (b, 3),
         (c, True),
     ]
+    pages = list(site.pages())
+    site.spool_pages()
+    store.set_click_depths(run_id, {a: 4})  # not seen by a copy made before
+    assert list(site.pages()) == pages
+    assert [page.url for page in pages] == sorted(facts)
     site.close()
     assert [row[1] for row in store.db.execute("PRAGMA database_list")] == ["main"]
 
@@ -271,4 +276,6 @@ def test_a_read_only_store_reads_every_rules_facts_from_the_pages(tmp_path: Path
     site = Store(path, read_only=True).site(run_id)
     assert [site.facts("rule") for _ in range(5)] == [{START: [1]}] * 5
     assert site._spool == ""
+    site.spool_pages()
+    assert [page.url for page in site.pages()] == [START]
     site.close()

@@ -52,6 +52,8 @@ def _run_site_stage(
             # the graph the depths come from.
             store.mark_in_sitemap(run_id)
             store.set_click_depths(run_id, click_depths(site))
+    # The click depths and sitemap flags are in: the pages' records change no more.
+    site.spool_pages()
     for rule in rules:
         try:
             for batch in engine.check_site(rule, site):

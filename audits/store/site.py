@@ -43,7 +43,7 @@ def _page_info(row: tuple[Any, ...]) -> PageInfo:
         click_depth=row[6],
         in_sitemap=bool(row[7]),
         error=row[8],
-        redirects=tuple(json.loads(row[9])),
+        redirects=() if row[9] == "[]" else tuple(json.loads(row[9])),
     )
 
 
@@ -59,12 +59,17 @@ class StoredSite:
         self.db = store.db
         self._facts_reads = 0
         self._spool: str | None = None
-        self._attached = ""
+        self._pages_copy = ""
+        self._attached: str | None = None
 
     def pages(self) -> Iterator[PageInfo]:
         """Every in-scope URL the crawl requested."""
-        sql = f"SELECT {_PAGE_COLUMNS} {_PAGE_FROM} WHERE p.run_id = ? ORDER BY u.url"
-        for row in self.db.execute(sql, (self.run_id,)):
+        if self._pages_copy:
+            rows = self.db.execute(f"SELECT * FROM {self._pages_copy} ORDER BY rowid")
+        else:
+            sql = f"SELECT {_PAGE_COLUMNS} {_PAGE_FROM} WHERE p.run_id = ? ORDER BY u.url"
+            rows = self.db.execute(sql, (self.run_id,))
+        for row in rows:
             yield _page_info(row)
 
     def page(self, url: str) -> PageInfo | None:
@@ -241,20 +246,14 @@ class StoredSite:
         A page's facts are one JSON text of every rule's (3 kB a page), which SQLite
         reads and parses whole to pick out one rule's: at 10,000 pages, 0.055 s a rule
         however few pages it has facts for. Split once (0.2 s), each rule reads only its
-        own. The table is in a temporary database file of its own, which SQLite keeps on
-        disk past its cache, as it does the store, and deletes at `close` (dropping the
-        table instead took 0.15 s)."""
-        schema = f"siteaudit_spool_{next(_SPOOLS)}"
-        try:
-            self.db.execute("ATTACH DATABASE '' AS " + schema)
-            self._attached = schema
-            self.db.execute(f"PRAGMA {schema}.journal_mode = OFF")
-            self.db.execute(
-                f"CREATE TABLE {schema}.facts (rule TEXT NOT NULL, url_id INTEGER NOT NULL, "
-                "value, PRIMARY KEY (rule, url_id)) WITHOUT ROWID"
-            )
-        except sqlite3.OperationalError:  # read only (`PRAGMA query_only`), or too many
+        own."""
+        schema = self._spool_schema()
+        if not schema:
             return ""
+        self.db.execute(
+            f"CREATE TABLE {schema}.facts (rule TEXT NOT NULL, url_id INTEGER NOT NULL, "
+            "value, PRIMARY KEY (rule, url_id)) WITHOUT ROWID"
+        )
         self.db.execute(
             f"INSERT INTO {schema}.facts SELECT j.key, p.url_id, j.value "
             "FROM pages p, json_each(p.facts) j WHERE p.run_id = ?",
@@ -262,13 +261,42 @@ class StoredSite:
         )
         return f"{schema}.facts"
 
+    def spool_pages(self) -> None:
+        """From now on, `pages` reads the pages' records from a copy in the spool, made
+        now: for a reader that asks for them many times (the site stage, ten times) and
+        writes none of them from here on. The pages table holds each page's facts too,
+        and reading its 10,000 rows, sorted, took 0.045 s; the copy's, 0.015 s."""
+        schema = self._spool_schema()
+        if schema and not self._pages_copy:
+            self.db.execute(
+                f"CREATE TABLE {schema}.pages AS SELECT {_PAGE_COLUMNS} {_PAGE_FROM} "
+                "WHERE p.run_id = ? ORDER BY u.url",
+                (self.run_id,),
+            )
+            self._pages_copy = f"{schema}.pages"
+
+    def _spool_schema(self) -> str:
+        """The temporary database the spool's tables go in, attached on first use: its
+        name, or "" if the connection may not make one (read only: `PRAGMA query_only`).
+        It is a file of its own, which SQLite keeps on disk past its cache, as it does the
+        store, and deletes at `close` (dropping a table instead took 0.15 s)."""
+        if self._attached is None:
+            self._attached = ""
+            if not self.db.execute("PRAGMA query_only").fetchone()[0]:
+                schema = f"siteaudit_spool_{next(_SPOOLS)}"
+                with contextlib.suppress(sqlite3.OperationalError):  # too many attached
+                    self.db.execute("ATTACH DATABASE '' AS " + schema)
+                    self.db.execute(f"PRAGMA {schema}.journal_mode = OFF")
+                    self._attached = schema
+        return self._attached
+
     def close(self) -> None:
         """Let go of what reading the site made in the store's connection."""
         if self._attached:
             # Still read by a rule that failed, it goes with the connection.
             with contextlib.suppress(sqlite3.OperationalError):
                 self.db.execute("DETACH DATABASE " + self._attached)
-        self._spool, self._attached, self._facts_reads = None, "", 0
+        self._spool, self._pages_copy, self._attached, self._facts_reads = None, "", None, 0
 
     def traps(self) -> Iterator[TrapHit]:
         """URL families the crawl capped."""
