@@ -192,17 +192,31 @@ def site_blocks(site: Site, rule_id: str) -> Iterator[tuple[str, Blocks]]:
     Page by page in URL order, for the rule to reduce as it reads: a big site's blocks
     (hundreds of megabytes as Python objects at 50,000 pages) are never held at once. A
     site that can hand its facts over one page at a time (the store's `facts_in_order`)
-    is read that way."""
+    is read that way.
+
+    Every page repeats the same menus: each destination as stored is made absolute and
+    followed once per origin, and every page that names it gets the one string."""
     final = _final_urls(site)
+    by_origin: dict[str, dict[str, str]] = {}
     for url, page_facts in facts_in_order(site, rule_id):
         origin = _origin(url)
+        ends = by_origin.get(origin)
+        if ends is None:
+            ends = by_origin[origin] = {}
         blocks: Blocks = []
         for block, links in page_facts:
             found = []
             for link in links:
-                dest, name = (link, "") if isinstance(link, str) else link
-                dest = origin + dest if dest.startswith("/") else dest
-                found.append((final.get(dest, dest), str(name)))
+                if isinstance(link, str):
+                    dest, name = link, ""
+                else:
+                    dest, name = link
+                    name = str(name)
+                end = ends.get(dest)
+                if end is None:
+                    whole = origin + dest if dest.startswith("/") else dest
+                    end = ends[dest] = final.get(whole, whole)
+                found.append((end, name))
             blocks.append((str(block), found))
         yield url, blocks
 

@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from rules.analyses import prose
 from rules.analyses.accessible_name import accessible_name, name_of
 from rules.analyses.headings import headings
-from rules.analyses.navigation import navigation_blocks
+from rules.analyses.navigation import navigation_blocks, site_blocks
 from rules.analyses.prose import lined_text, main_lines, main_prose, prose_blocks, sentence_around
 from rules.analyses.visibility import hidden
 from rules.page import Page
+from tests.kit.memory_site import MemorySite, info, u
 
 HTML = """<html><body><main>
 <h1>Bins</h1>
@@ -123,3 +124,31 @@ def test_a_sentence_is_found_around_any_offset(reach: int, text: str, where: flo
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(prose, "_SENTENCE_REACH", reach)  # the search near the offset, then the top
         assert sentence_around(text, offset) == sentence_read_from_the_top(text, offset)
+
+
+def test_site_blocks_make_destinations_absolute_and_follow_redirects_per_origin() -> None:
+    other = "https://other.example"
+    pages = [
+        info(u("/a")),
+        info(u("/b")),
+        info(u("/old"), final_url=u("/new")),
+        info(other + "/x", final_url=other + "/y"),
+    ]
+    facts = {
+        "names": {
+            u("/a"): [["main menu", [["/old", "Old"], ["/b", 2], [other + "/x", "X"]]]],
+            u("/b"): [["main menu", [["/old", "Old"]]], ["footer", [["/x", "Here"]]]],
+            other + "/x": [["menu", [["/x", "X"], ["/old", "Old"]]]],
+        },
+        "plain": {u("/a"): [["main menu", ["/old", "/b"]]], other + "/x": [["menu", ["/x"]]]},
+    }
+    site = MemorySite(pages=pages, facts=facts)
+    assert list(site_blocks(site, "names")) == [
+        (u("/a"), [("main menu", [(u("/new"), "Old"), (u("/b"), "2"), (other + "/y", "X")])]),
+        (u("/b"), [("main menu", [(u("/new"), "Old")]), ("footer", [(u("/x"), "Here")])]),
+        (other + "/x", [("menu", [(other + "/y", "X"), (other + "/old", "Old")])]),
+    ]
+    assert list(site_blocks(site, "plain")) == [
+        (u("/a"), [("main menu", [(u("/new"), ""), (u("/b"), "")])]),
+        (other + "/x", [("menu", [(other + "/y", "")])]),
+    ]
