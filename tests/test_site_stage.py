@@ -17,7 +17,7 @@ from audits.store.site import StoredSite
 from rules.analyses.click_graph import ClickGraph
 from rules.base import Category, Finding, Severity, SiteRule
 from rules.forms.form_too_deep import pages_naming
-from rules.site import LinkRow, PageInfo, Site
+from rules.site import LinkRow, PageInfo, Site, TargetStatus
 from tests.kit.synthetic_runs import START, Link, page_row
 
 
@@ -187,8 +187,8 @@ def test_facts_and_pages_read_from_the_spool_are_the_ones_read_from_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store(str(tmp_path / "audit.db"))
-    a, b, c = START + "a", START + "b", START + "c"
-    for url in (c, START, b, a):  # numbered against the order of the URLs
+    a, b, c, moved = START + "a", START + "b", START + "c", START + "moved"
+    for url in (c, START, b, a, moved):  # numbered against the order of the URLs
         store.url_id(url)
     values: list[Any] = [
         ["x", 1],
@@ -213,6 +213,7 @@ def test_facts_and_pages_read_from_the_spool_are_the_ones_read_from_the_store(
         store.add_page(earlier, page_row(START, facts={"rare": "an earlier run's"}))
         for url, page_facts in facts.items():
             store.add_page(run_id, page_row(url, facts=page_facts))
+        store.add_page(run_id, page_row(moved, final_url=a, status=301, redirects=[a]))
     keys = ("many", "nested", "rare", "null", "empty", "none-such")
 
     def read(site: StoredSite) -> dict[str, Any]:
@@ -234,11 +235,15 @@ def test_facts_and_pages_read_from_the_spool_are_the_ones_read_from_the_store(
         (b, 3),
         (c, True),
     ]
-    pages = list(site.pages())
+    pages, statuses = list(site.pages()), list(site.statuses())
     site.spool_pages()
     store.set_click_depths(run_id, {a: 4})  # not seen by a copy made before
     assert list(site.pages()) == pages
-    assert [page.url for page in pages] == sorted(facts)
+    assert list(site.statuses()) == statuses
+    assert [status.url for status in statuses] == [c, START, b, a, moved]  # by URL number
+    assert statuses[-1] == TargetStatus(moved, 200, None, a, internal=True)
+    assert [page.url for page in pages] == sorted([*facts, moved])
+    assert pages[-1].final_url == a and pages[-1].redirects == (a,)
     site.close()
     assert [row[1] for row in store.db.execute("PRAGMA database_list")] == ["main"]
 
