@@ -15,9 +15,6 @@ from rules.site import LinkRow, PageInfo, TargetStatus, TrapHit
 if TYPE_CHECKING:
     from audits.store import Store
 
-_READS_BEFORE_SPOOL = 2
-"""Rules' facts read straight from the pages table before the rest come from a spool
-(`StoredSite._spool_facts`): an audit of links only reads two rules' facts."""
 _SPOOLS = itertools.count()
 
 _PAGE_COLUMNS = (
@@ -60,7 +57,6 @@ class StoredSite:
         self.start_url = run.start_url
         self.stats = run.stats
         self.db = store.db
-        self._facts_reads = 0
         self._spool: str | None = None
         self._pages_copy = ""
         self._attached: str | None = None
@@ -222,8 +218,7 @@ class StoredSite:
         return self._facts(rule_id, " ORDER BY u.url")
 
     def _facts(self, rule_id: str, order: str) -> Iterator[tuple[str, Any]]:
-        self._facts_reads += 1
-        if self._facts_reads > _READS_BEFORE_SPOOL and self._spool is None:
+        if self._spool is None:
             self._spool = self._spool_facts()
         if self._spool:
             sql = (
@@ -247,10 +242,11 @@ class StoredSite:
         page: the order of the pages table): its name, or "" if the connection may not
         make one.
 
-        A page's facts are one JSON text of every rule's (3 kB a page), which SQLite
-        reads and parses whole to pick out one rule's: at 10,000 pages, 0.055 s a rule
-        however few pages it has facts for. Split once (0.2 s), each rule reads only its
-        own."""
+        A page's facts are one JSON text of every rule's (3 kB a page with every rule
+        on), which SQLite reads and parses whole to pick out one rule's: at 10,000 pages,
+        0.055 s a rule however few pages it has facts for, and 19 rules. Split once, on
+        the first read (0.2 s), each rule reads only its own. With links only, the facts
+        are a few bytes a page and splitting them costs what reading them twice does."""
         schema = self._spool_schema()
         if not schema:
             return ""
@@ -304,7 +300,7 @@ class StoredSite:
             # Still read by a rule that failed, it goes with the connection.
             with contextlib.suppress(sqlite3.OperationalError):
                 self.db.execute("DETACH DATABASE " + self._attached)
-        self._spool, self._pages_copy, self._attached, self._facts_reads = None, "", None, 0
+        self._spool, self._pages_copy, self._attached = None, "", None
 
     def traps(self) -> Iterator[TrapHit]:
         """URL families the crawl capped."""
