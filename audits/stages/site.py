@@ -2,9 +2,10 @@
 
 Click depths from the home page and the sitemap flags are stored first (the site rules and
 the prioritising read them), then every site rule runs on the stored site, its findings
-stored a batch at a time. An incremental re-audit whose crawl found exactly what its base
-run found (`siteinputs`) carries the site rules' results over instead; rules that depend
-on the date run afresh.
+stored a batch at a time; what the rules read again and again comes from the site's
+spool (`StoredSite`), which goes at the end. An incremental re-audit whose crawl found
+exactly what its base run found (`siteinputs`) carries the site rules' results over
+instead; rules that depend on the date run afresh.
 """
 
 from __future__ import annotations

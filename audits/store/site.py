@@ -48,7 +48,11 @@ def _page_info(row: tuple[Any, ...]) -> PageInfo:
 
 
 class StoredSite:
-    """`rules.site.Site` backed by one run in the store."""
+    """`rules.site.Site` backed by one run in the store.
+
+    What many rules read again (each rule's facts; the pages' records, once the site
+    stage says they change no more: `spool_pages`) is copied into a spool, a temporary
+    database attached to the store's connection, until `close`."""
 
     def __init__(self, store: Store, run_id: int) -> None:
         self.store = store

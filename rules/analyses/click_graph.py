@@ -111,8 +111,8 @@ class ClickGraph:
     ) -> None:
         """The a/area links by the store's URL numbers (see `StoredSite.numbered_links`),
         a page's links together: the same graph as `_read_links` makes of the store's
-        link rows, which come by target and then in the order stored (the store reads
-        them through its index of targets), without a string or row object per link.
+        link rows, which come by target and then in the order stored (`StoredSite.links`),
+        without a string or row object per link.
 
         Each page's links are put in that order; the pages where more than one address
         ends up (a redirect leads there) have theirs merged in that order at the end.
