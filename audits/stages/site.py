@@ -47,6 +47,7 @@ def _run_site_stage(
         with store.transaction():
             carry_site_results(store, run_id, previous, [r.id for r in rules if r not in dated])
         rules = tuple(dated)
+        site.read_in_place()  # two rules, a rule's facts each
     else:
         with store.transaction():
             # Sitemap flags first: the click graph reads them, and the site rules share

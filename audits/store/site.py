@@ -283,6 +283,13 @@ class StoredSite:
             )
             self._pages_copy = f"{schema}.pages"
 
+    def read_in_place(self) -> None:
+        """Never spool: every read goes to the store's own tables. For a reader of a rule's
+        facts or two (the dated rules of an incremental re-audit that carries the rest
+        over), whom splitting every rule's facts would cost more than it saves."""
+        if self._attached is None:
+            self._attached = ""
+
     def _spool_schema(self) -> str:
         """The temporary database the spool's tables go in, attached on first use: its
         name, or "" if the connection may not make one (read only: `PRAGMA query_only`).
