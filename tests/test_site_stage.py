@@ -234,10 +234,14 @@ def test_facts_and_pages_read_from_the_spool_are_the_ones_read_from_the_store(
         (c, True),
     ]
     pages, statuses = list(site.pages()), list(site.statuses())
+    each = [site.status(url) for url in (START, moved, a, "https://elsewhere.example/")]
     site.spool_pages()
     store.set_click_depths(run_id, {a: 4})  # not seen by a copy made before
     assert list(site.pages()) == pages
     assert list(site.statuses()) == statuses
+    assert [site.status(url) for url in (START, moved, a, "https://elsewhere.example/")] == each
+    assert each[1] == TargetStatus(moved, 200, None, a, internal=True)
+    assert each[3] is None
     assert [status.url for status in statuses] == [c, START, b, a, moved]  # by URL number
     assert statuses[-1] == TargetStatus(moved, 200, None, a, internal=True)
     assert [page.url for page in pages] == sorted([*facts, moved])

@@ -154,10 +154,15 @@ class StoredSite:
 
     def status(self, url: str, _hops: int = 0) -> TargetStatus | None:
         """How requesting `url` went, in scope or external."""
-        row = self.db.execute(
-            f"SELECT p.status, p.error, f.url {_PAGE_FROM} WHERE p.run_id = ? AND u.url = ?",
-            (self.run_id, url),
-        ).fetchone()
+        if self._pages_copy:  # 2.7 µs a call against 12 µs (broken-fragment: 10,000 calls)
+            row = self.db.execute(
+                f"SELECT c2, c8, c1 FROM {self._pages_copy} WHERE c0 = ?", (url,)
+            ).fetchone()
+        else:
+            row = self.db.execute(
+                f"SELECT p.status, p.error, f.url {_PAGE_FROM} WHERE p.run_id = ? AND u.url = ?",
+                (self.run_id, url),
+            ).fetchone()
         if row:
             status, error, final_url = row[0], row[1], row[2] or url
             if status is not None and 300 <= status < 400 and final_url != url and _hops < 10:
@@ -268,9 +273,9 @@ class StoredSite:
     def spool_pages(self) -> None:
         """From now on, `pages` reads the pages' records from a copy in the spool, made
         now: for a reader that asks for them many times (the site stage, ten times) and
-        writes none of them from here on; `statuses` reads it too. The pages table holds
-        each page's facts too, and reading its 10,000 rows, sorted, took 0.045 s; the
-        copy's, 0.015 s."""
+        writes none of them from here on; `statuses` and `status` read it too (the
+        latter by an index of the copy's URLs). The pages table holds each page's facts
+        too, and reading its 10,000 rows, sorted, took 0.045 s; the copy's, 0.015 s."""
         schema = self._spool_schema()
         if schema and not self._pages_copy:
             named = ", ".join(
@@ -281,6 +286,7 @@ class StoredSite:
                 "WHERE p.run_id = ? ORDER BY u.url",
                 (self.run_id,),
             )
+            self.db.execute(f"CREATE INDEX {schema}.pages_by_url ON pages(c0)")
             self._pages_copy = f"{schema}.pages"
 
     def read_in_place(self) -> None:
