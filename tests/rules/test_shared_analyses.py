@@ -120,6 +120,28 @@ TEMPLATE = """<html><body>
 </body></html>"""
 
 
+@given(
+    st.text(st.sampled_from("ab \n\t\xa0<>&"), max_size=12),
+    st.sampled_from(("", " hidden", ' aria-hidden="true"', ' style="display:none"', ' title="t"')),
+)
+def test_a_childless_links_name_is_its_text_as_the_whole_walk_finds_it(
+    text: str, attributes: str
+) -> None:
+    from html import escape
+
+    from rules.analyses.accessible_name import _collect, content_text
+    from rules.page import collapse
+
+    link = next(
+        Page(
+            url="https://council.example/", html=f"<p><a{attributes}>{escape(text)}</a>"
+        ).tree.iter("a")
+    )
+    walked: list[str] = []
+    _collect(link, walked, top=True)
+    assert content_text(link) == collapse(" ".join(walked))
+
+
 def test_navigation_blocks_are_the_template_landmarks_around_the_links() -> None:
     blocks = navigation_blocks(Page(url="https://council.example/", html=TEMPLATE))
     assert blocks == [
