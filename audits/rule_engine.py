@@ -70,10 +70,12 @@ class RuleEngine:
     def check_page(self, page: Page) -> PageResults:
         """Every page rule on the page, and every site rule's fact collector."""
         results = PageResults()
+        findings = results.findings
         for rule in self.page_rules:
             try:
                 if rule.applies_to(page):
-                    results.findings.extend(finding_row(f) for f in rule.check_page(page))
+                    for finding in rule.check_page(page):
+                        findings.append(finding_row(finding))
             except Exception as exc:  # a faulty rule must not cost the rest of the audit
                 results.errors.append((rule.id, describe_error(exc)))
         for rule in self.fact_rules:

@@ -375,10 +375,13 @@ class Page:
             found = css_selector(selector)(self.tree)
             if found:
                 return found[0]
-        for xpath in ("//main", "//*[@role='main']"):
-            found = self.tree.xpath(xpath)
-            if found:
-                return found[0]
+        # The first <main> ends the walk there, where an XPath would read the whole page.
+        main = next(self.tree.iter("main"), None)
+        if main is not None:
+            return main
+        found = self.tree.xpath("//*[@role='main']")
+        if found:
+            return found[0]
         # Several articles are a listing's cards (news, events), not one page's content.
         articles = self.tree.xpath("//article[not(ancestor::article)]")
         return articles[0] if len(articles) == 1 else None

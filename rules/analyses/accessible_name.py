@@ -65,6 +65,8 @@ def _by_id(root: etree._ElementTree, ref: str) -> etree._Element | None:
 
 def content_text(el: etree._Element) -> str:
     """Text an element's content contributes to its name: text, image alt, nested labels."""
+    if el.tag == "a" and not len(el):  # most links: their own text, if they show it
+        return "" if hides_itself(el) else collapse(el.text or "")
     parts: list[str] = []
     _collect(el, parts, top=True)
     return collapse(" ".join(parts))

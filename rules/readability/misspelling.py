@@ -39,6 +39,11 @@ _NOT_PROSE_HINTS = ("@", "://", "www.", ".uk")
 # What every `_NOT_PROSE` span holds, in any case: one of these, and no space.
 _NOT_PROSE_MARK = re.compile(r"@|://|www\.|\.uk", re.IGNORECASE)
 _NO_SPACE = re.compile(r"\S*")
+# The longest run without a space `_NOT_PROSE` is tried on: on a run of n characters its
+# leading `[\w.+\-]+` can take n steps from each of n places (20,000 letters and 20,000
+# @ took over a second). Every address stays far shorter (2,048 characters is about the
+# most a browser or sitemap takes); a longer run is no prose, and is blanked whole.
+MAX_ADDRESS_RUN = 2048
 # Lower-case words standing alone: not part of a name (capitalised), an acronym, a code
 # mixing letters and digits, or a path; nor part of a compound ("multi-agency",
 # "pre-school", "write-offs"), whose parts the dictionary need not list alone.
@@ -91,7 +96,8 @@ def without_addresses(text: str) -> str:
 
     Such a span has no space in it and holds an @, ://, www. or .uk: only the runs of
     non-space characters around those are searched. The pattern, run over a whole page,
-    tried its leading `[\\w.+\\-]+` from every letter of every word.
+    tried its leading `[\\w.+\\-]+` from every letter of every word. A run longer than
+    `MAX_ADDRESS_RUN` is blanked whole.
     """
     pieces, done = [], 0
     for mark in _NOT_PROSE_MARK.finditer(text):
@@ -101,7 +107,9 @@ def without_addresses(text: str) -> str:
         while start and not text[start - 1].isspace():
             start -= 1
         end = _NO_SPACE.match(text, mark.start()).end()  # type: ignore[union-attr]
-        pieces += (text[done:start], _NOT_PROSE.sub(_blank, text[start:end]))
+        run = text[start:end]
+        blanked = _NOT_PROSE.sub(_blank, run) if len(run) <= MAX_ADDRESS_RUN else " " * len(run)
+        pieces += (text[done:start], blanked)
         done = end
     pieces.append(text[done:])
     return "".join(pieces)

@@ -4,6 +4,7 @@ tests/rules/cases/ don't pin."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from rules.freshness.stale_content import StaleContent
 from rules.page import Page
 from rules.readability.misspelling import (
     _NOT_PROSE,
+    MAX_ADDRESS_RUN,
     Misspelling,
     is_known,
     one_edit_apart,
@@ -159,6 +161,22 @@ _ADDRESS_PIECES += ["\xa0", "\x1e", "co", "nhs"]
 def test_addresses_are_blanked_as_the_pattern_over_the_whole_text_blanks_them(text: str) -> None:
     whole = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
     assert without_addresses(text) == whole
+
+
+def test_a_run_too_long_for_an_address_is_blanked_whole_in_linear_time() -> None:
+    # Tried on the pattern, 100,000 letters and as many @ took minutes (quadratic).
+    run = "a" * 100_000 + "@" * 100_000
+    text = f"We recieve {run} and recieve"
+    started = time.process_time()
+    assert without_addresses(text) == f"We recieve {' ' * len(run)} and recieve"
+    assert unknown_words(text, frozenset()) == {"recieve": (2, 3)}
+    assert time.process_time() - started < 5
+    # Up to the limit, a run is blanked where the pattern finds an address, no more.
+    longest = "recieve," + "y" * (MAX_ADDRESS_RUN - 31) + ",bins@northbrook.gov.uk"
+    assert len(longest) == MAX_ADDRESS_RUN
+    blanked = without_addresses(longest)
+    assert blanked == _NOT_PROSE.sub(lambda m: " " * len(m.group()), longest)
+    assert blanked == longest.removesuffix("bins@northbrook.gov.uk") + " " * 22
 
 
 def test_the_site_dictionary_and_allow_list_accept_local_words(tmp_path: Path) -> None:

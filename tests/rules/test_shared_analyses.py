@@ -46,6 +46,37 @@ def test_headings_are_found_once_per_page_with_their_levels() -> None:
     ]
 
 
+# Elements of random bodies for the headings' candidates: headings, names that start
+# like one (header, hgroup, h7), and elements with and without a role.
+_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "h7", "header", "hgroup", "div", "p", "span")
+_ELEMENT = st.tuples(st.sampled_from(_TAGS), st.sampled_from(("", "heading", "presentation")))
+
+
+@st.composite
+def _bodies(draw: st.DrawFn, depth: int = 0) -> str:
+    html = ""
+    for tag, role in draw(st.lists(_ELEMENT, max_size=4 if depth < 3 else 0)):
+        attribute = f' role="{role}"' if role else ""
+        html += f"<{tag}{attribute}>x{draw(_bodies(depth + 1))}</{tag}>"
+    return html
+
+
+@given(_bodies(), st.sampled_from(("", ' role="main"')))
+def test_heading_candidates_are_those_of_one_predicate_in_document_order(
+    html: str, body_role: str
+) -> None:
+    from lxml import etree
+
+    from rules.analyses.headings import _CANDIDATES
+
+    body = Page(url="https://council.example/", html=f"<body{body_role}>{html}</body>").body
+    one_predicate = etree.XPath(
+        "descendant-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 "
+        "or self::h6 or @role]"
+    )
+    assert _CANDIDATES(body) == one_predicate(body)
+
+
 def test_hidden_is_answered_from_the_ancestors_whatever_order_rules_ask_in() -> None:
     bins = page()
     links = {a.get("href"): a for a in bins.tree.iter("a")}
@@ -88,6 +119,28 @@ TEMPLATE = """<html><body>
 <div role="contentinfo"><ul><li><a href="/privacy">Privacy</a></li></ul>
 <aside><a href="/ad">Advert</a></aside></div>
 </body></html>"""
+
+
+@given(
+    st.text(st.sampled_from("ab \n\t\xa0<>&"), max_size=12),
+    st.sampled_from(("", " hidden", ' aria-hidden="true"', ' style="display:none"', ' title="t"')),
+)
+def test_a_childless_links_name_is_its_text_as_the_whole_walk_finds_it(
+    text: str, attributes: str
+) -> None:
+    from html import escape
+
+    from rules.analyses.accessible_name import _collect, content_text
+    from rules.page import collapse
+
+    link = next(
+        Page(
+            url="https://council.example/", html=f"<p><a{attributes}>{escape(text)}</a>"
+        ).tree.iter("a")
+    )
+    walked: list[str] = []
+    _collect(link, walked, top=True)
+    assert content_text(link) == collapse(" ".join(walked))
 
 
 def test_navigation_blocks_are_the_template_landmarks_around_the_links() -> None:
