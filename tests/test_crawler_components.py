@@ -40,12 +40,12 @@ from crawler.items import PageItem, SitemapItem
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
 from crawler.redirects import Redirects
 from crawler.retries import BROWSER_USER_AGENT, Retries
-from crawler.spiders.site import SiteSpider
+from crawler.spiders.site import SiteSpider, _requested
 from crawler.stats import CrawlStats, CrawlTimes, RequestCounts
 from crawler.throttle import Throttle
 from rules.page import Link
 from rules.site import DOCUMENT_DATE_FACT
-from rules.urls import absolute
+from rules.urls import absolute, normalise
 
 SITE = "http://example.org"
 
@@ -527,6 +527,8 @@ def test_a_waiting_url_is_requested_as_scrapy_would_make_it(
     request = _spider_for_urls()._request(Wanted(0, resolved[0], 1, method))
     assert request.meta["verbatim_url"] is True
     assert request.url == Request(resolved[0]).url
+    # Its response answers under the claimed URL, as normalising its URL again would say.
+    assert _requested(HtmlResponse(request.url, request=request)) == normalise(request.url)
 
 
 def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> None:

@@ -466,7 +466,7 @@ class SiteSpider(scrapy.Spider):
             return  # stopping (Ctrl-C): a page not yet read is left to --resume, unread
         meta = response.meta
         chain: list[str] = meta["chain"]
-        requested = chain[0] if chain else normalise(response.url)
+        requested = chain[0] if chain else _requested(response)
         if self.revalidation.unchanged(response):
             for output in self._reuse(requested, meta["depth"]):
                 yield output
@@ -574,7 +574,7 @@ class SiteSpider(scrapy.Spider):
         """A status check answered: follow redirects, retry, read PDFs, record the status."""
         meta = response.meta
         chain = meta["chain"]
-        requested = chain[0] if chain else normalise(response.url)
+        requested = chain[0] if chain else _requested(response)
         if (
             meta["internal"]
             and not meta.get("from_page")
@@ -645,3 +645,12 @@ class SiteSpider(scrapy.Spider):
 
     def _ignore(self, failure: Failure) -> None:
         self.logger.info("not fetched: %s", describe_failure(failure, self.plan.crawl.timeout))
+
+
+def _requested(response: Response) -> str:
+    """The URL a response with no redirect chain answers, normalised: a claimed URL's
+    request (`verbatim_url`, SiteSpider._request) is the normalised URL itself, which is
+    not worked out again for every response."""
+    if response.meta.get("verbatim_url"):
+        return response.url
+    return normalise(response.url)
