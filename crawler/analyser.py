@@ -52,7 +52,9 @@ class PageAnalyser(Protocol):
     async def analyse(
         self, url: str, body: bytes, encoding: str, headers: dict[str, str], depth: int
     ) -> PageAnalysis:
-        """Analyse one HTML page; raises AnalysisError when it cannot."""
+        """Analyse one HTML page; raises AnalysisError when it cannot. An empty
+        `encoding` asks the analyser to work it out from the body and the Content-Type
+        in `headers`, as Scrapy's TextResponse.encoding would."""
         ...
 
     async def read_pdf(self, url: str, body: bytes) -> PdfReading:

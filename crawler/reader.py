@@ -14,7 +14,7 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawler.analyser import AnalysisError, PageAnalyser
 from crawler.items import PageItem
@@ -80,7 +80,7 @@ class Reader:
             analysis = await self.analyser.analyse(
                 item.final_url,
                 response.body,
-                getattr(response, "encoding", None) or "utf-8",
+                _encoding(response),
                 headers(response),
                 response.meta["depth"],
             )
@@ -112,6 +112,19 @@ class Reader:
         item.facts[PDF_FACT] = reading.accessibility
         if reading.modified:
             item.facts[DOCUMENT_DATE_FACT] = {"date": reading.modified, "source": "PDF metadata"}
+
+
+def _encoding(response: Response) -> str:
+    """The encoding to read a page in, for the page analyser: empty when the analyser is
+    to work it out (audits.stages.pages.sniffed_encoding, in the worker processes: Scrapy's
+    TextResponse.encoding sniffs the body for a <meta charset> in the crawler's process),
+    which it can from the one Content-Type header it is given. A response that is not
+    text is read as UTF-8."""
+    if not isinstance(response, TextResponse):
+        return "utf-8"
+    if len(dict.get(response.headers, b"Content-Type") or ()) > 1:
+        return response.encoding  # the last of several headers counts: worked out here
+    return ""
 
 
 def _megabytes(size: int) -> str:

@@ -11,11 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy.http import HtmlResponse
 
 from audits.core.children import process_tree
 from audits.core.config import AuditConfig
 from audits.rule_engine import RuleEngine, forget_rule_engines
-from audits.stages.pages import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse, worker_context
+from audits.stages.pages import (
+    _MAX_HTML_CHARS,
+    PageAnalysis,
+    PageStage,
+    analyse,
+    sniffed_encoding,
+    worker_context,
+)
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.base import Category, Finding, PageRule, Severity, SiteRule
 from rules.page import Page
@@ -130,6 +140,54 @@ def test_a_windows_1252_body_is_decoded_with_the_given_encoding() -> None:
     assert b"\xa3" in body  # the pound sign is one byte in windows-1252, invalid as UTF-8
     analysis = run(body, encoding="cp1252")
     assert analysis.title == "Garden waste: £45 a year"
+
+
+_BODY_PIECES = [
+    b"<p>Bins</p>",
+    "<p>Garden waste: \u00a345</p>".encode(),
+    "<p>Garden waste: \u00a345</p>".encode("cp1252"),
+    "<p>\u00c9v\u00e9nements \u00e0 Caf\u00e9 L\u00e9on, r\u00e9sum\u00e9</p>".encode("cp1252"),
+    b'<meta charset="windows-1252">',
+    b'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2">',
+    b"<meta charset=utf-8>",
+    b'<meta charset="no-such-encoding">',
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\x00\x81\xc3\x28",
+]
+
+
+@pytest.mark.filterwarnings("ignore:The default_encoding:DeprecationWarning")  # Scrapy's own call
+@settings(max_examples=400, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(_BODY_PIECES), max_size=6) | st.lists(st.binary(), max_size=3),
+    content_type=st.sampled_from(
+        [
+            "",
+            "text/html",
+            "text/html; charset=utf-8",
+            "text/html; charset=ISO-8859-1",
+            "text/html;charset=shift_jis",
+            "text/html; charset=bogus",
+            "application/xhtml+xml",
+        ]
+    ),
+)
+def test_the_encoding_worked_out_in_the_worker_is_scrapys(
+    pieces: list[bytes], content_type: str
+) -> None:
+    # A page's encoding is worked out in the page worker, not by Scrapy's TextResponse in
+    # the crawler's process: the two must name the same one.
+    body = b"".join(pieces)
+    headers = {"Content-Type": content_type} if content_type else {}
+    expected = HtmlResponse(URL, headers=headers, body=body).encoding
+    assert sniffed_encoding(body, content_type) == expected
+
+
+def test_a_page_with_no_encoding_given_is_read_in_the_one_it_declares() -> None:
+    html = '<html><head><meta charset="windows-1252"><title>Garden waste: \u00a345</title>'
+    analysis = run(html.encode("cp1252"), encoding="")
+    assert analysis.title == "Garden waste: \u00a345"
 
 
 def test_links_are_extracted_with_their_kind_and_region() -> None:
