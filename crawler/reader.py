@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 
-from crawler.analyser import AnalysisError, PageAnalyser
+from crawler.analyser import AnalysisError, PageAnalyser, link_rows
 from crawler.items import PageItem
 from crawler.responses import content_type, headers
 from rules.analyses.pdf_accessibility import PDF_FACT
@@ -108,7 +108,7 @@ class Reader:
             item.error = str(exc)
             item.facts[PDF_FACT] = {"unchecked": str(exc)}
             return
-        item.links = reading.links
+        item.links = link_rows(reading.links)
         item.facts[PDF_FACT] = reading.accessibility
         if reading.modified:
             item.facts[DOCUMENT_DATE_FACT] = {"date": reading.modified, "source": "PDF metadata"}

@@ -34,7 +34,7 @@ from audits.core.credentials import Credentials, CredentialScope
 from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
 from audits.stages.crawl import CRAWL_GC_THRESHOLD, collecting_less, give_back_memory
 from crawler import settings as project_settings
-from crawler.analyser import PageAnalysis, PdfReading
+from crawler.analyser import LinkRow, PageAnalysis, PdfReading
 from crawler.frontier import Frontier, Role, Wanted
 from crawler.items import PageItem, SitemapItem
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
@@ -449,7 +449,7 @@ def test_the_stats_the_audit_keeps_are_counted_without_scrapys_per_request_extra
 def test_a_pages_links_to_urls_already_claimed_or_repeated_are_requested_once() -> None:
     spider, _ = _first_requests(_plan())
     links = tuple(
-        Link(url, "", "", kind, "", "")
+        _link(url, kind)
         for url, kind in [
             (f"{SITE}/", "a"),  # the start URL, claimed as a page: settled
             (f"{SITE}/a", "a"),
@@ -475,7 +475,7 @@ def test_files_every_page_names_are_answered_from_the_claims_after_the_first_pag
     spider, _ = _first_requests(_plan())
     assets = [(f"{SITE}/site.css", "link"), (f"{SITE}/logo.png", "img")]
     assets.append((f"{SITE}/search", "form"))
-    template = tuple(Link(url, "", "", kind, "", "") for url, kind in assets)
+    template = tuple(_link(url, kind) for url, kind in assets)
     asked: list[str] = []
     wanted = spider.scope.wanted
 
@@ -489,7 +489,7 @@ def test_files_every_page_names_are_answered_from_the_claims_after_the_first_pag
     for page in ("a", "b"):
         assert list(spider._follow_links(template, 2, f"{SITE}/{page}")) == []
     assert len(asked) == 3
-    linked = (Link(f"{SITE}/search", "", "", "a", "", ""),)
+    linked = (_link(f"{SITE}/search", "a"),)
     assert list(spider._follow_links(linked, 2, f"{SITE}/b")) == []
     followed = _handed_on(spider)
     assert [(request.url, request.meta["siteaudit"]) for request in followed] == [
@@ -498,6 +498,11 @@ def test_files_every_page_names_are_answered_from_the_claims_after_the_first_pag
         (f"{SITE}/search", "check"),
         (f"{SITE}/search", "page"),
     ]
+
+
+def _link(url: str, kind: str) -> LinkRow:
+    """A link as the page analyser hands it over."""
+    return (url, "", "", kind, "", "")
 
 
 @functools.cache
@@ -536,9 +541,9 @@ def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> 
     # wait as tuples, shallow pages first and first come first served within a depth.
     spider, _ = _first_requests(_plan())
     spider.top_up_batch = 2
-    deep = tuple(Link(f"{SITE}/deep/{n}", "", "", "a", "", "") for n in range(2))
+    deep = tuple(_link(f"{SITE}/deep/{n}", "a") for n in range(2))
     shallow = tuple(
-        Link(f"{SITE}/{name}", "", "", kind, "", "")
+        _link(f"{SITE}/{name}", kind)
         for name, kind in [("b", "a"), ("c.pdf", "a"), ("d.png", "img")]
     )
     assert list(spider._follow_links(deep, 2, f"{SITE}/b")) == []
@@ -564,7 +569,7 @@ def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> 
 
 def test_nothing_waiting_is_handed_on_once_the_crawl_is_stopping() -> None:
     spider, _ = _first_requests(_plan())
-    list(spider._follow_links((Link(f"{SITE}/a", "", "", "a", "", ""),), 1, f"{SITE}/"))
+    list(spider._follow_links((_link(f"{SITE}/a", "a"),), 1, f"{SITE}/"))
     spider.stopping = True  # Ctrl-C: what waits is left to --resume
     spider._top_up()
     spider._idle()

@@ -48,7 +48,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.python.failure import Failure
 
 from audits.store import now
-from crawler.analyser import PageAnalyser
+from crawler.analyser import LinkRow, PageAnalyser
 from crawler.failures import describe_failure
 from crawler.frontier import Frontier, Role, Waiting, Wanted
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
@@ -65,7 +65,6 @@ from crawler.sitemaps import SitemapIndex, Sitemaps
 from crawler.soft404 import Soft404Probe
 from crawler.throttle import Throttle
 from rules.analyses.link_verdicts import CHECKED_KINDS
-from rules.page import Link
 from rules.site import DOCUMENT_DATE_FACT, PRIVATE_ADDRESS, TrapHit
 from rules.urls import host_of, is_document, normalise
 
@@ -443,18 +442,17 @@ class SiteSpider(scrapy.Spider):
             return None
         return TrapItem(TrapHit(trap.pattern, trap.reason, url, source, trap.variants))
 
-    def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
+    def _follow_links(self, links: tuple[LinkRow, ...], depth: int, source: str) -> Iterator[Any]:
         # Most of a page's links (its menus, its footer, a link repeated) lead to URLs
         # claimed for good already: one set lookup each answers them, before _follow. So
         # do the stylesheet, script, icon and logo every page names: a file stays open to
         # being crawled as a page (crawler/frontier.py), but only a page's link does that.
         settled = self.frontier.settled
         claimed = self.frontier.claimed
-        for link in links:
-            url = link.url
-            if settled(url) or (link.kind not in _PAGE_KINDS and claimed(url)):
+        for url, _fragment, _text, kind, _region, _selector in links:
+            if settled(url) or (kind not in _PAGE_KINDS and claimed(url)):
                 continue
-            followed = self._follow(url, depth=depth, kind=link.kind, source=source)
+            followed = self._follow(url, depth=depth, kind=kind, source=source)
             if followed is not None:
                 yield followed
 
