@@ -20,11 +20,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scrapy import Request
+from pydispatch.dispatcher import Any as AnySender
+from pydispatch.dispatcher import getAllReceivers, liveReceivers
+from scrapy import Request, signals
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
-from scrapy.http import HtmlResponse, Response
+from scrapy.exceptions import DontCloseSpider, StopDownload
+from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
@@ -38,6 +40,8 @@ from crawler.analyser import LinkRow, PageAnalysis, PdfReading
 from crawler.frontier import Frontier, Role, Wanted
 from crawler.items import PageItem, SitemapItem
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
+from crawler.quiet_signals import heard, send_only_when_heard
+from crawler.reader import PdfDownloads
 from crawler.redirects import Redirects
 from crawler.retries import BROWSER_USER_AGENT, Retries
 from crawler.spiders.site import SiteSpider, _requested
@@ -584,3 +588,66 @@ def test_no_downloader_middleware_works_on_every_request_for_nothing() -> None:
     assert "crawler.stats.RequestCounts" in names
     assert "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware" not in names
     assert "scrapy.downloadermiddlewares.stats.DownloaderStats" not in names
+
+
+def test_a_signal_nobody_listens_to_is_not_sent_and_one_listened_to_is() -> None:
+    # Scrapy sends signals for every request, response and chunk: one without receivers
+    # answers what Scrapy would answer for none, without the dispatch.
+    manager = _crawler().signals
+    send_only_when_heard(manager)
+    send_only_when_heard(manager)  # once is enough: not wrapped twice
+    mine, anyones, everything = object(), object(), object()
+    heard_here: list[tuple[str, int]] = []
+
+    def from_this_crawler(value: int) -> str:
+        heard_here.append(("crawler", value))
+        return "crawler"
+
+    def from_any_sender(value: int) -> str:
+        heard_here.append(("any", value))
+        return "any"
+
+    for signal in (mine, anyones, everything):
+        assert manager.send_catch_log(signal, value=0) == []
+        assert asyncio.run(manager.send_catch_log_async(signal, value=0)) == []
+    manager.connect(from_this_crawler, signal=mine)
+    manager.connect(from_any_sender, signal=anyones, sender=AnySender)
+    for signal in (mine, anyones, everything):
+        assert heard(manager.sender, signal) == any(
+            liveReceivers(getAllReceivers(manager.sender, signal))
+        )
+    assert manager.send_catch_log(mine, value=1) == [(from_this_crawler, "crawler")]
+    assert manager.send_catch_log(anyones, value=2) == [(from_any_sender, "any")]
+    assert asyncio.run(manager.send_catch_log_async(mine, value=3)) == [
+        (from_this_crawler, "crawler")
+    ]
+    assert manager.send_catch_log(everything, value=4) == []
+    assert heard_here == [("crawler", 1), ("any", 2), ("crawler", 3)]
+    manager.disconnect(from_this_crawler, signal=mine)
+    assert not heard(manager.sender, mine)
+    assert manager.send_catch_log(mine, value=5) == []
+
+
+def test_pdf_bytes_are_counted_only_while_a_pdf_is_downloaded() -> None:
+    crawler = _crawler()
+    manager = crawler.signals
+    downloads = PdfDownloads(crawler, max_bytes=10)
+    page = Request(f"{SITE}/a", meta={"siteaudit": "page", "internal": True})
+    pdf = Request(f"{SITE}/plan.pdf", meta={"siteaudit": "check", "internal": True})
+    html = Headers({"Content-Type": "text/html"})
+    for request in (page, pdf):
+        manager.send_catch_log(
+            signals.headers_received, headers=html, body_length=0, request=request, spider=None
+        )
+    assert "pdf_bytes" not in page.meta and pdf.meta["pdf_bytes"] == 0
+    assert heard(manager.sender, signals.bytes_received)
+    manager.send_catch_log(signals.bytes_received, data=b"x" * 6, request=pdf, spider=None)
+    [(_, stopped)] = manager.send_catch_log(
+        signals.bytes_received, data=b"x" * 6, request=pdf, spider=None
+    )
+    assert isinstance(stopped.value, StopDownload)  # past max_bytes: cut, and kept
+    manager.send_catch_log(signals.request_left_downloader, request=page, spider=None)
+    assert heard(manager.sender, signals.bytes_received)  # the PDF is still coming
+    manager.send_catch_log(signals.request_left_downloader, request=pdf, spider=None)
+    assert not heard(manager.sender, signals.bytes_received)
+    assert downloads._downloading == set()

@@ -54,6 +54,7 @@ from crawler.frontier import Frontier, Role, Waiting, Wanted
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.plan import CrawlPlan
 from crawler.prompt_stop import NotSent
+from crawler.quiet_signals import send_only_when_heard
 from crawler.reader import PdfDownloads, Reader, is_pdf, named_pdf
 from crawler.redirects import Redirects
 from crawler.responses import HTML_TYPES, is_binary, last_modified, page_item
@@ -134,6 +135,7 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        send_only_when_heard(crawler.signals)
         spider.redirects = build_from_crawler(Redirects, crawler)
         spider.retries = build_from_crawler(Retries, crawler)
         spider.throttle = build_from_crawler(Throttle, crawler)
