@@ -705,3 +705,31 @@ def test_the_decompression_middleware_stands_in_for_scrapys() -> None:
     request.meta["download_maxsize"] = 1_000_000
     with pytest.raises(IgnoreRequest):  # a decompression bomb
         middleware.process_response(request, gzipped(b"\0" * 2_000_000))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=_gzip_cases(),
+    content_type=st.sampled_from([None, "text/html; charset=utf-8", "application/pdf"]),
+    encoding=st.sampled_from(["gzip", "x-gzip", "gzip, gzip", "deflate"]),
+    method=st.sampled_from(["GET", "HEAD"]),
+)
+def test_a_compressed_answer_becomes_the_response_scrapy_would_make(
+    body: bytes, content_type: str | None, encoding: str, method: str
+) -> None:
+    crawler = _crawler()
+    ours = build_from_crawler(Decompression, crawler)
+    scrapys = build_from_crawler(HttpCompressionMiddleware, crawler)
+
+    def answer(middleware: Any) -> Any:
+        request = Request(f"{SITE}/bins", method=method)
+        headers = {"Content-Encoding": encoding, "Content-Type": content_type}
+        headers = {name: value for name, value in headers.items() if value is not None}
+        raw = Response(request.url, 200, headers, body, ["cached"], request, protocol="HTTP/1.1")
+        try:
+            made = middleware.process_response(request, raw)
+        except Exception as exc:
+            return type(exc), str(exc)
+        return type(made), made.body, made.headers.to_unicode_dict(), made.flags, made.protocol
+
+    assert answer(ours) == answer(scrapys)
