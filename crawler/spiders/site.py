@@ -480,39 +480,43 @@ class SiteSpider(scrapy.Spider):
             yield retry
             return
         item = page_item(response, requested, chain)
-        if is_pdf(response):
-            await self.reader.pdf(response, item)
-        elif item.content_type.startswith(HTML_TYPES) and response.status < 400:
-            if not is_binary(response.body):
-                async for output in self._html_page(response, item):
-                    yield output
-                return
-            item.error = "binary content served as text/html"
-        # A document (or an error page): recorded, and a PDF's links followed.
-        yield item
-        for output in self._follow_links(item.links, meta["depth"] + 1, item.url):
-            yield output
-        for output in self._chain_end(response, item):
-            yield output
-
-    async def _html_page(self, response: Response, item: PageItem) -> AsyncIterator[Any]:
-        """Analyse an HTML page, record it and follow its links."""
+        html = item.content_type.startswith(HTML_TYPES) and response.status < 400
+        if is_pdf(response) or not html or is_binary(response.body):
+            async for output in self._document(response, item, html=html):
+                yield output
+            return
+        # An HTML page, the usual answer: analysed here rather than in an asynchronous
+        # generator of its own, whose every output would cost another step.
         final = item.final_url
-        if response.meta["chain"] and final != item.url:
+        if chain and final != item.url:
             # Record the redirect under the linked URL; audit the page under its own URL,
             # unless that URL is crawled (or queued) already.
             yield item
-            claimed = response.meta.get("claimed") == final
+            claimed = meta.get("claimed") == final
             if not claimed and not self.frontier.claim(final, Role.OTHER):
                 return
             item = page_item(response, final, [])
         item.is_html = True
         await self.reader.page(response, item)
         yield item
-        for output in self._follow_links(item.links, response.meta["depth"] + 1, final):
+        for output in self._follow_links(item.links, meta["depth"] + 1, final):
             yield output
-        if response.meta.get("start") and self.site_search is not None:
+        if meta.get("start") and self.site_search is not None:
             await self.site_search.search_from(response)
+
+    async def _document(
+        self, response: Response, item: PageItem, *, html: bool
+    ) -> AsyncIterator[Any]:
+        """A document (or an error page): recorded, and a PDF's links followed."""
+        if is_pdf(response):
+            await self.reader.pdf(response, item)
+        elif html:
+            item.error = "binary content served as text/html"
+        yield item
+        for output in self._follow_links(item.links, response.meta["depth"] + 1, item.url):
+            yield output
+        for output in self._chain_end(response, item):
+            yield output
 
     def _chain_end(self, response: Response, item: PageItem) -> Iterator[PageItem]:
         """The last hop of a redirect chain, recorded under its own URL too: it was claimed
