@@ -93,6 +93,8 @@ def floor_settings(concurrency: int, *, lean: bool) -> dict[str, Any]:
                 "DOWNLOADER_MIDDLEWARES": {
                     **{k: v for k, v in audit.DOWNLOADER_MIDDLEWARES.items() if v is None},
                     "crawler.stats.RequestCounts": 850,
+                    # Scrapy's decompression is off above: the lean one stands in for it.
+                    "crawler.middlewares.Decompression": 590,
                 },
                 "EXTENSIONS": {
                     "scrapy.extensions.corestats.CoreStats": None,

@@ -130,7 +130,7 @@ def write_items(store: Store, run_id: int, batch: list[Any]) -> None:
                     },
                 )
                 if item.links:
-                    store.add_links(run_id, item.url, item.links)
+                    store.add_link_rows(run_id, item.url, item.links)
                 if item.findings:
                     store.add_findings(run_id, item.findings)
                 for rule_id, error in item.rule_errors:

@@ -14,9 +14,9 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
-from crawler.analyser import AnalysisError, PageAnalyser
+from crawler.analyser import AnalysisError, PageAnalyser, link_rows
 from crawler.items import PageItem
 from crawler.responses import content_type, headers
 from rules.analyses.pdf_accessibility import PDF_FACT
@@ -41,12 +41,18 @@ class PdfDownloads:
     flagged "download_stopped"), not abandoned: a large PDF is a document too large to
     check, not a broken link. A PDF is known by its name or, for a page address, by the
     Content-Type it is served with. A compressed answer keeps the page limit, which bounds
-    inflating it."""
+    inflating it.
+
+    The bytes are counted only while a PDF is being downloaded: Scrapy calls every
+    listener of bytes_received for every chunk of every body (and skips the signal when
+    none listens: crawler/quiet_signals.py)."""
 
     def __init__(self, crawler: Crawler, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        crawler.signals.connect(self._headers_received, signal=signals.headers_received)
-        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+        self.signals = crawler.signals
+        self.signals.connect(self._headers_received, signal=signals.headers_received)
+        self._downloading: set[Request] = set()
+        """The PDF requests whose answers are being downloaded."""
 
     def _headers_received(
         self, headers: Any, body_length: int, request: Request, spider: Any
@@ -59,12 +65,25 @@ class PdfDownloads:
         if named_pdf(request.url) or served == b"application/pdf":
             meta["download_maxsize"] = 0
             meta["pdf_bytes"] = 0  # a new answer (the request may be a retry)
+            if not self._downloading:
+                self.signals.connect(self._bytes_received, signal=signals.bytes_received)
+                self.signals.connect(self._left, signal=signals.request_left_downloader)
+            self._downloading.add(request)
 
     def _bytes_received(self, data: bytes, request: Request, spider: Any) -> None:
         if "pdf_bytes" in request.meta:
             request.meta["pdf_bytes"] += len(data)
             if request.meta["pdf_bytes"] > self.max_bytes:
                 raise StopDownload(fail=False)
+
+    def _left(self, request: Request, spider: Any) -> None:
+        """A request is out of the downloader, answered or failed: its bytes are in."""
+        downloading = self._downloading
+        if request in downloading:
+            downloading.discard(request)
+            if not downloading:
+                self.signals.disconnect(self._bytes_received, signal=signals.bytes_received)
+                self.signals.disconnect(self._left, signal=signals.request_left_downloader)
 
 
 class Reader:
@@ -80,7 +99,7 @@ class Reader:
             analysis = await self.analyser.analyse(
                 item.final_url,
                 response.body,
-                getattr(response, "encoding", None) or "utf-8",
+                _encoding(response),
                 headers(response),
                 response.meta["depth"],
             )
@@ -108,10 +127,23 @@ class Reader:
             item.error = str(exc)
             item.facts[PDF_FACT] = {"unchecked": str(exc)}
             return
-        item.links = reading.links
+        item.links = link_rows(reading.links)
         item.facts[PDF_FACT] = reading.accessibility
         if reading.modified:
             item.facts[DOCUMENT_DATE_FACT] = {"date": reading.modified, "source": "PDF metadata"}
+
+
+def _encoding(response: Response) -> str:
+    """The encoding to read a page in, for the page analyser: empty when the analyser is
+    to work it out (audits.stages.pages.sniffed_encoding, in the worker processes: Scrapy's
+    TextResponse.encoding sniffs the body for a <meta charset> in the crawler's process),
+    which it can from the one Content-Type header it is given. A response that is not
+    text is read as UTF-8."""
+    if not isinstance(response, TextResponse):
+        return "utf-8"
+    if len(dict.get(response.headers, b"Content-Type") or ()) > 1:
+        return response.encoding  # the last of several headers counts: worked out here
+    return ""
 
 
 def _megabytes(size: int) -> str:

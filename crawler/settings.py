@@ -93,6 +93,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxt": 100,
     "crawler.middlewares.StagingCredentials": 450,
+    # Scrapy's decompression, a gzipped page inflated in one call (crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.Decompression": 590,
     # Requests and responses counted, without working out each one's size in bytes
     # (crawler/stats.py).
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,

@@ -57,7 +57,6 @@ from audits.core.errors import REDIS_ENV
 from crawler.frontier import URL_PREFIX
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.pipelines import ItemCounts
-from rules.page import Link
 from rules.site import TrapHit
 from rules.urls import normalise
 
@@ -416,9 +415,7 @@ _TYPE_NAMES = {cls: name for name, cls in _ITEM_TYPES.items()}
 def encode_item(item: Any) -> str:
     """One item as a line of JSON."""
     data = {f.name: getattr(item, f.name) for f in fields(item)}
-    if isinstance(item, PageItem):
-        data["links"] = [[getattr(link, f.name) for f in fields(Link)] for link in item.links]
-    elif isinstance(item, TrapItem):
+    if isinstance(item, TrapItem):
         data["hit"] = {f.name: getattr(item.hit, f.name) for f in fields(TrapHit)}
     data["type"] = _TYPE_NAMES[type(item)]
     return json.dumps(data, separators=(",", ":"))
@@ -429,7 +426,7 @@ def decode_item(line: str | bytes) -> Any:
     data = json.loads(line)
     cls = _ITEM_TYPES[data.pop("type")]
     if cls is PageItem:
-        data["links"] = tuple(Link(*values) for values in data["links"])
+        data["links"] = tuple(map(tuple, data["links"]))
         data["rule_errors"] = [tuple(pair) for pair in data["rule_errors"]]
     elif cls is SitemapItem:
         data["entries"] = [tuple(entry) for entry in data["entries"]]

@@ -231,7 +231,7 @@ def _read(analyser: PageAnalyser, answer: Response, *, pdf: bool) -> PageItem:
 def test_a_pdfs_links_and_own_date_go_into_its_record(analyser: PageAnalyser) -> None:
     body = pdf_with_link(f"{SITE}/apply", modified="D:20190303120000Z")
     item = _read(analyser, _answer(f"{SITE}/plan.pdf", body), pdf=True)
-    assert [link.url for link in item.links] == [f"{SITE}/apply"]
+    assert [link[0] for link in item.links] == [f"{SITE}/apply"]
     assert item.facts[DOCUMENT_DATE_FACT] == {"date": "2019-03-03", "source": "PDF metadata"}
     assert item.error is None
 
@@ -250,7 +250,7 @@ def test_an_html_page_is_analysed_into_its_record(analyser: PageAnalyser) -> Non
     answer = _answer(f"{SITE}/bins", page, headers={"Content-Type": "text/html"})
     item = _read(analyser, answer, pdf=False)
     assert (item.title, item.lang) == ("Bins", "en")
-    links = [(link.url, link.kind) for link in item.links]
+    links = [(link[0], link[3]) for link in item.links]
     assert links == [(f"{SITE}/collections", "a"), (f"{SITE}/a.png", "img")]
     assert any(row["rule"] == "image-missing-alt" for row in item.findings)
 

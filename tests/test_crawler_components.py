@@ -13,6 +13,7 @@ import asyncio
 import ctypes
 import functools
 import gc
+import gzip
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,11 +21,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scrapy import Request
+from pydispatch.dispatcher import Any as AnySender
+from pydispatch.dispatcher import getAllReceivers, liveReceivers
+from scrapy import Request, signals
 from scrapy.core.downloader import Downloader, Slot
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
-from scrapy.http import HtmlResponse, Response
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
+from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
@@ -34,18 +38,21 @@ from audits.core.credentials import Credentials, CredentialScope
 from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
 from audits.stages.crawl import CRAWL_GC_THRESHOLD, collecting_less, give_back_memory
 from crawler import settings as project_settings
-from crawler.analyser import PageAnalysis, PdfReading
+from crawler.analyser import LinkRow, PageAnalysis, PdfReading
 from crawler.frontier import Frontier, Role, Wanted
 from crawler.items import PageItem, SitemapItem
+from crawler.middlewares import Decompression
 from crawler.plan import CarryOn, CrawlPlan, EarlierRun
+from crawler.quiet_signals import heard, send_only_when_heard
+from crawler.reader import PdfDownloads
 from crawler.redirects import Redirects
 from crawler.retries import BROWSER_USER_AGENT, Retries
-from crawler.spiders.site import SiteSpider
+from crawler.spiders.site import SiteSpider, _requested
 from crawler.stats import CrawlStats, CrawlTimes, RequestCounts
 from crawler.throttle import Throttle
 from rules.page import Link
 from rules.site import DOCUMENT_DATE_FACT
-from rules.urls import absolute
+from rules.urls import absolute, normalise
 
 SITE = "http://example.org"
 
@@ -449,7 +456,7 @@ def test_the_stats_the_audit_keeps_are_counted_without_scrapys_per_request_extra
 def test_a_pages_links_to_urls_already_claimed_or_repeated_are_requested_once() -> None:
     spider, _ = _first_requests(_plan())
     links = tuple(
-        Link(url, "", "", kind, "", "")
+        _link(url, kind)
         for url, kind in [
             (f"{SITE}/", "a"),  # the start URL, claimed as a page: settled
             (f"{SITE}/a", "a"),
@@ -475,7 +482,7 @@ def test_files_every_page_names_are_answered_from_the_claims_after_the_first_pag
     spider, _ = _first_requests(_plan())
     assets = [(f"{SITE}/site.css", "link"), (f"{SITE}/logo.png", "img")]
     assets.append((f"{SITE}/search", "form"))
-    template = tuple(Link(url, "", "", kind, "", "") for url, kind in assets)
+    template = tuple(_link(url, kind) for url, kind in assets)
     asked: list[str] = []
     wanted = spider.scope.wanted
 
@@ -489,7 +496,7 @@ def test_files_every_page_names_are_answered_from_the_claims_after_the_first_pag
     for page in ("a", "b"):
         assert list(spider._follow_links(template, 2, f"{SITE}/{page}")) == []
     assert len(asked) == 3
-    linked = (Link(f"{SITE}/search", "", "", "a", "", ""),)
+    linked = (_link(f"{SITE}/search", "a"),)
     assert list(spider._follow_links(linked, 2, f"{SITE}/b")) == []
     followed = _handed_on(spider)
     assert [(request.url, request.meta["siteaudit"]) for request in followed] == [
@@ -498,6 +505,11 @@ def test_files_every_page_names_are_answered_from_the_claims_after_the_first_pag
         (f"{SITE}/search", "check"),
         (f"{SITE}/search", "page"),
     ]
+
+
+def _link(url: str, kind: str) -> LinkRow:
+    """A link as the page analyser hands it over."""
+    return (url, "", "", kind, "", "")
 
 
 @functools.cache
@@ -527,6 +539,8 @@ def test_a_waiting_url_is_requested_as_scrapy_would_make_it(
     request = _spider_for_urls()._request(Wanted(0, resolved[0], 1, method))
     assert request.meta["verbatim_url"] is True
     assert request.url == Request(resolved[0]).url
+    # Its response answers under the claimed URL, as normalising its URL again would say.
+    assert _requested(HtmlResponse(request.url, request=request)) == normalise(request.url)
 
 
 def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> None:
@@ -534,9 +548,9 @@ def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> 
     # wait as tuples, shallow pages first and first come first served within a depth.
     spider, _ = _first_requests(_plan())
     spider.top_up_batch = 2
-    deep = tuple(Link(f"{SITE}/deep/{n}", "", "", "a", "", "") for n in range(2))
+    deep = tuple(_link(f"{SITE}/deep/{n}", "a") for n in range(2))
     shallow = tuple(
-        Link(f"{SITE}/{name}", "", "", kind, "", "")
+        _link(f"{SITE}/{name}", kind)
         for name, kind in [("b", "a"), ("c.pdf", "a"), ("d.png", "img")]
     )
     assert list(spider._follow_links(deep, 2, f"{SITE}/b")) == []
@@ -562,7 +576,7 @@ def test_urls_wait_their_turn_and_are_handed_on_in_order_a_batch_at_a_time() -> 
 
 def test_nothing_waiting_is_handed_on_once_the_crawl_is_stopping() -> None:
     spider, _ = _first_requests(_plan())
-    list(spider._follow_links((Link(f"{SITE}/a", "", "", "a", "", ""),), 1, f"{SITE}/"))
+    list(spider._follow_links((_link(f"{SITE}/a", "a"),), 1, f"{SITE}/"))
     spider.stopping = True  # Ctrl-C: what waits is left to --resume
     spider._top_up()
     spider._idle()
@@ -577,3 +591,145 @@ def test_no_downloader_middleware_works_on_every_request_for_nothing() -> None:
     assert "crawler.stats.RequestCounts" in names
     assert "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware" not in names
     assert "scrapy.downloadermiddlewares.stats.DownloaderStats" not in names
+
+
+def test_a_signal_nobody_listens_to_is_not_sent_and_one_listened_to_is() -> None:
+    # Scrapy sends signals for every request, response and chunk: one without receivers
+    # answers what Scrapy would answer for none, without the dispatch.
+    manager = _crawler().signals
+    send_only_when_heard(manager)
+    send_only_when_heard(manager)  # once is enough: not wrapped twice
+    mine, anyones, everything = object(), object(), object()
+    heard_here: list[tuple[str, int]] = []
+
+    def from_this_crawler(value: int) -> str:
+        heard_here.append(("crawler", value))
+        return "crawler"
+
+    def from_any_sender(value: int) -> str:
+        heard_here.append(("any", value))
+        return "any"
+
+    for signal in (mine, anyones, everything):
+        assert manager.send_catch_log(signal, value=0) == []
+        assert asyncio.run(manager.send_catch_log_async(signal, value=0)) == []
+    manager.connect(from_this_crawler, signal=mine)
+    manager.connect(from_any_sender, signal=anyones, sender=AnySender)
+    for signal in (mine, anyones, everything):
+        assert heard(manager.sender, signal) == any(
+            liveReceivers(getAllReceivers(manager.sender, signal))
+        )
+    assert manager.send_catch_log(mine, value=1) == [(from_this_crawler, "crawler")]
+    assert manager.send_catch_log(anyones, value=2) == [(from_any_sender, "any")]
+    assert asyncio.run(manager.send_catch_log_async(mine, value=3)) == [
+        (from_this_crawler, "crawler")
+    ]
+    assert manager.send_catch_log(everything, value=4) == []
+    assert heard_here == [("crawler", 1), ("any", 2), ("crawler", 3)]
+    manager.disconnect(from_this_crawler, signal=mine)
+    assert not heard(manager.sender, mine)
+    assert manager.send_catch_log(mine, value=5) == []
+
+
+def test_pdf_bytes_are_counted_only_while_a_pdf_is_downloaded() -> None:
+    crawler = _crawler()
+    manager = crawler.signals
+    downloads = PdfDownloads(crawler, max_bytes=10)
+    page = Request(f"{SITE}/a", meta={"siteaudit": "page", "internal": True})
+    pdf = Request(f"{SITE}/plan.pdf", meta={"siteaudit": "check", "internal": True})
+    html = Headers({"Content-Type": "text/html"})
+    for request in (page, pdf):
+        manager.send_catch_log(
+            signals.headers_received, headers=html, body_length=0, request=request, spider=None
+        )
+    assert "pdf_bytes" not in page.meta and pdf.meta["pdf_bytes"] == 0
+    assert heard(manager.sender, signals.bytes_received)
+    manager.send_catch_log(signals.bytes_received, data=b"x" * 6, request=pdf, spider=None)
+    [(_, stopped)] = manager.send_catch_log(
+        signals.bytes_received, data=b"x" * 6, request=pdf, spider=None
+    )
+    assert isinstance(stopped.value, StopDownload)  # past max_bytes: cut, and kept
+    manager.send_catch_log(signals.request_left_downloader, request=page, spider=None)
+    assert heard(manager.sender, signals.bytes_received)  # the PDF is still coming
+    manager.send_catch_log(signals.request_left_downloader, request=pdf, spider=None)
+    assert not heard(manager.sender, signals.bytes_received)
+    assert downloads._downloading == set()
+
+
+def _gzip_cases() -> st.SearchStrategy[bytes]:
+    text = st.binary(max_size=3000) | st.text(max_size=3000).map(str.encode)
+    whole = text.map(gzip.compress)
+    several = st.lists(whole, min_size=2, max_size=3).map(b"".join)
+    truncated = st.tuples(whole, st.integers(1, 40)).map(lambda p: p[0][: -p[1]])
+    damaged = st.tuples(whole, st.integers(0, 10_000), st.integers(1, 255)).map(
+        lambda p: (
+            p[0][: p[1] % len(p[0])]
+            + bytes([p[0][p[1] % len(p[0])] ^ p[2]])
+            + p[0][p[1] % len(p[0]) + 1 :]
+        )
+    )
+    padded = st.tuples(whole, st.binary(min_size=1, max_size=8)).map(b"".join)
+    return whole | several | truncated | damaged | padded | st.binary(max_size=64)
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=_gzip_cases(), max_size=st.sampled_from([0, 10, 1000, 2999, 3000, 10 << 20]))
+def test_a_gzipped_body_is_inflated_as_scrapy_would(body: bytes, max_size: int) -> None:
+    # One whole gzip member is inflated in one call; anything else goes Scrapy's way: the
+    # outcome (the body, or the error) is Scrapy's either way.
+    def outcome(decode: Any) -> tuple[str, Any]:
+        try:
+            return "body", decode(body, b"gzip", max_size)
+        except Exception as exc:  # what Scrapy raises, compared below
+            return "error", (type(exc), str(exc))
+
+    assert outcome(Decompression._decode) == outcome(HttpCompressionMiddleware._decode)
+
+
+def test_the_decompression_middleware_stands_in_for_scrapys() -> None:
+    crawler = _crawler()
+    names = build_component_list(crawler.settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    assert "crawler.middlewares.Decompression" in names
+    assert not [name for name in names if name.endswith(".HttpCompressionMiddleware")]
+    request = Request(f"{SITE}/bins")
+
+    def gzipped(body: bytes) -> Response:
+        headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+        return Response(request.url, headers=headers, body=gzip.compress(body), request=request)
+
+    middleware = build_from_crawler(Decompression, crawler)
+    page = b"<html><title>Bins</title></html>" * 50
+    inflated = middleware.process_response(request, gzipped(page))
+    assert isinstance(inflated, HtmlResponse) and inflated.body == page
+    assert b"Content-Encoding" not in inflated.headers
+    request.meta["download_maxsize"] = 1_000_000
+    with pytest.raises(IgnoreRequest):  # a decompression bomb
+        middleware.process_response(request, gzipped(b"\0" * 2_000_000))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=_gzip_cases(),
+    content_type=st.sampled_from([None, "text/html; charset=utf-8", "application/pdf"]),
+    encoding=st.sampled_from(["gzip", "x-gzip", "gzip, gzip", "deflate"]),
+    method=st.sampled_from(["GET", "HEAD"]),
+)
+def test_a_compressed_answer_becomes_the_response_scrapy_would_make(
+    body: bytes, content_type: str | None, encoding: str, method: str
+) -> None:
+    crawler = _crawler()
+    ours = build_from_crawler(Decompression, crawler)
+    scrapys = build_from_crawler(HttpCompressionMiddleware, crawler)
+
+    def answer(middleware: Any) -> Any:
+        request = Request(f"{SITE}/bins", method=method)
+        headers = {"Content-Encoding": encoding, "Content-Type": content_type}
+        headers = {name: value for name, value in headers.items() if value is not None}
+        raw = Response(request.url, 200, headers, body, ["cached"], request, protocol="HTTP/1.1")
+        try:
+            made = middleware.process_response(request, raw)
+        except Exception as exc:
+            return type(exc), str(exc)
+        return type(made), made.body, made.headers.to_unicode_dict(), made.flags, made.protocol
+
+    assert answer(ours) == answer(scrapys)

@@ -11,11 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy.http import HtmlResponse
 
 from audits.core.children import process_tree
 from audits.core.config import AuditConfig
 from audits.rule_engine import RuleEngine, forget_rule_engines
-from audits.stages.pages import _MAX_HTML_CHARS, PageAnalysis, PageStage, analyse, worker_context
+from audits.stages.pages import (
+    _MAX_HTML_CHARS,
+    PageAnalysis,
+    PageStage,
+    analyse,
+    sniffed_encoding,
+    worker_context,
+)
 from rules.accessibility.image_missing_alt import ImageMissingAlt
 from rules.base import Category, Finding, PageRule, Severity, SiteRule
 from rules.page import Page
@@ -132,6 +142,54 @@ def test_a_windows_1252_body_is_decoded_with_the_given_encoding() -> None:
     assert analysis.title == "Garden waste: £45 a year"
 
 
+_BODY_PIECES = [
+    b"<p>Bins</p>",
+    "<p>Garden waste: \u00a345</p>".encode(),
+    "<p>Garden waste: \u00a345</p>".encode("cp1252"),
+    "<p>\u00c9v\u00e9nements \u00e0 Caf\u00e9 L\u00e9on, r\u00e9sum\u00e9</p>".encode("cp1252"),
+    b'<meta charset="windows-1252">',
+    b'<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2">',
+    b"<meta charset=utf-8>",
+    b'<meta charset="no-such-encoding">',
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\x00\x81\xc3\x28",
+]
+
+
+@pytest.mark.filterwarnings("ignore:The default_encoding:DeprecationWarning")  # Scrapy's own call
+@settings(max_examples=400, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(_BODY_PIECES), max_size=6) | st.lists(st.binary(), max_size=3),
+    content_type=st.sampled_from(
+        [
+            "",
+            "text/html",
+            "text/html; charset=utf-8",
+            "text/html; charset=ISO-8859-1",
+            "text/html;charset=shift_jis",
+            "text/html; charset=bogus",
+            "application/xhtml+xml",
+        ]
+    ),
+)
+def test_the_encoding_worked_out_in_the_worker_is_scrapys(
+    pieces: list[bytes], content_type: str
+) -> None:
+    # A page's encoding is worked out in the page worker, not by Scrapy's TextResponse in
+    # the crawler's process: the two must name the same one.
+    body = b"".join(pieces)
+    headers = {"Content-Type": content_type} if content_type else {}
+    expected = HtmlResponse(URL, headers=headers, body=body).encoding
+    assert sniffed_encoding(body, content_type) == expected
+
+
+def test_a_page_with_no_encoding_given_is_read_in_the_one_it_declares() -> None:
+    html = '<html><head><meta charset="windows-1252"><title>Garden waste: \u00a345</title>'
+    analysis = run(html.encode("cp1252"), encoding="")
+    assert analysis.title == "Garden waste: \u00a345"
+
+
 def test_links_are_extracted_with_their_kind_and_region() -> None:
     html = """<html><body>
       <nav><a href="/">Home</a></nav>
@@ -139,13 +197,14 @@ def test_links_are_extracted_with_their_kind_and_region() -> None:
       <footer><a href="https://www.gov.uk/">GOV.UK</a></footer>
     </body></html>"""
     links = run(html).links
-    assert [(link.url, link.fragment, link.kind, link.region) for link in links] == [
+    # Rows: (url, fragment, text, kind, region, selector).
+    assert [(url, fragment, kind, region) for url, fragment, _, kind, region, _ in links] == [
         ("https://www.example.gov.uk/", "", "a", "nav"),
         ("https://www.example.gov.uk/bins/collections?week=2", "today", "a", "main"),
         ("https://www.example.gov.uk/img/bin.png", "", "img", "main"),
         ("https://www.gov.uk/", "", "a", "footer"),
     ]
-    assert [link.text for link in links] == ["Home", "This week", "", "GOV.UK"]
+    assert [link[2] for link in links] == ["Home", "This week", "", "GOV.UK"]
 
 
 def test_a_body_larger_than_the_cap_is_truncated_not_rejected() -> None:
@@ -155,7 +214,7 @@ def test_a_body_larger_than_the_cap_is_truncated_not_rejected() -> None:
     analysis = run(html, CollectsHeading())
     assert analysis.title == "Planning register"
     assert analysis.facts["collects-heading"]["chars"] == _MAX_HTML_CHARS
-    assert [link.url for link in analysis.links] == ["https://www.example.gov.uk/early"]
+    assert [link[0] for link in analysis.links] == ["https://www.example.gov.uk/early"]
 
 
 # A rule that reports which process ran it, registered as an entry point so the page

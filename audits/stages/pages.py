@@ -25,12 +25,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
-from w3lib.encoding import html_body_declared_encoding, read_bom
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
 from audits.core.children import exit_with_parent, parent_pid
 from audits.core.config import AuditConfig
 from audits.rule_engine import RuleEngine, rule_engine
-from crawler.analyser import AnalysisError, PageAnalysis, PdfReading
+from crawler.analyser import AnalysisError, PageAnalysis, PdfReading, link_rows
 from rules.analyses.pdf_accessibility import inspect_pdf
 from rules.page import Link, Page
 from rules.urls import absolute
@@ -65,9 +70,11 @@ def analyse(
 ) -> PageAnalysis:
     """Parse one page and run every page rule and site-rule fact collector on it.
 
+    An empty `encoding` is worked out here from the body and the Content-Type in
+    `headers` (`sniffed_encoding`), off the crawler's busy event loop.
     `main_selectors` locate the main content in unusual templates (`[content]` config).
     """
-    html = decode(body, encoding)
+    html = decode(body, encoding or sniffed_encoding(body, headers.get("content-type", "")))
     if len(html) > _MAX_HTML_CHARS:
         html = html[:_MAX_HTML_CHARS]
     page = Page(url=url, html=html, headers=headers, depth=depth, main_selectors=main_selectors)
@@ -76,7 +83,7 @@ def analyse(
         title=page.title[:500],
         lang=page.lang[:35],
         content_hash=content_hash(body),
-        links=page.links,
+        links=link_rows(page.links),
         findings=checked.findings,
         facts=checked.facts,
         rule_errors=checked.errors,
@@ -86,6 +93,33 @@ def analyse(
 def content_hash(body: bytes) -> str:
     """A short fingerprint of a page's bytes (the same bytes, the same page)."""
     return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def sniffed_encoding(body: bytes, content_type: str) -> str:
+    """The encoding a page served with this Content-Type header is read in, named as
+    Scrapy's TextResponse.encoding names it: a byte order mark, else the header's charset,
+    else the page's own declaration (a <meta charset>), else what the bytes decode as:
+    ASCII (read as windows-1252, as browsers do), UTF-8, or charset_normalizer's guess;
+    "ascii" when nothing fits."""
+    return (
+        read_bom(body)[0]
+        or http_content_type_encoding(content_type)
+        or html_body_declared_encoding(body)
+        or _detected_encoding(body)
+    )
+
+
+def _detected_encoding(body: bytes) -> str:
+    for candidate in ("ascii", "utf-8"):
+        try:
+            body.decode(candidate)
+        except UnicodeError:
+            continue
+        return resolve_encoding(candidate) or candidate
+    from charset_normalizer import from_bytes  # imported here: few pages get this far
+
+    match = from_bytes(body).best()
+    return (resolve_encoding(match.encoding) if match else None) or "ascii"
 
 
 def decode(body: bytes, encoding: str) -> str:

@@ -23,7 +23,20 @@ class LinksStore(StoreBase):
 
     def add_links(self, run_id: int, source: str, links: Iterable[Any]) -> None:
         """Store the links of one page (objects with url, fragment, text, kind, region, selector)."""
+        self.add_link_rows(
+            run_id,
+            source,
+            [(k.url, k.fragment, k.text, k.kind, k.region, k.selector) for k in links],
+        )
+
+    def add_link_rows(
+        self, run_id: int, source: str, rows: Iterable[tuple[str, str, str, str, str, str]]
+    ) -> None:
+        """Store the links of one page, each as (url, fragment, text, kind, region,
+        selector): how the crawl's page analyser hands them over (crawler.analyser.LinkRow)."""
         source_id = self.url_id(source)
+        known = self._url_ids
+        url_id = self.url_id
         self.db.executemany(
             "INSERT INTO links(run_id, source_id, target_id, fragment, text, kind, region, selector)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -31,14 +44,14 @@ class LinksStore(StoreBase):
                 (
                     run_id,
                     source_id,
-                    self.url_id(link.url),
-                    link.fragment,
-                    link.text[:200],
-                    link.kind,
-                    link.region,
-                    link.selector,
+                    known.get(url) or url_id(url),
+                    fragment,
+                    text[:200],
+                    kind,
+                    region,
+                    selector,
                 )
-                for link in links
+                for url, fragment, text, kind, region, selector in rows
             ],
         )
 

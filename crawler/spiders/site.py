@@ -48,12 +48,13 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.python.failure import Failure
 
 from audits.store import now
-from crawler.analyser import PageAnalyser
+from crawler.analyser import LinkRow, PageAnalyser
 from crawler.failures import describe_failure
 from crawler.frontier import Frontier, Role, Waiting, Wanted
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
 from crawler.plan import CrawlPlan
 from crawler.prompt_stop import NotSent
+from crawler.quiet_signals import send_only_when_heard
 from crawler.reader import PdfDownloads, Reader, is_pdf, named_pdf
 from crawler.redirects import Redirects
 from crawler.responses import HTML_TYPES, is_binary, last_modified, page_item
@@ -65,7 +66,6 @@ from crawler.sitemaps import SitemapIndex, Sitemaps
 from crawler.soft404 import Soft404Probe
 from crawler.throttle import Throttle
 from rules.analyses.link_verdicts import CHECKED_KINDS
-from rules.page import Link
 from rules.site import DOCUMENT_DATE_FACT, PRIVATE_ADDRESS, TrapHit
 from rules.urls import host_of, is_document, normalise
 
@@ -135,6 +135,7 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        send_only_when_heard(crawler.signals)
         spider.redirects = build_from_crawler(Redirects, crawler)
         spider.retries = build_from_crawler(Retries, crawler)
         spider.throttle = build_from_crawler(Throttle, crawler)
@@ -443,18 +444,17 @@ class SiteSpider(scrapy.Spider):
             return None
         return TrapItem(TrapHit(trap.pattern, trap.reason, url, source, trap.variants))
 
-    def _follow_links(self, links: tuple[Link, ...], depth: int, source: str) -> Iterator[Any]:
+    def _follow_links(self, links: tuple[LinkRow, ...], depth: int, source: str) -> Iterator[Any]:
         # Most of a page's links (its menus, its footer, a link repeated) lead to URLs
         # claimed for good already: one set lookup each answers them, before _follow. So
         # do the stylesheet, script, icon and logo every page names: a file stays open to
         # being crawled as a page (crawler/frontier.py), but only a page's link does that.
         settled = self.frontier.settled
         claimed = self.frontier.claimed
-        for link in links:
-            url = link.url
-            if settled(url) or (link.kind not in _PAGE_KINDS and claimed(url)):
+        for url, _fragment, _text, kind, _region, _selector in links:
+            if settled(url) or (kind not in _PAGE_KINDS and claimed(url)):
                 continue
-            followed = self._follow(url, depth=depth, kind=link.kind, source=source)
+            followed = self._follow(url, depth=depth, kind=kind, source=source)
             if followed is not None:
                 yield followed
 
@@ -466,7 +466,7 @@ class SiteSpider(scrapy.Spider):
             return  # stopping (Ctrl-C): a page not yet read is left to --resume, unread
         meta = response.meta
         chain: list[str] = meta["chain"]
-        requested = chain[0] if chain else normalise(response.url)
+        requested = chain[0] if chain else _requested(response)
         if self.revalidation.unchanged(response):
             for output in self._reuse(requested, meta["depth"]):
                 yield output
@@ -480,39 +480,43 @@ class SiteSpider(scrapy.Spider):
             yield retry
             return
         item = page_item(response, requested, chain)
-        if is_pdf(response):
-            await self.reader.pdf(response, item)
-        elif item.content_type.startswith(HTML_TYPES) and response.status < 400:
-            if not is_binary(response.body):
-                async for output in self._html_page(response, item):
-                    yield output
-                return
-            item.error = "binary content served as text/html"
-        # A document (or an error page): recorded, and a PDF's links followed.
-        yield item
-        for output in self._follow_links(item.links, meta["depth"] + 1, item.url):
-            yield output
-        for output in self._chain_end(response, item):
-            yield output
-
-    async def _html_page(self, response: Response, item: PageItem) -> AsyncIterator[Any]:
-        """Analyse an HTML page, record it and follow its links."""
+        html = item.content_type.startswith(HTML_TYPES) and response.status < 400
+        if is_pdf(response) or not html or is_binary(response.body):
+            async for output in self._document(response, item, html=html):
+                yield output
+            return
+        # An HTML page, the usual answer: analysed here rather than in an asynchronous
+        # generator of its own, whose every output would cost another step.
         final = item.final_url
-        if response.meta["chain"] and final != item.url:
+        if chain and final != item.url:
             # Record the redirect under the linked URL; audit the page under its own URL,
             # unless that URL is crawled (or queued) already.
             yield item
-            claimed = response.meta.get("claimed") == final
+            claimed = meta.get("claimed") == final
             if not claimed and not self.frontier.claim(final, Role.OTHER):
                 return
             item = page_item(response, final, [])
         item.is_html = True
         await self.reader.page(response, item)
         yield item
-        for output in self._follow_links(item.links, response.meta["depth"] + 1, final):
+        for output in self._follow_links(item.links, meta["depth"] + 1, final):
             yield output
-        if response.meta.get("start") and self.site_search is not None:
+        if meta.get("start") and self.site_search is not None:
             await self.site_search.search_from(response)
+
+    async def _document(
+        self, response: Response, item: PageItem, *, html: bool
+    ) -> AsyncIterator[Any]:
+        """A document (or an error page): recorded, and a PDF's links followed."""
+        if is_pdf(response):
+            await self.reader.pdf(response, item)
+        elif html:
+            item.error = "binary content served as text/html"
+        yield item
+        for output in self._follow_links(item.links, response.meta["depth"] + 1, item.url):
+            yield output
+        for output in self._chain_end(response, item):
+            yield output
 
     def _chain_end(self, response: Response, item: PageItem) -> Iterator[PageItem]:
         """The last hop of a redirect chain, recorded under its own URL too: it was claimed
@@ -574,7 +578,7 @@ class SiteSpider(scrapy.Spider):
         """A status check answered: follow redirects, retry, read PDFs, record the status."""
         meta = response.meta
         chain = meta["chain"]
-        requested = chain[0] if chain else normalise(response.url)
+        requested = chain[0] if chain else _requested(response)
         if (
             meta["internal"]
             and not meta.get("from_page")
@@ -645,3 +649,12 @@ class SiteSpider(scrapy.Spider):
 
     def _ignore(self, failure: Failure) -> None:
         self.logger.info("not fetched: %s", describe_failure(failure, self.plan.crawl.timeout))
+
+
+def _requested(response: Response) -> str:
+    """The URL a response with no redirect chain answers, normalised: a claimed URL's
+    request (`verbatim_url`, SiteSpider._request) is the normalised URL itself, which is
+    not worked out again for every response."""
+    if response.meta.get("verbatim_url"):
+        return response.url
+    return normalise(response.url)
