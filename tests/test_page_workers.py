@@ -171,3 +171,48 @@ def test_a_page_queued_behind_a_stuck_page_is_analysed_in_the_replacement_worker
     ]
     stuck_pid = int(pid_file.read_text())
     wait_for(lambda: not alive(stuck_pid), 90, "the stuck worker was left running")
+
+
+def test_pages_and_answers_larger_than_the_sockets_buffer_go_through_whole() -> None:
+    # A worker holds two pages at once, so the second is written while the first is
+    # analysed: a page too large for the socket waits for room without blocking the
+    # crawl's event loop, and an answer arriving in many pieces is read whole.
+    stage = PageStage(AuditConfig(), workers=1)
+    pages = [
+        (
+            f"<html lang='en'><title>Index {n}</title><main>"
+            + "".join(f'<a href="/p/{n}/{i}">Service {i}</a> ' for i in range(8_000))
+            + "</main></html>"
+        ).encode()
+        for n in range(3)
+    ]
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    async def analyse_all() -> list[PageAnalysis]:
+        ticking = asyncio.create_task(tick())
+        try:
+            return list(
+                await asyncio.gather(
+                    *(
+                        stage.analyse(f"https://x.invalid/{n}", page, "utf-8", {}, 0)
+                        for n, page in enumerate(pages)
+                    )
+                )
+            )
+        finally:
+            ticking.cancel()
+
+    try:
+        analyses = asyncio.run(analyse_all())
+    finally:
+        stage.close()
+    assert [analysis.title for analysis in analyses] == ["Index 0", "Index 1", "Index 2"]
+    assert [len(analysis.links) for analysis in analyses] == [8_000] * 3
+    assert analyses[2].links[-1].url.endswith("/p/2/7999")
+    assert ticks > 100  # the event loop went on while the pages were written and analysed
