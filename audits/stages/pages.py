@@ -1,9 +1,8 @@
 """The page stage: parse an HTML page once, extract its links, run every page rule on it.
 
 This is the CPU-heavy half of a crawl (parsing, readability scores), so it runs in worker
-processes beside the crawler's own: `PageStage` writes each page to a worker's socket and
-the spider awaits the answer, which the crawl's event loop reads from that socket; this
-keeps both cores busy. `workers=0` runs it inline.
+processes beside the crawler's own: `PageStage` hands pages to a process pool and the
+spider awaits the result, which keeps both cores busy. `workers=0` runs it inline.
 `PageStage` is the crawl's page analyser (crawler/analyser.py), the component the
 SITEAUDIT_PAGE_ANALYSER setting names.
 """
@@ -11,7 +10,6 @@ SITEAUDIT_PAGE_ANALYSER setting names.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import gc
 import hashlib
@@ -20,13 +18,11 @@ import itertools
 import multiprocessing
 import multiprocessing.forkserver
 import os
-import socket
-import struct
+import signal
 import sys
-import traceback
 import warnings
-from multiprocessing.connection import Connection
-from multiprocessing.reduction import ForkingPickler
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 from w3lib.encoding import html_body_declared_encoding, read_bom
@@ -246,99 +242,23 @@ def worker_context(engine: RuleEngine) -> multiprocessing.context.BaseContext:
     return context
 
 
-class _WorkerLost(Exception):
-    """A page worker ended without answering: killed, or dead (out of memory, a crashing
-    C extension), or it could not start."""
-
-
-_SIZE = struct.Struct("!i")
-_LONG_SIZE = struct.Struct("!Q")
-"""Each message on a worker's socket is its length, then the pickle, framed as
-multiprocessing's Connection frames them (a length past 2**31 - 1 is -1 then 8 bytes)."""
-
-_READ_SIZE = 65536
-
-
-def _serve(connection: Connection, config: AuditConfig, audit_pid: int) -> None:
-    """A page worker's life: start up and say so (its pid), then run each (function,
-    args) the page stage sends, in order, and send back (True, result) or (False, the
-    exception raised), until the socket closes (the page stage retired it, or ended)."""
-    try:
-        _init_worker(config, audit_pid)
-    except BaseException:
-        traceback.print_exc()
-        os._exit(1)  # the page stage reads the closed socket as a worker that did not start
-    connection.send(os.getpid())
-    while _answer_one(connection):
-        pass
-
-
-def _answer_one(connection: Connection) -> bool:
-    """Run the next task and send its answer; False once the socket is closed.
-
-    A function of its own so that nothing of a page outlives its answer: holding the
-    last page and its analysis while the next one was analysed cost the worker 5-15%
-    more CPU (objects kept alive through the next page's garbage collections move to the
-    oldest generation, which is then collected in full more often)."""
-    try:
-        function, args = connection.recv()
-    except EOFError:
-        return False
-    try:
-        answer: tuple[bool, Any] = (True, function(*args))
-    except BaseException as exc:  # raised again in the crawl, as a process pool does
-        answer = (False, exc)
-    try:
-        connection.send(answer)  # pickled whole before a byte is written
-    except OSError:
-        return False  # the page stage is gone
-    except Exception as exc:  # an answer that cannot be pickled
-        connection.send((False, PageStageError(f"the analysis could not be sent ({exc})")))
-    return True
-
-
-def _frame(size: int) -> bytes:
-    if size > 0x7FFFFFFF:
-        return _SIZE.pack(-1) + _LONG_SIZE.pack(size)
-    return _SIZE.pack(size)
-
-
 class _Worker:
-    """One page worker process and the socket to it: a page stuck in it can be killed
-    without losing the pages the other workers are analysing.
-
-    The crawl's event loop does the talking itself: it writes each page to the socket
-    without blocking (what does not fit waits for room, `loop.add_writer`) and reads the
-    answers as they come (`loop.add_reader`). A process pool ran two helper threads for
-    every worker, whose hand-offs to the loop (a thread's future chained to an asyncio
-    one, a wake-up through the loop's own pipe, locks) took the busy loop's time."""
+    """One page worker process, in an executor of its own: a page stuck in it can be
+    killed without losing the pages the other workers are analysing."""
 
     def __init__(self, config: AuditConfig, context: multiprocessing.context.BaseContext) -> None:
-        ours, theirs = socket.socketpair()
-        worker_end = Connection(theirs.detach())
-        self.process = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(worker_end, config, os.getpid()), daemon=True
+        self.pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(config, os.getpid()),
         )
-        self.process.start()
-        worker_end.close()  # the worker's end: once the worker is gone, reading ours says so
-        ours.setblocking(False)
-        self.channel = ours
-        self.loop = asyncio.get_running_loop()
-        self.ready: asyncio.Future[int] = self.loop.create_future()
+        self.ready = self.pool.submit(os.getpid)
         """The worker's pid, once it is started and warmed up."""
-        self._answers: collections.deque[asyncio.Future[Any]] = collections.deque()
-        """The answers owed, in the order the pages were sent."""
-        self._unread = bytearray()
-        self._unread_needed = 0
-        self._unsent = bytearray()
-        self._retiring = False
-        self.gone = False
-        """Its socket is closed: killed, retired and done, or dead."""
-        self.loop.add_reader(ours.fileno(), self._readable)
         self.analysed = 0
         """How many pages and PDFs it has been given."""
-        self.last: asyncio.Future[Any] | None = None
-        """The answer to the last page or PDF handed to it: the next one waits behind it."""
+        self.last: Future[Any] | None = None
+        """The last page or PDF handed to it: the next one waits behind it."""
         self.killed = False
         """Killed because a page in it took too long (or it broke): the page queued behind
         that one is not at fault, and is analysed again in another worker."""
@@ -347,153 +267,16 @@ class _Worker:
         self.in_hand = 0
         """How many pages it holds now (at most PageStage.SLOTS)."""
 
-    async def started(self) -> None:
-        """Return once the worker is started and warmed up; raise _WorkerLost if it
-        could not start."""
-        if not self.ready.done():
-            await asyncio.shield(self.ready)  # others may be waiting for it too
-        self.ready.result()
-
-    def send(self, function: Any, args: tuple[Any, ...]) -> asyncio.Future[Any]:
-        """Hand the worker one task, without waiting; the future of its answer."""
-        answer = self.loop.create_future()
-        if self.gone:
-            _fail(answer)
-            return answer
-        payload = ForkingPickler.dumps((function, args))
-        self._answers.append(answer)
-        header = _frame(len(payload))
-        if self._unsent:  # earlier tasks still wait for room in the socket
-            self._unsent += header
-            self._unsent += payload
-            return answer
-        try:
-            sent = self.channel.sendmsg((header, payload))
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:  # its end is closed: it died between two pages
-            self._lost()
-            return answer
-        if sent < len(header) + len(payload):
-            self._unsent += (header + payload)[sent:]  # memoryview: copied here only
-            self.loop.add_writer(self.channel.fileno(), self._writable)
-        return answer
-
-    def _writable(self) -> None:
-        try:
-            sent = self.channel.send(self._unsent)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            self._lost()
-            return
-        del self._unsent[:sent]
-        if not self._unsent:
-            self.loop.remove_writer(self.channel.fileno())
-            if self._retiring:
-                self._end_tasks()
-
-    def _readable(self) -> None:
-        try:
-            chunk = self.channel.recv(_READ_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            chunk = b""
-        if not chunk:
-            self._lost()
-            return
-        if self._unread:  # the rest of a long answer
-            self._unread += chunk
-            if len(self._unread) < self._unread_needed:
-                return
-            chunk = bytes(self._unread)
-            self._unread.clear()
-        view = memoryview(chunk)
-        start, end = 0, len(chunk)
-        needed = _SIZE.size
-        while end - start >= needed:
-            size = _SIZE.unpack_from(chunk, start)[0]
-            head = _SIZE.size
-            if size < 0:
-                head += _LONG_SIZE.size
-                if end - start < head:
-                    needed = head
-                    break
-                size = _LONG_SIZE.unpack_from(chunk, start + _SIZE.size)[0]
-            needed = head + size
-            if end - start < needed:
-                break
-            self._deliver(view[start + head : start + needed])
-            start += needed
-            needed = _SIZE.size
-        if start < end:
-            self._unread += view[start:]
-            self._unread_needed = needed
-
-    def _deliver(self, payload: memoryview) -> None:
-        try:
-            # multiprocessing's unpickling of a message from its own child process, as
-            # Connection.recv (and the process pool before) did it: never network data.
-            message = ForkingPickler.loads(payload)
-        except Exception as exc:  # read whole but not unpickled: the socket is still in step
-            message = (False, PageStageError(f"the page's analysis could not be read ({exc})"))
-        if not self.ready.done():
-            self.ready.set_result(message)
-            return
-        answer = self._answers.popleft()
-        if answer.done():  # its page was given up (timed out, cancelled)
-            return
-        ok, value = message
-        if ok:
-            answer.set_result(value)
-        else:
-            answer.set_exception(value)
-
-    def _lost(self) -> None:
-        """The socket closed: the worker ended. Every answer still owed is lost."""
-        if self.gone:
-            return
-        self._close()
-        if self.loop.is_closed():
-            return
-        for waiting in (self.ready, *self._answers):
-            if not waiting.done():
-                _fail(waiting)
-        self._answers.clear()
-
-    def _close(self) -> None:
-        self.gone = True
-        if not self.loop.is_closed():
-            self.loop.remove_reader(self.channel.fileno())
-            self.loop.remove_writer(self.channel.fileno())
-        self.channel.close()
-
-    def _end_tasks(self) -> None:
-        """No more tasks: the worker ends once it has answered those it has."""
-        with contextlib.suppress(OSError):
-            self.channel.shutdown(socket.SHUT_WR)
-
     def stop(self, *, kill: bool = False) -> None:
         """Stop the process: at once with `kill`, else once it is idle."""
-        if not kill:
-            self.retire()
-            return
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            self.process.kill()
-        self._lost()
+        if kill and self.ready.done() and self.ready.exception() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.ready.result(), signal.SIGKILL)
+        self.pool.shutdown(wait=not kill, cancel_futures=True)
 
     def retire(self) -> None:
-        """Let the process end once it has answered the pages it holds, without waiting
-        for it."""
-        self._retiring = True
-        if not self._unsent and not self.gone:
-            self._end_tasks()
-
-
-def _fail(waiting: asyncio.Future[Any]) -> None:
-    waiting.set_exception(_WorkerLost())
-    waiting.exception()  # whoever awaits it still gets the error; no one must
+        """Let the idle process end, without waiting for it."""
+        self.pool.shutdown(wait=False)
 
 
 class PageStage:
@@ -540,8 +323,6 @@ class PageStage:
         # carried over analyses nothing, and starting the forkserver (it loads the rules
         # and word lists) would cost it over a second.
         self._unstarted = self.workers
-        self._loop: asyncio.AbstractEventLoop | None = None
-        """The event loop the workers' sockets are read from: the one running the crawl."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, config: AuditConfig) -> PageStage:
@@ -587,8 +368,6 @@ class PageStage:
     async def _run(self, function: Any, *args: Any, timeout: float | None = None) -> Any:
         timeout = timeout or self.timeout
         retried = False
-        if asyncio.get_running_loop() is not self._loop:
-            self._start_afresh()
         while True:
             if self._unstarted and all(worker.in_hand for worker in self._live):
                 # Every started worker is busy: a page waits behind another only when
@@ -599,41 +378,39 @@ class PageStage:
             while worker.successor is not None:  # a slot left behind by a replaced worker
                 worker = worker.successor
             worker.in_hand += 1
-            answer: asyncio.Future[Any] | None = None
+            task: Future[Any] | None = None
             try:
-                await worker.started()  # raises as the worker's start did
+                if not worker.ready.done():
+                    await asyncio.wrap_future(worker.ready)
+                worker.ready.result()  # raises as the worker's start did
                 ahead = worker.last
-                answer = worker.last = worker.send(function, args)
+                task = worker.last = worker.pool.submit(function, *args)
                 if ahead is not None and not ahead.done():
                     # This page's time starts when the page ahead of it in the worker ends.
-                    await asyncio.wait([ahead])
+                    await asyncio.wait([asyncio.wrap_future(ahead)])
                 # asyncio.timeout, not wait_for: no task of its own made for every page.
                 async with asyncio.timeout(timeout):
-                    return await answer
+                    return await asyncio.wrap_future(task)
             except TimeoutError:
                 raise PageTooLargeError(f"too large to analyse in {timeout:g} s") from None
-            except _WorkerLost:
-                if answer is not None and worker.killed and not retried:
+            except (BrokenProcessPool, asyncio.CancelledError) as exc:
+                lost_in_queue = task is not None and (
+                    task.cancelled() or isinstance(exc, BrokenProcessPool)
+                )
+                if lost_in_queue and worker.killed and not retried:
                     # The page ahead of this one was too slow (or crashed) and took the
                     # worker with it: this page is analysed again in the replacement.
                     retried = True
                     continue
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
                 # A worker died (out of memory, a crashing C extension): the crawl goes on
                 # without this page's analysis.
                 raise PageStageError(
                     "page analysis crashed its worker process; page skipped"
                 ) from None
             finally:
-                self._give_back(worker, answer)
-
-    def _start_afresh(self) -> None:
-        """Bind the page stage to the running event loop, the one that reads the workers'
-        sockets: workers started under another loop (a stage used again after
-        asyncio.run ended) are stopped, and new ones started as pages need them."""
-        self._stop_workers()
-        self._loop = asyncio.get_running_loop()
-        self._idle = asyncio.PriorityQueue()
-        self._unstarted = self.workers
+                self._give_back(worker, task)
 
     def _start_worker(self) -> None:
         worker = _Worker(self.config, self._context)
@@ -644,13 +421,13 @@ class PageStage:
     def _free(self, worker: _Worker) -> None:
         self._idle.put_nowait((worker.in_hand, next(self._arrivals), worker))
 
-    def _give_back(self, worker: _Worker, answer: asyncio.Future[Any] | None) -> None:
+    def _give_back(self, worker: _Worker, task: Future[Any] | None) -> None:
         """Free the slot a page had in `worker`, replacing the worker first when the page
         killed it or it has analysed its share."""
         worker.analysed += 1
         worker.in_hand -= 1
         if worker.successor is None:
-            if worker.killed or not _finished_cleanly(answer):
+            if worker.killed or not _finished_cleanly(task):
                 worker.killed = True
                 worker.stop(kill=True)
                 self._live.discard(worker)
@@ -669,27 +446,23 @@ class PageStage:
             worker = worker.successor
         self._free(worker)
 
-    def _stop_workers(self) -> None:
-        for worker in self._live:
-            worker.stop(kill=True)
-        self._live.clear()
-
     def close(self) -> None:
         """Stop the worker processes at once: an idle one holds nothing to keep, and
         waiting for each to wind down kept a crawl stopped with Ctrl-C waiting seconds."""
-        self._stop_workers()
+        for worker in self._live:
+            worker.stop(kill=True)
+        self._live.clear()
         if self.workers and self._context.get_start_method() == "forkserver":
             # With its workers gone, the forkserver's copy of the rules and word lists is
             # shared with no one: it must not sit through the site and report stages.
             multiprocessing.forkserver._forkserver._stop()
 
 
-def _finished_cleanly(answer: asyncio.Future[Any] | None) -> bool:
-    """Whether the task ran to an end (a result, or an exception it raised) in a worker
-    that can take the next page."""
+def _finished_cleanly(task: Future[Any] | None) -> bool:
+    """Whether the task ran to an end in a worker that can take the next page."""
     return (
-        answer is not None
-        and answer.done()
-        and not answer.cancelled()
-        and not isinstance(answer.exception(), _WorkerLost)
+        task is not None
+        and task.done()
+        and not task.cancelled()
+        and not isinstance(task.exception(), BrokenProcessPool)
     )
