@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from audits.stages.prioritise import Comparison, compare, inbound_counts
 from reports.csv_export import csv_file
 from reports.files import remove_leftovers
-from reports.findings_files import write_findings_files
+from reports.findings_files import FindingsFile, write_findings_files
 from reports.findings_json import FindingsJsonWriter, findings_document, findings_json_file
 from reports.html import INDEX_HTML, write_html_report
 from reports.junit import junit_file
@@ -178,15 +178,27 @@ def _write_reports(
         if span is not None:
             kept_lists = (out / FINDINGS_JSON, *span)
     json_writers: list[FindingsJsonWriter] = []
+
+    def findings_files(kept: tuple[Path, int, int] | None) -> dict[str, FindingsFile]:
+        json_writers.clear()
+        files = {
+            "json": findings_json_file(data, out / FINDINGS_JSON, kept, json_writers),
+            "csv": csv_file(titles, out / FINDINGS_CSV),
+            "sarif": sarif_file(data, docs, out / FINDINGS_SARIF),
+            "junit": junit_file(data, docs, out / JUNIT_XML),
+        }
+        return {name: file for name, file in files.items() if name in chosen}
+
     # One pass over the findings feeds every findings file.
-    files = {
-        "json": findings_json_file(data, out / FINDINGS_JSON, kept_lists, json_writers),
-        "csv": csv_file(titles, out / FINDINGS_CSV),
-        "sarif": sarif_file(data, docs, out / FINDINGS_SARIF),
-        "junit": junit_file(data, docs, out / JUNIT_XML),
-    }
-    streamed = {name: file for name, file in files.items() if name in chosen}
-    write_findings_files(data, list(streamed.values()))
+    streamed = findings_files(kept_lists)
+    try:
+        write_findings_files(data, list(streamed.values()))
+    except OSError:
+        if kept_lists is None:
+            raise
+        # The old findings.json went or changed while it was copied from: from the store.
+        streamed = findings_files(None)
+        write_findings_files(data, list(streamed.values()))
     if lists_digest is not None and manifest is not None:
         span_written = json_writers[0].lists_span if json_writers else None
         if span_written is not None:

@@ -233,3 +233,21 @@ def test_findings_json_is_written_again_when_a_finding_or_the_file_changed(
     write_reports(store, same, out, RULES)
     assert taken.count("findings") == 3
     _as_fresh(store, same, out, tmp_path / "fresh")
+
+
+def test_findings_json_whose_old_file_goes_midway_is_written_from_the_store(
+    store, tmp_path, monkeypatch
+) -> None:
+    import reports.findings_json as findings_json
+
+    out = tmp_path / "report"
+    _two_reports(store, out, _findings())
+
+    def gone(self, path, start, end):
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(findings_json.FindingsJsonWriter, "_copy", gone)
+    third = _run(store, _findings())
+    write_reports(store, third, out, RULES)
+    _as_fresh(store, third, out, tmp_path / "fresh")
+    assert not list(out.glob(".findings.json.*"))  # no temporary file left behind
