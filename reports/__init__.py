@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 from audits.stages.prioritise import Comparison, compare, inbound_counts
 from reports.csv_export import csv_file
 from reports.files import remove_leftovers
-from reports.findings_files import write_findings_files
-from reports.findings_json import findings_document, findings_json_file
+from reports.findings_files import FindingsFile, write_findings_files
+from reports.findings_json import FindingsJsonWriter, findings_document, findings_json_file
 from reports.html import INDEX_HTML, write_html_report
 from reports.junit import junit_file
 from reports.model import build_model
@@ -37,6 +37,7 @@ from reports.pageviews import PageViews, PageViewsError, load_page_views
 from reports.rule_docs import rule_docs
 from reports.sarif import sarif_file
 from reports.services import build_scorecard, write_scorecard_files
+from reports.unchanged import Manifest, RowDigests, findings_digest, row_digests
 
 if TYPE_CHECKING:
     from audits.core.config import ReportConfig
@@ -152,23 +153,9 @@ def _write_reports(
             sections_config=config.sections if config is not None else None,
             page_views=views,
         )
-    # One pass over the findings feeds every findings file.
-    files = {
-        "json": findings_json_file(data, out / FINDINGS_JSON),
-        "csv": csv_file(titles, out / FINDINGS_CSV),
-        "sarif": sarif_file(data, docs, out / FINDINGS_SARIF),
-        "junit": junit_file(data, docs, out / JUNIT_XML),
-    }
-    streamed = {name: file for name, file in files.items() if name in chosen}
-    write_findings_files(data, list(streamed.values()))
-    for name in ("json", "csv"):
-        if name in streamed:
-            outputs[name] = streamed[name].path
-    if scorecard is not None:
-        outputs.update(write_scorecard_files(scorecard, out, chosen))
-    for name in ("sarif", "junit"):
-        if name in streamed:
-            outputs[name] = streamed[name].path
+    model = None
+    digests: RowDigests | None = None
+    manifest: Manifest | None = None
     if "html" in chosen:
         model = build_model(
             store,
@@ -180,5 +167,52 @@ def _write_reports(
             comparison=comparison,
             inbound=inbound,
         )
-        outputs["html"] = write_html_report(model, out, scorecard, store)
+        # Before findings.json: it may copy its lists from the last one (reports.unchanged).
+        digests = row_digests(store, run_id, model)
+        manifest = Manifest(out)
+    kept_lists: tuple[Path, int, int] | None = None
+    lists_digest = None
+    if digests is not None and manifest is not None and model is not None and "json" in chosen:
+        lists_digest = findings_digest(digests, len(model.rows))
+        span = manifest.kept_part(FINDINGS_JSON, lists_digest)
+        if span is not None:
+            kept_lists = (out / FINDINGS_JSON, *span)
+    json_writers: list[FindingsJsonWriter] = []
+
+    def findings_files(kept: tuple[Path, int, int] | None) -> dict[str, FindingsFile]:
+        json_writers.clear()
+        files = {
+            "json": findings_json_file(data, out / FINDINGS_JSON, kept, json_writers),
+            "csv": csv_file(titles, out / FINDINGS_CSV),
+            "sarif": sarif_file(data, docs, out / FINDINGS_SARIF),
+            "junit": junit_file(data, docs, out / JUNIT_XML),
+        }
+        return {name: file for name, file in files.items() if name in chosen}
+
+    # One pass over the findings feeds every findings file.
+    streamed = findings_files(kept_lists)
+    try:
+        write_findings_files(data, list(streamed.values()))
+    except OSError:
+        if kept_lists is None:
+            raise
+        # The old findings.json went or changed while it was copied from: from the store.
+        streamed = findings_files(None)
+        write_findings_files(data, list(streamed.values()))
+    if lists_digest is not None and manifest is not None:
+        span_written = json_writers[0].lists_span if json_writers else None
+        if span_written is not None:
+            manifest.wrote_part(FINDINGS_JSON, lists_digest, span_written)
+    for name in ("json", "csv"):
+        if name in streamed:
+            outputs[name] = streamed[name].path
+    if scorecard is not None:
+        outputs.update(write_scorecard_files(scorecard, out, chosen))
+    for name in ("sarif", "junit"):
+        if name in streamed:
+            outputs[name] = streamed[name].path
+    if model is not None:
+        outputs["html"] = write_html_report(
+            model, out, scorecard, store, digests=digests, manifest=manifest
+        )
     return outputs

@@ -6,6 +6,7 @@ The file is written atomically (a temporary file in the same directory, then
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -196,11 +197,20 @@ class FindingsJsonWriter:
     `json.dumps(data, indent=2)` gives the same document but runs the pure-Python encoder,
     ten seconds for 200,000 findings; encoding each finding alone uses the C one. A piece
     at a time: the whole text of a big run is over a hundred megabytes.
+
+    With `kept` ((path, start, end): the bytes of an earlier findings.json that hold the
+    very lists this one would), those bytes are copied instead and no finding is taken.
+    Written to a file, `lists_span` tells afterwards where the lists lie in it (a byte
+    range), for the next report to copy them (`reports.unchanged`).
     """
 
-    lists = LISTS
-
-    def __init__(self, handle: IO[str], data: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        handle: IO[str],
+        data: Mapping[str, Any],
+        kept: tuple[Path, int, int] | None = None,
+    ) -> None:
+        self._handle = handle
         self._write = handle.write
         self._data = data
         lists = (*LISTS, "rule_errors")
@@ -212,6 +222,42 @@ class FindingsJsonWriter:
         """The lists not yet ended, in the document's order."""
         self._items = 0
         """Items written in the first of them."""
+        self._start = self._tell()
+        self.lists_span: tuple[int, int] | None = None
+        self.lists = LISTS
+        if kept is not None:
+            self.lists = ()
+            self._copy(*kept)
+            self._open = [key for key in self._open if key not in LISTS]
+            self._ended_lists()
+
+    def _tell(self) -> int | None:
+        """Bytes written so far, for a file (a text file's position is its bytes' count
+        when, as here, the encoding keeps no state)."""
+        if not isinstance(self._handle, io.TextIOWrapper):
+            return None
+        return self._handle.tell()
+
+    def _copy(self, path: Path, start: int, end: int) -> None:
+        """Copy the bytes start..end of `path` (OSError when there are fewer)."""
+        self._handle.flush()
+        target = self._handle.buffer  # type: ignore[attr-defined]
+        left = end - start
+        with open(path, "rb") as source:
+            source.seek(start)
+            while left:
+                chunk = source.read(min(left, 1 << 20))
+                if not chunk:
+                    raise OSError(f"{path} ended before byte {end}")
+                target.write(chunk)
+                left -= len(chunk)
+
+    def _ended_lists(self) -> None:
+        """Note where the lists end, once the last of them has."""
+        if self.lists_span is None and not any(key in LISTS for key in self._open):
+            end = self._tell()
+            if self._start is not None and end is not None:
+                self.lists_span = (self._start, end)
 
     def take(self, listed: str, item: Mapping[str, Any]) -> None:
         """One finding of `listed` ("findings" or "inventory")."""
@@ -228,6 +274,7 @@ class FindingsJsonWriter:
         listed = self._open.pop(0)
         self._write(f',\n  "{listed}": []' if self._items == 0 else "\n  ]")
         self._items = 0
+        self._ended_lists()
 
     def finish(self) -> None:
         """The rule errors, and the end of the document."""
@@ -238,9 +285,22 @@ class FindingsJsonWriter:
         self._write("\n}\n")
 
 
-def findings_json_file(data: Mapping[str, Any], path: Path) -> FindingsFile:
-    """findings.json of a document, for `write_findings_files`."""
-    return FindingsFile(Path(path), lambda handle: FindingsJsonWriter(handle, data))
+def findings_json_file(
+    data: Mapping[str, Any],
+    path: Path,
+    kept: tuple[Path, int, int] | None = None,
+    made: list[FindingsJsonWriter] | None = None,
+) -> FindingsFile:
+    """findings.json of a document, for `write_findings_files` (`kept`: see
+    `FindingsJsonWriter`); its writer is added to `made`."""
+
+    def writer(handle: IO[str]) -> FindingsJsonWriter:
+        made_now = FindingsJsonWriter(handle, data, kept)
+        if made is not None:
+            made.append(made_now)
+        return made_now
+
+    return FindingsFile(Path(path), writer)
 
 
 def write_findings_json(data: Mapping[str, Any], path: Path) -> Path:

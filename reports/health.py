@@ -16,9 +16,10 @@ A problem shared by many pages (a template problem) counts on every one of them.
 Every page weighs the same, so the score of one run can be compared with another's,
 however the site's traffic moved; the priorities are where traffic counts.
 
-Each run's scores are computed once and kept with the run (`stats.report_health` in the
-store, written by the engine's `audits.stages.retention.keep_health` stage before the reports)
-so that the trend over many runs costs one query per run, not a recount.
+Each run's scores, and its findings per category, are computed once and kept with the
+run (`stats.report_health` in the store, written by the engine's
+`audits.stages.retention.keep_health` stage before the reports) so that the trend over many
+runs costs no recount of their findings.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ PENALTIES: dict[str, float] = {"critical": 1.0, "high": 1.0, "medium": 0.5}
 HEALTH_VERSION = 1
 """Raised whenever the formula changes, so kept scores are worked out again."""
 STATS_KEY = "report_health"
+COUNTS_KEY = "findings_by_category"
+"""Findings per category, kept with a run's health and in a pruned run's summary."""
 MAX_HISTORY = 30
 """Runs shown in the trend charts, the latest ones."""
 
@@ -104,19 +107,39 @@ class RunHealth:
 
 
 def category_counts(store: Store, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """run id -> findings per category (every category present), in one query."""
+    """run id -> findings per category (every category present): as kept with each run
+    (`kept_counts`), else counted, the runs without them in one query."""
+    counts: dict[int, dict[str, int]] = {}
+    wanted = set(run_ids)
+    for run in store.runs() if wanted else ():
+        if run.id in wanted and (kept := kept_counts(run.stats)) is not None:
+            counts[run.id] = kept
+    counted = [run_id for run_id in run_ids if run_id not in counts]
+    counts.update(count_categories(store, counted))
+    return {run_id: counts[run_id] for run_id in run_ids}
+
+
+def count_categories(store: Store, run_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """run id -> findings per category (every category present) of the runs' stored
+    findings, in one query."""
     counts: dict[int, dict[str, int]] = {r: dict.fromkeys(CATEGORIES, 0) for r in run_ids}
-    if not run_ids:
-        return counts
-    for run_id, category, count in store.category_counts(run_ids):
-        counts[run_id][category] = int(count)
-    for run in store.runs():
-        kept = run.stats.get(PRUNED_STAT) if run.id in counts else None
-        if isinstance(kept, dict):  # its findings were deleted ([store] keep_runs)
-            for category, count in kept.get("findings_by_category", {}).items():
-                if category in counts[run.id]:
-                    counts[run.id][category] = int(count)
+    if run_ids:
+        for run_id, category, count in store.category_counts(run_ids):
+            counts[run_id][category] = int(count)
     return counts
+
+
+def kept_counts(stats: Any) -> dict[str, int] | None:
+    """Findings per category kept with a run: in the summary of a run whose findings were
+    deleted ([store] keep_runs), else with its health scores (`STATS_KEY`)."""
+    if not isinstance(stats, dict):
+        return None
+    for key in (PRUNED_STAT, STATS_KEY):
+        kept = stats.get(key)
+        counts = kept.get(COUNTS_KEY) if isinstance(kept, dict) else None
+        if isinstance(counts, dict) and all(isinstance(n, int) for n in counts.values()):
+            return {c: counts.get(c, 0) for c in CATEGORIES}
+    return None
 
 
 def compute_run_health(store: Store, run_id: int) -> tuple[int, Health]:

@@ -435,6 +435,9 @@ class HtmlReport:
         out: Path,
         scorecard: Scorecard | None = None,
         store: Store | None = None,
+        *,
+        digests: RowDigests | None = None,
+        manifest: Manifest | None = None,
     ) -> None:
         self.model = model
         self.out = out
@@ -442,8 +445,8 @@ class HtmlReport:
         self.env = environment()
         data = model.data
         self.store = store
-        self.row_digests: RowDigests | None = None
-        if store is not None:
+        self.row_digests = digests
+        if digests is None and store is not None:
             self.row_digests = row_digests(store, data["run"]["id"], model)
         tasks = self.row_digests.tasks if self.row_digests is not None else None
         self.views = [
@@ -486,7 +489,7 @@ class HtmlReport:
         kept = self.kept
         self.fragments = {root: Fragments(root, how_to_fix, kept) for root in ("", "../")}
         self._chrome: dict[tuple[str, str], dict[str, Markup]] = {}
-        self.manifest: Manifest | None = None
+        self.manifest = manifest
         self.shared = b""
         self.folder = ""
         """The folder being written (rules, pages...): its staging folder replaces it."""
@@ -579,7 +582,8 @@ class HtmlReport:
 
     def _write(self) -> Path:
         write_atomic(self.out / STYLESHEET, stylesheet())
-        self.manifest = Manifest(self.out)
+        if self.manifest is None:
+            self.manifest = Manifest(self.out)
         self.shared = shared_digest(self.shared_parts())
         self.folder = "rules"
         with staged_dir(self.out / self.folder) as folder:
@@ -908,10 +912,15 @@ def write_html_report(
     out: Path,
     scorecard: Scorecard | None = None,
     store: Store | None = None,
+    *,
+    digests: RowDigests | None = None,
+    manifest: Manifest | None = None,
 ) -> Path:
     """Write the whole HTML report into `out` (with the service scorecard's page when
     `scorecard` has services); returns the path of index.html. With `store` (the one the
     model was built from), files whose inputs did not change since the last report in
-    `out` are kept rather than written again (`reports.unchanged`)."""
+    `out` are kept rather than written again (`reports.unchanged`). `digests` (the rows'
+    `row_digests`) and `manifest` (opened on `out`) save working them out again when the
+    caller has them."""
     out.mkdir(parents=True, exist_ok=True)
-    return HtmlReport(model, out, scorecard, store).write()
+    return HtmlReport(model, out, scorecard, store, digests=digests, manifest=manifest).write()

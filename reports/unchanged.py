@@ -12,6 +12,11 @@ the files written are kept beside them, in `.siteaudit-digests.json`. The next r
 links a file whose digest it finds there from the old folder into its staging folder
 (`reports.files.staged_dir`) instead of rendering it again.
 
+findings.json names the run, so it is written each time, but its lists of findings and
+inventory rows are made of the rows alone: when their digests (`findings_digest`) are the
+last report's, those bytes are copied from the old file rather than read from the store
+and encoded again. Its digest is kept in the same list, with where the lists lie in it.
+
 The run's number and date are not inputs, or no file would ever be kept: a kept file shows
 the date of the audit that last changed it. The digest list is removed before the first
 folder is replaced and written again after the last one, so a writer stopped midway leaves
@@ -39,7 +44,7 @@ if TYPE_CHECKING:
 
 MANIFEST = ".siteaudit-digests.json"
 """In the report folder: report file (relative path) -> digest of its inputs, and the
-file's inode, size and modification time."""
+file's inode, size and modification time (and for findings.json where its lists lie)."""
 _FORMAT = 2
 _HERE = Path(__file__).parent
 
@@ -197,6 +202,32 @@ class Manifest:
             stamp = _stamp(os.path.join(staging, name))
             self.new[f"{folder}/{name}"] = f"{digest} {stamp}"
 
+    def kept_part(self, name: str, digest: str) -> tuple[int, int] | None:
+        """Where the part of the old file `name` (in the report folder) lies, as a byte
+        range, when the part had inputs of this digest and the file is the very one
+        written then; None otherwise. The caller writes the file anew, copying the part,
+        then tells where it lies in the new one (`wrote_part`)."""
+        known = self.old.pop(name, None)
+        if known is None:
+            return None
+        old_digest, stamp, *span = known.split(" ")
+        if old_digest != digest or len(span) != 2:
+            return None
+        try:
+            if _stamp(os.path.join(self.out, name)) != stamp:
+                return None
+        except OSError:
+            return None
+        start, end = int(span[0]), int(span[1])
+        return (start, end) if 0 <= start <= end else None
+
+    def wrote_part(self, name: str, digest: str, span: tuple[int, int]) -> None:
+        """Remember the digest of the part of the file `name` (just written into the report
+        folder) at the byte range `span`."""
+        with contextlib.suppress(OSError):
+            stamp = _stamp(os.path.join(self.out, name))
+            self.new[name] = f"{digest} {stamp} {span[0]} {span[1]}"
+
     def save(self) -> None:
         write_atomic(self.path, json.dumps({"format": _FORMAT, "files": self.new}))
 
@@ -205,6 +236,15 @@ def _stamp(path: str) -> str:
     """What tells this file from any other put in its place: inode, size, time."""
     status = os.stat(path)
     return f"{status.st_ino}-{status.st_size}-{status.st_mtime_ns}"
+
+
+def findings_digest(digests: RowDigests, problems: int) -> str:
+    """The digest of findings.json's lists: every row's digest in the file's order (the
+    problems, most urgent first, then the inventory rows) and where the first list ends."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{code_digest()} findings.json {problems} {len(digests.digests)} ".encode())
+    h.update(digests.digests.tobytes())
+    return h.hexdigest()
 
 
 def file_digest(shared: bytes, *parts: Any, rows: bytes = b"") -> str:

@@ -11,28 +11,35 @@ import sqlite3
 
 from audits.store import PRUNED_STAT, Store
 from reports.health import (
+    COUNTS_KEY,
     HEALTH_VERSION,
     STATS_KEY,
     Health,
     category_counts,
     compute_run_health,
+    count_categories,
+    kept_counts,
     kept_health,
     trend_runs,
 )
 
 
 def keep_health(store: Store, run_id: int) -> None:
-    """Keep the health scores of `run_id` and of the earlier runs on its trend that have
-    none yet (or have them by an outdated formula), so the report's trend costs one
-    query per run; a read-only or busy store just goes without."""
+    """Keep the health scores and findings per category of `run_id`, and of the earlier
+    runs on its trend that have none yet (or scores by an outdated formula), so the
+    report's trend reads them instead of going through every run's findings; a read-only
+    or busy store just goes without."""
     for run in trend_runs(store, run_id):
-        if run.id != run_id and kept_health(run.stats) is not None:
+        health = kept_health(run.stats) if run.id != run_id else None
+        if health is not None and kept_counts(run.stats) is not None:
             continue
-        _keep(store, run.id, *compute_run_health(store, run.id))
+        if health is None:
+            health = compute_run_health(store, run.id)
+        _keep(store, run.id, *health, count_categories(store, [run.id])[run.id])
 
 
-def _keep(store: Store, run_id: int, pages: int, health: Health) -> None:
-    value = {"version": HEALTH_VERSION, "pages": pages, "health": health}
+def _keep(store: Store, run_id: int, pages: int, health: Health, counts: dict[str, int]) -> None:
+    value = {"version": HEALTH_VERSION, "pages": pages, "health": health, COUNTS_KEY: counts}
     with contextlib.suppress(sqlite3.Error):
         store.set_stat(run_id, STATS_KEY, value)
 
@@ -51,11 +58,11 @@ def prune_old_runs(store: Store, run_id: int, keep: int) -> list[int]:
         if run.start_url != site or run.id >= oldest_kept or PRUNED_STAT in run.stats:
             continue
         health = kept_health(run.stats)
+        counts = category_counts(store, [run.id])[run.id]
         if health is None:  # the trend needs it once the findings are gone
             health = compute_run_health(store, run.id)
-            _keep(store, run.id, *health)
-        counts = category_counts(store, [run.id])[run.id]
+            _keep(store, run.id, *health, counts)
         with store.transaction():
-            store.prune(run.id, {"findings_by_category": counts, "pages": health[0]})
+            store.prune(run.id, {COUNTS_KEY: counts, "pages": health[0]})
         pruned.append(run.id)
     return pruned

@@ -74,9 +74,12 @@ def test_kept_scores_are_read_back_and_history_follows_one_site(store) -> None:
         "version": h.HEALTH_VERSION,
         "pages": 4,
         "health": points[0].health,
+        h.COUNTS_KEY: points[0].findings,
     }
+    # Read back, not counted again: the trend does not go through every run's findings.
     store.db.execute("DELETE FROM findings WHERE run_id = ?", (first,))
-    assert h.history(store, second)[0].health["links"] == 75
+    again = h.history(store, second)[0]
+    assert again.health["links"] == 75 and again.findings["links"] == 1
 
 
 def test_history_uses_the_callers_scores_and_is_capped(store) -> None:
@@ -94,3 +97,17 @@ def test_outdated_kept_scores_are_worked_out_again() -> None:
         {h.STATS_KEY: {"version": h.HEALTH_VERSION, "pages": 2, "health": {"links": 5}}}
     )
     assert kept is not None and kept[0] == 2 and kept[1]["links"] == 5 and kept[1]["forms"] == 100
+
+
+def test_scores_kept_before_the_counts_were_get_the_counts_and_keep_their_scores(store) -> None:
+    first = add_run(store, [finding_row(url=A, fingerprint="1")], pages=[START, A])
+    # As an earlier siteaudit kept them: scores without the findings per category.
+    old = {"version": h.HEALTH_VERSION, "pages": 2, "health": dict.fromkeys(h.CATEGORIES, 42)}
+    store.set_stat(first, h.STATS_KEY, old)
+    assert h.kept_counts(store.run(first).stats) is None
+    second = add_run(store, [], pages=[START, A])
+    keep_health(store, second)
+    kept = store.run(first).stats[h.STATS_KEY]
+    assert kept["health"] == old["health"]
+    assert kept[h.COUNTS_KEY] == {**dict.fromkeys(h.CATEGORIES, 0), "links": 1}
+    assert [p.findings["links"] for p in h.history(store, second)] == [1, 0]

@@ -68,7 +68,7 @@ def test_an_unchanged_run_keeps_every_file_as_a_fresh_report_would_write_it(
     before = _inodes(out)
     assert len(before) >= 4
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == set(before)
+    assert set(manifest["files"]) == {*before, "findings.json"}
 
     third = _run(store, _findings())
     write_reports(store, third, out, RULES)
@@ -147,3 +147,107 @@ def test_a_file_another_writer_put_in_place_is_written_again(store, tmp_path) ->
     fresh = tmp_path / "fresh"
     write_reports(store, third, fresh, RULES)
     assert _texts(out) == _texts(fresh)
+
+
+def _two_reports(store, out: Path, rows: list) -> None:
+    """Two runs' reports in `out`: the second is the first compared with one before it."""
+    for _ in range(2):
+        write_reports(store, _run(store, rows), out, RULES)
+
+
+def _as_fresh(store, run_id: int, out: Path, fresh: Path) -> None:
+    """findings.json in `out` is, byte for byte, what a report into a new folder writes."""
+    write_reports(store, run_id, fresh, RULES)
+    assert (out / "findings.json").read_bytes() == (fresh / "findings.json").read_bytes()
+
+
+def _json_takes(monkeypatch) -> list[str]:
+    """The lists findings.json's writer is handed findings of, from now on."""
+    import reports.findings_json as findings_json
+
+    taken: list[str] = []
+    take = findings_json.FindingsJsonWriter.take
+
+    def counting(self, listed, item):
+        taken.append(listed)
+        take(self, listed, item)
+
+    monkeypatch.setattr(findings_json.FindingsJsonWriter, "take", counting)
+    return taken
+
+
+def _inventory_row():
+    return finding_row(
+        rule="demo-pdf-inventory",
+        category="findability",
+        severity="info",
+        url=BINS,
+        fingerprint="pdf",
+        message="A PDF: £12 “form”",
+    )
+
+
+def test_findings_json_of_an_unchanged_run_copies_its_lists_as_a_fresh_one_writes_them(
+    store, tmp_path, monkeypatch
+) -> None:
+    out = tmp_path / "report"
+    rows = [*_findings(), _inventory_row()]
+    _two_reports(store, out, rows)
+    assert "findings.json" in json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+
+    taken = _json_takes(monkeypatch)
+    third = _run(store, rows)
+    write_reports(store, third, out, RULES)
+    assert taken == []  # no finding read from the store and encoded again
+    _as_fresh(store, third, out, tmp_path / "fresh")
+    document = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert document["run"]["id"] == third and len(document["findings"]) == 3
+
+    # Kept twice running: the file written by copying says where its lists lie too.
+    taken.clear()  # of the fresh report
+    fourth = _run(store, rows)
+    write_reports(store, fourth, out, RULES)
+    assert taken == []
+    _as_fresh(store, fourth, out, tmp_path / "fresh")
+
+
+def test_findings_json_is_written_again_when_a_finding_or_the_file_changed(
+    store, tmp_path, monkeypatch
+) -> None:
+    out = tmp_path / "report"
+    _two_reports(store, out, _findings())
+    taken = _json_takes(monkeypatch)
+    changed = _run(store, _findings(message="This link now leads <nowhere>."))
+    write_reports(store, changed, out, RULES)
+    assert taken.count("findings") == 3
+    _as_fresh(store, changed, out, tmp_path / "fresh")
+
+    # Someone else's findings.json in its place (same size, other bytes): not copied from.
+    path = out / "findings.json"
+    text = path.read_text(encoding="utf-8").replace("nowhere", "NOWHERE")
+    other = path.with_name("other.tmp")
+    other.write_text(text, encoding="utf-8")
+    other.replace(path)
+    taken.clear()
+    same = _run(store, _findings(message="This link now leads <nowhere>."))
+    write_reports(store, same, out, RULES)
+    assert taken.count("findings") == 3
+    _as_fresh(store, same, out, tmp_path / "fresh")
+
+
+def test_findings_json_whose_old_file_goes_midway_is_written_from_the_store(
+    store, tmp_path, monkeypatch
+) -> None:
+    import reports.findings_json as findings_json
+
+    out = tmp_path / "report"
+    _two_reports(store, out, _findings())
+
+    def gone(self, path, start, end):
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(findings_json.FindingsJsonWriter, "_copy", gone)
+    third = _run(store, _findings())
+    write_reports(store, third, out, RULES)
+    _as_fresh(store, third, out, tmp_path / "fresh")
+    assert not list(out.glob(".findings.json.*"))  # no temporary file left behind
