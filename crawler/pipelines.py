@@ -76,12 +76,18 @@ class ItemCounts:
     A URL first met as a form action or an embed is checked as a file; met later as a
     link, it is crawled as a page (crawler/frontier.py), and the store's row for it becomes
     the page's. Its file record was counted by then (the demo's /search, a search form's
-    action and a link: 17 files counted, 16 stored), so it leaves the files' count here."""
+    action and a link: 17 files counted, 16 stored), so it leaves the files' count here.
 
-    def __init__(self, stats: StatsCollector) -> None:
+    With `any_order` (a shared crawl's coordinator, storing what several workers send as
+    it comes) the file's record may come after the page's: the store keeps the page's
+    row, and the file is not counted."""
+
+    def __init__(self, stats: StatsCollector, *, any_order: bool = False) -> None:
         self.stats = stats
         self._files: set[str] = set()
         """The URLs counted under siteaudit/urls_other."""
+        self._pages: set[str] | None = set() if any_order else None
+        """With `any_order`, the URLs counted under siteaudit/pages_html."""
 
     def count(self, item: Any) -> None:
         stats = self.stats
@@ -90,12 +96,15 @@ class ItemCounts:
             stats.inc_value("siteaudit/pages_reused")
         elif isinstance(item, PageItem):
             files = self._files
+            pages = self._pages
             if item.is_html:
                 stats.inc_value("siteaudit/pages_html")
+                if pages is not None:
+                    pages.add(item.url)
                 if item.url in files:
                     files.discard(item.url)
                     stats.inc_value("siteaudit/urls_other", -1)
-            elif item.url not in files:
+            elif item.url not in files and (pages is None or item.url not in pages):
                 files.add(item.url)
                 stats.inc_value("siteaudit/urls_other")
             stats.inc_value("siteaudit/findings", len(item.findings))

@@ -21,6 +21,7 @@ from audits.siteserver import DEMO_ROOT
 from tests.kit.cli import assert_one_line_error, run_cli, slow_page, start_cli
 from tests.kit.crash import count_rows
 from tests.kit.findings import load_findings
+from tests.kit.pages import html_page
 from tests.kit.processes import kill_and_check_children_go, wait_for
 from tests.kit.redis_server import RedisServer, StallingProxy
 from tests.kit.siteserver import RequestInfo, Response, SiteServer
@@ -521,3 +522,52 @@ def test_a_shared_crawl_killed_with_its_coordinator_resumes_with_nothing_lost_or
     # The resumed crawl cleaned up after itself (the killed one's keys go once its sign of
     # life has lapsed, when the next shared crawl starts).
     assert redis_server.client().smembers("siteaudit:jobs") <= {old_job}
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_a_file_later_crawled_as_a_page_is_counted_once_across_workers(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """/search is a form's target on the home page (checked as a file) and a link on a page
+    answered only after that check (crawled as a page): the store keeps one page for it.
+    Whichever workers did the two, the run's counts are the store's."""
+    checked = threading.Event()
+
+    def search(request: RequestInfo) -> Response:
+        if request.method == "HEAD":
+            checked.set()
+        return html_page("Search")
+
+    def late_page(request: RequestInfo) -> Response:
+        assert checked.wait(60), "the form's target was never checked"
+        return html_page("Page", "<a href='/search'>Search</a>")
+
+    home = html_page(
+        "Home",
+        "<form action='/search'><input name='q'></form>"
+        + "".join(f"<a href='/p{i}'>Page {i}</a>" for i in range(8))
+        + "<img src='/logo.png' alt='Logo'>",
+    )
+    routes: dict[str, Callable[[RequestInfo], Response]] = {
+        "/": lambda request: home,
+        "/search": search,
+        "/logo.png": lambda request: Response(
+            body=b"\x89PNG", headers={"Content-Type": "image/png"}
+        ),
+    }
+    routes.update({f"/p{i}": late_page for i in range(8)})
+    with SiteServer(routes=routes) as server:
+        origin = server.url
+        result = run_cli(
+            "audit", f"{server.url}/", "--out", tmp_path, "-q", "--no-browser",
+            "--redis", redis_server.url, "--workers", "2",
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(tmp_path / "audit.db")
+    rows = dict(db.execute("SELECT u.url, p.is_html FROM pages p JOIN urls u ON u.id = p.url_id"))
+    assert rows[f"{origin}/search"] == 1
+    (raw,) = db.execute("SELECT stats FROM runs").fetchone()
+    stats = json.loads(raw)
+    assert stats["siteaudit/urls_other"] == sum(1 for is_html in rows.values() if not is_html)
+    assert stats["siteaudit/pages_html"] == sum(1 for is_html in rows.values() if is_html)

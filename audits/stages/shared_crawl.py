@@ -36,7 +36,7 @@ from audits.core.config import AuditConfig, parse_config
 from audits.core.errors import REDIS_ENV, SharedCrawlError
 from audits.stages.crawl import crawl as run_crawl
 from audits.store import Store
-from crawler.pipelines import write_items
+from crawler.pipelines import ItemCounts, write_items
 from crawler.shared_crawl import (
     BUSY,
     CLOSED,
@@ -73,6 +73,21 @@ SUMMED_STATS = (
     "siteaudit/findings",
     "robotstxt/forbidden",
 )
+
+ITEM_STATS = ("siteaudit/pages_html", "siteaudit/urls_other", "siteaudit/findings")
+"""The counts of what the store keeps: taken from the items the coordinator stores, not
+added up from the workers' own. A URL checked as a file by one worker and crawled as a
+page by another is one page in the store, and each worker counts only what it saw."""
+
+
+class _Tally:
+    """Counts kept as Scrapy's stats collector keeps them, for `ItemCounts`."""
+
+    def __init__(self) -> None:
+        self.values: Counter[str] = Counter()
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] += count
 
 
 def redacted(url: str) -> str:
@@ -303,6 +318,8 @@ class _Collector:
         self.states: dict[str, str] = {}
         self.lost: set[str] = set()
         self.counts: Counter[str] = Counter()
+        self.tally = _Tally()
+        self.item_counts = ItemCounts(self.tally, any_order=True)  # type: ignore[arg-type]
         self.stats: dict[str, Any] = {}
         self.began = time.monotonic()
         self.last_progress = self.began
@@ -347,6 +364,7 @@ class _Collector:
         write_items(store, self.run_id, items)
         for item in items:
             self.counts[type(item).__name__] += 1
+            self.item_counts.count(item)
         return len(items)
 
     def _over(self) -> bool:
@@ -410,8 +428,9 @@ class _Collector:
         return "finished"
 
     def _merge_stats(self) -> None:
-        """The workers' stats as one crawl's: counts added up, the site's "not found"
-        title and the site search record from the worker that read the home page."""
+        """The workers' stats as one crawl's: counts added up (those of stored pages and
+        files taken from the items stored: `ITEM_STATS`), the site's "not found" title and
+        the site search record from the worker that read the home page."""
         from rules.analyses.site_search import SITE_SEARCH_STAT
         from rules.site import SOFT_404_TITLE_STAT
 
@@ -424,6 +443,9 @@ class _Collector:
             for key in (SOFT_404_TITLE_STAT, SITE_SEARCH_STAT):
                 if worker.get(key):
                     merged[key] = worker[key]
+        for key in ITEM_STATS:
+            if key in merged or key in self.tally.values:
+                merged[key] = self.tally.values[key]
         self.stats = merged
 
     def _report(self) -> None:
