@@ -15,14 +15,14 @@ from typing import Any, Protocol
 
 from rules.page import Link
 
-LinkRow = tuple[str, str, str, str, str, str]
+LinkFields = tuple[str, str, str, str, str, str]
 """One link of a page, as the page analyser hands it over and the store keeps it: (url,
 fragment, text, kind, region, selector), a rules.page.Link's fields. A tuple crosses from
 the worker processes in a third of the time a Link takes (unpickled, a Link is built
-through its constructor)."""
+through its constructor). Not rules.site.LinkRow, a stored link as the site rules read it."""
 
 
-def link_rows(links: Iterable[Link]) -> tuple[LinkRow, ...]:
+def link_fields(links: Iterable[Link]) -> tuple[LinkFields, ...]:
     """Links as rows."""
     return tuple([(k.url, k.fragment, k.text, k.kind, k.region, k.selector) for k in links])
 
@@ -38,7 +38,7 @@ class PageAnalysis:
     title: str
     lang: str
     content_hash: str
-    links: tuple[LinkRow, ...]
+    links: tuple[LinkFields, ...]
     findings: list[dict[str, Any]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     rule_errors: list[tuple[str, str]] = field(default_factory=list)

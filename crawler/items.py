@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.analyser import LinkRow
+from crawler.analyser import LinkFields
 from rules.site import TrapHit
 
 
@@ -28,7 +28,7 @@ class PageItem:
     error: str | None = None
     redirects: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
-    links: tuple[LinkRow, ...] = ()
+    links: tuple[LinkFields, ...] = ()
     findings: list[dict[str, Any]] = field(default_factory=list)
     rule_errors: list[tuple[str, str]] = field(default_factory=list)
     etag: str | None = None

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 
-from crawler.analyser import AnalysisError, PageAnalyser, link_rows
+from crawler.analyser import AnalysisError, PageAnalyser, link_fields
 from crawler.items import PageItem
 from crawler.responses import content_type, headers
 from rules.analyses.pdf_accessibility import PDF_FACT
@@ -127,7 +127,7 @@ class Reader:
             item.error = str(exc)
             item.facts[PDF_FACT] = {"unchecked": str(exc)}
             return
-        item.links = link_rows(reading.links)
+        item.links = link_fields(reading.links)
         item.facts[PDF_FACT] = reading.accessibility
         if reading.modified:
             item.facts[DOCUMENT_DATE_FACT] = {"date": reading.modified, "source": "PDF metadata"}

@@ -156,6 +156,8 @@ def _write_reports(
     model = None
     digests: RowDigests | None = None
     manifest: Manifest | None = None
+    kept_lists: tuple[Path, int, int] | None = None
+    lists_digest = None
     if "html" in chosen:
         model = build_model(
             store,
@@ -170,13 +172,11 @@ def _write_reports(
         # Before findings.json: it may copy its lists from the last one (reports.unchanged).
         digests = row_digests(store, run_id, model)
         manifest = Manifest(out)
-    kept_lists: tuple[Path, int, int] | None = None
-    lists_digest = None
-    if digests is not None and manifest is not None and model is not None and "json" in chosen:
-        lists_digest = findings_digest(digests, len(model.rows))
-        span = manifest.kept_part(FINDINGS_JSON, lists_digest)
-        if span is not None:
-            kept_lists = (out / FINDINGS_JSON, *span)
+        if "json" in chosen and digests is not None:
+            lists_digest = findings_digest(digests, len(model.rows))
+            span = manifest.kept_part(FINDINGS_JSON, lists_digest)
+            if span is not None:
+                kept_lists = (out / FINDINGS_JSON, *span)
     json_writers: list[FindingsJsonWriter] = []
 
     def findings_files(kept: tuple[Path, int, int] | None) -> dict[str, FindingsFile]:

@@ -38,7 +38,7 @@ from audits.core.credentials import Credentials, CredentialScope
 from audits.core.runnotes import CRAWL_DELAY_ASKED, CRAWL_DELAY_USED
 from audits.stages.crawl import CRAWL_GC_THRESHOLD, collecting_less, give_back_memory
 from crawler import settings as project_settings
-from crawler.analyser import LinkRow, PageAnalysis, PdfReading
+from crawler.analyser import LinkFields, PageAnalysis, PdfReading
 from crawler.frontier import Frontier, Role, Wanted
 from crawler.items import PageItem, SitemapItem
 from crawler.middlewares import Decompression
@@ -507,7 +507,7 @@ def test_files_every_page_names_are_answered_from_the_claims_after_the_first_pag
     ]
 
 
-def _link(url: str, kind: str) -> LinkRow:
+def _link(url: str, kind: str) -> LinkFields:
     """A link as the page analyser hands it over."""
     return (url, "", "", kind, "", "")
 

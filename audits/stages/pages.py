@@ -35,7 +35,7 @@ from w3lib.encoding import (
 from audits.core.children import exit_with_parent, parent_pid
 from audits.core.config import AuditConfig
 from audits.rule_engine import RuleEngine, rule_engine
-from crawler.analyser import AnalysisError, PageAnalysis, PdfReading, link_rows
+from crawler.analyser import AnalysisError, PageAnalysis, PdfReading, link_fields
 from rules.analyses.pdf_accessibility import inspect_pdf
 from rules.page import Link, Page
 from rules.urls import absolute
@@ -83,7 +83,7 @@ def analyse(
         title=page.title[:500],
         lang=page.lang[:35],
         content_hash=content_hash(body),
-        links=link_rows(page.links),
+        links=link_fields(page.links),
         findings=checked.findings,
         facts=checked.facts,
         rule_errors=checked.errors,

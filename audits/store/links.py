@@ -33,7 +33,7 @@ class LinksStore(StoreBase):
         self, run_id: int, source: str, rows: Iterable[tuple[str, str, str, str, str, str]]
     ) -> None:
         """Store the links of one page, each as (url, fragment, text, kind, region,
-        selector): how the crawl's page analyser hands them over (crawler.analyser.LinkRow)."""
+        selector): how the crawl's page analyser hands them over (crawler.analyser.LinkFields)."""
         source_id = self.url_id(source)
         known = self._url_ids
         url_id = self.url_id

@@ -48,7 +48,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.python.failure import Failure
 
 from audits.store import now
-from crawler.analyser import LinkRow, PageAnalyser
+from crawler.analyser import LinkFields, PageAnalyser
 from crawler.failures import describe_failure
 from crawler.frontier import Frontier, Role, Waiting, Wanted
 from crawler.items import LinkStatusItem, PageItem, SitemapItem, TrapItem
@@ -444,7 +444,9 @@ class SiteSpider(scrapy.Spider):
             return None
         return TrapItem(TrapHit(trap.pattern, trap.reason, url, source, trap.variants))
 
-    def _follow_links(self, links: tuple[LinkRow, ...], depth: int, source: str) -> Iterator[Any]:
+    def _follow_links(
+        self, links: tuple[LinkFields, ...], depth: int, source: str
+    ) -> Iterator[Any]:
         # Most of a page's links (its menus, its footer, a link repeated) lead to URLs
         # claimed for good already: one set lookup each answers them, before _follow. So
         # do the stylesheet, script, icon and logo every page names: a file stays open to
